@@ -1,0 +1,127 @@
+# futd - a TCP probe daemon built on futures and one libevent reactor.
+#
+#   make            build build/futd and build/futctl
+#   make check      build and run every test (unit and system)
+#   make demo       run futd against a loopback target server of ours
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, config, units)
+#   make deps       install missing build dependencies with apt-get
+#   V=1             show full commands
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+SYSCONFDIR	?= /etc
+PKG_CONFIG	?= pkg-config
+SYSTEMDUNITDIR	?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+DESTDIR		?=
+BUILD		?= build
+CC		?= cc
+
+PKGS		 = libevent libconfig libsystemd jansson
+# Debian 12 packages that provide them (and the test framework)
+DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
+		   libjansson-dev check
+
+WARNINGS	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
+		   -Wwrite-strings -Wformat=2 -Wundef -Wvla
+CFLAGS		?= -O2 -g
+ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANITIZE) \
+		   -MMD -MP -Idaemon $(shell $(PKG_CONFIG) --cflags $(PKGS))
+ALL_LDFLAGS	 = $(LDFLAGS) $(SANITIZE)
+LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs libevent libconfig libsystemd jansson) -lm
+LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
+LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs check)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+DAEMON_SRCS	 = daemon/task.c daemon/net.c daemon/probe.c daemon/results.c \
+		   daemon/target.c daemon/conf.c daemon/daemon.c daemon/log.c \
+		   daemon/proto.c daemon/report.c daemon/control.c \
+		   daemon/sdnotify.c daemon/server.c
+CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c \
+		   client/output_json.c
+TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c
+DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS	 = $(TEST_SRCS:%.c=$(BUILD)/%.o)
+DEPS_STAMP	 = $(BUILD)/.deps-ok
+
+all: $(BUILD)/futd $(BUILD)/futctl
+
+# Install what pkg-config cannot find (Debian: apt-get; needs root).
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@mkdir -p $(BUILD)
+	@missing=""; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=yes; \
+	for p in $(PKGS) check; do \
+		$(PKG_CONFIG) --exists $$p 2>/dev/null || missing=yes; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $(DEB_PKGS)"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+		    $(DEB_PKGS) >/dev/null || exit 1; \
+	fi
+	@touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/futd: $(DAEMON_OBJS) $(BUILD)/daemon/futd.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+
+$(BUILD)/futctl: $(CLIENT_OBJS) $(BUILD)/client/futctl.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
+
+$(BUILD)/testsrv: $(BUILD)/tests/testsrv.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
+
+# unit and system suites in one Check runner; it links every daemon object
+# but the one holding main()
+$(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CHECK)
+
+check: all $(BUILD)/testsrv $(BUILD)/check_futd
+	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd
+
+demo: all $(BUILD)/testsrv
+	$(Q)BUILD=$(BUILD) sh tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/futd $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0755 $(BUILD)/futd $(DESTDIR)$(SBINDIR)/futd
+	install -m 0755 $(BUILD)/futctl $(DESTDIR)$(BINDIR)/futctl
+	[ -e $(DESTDIR)$(SYSCONFDIR)/futd/futd.conf ] || \
+	    install -m 0644 conf/futd.conf $(DESTDIR)$(SYSCONFDIR)/futd/futd.conf
+	for u in systemd/*.service systemd/*.socket; do \
+		[ -e "$$u" ] || continue; \
+		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g' "$$u" \
+		    > $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/futd $(DESTDIR)$(BINDIR)/futctl \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/futd.service \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/futd.socket
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps check demo install uninstall clean
+
+-include $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

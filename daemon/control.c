@@ -1,0 +1,419 @@
+/*
+ * control.c - the control socket: a UNIX stream listener on the reactor.
+ *
+ * Each client is a bufferevent.  Requests are lines (proto.h); each gets one
+ * JSON line back.  Nothing here blocks: a client that does not read only
+ * fills its own output buffer, and while that holds more than
+ * CONTROL_OUT_HIGH bytes we stop reading its requests (back-pressure, as in
+ * libevent's le-proxy) until it drains below CONTROL_OUT_LOW.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <jansson.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "futd.h"
+#include "ctl.h"
+
+#define CONTROL_OUT_HIGH	(1024 * 1024)
+#define CONTROL_OUT_LOW		(64 * 1024)
+#define CONTROL_MAX_CLIENTS	1024
+#define CONTROL_BACKLOG		128
+
+struct control_client {
+	struct control			*c;
+	struct bufferevent		*bev;
+	int				 closing;	/* after flush */
+	TAILQ_ENTRY(control_client)	 entry;
+};
+
+struct control {
+	struct daemon			*d;
+	struct evconnlistener		*lev;
+	struct event			*pause_ev;
+	char				*path;	/* ours to unlink; NULL if passed */
+	control_reload_fn		 reload;
+	void				*reload_arg;
+	size_t				 nclients;
+	TAILQ_HEAD(, control_client)	 clients;
+};
+
+static void	control_read_cb(struct bufferevent *, void *);
+static void	control_write_cb(struct bufferevent *, void *);
+static void	control_event_cb(struct bufferevent *, short, void *);
+
+struct control *
+control_new(struct daemon *d, control_reload_fn reload, void *arg)
+{
+	struct control *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->d = d;
+	c->reload = reload;
+	c->reload_arg = arg;
+	TAILQ_INIT(&c->clients);
+	return c;
+}
+
+size_t
+control_nclients(const struct control *c)
+{
+	return c->nclients;
+}
+
+static void
+control_client_free(struct control_client *cl)
+{
+	struct control *c = cl->c;
+
+	TAILQ_REMOVE(&c->clients, cl, entry);
+	c->nclients--;
+	bufferevent_free(cl->bev);	/* closes the socket */
+	free(cl);
+}
+
+static int
+control_dump_cb(const char *buf, size_t len, void *arg)
+{
+	return evbuffer_add(arg, buf, len);
+}
+
+/* Queue one reply line; takes over obj. */
+static void
+control_send(struct control_client *cl, json_t *obj)
+{
+	struct evbuffer *out = bufferevent_get_output(cl->bev);
+
+	if (obj == NULL) {
+		/* out of memory building the answer: say so in fixed words */
+		evbuffer_add_printf(out, "{\"version\":%d,\"code\":%d,"
+		    "\"message\":\"out of memory\"}\n", FUTD_PROTO_VERSION,
+		    PROTO_INTERNAL);
+		return;
+	}
+	if (json_dump_callback(obj, control_dump_cb, out, JSON_COMPACT) == -1)
+		cl->closing = 1;
+	evbuffer_add(out, "\n", 1);
+	json_decref(obj);
+}
+
+static void
+control_error(struct control_client *cl, int code, const char *msg,
+    const char *usage)
+{
+	json_t *data = NULL;
+
+	if (usage != NULL)
+		data = json_pack("{s:s}", "usage", usage);
+	control_send(cl, report_reply(code, msg, data));
+}
+
+static void
+control_reload(struct control_client *cl)
+{
+	struct control *c = cl->c;
+	struct strlist errs = { NULL, 0 };
+	struct reload_report rep;
+	json_t *list;
+	size_t i;
+
+	memset(&rep, 0, sizeof(rep));
+	if (c->reload == NULL) {
+		control_error(cl, PROTO_INTERNAL, "reload not available", NULL);
+		return;
+	}
+	if (c->reload(c->reload_arg, &errs, &rep) == -1) {
+		list = json_array();
+		for (i = 0; list != NULL && i < errs.n; i++)
+			json_array_append_new(list, json_string(errs.msg[i]));
+		control_send(cl, report_reply(PROTO_UNPROCESSABLE,
+		    "configuration has errors, nothing changed",
+		    json_pack("{s:o}", "errors", list)));
+	} else
+		control_send(cl, report_reply(PROTO_OK, "OK",
+		    report_reload(&rep)));
+	strlist_clear(&errs);
+	reload_report_clear(&rep);
+}
+
+static void
+control_dispatch(struct control_client *cl, char *line, size_t len)
+{
+	struct daemon *d = cl->c->d;
+	struct ctl_request req;
+	struct target *tg;
+	enum proto_code code;
+
+	code = proto_parse(line, len, &req);
+	if (code != PROTO_OK) {
+		log_debug("control: bad request: %s", req.error);
+		control_error(cl, code, req.error, req.usage);
+		return;
+	}
+	switch (req.cmd) {
+	case CTL_PING:
+		control_send(cl, report_reply(PROTO_OK, "OK", report_ping(d)));
+		break;
+	case CTL_STATUS:
+		control_send(cl, report_reply(PROTO_OK, "OK",
+		    report_status(d)));
+		break;
+	case CTL_SHOW:
+		if ((tg = daemon_find(d, req.arg)) == NULL) {
+			control_error(cl, PROTO_NOT_FOUND, "no such target",
+			    NULL);
+			break;
+		}
+		control_send(cl, report_reply(PROTO_OK, "OK",
+		    json_pack("{s:i, s:o}", "schema", 1, "target",
+		    report_target(tg, 1))));
+		break;
+	case CTL_RELOAD:
+		control_reload(cl);
+		break;
+	case CTL_NONE:
+		control_error(cl, PROTO_INTERNAL, "no command", NULL);
+		break;
+	}
+}
+
+static void
+control_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_client *cl = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *out = bufferevent_get_output(bev);
+	char *line;
+	size_t len;
+
+	while (!cl->closing) {
+		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH) {
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+		line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+		if (line == NULL) {
+			/* an unterminated line longer than allowed: done */
+			if (evbuffer_get_length(in) >= FUTD_PROTO_MAX_REQUEST) {
+				control_error(cl, PROTO_TOO_LONG,
+				    "request too long", NULL);
+				cl->closing = 1;
+			}
+			break;
+		}
+		if (len >= FUTD_PROTO_MAX_REQUEST) {
+			control_error(cl, PROTO_TOO_LONG, "request too long",
+			    NULL);
+			cl->closing = 1;
+		} else
+			control_dispatch(cl, line, len);
+		free(line);
+	}
+	if (cl->closing) {
+		bufferevent_disable(bev, EV_READ);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		if (evbuffer_get_length(out) == 0)
+			control_client_free(cl);
+	}
+}
+
+static void
+control_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_client *cl = arg;
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	if (cl->closing) {
+		if (evbuffer_get_length(out) == 0)
+			control_client_free(cl);
+		return;
+	}
+	if (evbuffer_get_length(out) <= CONTROL_OUT_LOW &&
+	    !(bufferevent_get_enabled(bev) & EV_READ)) {
+		bufferevent_enable(bev, EV_READ);
+		/* requests may have waited in the input buffer */
+		control_read_cb(bev, cl);
+	}
+}
+
+static void
+control_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct control_client *cl = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_EOF) {
+		/* a half-close: answer what was asked, then go */
+		struct evbuffer *out = bufferevent_get_output(bev);
+
+		cl->closing = 1;
+		if (evbuffer_get_length(out) > 0)
+			return;
+	}
+	control_client_free(cl);
+}
+
+static void
+control_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(c->lev);
+}
+
+static void
+control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct control *c = arg;
+	struct control_client *cl;
+	struct timeval idle = { FUTD_PROTO_IDLE_SEC, 0 };
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	if (c->nclients >= CONTROL_MAX_CLIENTS) {
+		log_warnx("control: %zu clients, refusing one more",
+		    c->nclients);
+		close(fd);
+		return;
+	}
+	if ((cl = calloc(1, sizeof(*cl))) == NULL ||
+	    (cl->bev = bufferevent_socket_new(c->d->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		log_warnx("control: out of memory for a client");
+		free(cl);
+		close(fd);
+		return;
+	}
+	cl->c = c;
+	TAILQ_INSERT_TAIL(&c->clients, cl, entry);
+	c->nclients++;
+	bufferevent_setcb(cl->bev, control_read_cb, control_write_cb,
+	    control_event_cb, cl);
+	bufferevent_set_timeouts(cl->bev, &idle, &idle);
+	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+}
+
+/*
+ * accept() failed: out of descriptors most likely.  Pause the listener for
+ * a second instead of spinning on a socket that stays readable.
+ */
+static void
+control_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct control *c = arg;
+	struct timeval one = { 1, 0 };
+
+	log_warn("control: accept");
+	evconnlistener_disable(lev);
+	if (c->pause_ev == NULL)
+		c->pause_ev = evtimer_new(c->d->base, control_resume_cb, c);
+	if (c->pause_ev != NULL)
+		evtimer_add(c->pause_ev, &one);
+}
+
+static int
+control_start(struct control *c, int fd)
+{
+	c->lev = evconnlistener_new(c->d->base, control_accept_cb, c,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (c->lev == NULL)
+		return -1;
+	evconnlistener_set_error_cb(c->lev, control_accept_error_cb);
+	return 0;
+}
+
+/*
+ * Bind the control socket at path.  A socket file left by a futd that died
+ * is replaced; one that answers belongs to a running futd and is an error.
+ */
+int
+control_listen(struct control *c, const char *path)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd, probe;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		close(probe);
+		errno = EADDRINUSE;
+		return -1;
+	}
+	close(probe);
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1 || listen(fd, CONTROL_BACKLOG) == -1 ||
+	    (c->path = strdup(path)) == NULL || control_start(c, fd) == -1) {
+		unlink(path);
+		free(c->path);
+		c->path = NULL;
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Use a listening socket passed by systemd; it is not ours to unlink. */
+int
+control_adopt(struct control *c, int fd)
+{
+	if (evutil_make_socket_nonblocking(fd) == -1)
+		return -1;
+	return control_start(c, fd);
+}
+
+void
+control_free(struct control *c)
+{
+	struct control_client *cl;
+
+	if (c == NULL)
+		return;
+	while ((cl = TAILQ_FIRST(&c->clients)) != NULL)
+		control_client_free(cl);
+	if (c->lev != NULL)
+		evconnlistener_free(c->lev);
+	if (c->pause_ev != NULL)
+		event_free(c->pause_ev);
+	if (c->path != NULL) {
+		unlink(c->path);
+		free(c->path);
+	}
+	free(c);
+}

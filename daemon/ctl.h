@@ -1,0 +1,54 @@
+/*
+ * ctl.h - the daemon's control socket: request parsing (proto.c), replies
+ * (report.c) and the socket itself (control.c).
+ */
+#ifndef FUTD_CTL_H
+#define FUTD_CTL_H
+
+#include <stddef.h>
+
+#include "proto.h"
+
+struct daemon;
+struct target;
+struct strlist;
+struct reload_report;
+struct json_t;
+
+enum ctl_command {
+	CTL_NONE,
+	CTL_PING,
+	CTL_STATUS,
+	CTL_SHOW,
+	CTL_RELOAD,
+};
+
+struct ctl_request {
+	enum ctl_command	 cmd;
+	const char		*arg;	/* points into the request line */
+	const char		*error;	/* when the parse failed */
+	const char		*usage;
+};
+
+/* Who runs a reload: futd.c, which also talks to systemd about it. */
+typedef int (*control_reload_fn)(void *, struct strlist *,
+    struct reload_report *);
+
+/* proto.c */
+enum proto_code	 proto_parse(char *, size_t, struct ctl_request *);
+
+/* report.c */
+struct json_t	*report_target(const struct target *, int);
+struct json_t	*report_status(const struct daemon *);
+struct json_t	*report_ping(const struct daemon *);
+struct json_t	*report_reload(const struct reload_report *);
+struct json_t	*report_reply(int, const char *, struct json_t *);
+
+/* control.c */
+struct control	*control_new(struct daemon *, control_reload_fn, void *);
+int		 control_listen(struct control *, const char *);
+int		 control_adopt(struct control *, int);
+void		 control_free(struct control *);
+size_t		 control_nclients(const struct control *);
+
+#endif /* FUTD_CTL_H */

@@ -1,0 +1,137 @@
+/*
+ * futd.c - main(), alone, so that the tests link everything else.
+ */
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "futd.h"
+#include "server.h"
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: futd [-nvV] [-f FILE] [-s SOCKET] [--log=terminal|journal]\n"
+	    "  -f FILE    configuration file (default %s)\n"
+	    "  -s SOCKET  control socket, overrides control_socket\n"
+	    "  -n         check the configuration and exit\n"
+	    "  -v         more verbose (repeat for debug)\n"
+	    "  -V         print the version and exit\n"
+	    "  --log=MODE terminal: timestamps; journal: <N> priority "
+	    "prefixes\n", FUTD_DEFAULT_CONFIG);
+	exit(status);
+}
+
+/*
+ * Under systemd, stderr is connected to the journal and JOURNAL_STREAM
+ * names it ("device:inode"): then the journal keeps the time and wants
+ * priorities as "<N>" prefixes.
+ */
+static enum log_mode
+log_mode_detect(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return LOG_MODE_TERMINAL;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino ? LOG_MODE_JOURNAL :
+	    LOG_MODE_TERMINAL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "log",	required_argument,	NULL, 'L' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	const char *file = FUTD_DEFAULT_CONFIG, *sock = NULL;
+	struct strlist errs = { NULL, 0 };
+	enum log_mode mode = log_mode_detect();
+	struct server s;
+	struct conf *c;
+	char err[256];
+	int ch, check = 0, verbose = 0, level, status;
+	size_t i;
+
+	while ((ch = getopt_long(argc, argv, "f:s:nvVh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("futd %s\n", FUTD_VERSION);
+			return 0;
+		case 'L':
+			if (strcmp(optarg, "journal") == 0)
+				mode = LOG_MODE_JOURNAL;
+			else if (strcmp(optarg, "terminal") == 0)
+				mode = LOG_MODE_TERMINAL;
+			else
+				usage(2);
+			break;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+	if (sock != NULL && (sock[0] != '/' || strlen(sock) >= 108)) {
+		fprintf(stderr, "futd: -s needs an absolute path shorter than "
+		    "108 bytes\n");
+		return 2;
+	}
+
+	log_init(verbose ? LOG_DEBUG : LOG_INFO, mode);
+	if ((c = conf_load(file, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "futd: %zu error%s in the configuration\n",
+		    errs.n, errs.n == 1 ? "" : "s");
+		strlist_clear(&errs);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK (%zu targets)\n", c->ntargets);
+		conf_free(c);
+		return 0;
+	}
+	/* -v wins over the config's log_level */
+	if (!verbose && c->log_level != NULL &&
+	    (level = log_level_parse(c->log_level)) != -1)
+		log_setlevel(level);
+
+	if (server_init(&s, c, sock, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		server_free(&s);
+		return 1;
+	}
+	status = server_run(&s) == 0 ? 0 : 1;
+	server_free(&s);
+	log_info("stopped");
+	return status;
+}

@@ -1,0 +1,260 @@
+/*
+ * futd.h - the daemon's shared declarations, grouped by the file that
+ * defines them.  The futures core is in future.h, the leaf futures in net.h,
+ * the control protocol (shared with futctl) in proto.h.
+ */
+#ifndef FUTD_H
+#define FUTD_H
+
+#include <sys/queue.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "future.h"
+#include "net.h"
+#include "proto.h"
+
+#define FUTD_VERSION		"0.1.0"
+#define FUTD_DEFAULT_CONFIG	"/etc/futd/futd.conf"
+
+struct evdns_base;
+struct event_base;
+
+/* probe kinds and outcomes */
+enum probe_kind {
+	PROBE_PEERADDR,
+	PROBE_HELLO,
+};
+
+/*
+ * The outcome of a probe: one stable set of names (see probe.c's table),
+ * plus the errno (or resolver code) that says it in words.
+ */
+enum probe_error {
+	PERR_NONE = 0,
+	PERR_DNS,
+	PERR_REFUSED,
+	PERR_UNREACHABLE,
+	PERR_CONNECT_TIMEOUT,
+	PERR_WRITE_TIMEOUT,
+	PERR_DNS_TIMEOUT,
+	PERR_RESET,
+	PERR_FD_LIMIT,
+	PERR_OTHER,
+	PERR__MAX
+};
+
+enum target_state {
+	TARGET_UNKNOWN,
+	TARGET_UP,
+	TARGET_DOWN,
+};
+
+/* One target as the config describes it; compared whole on reload. */
+struct target_conf {
+	char			*name;
+	char			*host;
+	unsigned char		*payload;	/* hello only */
+	size_t			 payload_len;
+	uint64_t		 interval_us;
+	uint64_t		 timeout_us;
+	uint16_t		 port;
+	enum probe_kind		 kind;
+	unsigned char		 numeric;	/* host is an IP literal */
+	union sockaddr_union	 addr;		/* when numeric */
+	int			 line;		/* where it was defined */
+};
+
+struct conf {
+	char			*path;
+	char			*control_socket;
+	char			*log_level;	/* NULL: keep the default */
+	unsigned		 history;
+	struct target_conf	*targets;
+	size_t			 ntargets;
+};
+
+/* A list of strings: config errors ("file:line: problem"), target names. */
+struct strlist {
+	char			**msg;
+	size_t			  n;
+};
+
+/* The result of one probe. */
+struct probe_result {
+	int64_t			 wall_us;	/* when it started */
+	uint32_t		 latency_us;	/* start to end */
+	uint32_t		 connect_us;	/* start to connected */
+	int			 sys_err;	/* errno, or EVUTIL_EAI_* < 0 */
+	enum probe_error	 error;
+	union sockaddr_union	 peer;		/* family 0 when none */
+};
+
+/* A compact history entry: 16 bytes, see README "Memory". */
+struct hist_entry {
+	int64_t			 wall_ms;
+	uint32_t		 latency_us;
+	int16_t			 sys_err;
+	uint8_t			 error;
+	uint8_t			 pad;
+};
+
+struct results {
+	uint64_t		 probes;	/* started */
+	uint64_t		 ok;
+	uint64_t		 failed;
+	uint64_t		 late;		/* skipped: previous still running */
+	enum target_state	 state;
+	int64_t			 since_wall_us;	/* last state change */
+	int			 have_last;
+	struct probe_result	 last;
+	struct hist_entry	*ring;
+	unsigned		 ring_size;
+	unsigned		 ring_head;	/* next slot to write */
+	unsigned		 ring_count;
+};
+
+enum probe_state {
+	PROBE_RESOLVING,
+	PROBE_CONNECTING,
+	PROBE_WRITING,
+	PROBE_DONE,
+};
+
+/* A probe is a future: peeraddr or hello, as the seed writes them. */
+struct probe {
+	struct future		 base;
+	enum probe_state	 state;
+	const struct target_conf *tc;
+	struct evdns_base	*dns;
+	struct waiter		*w;		/* the socket's waits */
+	struct resolve_fut	 resolve;
+	struct connect_fut	 connect;
+	struct write_fut	 write;
+	int			 fd;
+	uint64_t		 start_us;	/* monotonic */
+	struct probe_result	 res;
+};
+
+enum target_phase {
+	TARGET_SLEEPING,
+	TARGET_PROBING,
+	TARGET_STOPPED,
+};
+
+/* A target: its config, its task, its futures and what it has seen. */
+struct target {
+	struct target_conf	 conf;
+	struct task		 task;
+	enum target_phase	 phase;
+	struct waiter		 io;		/* the probe's socket */
+	struct waiter		 timer;		/* interval sleep, probe timeout */
+	struct sleep_fut	 sleep;
+	struct timeout_fut	 timeout;
+	struct probe		 probe;
+	uint64_t		 next_us;	/* monotonic start of next probe */
+	struct results		 res;
+	struct daemon		*d;
+	unsigned char		 kept;		/* daemon_apply's mark */
+};
+
+struct control;
+
+struct daemon {
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct executor		 ex;
+	struct conf		*conf;
+	struct target		**targets;	/* sorted by name */
+	size_t			 ntargets;
+	struct control		*control;
+	int64_t			 start_wall_us;
+	uint64_t		 start_mono_us;
+	/* called after every probe result, e.g. for STATUS= updates */
+	void			(*on_result)(struct daemon *, struct target *,
+				    enum target_state);
+	void			*on_result_arg;
+};
+
+/* conf.c */
+struct conf	*conf_load(const char *, struct strlist *);
+void		 conf_free(struct conf *);
+int		 target_conf_equal(const struct target_conf *,
+		    const struct target_conf *);
+void		 strlist_add(struct strlist *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 strlist_clear(struct strlist *);
+const char	*probe_kind_name(enum probe_kind);
+
+/* probe.c */
+void		 probe_init(struct probe *, const struct target_conf *,
+		    struct evdns_base *, struct waiter *);
+enum poll	 peeraddr_poll(struct probe *, struct task *);
+enum poll	 hello_poll(struct probe *, struct task *);
+void		 probe_drop(struct probe *);
+void		 probe_timed_out(struct probe *);
+const char	*probe_error_name(enum probe_error);
+const char	*probe_result_message(const struct probe_result *, char *,
+		    size_t);
+enum probe_error probe_error_classify(int);
+
+/* results.c */
+int		 results_init(struct results *, unsigned);
+void		 results_free(struct results *);
+int		 results_resize(struct results *, unsigned);
+enum target_state results_record(struct results *,
+		    const struct probe_result *);
+const struct hist_entry *results_history(const struct results *, unsigned);
+const char	*target_state_name(enum target_state);
+
+/* target.c */
+struct target	*target_new(struct daemon *, const struct target_conf *,
+		    unsigned);
+void		 target_start(struct target *);
+void		 target_stop(struct target *);
+void		 target_free(struct target *);
+
+/* What a reload did, by target name. */
+struct reload_report {
+	struct strlist		 added;
+	struct strlist		 removed;
+	struct strlist		 changed;
+	size_t			 unchanged;
+};
+
+/* daemon.c */
+int		 daemon_init(struct daemon *, struct event_base *,
+		    struct evdns_base *);
+int		 daemon_apply(struct daemon *, struct conf *,
+		    struct reload_report *);
+int		 daemon_reload(struct daemon *, struct strlist *,
+		    struct reload_report *);
+void		 reload_report_clear(struct reload_report *);
+struct target	*daemon_find(const struct daemon *, const char *);
+void		 daemon_stop_targets(struct daemon *);
+void		 daemon_finish(struct daemon *);
+void		 daemon_counts(const struct daemon *, size_t[3]);
+
+/* log.c */
+enum log_mode { LOG_MODE_TERMINAL, LOG_MODE_JOURNAL };
+void		 log_init(int, enum log_mode);
+void		 log_setlevel(int);
+int		 log_getlevel(void);
+int		 log_level_parse(const char *);
+void		 log_warn(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_info(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_notice(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void fatal(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void fatalx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+#endif /* FUTD_H */

@@ -1,0 +1,112 @@
+/*
+ * future.h - futures and tasks on one libevent reactor.
+ *
+ * The model is the one of Tokio 0.1's "Getting asynchronous":
+ *
+ *  - A future has a poll function that never blocks and answers
+ *    POLL_READY, POLL_PENDING or POLL_ERROR.
+ *  - POLL_PENDING may only be returned when something inside (a socket, a
+ *    timer, an inner future) answered PENDING and arranged a wake-up of the
+ *    task.  A future does all the work it can before it yields.
+ *  - A future is an enum of states and its poll loops until it is done or
+ *    blocked.
+ *  - A task is a top-level future.  The executor polls it once when it is
+ *    spawned and afterwards only when a reactor event wakes it: nothing is
+ *    ever polled "just in case".
+ *
+ * This module knows nothing about probes.  Leaf futures (sockets, timers,
+ * name resolution) are in net.h.
+ */
+#ifndef FUTD_FUTURE_H
+#define FUTD_FUTURE_H
+
+#include <sys/queue.h>
+#include <stdint.h>
+
+struct event_base;
+struct event;
+
+enum poll {
+	POLL_ERROR = -1,
+	POLL_PENDING = 0,
+	POLL_READY = 1,
+};
+
+/*
+ * TRY_READY(expr): evaluate a poll; hand PENDING and ERROR up to our caller,
+ * carry on when READY.  The C spelling of futures' try_ready!().
+ */
+#define TRY_READY(expr) do {						\
+	enum poll try_ready_r_ = (expr);				\
+	if (try_ready_r_ != POLL_READY)					\
+		return try_ready_r_;					\
+} while (0)
+
+struct task;
+
+/*
+ * A future that can be handled without knowing its type (what the timeout
+ * combinator wraps).  Concrete futures embed it as their first member.
+ * drop() cancels whatever is in flight (closes sockets, removes events) and
+ * leaves the future ready to be started again; it may be called at any time.
+ */
+struct future {
+	enum poll	(*poll)(struct future *, struct task *);
+	void		(*drop)(struct future *);
+};
+
+static inline enum poll
+future_poll(struct future *f, struct task *t)
+{
+	return f->poll(f, t);
+}
+
+static inline void
+future_drop(struct future *f)
+{
+	f->drop(f);
+}
+
+typedef enum poll (*task_poll_fn)(struct task *, void *);
+typedef void (*task_done_fn)(struct task *, enum poll, void *);
+
+#define TASK_RUNNING	0x01	/* inside its poll function */
+#define TASK_WOKEN	0x02	/* woken while running: poll again */
+#define TASK_QUEUED	0x04	/* on the executor's run queue */
+#define TASK_DONE	0x08	/* poll answered READY or ERROR */
+
+struct executor;
+
+struct task {
+	struct executor		*ex;
+	task_poll_fn		 poll;
+	task_done_fn		 done;	/* may be NULL */
+	void			*arg;
+	uint64_t		 polls;	/* how often poll ran */
+	unsigned		 flags;
+	TAILQ_ENTRY(task)	 runq;
+};
+
+TAILQ_HEAD(task_queue, task);
+
+struct executor {
+	struct event_base	*base;
+	struct event		*runq_ev;
+	struct task_queue	 runq;
+	size_t			 runq_len;
+	uint64_t		 polls;	/* all polls of all tasks */
+	uint64_t		 wakes;
+};
+
+/* task.c */
+int		 executor_init(struct executor *, struct event_base *);
+void		 executor_finish(struct executor *);
+void		 task_init(struct task *, struct executor *, task_poll_fn,
+		    task_done_fn, void *);
+void		 task_spawn(struct task *);
+void		 task_wake(struct task *);
+void		 task_schedule(struct task *);
+void		 task_cancel(struct task *);
+struct event_base *task_base(const struct task *);
+
+#endif /* FUTD_FUTURE_H */

@@ -1,0 +1,172 @@
+/*
+ * log.c - logging to stderr, for a terminal or for the journal.
+ *
+ * On a terminal each line carries a timestamp and a level.  Under systemd
+ * (JOURNAL_STREAM set, or --log=journal) stderr goes to the journal, which
+ * keeps its own timestamps: each line carries only the sd-daemon priority
+ * prefix ("<3>" .. "<7>") that journald turns into the entry's priority.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "futd.h"
+
+static int		log_level = LOG_INFO;
+static enum log_mode	log_mode = LOG_MODE_TERMINAL;
+
+static const struct {
+	const char	*name;
+	int		 level;
+} log_levels[] = {
+	{ "error",	LOG_ERR },
+	{ "warning",	LOG_WARNING },
+	{ "notice",	LOG_NOTICE },
+	{ "info",	LOG_INFO },
+	{ "debug",	LOG_DEBUG },
+};
+
+void
+log_init(int level, enum log_mode mode)
+{
+	log_level = level;
+	log_mode = mode;
+}
+
+void
+log_setlevel(int level)
+{
+	log_level = level;
+}
+
+int
+log_getlevel(void)
+{
+	return log_level;
+}
+
+int
+log_level_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+		if (strcasecmp(s, log_levels[i].name) == 0)
+			return log_levels[i].level;
+	return -1;
+}
+
+static const char *
+log_level_name(int pri)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+		if (log_levels[i].level == pri)
+			return log_levels[i].name;
+	return "error";
+}
+
+static void
+log_vwrite(int pri, const char *fmt, va_list ap, const char *err)
+{
+	char msg[1024], stamp[32];
+	struct timespec ts;
+	struct tm tm;
+
+	if (pri > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_mode == LOG_MODE_JOURNAL) {
+		fprintf(stderr, "<%d>%s%s%s\n", pri, msg, err ? ": " : "",
+		    err ? err : "");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld %s: %s%s%s\n", stamp, ts.tv_nsec / 1000000,
+	    log_level_name(pri), msg, err ? ": " : "", err ? err : "");
+}
+
+/* log_warn adds the words of errno, like warn(3) */
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_NOTICE, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}
+
+/* Only at start-up, or when an invariant breaks. */
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}

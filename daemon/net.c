@@ -1,0 +1,527 @@
+/*
+ * net.c - leaf futures: connect, write-all, sleep, timeout, resolve.
+ *
+ * Each leaf is an enum of states whose poll does all it can (a connect that
+ * completes at once, a write the socket takes whole) and answers PENDING only
+ * after it armed its waiter, so that a reactor event wakes the task again.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <event2/event.h>
+#include <event2/dns.h>
+#include <event2/util.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+
+/* waiters */
+
+static void
+waiter_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct waiter *w = arg;
+
+	(void)fd;
+	w->armed = 0;
+	w->fired |= what;
+	task_wake(w->task);
+}
+
+void
+waiter_init(struct waiter *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void
+waiter_disarm(struct waiter *w)
+{
+	if (w->armed)
+		event_del(&w->ev);
+	w->armed = 0;
+	w->fired = 0;
+}
+
+static int
+waiter_arm(struct waiter *w, struct task *t, int fd, short what,
+    const struct timeval *tv)
+{
+	waiter_disarm(w);
+	w->task = t;
+	if (event_assign(&w->ev, task_base(t), fd, what, waiter_cb, w) == -1 ||
+	    event_add(&w->ev, tv) == -1)
+		return -1;
+	w->armed = 1;
+	return 0;
+}
+
+/* connect */
+
+static enum poll
+connect_future_poll(struct future *f, struct task *t)
+{
+	return connect_poll((struct connect_fut *)f, t);
+}
+
+static void
+connect_future_drop(struct future *f)
+{
+	connect_drop((struct connect_fut *)f);
+}
+
+void
+connect_init(struct connect_fut *c, struct waiter *w,
+    const union sockaddr_union *addr)
+{
+	c->base.poll = connect_future_poll;
+	c->base.drop = connect_future_drop;
+	c->w = w;
+	c->addr = *addr;
+	c->fd = -1;
+	c->err = 0;
+	c->state = CONNECT_INIT;
+}
+
+static enum poll
+connect_fail(struct connect_fut *c, int err)
+{
+	c->err = err;
+	connect_drop(c);
+	c->state = CONNECT_DONE;
+	return POLL_ERROR;
+}
+
+enum poll
+connect_poll(struct connect_fut *c, struct task *t)
+{
+	socklen_t len;
+	int err;
+
+	for (;;) {
+		switch (c->state) {
+		case CONNECT_INIT:
+			c->fd = socket(c->addr.sa.sa_family,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (c->fd == -1)
+				return connect_fail(c, errno);
+			if (connect(c->fd, &c->addr.sa,
+			    sockaddr_len(&c->addr)) == 0) {
+				c->state = CONNECT_DONE;
+				return POLL_READY;
+			}
+			if (errno != EINPROGRESS && errno != EINTR)
+				return connect_fail(c, errno);
+			if (waiter_arm(c->w, t, c->fd, EV_WRITE, NULL) == -1)
+				return connect_fail(c, errno ? errno : ENOMEM);
+			c->state = CONNECT_WAIT;
+			return POLL_PENDING;
+		case CONNECT_WAIT:
+			if (!(c->w->fired & EV_WRITE))
+				return POLL_PENDING;	/* still armed */
+			c->w->fired = 0;
+			len = sizeof(err);
+			if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) == -1)
+				return connect_fail(c, errno);
+			if (err != 0)
+				return connect_fail(c, err);
+			c->state = CONNECT_DONE;
+			return POLL_READY;
+		case CONNECT_DONE:
+			return c->fd == -1 ? POLL_ERROR : POLL_READY;
+		}
+	}
+}
+
+/* Hand the connected socket over to the caller. */
+int
+connect_take(struct connect_fut *c)
+{
+	int fd = c->fd;
+
+	c->fd = -1;
+	return fd;
+}
+
+void
+connect_drop(struct connect_fut *c)
+{
+	waiter_disarm(c->w);
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* write all */
+
+static enum poll
+write_future_poll(struct future *f, struct task *t)
+{
+	return write_poll((struct write_fut *)f, t);
+}
+
+static void
+write_future_drop(struct future *f)
+{
+	write_drop((struct write_fut *)f);
+}
+
+void
+write_init(struct write_fut *wr, struct waiter *w, int fd, const void *buf,
+    size_t len)
+{
+	wr->base.poll = write_future_poll;
+	wr->base.drop = write_future_drop;
+	wr->w = w;
+	wr->fd = fd;
+	wr->buf = buf;
+	wr->len = len;
+	wr->off = 0;
+	wr->err = 0;
+}
+
+enum poll
+write_poll(struct write_fut *wr, struct task *t)
+{
+	ssize_t n;
+
+	while (wr->off < wr->len) {
+		n = send(wr->fd, wr->buf + wr->off, wr->len - wr->off,
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			wr->off += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* a spurious wake-up finds us still armed */
+			if (wr->w->armed)
+				return POLL_PENDING;
+			if (waiter_arm(wr->w, t, wr->fd, EV_WRITE, NULL) == -1) {
+				wr->err = errno ? errno : ENOMEM;
+				return POLL_ERROR;
+			}
+			return POLL_PENDING;
+		}
+		wr->err = n == 0 ? EPIPE : errno;
+		return POLL_ERROR;
+	}
+	return POLL_READY;
+}
+
+void
+write_drop(struct write_fut *wr)
+{
+	waiter_disarm(wr->w);
+}
+
+/* sleep */
+
+static enum poll
+sleep_future_poll(struct future *f, struct task *t)
+{
+	return sleep_poll((struct sleep_fut *)f, t);
+}
+
+static void
+sleep_future_drop(struct future *f)
+{
+	sleep_drop((struct sleep_fut *)f);
+}
+
+void
+sleep_init(struct sleep_fut *s, struct waiter *w, uint64_t usec)
+{
+	s->base.poll = sleep_future_poll;
+	s->base.drop = sleep_future_drop;
+	s->w = w;
+	s->usec = usec;
+	s->state = SLEEP_INIT;
+}
+
+enum poll
+sleep_poll(struct sleep_fut *s, struct task *t)
+{
+	struct timeval tv;
+
+	switch (s->state) {
+	case SLEEP_INIT:
+		tv.tv_sec = (time_t)(s->usec / 1000000);
+		tv.tv_usec = (suseconds_t)(s->usec % 1000000);
+		/*
+		 * A timer that cannot be armed is a broken reactor, not a
+		 * reason to spin: report it, the owner decides.
+		 */
+		if (waiter_arm(s->w, t, -1, 0, &tv) == -1)
+			return POLL_ERROR;
+		s->state = SLEEP_ARMED;
+		return POLL_PENDING;
+	case SLEEP_ARMED:
+		if (!(s->w->fired & EV_TIMEOUT))
+			return POLL_PENDING;
+		s->w->fired = 0;
+		s->state = SLEEP_DONE;
+		return POLL_READY;
+	case SLEEP_DONE:
+		break;
+	}
+	return POLL_READY;
+}
+
+void
+sleep_drop(struct sleep_fut *s)
+{
+	if (s->state == SLEEP_ARMED)
+		waiter_disarm(s->w);
+	s->state = SLEEP_INIT;
+}
+
+/* timeout */
+
+static enum poll
+timeout_future_poll(struct future *f, struct task *t)
+{
+	return timeout_poll((struct timeout_fut *)f, t);
+}
+
+static void
+timeout_future_drop(struct future *f)
+{
+	timeout_drop((struct timeout_fut *)f);
+}
+
+void
+timeout_init(struct timeout_fut *to, struct future *inner, struct waiter *w,
+    uint64_t usec)
+{
+	to->base.poll = timeout_future_poll;
+	to->base.drop = timeout_future_drop;
+	to->inner = inner;
+	sleep_init(&to->timer, w, usec);
+	to->err = 0;
+	to->expired = 0;
+}
+
+enum poll
+timeout_poll(struct timeout_fut *to, struct task *t)
+{
+	enum poll r;
+
+	if (to->expired)
+		return POLL_ERROR;
+	/* The inner future first: an answer that came with the deadline wins. */
+	r = future_poll(to->inner, t);
+	if (r != POLL_PENDING) {
+		sleep_drop(&to->timer);
+		return r;
+	}
+	r = sleep_poll(&to->timer, t);
+	if (r == POLL_PENDING)
+		return POLL_PENDING;
+	/* expired (or the timer could not be armed): cancel the inner work */
+	future_drop(to->inner);
+	sleep_drop(&to->timer);
+	to->expired = 1;
+	to->err = r == POLL_READY ? ETIMEDOUT : ENOMEM;
+	return POLL_ERROR;
+}
+
+void
+timeout_drop(struct timeout_fut *to)
+{
+	future_drop(to->inner);
+	sleep_drop(&to->timer);
+}
+
+/* resolve */
+
+static enum poll
+resolve_future_poll(struct future *f, struct task *t)
+{
+	return resolve_poll((struct resolve_fut *)f, t);
+}
+
+static void
+resolve_future_drop(struct future *f)
+{
+	resolve_drop((struct resolve_fut *)f);
+}
+
+void
+resolve_init(struct resolve_fut *r, struct evdns_base *dns, const char *host,
+    uint16_t port, int family)
+{
+	r->base.poll = resolve_future_poll;
+	r->base.drop = resolve_future_drop;
+	r->dns = dns;
+	r->host = host;
+	r->port = port;
+	r->family = family;
+	r->req = NULL;
+	r->task = NULL;
+	r->err = 0;
+	r->state = RESOLVE_INIT;
+	memset(&r->addr, 0, sizeof(r->addr));
+}
+
+/*
+ * evdns calls us from the reactor when an answer comes, synchronously from
+ * inside evdns_getaddrinfo() when the hosts file or a literal answers, and
+ * synchronously from evdns_getaddrinfo_cancel() with EVUTIL_EAI_CANCEL.
+ */
+static void
+resolve_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct resolve_fut *r = arg;
+	struct evutil_addrinfo *ai;
+
+	/*
+	 * The cancel callback may come later, from the reactor, when r has
+	 * been reused for another lookup or freed: it must not touch r.
+	 */
+	if (result == EVUTIL_EAI_CANCEL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		return;
+	}
+	r->req = NULL;
+	r->state = RESOLVE_DONE;
+	r->err = result;
+	if (result == 0) {
+		r->err = EVUTIL_EAI_NONAME;
+		for (ai = res; ai != NULL; ai = ai->ai_next) {
+			if ((ai->ai_family == AF_INET ||
+			    ai->ai_family == AF_INET6) &&
+			    ai->ai_addrlen <= sizeof(r->addr)) {
+				memcpy(&r->addr, ai->ai_addr, ai->ai_addrlen);
+				r->err = 0;
+				break;
+			}
+		}
+	}
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	if (r->task != NULL)
+		task_wake(r->task);
+}
+
+enum poll
+resolve_poll(struct resolve_fut *r, struct task *t)
+{
+	struct evutil_addrinfo hints;
+	char port[8];
+
+	switch (r->state) {
+	case RESOLVE_INIT:
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = r->family;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_protocol = IPPROTO_TCP;
+		hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+		snprintf(port, sizeof(port), "%u", (unsigned)r->port);
+		r->task = t;
+		r->state = RESOLVE_WAIT;
+		r->req = evdns_getaddrinfo(r->dns, r->host, port, &hints,
+		    resolve_cb, r);
+		if (r->state == RESOLVE_DONE)	/* answered synchronously */
+			return r->err == 0 ? POLL_READY : POLL_ERROR;
+		if (r->req == NULL) {
+			r->state = RESOLVE_DONE;
+			r->err = EVUTIL_EAI_FAIL;
+			return POLL_ERROR;
+		}
+		return POLL_PENDING;
+	case RESOLVE_WAIT:
+		return POLL_PENDING;
+	case RESOLVE_DONE:
+		break;
+	}
+	return r->err == 0 ? POLL_READY : POLL_ERROR;
+}
+
+void
+resolve_drop(struct resolve_fut *r)
+{
+	if (r->req != NULL)
+		evdns_getaddrinfo_cancel(r->req);	/* calls resolve_cb */
+	r->req = NULL;
+	r->state = RESOLVE_INIT;
+}
+
+/* addresses and clocks */
+
+socklen_t
+sockaddr_len(const union sockaddr_union *su)
+{
+	return su->sa.sa_family == AF_INET6 ? sizeof(su->sin6) :
+	    sizeof(su->sin);
+}
+
+/* Parse an IPv4 or IPv6 literal; -1 when it is a name. */
+int
+sockaddr_parse_numeric(const char *host, uint16_t port,
+    union sockaddr_union *su)
+{
+	memset(su, 0, sizeof(*su));
+	if (inet_pton(AF_INET, host, &su->sin.sin_addr) == 1) {
+		su->sin.sin_family = AF_INET;
+		su->sin.sin_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &su->sin6.sin6_addr) == 1) {
+		su->sin6.sin6_family = AF_INET6;
+		su->sin6.sin6_port = htons(port);
+		return 0;
+	}
+	return -1;
+}
+
+char *
+sockaddr_format(const union sockaddr_union *su, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	switch (su->sa.sa_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &su->sin.sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host,
+		    (unsigned)ntohs(su->sin.sin_port));
+		break;
+	case AF_INET6:
+		inet_ntop(AF_INET6, &su->sin6.sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host,
+		    (unsigned)ntohs(su->sin6.sin6_port));
+		break;
+	default:
+		snprintf(buf, len, "-");
+		break;
+	}
+	return buf;
+}
+
+uint64_t
+clock_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int64_t
+clock_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

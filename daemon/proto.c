@@ -1,0 +1,97 @@
+/*
+ * proto.c - the server side of the control protocol: framing checks and the
+ * parse of one request line (see proto.h for the protocol itself).
+ *
+ * Checks run in a fixed order, as chrony's cmdmon does: length, characters,
+ * version, command, arguments; no handler sees a request that failed one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static const struct proto_command {
+	const char		*name;
+	enum ctl_command	 cmd;
+	int			 nargs;
+	const char		*usage;
+} proto_commands[] = {
+	{ "ping",	CTL_PING,	0, "ping" },
+	{ "status",	CTL_STATUS,	0, "status" },
+	{ "show",	CTL_SHOW,	1, "show NAME" },
+	{ "reload",	CTL_RELOAD,	0, "reload" },
+};
+
+static enum proto_code
+proto_fail(struct ctl_request *req, enum proto_code code, const char *msg)
+{
+	req->error = msg;
+	return code;
+}
+
+/*
+ * Parse one request line (without its '\n') in place.  On PROTO_OK req
+ * holds the command and its argument (pointing into line); otherwise
+ * req->error says what was wrong.
+ */
+enum proto_code
+proto_parse(char *line, size_t len, struct ctl_request *req)
+{
+	const struct proto_command *pc;
+	char *word[4], *p, *end;
+	size_t i, nword = 0;
+	long version;
+
+	memset(req, 0, sizeof(*req));
+	if (len >= FUTD_PROTO_MAX_REQUEST)
+		return proto_fail(req, PROTO_TOO_LONG, "request too long");
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	for (i = 0; i < len; i++)
+		if ((line[i] < 0x20 && line[i] != '\t') ||
+		    (unsigned char)line[i] >= 0x7f)
+			return proto_fail(req, PROTO_BAD_REQUEST,
+			    "request has non-printable characters");
+	line[len] = '\0';
+
+	for (p = line; nword < 4; ) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		word[nword++] = p;
+		p += strcspn(p, " \t");
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	if (nword == 0)
+		return proto_fail(req, PROTO_BAD_REQUEST, "empty request");
+	if (strncmp(word[0], FUTD_PROTO_PREFIX, strlen(FUTD_PROTO_PREFIX)) != 0)
+		return proto_fail(req, PROTO_BAD_REQUEST,
+		    "request must start with futd/<version>");
+	p = word[0] + strlen(FUTD_PROTO_PREFIX);
+	version = strtol(p, &end, 10);
+	if (end == p || *end != '\0')
+		return proto_fail(req, PROTO_BAD_REQUEST,
+		    "request must start with futd/<version>");
+	if (version != FUTD_PROTO_VERSION)
+		return proto_fail(req, PROTO_BAD_VERSION,
+		    "protocol version not supported (this futd speaks 1)");
+	if (nword < 2)
+		return proto_fail(req, PROTO_BAD_REQUEST, "no command");
+
+	for (i = 0; i < sizeof(proto_commands) / sizeof(*proto_commands);
+	    i++) {
+		pc = &proto_commands[i];
+		if (strcmp(pc->name, word[1]) != 0)
+			continue;
+		if ((int)nword - 2 != pc->nargs) {
+			req->usage = pc->usage;
+			return proto_fail(req, PROTO_BAD_REQUEST,
+			    "wrong number of arguments");
+		}
+		req->cmd = pc->cmd;
+		req->arg = pc->nargs > 0 ? word[2] : NULL;
+		return PROTO_OK;
+	}
+	return proto_fail(req, PROTO_UNKNOWN_COMMAND, "unknown command");
+}

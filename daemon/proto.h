@@ -1,0 +1,80 @@
+/*
+ * proto.h - the futd control protocol, shared by futd and futctl.
+ *
+ * Transport: a UNIX stream socket (default /run/futd.sock, mode 0660).
+ *
+ * Request: one line of text, at most FUTD_PROTO_MAX_REQUEST bytes including
+ * the terminating '\n' (a trailing '\r' is tolerated):
+ *
+ *	futd/<version> <command> [<argument>]
+ *
+ *	futd/1 ping
+ *	futd/1 status
+ *	futd/1 show web
+ *	futd/1 reload
+ *
+ * Words are separated by single spaces or tabs; only printable ASCII is
+ * accepted.  A client may send several requests on one connection; replies
+ * come back in order.  The server closes the connection after an error reply
+ * for a request it could not frame (too long, binary), and after
+ * FUTD_PROTO_IDLE_SEC seconds of silence.
+ *
+ * Reply: exactly one line holding one JSON object, terminated by '\n':
+ *
+ *	{"version":1,"code":200,"message":"OK","data":{...}}
+ *
+ * "code" follows HTTP's spirit so that scripts can match on it:
+ *	200 OK			"data" holds the answer
+ *	400 Bad request		malformed line, bad characters, missing argument
+ *	403 Forbidden		command not allowed for this peer
+ *	404 Not found		no such target
+ *	405 Unknown command
+ *	413 Request too long	the line exceeded FUTD_PROTO_MAX_REQUEST
+ *	422 Unprocessable	reload: the new config is bad; "data.errors" lists
+ *				"file:line: problem" strings, nothing changed
+ *	500 Internal error
+ *	505 Version not supported
+ * On every code but 200, "message" says what went wrong in words.
+ *
+ * Data, per command (version 1):
+ *   ping:   {"pong":true,"daemon":"futd","version":"X.Y.Z","pid":N,
+ *            "uptime_s":F,"targets":N}
+ *   status: {"schema":1,"targets":[TARGET,...]}
+ *   show:   {"schema":1,"target":TARGET+{"history":[RESULT,...]}}
+ *   reload: {"added":[name...],"removed":[name...],"changed":[name...],
+ *            "unchanged":N}
+ *   TARGET: {"name","probe","host","port","interval","timeout",
+ *            "state":"unknown"|"up"|"down","since":F|null,
+ *            "probes","ok","failed","late",
+ *            "last_time":F|null (unix seconds), "last_ok":bool|null,
+ *            "last_error":null|"words", "error":null|"class",
+ *            "last_latency_us":N|null, "peer":"127.0.0.1:22"|"[::1]:22"|null}
+ *   RESULT: {"time":F,"ok":bool,"latency_us":N,"error":null|"class",
+ *            "message":null|"words"}   (newest first)
+ *
+ * Versioning rule: a change of the request framing or of the meaning of an
+ * existing field bumps FUTD_PROTO_VERSION; a new command or a new field
+ * does not.  The server answers 505 to any other version.
+ */
+#ifndef FUTD_PROTO_H
+#define FUTD_PROTO_H
+
+#define FUTD_PROTO_VERSION	1
+#define FUTD_PROTO_PREFIX	"futd/"
+#define FUTD_PROTO_MAX_REQUEST	1024
+#define FUTD_PROTO_IDLE_SEC	30
+#define FUTD_DEFAULT_SOCKET	"/run/futd.sock"
+
+enum proto_code {
+	PROTO_OK = 200,
+	PROTO_BAD_REQUEST = 400,
+	PROTO_FORBIDDEN = 403,
+	PROTO_NOT_FOUND = 404,
+	PROTO_UNKNOWN_COMMAND = 405,
+	PROTO_TOO_LONG = 413,
+	PROTO_UNPROCESSABLE = 422,
+	PROTO_INTERNAL = 500,
+	PROTO_BAD_VERSION = 505,
+};
+
+#endif /* FUTD_PROTO_H */

@@ -1,0 +1,236 @@
+/*
+ * server.c - futd's life: start-up, the reactor, signals, reload, stop.
+ *
+ * Everything the daemon does runs on one libevent event_base: the targets'
+ * tasks, the control socket, the signals (libevent signal events, so no
+ * handler ever runs in the middle of a probe) and the systemd watchdog.
+ */
+#include <sys/resource.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "futd.h"
+#include "ctl.h"
+#include "sdnotify.h"
+#include "server.h"
+
+static void
+server_on_result(struct daemon *d, struct target *tg,
+    enum target_state before)
+{
+	struct server *s = d->on_result_arg;
+
+	if (tg->res.state != before)
+		sdnotify_status(&s->sn, d);
+}
+
+/* SIGHUP and `futctl reload` both come here. */
+int
+server_reload(void *arg, struct strlist *errs, struct reload_report *rep)
+{
+	struct server *s = arg;
+	size_t i;
+	int r;
+
+	log_info("reloading %s", s->d.conf->path);
+	sdnotify_reloading(&s->sn);
+	r = daemon_reload(&s->d, errs, rep);
+	if (r == -1) {
+		for (i = 0; i < errs->n; i++)
+			log_warnx("reload: %s", errs->msg[i]);
+		log_warnx("reload failed: still running the previous "
+		    "configuration (%zu targets)", s->d.ntargets);
+	} else
+		log_info("reloaded: %zu added, %zu removed, %zu changed, "
+		    "%zu unchanged", rep->added.n, rep->removed.n,
+		    rep->changed.n, rep->unchanged);
+	sdnotify_ready(&s->sn, &s->d);
+	return r;
+}
+
+static void
+server_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *s = arg;
+	struct strlist errs = { NULL, 0 };
+	struct reload_report rep;
+
+	(void)what;
+	switch (sig) {
+	case SIGHUP:
+		memset(&rep, 0, sizeof(rep));
+		server_reload(s, &errs, &rep);
+		strlist_clear(&errs);
+		reload_report_clear(&rep);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: stopping", strsignal((int)sig));
+		sdnotify_stopping(&s->sn);
+		event_base_loopexit(s->base, NULL);
+		break;
+	}
+}
+
+/* Probes need descriptors: take all the kernel lets us have. */
+static void
+server_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+	}
+}
+
+/*
+ * Set everything up and start probing.  On failure, -1 with the reason in
+ * err (for the caller to print); the caller then calls server_free().
+ */
+int
+server_init(struct server *s, struct conf *c, const char *sock_override,
+    char *err, size_t errlen)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	const char *path;
+	size_t i;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	signal(SIGPIPE, SIG_IGN);
+	server_raise_nofile();
+
+	if ((s->base = event_base_new()) == NULL) {
+		snprintf(err, errlen, "cannot create the event loop");
+		conf_free(c);
+		return -1;
+	}
+	/*
+	 * resolv.conf and the hosts file, as the system's resolver reads
+	 * them; with no resolv.conf evdns falls back to 127.0.0.1.
+	 */
+	if ((s->dns = evdns_base_new(s->base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
+	    (s->dns = evdns_base_new(s->base, 0)) == NULL) {
+		snprintf(err, errlen, "cannot create the resolver");
+		conf_free(c);
+		return -1;
+	}
+	if (daemon_init(&s->d, s->base, s->dns) == -1) {
+		snprintf(err, errlen, "cannot create the executor");
+		conf_free(c);
+		return -1;
+	}
+	s->d.on_result = server_on_result;
+	s->d.on_result_arg = s;
+
+	if (sock_override != NULL) {
+		free(c->control_socket);
+		if ((c->control_socket = strdup(sock_override)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			conf_free(c);
+			return -1;
+		}
+	}
+	path = c->control_socket;
+
+	if (sdnotify_init(&s->sn, s->base) == -1) {
+		snprintf(err, errlen, "cannot set up the systemd watchdog");
+		conf_free(c);
+		return -1;
+	}
+
+	/* the control socket before the targets: a clash ends us early */
+	if ((s->control = control_new(&s->d, server_reload, s)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		conf_free(c);
+		return -1;
+	}
+	s->d.control = s->control;
+	fd = sdnotify_listen_fd();
+	if (fd == -2) {
+		snprintf(err, errlen, "the socket passed by systemd is not a "
+		    "listening UNIX stream socket");
+		conf_free(c);
+		return -1;
+	}
+	if (fd >= 0) {
+		if (control_adopt(s->control, fd) == -1) {
+			snprintf(err, errlen, "cannot use the passed control "
+			    "socket: %s", strerror(errno));
+			conf_free(c);
+			return -1;
+		}
+		log_info("control socket passed by systemd (fd %d)", fd);
+	} else if (control_listen(s->control, path) == -1) {
+		snprintf(err, errlen, "control socket %s: %s%s", path,
+		    strerror(errno), errno == EADDRINUSE ?
+		    " (another futd is running)" : "");
+		conf_free(c);
+		return -1;
+	}
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		s->sig_ev[i] = evsignal_new(s->base, sigs[i], server_signal_cb,
+		    s);
+		if (s->sig_ev[i] == NULL || event_add(s->sig_ev[i], NULL) ==
+		    -1) {
+			snprintf(err, errlen, "cannot handle signals");
+			conf_free(c);
+			return -1;
+		}
+	}
+
+	if (daemon_apply(&s->d, c, NULL) == -1) {
+		snprintf(err, errlen, "out of memory starting the targets");
+		return -1;
+	}
+	log_info("futd %s: %zu targets from %s, control socket %s",
+	    FUTD_VERSION, s->d.ntargets, s->d.conf->path,
+	    fd >= 0 ? "(passed by systemd)" : path);
+	return 0;
+}
+
+/* Run until SIGTERM or SIGINT. */
+int
+server_run(struct server *s)
+{
+	sdnotify_ready(&s->sn, &s->d);
+	if (event_base_dispatch(s->base) == -1) {
+		log_warnx("the event loop failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reverse order of server_init: probes first, so no socket outlives us. */
+void
+server_free(struct server *s)
+{
+	size_t i;
+
+	daemon_stop_targets(&s->d);
+	control_free(s->control);
+	s->control = NULL;
+	s->d.control = NULL;
+	for (i = 0; i < sizeof(s->sig_ev) / sizeof(s->sig_ev[0]); i++)
+		if (s->sig_ev[i] != NULL)
+			event_free(s->sig_ev[i]);
+	sdnotify_finish(&s->sn);
+	if (s->base != NULL)
+		daemon_finish(&s->d);
+	if (s->dns != NULL)
+		evdns_base_free(s->dns, 0);
+	if (s->base != NULL)
+		event_base_free(s->base);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,162 @@
+/*
+ * task.c - the executor: runs tasks (top-level futures) on one event_base.
+ *
+ * There are two ways in.  task_wake() is what a leaf future's reactor
+ * callback calls: we are at the top of the event loop, nothing of the task is
+ * on the stack, so the task is polled at once.  If the task happens to be
+ * running already (a wake-up arrived synchronously, from inside its own
+ * poll), the wake is remembered and the task polled again before we return,
+ * never re-entered.  task_schedule() defers the poll to the next pass of the
+ * reactor through one event_active()'d run-queue event: for callers that are
+ * not reactor callbacks (spawning during a reload, a control command).
+ */
+#include <event2/event.h>
+#include <assert.h>
+#include <stddef.h>
+
+#include "future.h"
+
+static void	executor_runq_cb(evutil_socket_t, short, void *);
+static void	task_run(struct task *);
+
+int
+executor_init(struct executor *ex, struct event_base *base)
+{
+	ex->base = base;
+	ex->polls = ex->wakes = 0;
+	ex->runq_len = 0;
+	TAILQ_INIT(&ex->runq);
+	ex->runq_ev = event_new(base, -1, 0, executor_runq_cb, ex);
+	return ex->runq_ev == NULL ? -1 : 0;
+}
+
+void
+executor_finish(struct executor *ex)
+{
+	struct task *t;
+
+	while ((t = TAILQ_FIRST(&ex->runq)) != NULL) {
+		TAILQ_REMOVE(&ex->runq, t, runq);
+		t->flags &= ~TASK_QUEUED;
+	}
+	ex->runq_len = 0;
+	if (ex->runq_ev != NULL)
+		event_free(ex->runq_ev);
+	ex->runq_ev = NULL;
+}
+
+void
+task_init(struct task *t, struct executor *ex, task_poll_fn poll,
+    task_done_fn done, void *arg)
+{
+	t->ex = ex;
+	t->poll = poll;
+	t->done = done;
+	t->arg = arg;
+	t->polls = 0;
+	t->flags = 0;
+}
+
+struct event_base *
+task_base(const struct task *t)
+{
+	return t->ex->base;
+}
+
+/* A new task is polled on the next pass of the reactor. */
+void
+task_spawn(struct task *t)
+{
+	t->flags &= ~TASK_DONE;
+	task_schedule(t);
+}
+
+void
+task_wake(struct task *t)
+{
+	t->ex->wakes++;
+	if (t->flags & TASK_DONE)
+		return;
+	if (t->flags & TASK_RUNNING) {
+		t->flags |= TASK_WOKEN;
+		return;
+	}
+	task_run(t);
+}
+
+void
+task_schedule(struct task *t)
+{
+	struct executor *ex = t->ex;
+
+	if (t->flags & (TASK_QUEUED | TASK_DONE))
+		return;
+	t->flags |= TASK_QUEUED;
+	TAILQ_INSERT_TAIL(&ex->runq, t, runq);
+	ex->runq_len++;
+	event_active(ex->runq_ev, 0, 0);
+}
+
+/*
+ * Take a task off the executor.  Its futures must be dropped by the owner;
+ * after this no wake-up reaches it.
+ */
+void
+task_cancel(struct task *t)
+{
+	if (t->flags & TASK_QUEUED) {
+		TAILQ_REMOVE(&t->ex->runq, t, runq);
+		t->ex->runq_len--;
+		t->flags &= ~TASK_QUEUED;
+	}
+	t->flags |= TASK_DONE;
+}
+
+static void
+task_run(struct task *t)
+{
+	enum poll r;
+
+	assert(!(t->flags & TASK_RUNNING));
+	do {
+		t->flags = (t->flags & ~TASK_WOKEN) | TASK_RUNNING;
+		t->polls++;
+		t->ex->polls++;
+		r = t->poll(t, t->arg);
+		t->flags &= ~TASK_RUNNING;
+	} while (r == POLL_PENDING && (t->flags & TASK_WOKEN));
+
+	if (r != POLL_PENDING) {
+		t->flags |= TASK_DONE;
+		if (t->done != NULL)
+			t->done(t, r, t->arg);
+	}
+}
+
+static void
+executor_runq_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct executor *ex = arg;
+	struct task *t;
+	size_t n;
+
+	(void)fd;
+	(void)what;
+	/*
+	 * Run only what was queued before this pass: a task scheduled while we
+	 * run goes to the next pass, so timers and sockets are never starved.
+	 * Tasks are taken one by one off the real queue (not a copy of it), so
+	 * a task_cancel() from inside a poll stays correct.
+	 */
+	for (n = ex->runq_len; n > 0; n--) {
+		if ((t = TAILQ_FIRST(&ex->runq)) == NULL)
+			break;
+		TAILQ_REMOVE(&ex->runq, t, runq);
+		ex->runq_len--;
+		t->flags &= ~TASK_QUEUED;
+		if (!(t->flags & (TASK_DONE | TASK_RUNNING)))
+			task_run(t);
+	}
+	if (!TAILQ_EMPTY(&ex->runq))
+		event_active(ex->runq_ev, 0, 0);
+}

@@ -1,0 +1,760 @@
+/*
+ * testsrv: a loopback TCP target for futd's tests and demo.
+ *
+ * It listens on one or more ports and behaves in one of the ways a
+ * prober has to tell apart: it takes data (sink), takes it slowly
+ * (slow), never completes a handshake (noaccept), closes at once
+ * (close) or resets (rst).  Every connection it ends becomes one line in
+ * the log file, so a test can check what arrived.
+ *
+ * It refuses any address that is not loopback and exits by itself after
+ * a while: a test that forgets it must neither leave a server behind nor
+ * turn the machine into a target reachable from elsewhere.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#define LOG_DATA_MAX	256	/* payload bytes kept for the log line */
+#define LOG_LINE_MAX	(128 + 4 * LOG_DATA_MAX)	/* prefix < 128, each byte <= 4 */
+#define SINK_READ_MAX	65536
+#define SLOW_READ_MAX	1024
+#define ACCEPT_BURST	64	/* per wake-up, so one busy port can't starve the rest */
+#define ACCEPT_PAUSE_S	1	/* listener rest after EMFILE and the like */
+#define NOACCEPT_FILL	3	/* self-connects that keep a backlog-0 queue full */
+#define FILL_WAIT_MS	1000
+#define PEER_STRLEN	(INET6_ADDRSTRLEN + sizeof("[]:65535"))
+
+enum mode {
+	MODE_SINK,
+	MODE_SLOW,
+	MODE_NOACCEPT,
+	MODE_CLOSE,
+	MODE_RST,
+};
+
+static const char *const mode_names[] = {
+	[MODE_SINK] = "sink",
+	[MODE_SLOW] = "slow",
+	[MODE_NOACCEPT] = "noaccept",
+	[MODE_CLOSE] = "close",
+	[MODE_RST] = "rst",
+};
+
+struct server;
+
+struct listener {
+	struct server		*srv;
+	struct event		*accept_ev;
+	struct event		*pause_ev;
+	int			 fd;
+	in_port_t		 port;		/* host order, the real one */
+	int			 fill[NOACCEPT_FILL];	/* noaccept only */
+};
+
+struct conn {
+	LIST_ENTRY(conn)	 entry;
+	struct server		*srv;
+	struct event		*read_ev;
+	struct event		*pause_ev;	/* slow only */
+	int			 fd;
+	in_port_t		 lport;
+	unsigned long long	 nbytes;
+	size_t			 headlen;
+	unsigned char		 head[LOG_DATA_MAX];
+	char			 peer[PEER_STRLEN];
+};
+
+struct server {
+	struct event_base	*base;
+	enum mode		 mode;
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	int			 logfd;
+	struct timeval		 delay;		/* slow: pause between reads */
+	int			 rcvbuf;	/* slow: SO_RCVBUF */
+	struct listener		*listeners;
+	size_t			 nlisteners;
+	LIST_HEAD(, conn)	 conns;
+};
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: testsrv [-b ADDR] [-m MODE] [-l LOGFILE] [-t SECONDS] "
+	    "[-d MS] [-R BYTES] PORT...\n"
+	    "  -b ADDR     loopback address to bind: 127.0.0.0/8 or ::1 "
+	    "(default 127.0.0.1)\n"
+	    "  -m MODE     sink | slow | noaccept | close | rst "
+	    "(default sink)\n"
+	    "  -l LOGFILE  append one line per finished connection\n"
+	    "  -t SECONDS  exit after this long, 1-86400 (default 300)\n"
+	    "  -d MS       slow: pause between reads, 0-60000 (default 5)\n"
+	    "  -R BYTES    slow: SO_RCVBUF, 1-16777216 (default 4096)\n"
+	    "  PORT        0-65535; 0 picks an ephemeral port\n"
+	    "prints \"ready PORT...\" on stdout once listening; "
+	    "exits 0 on SIGTERM, SIGINT or timeout\n");
+	exit(2);
+}
+
+/* strtonum(3) is not in glibc; this is the part of it we need. */
+static const char *
+num_parse(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || (errno == ERANGE &&
+	    (v == LLONG_MIN || v == LLONG_MAX)))
+		return "invalid";
+	if (v < min)
+		return "too small";
+	if (v > max)
+		return "too large";
+	*out = v;
+	return NULL;
+}
+
+static int
+mode_parse(const char *s, enum mode *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (strcmp(s, mode_names[i]) == 0) {
+			*out = (enum mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Only numeric loopback addresses: a name could resolve anywhere, and a
+ * v4-mapped ::ffff:127.0.0.1 is loopback only by a detour we don't need.
+ */
+static const char *
+addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		*len = sizeof(*sin);
+		if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
+			return "not a loopback address";
+		return NULL;
+	}
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		*len = sizeof(*sin6);
+		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return "not a loopback address";
+		return NULL;
+	}
+	return "not a numeric IPv4 or IPv6 address";
+}
+
+static void
+addr_set_port(struct sockaddr_storage *ss, in_port_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+static in_port_t
+addr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/* "127.0.0.1:5000" or "[::1]:5000": brackets keep the port unambiguous. */
+static void
+addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+		    host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, addr_port(ss));
+	} else if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, addr_port(ss));
+	} else
+		snprintf(buf, len, "?");
+}
+
+/*
+ * One line per connection, built whole and written with one write(2) on
+ * an O_APPEND descriptor, so lines never interleave or come out half.
+ * Callers log before they close the socket: once a client sees EOF or
+ * RST, its line is already in the file.
+ */
+static void
+conn_log(struct server *srv, in_port_t lport, const char *peer,
+    unsigned long long nbytes, const unsigned char *head, size_t headlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	char line[LOG_LINE_MAX];
+	size_t i, n;
+	ssize_t w;
+	int r;
+
+	if (srv->logfd == -1)
+		return;
+	r = snprintf(line, sizeof(line), "conn port=%u peer=%s bytes=%llu data=",
+	    lport, peer, nbytes);
+	if (r < 0 || (size_t)r >= sizeof(line))
+		return;
+	n = (size_t)r;
+	for (i = 0; i < headlen; i++) {
+		unsigned char ch = head[i];
+
+		if (ch == '\\') {
+			line[n++] = '\\';
+			line[n++] = '\\';
+		} else if (ch >= 0x20 && ch < 0x7f)
+			line[n++] = (char)ch;
+		else {
+			line[n++] = '\\';
+			line[n++] = 'x';
+			line[n++] = hex[ch >> 4];
+			line[n++] = hex[ch & 0xf];
+		}
+	}
+	line[n++] = '\n';
+
+	w = write(srv->logfd, line, n);
+	if (w == -1)
+		warn("log write");
+	else if ((size_t)w != n)
+		warnx("log write: short write (%zd of %zu)", w, n);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	LIST_REMOVE(c, entry);
+	if (c->read_ev != NULL)
+		event_free(c->read_ev);
+	if (c->pause_ev != NULL)
+		event_free(c->pause_ev);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c);
+}
+
+static void
+conn_end(struct conn *c)
+{
+	conn_log(c->srv, c->lport, c->peer, c->nbytes, c->head, c->headlen);
+	conn_free(c);
+}
+
+static void
+conn_read_cb(evutil_socket_t fd, short events, void *arg)
+{
+	static unsigned char buf[SINK_READ_MAX];
+	struct conn *c = arg;
+	size_t want, keep;
+	ssize_t n;
+
+	(void)events;
+	want = c->srv->mode == MODE_SLOW ? SLOW_READ_MAX : sizeof(buf);
+	n = read(fd, buf, want);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			event_add(c->read_ev, NULL);
+			return;
+		}
+		/* ECONNRESET and friends: the client is gone; log what came. */
+		conn_end(c);
+		return;
+	}
+	if (n == 0) {
+		conn_end(c);
+		return;
+	}
+
+	c->nbytes += (unsigned long long)n;
+	if (c->headlen < sizeof(c->head)) {
+		keep = sizeof(c->head) - c->headlen;
+		if (keep > (size_t)n)
+			keep = (size_t)n;
+		memcpy(c->head + c->headlen, buf, keep);
+		c->headlen += keep;
+	}
+
+	/*
+	 * The read event is one-shot so slow mode can stay off the socket
+	 * for a while: the kernel buffer fills and the client's writes
+	 * stall, which is the back-pressure a prober must cope with.
+	 */
+	if (c->srv->mode == MODE_SLOW)
+		evtimer_add(c->pause_ev, &c->srv->delay);
+	else
+		event_add(c->read_ev, NULL);
+}
+
+static void
+conn_resume_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)events;
+	event_add(c->read_ev, NULL);
+}
+
+static int
+conn_new(struct listener *l, int fd, const char *peer)
+{
+	struct server *srv = l->srv;
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	c->srv = srv;
+	c->fd = fd;
+	c->lport = l->port;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	LIST_INSERT_HEAD(&srv->conns, c, entry);
+
+	c->read_ev = event_new(srv->base, fd, EV_READ, conn_read_cb, c);
+	if (c->read_ev == NULL)
+		goto fail;
+	if (srv->mode == MODE_SLOW) {
+		c->pause_ev = evtimer_new(srv->base, conn_resume_cb, c);
+		if (c->pause_ev == NULL)
+			goto fail;
+	}
+	if (event_add(c->read_ev, NULL) == -1)
+		goto fail;
+	return 0;
+
+ fail:
+	c->fd = -1;	/* the caller still owns fd */
+	conn_free(c);
+	return -1;
+}
+
+static void
+listener_pause(struct listener *l)
+{
+	struct timeval tv = { ACCEPT_PAUSE_S, 0 };
+
+	warn("accept on port %u; pausing it for %d s", l->port,
+	    ACCEPT_PAUSE_S);
+	event_del(l->accept_ev);
+	evtimer_add(l->pause_ev, &tv);
+}
+
+static void
+listener_resume_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct listener *l = arg;
+
+	(void)fd;
+	(void)events;
+	event_add(l->accept_ev, NULL);
+}
+
+static void
+listener_accept_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct listener *l = arg;
+	struct server *srv = l->srv;
+	struct sockaddr_storage ss;
+	struct linger lg = { 1, 0 };
+	socklen_t sslen;
+	char peer[PEER_STRLEN];
+	int cfd, i;
+
+	(void)events;
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		sslen = sizeof(ss);
+		cfd = accept4(fd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			switch (errno) {
+			/* accept4(2): errors of the new connection; go on. */
+			case EINTR:
+			case ECONNABORTED:
+			case EPROTO:
+			case ENOPROTOOPT:
+			case ENETDOWN:
+			case ENETUNREACH:
+			case EHOSTDOWN:
+			case EHOSTUNREACH:
+			case ENONET:
+			case EOPNOTSUPP:
+				continue;
+			default:
+				/*
+				 * EMFILE, ENFILE, ENOBUFS, ENOMEM: the
+				 * listener stays readable, so retrying now
+				 * would spin.  Rest instead.
+				 */
+				listener_pause(l);
+				return;
+			}
+		}
+		addr_fmt(&ss, peer, sizeof(peer));
+
+		switch (srv->mode) {
+		case MODE_CLOSE:
+			/*
+			 * A plain close sends FIN; had the client already
+			 * sent data we never read, the kernel sends RST.
+			 */
+			conn_log(srv, l->port, peer, 0, NULL, 0);
+			close(cfd);
+			break;
+		case MODE_RST:
+			/* Linger on with a zero timeout: close sends RST. */
+			if (setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg,
+			    sizeof(lg)) == -1)
+				warn("setsockopt SO_LINGER");
+			conn_log(srv, l->port, peer, 0, NULL, 0);
+			close(cfd);
+			break;
+		case MODE_SINK:
+		case MODE_SLOW:
+			if (conn_new(l, cfd, peer) == -1) {
+				warn("connection from %s", peer);
+				close(cfd);
+			}
+			break;
+		case MODE_NOACCEPT:
+			/* Never registered for accept. */
+			close(cfd);
+			break;
+		}
+	}
+}
+
+/*
+ * noaccept: connect() to this port must time out, not be refused.
+ * Linux answers a SYN only while the listener's accept queue has room;
+ * when it is full it drops the SYN without a word (tcp_conn_request()
+ * checks sk_acceptq_is_full()), and the client retransmits until its own
+ * timeout.  With backlog 0 the queue still takes one connection (the
+ * test is "more than the backlog"), so we connect to ourselves: the
+ * first connection fills the queue and, never accepted, stays there; the
+ * others are dropped like everyone else's.  We wait for the first one to
+ * complete so that "ready" means probes time out from now on.
+ */
+static int
+listener_fill(struct listener *l)
+{
+	struct server *srv = l->srv;
+	struct sockaddr_storage ss = srv->addr;
+	struct pollfd pfd;
+	socklen_t len;
+	int i, fd, r, soerr;
+
+	addr_set_port(&ss, l->port);
+	for (i = 0; i < NOACCEPT_FILL; i++) {
+		fd = socket(ss.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			warn("socket");
+			return -1;
+		}
+		l->fill[i] = fd;
+		if (connect(fd, (struct sockaddr *)&ss, srv->addrlen) == -1 &&
+		    errno != EINPROGRESS) {
+			warn("connect to own port %u", l->port);
+			return -1;
+		}
+		if (i > 0)
+			continue;
+
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		do {
+			r = poll(&pfd, 1, FILL_WAIT_MS);
+		} while (r == -1 && errno == EINTR);
+		if (r == -1) {
+			warn("poll");
+			return -1;
+		}
+		if (r == 0) {
+			warnx("connect to own port %u: no handshake in %d ms",
+			    l->port, FILL_WAIT_MS);
+			return -1;
+		}
+		len = sizeof(soerr);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1) {
+			warn("getsockopt SO_ERROR");
+			return -1;
+		}
+		if (soerr != 0) {
+			errno = soerr;
+			warn("connect to own port %u", l->port);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+listener_open(struct server *srv, struct listener *l, in_port_t port)
+{
+	struct sockaddr_storage ss = srv->addr;
+	socklen_t len;
+	int on = 1;
+
+	l->srv = srv;
+	l->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (l->fd == -1) {
+		warn("socket");
+		return -1;
+	}
+	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1) {
+		warn("setsockopt SO_REUSEADDR");
+		return -1;
+	}
+	/*
+	 * Set on the listener, before listen(): accepted sockets inherit it,
+	 * and the window advertised in the handshake already reflects it.
+	 */
+	if (srv->mode == MODE_SLOW && setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF,
+	    &srv->rcvbuf, sizeof(srv->rcvbuf)) == -1) {
+		warn("setsockopt SO_RCVBUF");
+		return -1;
+	}
+	addr_set_port(&ss, port);
+	if (bind(l->fd, (struct sockaddr *)&ss, srv->addrlen) == -1) {
+		warn("bind port %u", port);
+		return -1;
+	}
+	if (listen(l->fd, srv->mode == MODE_NOACCEPT ? 0 : SOMAXCONN) == -1) {
+		warn("listen");
+		return -1;
+	}
+	len = sizeof(ss);
+	if (getsockname(l->fd, (struct sockaddr *)&ss, &len) == -1) {
+		warn("getsockname");
+		return -1;
+	}
+	l->port = addr_port(&ss);
+
+	if (srv->mode == MODE_NOACCEPT)
+		return listener_fill(l);
+
+	l->accept_ev = event_new(srv->base, l->fd, EV_READ | EV_PERSIST,
+	    listener_accept_cb, l);
+	l->pause_ev = evtimer_new(srv->base, listener_resume_cb, l);
+	if (l->accept_ev == NULL || l->pause_ev == NULL ||
+	    event_add(l->accept_ev, NULL) == -1) {
+		warnx("%s: cannot set up events", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+listener_close(struct listener *l)
+{
+	int i;
+
+	if (l->accept_ev != NULL)
+		event_free(l->accept_ev);
+	if (l->pause_ev != NULL)
+		event_free(l->pause_ev);
+	for (i = 0; i < NOACCEPT_FILL; i++)
+		if (l->fill[i] != -1)
+			close(l->fill[i]);
+	if (l->fd != -1)
+		close(l->fd);
+}
+
+static void
+stop_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)sig;
+	(void)events;
+	event_base_loopbreak(srv->base);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct server srv;
+	struct event *sigterm_ev, *sigint_ev, *deadline_ev;
+	struct timeval deadline = { 300, 0 };
+	struct conn *c;
+	const char *logpath = NULL, *addrstr = "127.0.0.1", *errstr;
+	long long v;
+	size_t i;
+	int ch, status = 0;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.mode = MODE_SINK;
+	srv.logfd = -1;
+	srv.delay.tv_usec = 5 * 1000;
+	srv.rcvbuf = 4096;
+	LIST_INIT(&srv.conns);
+
+	while ((ch = getopt(argc, argv, "b:d:hl:m:R:t:")) != -1) {
+		switch (ch) {
+		case 'b':
+			addrstr = optarg;
+			break;
+		case 'd':
+			if ((errstr = num_parse(optarg, 0, 60000, &v)) != NULL) {
+				warnx("-d %s: %s", optarg, errstr);
+				usage();
+			}
+			srv.delay.tv_sec = v / 1000;
+			srv.delay.tv_usec = (v % 1000) * 1000;
+			break;
+		case 'l':
+			logpath = optarg;
+			break;
+		case 'm':
+			if (mode_parse(optarg, &srv.mode) == -1) {
+				warnx("-m %s: unknown mode", optarg);
+				usage();
+			}
+			break;
+		case 'R':
+			if ((errstr = num_parse(optarg, 1, 16 << 20, &v)) != NULL) {
+				warnx("-R %s: %s", optarg, errstr);
+				usage();
+			}
+			srv.rcvbuf = (int)v;
+			break;
+		case 't':
+			if ((errstr = num_parse(optarg, 1, 86400, &v)) != NULL) {
+				warnx("-t %s: %s", optarg, errstr);
+				usage();
+			}
+			deadline.tv_sec = v;
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage();
+
+	if ((errstr = addr_parse(addrstr, &srv.addr, &srv.addrlen)) != NULL)
+		errx(2, "refusing to bind %s: %s (only 127.0.0.0/8 or ::1)",
+		    addrstr, errstr);
+
+	if ((srv.listeners = calloc((size_t)argc, sizeof(*srv.listeners))) ==
+	    NULL)
+		err(1, "calloc");
+	for (i = 0; i < (size_t)argc; i++) {
+		if ((errstr = num_parse(argv[i], 0, 65535, &v)) != NULL) {
+			warnx("port %s: %s", argv[i], errstr);
+			usage();
+		}
+		srv.listeners[i].port = (in_port_t)v;
+		srv.listeners[i].fd = -1;
+		memset(srv.listeners[i].fill, -1,
+		    sizeof(srv.listeners[i].fill));
+	}
+
+	/* Nothing here writes to a socket, but a reader of stdout may go. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (logpath != NULL && (srv.logfd = open(logpath,
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) == -1)
+		err(1, "%s", logpath);
+
+	if ((srv.base = event_base_new()) == NULL)
+		errx(1, "event_base_new failed");
+	sigterm_ev = evsignal_new(srv.base, SIGTERM, stop_cb, &srv);
+	sigint_ev = evsignal_new(srv.base, SIGINT, stop_cb, &srv);
+	deadline_ev = evtimer_new(srv.base, stop_cb, &srv);
+	if (sigterm_ev == NULL || sigint_ev == NULL || deadline_ev == NULL ||
+	    evsignal_add(sigterm_ev, NULL) == -1 ||
+	    evsignal_add(sigint_ev, NULL) == -1 ||
+	    evtimer_add(deadline_ev, &deadline) == -1)
+		errx(1, "cannot set up signal and timer events");
+
+	for (i = 0; i < (size_t)argc; i++) {
+		srv.nlisteners++;
+		if (listener_open(&srv, &srv.listeners[i],
+		    srv.listeners[i].port) == -1) {
+			status = 1;
+			goto out;
+		}
+	}
+
+	/* The one line tests and the demo wait for; only now is it true. */
+	printf("ready");
+	for (i = 0; i < srv.nlisteners; i++)
+		printf(" %u", srv.listeners[i].port);
+	printf("\n");
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warn("stdout");
+		status = 1;
+		goto out;
+	}
+
+	if (event_base_dispatch(srv.base) == -1) {
+		warnx("event_base_dispatch failed");
+		status = 1;
+	}
+
+ out:
+	/*
+	 * Connections still open never reached EOF: they get no line, so a
+	 * line always describes a whole connection.
+	 */
+	while ((c = LIST_FIRST(&srv.conns)) != NULL)
+		conn_free(c);
+	for (i = srv.nlisteners; i > 0; i--)
+		listener_close(&srv.listeners[i - 1]);
+	free(srv.listeners);
+	event_free(deadline_ev);
+	event_free(sigint_ev);
+	event_free(sigterm_ev);
+	event_base_free(srv.base);
+	libevent_global_shutdown();
+	if (srv.logfd != -1)
+		close(srv.logfd);
+	return status;
+}
