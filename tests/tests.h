@@ -1,0 +1,19 @@
+/*
+ * tests.h - the Check suites of futd, one per module, and the helpers the
+ * system tests share (sys.c).
+ */
+#ifndef FUTD_TESTS_H
+#define FUTD_TESTS_H
+
+#include <check.h>
+#include <sys/types.h>
+#include <stddef.h>
+
+Suite	*future_suite(void);
+Suite	*probe_suite(void);
+Suite	*conf_suite(void);
+Suite	*proto_suite(void);
+Suite	*results_suite(void);
+Suite	*system_suite(void);
+
+#endif /* FUTD_TESTS_H */
