@@ -97,6 +97,10 @@ $(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
 check: all $(BUILD)/testsrv $(BUILD)/check_futd
 	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd
 
+# futd under a real systemd booted in a PID namespace (SKIPPED where it cannot)
+check-systemd: all $(BUILD)/testsrv
+	$(Q)BUILD=$(BUILD) bash tests/systemd.sh
+
 demo: all $(BUILD)/testsrv
 	$(Q)BUILD=$(BUILD) sh tests/demo.sh
 
@@ -122,6 +126,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check demo install uninstall clean
+.PHONY: all deps check check-systemd demo install uninstall clean
 
 -include $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

@@ -69,8 +69,9 @@ sdnotify_status_text(const struct daemon *d, char *buf, size_t len)
 	size_t n[3];
 
 	daemon_counts(d, n);
-	snprintf(buf, len, "probing %zu targets: %zu up, %zu down, "
-	    "%zu unknown", d->ntargets, n[TARGET_UP], n[TARGET_DOWN],
+	snprintf(buf, len, "probing %zu target%s: %zu up, %zu down, "
+	    "%zu unknown", d->ntargets, d->ntargets == 1 ? "" : "s",
+	    n[TARGET_UP], n[TARGET_DOWN],
 	    n[TARGET_UNKNOWN]);
 }
 

@@ -95,6 +95,7 @@ target_probe_done(struct target *tg)
 {
 	struct daemon *d = tg->d;
 	enum target_state before = tg->res.state, after;
+	int v6 = strchr(tg->conf.host, ':') != NULL;
 	char msg[128];
 
 	if (tg->timeout.expired)
@@ -104,9 +105,10 @@ target_probe_done(struct target *tg)
 	    probe_result_message(&tg->probe.res, msg, sizeof(msg)),
 	    tg->probe.res.latency_us);
 	if (after != before)
-		log_info("target %s (%s %s:%u): state %s -> %s (%s, %.3fms)",
-		    tg->conf.name, probe_kind_name(tg->conf.kind),
-		    tg->conf.host, (unsigned)tg->conf.port,
+		log_info("target %s (%s %s%s%s:%u): state %s -> %s (%s, "
+		    "%.3fms)", tg->conf.name, probe_kind_name(tg->conf.kind),
+		    v6 ? "[" : "", tg->conf.host, v6 ? "]" : "",
+		    (unsigned)tg->conf.port,
 		    target_state_name(before), target_state_name(after),
 		    probe_result_message(&tg->probe.res, msg, sizeof(msg)),
 		    tg->probe.res.latency_us / 1000.0);
