@@ -106,7 +106,9 @@ main(int argc, char *argv[])
 		return 2;
 	}
 
-	log_init(verbose ? LOG_DEBUG : LOG_INFO, mode);
+	log_init(LOG_INFO, mode);
+	if (verbose)
+		log_pin(LOG_DEBUG);
 	if ((c = conf_load(file, &errs)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
@@ -120,8 +122,7 @@ main(int argc, char *argv[])
 		conf_free(c);
 		return 0;
 	}
-	/* -v wins over the config's log_level */
-	if (!verbose && c->log_level != NULL &&
+	if (c->log_level != NULL &&
 	    (level = log_level_parse(c->log_level)) != -1)
 		log_setlevel(level);
 

@@ -240,6 +240,7 @@ void		 daemon_counts(const struct daemon *, size_t[3]);
 enum log_mode { LOG_MODE_TERMINAL, LOG_MODE_JOURNAL };
 void		 log_init(int, enum log_mode);
 void		 log_setlevel(int);
+void		 log_pin(int);
 int		 log_getlevel(void);
 int		 log_level_parse(const char *);
 void		 log_warn(const char *, ...)

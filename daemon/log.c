@@ -19,6 +19,7 @@
 
 static int		log_level = LOG_INFO;
 static enum log_mode	log_mode = LOG_MODE_TERMINAL;
+static int		log_pinned;	/* -v given: the config does not decide */
 
 static const struct {
 	const char	*name;
@@ -38,10 +39,19 @@ log_init(int level, enum log_mode mode)
 	log_mode = mode;
 }
 
+/* The command line's choice (-v) outlasts every config's log_level. */
+void
+log_pin(int level)
+{
+	log_level = level;
+	log_pinned = 1;
+}
+
 void
 log_setlevel(int level)
 {
-	log_level = level;
+	if (!log_pinned)
+		log_level = level;
 }
 
 int
