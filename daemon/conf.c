@@ -5,8 +5,14 @@
  * collected as "file:line: problem" (not only the first), so that `futd -n`
  * and a failed reload show them all at once.
  */
+#include <sys/stat.h>
+#include <sys/socket.h>
+
+#include <event2/util.h>
+
 #include <errno.h>
 #include <libconfig.h>
+#include <regex.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -32,13 +38,66 @@ static const char *probe_kind_names[] = {
 	[PROBE_HELLO] =		"hello",
 };
 
+#define CONF_DEFAULT_READ_LIMIT	4096
+#define CONF_MAX_READ_LIMIT	(1024 * 1024)
+#define CONF_DEFAULT_DNS_TIMEOUT	2.0
+#define CONF_DEFAULT_DNS_ATTEMPTS	2
+#define CONF_DEFAULT_DNS_CACHE_MAX	300.0
+#define CONF_MAX_JITTER		50.0	/* percent */
+#define CONF_MAX_INFLIGHT	1000000
+
 static const char *conf_top_keys[] = {
-	"control_socket", "history", "log_level", "defaults", "targets", NULL
+	"control_socket", "history", "log_level", "defaults", "targets",
+	"nameservers", "dns_timeout", "dns_attempts", "dns_cache_max",
+	"max_inflight", NULL
 };
-static const char *conf_default_keys[] = { "interval", "timeout", NULL };
+static const char *conf_default_keys[] = {
+	"interval", "timeout", "connect_timeout", "jitter", "family",
+	"addresses", "close", "read_limit", NULL
+};
 static const char *conf_target_keys[] = {
-	"name", "host", "port", "probe", "payload", "interval", "timeout", NULL
+	"name", "host", "port", "probe", "payload", "payload_hex", "expect",
+	"expect_regex", "read_limit", "close", "family", "addresses",
+	"interval", "timeout", "connect_timeout", "jitter", "source", NULL
 };
+
+/* What `defaults` can set for every target. */
+struct conf_defaults {
+	uint64_t		 interval_us;
+	uint64_t		 timeout_us;
+	uint64_t		 connect_timeout_us;
+	uint32_t		 jitter_ppm;
+	uint32_t		 read_limit;
+	int			 family;
+	enum addr_mode		 addrs;
+	enum close_mode		 close;
+};
+
+static const char *addr_mode_names[] = {
+	[ADDRS_ANY] = "any", [ADDRS_FIRST] = "first", [ADDRS_EACH] = "each",
+};
+static const char *close_mode_names[] = {
+	[CLOSE_FIN] = "fin", [CLOSE_RST] = "rst",
+};
+
+const char *
+addr_mode_name(enum addr_mode m)
+{
+	return (unsigned)m <= ADDRS_EACH ? addr_mode_names[m] : "?";
+}
+
+const char *
+close_mode_name(enum close_mode m)
+{
+	return (unsigned)m <= CLOSE_RST ? close_mode_names[m] : "?";
+}
+
+const char *
+family_name(int family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" :
+	    "any";
+}
 
 const char *
 probe_kind_name(enum probe_kind k)
@@ -82,8 +141,25 @@ strlist_clear(struct strlist *e)
 /* Where a setting was written, for messages: "file:line". */
 struct conf_ctx {
 	const char		*path;
-	struct strlist	*errs;
+	const char		*dir;	/* of path: where @include looks */
+	struct strlist		*errs;
 };
+
+/*
+ * libconfig names an @include'd file as it was written; say where it is,
+ * so that the message leads to it from any working directory.
+ */
+static void
+conf_where(const struct conf_ctx *ctx, const char *file, char *buf,
+    size_t len)
+{
+	if (file == NULL || strcmp(file, ctx->path) == 0)
+		snprintf(buf, len, "%s", ctx->path);
+	else if (file[0] == '/' || ctx->dir == NULL)
+		snprintf(buf, len, "%s", file);
+	else
+		snprintf(buf, len, "%s/%s", ctx->dir, file);
+}
 
 static void conf_error(struct conf_ctx *, const config_setting_t *,
     const char *, ...) __attribute__((format(printf, 3, 4)));
@@ -93,7 +169,7 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
     ...)
 {
 	const char *file = NULL;
-	char *msg;
+	char *msg, where[PATH_MAX];
 	va_list ap;
 	int line = 0;
 
@@ -101,8 +177,8 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
 		file = config_setting_source_file(s);
 		line = (int)config_setting_source_line(s);
 	}
-	if (file == NULL)
-		file = ctx->path;
+	conf_where(ctx, file, where, sizeof(where));
+	file = where;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
@@ -139,40 +215,170 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 }
 
 /* A number of seconds, integer or float: -1 on error (already reported). */
+/* A number, integer or float: -1 when it is not one (already reported). */
 static int
-conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
-    const char *what, double min, uint64_t *usec)
+conf_number(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *what, const char *label, double *v)
 {
-	double v;
-
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s);
-		break;
+		*v = (double)config_setting_get_int64(s);
+		return 0;
 	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
+		*v = config_setting_get_float(s);
+		if (isfinite(*v))
+			return 0;
 		break;
-	default:
-		conf_error(ctx, s, "%s must be a number of seconds", what);
-		return -1;
 	}
-	if (!isfinite(v) || v <= 0) {
-		conf_error(ctx, s, "%s must be positive, not %g", what, v);
+	conf_error(ctx, s, "%s must be a number%s%s", what, *label ? " " : "",
+	    label);
+	return -1;
+}
+
+/* A number of seconds: -1 on error (already reported). */
+static int
+conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *what, const char *label, double min, uint64_t *usec)
+{
+	double v;
+
+	if (conf_number(ctx, s, what, label, &v) == -1)
+		return -1;
+	if (v <= 0) {
+		conf_error(ctx, s, "%s must be positive, not %g%s%s", what, v,
+		    *label ? " " : "", label);
 		return -1;
 	}
 	if (v < min) {
-		conf_error(ctx, s, "%s %g is below the minimum of %gs", what,
-		    v, min);
+		conf_error(ctx, s, "%s %g is below the minimum of %gs%s%s",
+		    what, v, min, *label ? " " : "", label);
 		return -1;
 	}
 	if (v > CONF_MAX_SECONDS) {
-		conf_error(ctx, s, "%s %g is above the maximum of %gs", what,
-		    v, CONF_MAX_SECONDS);
+		conf_error(ctx, s, "%s %g is above the maximum of %gs%s%s",
+		    what, v, CONF_MAX_SECONDS, *label ? " " : "", label);
 		return -1;
 	}
 	*usec = (uint64_t)llround(v * 1e6);
 	return 0;
+}
+
+/* One word of a fixed set: its index, or -1 (already reported). */
+static int
+conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
+    const char *label, const char *const *words, size_t nwords)
+{
+	const char *v;
+	char known[128];
+	size_t i, off = 0;
+
+	if ((v = config_setting_get_string(s)) == NULL) {
+		conf_error(ctx, s, "%s must be a string%s%s", what,
+		    *label ? " " : "", label);
+		return -1;
+	}
+	for (i = 0; i < nwords; i++)
+		if (strcmp(words[i], v) == 0)
+			return (int)i;
+	known[0] = '\0';
+	for (i = 0; i < nwords && off < sizeof(known); i++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off,
+		    "%s%s", i ? ", " : "", words[i]);
+	conf_error(ctx, s, "unknown %s \"%s\"%s%s (known: %s)", what, v,
+	    *label ? " " : "", label, known);
+	return -1;
+}
+
+/*
+ * The settings a target shares with `defaults`: read from group g into d.
+ * label says where ("in target \"x\"", "in defaults").
+ */
+static void
+conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *label, struct conf_defaults *d)
+{
+	static const char *const families[] = { "any", "ipv4", "ipv6" };
+	static const int family_values[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+	const config_setting_t *s;
+	double v;
+	int i;
+
+	if ((s = config_setting_get_member(g, "interval")) != NULL)
+		conf_seconds(ctx, s, "interval", label, CONF_MIN_INTERVAL,
+		    &d->interval_us);
+	if ((s = config_setting_get_member(g, "timeout")) != NULL)
+		conf_seconds(ctx, s, "timeout", label, CONF_MIN_INTERVAL,
+		    &d->timeout_us);
+	if ((s = config_setting_get_member(g, "connect_timeout")) != NULL)
+		conf_seconds(ctx, s, "connect_timeout", label,
+		    CONF_MIN_INTERVAL, &d->connect_timeout_us);
+	if ((s = config_setting_get_member(g, "jitter")) != NULL &&
+	    conf_number(ctx, s, "jitter", label, &v) == 0) {
+		if (v < 0 || v > CONF_MAX_JITTER)
+			conf_error(ctx, s, "jitter %g%% out of range 0..%g%s%s",
+			    v, CONF_MAX_JITTER, *label ? " " : "", label);
+		else
+			d->jitter_ppm = (uint32_t)llround(v * 1e4);
+	}
+	if ((s = config_setting_get_member(g, "read_limit")) != NULL &&
+	    conf_number(ctx, s, "read_limit", label, &v) == 0) {
+		if (v < 1 || v > CONF_MAX_READ_LIMIT || v != floor(v))
+			conf_error(ctx, s, "read_limit %g out of range 1..%d "
+			    "bytes%s%s", v, CONF_MAX_READ_LIMIT,
+			    *label ? " " : "", label);
+		else
+			d->read_limit = (uint32_t)v;
+	}
+	if ((s = config_setting_get_member(g, "family")) != NULL &&
+	    (i = conf_word(ctx, s, "family", label, families, 3)) != -1)
+		d->family = family_values[i];
+	if ((s = config_setting_get_member(g, "addresses")) != NULL &&
+	    (i = conf_word(ctx, s, "addresses", label, addr_mode_names, 3)) !=
+	    -1)
+		d->addrs = (enum addr_mode)i;
+	if ((s = config_setting_get_member(g, "close")) != NULL &&
+	    (i = conf_word(ctx, s, "close", label, close_mode_names, 2)) != -1)
+		d->close = (enum close_mode)i;
+}
+
+static int
+conf_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "48 65 6c6c 6f": hex digits in pairs, blanks and ':' between them */
+static unsigned char *
+conf_hex(const char *s, size_t *len)
+{
+	unsigned char *out;
+	size_t n = 0;
+	int hi, lo;
+
+	if ((out = malloc(strlen(s) / 2 + 1)) == NULL)
+		return NULL;
+	while (*s != '\0') {
+		if (*s == ' ' || *s == ':' || *s == '\t') {
+			s++;
+			continue;
+		}
+		if ((hi = conf_hexval(s[0])) == -1 ||
+		    (lo = conf_hexval(s[1])) == -1) {
+			free(out);
+			return NULL;
+		}
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	*len = n;
+	return out;
 }
 
 static const char *
@@ -198,19 +404,19 @@ conf_name_ok(const char *name)
 
 static int
 conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
-    uint64_t def_interval, uint64_t def_timeout, struct target_conf *tc)
+    const struct conf_defaults *def, struct target_conf *tc)
 {
 	const config_setting_t *s;
 	const char *v, *payload = CONF_DEFAULT_PAYLOAD;
-	char label[CONF_MAX_NAME + 16];
-	size_t nerr = ctx->errs->n;
+	char label[CONF_MAX_NAME + 16], rerr[128];
+	size_t nerr = ctx->errs->n, hexlen = 0;
+	struct conf_defaults d = *def;
+	unsigned char *hex = NULL;
 	long long port;
-	int have_payload = 0;
+	int have_payload = 0, bad_kind = 0, rc;
 
 	memset(tc, 0, sizeof(*tc));
 	tc->line = (int)config_setting_source_line(ts);
-	tc->interval_us = def_interval;
-	tc->timeout_us = def_timeout;
 	tc->kind = PROBE_PEERADDR;
 
 	if (!config_setting_is_group(ts)) {
@@ -263,11 +469,17 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 			tc->kind = PROBE_PEERADDR;
 		else if (strcmp(v, "hello") == 0)
 			tc->kind = PROBE_HELLO;
-		else
+		else {
+			bad_kind = 1;
 			conf_error(ctx, s, "unknown probe \"%s\" %s "
 			    "(known: peeraddr, hello)", v, label);
+		}
 	}
 
+	/*
+	 * The payload: libconfig already turned \n \r \t \\ \xHH into bytes;
+	 * payload_hex is for bytes a string cannot hold (NUL).
+	 */
 	if ((s = config_setting_get_member(ts, "payload")) != NULL &&
 	    (v = conf_string(ctx, s, "payload")) != NULL) {
 		have_payload = 1;
@@ -276,25 +488,93 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 			conf_error(ctx, s, "payload longer than %d bytes %s",
 			    CONF_MAX_PAYLOAD, label);
 	}
-	if (have_payload && tc->kind != PROBE_HELLO)
-		conf_error(ctx, config_setting_get_member(ts, "payload"),
+	if ((s = config_setting_get_member(ts, "payload_hex")) != NULL &&
+	    (v = conf_string(ctx, s, "payload_hex")) != NULL) {
+		if (have_payload)
+			conf_error(ctx, s, "payload and payload_hex together "
+			    "%s", label);
+		else if ((hex = conf_hex(v, &hexlen)) == NULL)
+			conf_error(ctx, s, "payload_hex must be pairs of hex "
+			    "digits %s", label);
+		else if (hexlen > CONF_MAX_PAYLOAD)
+			conf_error(ctx, s, "payload longer than %d bytes %s",
+			    CONF_MAX_PAYLOAD, label);
+		have_payload = 1;
+	}
+	if (have_payload && tc->kind != PROBE_HELLO && !bad_kind)
+		conf_error(ctx, config_setting_get_member(ts, "payload") ?
+		    config_setting_get_member(ts, "payload") :
+		    config_setting_get_member(ts, "payload_hex"),
 		    "payload is only for probe \"hello\" %s", label);
-	if (tc->kind == PROBE_HELLO) {
+	if (tc->kind == PROBE_HELLO && hex != NULL) {
+		tc->payload = hex;
+		tc->payload_len = hexlen;
+		hex = NULL;
+	} else if (tc->kind == PROBE_HELLO) {
 		tc->payload_len = strlen(payload);
 		if ((tc->payload = malloc(tc->payload_len + 1)) != NULL)
 			memcpy(tc->payload, payload, tc->payload_len + 1);
 	}
+	free(hex);
 
-	if ((s = config_setting_get_member(ts, "interval")) != NULL)
-		conf_seconds(ctx, s, "interval", CONF_MIN_INTERVAL,
-		    &tc->interval_us);
-	if ((s = config_setting_get_member(ts, "timeout")) != NULL)
-		conf_seconds(ctx, s, "timeout", CONF_MIN_INTERVAL,
-		    &tc->timeout_us);
+	/* what the peer must send back */
+	if ((s = config_setting_get_member(ts, "expect")) != NULL &&
+	    (v = conf_string(ctx, s, "expect")) != NULL) {
+		if (*v == '\0')
+			conf_error(ctx, s, "expect is empty %s", label);
+		else if ((tc->expect = (unsigned char *)strdup(v)) != NULL)
+			tc->expect_len = strlen(v);
+	}
+	if ((s = config_setting_get_member(ts, "expect_regex")) != NULL &&
+	    (v = conf_string(ctx, s, "expect_regex")) != NULL) {
+		if (tc->expect != NULL)
+			conf_error(ctx, s, "expect and expect_regex together "
+			    "%s", label);
+		else if ((tc->regex = malloc(sizeof(regex_t))) != NULL &&
+		    (rc = regcomp(tc->regex, v, REG_EXTENDED | REG_NOSUB)) !=
+		    0) {
+			regerror(rc, tc->regex, rerr, sizeof(rerr));
+			conf_error(ctx, s, "expect_regex \"%s\": %s %s", v,
+			    rerr, label);
+			free(tc->regex);
+			tc->regex = NULL;
+		} else if (tc->regex != NULL)
+			tc->expect_regex = strdup(v);
+	}
+
+	conf_shared(ctx, ts, label, &d);
+	tc->interval_us = d.interval_us;
+	tc->timeout_us = d.timeout_us;
+	tc->connect_timeout_us = d.connect_timeout_us;
+	tc->jitter_ppm = d.jitter_ppm;
+	tc->read_limit = d.read_limit;
+	tc->family = d.family;
+	tc->addrs = d.addrs;
+	tc->close = d.close;
+	if (tc->connect_timeout_us > tc->timeout_us)
+		tc->connect_timeout_us = 0;	/* the whole deadline rules */
+
+	if ((s = config_setting_get_member(ts, "source")) != NULL &&
+	    (v = conf_string(ctx, s, "source")) != NULL) {
+		if (sockaddr_parse_numeric(v, 0, &tc->source) == -1)
+			conf_error(ctx, s, "source \"%s\" must be an IPv4 or "
+			    "IPv6 address %s", v, label);
+		else
+			tc->has_source = 1;
+	}
 
 	if (tc->host != NULL)
 		tc->numeric = sockaddr_parse_numeric(tc->host, tc->port,
 		    &tc->addr) == 0;
+	if (tc->numeric && tc->family != AF_UNSPEC &&
+	    tc->addr.sa.sa_family != tc->family)
+		conf_error(ctx, config_setting_get_member(ts, "host"),
+		    "host %s is not of family %s %s", tc->host,
+		    family_name(tc->family), label);
+	if (tc->numeric && tc->has_source &&
+	    tc->addr.sa.sa_family != tc->source.sa.sa_family)
+		conf_error(ctx, config_setting_get_member(ts, "source"),
+		    "source and host are of different families %s", label);
 
 	if ((tc->name == NULL && ctx->errs->n == nerr) ||
 	    (tc->host == NULL && ctx->errs->n == nerr) ||
@@ -308,8 +588,11 @@ static int
 conf_cmp_name(const void *a, const void *b)
 {
 	const struct target_conf *x = a, *y = b;
+	int r;
 
-	return strcmp(x->name, y->name);
+	if ((r = strcmp(x->name, y->name)) != 0)
+		return r;
+	return (x->line > y->line) - (x->line < y->line);
 }
 
 static void
@@ -318,6 +601,13 @@ target_conf_free(struct target_conf *tc)
 	free(tc->name);
 	free(tc->host);
 	free(tc->payload);
+	free(tc->expect);
+	free(tc->expect_regex);
+	if (tc->regex != NULL) {
+		regfree(tc->regex);
+		free(tc->regex);
+	}
+	memset(tc, 0, sizeof(*tc));
 }
 
 void
@@ -330,6 +620,9 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->ntargets; i++)
 		target_conf_free(&c->targets[i]);
 	free(c->targets);
+	for (i = 0; i < c->nnameservers; i++)
+		free(c->nameservers[i]);
+	free(c->nameservers);
 	free(c->path);
 	free(c->control_socket);
 	free(c->log_level);
@@ -337,14 +630,62 @@ conf_free(struct conf *c)
 }
 
 static void
+conf_nameservers(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf *c)
+{
+	const config_setting_t *s;
+	struct sockaddr_storage ss;
+	const char *v;
+	int i, n, len;
+
+	if (!config_setting_is_array(list) && !config_setting_is_list(list)) {
+		conf_error(ctx, list, "nameservers must be a list of "
+		    "\"address[:port]\" strings");
+		return;
+	}
+	n = config_setting_length(list);
+	if (n == 0)
+		return;
+	if ((c->nameservers = calloc((size_t)n, sizeof(char *))) == NULL) {
+		conf_error(ctx, list, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(list, (unsigned)i);
+		if ((v = conf_string(ctx, s, "a nameserver")) == NULL)
+			continue;
+		len = sizeof(ss);
+		if (evutil_parse_sockaddr_port(v, (struct sockaddr *)&ss,
+		    &len) == -1) {
+			conf_error(ctx, s, "nameserver \"%s\" must be an "
+			    "address with an optional port: 192.0.2.53:53 or "
+			    "[2001:db8::53]:53", v);
+			continue;
+		}
+		c->nameservers[c->nnameservers++] = strdup(v);
+	}
+}
+
+static void
 conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 {
 	const config_setting_t *root, *s, *list, *ts;
-	uint64_t def_interval = (uint64_t)(CONF_DEFAULT_INTERVAL * 1e6);
-	uint64_t def_timeout = (uint64_t)(CONF_DEFAULT_TIMEOUT * 1e6);
+	struct conf_defaults def = {
+		.interval_us = (uint64_t)(CONF_DEFAULT_INTERVAL * 1e6),
+		.timeout_us = (uint64_t)(CONF_DEFAULT_TIMEOUT * 1e6),
+		.read_limit = CONF_DEFAULT_READ_LIMIT,
+		.family = AF_UNSPEC,
+		.addrs = ADDRS_ANY,
+		.close = CLOSE_FIN,
+	};
 	const char *v;
 	long long h;
-	int i, n;
+	double x;
+	int i, j, n;
+
+	c->dns_timeout_us = (uint64_t)(CONF_DEFAULT_DNS_TIMEOUT * 1e6);
+	c->dns_attempts = CONF_DEFAULT_DNS_ATTEMPTS;
+	c->dns_cache_max_us = (uint64_t)(CONF_DEFAULT_DNS_CACHE_MAX * 1e6);
 
 	root = config_root_setting(cfg);
 	conf_check_keys(ctx, root, conf_top_keys, "at the top level");
@@ -378,18 +719,43 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		else
 			c->history = (unsigned)h;
 	}
+	if ((s = config_setting_get_member(root, "max_inflight")) != NULL &&
+	    conf_number(ctx, s, "max_inflight", "", &x) == 0) {
+		if (x < 0 || x > CONF_MAX_INFLIGHT || x != floor(x))
+			conf_error(ctx, s, "max_inflight %g out of range 0..%d "
+			    "(0: no limit)", x, CONF_MAX_INFLIGHT);
+		else
+			c->max_inflight = (unsigned)x;
+	}
+	if ((s = config_setting_get_member(root, "nameservers")) != NULL)
+		conf_nameservers(ctx, s, c);
+	if ((s = config_setting_get_member(root, "dns_timeout")) != NULL)
+		conf_seconds(ctx, s, "dns_timeout", "", CONF_MIN_INTERVAL,
+		    &c->dns_timeout_us);
+	if ((s = config_setting_get_member(root, "dns_attempts")) != NULL &&
+	    conf_number(ctx, s, "dns_attempts", "", &x) == 0) {
+		if (x < 1 || x > 10 || x != floor(x))
+			conf_error(ctx, s, "dns_attempts %g out of range "
+			    "1..10", x);
+		else
+			c->dns_attempts = (unsigned)x;
+	}
+	if ((s = config_setting_get_member(root, "dns_cache_max")) != NULL &&
+	    conf_number(ctx, s, "dns_cache_max", "", &x) == 0) {
+		if (x < 0 || x > CONF_MAX_SECONDS)
+			conf_error(ctx, s, "dns_cache_max %g out of range "
+			    "0..%g seconds (0: no cache)", x,
+			    CONF_MAX_SECONDS);
+		else
+			c->dns_cache_max_us = (uint64_t)llround(x * 1e6);
+	}
 	if ((s = config_setting_get_member(root, "defaults")) != NULL) {
 		if (!config_setting_is_group(s))
 			conf_error(ctx, s, "defaults must be a group { ... }");
 		else {
 			conf_check_keys(ctx, s, conf_default_keys,
 			    "in defaults");
-			if ((ts = config_setting_get_member(s, "interval")))
-				conf_seconds(ctx, ts, "interval",
-				    CONF_MIN_INTERVAL, &def_interval);
-			if ((ts = config_setting_get_member(s, "timeout")))
-				conf_seconds(ctx, ts, "timeout",
-				    CONF_MIN_INTERVAL, &def_timeout);
+			conf_shared(ctx, s, "in defaults", &def);
 		}
 	}
 
@@ -408,24 +774,22 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 	}
 	for (i = 0; i < n; i++) {
 		ts = config_setting_get_elem(list, (unsigned)i);
-		if (conf_target(ctx, ts, def_interval, def_timeout,
-		    &c->targets[c->ntargets]) == 0)
+		if (conf_target(ctx, ts, &def, &c->targets[c->ntargets]) == 0)
 			c->ntargets++;
 		else
 			target_conf_free(&c->targets[c->ntargets]);
 	}
 
-	/* duplicates: sort by name, neighbours collide */
+	/* duplicates: sorted by name then line, each run names its first */
 	qsort(c->targets, c->ntargets, sizeof(*c->targets), conf_cmp_name);
-	for (i = 1; i < (int)c->ntargets; i++)
-		if (strcmp(c->targets[i - 1].name, c->targets[i].name) == 0)
+	for (i = 0; i < (int)c->ntargets; i = j) {
+		for (j = i + 1; j < (int)c->ntargets &&
+		    strcmp(c->targets[i].name, c->targets[j].name) == 0; j++)
 			strlist_add(ctx->errs, "%s:%d: duplicate target "
 			    "name \"%s\" (first defined at line %d)",
-			    ctx->path, c->targets[i].line > c->targets[i - 1].line ?
-			    c->targets[i].line : c->targets[i - 1].line,
-			    c->targets[i].name,
-			    c->targets[i].line > c->targets[i - 1].line ?
-			    c->targets[i - 1].line : c->targets[i].line);
+			    ctx->path, c->targets[j].line, c->targets[j].name,
+			    c->targets[i].line);
+	}
 }
 
 /*
@@ -435,16 +799,25 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 struct conf *
 conf_load(const char *path, struct strlist *errs)
 {
-	struct conf_ctx ctx = { path, errs };
+	struct conf_ctx ctx = { path, NULL, errs };
+	struct stat st;
 	struct conf *c;
 	config_t cfg;
-	char *dir, *slash;
+	char *dir, *slash = NULL;
 	FILE *f;
 	size_t nerr = errs->n;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		strlist_add(errs, "%s: cannot open: %s", path,
 		    strerror(errno));
+		return NULL;
+	}
+	/* libconfig's scanner exits the process on a directory: not here */
+	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode)) {
+		strlist_add(errs, "%s: cannot open: %s", path,
+		    S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+		    "not a regular file");
+		fclose(f);
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -464,9 +837,13 @@ conf_load(const char *path, struct strlist *errs)
 			config_set_include_dir(&cfg, *dir ? dir : "/");
 		}
 	}
+	ctx.dir = dir != NULL && slash != NULL ? (*dir ? dir : "/") : NULL;
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
-		strlist_add(errs, "%s:%d: %s",
-		    config_error_file(&cfg) ? config_error_file(&cfg) : path,
+		char where[PATH_MAX];
+
+		conf_where(&ctx, config_error_file(&cfg), where,
+		    sizeof(where));
+		strlist_add(errs, "%s:%d: %s", where,
 		    config_error_line(&cfg), config_error_text(&cfg));
 	} else
 		conf_parse(&ctx, &cfg, c);

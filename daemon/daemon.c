@@ -25,6 +25,7 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->dns = dns;
 	d->start_wall_us = clock_wall_us();
 	d->start_mono_us = clock_mono_us();
+	sem_init(&d->inflight, 0);
 	return executor_init(&d->ex, base);
 }
 
@@ -108,7 +109,9 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 		target_free(old);
 	}
 
-	/* 3. start the new ones */
+	/* 3. the daemon's limits, then start the new ones */
+	d->dns_cache_max_us = c->dns_cache_max_us;
+	sem_set_limit(&d->inflight, c->max_inflight);
 	for (i = 0; i < c->ntargets; i++)
 		if (next[i]->phase == TARGET_STOPPED)
 			target_start(next[i]);
@@ -162,6 +165,12 @@ daemon_reload(struct daemon *d, struct strlist *errs,
 
 	if ((c = conf_load(path, errs)) == NULL)
 		return -1;
+	/* the resolver: servers that cannot be used fail the reload */
+	if (dns_configure(d->dns, c, errs) == -1) {
+		conf_free(c);
+		dns_configure(d->dns, d->conf, NULL);
+		return -1;
+	}
 	/* the running socket stays: -s on the command line overrides */
 	free(c->control_socket);
 	c->control_socket = d->conf->control_socket != NULL ?

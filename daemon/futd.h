@@ -42,6 +42,9 @@ enum probe_error {
 	PERR_RESET,
 	PERR_FD_LIMIT,
 	PERR_OTHER,
+	PERR_READ_TIMEOUT,
+	PERR_CLOSED_EARLY,
+	PERR_EXPECT_MISMATCH,
 	PERR__MAX
 };
 
@@ -51,18 +54,43 @@ enum target_state {
 	TARGET_DOWN,
 };
 
+enum addr_mode {
+	ADDRS_ANY,	/* try each address in turn until one connects */
+	ADDRS_FIRST,	/* only the first address */
+	ADDRS_EACH,	/* probe every address, each reported on its own */
+};
+
+enum close_mode {
+	CLOSE_FIN,	/* close(): the peer reads everything, then EOF */
+	CLOSE_RST,	/* SO_LINGER 0: no TIME_WAIT left on our side */
+};
+
+#define TARGET_MAX_ADDRS	8
+
 /* One target as the config describes it; compared whole on reload. */
 struct target_conf {
 	char			*name;
 	char			*host;
 	unsigned char		*payload;	/* hello only */
 	size_t			 payload_len;
+	unsigned char		*expect;	/* substring, or NULL */
+	size_t			 expect_len;
+	char			*expect_regex;	/* source text, or NULL */
+	void			*regex;		/* compiled regex_t, or NULL */
+	uint32_t		 read_limit;
 	uint64_t		 interval_us;
 	uint64_t		 timeout_us;
+	uint64_t		 connect_timeout_us;	/* 0: only timeout */
+	uint32_t		 jitter_ppm;	/* of the interval, +/- */
 	uint16_t		 port;
 	enum probe_kind		 kind;
+	enum addr_mode		 addrs;
+	enum close_mode		 close;
+	int			 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	unsigned char		 numeric;	/* host is an IP literal */
+	unsigned char		 has_source;
 	union sockaddr_union	 addr;		/* when numeric */
+	union sockaddr_union	 source;	/* when has_source */
 	int			 line;		/* where it was defined */
 };
 
@@ -71,6 +99,12 @@ struct conf {
 	char			*control_socket;
 	char			*log_level;	/* NULL: keep the default */
 	unsigned		 history;
+	char			**nameservers;	/* NULL: resolv.conf */
+	size_t			 nnameservers;
+	uint64_t		 dns_timeout_us;
+	unsigned		 dns_attempts;
+	uint64_t		 dns_cache_max_us;
+	unsigned		 max_inflight;	/* 0: no cap */
 	struct target_conf	*targets;
 	size_t			 ntargets;
 };
@@ -81,23 +115,57 @@ struct strlist {
 	size_t			  n;
 };
 
+#define RESULT_DNS_STALE	0x01	/* resolver failed, old answer used */
+#define RESULT_DNS_CACHED	0x02	/* answer from the cache */
+
+/* Phase timings, microseconds from the start of the probe (0: not reached) */
+struct probe_phases {
+	uint32_t		 resolve_us;	/* name resolved */
+	uint32_t		 connect_us;	/* connected */
+	uint32_t		 write_us;	/* last byte handed to the kernel */
+	uint32_t		 first_byte_us;	/* first byte read */
+	uint32_t		 total_us;	/* the end */
+};
+
+#define RESULT_RECV_KEEP	64	/* received bytes kept on expect failure */
+
 /* The result of one probe. */
 struct probe_result {
 	int64_t			 wall_us;	/* when it started */
-	uint32_t		 latency_us;	/* start to end */
+	uint32_t		 latency_us;	/* start to end (= phases.total_us) */
 	uint32_t		 connect_us;	/* start to connected */
-	int			 sys_err;	/* errno, or EVUTIL_EAI_* < 0 */
+	struct probe_phases	 ph;
+	uint64_t		 queued_us;	/* waited for max_inflight */
+	int			 sys_err;	/* errno, or a DNS code < 0 */
 	enum probe_error	 error;
+	unsigned		 flags;		/* RESULT_* */
 	union sockaddr_union	 peer;		/* family 0 when none */
+	union sockaddr_union	 local;
+	uint16_t		 recv_len;	/* bytes in recv */
+	uint32_t		 recv_total;	/* bytes read in all */
+	unsigned char		 recv[RESULT_RECV_KEEP];
 };
 
-/* A compact history entry: 16 bytes, see README "Memory". */
+/*
+ * A compact history entry, 24 bytes (README "Memory"): times are packed into
+ * 16 bits each (11 significant bits, < 0.1 % error; see results.c).
+ */
 struct hist_entry {
 	int64_t			 wall_ms;
-	uint32_t		 latency_us;
+	uint16_t		 ph[5];		/* resolve connect write first total */
 	int16_t			 sys_err;
 	uint8_t			 error;
-	uint8_t			 pad;
+	uint8_t			 flags;
+	uint16_t		 local_port;
+};
+
+/* One address of an `addresses = "each"` target, reported on its own */
+struct addr_result {
+	union sockaddr_union	 addr;
+	uint64_t		 ok;
+	uint64_t		 failed;
+	int			 have_last;
+	struct probe_result	 last;
 };
 
 struct results {
@@ -105,6 +173,8 @@ struct results {
 	uint64_t		 ok;
 	uint64_t		 failed;
 	uint64_t		 late;		/* skipped: previous still running */
+	uint64_t		 queued;	/* waited for max_inflight */
+	uint64_t		 queued_us;	/* ... for this long in all */
 	enum target_state	 state;
 	int64_t			 since_wall_us;	/* last state change */
 	int			 have_last;
@@ -113,12 +183,23 @@ struct results {
 	unsigned		 ring_size;
 	unsigned		 ring_head;	/* next slot to write */
 	unsigned		 ring_count;
+	struct addr_result	*each;		/* addresses = "each" only */
+	unsigned		 neach;
+};
+
+/* A name's addresses, cached for their TTL (dns.c) */
+struct dns_cache {
+	union sockaddr_union	 addr[TARGET_MAX_ADDRS];
+	unsigned		 n;
+	uint64_t		 expires_us;	/* monotonic */
+	int			 valid;
 };
 
 enum probe_state {
 	PROBE_RESOLVING,
 	PROBE_CONNECTING,
 	PROBE_WRITING,
+	PROBE_READING,
 	PROBE_DONE,
 };
 
@@ -129,16 +210,25 @@ struct probe {
 	const struct target_conf *tc;
 	struct evdns_base	*dns;
 	struct waiter		*w;		/* the socket's waits */
+	struct dns_cache	*cache;		/* NULL: resolve every time */
+	uint64_t		 cache_max_us;
 	struct resolve_fut	 resolve;
 	struct connect_fut	 connect;
 	struct write_fut	 write;
+	struct read_fut		 read;
+	union sockaddr_union	 addrs[TARGET_MAX_ADDRS];
+	unsigned		 naddrs;
+	unsigned		 addr_i;	/* the one being tried */
+	int			 each;		/* only addrs[addr_i], no fallback */
 	int			 fd;
 	uint64_t		 start_us;	/* monotonic */
+	unsigned char		*rbuf;		/* read_limit bytes, the target's */
 	struct probe_result	 res;
 };
 
 enum target_phase {
 	TARGET_SLEEPING,
+	TARGET_WAITING,		/* for a max_inflight slot */
 	TARGET_PROBING,
 	TARGET_STOPPED,
 };
@@ -151,12 +241,21 @@ struct target {
 	struct waiter		 io;		/* the probe's socket */
 	struct waiter		 timer;		/* interval sleep, probe timeout */
 	struct sleep_fut	 sleep;
+	struct sem_wait		 slot;		/* max_inflight */
 	struct timeout_fut	 timeout;
 	struct probe		 probe;
+	struct dns_cache	*cache;		/* names only */
+	unsigned char		*rbuf;		/* expect only */
 	uint64_t		 next_us;	/* monotonic start of next probe */
+	uint64_t		 wait_start_us;
+	uint64_t		 rng;		/* jitter */
+	unsigned		 each_i;	/* addresses = "each": next one */
 	struct results		 res;
 	struct daemon		*d;
 	unsigned char		 kept;		/* daemon_apply's mark */
+	unsigned char		 round_failed;
+	unsigned char		 queued;	/* this probe waited for a slot */
+	struct probe_result	 round;		/* each: the round's first failure */
 };
 
 struct control;
@@ -169,6 +268,8 @@ struct daemon {
 	struct target		**targets;	/* sorted by name */
 	size_t			 ntargets;
 	struct control		*control;
+	struct sem		 inflight;	/* max_inflight */
+	uint64_t		 dns_cache_max_us;
 	int64_t			 start_wall_us;
 	uint64_t		 start_mono_us;
 	/* called after every probe result, e.g. for STATUS= updates */
@@ -186,12 +287,16 @@ void		 strlist_add(struct strlist *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 strlist_clear(struct strlist *);
 const char	*probe_kind_name(enum probe_kind);
+const char	*addr_mode_name(enum addr_mode);
+const char	*close_mode_name(enum close_mode);
+const char	*family_name(int);
 
 /* probe.c */
 void		 probe_init(struct probe *, const struct target_conf *,
 		    struct evdns_base *, struct waiter *);
 enum poll	 peeraddr_poll(struct probe *, struct task *);
 enum poll	 hello_poll(struct probe *, struct task *);
+void		 probe_skip_resolve(struct probe *);
 void		 probe_drop(struct probe *);
 void		 probe_timed_out(struct probe *);
 const char	*probe_error_name(enum probe_error);
@@ -205,8 +310,22 @@ void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,
 		    const struct probe_result *);
+int		 results_record_each(struct results *,
+		    const struct probe_result *, unsigned, unsigned);
 const struct hist_entry *results_history(const struct results *, unsigned);
+void		 hist_entry_unpack(const struct hist_entry *,
+		    struct probe_result *);
+uint16_t	 results_pack_us(uint32_t);
+uint32_t	 results_unpack_us(uint16_t);
 const char	*target_state_name(enum target_state);
+
+/* dns.c */
+int		 hosts_load(const char *);
+void		 hosts_free(void);
+int		 hosts_lookup(const char *, int, uint16_t, union sockaddr_union *,
+		    unsigned);
+int		 dns_configure(struct evdns_base *, const struct conf *,
+		    struct strlist *);
 
 /* target.c */
 struct target	*target_new(struct daemon *, const struct target_conf *,

@@ -98,7 +98,33 @@ struct executor {
 	uint64_t		 wakes;
 };
 
+/*
+ * A counting semaphore (max_inflight): sem_acquire answers READY when a slot
+ * is free, else queues the task and answers PENDING; sem_release hands the
+ * slot to the first waiter and schedules it.  A limit of 0 means no limit.
+ */
+struct sem_wait {
+	struct task		*task;
+	int			 state;	/* SEM_IDLE, SEM_QUEUED, SEM_HELD */
+	TAILQ_ENTRY(sem_wait)	 entry;
+};
+#define SEM_IDLE	0
+#define SEM_QUEUED	1
+#define SEM_HELD	2
+
+struct sem {
+	unsigned			 limit;
+	unsigned			 used;
+	uint64_t			 waits;	/* acquisitions that queued */
+	TAILQ_HEAD(, sem_wait)		 waiters;
+};
+
 /* task.c */
+void		 sem_init(struct sem *, unsigned);
+void		 sem_set_limit(struct sem *, unsigned);
+void		 sem_wait_init(struct sem_wait *);
+enum poll	 sem_acquire(struct sem *, struct sem_wait *, struct task *);
+void		 sem_release(struct sem *, struct sem_wait *);
 int		 executor_init(struct executor *, struct event_base *);
 void		 executor_finish(struct executor *);
 void		 task_init(struct task *, struct executor *, task_poll_fn,

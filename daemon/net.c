@@ -11,7 +11,6 @@
 #include <arpa/inet.h>
 
 #include <event2/event.h>
-#include <event2/dns.h>
 #include <event2/util.h>
 
 #include <errno.h>
@@ -79,12 +78,14 @@ connect_future_drop(struct future *f)
 
 void
 connect_init(struct connect_fut *c, struct waiter *w,
-    const union sockaddr_union *addr)
+    const union sockaddr_union *addr, const union sockaddr_union *source)
 {
 	c->base.poll = connect_future_poll;
 	c->base.drop = connect_future_drop;
 	c->w = w;
 	c->addr = *addr;
+	c->source = source;
+	c->timeout_us = 0;
 	c->fd = -1;
 	c->err = 0;
 	c->state = CONNECT_INIT;
@@ -99,9 +100,25 @@ connect_fail(struct connect_fut *c, int err)
 	return POLL_ERROR;
 }
 
+/*
+ * Connect from a given source address.  IP_BIND_ADDRESS_NO_PORT lets the
+ * kernel pick the port at connect() time, from the whole 4-tuple space, so
+ * many probes from one source do not run out of ports.
+ */
+static int
+connect_bind(struct connect_fut *c)
+{
+	int one = 1;
+
+	(void)setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+	    sizeof(one));
+	return bind(c->fd, &c->source->sa, sockaddr_len(c->source));
+}
+
 enum poll
 connect_poll(struct connect_fut *c, struct task *t)
 {
+	struct timeval tv;
 	socklen_t len;
 	int err;
 
@@ -112,6 +129,8 @@ connect_poll(struct connect_fut *c, struct task *t)
 			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 			if (c->fd == -1)
 				return connect_fail(c, errno);
+			if (c->source != NULL && connect_bind(c) == -1)
+				return connect_fail(c, errno);
 			if (connect(c->fd, &c->addr.sa,
 			    sockaddr_len(&c->addr)) == 0) {
 				c->state = CONNECT_DONE;
@@ -119,11 +138,17 @@ connect_poll(struct connect_fut *c, struct task *t)
 			}
 			if (errno != EINPROGRESS && errno != EINTR)
 				return connect_fail(c, errno);
-			if (waiter_arm(c->w, t, c->fd, EV_WRITE, NULL) == -1)
+			/* connect_timeout rides on the socket's own event */
+			tv.tv_sec = (time_t)(c->timeout_us / 1000000);
+			tv.tv_usec = (suseconds_t)(c->timeout_us % 1000000);
+			if (waiter_arm(c->w, t, c->fd, EV_WRITE,
+			    c->timeout_us ? &tv : NULL) == -1)
 				return connect_fail(c, errno ? errno : ENOMEM);
 			c->state = CONNECT_WAIT;
 			return POLL_PENDING;
 		case CONNECT_WAIT:
+			if (c->w->fired & EV_TIMEOUT)
+				return connect_fail(c, ETIMEDOUT);
 			if (!(c->w->fired & EV_WRITE))
 				return POLL_PENDING;	/* still armed */
 			c->w->fired = 0;
@@ -222,6 +247,76 @@ void
 write_drop(struct write_fut *wr)
 {
 	waiter_disarm(wr->w);
+}
+
+/* read */
+
+static enum poll
+read_future_poll(struct future *f, struct task *t)
+{
+	return read_poll((struct read_fut *)f, t);
+}
+
+static void
+read_future_drop(struct future *f)
+{
+	read_drop((struct read_fut *)f);
+}
+
+void
+read_init(struct read_fut *rd, struct waiter *w, int fd, void *buf,
+    size_t cap)
+{
+	rd->base.poll = read_future_poll;
+	rd->base.drop = read_future_drop;
+	rd->w = w;
+	rd->fd = fd;
+	rd->buf = buf;
+	rd->cap = cap;
+	rd->len = 0;
+	rd->eof = 0;
+	rd->err = 0;
+}
+
+/* READY when new bytes came, the buffer is full or the peer closed. */
+enum poll
+read_poll(struct read_fut *rd, struct task *t)
+{
+	size_t before = rd->len;
+	ssize_t n;
+
+	while (rd->len < rd->cap && !rd->eof) {
+		n = recv(rd->fd, rd->buf + rd->len, rd->cap - rd->len, 0);
+		if (n > 0) {
+			rd->len += (size_t)n;
+			continue;
+		}
+		if (n == 0) {
+			rd->eof = 1;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		rd->err = errno;
+		return POLL_ERROR;
+	}
+	if (rd->len > before || rd->eof || rd->len == rd->cap)
+		return POLL_READY;
+	if (rd->w->armed)
+		return POLL_PENDING;
+	if (waiter_arm(rd->w, t, rd->fd, EV_READ, NULL) == -1) {
+		rd->err = errno ? errno : ENOMEM;
+		return POLL_ERROR;
+	}
+	return POLL_PENDING;
+}
+
+void
+read_drop(struct read_fut *rd)
+{
+	waiter_disarm(rd->w);
 }
 
 /* sleep */
@@ -340,121 +435,6 @@ timeout_drop(struct timeout_fut *to)
 {
 	future_drop(to->inner);
 	sleep_drop(&to->timer);
-}
-
-/* resolve */
-
-static enum poll
-resolve_future_poll(struct future *f, struct task *t)
-{
-	return resolve_poll((struct resolve_fut *)f, t);
-}
-
-static void
-resolve_future_drop(struct future *f)
-{
-	resolve_drop((struct resolve_fut *)f);
-}
-
-void
-resolve_init(struct resolve_fut *r, struct evdns_base *dns, const char *host,
-    uint16_t port, int family)
-{
-	r->base.poll = resolve_future_poll;
-	r->base.drop = resolve_future_drop;
-	r->dns = dns;
-	r->host = host;
-	r->port = port;
-	r->family = family;
-	r->req = NULL;
-	r->task = NULL;
-	r->err = 0;
-	r->state = RESOLVE_INIT;
-	memset(&r->addr, 0, sizeof(r->addr));
-}
-
-/*
- * evdns calls us from the reactor when an answer comes, synchronously from
- * inside evdns_getaddrinfo() when the hosts file or a literal answers, and
- * synchronously from evdns_getaddrinfo_cancel() with EVUTIL_EAI_CANCEL.
- */
-static void
-resolve_cb(int result, struct evutil_addrinfo *res, void *arg)
-{
-	struct resolve_fut *r = arg;
-	struct evutil_addrinfo *ai;
-
-	/*
-	 * The cancel callback may come later, from the reactor, when r has
-	 * been reused for another lookup or freed: it must not touch r.
-	 */
-	if (result == EVUTIL_EAI_CANCEL) {
-		if (res != NULL)
-			evutil_freeaddrinfo(res);
-		return;
-	}
-	r->req = NULL;
-	r->state = RESOLVE_DONE;
-	r->err = result;
-	if (result == 0) {
-		r->err = EVUTIL_EAI_NONAME;
-		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			if ((ai->ai_family == AF_INET ||
-			    ai->ai_family == AF_INET6) &&
-			    ai->ai_addrlen <= sizeof(r->addr)) {
-				memcpy(&r->addr, ai->ai_addr, ai->ai_addrlen);
-				r->err = 0;
-				break;
-			}
-		}
-	}
-	if (res != NULL)
-		evutil_freeaddrinfo(res);
-	if (r->task != NULL)
-		task_wake(r->task);
-}
-
-enum poll
-resolve_poll(struct resolve_fut *r, struct task *t)
-{
-	struct evutil_addrinfo hints;
-	char port[8];
-
-	switch (r->state) {
-	case RESOLVE_INIT:
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = r->family;
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_protocol = IPPROTO_TCP;
-		hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-		snprintf(port, sizeof(port), "%u", (unsigned)r->port);
-		r->task = t;
-		r->state = RESOLVE_WAIT;
-		r->req = evdns_getaddrinfo(r->dns, r->host, port, &hints,
-		    resolve_cb, r);
-		if (r->state == RESOLVE_DONE)	/* answered synchronously */
-			return r->err == 0 ? POLL_READY : POLL_ERROR;
-		if (r->req == NULL) {
-			r->state = RESOLVE_DONE;
-			r->err = EVUTIL_EAI_FAIL;
-			return POLL_ERROR;
-		}
-		return POLL_PENDING;
-	case RESOLVE_WAIT:
-		return POLL_PENDING;
-	case RESOLVE_DONE:
-		break;
-	}
-	return r->err == 0 ? POLL_READY : POLL_ERROR;
-}
-
-void
-resolve_drop(struct resolve_fut *r)
-{
-	if (r->req != NULL)
-		evdns_getaddrinfo_cancel(r->req);	/* calls resolve_cb */
-	r->req = NULL;
-	r->state = RESOLVE_INIT;
 }
 
 /* addresses and clocks */

@@ -19,8 +19,8 @@
 #include "future.h"
 
 struct evdns_base;
-struct evdns_getaddrinfo_request;
-struct evutil_addrinfo;
+struct evdns_request;
+struct dns_ticket;
 
 union sockaddr_union {
 	struct sockaddr		sa;
@@ -41,6 +41,8 @@ struct connect_fut {
 	struct future		 base;
 	struct waiter		*w;
 	union sockaddr_union	 addr;
+	const union sockaddr_union *source;	/* bind first, or NULL */
+	uint64_t		 timeout_us;	/* 0: no deadline of its own */
 	int			 fd;	/* ours until taken with connect_take */
 	int			 err;	/* errno when poll said ERROR */
 	enum connect_state	 state;
@@ -54,6 +56,22 @@ struct write_fut {
 	const unsigned char	*buf;	/* borrowed */
 	size_t			 len;
 	size_t			 off;
+	int			 err;
+};
+
+/*
+ * read what the peer sends, into a buffer of the caller's: READY when new
+ * bytes arrived (or the peer closed: eof), PENDING when nothing is there yet,
+ * ERROR on a socket error.  The caller decides whether it has enough.
+ */
+struct read_fut {
+	struct future		 base;
+	struct waiter		*w;
+	int			 fd;	/* borrowed */
+	unsigned char		*buf;	/* borrowed */
+	size_t			 cap;
+	size_t			 len;
+	int			 eof;
 	int			 err;
 };
 
@@ -80,7 +98,12 @@ struct timeout_fut {
 	unsigned char		 expired;
 };
 
-/* resolve a host name without blocking (libevent's evdns) */
+/*
+ * resolve a host name without blocking: the hosts file first, then A and
+ * AAAA queries in parallel through libevent's evdns (dns.c).  The answer
+ * carries every address (IPv4 first) and the smallest TTL.
+ */
+#define RESOLVE_MAX_ADDRS	8
 enum resolve_state { RESOLVE_INIT, RESOLVE_WAIT, RESOLVE_DONE };
 struct resolve_fut {
 	struct future			 base;
@@ -88,10 +111,20 @@ struct resolve_fut {
 	const char			*host;	/* borrowed */
 	uint16_t			 port;
 	int				 family;	/* AF_UNSPEC, AF_INET... */
-	struct evdns_getaddrinfo_request *req;
+	struct evdns_request		*req4;
+	struct evdns_request		*req6;
+	struct dns_ticket		*tk4;	/* what evdns calls back with */
+	struct dns_ticket		*tk6;
 	struct task			*task;
-	union sockaddr_union		 addr;	/* the answer */
-	int				 err;	/* EVUTIL_EAI_* when ERROR */
+	union sockaddr_union		 addr;	/* the first answer */
+	union sockaddr_union		 addrs[RESOLVE_MAX_ADDRS];
+	unsigned			 n4, n6;	/* answers of each family */
+	union sockaddr_union		 a6[RESOLVE_MAX_ADDRS];
+	unsigned			 naddrs;
+	uint32_t			 ttl;	/* seconds, smallest seen */
+	int				 err;	/* DNS_ERR_* (> 0) when ERROR */
+	int				 err4, err6;
+	unsigned char			 from_hosts;
 	enum resolve_state		 state;
 };
 
@@ -100,7 +133,7 @@ void		 waiter_init(struct waiter *);
 void		 waiter_disarm(struct waiter *);
 
 void		 connect_init(struct connect_fut *, struct waiter *,
-		    const union sockaddr_union *);
+		    const union sockaddr_union *, const union sockaddr_union *);
 enum poll	 connect_poll(struct connect_fut *, struct task *);
 int		 connect_take(struct connect_fut *);
 void		 connect_drop(struct connect_fut *);
@@ -109,6 +142,11 @@ void		 write_init(struct write_fut *, struct waiter *, int,
 		    const void *, size_t);
 enum poll	 write_poll(struct write_fut *, struct task *);
 void		 write_drop(struct write_fut *);
+
+void		 read_init(struct read_fut *, struct waiter *, int, void *,
+		    size_t);
+enum poll	 read_poll(struct read_fut *, struct task *);
+void		 read_drop(struct read_fut *);
 
 void		 sleep_init(struct sleep_fut *, struct waiter *, uint64_t);
 enum poll	 sleep_poll(struct sleep_fut *, struct task *);
@@ -119,10 +157,14 @@ void		 timeout_init(struct timeout_fut *, struct future *,
 enum poll	 timeout_poll(struct timeout_fut *, struct task *);
 void		 timeout_drop(struct timeout_fut *);
 
+/* dns.c */
 void		 resolve_init(struct resolve_fut *, struct evdns_base *,
 		    const char *, uint16_t, int);
 enum poll	 resolve_poll(struct resolve_fut *, struct task *);
 void		 resolve_drop(struct resolve_fut *);
+const char	*resolve_strerror(int);
+
+/* net.c */
 
 socklen_t	 sockaddr_len(const union sockaddr_union *);
 int		 sockaddr_parse_numeric(const char *, uint16_t,

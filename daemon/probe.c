@@ -2,21 +2,25 @@
  * probe.c - the two probes of the seed, as futures.
  *
  *   peeraddr (GetPeerAddr): resolve, connect, record the peer address.
- *   hello (HelloWorld):     resolve, connect, then write the whole payload,
+ *   hello (HelloWorld):     resolve, connect, write the whole payload,
  *                           partial writes and all.
+ * Either may then read what the peer sends and match it against `expect`
+ * (a substring) or `expect_regex`: a banner check without a payload, a
+ * request/response check with one.
  *
  * Each is an enum of states whose poll loops until it is done or an inner
  * future is PENDING.  Every probe ends in a struct probe_result: ok, or one
- * error of a fixed set with the errno that says it in words.  The deadline
- * is not ours: the target wraps the probe in a timeout future, which drops
- * us (closing the socket) when it expires and calls probe_timed_out().
+ * error of a fixed set with the errno that says it in words, and the time
+ * each phase was reached.  The deadline is not ours: the target wraps the
+ * probe in a timeout future, which drops us (closing the socket) when it
+ * expires and calls probe_timed_out(), which names the phase.
  */
 #include <sys/socket.h>
 
+#include <event2/dns.h>
+
 #include <netdb.h>
-
-#include <event2/util.h>
-
+#include <regex.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +39,9 @@ static const char *probe_error_names[PERR__MAX] = {
 	[PERR_RESET] =			"reset",
 	[PERR_FD_LIMIT] =		"fd_limit",
 	[PERR_OTHER] =			"error",
+	[PERR_READ_TIMEOUT] =		"read_timeout",
+	[PERR_CLOSED_EARLY] =		"closed_early",
+	[PERR_EXPECT_MISMATCH] =	"expect_mismatch",
 };
 
 const char *
@@ -72,6 +79,21 @@ probe_error_classify(int err)
 	}
 }
 
+static const char *
+probe_phase_words(enum probe_error e)
+{
+	switch (e) {
+	case PERR_DNS_TIMEOUT:
+		return "resolving";
+	case PERR_CONNECT_TIMEOUT:
+		return "connecting";
+	case PERR_WRITE_TIMEOUT:
+		return "writing";
+	default:
+		return "reading";
+	}
+}
+
 /* The words of a result: "Connection refused", "timed out after 1.000s ..." */
 const char *
 probe_result_message(const struct probe_result *r, char *buf, size_t len)
@@ -81,20 +103,24 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 		snprintf(buf, len, "ok");
 		break;
 	case PERR_DNS:
-		/* libc's words where the code is libc's (libevent uses them) */
-		snprintf(buf, len, "%s", r->sys_err > -90000 ?
-		    gai_strerror(r->sys_err) : evutil_gai_strerror(r->sys_err));
+		snprintf(buf, len, "%s", r->sys_err < 0 ?
+		    resolve_strerror(-r->sys_err) : strerror(r->sys_err));
+		break;
+	case PERR_CLOSED_EARLY:
+		snprintf(buf, len, "connection closed by the peer after %u "
+		    "bytes, before the expected reply", r->recv_total);
+		break;
+	case PERR_EXPECT_MISMATCH:
+		snprintf(buf, len, "reply did not match (%u bytes read)",
+		    r->recv_total);
 		break;
 	case PERR_DNS_TIMEOUT:
 	case PERR_WRITE_TIMEOUT:
-		snprintf(buf, len, "timed out after %.3fs while %s",
-		    r->latency_us / 1e6, r->error == PERR_DNS_TIMEOUT ?
-		    "resolving" : "writing");
-		break;
+	case PERR_READ_TIMEOUT:
 	case PERR_CONNECT_TIMEOUT:
 		if (r->sys_err == ETIMEDOUT && r->latency_us > 0) {
-			snprintf(buf, len, "timed out after %.3fs while "
-			    "connecting", r->latency_us / 1e6);
+			snprintf(buf, len, "timed out after %.3fs while %s",
+			    r->latency_us / 1e6, probe_phase_words(r->error));
 			break;
 		}
 		/* FALLTHROUGH */
@@ -130,20 +156,55 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	p->tc = tc;
 	p->dns = dns;
 	p->w = w;
+	p->cache = NULL;
+	p->cache_max_us = 0;
 	p->fd = -1;
+	p->naddrs = 0;
+	p->addr_i = 0;
+	p->each = 0;
+	p->rbuf = NULL;
 	p->state = PROBE_RESOLVING;
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
 	p->res.wall_us = clock_wall_us();
 	if (!tc->numeric)
-		resolve_init(&p->resolve, dns, tc->host, tc->port, AF_UNSPEC);
+		resolve_init(&p->resolve, dns, tc->host, tc->port, tc->family);
+}
+
+static uint32_t
+probe_elapsed(const struct probe *p)
+{
+	uint64_t d = clock_mono_us() - p->start_us;
+
+	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+/* Keep what the peer sent, for an operator to read on a failed expect. */
+static void
+probe_keep_received(struct probe *p)
+{
+	size_t n = p->read.len;
+
+	p->res.recv_total = (uint32_t)n;
+	if (n > RESULT_RECV_KEEP)
+		n = RESULT_RECV_KEEP;
+	if (n > 0)
+		memcpy(p->res.recv, p->read.buf, n);
+	p->res.recv_len = (uint16_t)n;
 }
 
 static void
 probe_close(struct probe *p)
 {
-	if (p->fd != -1)
-		close(p->fd);
+	struct linger lg = { 1, 0 };
+
+	if (p->fd == -1)
+		return;
+	/* RST: the peer sees a reset and we keep no TIME_WAIT */
+	if (p->tc->close == CLOSE_RST)
+		(void)setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg,
+		    sizeof(lg));
+	close(p->fd);
 	p->fd = -1;
 }
 
@@ -153,69 +214,234 @@ probe_end(struct probe *p, enum probe_error e, int err)
 	probe_close(p);
 	p->res.error = e;
 	p->res.sys_err = err;
-	p->res.latency_us = (uint32_t)(clock_mono_us() - p->start_us);
+	p->res.latency_us = p->res.ph.total_us = probe_elapsed(p);
 	p->state = PROBE_DONE;
 	return e == PERR_NONE ? POLL_READY : POLL_ERROR;
 }
 
+/* Pick the addresses: literal, cache, or the resolver's fresh answer. */
+static int
+probe_take_addrs(struct probe *p, const union sockaddr_union *a, unsigned n)
+{
+	unsigned i;
+
+	p->naddrs = 0;
+	for (i = 0; i < n && p->naddrs < TARGET_MAX_ADDRS; i++) {
+		if (p->tc->has_source &&
+		    a[i].sa.sa_family != p->tc->source.sa.sa_family)
+			continue;	/* cannot reach it from that source */
+		p->addrs[p->naddrs++] = a[i];
+	}
+	if (p->tc->addrs == ADDRS_FIRST && p->naddrs > 1)
+		p->naddrs = 1;
+	return p->naddrs > 0 ? 0 : -1;
+}
+
+/* Did the resolver fail (as opposed to answer "no such name")? */
+static int
+probe_resolver_failed(int err)
+{
+	return err != DNS_ERR_NOTEXIST && err != DNS_ERR_NODATA;
+}
+
+static enum poll
+probe_resolve(struct probe *p, struct task *t)
+{
+	struct dns_cache *c = p->cache;
+	uint64_t now, ttl;
+	enum poll r;
+
+	if (p->tc->numeric)
+		return probe_take_addrs(p, &p->tc->addr, 1) == 0 ?
+		    POLL_READY : probe_end(p, PERR_UNREACHABLE, EAFNOSUPPORT);
+	if (c != NULL && c->valid && c->expires_us > clock_mono_us()) {
+		p->res.flags |= RESULT_DNS_CACHED;
+		if (probe_take_addrs(p, c->addr, c->n) == -1)
+			return probe_end(p, PERR_UNREACHABLE, EAFNOSUPPORT);
+		return POLL_READY;
+	}
+	r = resolve_poll(&p->resolve, t);
+	if (r == POLL_PENDING)
+		return POLL_PENDING;
+	p->res.ph.resolve_us = probe_elapsed(p);
+	if (r == POLL_ERROR) {
+		/* a stale answer beats none when the servers fail us */
+		if (c != NULL && c->valid &&
+		    probe_resolver_failed(p->resolve.err)) {
+			p->res.flags |= RESULT_DNS_STALE;
+			if (probe_take_addrs(p, c->addr, c->n) == 0)
+				return POLL_READY;
+		}
+		return probe_end(p, PERR_DNS, -p->resolve.err);
+	}
+	if (c != NULL) {
+		now = clock_mono_us();
+		ttl = p->resolve.from_hosts ? p->cache_max_us :
+		    (uint64_t)p->resolve.ttl * 1000000;
+		if (ttl > p->cache_max_us)
+			ttl = p->cache_max_us;
+		c->n = p->resolve.naddrs;
+		memcpy(c->addr, p->resolve.addrs, c->n * sizeof(c->addr[0]));
+		c->expires_us = now + ttl;
+		c->valid = 1;
+	}
+	if (probe_take_addrs(p, p->resolve.addrs, p->resolve.naddrs) == -1)
+		return probe_end(p, PERR_UNREACHABLE, EAFNOSUPPORT);
+	return POLL_READY;
+}
+
+static void
+probe_connect_start(struct probe *p)
+{
+	connect_init(&p->connect, p->w, &p->addrs[p->addr_i],
+	    p->tc->has_source ? &p->tc->source : NULL);
+	p->connect.timeout_us = p->tc->connect_timeout_us;
+}
+
+/* addresses = "each": the next address of the same answer, no new lookup */
+void
+probe_skip_resolve(struct probe *p)
+{
+	probe_connect_start(p);
+	p->state = PROBE_CONNECTING;
+}
+
 /*
  * Resolving and Connecting, common to both probes: READY when p->fd is a
- * connected socket.
+ * connected socket.  With addresses = "any" a failed connect moves on to
+ * the next address; the deadline still covers them all.
  */
 static enum poll
 probe_connect_poll(struct probe *p, struct task *t)
 {
-	union sockaddr_union addr;
 	socklen_t len;
 	enum poll r;
 
 	for (;;) {
 		switch (p->state) {
 		case PROBE_RESOLVING:
-			if (p->tc->numeric) {
-				addr = p->tc->addr;
-			} else {
-				r = resolve_poll(&p->resolve, t);
-				if (r == POLL_PENDING)
-					return POLL_PENDING;
-				if (r == POLL_ERROR)
-					return probe_end(p, PERR_DNS,
-					    p->resolve.err);
-				addr = p->resolve.addr;
-			}
-			connect_init(&p->connect, p->w, &addr);
+			TRY_READY(probe_resolve(p, t));
+			if (p->each && p->addr_i >= p->naddrs)
+				return probe_end(p, PERR_OTHER, ENOENT);
+			if (!p->each)
+				p->addr_i = 0;
+			probe_connect_start(p);
 			p->state = PROBE_CONNECTING;
 			break;
 		case PROBE_CONNECTING:
 			r = connect_poll(&p->connect, t);
 			if (r == POLL_PENDING)
 				return POLL_PENDING;
-			if (r == POLL_ERROR)
+			if (r == POLL_ERROR) {
+				p->res.peer = p->addrs[p->addr_i];
+				if (!p->each && p->tc->addrs == ADDRS_ANY &&
+				    p->addr_i + 1 < p->naddrs) {
+					p->addr_i++;
+					probe_connect_start(p);
+					break;
+				}
 				return probe_end(p,
 				    probe_error_classify(p->connect.err),
 				    p->connect.err);
+			}
 			p->fd = connect_take(&p->connect);
-			p->res.connect_us =
-			    (uint32_t)(clock_mono_us() - p->start_us);
+			p->res.ph.connect_us = p->res.connect_us =
+			    probe_elapsed(p);
 			len = sizeof(p->res.peer);
 			if (getpeername(p->fd, &p->res.peer.sa, &len) == -1)
 				return probe_end(p, probe_error_classify(errno),
 				    errno);
+			len = sizeof(p->res.local);
+			(void)getsockname(p->fd, &p->res.local.sa, &len);
 			return POLL_READY;
-		case PROBE_WRITING:
-		case PROBE_DONE:
+		default:
 			return POLL_READY;
 		}
 	}
 }
 
+static int
+probe_expects(const struct probe *p)
+{
+	return p->tc->expect != NULL || p->tc->regex != NULL;
+}
+
+static int
+probe_matches(const struct probe *p)
+{
+	regmatch_t m;
+
+	if (p->tc->expect != NULL)
+		return memmem(p->read.buf, p->read.len, p->tc->expect,
+		    p->tc->expect_len) != NULL;
+	/* REG_STARTEND: the bytes may hold NULs and need no terminator */
+	m.rm_so = 0;
+	m.rm_eo = (regoff_t)p->read.len;
+	return regexec(p->tc->regex, (const char *)p->read.buf, 1, &m,
+	    REG_STARTEND) == 0;
+}
+
+/*
+ * Reading: until the expected reply shows up, read_limit bytes came
+ * without it, or the peer closed.
+ */
+static enum poll
+probe_read_poll(struct probe *p, struct task *t)
+{
+	size_t before;
+	enum poll r;
+
+	for (;;) {
+		before = p->read.len;
+		r = read_poll(&p->read, t);
+		if (r == POLL_PENDING)
+			return POLL_PENDING;
+		if (r == POLL_ERROR) {
+			probe_keep_received(p);
+			return probe_end(p, probe_error_classify(p->read.err),
+			    p->read.err);
+		}
+		if (before == 0 && p->read.len > 0)
+			p->res.ph.first_byte_us = probe_elapsed(p);
+		if (probe_matches(p)) {
+			p->res.recv_total = (uint32_t)p->read.len;
+			return probe_end(p, PERR_NONE, 0);
+		}
+		if (p->read.eof || p->read.len == p->read.cap) {
+			probe_keep_received(p);
+			return probe_end(p, p->read.eof ? PERR_CLOSED_EARLY :
+			    PERR_EXPECT_MISMATCH, 0);
+		}
+	}
+}
+
+static void
+probe_start_read(struct probe *p)
+{
+	read_init(&p->read, p->w, p->fd, p->rbuf, p->tc->read_limit);
+	p->state = PROBE_READING;
+}
+
 enum poll
 peeraddr_poll(struct probe *p, struct task *t)
 {
-	if (p->state == PROBE_DONE)
-		return p->res.error == PERR_NONE ? POLL_READY : POLL_ERROR;
-	TRY_READY(probe_connect_poll(p, t));
-	return probe_end(p, PERR_NONE, 0);
+	for (;;) {
+		switch (p->state) {
+		case PROBE_RESOLVING:
+		case PROBE_CONNECTING:
+			TRY_READY(probe_connect_poll(p, t));
+			if (!probe_expects(p) || p->rbuf == NULL)
+				return probe_end(p, PERR_NONE, 0);
+			probe_start_read(p);
+			break;
+		case PROBE_READING:
+			return probe_read_poll(p, t);
+		case PROBE_WRITING:
+		case PROBE_DONE:
+			return p->res.error == PERR_NONE ? POLL_READY :
+			    POLL_ERROR;
+		}
+	}
 }
 
 enum poll
@@ -240,7 +466,13 @@ hello_poll(struct probe *p, struct task *t)
 				return probe_end(p,
 				    probe_error_classify(p->write.err),
 				    p->write.err);
-			return probe_end(p, PERR_NONE, 0);
+			p->res.ph.write_us = probe_elapsed(p);
+			if (!probe_expects(p) || p->rbuf == NULL)
+				return probe_end(p, PERR_NONE, 0);
+			probe_start_read(p);
+			break;
+		case PROBE_READING:
+			return probe_read_poll(p, t);
 		case PROBE_DONE:
 			return p->res.error == PERR_NONE ? POLL_READY :
 			    POLL_ERROR;
@@ -263,6 +495,10 @@ probe_drop(struct probe *p)
 	case PROBE_WRITING:
 		write_drop(&p->write);
 		break;
+	case PROBE_READING:
+		probe_keep_received(p);
+		read_drop(&p->read);
+		break;
 	case PROBE_DONE:
 		break;
 	}
@@ -282,8 +518,13 @@ probe_timed_out(struct probe *p)
 	case PROBE_WRITING:
 		e = PERR_WRITE_TIMEOUT;
 		break;
+	case PROBE_READING:
+		e = PERR_READ_TIMEOUT;
+		break;
 	default:
 		e = PERR_CONNECT_TIMEOUT;
+		if (p->naddrs > 0)
+			p->res.peer = p->addrs[p->addr_i];
 		break;
 	}
 	probe_drop(p);

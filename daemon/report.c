@@ -2,6 +2,8 @@
  * report.c - what the control socket answers, as JSON (jansson).
  * The schema is written down in proto.h.
  */
+#include <arpa/inet.h>
+
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,35 +19,157 @@ report_time(int64_t wall_us)
 }
 
 static json_t *
+report_addr(const union sockaddr_union *su)
+{
+	char buf[SOCKADDR_STRLEN];
+
+	if (su->sa.sa_family == 0)
+		return json_null();
+	return json_string(sockaddr_format(su, buf, sizeof(buf)));
+}
+
+static json_t *
+report_us(uint32_t us)
+{
+	return us == 0 ? json_null() : json_integer(us);
+}
+
+/* What the peer sent, printable: \xHH for the rest (JSON stays ASCII). */
+static json_t *
+report_bytes(const unsigned char *b, size_t n)
+{
+	char buf[RESULT_RECV_KEEP * 4 + 1];
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
+			buf[o++] = (char)b[i];
+		else if (b[i] == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			    "\\x%02x", b[i]);
+	}
+	buf[o] = '\0';
+	return json_string(buf);
+}
+
+/*
+ * One result: outcome, error, the phases (microseconds from the start; null
+ * for a phase not reached), addresses.
+ */
+static json_t *
+report_result(const struct probe_result *pr, int full)
+{
+	char msg[160];
+	json_t *o;
+
+	o = json_pack("{s:f, s:b, s:o, s:o, s:I, s:{s:o, s:o, s:o, s:o, s:I},"
+	    " s:o}",
+	    "time", (double)pr->wall_us / 1e6,
+	    "ok", pr->error == PERR_NONE,
+	    "error", pr->error == PERR_NONE ? json_null() :
+	    json_string(probe_error_name(pr->error)),
+	    "message", pr->error == PERR_NONE ? json_null() :
+	    json_string(probe_result_message(pr, msg, sizeof(msg))),
+	    "latency_us", (json_int_t)pr->latency_us,
+	    "phases",
+	    "resolve_us", report_us(pr->ph.resolve_us),
+	    "connect_us", report_us(pr->ph.connect_us),
+	    "write_us", report_us(pr->ph.write_us),
+	    "first_byte_us", report_us(pr->ph.first_byte_us),
+	    "total_us", (json_int_t)pr->latency_us,
+	    "dns", json_string(pr->flags & RESULT_DNS_STALE ? "stale" :
+	    pr->flags & RESULT_DNS_CACHED ? "cached" : "fresh"));
+	if (o == NULL)
+		return NULL;
+	if (full) {
+		json_object_set_new(o, "peer", report_addr(&pr->peer));
+		json_object_set_new(o, "local", report_addr(&pr->local));
+		json_object_set_new(o, "queued_us",
+		    json_integer((json_int_t)pr->queued_us));
+		if (pr->recv_len > 0 && pr->error != PERR_NONE) {
+			json_object_set_new(o, "received",
+			    report_bytes(pr->recv, pr->recv_len));
+			json_object_set_new(o, "received_total",
+			    json_integer(pr->recv_total));
+		}
+	} else if (pr->local.sa.sa_family != 0) {
+		json_object_set_new(o, "local_port", json_integer(
+		    ntohs(pr->local.sin.sin_port)));
+	}
+	return o;
+}
+
+static json_t *
 report_result_history(const struct results *r)
 {
 	const struct hist_entry *h;
 	struct probe_result pr;
 	json_t *list, *o;
-	char msg[128];
 	unsigned i;
 
 	if ((list = json_array()) == NULL)
 		return NULL;
 	for (i = 0; (h = results_history(r, i)) != NULL; i++) {
-		memset(&pr, 0, sizeof(pr));
-		pr.error = (enum probe_error)h->error;
-		pr.sys_err = h->sys_err;
-		pr.latency_us = h->latency_us;
-		o = json_pack("{s:f, s:b, s:I, s:o, s:o}",
-		    "time", (double)h->wall_ms / 1e3,
-		    "ok", h->error == PERR_NONE,
-		    "latency_us", (json_int_t)h->latency_us,
-		    "error", h->error == PERR_NONE ? json_null() :
-		    json_string(probe_error_name(pr.error)),
-		    "message", h->error == PERR_NONE ? json_null() :
-		    json_string(probe_result_message(&pr, msg, sizeof(msg))));
-		if (o == NULL || json_array_append_new(list, o) == -1) {
+		hist_entry_unpack(h, &pr);
+		if ((o = report_result(&pr, 0)) == NULL ||
+		    json_array_append_new(list, o) == -1) {
 			json_decref(list);
 			return NULL;
 		}
 	}
 	return list;
+}
+
+static json_t *
+report_each(const struct results *r)
+{
+	json_t *list = json_array(), *o;
+	unsigned i;
+
+	for (i = 0; list != NULL && i < r->neach; i++) {
+		const struct addr_result *a = &r->each[i];
+
+		o = json_pack("{s:o, s:I, s:I, s:o}",
+		    "address", report_addr(&a->addr),
+		    "ok", (json_int_t)a->ok, "failed", (json_int_t)a->failed,
+		    "last", a->have_last ? report_result(&a->last, 1) :
+		    json_null());
+		if (o != NULL)
+			json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* The settings, as futd understood them (show). */
+static json_t *
+report_conf(const struct target_conf *tc)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}",
+	    "family", family_name(tc->family),
+	    "addresses", addr_mode_name(tc->addrs),
+	    "close", close_mode_name(tc->close),
+	    "connect_timeout", tc->connect_timeout_us / 1e6,
+	    "jitter", tc->jitter_ppm / 1e4,
+	    "read_limit", (double)tc->read_limit);
+	if (o == NULL)
+		return NULL;
+	if (tc->kind == PROBE_HELLO)
+		json_object_set_new(o, "payload_bytes",
+		    json_integer((json_int_t)tc->payload_len));
+	if (tc->expect != NULL)
+		json_object_set_new(o, "expect",
+		    report_bytes(tc->expect, tc->expect_len));
+	if (tc->expect_regex != NULL)
+		json_object_set_new(o, "expect_regex",
+		    json_string(tc->expect_regex));
+	if (tc->has_source)
+		json_object_set_new(o, "source", report_addr(&tc->source));
+	return o;
 }
 
 json_t *
@@ -54,11 +178,12 @@ report_target(const struct target *tg, int with_history)
 	const struct target_conf *tc = &tg->conf;
 	const struct results *r = &tg->res;
 	const struct probe_result *last = r->have_last ? &r->last : NULL;
-	char msg[128], peer[SOCKADDR_STRLEN];
+	char msg[160];
 	json_t *o;
 
 	o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s, s:o,"
-	    " s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o,"
+	    " s:o}",
 	    "name", tc->name,
 	    "probe", probe_kind_name(tc->kind),
 	    "host", tc->host,
@@ -72,6 +197,8 @@ report_target(const struct target *tg, int with_history)
 	    "ok", (json_int_t)r->ok,
 	    "failed", (json_int_t)r->failed,
 	    "late", (json_int_t)r->late,
+	    "queued", (json_int_t)r->queued,
+	    "queued_us", (json_int_t)r->queued_us,
 	    "last_time", last ? report_time(last->wall_us) : json_null(),
 	    "last_ok", last ? json_boolean(last->error == PERR_NONE) :
 	    json_null(),
@@ -82,13 +209,19 @@ report_target(const struct target *tg, int with_history)
 	    json_string(probe_error_name(last->error)) : json_null(),
 	    "last_latency_us", last ? json_integer(last->latency_us) :
 	    json_null(),
-	    "peer", last && last->peer.sa.sa_family != 0 ?
-	    json_string(sockaddr_format(&last->peer, peer, sizeof(peer))) :
-	    json_null());
-	if (o != NULL && with_history &&
-	    json_object_set_new(o, "history", report_result_history(r)) == -1) {
-		json_decref(o);
+	    "peer", last ? report_addr(&last->peer) : json_null(),
+	    "last", last ? report_result(last, 1) : json_null());
+	if (o == NULL)
 		return NULL;
+	if (r->neach > 0)
+		json_object_set_new(o, "addresses", report_each(r));
+	if (with_history) {
+		json_object_set_new(o, "config", report_conf(tc));
+		if (json_object_set_new(o, "history",
+		    report_result_history(r)) == -1) {
+			json_decref(o);
+			return NULL;
+		}
 	}
 	return o;
 }

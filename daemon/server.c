@@ -190,6 +190,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		}
 	}
 
+	if (dns_configure(s->dns, c, NULL) == -1)
+		log_warnx("some resolver settings were not taken");
 	if (daemon_apply(&s->d, c, NULL) == -1) {
 		snprintf(err, errlen, "out of memory starting the targets");
 		return -1;
@@ -228,8 +230,15 @@ server_free(struct server *s)
 	sdnotify_finish(&s->sn);
 	if (s->base != NULL)
 		daemon_finish(&s->d);
-	if (s->dns != NULL)
-		evdns_base_free(s->dns, 0);
+	if (s->dns != NULL) {
+		/*
+		 * Fail what is still asked, then let the deferred callbacks
+		 * run once so they free their tickets (dns.c).
+		 */
+		evdns_base_free(s->dns, 1);
+		event_base_loop(s->base, EVLOOP_NONBLOCK);
+	}
+	hosts_free();
 	if (s->base != NULL)
 		event_base_free(s->base);
 	memset(s, 0, sizeof(*s));

@@ -7,15 +7,43 @@
  * run at a fixed rate: the next one is due `interval` after the start of the
  * last.  A slot that passes while the previous probe still runs is skipped
  * and counted as late, never queued: a target never has two probes in
- * flight.
+ * flight.  With max_inflight, a due probe first waits for a slot
+ * (Waiting); its wait is counted, and its deadline starts once it runs.
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "futd.h"
 
 static enum poll	target_poll(struct task *, void *);
+
+/* FNV-1a: a stable hash of the name, so a restart keeps the pattern */
+static uint64_t
+target_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* xorshift64*: jitter needs spread, not secrecy */
+static uint64_t
+target_rand(struct target *tg)
+{
+	uint64_t x = tg->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	tg->rng = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
 
 struct target *
 target_new(struct daemon *d, const struct target_conf *tc, unsigned history)
@@ -29,7 +57,15 @@ target_new(struct daemon *d, const struct target_conf *tc, unsigned history)
 	tg->phase = TARGET_STOPPED;
 	waiter_init(&tg->io);
 	waiter_init(&tg->timer);
-	if (results_init(&tg->res, history) == -1) {
+	sem_wait_init(&tg->slot);
+	tg->rng = target_hash(tc->name) | 1;
+	if (results_init(&tg->res, history) == -1 ||
+	    (!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
+	    NULL) ||
+	    ((tc->expect != NULL || tc->regex != NULL) &&
+	    (tg->rbuf = malloc(tc->read_limit)) == NULL)) {
+		results_free(&tg->res);
+		free(tg->cache);
 		free(tg);
 		return NULL;
 	}
@@ -37,12 +73,19 @@ target_new(struct daemon *d, const struct target_conf *tc, unsigned history)
 	return tg;
 }
 
-/* Start probing: the first probe is due at once. */
+/*
+ * Start probing.  The first probe comes at an offset within the interval
+ * that depends only on the name: 10 000 targets of 10 s do not all fire in
+ * the same millisecond, and a restart keeps the same pattern.
+ */
 void
 target_start(struct target *tg)
 {
-	tg->next_us = clock_mono_us();
-	sleep_init(&tg->sleep, &tg->timer, 0);
+	uint64_t now = clock_mono_us(), offset;
+
+	offset = target_hash(tg->conf.name) % tg->conf.interval_us;
+	tg->next_us = now + offset;
+	sleep_init(&tg->sleep, &tg->timer, offset);
 	tg->phase = TARGET_SLEEPING;
 	task_spawn(&tg->task);
 }
@@ -55,12 +98,15 @@ target_stop(struct target *tg)
 	case TARGET_SLEEPING:
 		sleep_drop(&tg->sleep);
 		break;
+	case TARGET_WAITING:
+		break;
 	case TARGET_PROBING:
 		timeout_drop(&tg->timeout);
 		break;
 	case TARGET_STOPPED:
 		break;
 	}
+	sem_release(&tg->d->inflight, &tg->slot);
 	waiter_disarm(&tg->io);
 	waiter_disarm(&tg->timer);
 	task_cancel(&tg->task);
@@ -77,43 +123,101 @@ target_free(struct target *tg)
 	free(tg->conf.name);
 	free(tg->conf.host);
 	free(tg->conf.payload);
+	free(tg->conf.expect);
+	free(tg->conf.expect_regex);
+	if (tg->conf.regex != NULL) {
+		regfree(tg->conf.regex);
+		free(tg->conf.regex);
+	}
+	free(tg->cache);
+	free(tg->rbuf);
 	free(tg);
 }
 
+/* Probe address i of the last answer (addresses = "each"), or resolve. */
 static void
-target_probe_start(struct target *tg)
+target_probe_start(struct target *tg, unsigned each_i)
 {
-	probe_init(&tg->probe, &tg->conf, tg->d->dns, &tg->io);
-	timeout_init(&tg->timeout, &tg->probe.base, &tg->timer,
-	    tg->conf.timeout_us);
-	tg->res.probes++;
+	struct probe *p = &tg->probe;
+	union sockaddr_union addrs[TARGET_MAX_ADDRS];
+	unsigned n = p->naddrs;
+
+	if (each_i > 0)
+		memcpy(addrs, p->addrs, sizeof(addrs));
+	probe_init(p, &tg->conf, tg->d->dns, &tg->io);
+	p->rbuf = tg->rbuf;
+	if (tg->d->dns_cache_max_us > 0) {
+		p->cache = tg->cache;
+		p->cache_max_us = tg->d->dns_cache_max_us;
+	}
+	if (tg->conf.addrs == ADDRS_EACH) {
+		p->each = 1;
+		p->addr_i = each_i;
+		if (each_i > 0) {
+			memcpy(p->addrs, addrs, sizeof(addrs));
+			p->naddrs = n;
+			probe_skip_resolve(p);
+		}
+	}
+	timeout_init(&tg->timeout, &p->base, &tg->timer, tg->conf.timeout_us);
+	tg->each_i = each_i;
+	if (each_i == 0)
+		tg->res.probes++;
 	tg->phase = TARGET_PROBING;
 }
 
 static void
-target_probe_done(struct target *tg)
+target_log_change(struct target *tg, enum target_state before,
+    const struct probe_result *pr)
 {
-	struct daemon *d = tg->d;
-	enum target_state before = tg->res.state, after;
 	int v6 = strchr(tg->conf.host, ':') != NULL;
 	char msg[128];
 
+	log_info("target %s (%s %s%s%s:%u): state %s -> %s (%s, %.3fms)",
+	    tg->conf.name, probe_kind_name(tg->conf.kind), v6 ? "[" : "",
+	    tg->conf.host, v6 ? "]" : "", (unsigned)tg->conf.port,
+	    target_state_name(before), target_state_name(tg->res.state),
+	    probe_result_message(pr, msg, sizeof(msg)),
+	    pr->latency_us / 1000.0);
+}
+
+/*
+ * A probe finished.  Answer 1 when the round goes on (addresses = "each"
+ * has more addresses to probe), 0 when it is complete.
+ */
+static int
+target_probe_done(struct target *tg)
+{
+	struct daemon *d = tg->d;
+	struct probe *p = &tg->probe;
+	enum target_state before = tg->res.state;
+	const struct probe_result *pr = &p->res;
+	char msg[128];
+
 	if (tg->timeout.expired)
-		probe_timed_out(&tg->probe);
-	after = results_record(&tg->res, &tg->probe.res);
+		probe_timed_out(p);
 	log_debug("target %s: %s, %u us", tg->conf.name,
-	    probe_result_message(&tg->probe.res, msg, sizeof(msg)),
-	    tg->probe.res.latency_us);
-	if (after != before)
-		log_info("target %s (%s %s%s%s:%u): state %s -> %s (%s, "
-		    "%.3fms)", tg->conf.name, probe_kind_name(tg->conf.kind),
-		    v6 ? "[" : "", tg->conf.host, v6 ? "]" : "",
-		    (unsigned)tg->conf.port,
-		    target_state_name(before), target_state_name(after),
-		    probe_result_message(&tg->probe.res, msg, sizeof(msg)),
-		    tg->probe.res.latency_us / 1000.0);
+	    probe_result_message(pr, msg, sizeof(msg)), pr->latency_us);
+
+	if (tg->conf.addrs == ADDRS_EACH && p->naddrs > 0 &&
+	    p->addr_i < p->naddrs) {
+		results_record_each(&tg->res, pr, p->addr_i, p->naddrs);
+		if (tg->each_i == 0 || (pr->error != PERR_NONE &&
+		    !tg->round_failed)) {
+			tg->round = *pr;
+			tg->round_failed = pr->error != PERR_NONE;
+		}
+		if (p->addr_i + 1 < p->naddrs)
+			return 1;
+		pr = &tg->round;
+		tg->round_failed = 0;
+	}
+	results_record(&tg->res, pr);
+	if (tg->res.state != before)
+		target_log_change(tg, before, pr);
 	if (d->on_result != NULL)
 		d->on_result(d, tg, before);
+	return 0;
 }
 
 /* Sleep until the next slot that has not passed yet. */
@@ -121,12 +225,22 @@ static void
 target_schedule_next(struct target *tg)
 {
 	uint64_t now = clock_mono_us(), iv = tg->conf.interval_us, missed;
+	int64_t j;
 
+	if (tg->conf.jitter_ppm > 0) {
+		/* uniform in [-jitter, +jitter] of the interval */
+		j = (int64_t)(target_rand(tg) %
+		    (2 * (uint64_t)tg->conf.jitter_ppm + 1)) -
+		    (int64_t)tg->conf.jitter_ppm;
+		iv = (uint64_t)((int64_t)iv + (int64_t)iv * j / 1000000);
+		if (iv == 0)
+			iv = 1;
+	}
 	tg->next_us += iv;
 	if (tg->next_us <= now) {
-		missed = (now - tg->next_us) / iv + 1;
+		missed = (now - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
-		tg->next_us += missed * iv;
+		tg->next_us += missed * tg->conf.interval_us;
 	}
 	sleep_init(&tg->sleep, &tg->timer, tg->next_us - now);
 	tg->phase = TARGET_SLEEPING;
@@ -136,6 +250,7 @@ static enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;
+	uint64_t waited;
 	enum poll r;
 
 	for (;;) {
@@ -150,12 +265,34 @@ target_poll(struct task *t, void *arg)
 				tg->phase = TARGET_STOPPED;
 				return POLL_ERROR;
 			}
-			target_probe_start(tg);
+			tg->wait_start_us = clock_mono_us();
+			tg->queued = 0;
+			tg->phase = TARGET_WAITING;
+			break;
+		case TARGET_WAITING:
+			r = sem_acquire(&tg->d->inflight, &tg->slot, t);
+			if (r == POLL_PENDING) {
+				tg->queued = 1;
+				return POLL_PENDING;
+			}
+			/* time spent behind max_inflight, counted apart */
+			waited = tg->queued ?
+			    clock_mono_us() - tg->wait_start_us : 0;
+			if (tg->queued) {
+				tg->res.queued++;
+				tg->res.queued_us += waited;
+			}
+			target_probe_start(tg, 0);
+			tg->probe.res.queued_us = waited;
 			break;
 		case TARGET_PROBING:
 			if (timeout_poll(&tg->timeout, t) == POLL_PENDING)
 				return POLL_PENDING;
-			target_probe_done(tg);
+			if (target_probe_done(tg)) {
+				target_probe_start(tg, tg->each_i + 1);
+				break;
+			}
+			sem_release(&tg->d->inflight, &tg->slot);
 			target_schedule_next(tg);
 			break;
 		case TARGET_STOPPED:

@@ -160,3 +160,86 @@ executor_runq_cb(evutil_socket_t fd, short what, void *arg)
 	if (!TAILQ_EMPTY(&ex->runq))
 		event_active(ex->runq_ev, 0, 0);
 }
+
+/* semaphores */
+
+void
+sem_init(struct sem *s, unsigned limit)
+{
+	s->limit = limit;
+	s->used = 0;
+	s->waits = 0;
+	TAILQ_INIT(&s->waiters);
+}
+
+void
+sem_wait_init(struct sem_wait *w)
+{
+	w->task = NULL;
+	w->state = SEM_IDLE;
+}
+
+enum poll
+sem_acquire(struct sem *s, struct sem_wait *w, struct task *t)
+{
+	switch (w->state) {
+	case SEM_HELD:
+		return POLL_READY;
+	case SEM_QUEUED:
+		return POLL_PENDING;	/* sem_release will schedule us */
+	}
+	if (s->limit == 0 || (s->used < s->limit &&
+	    TAILQ_EMPTY(&s->waiters))) {
+		s->used++;
+		w->state = SEM_HELD;
+		return POLL_READY;
+	}
+	w->task = t;
+	w->state = SEM_QUEUED;
+	TAILQ_INSERT_TAIL(&s->waiters, w, entry);
+	s->waits++;
+	return POLL_PENDING;
+}
+
+/* Hand free slots to waiters, in order; they run on the next pass. */
+static void
+sem_hand_out(struct sem *s)
+{
+	struct sem_wait *next;
+
+	while ((s->limit == 0 || s->used < s->limit) &&
+	    (next = TAILQ_FIRST(&s->waiters)) != NULL) {
+		TAILQ_REMOVE(&s->waiters, next, entry);
+		next->state = SEM_HELD;
+		s->used++;
+		task_schedule(next->task);
+	}
+}
+
+/* A new limit (reload): raising it lets waiters in at once. */
+void
+sem_set_limit(struct sem *s, unsigned limit)
+{
+	s->limit = limit;
+	sem_hand_out(s);
+}
+
+/*
+ * Give the slot back (or leave the queue).  The next waiter gets the slot
+ * and is scheduled, not polled here: we may be inside another task's poll.
+ * A lowered limit drains before anyone new gets in.
+ */
+void
+sem_release(struct sem *s, struct sem_wait *w)
+{
+	if (w->state == SEM_QUEUED) {
+		TAILQ_REMOVE(&s->waiters, w, entry);
+		w->state = SEM_IDLE;
+		return;
+	}
+	if (w->state != SEM_HELD)
+		return;
+	w->state = SEM_IDLE;
+	s->used--;
+	sem_hand_out(s);
+}
