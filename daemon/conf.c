@@ -242,7 +242,14 @@ conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
     const char *what, const char *label, double min, uint64_t *usec)
 {
 	double v;
+	int t = config_setting_type(s);
 
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64 &&
+	    t != CONFIG_TYPE_FLOAT) {
+		conf_error(ctx, s, "%s must be a number of seconds%s%s", what,
+		    *label ? " " : "", label);
+		return -1;
+	}
 	if (conf_number(ctx, s, what, label, &v) == -1)
 		return -1;
 	if (v <= 0) {

@@ -69,10 +69,12 @@ proto_parse(char *line, size_t len, struct ctl_request *req)
 		return proto_fail(req, PROTO_BAD_REQUEST,
 		    "request must start with futd/<version>");
 	p = word[0] + strlen(FUTD_PROTO_PREFIX);
-	version = strtol(p, &end, 10);
-	if (end == p || *end != '\0')
+	/* digits only, no sign, no leading zero: one spelling per version */
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p) ||
+	    (p[0] == '0' && p[1] != '\0') || strlen(p) > 9)
 		return proto_fail(req, PROTO_BAD_REQUEST,
 		    "request must start with futd/<version>");
+	version = strtol(p, &end, 10);
 	if (version != FUTD_PROTO_VERSION)
 		return proto_fail(req, PROTO_BAD_VERSION,
 		    "protocol version not supported (this futd speaks 1)");

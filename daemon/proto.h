@@ -13,7 +13,7 @@
  *	futd/1 show web
  *	futd/1 reload
  *
- * Words are separated by single spaces or tabs; only printable ASCII is
+ * Words are separated by spaces or tabs; only printable ASCII is
  * accepted.  A client may send several requests on one connection; replies
  * come back in order.  The server closes the connection after an error reply
  * for a request it could not frame (too long, binary), and after

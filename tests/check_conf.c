@@ -270,19 +270,21 @@ static const struct bad_case {
 	    "port 0 out of range 1..65535 in target \"a\"" },
 	{ "bad/port_big.conf", 3,
 	    "port 70000 out of range 1..65535 in target \"a\"" },
+	{ "bad/port_65536.conf", 3,
+	    "port 65536 out of range 1..65535 in target \"a\"" },
 	{ "bad/port_string.conf", 3,
 	    "port must be an integer in target \"a\"" },
 	{ "bad/missing_port.conf", 3, "missing port in target \"a\"" },
-	{ "bad/interval_zero.conf", 4, "interval must be positive, not 0" },
+	{ "bad/interval_zero.conf", 4, "interval must be positive, not 0 in target \"a\"" },
 	{ "bad/interval_negative.conf", 4,
-	    "interval must be positive, not -2.5" },
+	    "interval must be positive, not -2.5 in target \"a\"" },
 	{ "bad/interval_small.conf", 4,
-	    "interval 0.0005 is below the minimum of 0.001s" },
+	    "interval 0.0005 is below the minimum of 0.001s in target \"a\"" },
 	{ "bad/interval_string.conf", 4,
-	    "interval must be a number of seconds" },
-	{ "bad/timeout_zero.conf", 4, "timeout must be positive, not 0" },
+	    "interval must be a number of seconds in target \"a\"" },
+	{ "bad/timeout_zero.conf", 4, "timeout must be positive, not 0 in target \"a\"" },
 	{ "bad/timeout_big.conf", 3,
-	    "timeout 86401 is above the maximum of 86400s" },
+	    "timeout 86401 is above the maximum of 86400s in defaults" },
 	{ "bad/duplicate.conf", 5,
 	    "duplicate target name \"a\" (first defined at line 3)" },
 	{ "bad/empty_name.conf", 3, "target name is empty" },
@@ -335,14 +337,15 @@ START_TEST(test_bad_all_reported)
 	static const struct { int line; const char *msg; } want[] = {
 		{ 2, "unknown key \"histroy\" at the top level" },
 		{ 3, "history 0 out of range 1..65536" },
-		{ 5, "interval must be positive, not 0" },
+		{ 5, "interval must be positive, not 0 in defaults" },
 		{ 8, "port 0 out of range 1..65535 in target \"a\"" },
 		{ 9, "unknown probe \"ping\" in target \"b\" "
 		    "(known: peeraddr, hello)" },
 		{ 10, "missing host in target \"c\"" },
 		{ 12, "duplicate target name \"ok\" (first defined at line "
 		    "11)" },
-		{ 13, "timeout 0.0001 is below the minimum of 0.001s" },
+		{ 13, "timeout 0.0001 is below the minimum of 0.001s in "
+		    "target \"d\"" },
 	};
 	char path[PATH_LEN], msg[PATH_LEN + 256];
 	size_t i;
