@@ -43,6 +43,7 @@ struct connect_fut {
 	union sockaddr_union	 addr;
 	const union sockaddr_union *source;	/* bind first, or NULL */
 	uint64_t		 timeout_us;	/* 0: no deadline of its own */
+	union sockaddr_union	 peer;	/* getpeername(), once connected */
 	int			 fd;	/* ours until taken with connect_take */
 	int			 err;	/* errno when poll said ERROR */
 	enum connect_state	 state;

@@ -347,10 +347,7 @@ probe_connect_poll(struct probe *p, struct task *t)
 			p->fd = connect_take(&p->connect);
 			p->res.ph.connect_us = p->res.connect_us =
 			    probe_elapsed(p);
-			len = sizeof(p->res.peer);
-			if (getpeername(p->fd, &p->res.peer.sa, &len) == -1)
-				return probe_end(p, probe_error_classify(errno),
-				    errno);
+			p->res.peer = p->connect.peer;	/* getpeername's */
 			len = sizeof(p->res.local);
 			(void)getsockname(p->fd, &p->res.local.sa, &len);
 			return POLL_READY;
