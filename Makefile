@@ -88,17 +88,23 @@ $(BUILD)/testsrv: $(BUILD)/tests/testsrv.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
 
+$(BUILD)/testdns: $(BUILD)/tests/testdns.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
+
 # unit and system suites in one Check runner; it links every daemon object
 # but the one holding main()
 $(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CHECK)
 
-check: all $(BUILD)/testsrv $(BUILD)/check_futd
+TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns
+
+check: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd
 
 # futd under a real systemd booted in a PID namespace (SKIPPED where it cannot)
-check-systemd: all $(BUILD)/testsrv
+check-systemd: all $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/systemd.sh
 
 demo: all $(BUILD)/testsrv
@@ -128,4 +134,4 @@ clean:
 
 .PHONY: all deps check check-systemd demo install uninstall clean
 
--include $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d
+-include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

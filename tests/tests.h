@@ -15,5 +15,6 @@ Suite	*conf_suite(void);
 Suite	*proto_suite(void);
 Suite	*results_suite(void);
 Suite	*system_suite(void);
+Suite	*truth_suite(void);
 
 #endif /* FUTD_TESTS_H */

@@ -2,10 +2,14 @@
  * testsrv: a loopback TCP target for futd's tests and demo.
  *
  * It listens on one or more ports and behaves in one of the ways a
- * prober has to tell apart: it takes data (sink), takes it slowly
- * (slow), never completes a handshake (noaccept), closes at once
- * (close) or resets (rst).  Every connection it ends becomes one line in
- * the log file, so a test can check what arrived.
+ * prober has to tell apart: it takes data (sink, or silent: the same),
+ * takes it slowly (slow), never completes a handshake (noaccept), closes
+ * at once (close) or resets (rst).  It also plays the servers a prober
+ * talks to: one that speaks first (banner), one that answers a request
+ * (respond), one that drips its answer a byte at a time (trickle) and
+ * one that sends more than anyone wants (flood).  Every connection it
+ * ends becomes one line in the log file, so a test can check what
+ * arrived and whether the client closed with FIN or RST.
  *
  * It refuses any address that is not loopback and exits by itself after
  * a while: a test that forgets it must neither leave a server behind nor
@@ -33,9 +37,14 @@
 #include <event2/event.h>
 
 #define LOG_DATA_MAX	256	/* payload bytes kept for the log line */
-#define LOG_LINE_MAX	(128 + 4 * LOG_DATA_MAX)	/* prefix < 128, each byte <= 4 */
+#define LOG_LINE_MAX	(160 + 4 * LOG_DATA_MAX)	/* prefix < 160, each byte <= 4 */
 #define SINK_READ_MAX	65536
 #define SLOW_READ_MAX	1024
+#define SLOW_DELAY_MS	5	/* -d default in slow mode */
+#define TRICKLE_DELAY_MS 1000	/* -d default in trickle mode */
+#define FLOOD_CHUNK	65536	/* bytes per write in flood mode */
+#define FLOOD_PERIOD	26	/* flood bytes are 'a'..'z', over and over */
+#define FLOOD_MAX	(1LL << 40)
 #define ACCEPT_BURST	64	/* per wake-up, so one busy port can't starve the rest */
 #define ACCEPT_PAUSE_S	1	/* listener rest after EMFILE and the like */
 #define NOACCEPT_FILL	3	/* self-connects that keep a backlog-0 queue full */
@@ -48,6 +57,11 @@ enum mode {
 	MODE_NOACCEPT,
 	MODE_CLOSE,
 	MODE_RST,
+	MODE_SILENT,
+	MODE_BANNER,
+	MODE_RESPOND,
+	MODE_TRICKLE,
+	MODE_FLOOD,
 };
 
 static const char *const mode_names[] = {
@@ -56,7 +70,29 @@ static const char *const mode_names[] = {
 	[MODE_NOACCEPT] = "noaccept",
 	[MODE_CLOSE] = "close",
 	[MODE_RST] = "rst",
+	[MODE_SILENT] = "silent",
+	[MODE_BANNER] = "banner",
+	[MODE_RESPOND] = "respond",
+	[MODE_TRICKLE] = "trickle",
+	[MODE_FLOOD] = "flood",
 };
+
+/* How the client ended a connection we read to EOF: the log's end=. */
+enum conn_close {
+	CLOSE_NONE,		/* still open */
+	CLOSE_FIN,		/* read returned 0 */
+	CLOSE_RST,		/* ECONNRESET (or EPIPE on a write) */
+	CLOSE_ERR,		/* any other error; not seen on loopback */
+};
+
+static const char *const close_names[] = {
+	[CLOSE_NONE] = "none",
+	[CLOSE_FIN] = "fin",
+	[CLOSE_RST] = "rst",
+	[CLOSE_ERR] = "err",
+};
+
+static unsigned char flood_pattern[FLOOD_CHUNK + FLOOD_PERIOD];
 
 struct server;
 
@@ -74,9 +110,14 @@ struct conn {
 	struct server		*srv;
 	struct event		*read_ev;
 	struct event		*pause_ev;	/* slow only */
+	struct event		*write_ev;	/* banner, respond, flood */
+	struct event		*tick_ev;	/* trickle only */
 	int			 fd;
 	in_port_t		 lport;
+	enum conn_close		 close;
 	unsigned long long	 nbytes;
+	unsigned long long	 sent;		/* output written so far */
+	unsigned long long	 tosend;	/* output due in all */
 	size_t			 headlen;
 	unsigned char		 head[LOG_DATA_MAX];
 	char			 peer[PEER_STRLEN];
@@ -88,8 +129,11 @@ struct server {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	int			 logfd;
-	struct timeval		 delay;		/* slow: pause between reads */
+	struct timeval		 delay;		/* slow, trickle: -d */
 	int			 rcvbuf;	/* slow: SO_RCVBUF */
+	unsigned char		*text;		/* -B, decoded */
+	size_t			 textlen;
+	unsigned long long	 flood;		/* flood: -F */
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	LIST_HEAD(, conn)	 conns;
@@ -100,18 +144,42 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: testsrv [-b ADDR] [-m MODE] [-l LOGFILE] [-t SECONDS] "
-	    "[-d MS] [-R BYTES] PORT...\n"
+	    "[-d MS] [-R BYTES]\n"
+	    "               [-B TEXT] [-F BYTES] PORT...\n"
 	    "  -b ADDR     loopback address to bind: 127.0.0.0/8 or ::1 "
 	    "(default 127.0.0.1)\n"
-	    "  -m MODE     sink | slow | noaccept | close | rst "
-	    "(default sink)\n"
+	    "  -m MODE     what each connection gets (default sink):\n"
+	    "      sink      read to EOF, never send\n"
+	    "      silent    the same as sink: never sends, never closes "
+	    "first\n"
+	    "      slow      read 1 KiB per -d MS with a small SO_RCVBUF "
+	    "(-R)\n"
+	    "      banner    send TEXT at once, then read to EOF\n"
+	    "      respond   read; once bytes arrived send TEXT once; read "
+	    "to EOF\n"
+	    "      trickle   send TEXT one byte per -d MS; read to EOF\n"
+	    "      flood     send -F BYTES as fast as the client takes them; "
+	    "read to EOF\n"
+	    "      noaccept  never complete the handshake: connect times "
+	    "out\n"
+	    "      close     accept, read nothing, close at once "
+	    "(closed early: FIN)\n"
+	    "      rst       accept, read nothing, reset (RST)\n"
 	    "  -l LOGFILE  append one line per finished connection\n"
 	    "  -t SECONDS  exit after this long, 1-86400 (default 300)\n"
-	    "  -d MS       slow: pause between reads, 0-60000 (default 5)\n"
+	    "  -d MS       0-60000; slow: pause between reads (default 5);\n"
+	    "              trickle: pause between bytes (default 1000)\n"
 	    "  -R BYTES    slow: SO_RCVBUF, 1-16777216 (default 4096)\n"
+	    "  -B TEXT     banner, respond, trickle: what to send; "
+	    "\\r \\n \\t \\\\ \\xHH decoded\n"
+	    "  -F BYTES    flood: how many, 1-%lld; \"abc...xyzabc...\"\n"
 	    "  PORT        0-65535; 0 picks an ephemeral port\n"
 	    "prints \"ready PORT...\" on stdout once listening; "
-	    "exits 0 on SIGTERM, SIGINT or timeout\n");
+	    "exits 0 on SIGTERM, SIGINT or timeout\n"
+	    "log line: conn port=P peer=ADDR:PORT bytes=N end=fin|rst "
+	    "data=ESCAPED\n"
+	    "  (close and rst read nothing and have no end=; data= holds "
+	    "the first %d bytes)\n", FLOOD_MAX, LOG_DATA_MAX);
 	exit(2);
 }
 
@@ -147,6 +215,74 @@ mode_parse(const char *s, enum mode *out)
 		}
 	}
 	return -1;
+}
+
+static int
+hex_digit(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * -B TEXT with C's escapes \r \n \t \\ and \xHH (exactly two hex
+ * digits), so "SSH-2.0-x\r\n" or "\x00" can be said in a shell word.
+ * Decoded text is never longer than the source; it may hold NULs.
+ */
+static const char *
+text_decode(const char *s, unsigned char **out, size_t *outlen)
+{
+	unsigned char *buf;
+	size_t n = 0;
+	int hi, lo;
+
+	if ((buf = malloc(strlen(s) + 1)) == NULL)
+		return strerror(errno);
+	while (*s != '\0') {
+		if (*s != '\\') {
+			buf[n++] = (unsigned char)*s++;
+			continue;
+		}
+		switch (s[1]) {
+		case 'r':
+			buf[n++] = '\r';
+			break;
+		case 'n':
+			buf[n++] = '\n';
+			break;
+		case 't':
+			buf[n++] = '\t';
+			break;
+		case '\\':
+			buf[n++] = '\\';
+			break;
+		case 'x':
+			if ((hi = hex_digit(s[2])) == -1 ||
+			    (lo = hex_digit(s[3])) == -1) {
+				free(buf);
+				return "\\x needs two hex digits";
+			}
+			buf[n++] = (unsigned char)(hi << 4 | lo);
+			s += 2;
+			break;
+		default:
+			free(buf);
+			return "unknown escape (\\r \\n \\t \\\\ \\xHH)";
+		}
+		s += 2;
+	}
+	if (n == 0) {
+		free(buf);
+		return "empty";
+	}
+	*out = buf;
+	*outlen = n;
+	return NULL;
 }
 
 /*
@@ -217,11 +353,13 @@ addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
  * One line per connection, built whole and written with one write(2) on
  * an O_APPEND descriptor, so lines never interleave or come out half.
  * Callers log before they close the socket: once a client sees EOF or
- * RST, its line is already in the file.
+ * RST, its line is already in the file.  end is how the client closed,
+ * NULL for the modes that never read.
  */
 static void
 conn_log(struct server *srv, in_port_t lport, const char *peer,
-    unsigned long long nbytes, const unsigned char *head, size_t headlen)
+    unsigned long long nbytes, const char *end, const unsigned char *head,
+    size_t headlen)
 {
 	static const char hex[] = "0123456789abcdef";
 	char line[LOG_LINE_MAX];
@@ -231,8 +369,9 @@ conn_log(struct server *srv, in_port_t lport, const char *peer,
 
 	if (srv->logfd == -1)
 		return;
-	r = snprintf(line, sizeof(line), "conn port=%u peer=%s bytes=%llu data=",
-	    lport, peer, nbytes);
+	r = snprintf(line, sizeof(line), "conn port=%u peer=%s bytes=%llu%s%s "
+	    "data=", lport, peer, nbytes, end != NULL ? " end=" : "",
+	    end != NULL ? end : "");
 	if (r < 0 || (size_t)r >= sizeof(line))
 		return;
 	n = (size_t)r;
@@ -268,6 +407,10 @@ conn_free(struct conn *c)
 		event_free(c->read_ev);
 	if (c->pause_ev != NULL)
 		event_free(c->pause_ev);
+	if (c->write_ev != NULL)
+		event_free(c->write_ev);
+	if (c->tick_ev != NULL)
+		event_free(c->tick_ev);
 	if (c->fd != -1)
 		close(c->fd);
 	free(c);
@@ -276,8 +419,90 @@ conn_free(struct conn *c)
 static void
 conn_end(struct conn *c)
 {
-	conn_log(c->srv, c->lport, c->peer, c->nbytes, c->head, c->headlen);
+	conn_log(c->srv, c->lport, c->peer, c->nbytes, close_names[c->close],
+	    c->head, c->headlen);
 	conn_free(c);
+}
+
+/*
+ * A write failed for good: the client is gone.  If it had not closed
+ * already, its going was a reset (ECONNRESET, or EPIPE when a read
+ * took the error first); a FIN it sent before stays the answer, since
+ * the RST that followed was only the kernel's reply to our data.
+ */
+static void
+conn_write_failed(struct conn *c, int error)
+{
+	if (c->close == CLOSE_NONE)
+		c->close = error == ECONNRESET || error == EPIPE ?
+		    CLOSE_RST : CLOSE_ERR;
+	conn_end(c);
+}
+
+/* The next piece of output: TEXT from where we are, or flood bytes. */
+static size_t
+conn_output(struct conn *c, const unsigned char **p)
+{
+	unsigned long long left = c->tosend - c->sent;
+
+	if (c->srv->mode == MODE_FLOOD) {
+		*p = flood_pattern + c->sent % FLOOD_PERIOD;
+		return left < FLOOD_CHUNK ? (size_t)left : FLOOD_CHUNK;
+	}
+	*p = c->srv->text + c->sent;
+	return (size_t)left;
+}
+
+/*
+ * banner, respond, flood: a persistent write event, on while output is
+ * due.  One write per wake-up: a client that reads slowly gets its bytes
+ * as it makes room, and never blocks the others.
+ */
+static void
+conn_write_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn *c = arg;
+	const unsigned char *p;
+	size_t len;
+	ssize_t n;
+
+	(void)events;
+	len = conn_output(c, &p);
+	n = send(fd, p, len, MSG_NOSIGNAL);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		conn_write_failed(c, errno);
+		return;
+	}
+	c->sent += (unsigned long long)n;
+	if (c->sent < c->tosend)
+		return;
+	event_del(c->write_ev);
+	/* The client half-closed while we still had output for it. */
+	if (c->close != CLOSE_NONE)
+		conn_end(c);
+}
+
+/* trickle: one byte, then the next one -d MS later. */
+static void
+conn_tick_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn *c = arg;
+	ssize_t n;
+
+	(void)fd;	/* -1: a timer */
+	(void)events;
+	n = send(c->fd, c->srv->text + c->sent, 1, MSG_NOSIGNAL);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			conn_write_failed(c, errno);
+			return;
+		}
+	} else
+		c->sent++;
+	if (c->sent < c->tosend)
+		evtimer_add(c->tick_ev, &c->srv->delay);
 }
 
 static void
@@ -297,10 +522,20 @@ conn_read_cb(evutil_socket_t fd, short events, void *arg)
 			return;
 		}
 		/* ECONNRESET and friends: the client is gone; log what came. */
+		c->close = errno == ECONNRESET ? CLOSE_RST : CLOSE_ERR;
 		conn_end(c);
 		return;
 	}
 	if (n == 0) {
+		c->close = CLOSE_FIN;
+		/*
+		 * A client that half-closes may still read: banner, respond
+		 * and flood finish their output first (conn_write_cb ends
+		 * the connection).  trickle stops: it sends until the
+		 * client goes, not longer.
+		 */
+		if (c->write_ev != NULL && c->sent < c->tosend)
+			return;
 		conn_end(c);
 		return;
 	}
@@ -312,6 +547,12 @@ conn_read_cb(evutil_socket_t fd, short events, void *arg)
 			keep = (size_t)n;
 		memcpy(c->head + c->headlen, buf, keep);
 		c->headlen += keep;
+	}
+
+	/* respond: the first bytes of the request are the cue, once. */
+	if (c->srv->mode == MODE_RESPOND && c->tosend == 0) {
+		c->tosend = c->srv->textlen;
+		event_add(c->write_ev, NULL);
 	}
 
 	/*
@@ -340,6 +581,7 @@ conn_new(struct listener *l, int fd, const char *peer)
 {
 	struct server *srv = l->srv;
 	struct conn *c;
+	struct timeval now = { 0, 0 };
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
@@ -359,6 +601,30 @@ conn_new(struct listener *l, int fd, const char *peer)
 	}
 	if (event_add(c->read_ev, NULL) == -1)
 		goto fail;
+
+	switch (srv->mode) {
+	case MODE_BANNER:
+	case MODE_FLOOD:
+		c->tosend = srv->mode == MODE_FLOOD ? srv->flood : srv->textlen;
+		/* FALLTHROUGH */
+	case MODE_RESPOND:
+		/* respond arms it in conn_read_cb, on the first bytes. */
+		c->write_ev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST,
+		    conn_write_cb, c);
+		if (c->write_ev == NULL || (c->tosend > 0 &&
+		    event_add(c->write_ev, NULL) == -1))
+			goto fail;
+		break;
+	case MODE_TRICKLE:
+		/* The first byte at once, the rest -d MS apart. */
+		c->tosend = srv->textlen;
+		c->tick_ev = evtimer_new(srv->base, conn_tick_cb, c);
+		if (c->tick_ev == NULL || evtimer_add(c->tick_ev, &now) == -1)
+			goto fail;
+		break;
+	default:
+		break;
+	}
 	return 0;
 
  fail:
@@ -435,10 +701,11 @@ listener_accept_cb(evutil_socket_t fd, short events, void *arg)
 		switch (srv->mode) {
 		case MODE_CLOSE:
 			/*
-			 * A plain close sends FIN; had the client already
-			 * sent data we never read, the kernel sends RST.
+			 * The closed-early server.  A plain close sends FIN;
+			 * had the client already sent data we never read,
+			 * the kernel sends RST.
 			 */
-			conn_log(srv, l->port, peer, 0, NULL, 0);
+			conn_log(srv, l->port, peer, 0, NULL, NULL, 0);
 			close(cfd);
 			break;
 		case MODE_RST:
@@ -446,11 +713,16 @@ listener_accept_cb(evutil_socket_t fd, short events, void *arg)
 			if (setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg,
 			    sizeof(lg)) == -1)
 				warn("setsockopt SO_LINGER");
-			conn_log(srv, l->port, peer, 0, NULL, 0);
+			conn_log(srv, l->port, peer, 0, NULL, NULL, 0);
 			close(cfd);
 			break;
 		case MODE_SINK:
+		case MODE_SILENT:
 		case MODE_SLOW:
+		case MODE_BANNER:
+		case MODE_RESPOND:
+		case MODE_TRICKLE:
+		case MODE_FLOOD:
 			if (conn_new(l, cfd, peer) == -1) {
 				warn("connection from %s", peer);
 				close(cfd);
@@ -621,19 +893,22 @@ main(int argc, char *argv[])
 	struct timeval deadline = { 300, 0 };
 	struct conn *c;
 	const char *logpath = NULL, *addrstr = "127.0.0.1", *errstr;
-	long long v;
+	const char *text = NULL;
+	long long v, delay_ms = -1;
 	size_t i;
 	int ch, status = 0;
 
 	memset(&srv, 0, sizeof(srv));
 	srv.mode = MODE_SINK;
 	srv.logfd = -1;
-	srv.delay.tv_usec = 5 * 1000;
 	srv.rcvbuf = 4096;
 	LIST_INIT(&srv.conns);
 
-	while ((ch = getopt(argc, argv, "b:d:hl:m:R:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:d:F:hl:m:R:t:")) != -1) {
 		switch (ch) {
+		case 'B':
+			text = optarg;
+			break;
 		case 'b':
 			addrstr = optarg;
 			break;
@@ -642,8 +917,15 @@ main(int argc, char *argv[])
 				warnx("-d %s: %s", optarg, errstr);
 				usage();
 			}
-			srv.delay.tv_sec = v / 1000;
-			srv.delay.tv_usec = (v % 1000) * 1000;
+			delay_ms = v;
+			break;
+		case 'F':
+			if ((errstr = num_parse(optarg, 1, FLOOD_MAX, &v)) !=
+			    NULL) {
+				warnx("-F %s: %s", optarg, errstr);
+				usage();
+			}
+			srv.flood = (unsigned long long)v;
 			break;
 		case 'l':
 			logpath = optarg;
@@ -678,6 +960,46 @@ main(int argc, char *argv[])
 	if (argc == 0)
 		usage();
 
+	switch (srv.mode) {
+	case MODE_BANNER:
+	case MODE_RESPOND:
+	case MODE_TRICKLE:
+		if (text == NULL) {
+			warnx("-m %s needs -B TEXT", mode_names[srv.mode]);
+			usage();
+		}
+		if ((errstr = text_decode(text, &srv.text, &srv.textlen)) !=
+		    NULL) {
+			warnx("-B %s: %s", text, errstr);
+			usage();
+		}
+		break;
+	case MODE_FLOOD:
+		if (srv.flood == 0) {
+			warnx("-m flood needs -F BYTES");
+			usage();
+		}
+		for (i = 0; i < sizeof(flood_pattern); i++)
+			flood_pattern[i] = (unsigned char)('a' +
+			    i % FLOOD_PERIOD);
+		break;
+	default:
+		break;
+	}
+	if (text != NULL && srv.text == NULL) {
+		warnx("-B is for banner, respond and trickle only");
+		usage();
+	}
+	if (srv.flood != 0 && srv.mode != MODE_FLOOD) {
+		warnx("-F is for flood only");
+		usage();
+	}
+	if (delay_ms == -1)
+		delay_ms = srv.mode == MODE_TRICKLE ? TRICKLE_DELAY_MS :
+		    SLOW_DELAY_MS;
+	srv.delay.tv_sec = (time_t)(delay_ms / 1000);
+	srv.delay.tv_usec = (suseconds_t)(delay_ms % 1000) * 1000;
+
 	if ((errstr = addr_parse(addrstr, &srv.addr, &srv.addrlen)) != NULL)
 		errx(2, "refusing to bind %s: %s (only 127.0.0.0/8 or ::1)",
 		    addrstr, errstr);
@@ -696,7 +1018,7 @@ main(int argc, char *argv[])
 		    sizeof(srv.listeners[i].fill));
 	}
 
-	/* Nothing here writes to a socket, but a reader of stdout may go. */
+	/* Sockets get MSG_NOSIGNAL, but a reader of stdout may go. */
 	signal(SIGPIPE, SIG_IGN);
 
 	if (logpath != NULL && (srv.logfd = open(logpath,
@@ -756,5 +1078,6 @@ main(int argc, char *argv[])
 	libevent_global_shutdown();
 	if (srv.logfd != -1)
 		close(srv.logfd);
+	free(srv.text);
 	return status;
 }
