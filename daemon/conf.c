@@ -45,20 +45,27 @@ static const char *probe_kind_names[] = {
 #define CONF_DEFAULT_DNS_CACHE_MAX	300.0
 #define CONF_MAX_JITTER		50.0	/* percent */
 #define CONF_MAX_INFLIGHT	1000000
+#define CONF_DEFAULT_RISE	2	/* HAProxy's defaults */
+#define CONF_DEFAULT_FALL	3
+#define CONF_DEFAULT_FLAP	4
+#define CONF_DEFAULT_EVENTS	1000
+#define CONF_MAX_EVENTS		1000000
 
 static const char *conf_top_keys[] = {
 	"control_socket", "history", "log_level", "defaults", "targets",
 	"nameservers", "dns_timeout", "dns_attempts", "dns_cache_max",
-	"max_inflight", NULL
+	"max_inflight", "events", NULL
 };
 static const char *conf_default_keys[] = {
 	"interval", "timeout", "connect_timeout", "jitter", "family",
-	"addresses", "close", "read_limit", NULL
+	"addresses", "close", "read_limit", "rise", "fall", "flap_threshold",
+	NULL
 };
 static const char *conf_target_keys[] = {
 	"name", "host", "port", "probe", "payload", "payload_hex", "expect",
 	"expect_regex", "read_limit", "close", "family", "addresses",
-	"interval", "timeout", "connect_timeout", "jitter", "source", NULL
+	"interval", "timeout", "connect_timeout", "jitter", "source", "rise",
+	"fall", "flap_threshold", NULL
 };
 
 /* What `defaults` can set for every target. */
@@ -71,6 +78,7 @@ struct conf_defaults {
 	int			 family;
 	enum addr_mode		 addrs;
 	enum close_mode		 close;
+	unsigned		 rise, fall, flap;
 };
 
 static const char *addr_mode_names[] = {
@@ -297,6 +305,24 @@ conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
 	return -1;
 }
 
+/* A whole number in min..max, if the key is there. */
+static void
+conf_count(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
+    const char *label, unsigned min, unsigned max, unsigned *out)
+{
+	const config_setting_t *s;
+	double v;
+
+	if ((s = config_setting_get_member(g, key)) == NULL ||
+	    conf_number(ctx, s, key, label, &v) == -1)
+		return;
+	if (v < min || v > max || v != floor(v))
+		conf_error(ctx, s, "%s %g out of range %u..%u%s%s", key, v,
+		    min, max, *label ? " " : "", label);
+	else
+		*out = (unsigned)v;
+}
+
 /*
  * The settings a target shares with `defaults`: read from group g into d.
  * label says where ("in target \"x\"", "in defaults").
@@ -337,6 +363,10 @@ conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
 		else
 			d->read_limit = (uint32_t)v;
 	}
+	conf_count(ctx, g, "rise", label, 1, 100, &d->rise);
+	conf_count(ctx, g, "fall", label, 1, 100, &d->fall);
+	conf_count(ctx, g, "flap_threshold", label, 0, FLAP_KEEP - 1,
+	    &d->flap);
 	if ((s = config_setting_get_member(g, "family")) != NULL &&
 	    (i = conf_word(ctx, s, "family", label, families, 3)) != -1)
 		d->family = family_values[i];
@@ -558,6 +588,9 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	tc->family = d.family;
 	tc->addrs = d.addrs;
 	tc->close = d.close;
+	tc->rise = d.rise;
+	tc->fall = d.fall;
+	tc->flap = d.flap;
 	if (tc->connect_timeout_us > tc->timeout_us)
 		tc->connect_timeout_us = 0;	/* the whole deadline rules */
 
@@ -684,6 +717,9 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		.family = AF_UNSPEC,
 		.addrs = ADDRS_ANY,
 		.close = CLOSE_FIN,
+		.rise = CONF_DEFAULT_RISE,
+		.fall = CONF_DEFAULT_FALL,
+		.flap = CONF_DEFAULT_FLAP,
 	};
 	const char *v;
 	long long h;
@@ -693,6 +729,9 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 	c->dns_timeout_us = (uint64_t)(CONF_DEFAULT_DNS_TIMEOUT * 1e6);
 	c->dns_attempts = CONF_DEFAULT_DNS_ATTEMPTS;
 	c->dns_cache_max_us = (uint64_t)(CONF_DEFAULT_DNS_CACHE_MAX * 1e6);
+	c->events = CONF_DEFAULT_EVENTS;
+	conf_count(ctx, config_root_setting(cfg), "events", "", 1,
+	    CONF_MAX_EVENTS, &c->events);
 
 	root = config_root_setting(cfg);
 	conf_check_keys(ctx, root, conf_top_keys, "at the top level");
@@ -868,7 +907,24 @@ conf_load(const char *path, struct strlist *errs)
 	return c;
 }
 
-/* Do two targets probe the same thing the same way? (reload keeps those) */
+static int
+conf_streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+conf_memeq(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+/*
+ * Do two targets probe the same thing the same way?  Every setting counts:
+ * a reload keeps a target's history only when nothing about it changed.
+ */
 int
 target_conf_equal(const struct target_conf *a, const struct target_conf *b)
 {
@@ -877,7 +933,17 @@ target_conf_equal(const struct target_conf *a, const struct target_conf *b)
 	    a->port == b->port && a->kind == b->kind &&
 	    a->interval_us == b->interval_us &&
 	    a->timeout_us == b->timeout_us &&
-	    a->payload_len == b->payload_len &&
-	    (a->payload_len == 0 ||
-	    memcmp(a->payload, b->payload, a->payload_len) == 0);
+	    a->connect_timeout_us == b->connect_timeout_us &&
+	    a->jitter_ppm == b->jitter_ppm &&
+	    a->read_limit == b->read_limit &&
+	    a->family == b->family && a->addrs == b->addrs &&
+	    a->close == b->close &&
+	    a->rise == b->rise && a->fall == b->fall && a->flap == b->flap &&
+	    a->has_source == b->has_source &&
+	    (!a->has_source ||
+	    memcmp(&a->source, &b->source, sizeof(a->source)) == 0) &&
+	    conf_memeq(a->payload, a->payload_len, b->payload,
+	    b->payload_len) &&
+	    conf_memeq(a->expect, a->expect_len, b->expect, b->expect_len) &&
+	    conf_streq(a->expect_regex, b->expect_regex);
 }

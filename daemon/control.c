@@ -35,6 +35,10 @@ struct control_client {
 	struct control			*c;
 	struct bufferevent		*bev;
 	int				 closing;	/* after flush */
+	int				 following;	/* events stream */
+	char				*follow_target;	/* NULL: all */
+	uint64_t			 dropped;	/* events it was too slow for */
+	struct adhoc			*adhoc;		/* a probe it waits for */
 	TAILQ_ENTRY(control_client)	 entry;
 };
 
@@ -50,8 +54,10 @@ struct control {
 };
 
 static void	control_read_cb(struct bufferevent *, void *);
+static void	control_event_notify(void *, const struct event_rec *);
 static void	control_write_cb(struct bufferevent *, void *);
 static void	control_event_cb(struct bufferevent *, short, void *);
+static void	control_read_cb(struct bufferevent *, void *);
 
 struct control *
 control_new(struct daemon *d, control_reload_fn reload, void *arg)
@@ -64,6 +70,8 @@ control_new(struct daemon *d, control_reload_fn reload, void *arg)
 	c->reload = reload;
 	c->reload_arg = arg;
 	TAILQ_INIT(&c->clients);
+	d->events.notify = control_event_notify;
+	d->events.notify_arg = c;
 	return c;
 }
 
@@ -80,7 +88,10 @@ control_client_free(struct control_client *cl)
 
 	TAILQ_REMOVE(&c->clients, cl, entry);
 	c->nclients--;
+	if (cl->adhoc != NULL)
+		adhoc_detach(cl->adhoc);
 	bufferevent_free(cl->bev);	/* closes the socket */
+	free(cl->follow_target);
 	free(cl);
 }
 
@@ -103,7 +114,9 @@ control_send(struct control_client *cl, json_t *obj)
 		    PROTO_INTERNAL);
 		return;
 	}
-	if (json_dump_callback(obj, control_dump_cb, out, JSON_COMPACT) == -1)
+	/* 16 digits: 0.2 stays 0.2, a unix time keeps its microseconds */
+	if (json_dump_callback(obj, control_dump_cb, out, JSON_COMPACT |
+	    JSON_REAL_PRECISION(16)) == -1)
 		cl->closing = 1;
 	evbuffer_add(out, "\n", 1);
 	json_decref(obj);
@@ -148,6 +161,157 @@ control_reload(struct control_client *cl)
 	reload_report_clear(&rep);
 }
 
+static const char *const control_status_keys[] = { "match", "state", NULL };
+static const char *const control_log_keys[] = { "n", "target", NULL };
+static const char *const control_follow_keys[] = { "target", NULL };
+
+static void
+control_status(struct control_client *cl, struct ctl_request *req)
+{
+	const char *v[2];
+	int state = -1;
+
+	if (proto_args(req, control_status_keys, v) == -1) {
+		control_error(cl, PROTO_BAD_REQUEST, req->error, req->usage);
+		return;
+	}
+	if (v[1] != NULL) {
+		for (state = TARGET_UNKNOWN; state <= TARGET_FLAPPING; state++)
+			if (strcmp(v[1], target_state_name(state)) == 0)
+				break;
+		if (state > TARGET_FLAPPING) {
+			control_error(cl, PROTO_BAD_REQUEST, "unknown state",
+			    req->usage);
+			return;
+		}
+	}
+	control_send(cl, report_reply(PROTO_OK, "OK",
+	    report_status(cl->c->d, v[0], state)));
+}
+
+static void
+control_log(struct control_client *cl, struct ctl_request *req)
+{
+	const char *v[2];
+	char *end;
+	unsigned long n = 20;
+
+	if (proto_args(req, control_log_keys, v) == -1) {
+		control_error(cl, PROTO_BAD_REQUEST, req->error, req->usage);
+		return;
+	}
+	if (v[0] != NULL) {
+		n = strtoul(v[0], &end, 10);
+		if (*v[0] == '\0' || *end != '\0' || n == 0 || n > 1000000) {
+			control_error(cl, PROTO_BAD_REQUEST, "n must be a "
+			    "count of events, 1..1000000", req->usage);
+			return;
+		}
+	}
+	control_send(cl, report_reply(PROTO_OK, "OK",
+	    report_events(cl->c->d, n, v[1])));
+}
+
+/* Stream events from now on, one JSON line each, until the client goes. */
+static void
+control_follow(struct control_client *cl, struct ctl_request *req)
+{
+	const char *v[1];
+
+	if (proto_args(req, control_follow_keys, v) == -1) {
+		control_error(cl, PROTO_BAD_REQUEST, req->error, req->usage);
+		return;
+	}
+	if (v[0] != NULL && (cl->follow_target = strdup(v[0])) == NULL) {
+		control_error(cl, PROTO_INTERNAL, "out of memory", NULL);
+		return;
+	}
+	cl->following = 1;
+	/* a follower only listens: no idle timeout for it */
+	bufferevent_set_timeouts(cl->bev, NULL, NULL);
+	control_send(cl, report_reply(PROTO_OK, "OK",
+	    json_pack("{s:b, s:o}", "following", 1, "target",
+	    v[0] != NULL ? json_string(v[0]) : json_null())));
+}
+
+/* An event happened: every follower that wants it gets a line. */
+static void
+control_event_notify(void *arg, const struct event_rec *ev)
+{
+	struct control *c = arg;
+	struct control_client *cl;
+	json_t *o;
+
+	TAILQ_FOREACH(cl, &c->clients, entry) {
+		if (!cl->following || cl->closing)
+			continue;
+		if (cl->follow_target != NULL && (ev->target == NULL ||
+		    strcmp(cl->follow_target, ev->target) != 0))
+			continue;
+		/* a follower that does not read loses events, not memory */
+		if (evbuffer_get_length(bufferevent_get_output(cl->bev)) >
+		    CONTROL_OUT_HIGH) {
+			cl->dropped++;
+			continue;
+		}
+		if ((o = json_pack("{s:o}", "event", report_event(ev))) ==
+		    NULL)
+			continue;
+		if (cl->dropped > 0) {
+			json_object_set_new(o, "dropped",
+			    json_integer((json_int_t)cl->dropped));
+			cl->dropped = 0;
+		}
+		control_send(cl, o);
+	}
+}
+
+/* An ad hoc probe finished: the answer to `probe NAME`. */
+static void
+control_probe_done(void *arg, const struct target *tg,
+    const struct probe_result *pr)
+{
+	struct control_client *cl = arg;
+	json_t *data;
+
+	cl->adhoc = NULL;
+	if (tg == NULL) {
+		control_error(cl, PROTO_NOT_FOUND, "target removed while "
+		    "probing", NULL);
+	} else {
+		data = json_pack("{s:i, s:s, s:o}", "schema",
+		    FUTD_SCHEMA_VERSION, "target", tg->conf.name, "result",
+		    report_probe_result(tg, pr));
+		control_send(cl, report_reply(PROTO_OK, "OK", data));
+	}
+	/* requests that waited behind this one */
+	bufferevent_enable(cl->bev, EV_READ);
+	control_read_cb(cl->bev, cl);
+}
+
+static void
+control_probe(struct control_client *cl, struct ctl_request *req)
+{
+	struct target *tg;
+
+	if ((tg = daemon_find(cl->c->d, req->arg)) == NULL) {
+		control_error(cl, PROTO_NOT_FOUND, "no such target", NULL);
+		return;
+	}
+	if (tg->adhoc != NULL) {
+		control_error(cl, PROTO_CONFLICT, "a probe of this target is "
+		    "already running", NULL);
+		return;
+	}
+	if ((cl->adhoc = adhoc_start(cl->c->d, tg, control_probe_done, cl)) ==
+	    NULL) {
+		control_error(cl, PROTO_INTERNAL, "out of memory", NULL);
+		return;
+	}
+	/* replies keep their order: later requests wait for this one */
+	bufferevent_disable(cl->bev, EV_READ);
+}
+
 static void
 control_dispatch(struct control_client *cl, char *line, size_t len)
 {
@@ -167,8 +331,16 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 		control_send(cl, report_reply(PROTO_OK, "OK", report_ping(d)));
 		break;
 	case CTL_STATUS:
-		control_send(cl, report_reply(PROTO_OK, "OK",
-		    report_status(d)));
+		control_status(cl, &req);
+		break;
+	case CTL_PROBE:
+		control_probe(cl, &req);
+		break;
+	case CTL_LOG:
+		control_log(cl, &req);
+		break;
+	case CTL_FOLLOW:
+		control_follow(cl, &req);
 		break;
 	case CTL_SHOW:
 		if ((tg = daemon_find(d, req.arg)) == NULL) {
@@ -177,7 +349,7 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 			break;
 		}
 		control_send(cl, report_reply(PROTO_OK, "OK",
-		    json_pack("{s:i, s:o}", "schema", 1, "target",
+		    json_pack("{s:i, s:o}", "schema", FUTD_SCHEMA_VERSION, "target",
 		    report_target(tg, 1))));
 		break;
 	case CTL_RELOAD:
@@ -198,7 +370,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	char *line;
 	size_t len;
 
-	while (!cl->closing) {
+	while (!cl->closing && cl->adhoc == NULL) {
 		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH) {
 			bufferevent_disable(bev, EV_READ);
 			return;
@@ -405,6 +577,8 @@ control_free(struct control *c)
 
 	if (c == NULL)
 		return;
+	if (c->d->events.notify_arg == c)
+		c->d->events.notify = NULL;
 	while ((cl = TAILQ_FIRST(&c->clients)) != NULL)
 		control_client_free(cl);
 	if (c->lev != NULL)

@@ -14,6 +14,8 @@ struct target;
 struct strlist;
 struct reload_report;
 struct json_t;
+struct event_rec;
+struct probe_result;
 
 enum ctl_command {
 	CTL_NONE,
@@ -21,11 +23,18 @@ enum ctl_command {
 	CTL_STATUS,
 	CTL_SHOW,
 	CTL_RELOAD,
+	CTL_PROBE,
+	CTL_LOG,
+	CTL_FOLLOW,
 };
+
+#define PROTO_MAX_WORDS	4	/* version, command, two arguments */
 
 struct ctl_request {
 	enum ctl_command	 cmd;
-	const char		*arg;	/* points into the request line */
+	const char		*arg;	/* the first argument, or NULL */
+	const char		*args[PROTO_MAX_WORDS];	/* into the line */
+	int			 nargs;
 	const char		*error;	/* when the parse failed */
 	const char		*usage;
 };
@@ -36,11 +45,17 @@ typedef int (*control_reload_fn)(void *, struct strlist *,
 
 /* proto.c */
 enum proto_code	 proto_parse(char *, size_t, struct ctl_request *);
+int		 proto_args(struct ctl_request *, const char *const *,
+		    const char **);
 
 /* report.c */
 struct json_t	*report_target(const struct target *, int);
-struct json_t	*report_status(const struct daemon *);
+struct json_t	*report_status(const struct daemon *, const char *, int);
+struct json_t	*report_event(const struct event_rec *);
+struct json_t	*report_events(const struct daemon *, size_t, const char *);
 struct json_t	*report_ping(const struct daemon *);
+struct json_t	*report_probe_result(const struct target *,
+		    const struct probe_result *);
 struct json_t	*report_reload(const struct reload_report *);
 struct json_t	*report_reply(int, const char *, struct json_t *);
 

@@ -26,6 +26,8 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->start_wall_us = clock_wall_us();
 	d->start_mono_us = clock_mono_us();
 	sem_init(&d->inflight, 0);
+	if (events_init(&d->events, 1000) == -1)
+		return -1;
 	return executor_init(&d->ex, base);
 }
 
@@ -111,6 +113,9 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 
 	/* 3. the daemon's limits, then start the new ones */
 	d->dns_cache_max_us = c->dns_cache_max_us;
+	if (events_resize(&d->events, c->events) == -1)
+		log_warnx("out of memory: the event ring keeps %zu events",
+		    d->events.size);
 	sem_set_limit(&d->inflight, c->max_inflight);
 	for (i = 0; i < c->ntargets; i++)
 		if (next[i]->phase == TARGET_STOPPED)
@@ -214,5 +219,6 @@ daemon_finish(struct daemon *d)
 	d->ntargets = 0;
 	conf_free(d->conf);
 	d->conf = NULL;
+	events_free(&d->events);
 	executor_finish(&d->ex);
 }

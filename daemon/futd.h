@@ -52,6 +52,7 @@ enum target_state {
 	TARGET_UNKNOWN,
 	TARGET_UP,
 	TARGET_DOWN,
+	TARGET_FLAPPING,	/* reported, never stored as the base state */
 };
 
 enum addr_mode {
@@ -82,6 +83,9 @@ struct target_conf {
 	uint64_t		 timeout_us;
 	uint64_t		 connect_timeout_us;	/* 0: only timeout */
 	uint32_t		 jitter_ppm;	/* of the interval, +/- */
+	unsigned		 rise;		/* results to come up */
+	unsigned		 fall;		/* results to go down */
+	unsigned		 flap;		/* changes in history: flapping */
 	uint16_t		 port;
 	enum probe_kind		 kind;
 	enum addr_mode		 addrs;
@@ -105,6 +109,7 @@ struct conf {
 	unsigned		 dns_attempts;
 	uint64_t		 dns_cache_max_us;
 	unsigned		 max_inflight;	/* 0: no cap */
+	unsigned		 events;	/* event ring size */
 	struct target_conf	*targets;
 	size_t			 ntargets;
 };
@@ -168,6 +173,19 @@ struct addr_result {
 	struct probe_result	 last;
 };
 
+/*
+ * Availability over the last hour and day, in buckets of counts: six of ten
+ * minutes make the hour, 24 of an hour the day (results.c).
+ */
+#define AVAIL_HOUR_BUCKETS	6
+#define AVAIL_DAY_BUCKETS	24
+struct avail_bucket {
+	uint32_t		 ok;
+	uint32_t		 total;
+};
+
+#define FLAP_KEEP		16	/* state changes remembered */
+
 struct results {
 	uint64_t		 probes;	/* started */
 	uint64_t		 ok;
@@ -185,6 +203,28 @@ struct results {
 	unsigned		 ring_count;
 	struct addr_result	*each;		/* addresses = "each" only */
 	unsigned		 neach;
+	/* rise and fall: consecutive results before the state changes */
+	unsigned		 rise;
+	unsigned		 fall;
+	unsigned		 flap;		/* changes within the history... */
+	unsigned		 streak;	/* results against the state */
+	uint64_t		 changes;	/* state changes, all told */
+	uint64_t		 seq;		/* results recorded */
+	uint64_t		 change_seq[FLAP_KEEP];	/* when, newest first */
+	int			 flapping;
+	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
+	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
+	uint64_t		 hour_slot;
+	uint64_t		 day_slot;
+};
+
+/* Latency statistics over the successful results of the history ring. */
+struct results_stats {
+	unsigned		 count;		/* results in the ring */
+	unsigned		 ok;
+	uint32_t		 min_us, max_us, p50_us, p95_us, p99_us;
+	double			 mean_us;
+	double			 jitter_us;	/* mean |difference| of neighbours */
 };
 
 /* A name's addresses, cached for their TTL (dns.c) */
@@ -226,6 +266,40 @@ struct probe {
 	struct probe_result	 res;
 };
 
+/* events.c: what happened, in a bounded ring */
+enum event_type {
+	EVENT_STATE,		/* a target changed state */
+	EVENT_FAILURE,		/* a probe failed (repeats fold in) */
+	EVENT_RELOAD,		/* a reload, done or refused */
+	EVENT_CONFIG,		/* a config error, file:line */
+	EVENT_RESOURCE,		/* fd limit, late probes */
+	EVENT_START,		/* futd started */
+};
+
+struct event_rec {
+	uint64_t		 seq;
+	int64_t			 wall_us;
+	int64_t			 last_wall_us;	/* of the last folded repeat */
+	enum event_type		 type;
+	char			*target;	/* NULL: the daemon's own */
+	enum target_state	 from, to;
+	enum probe_error	 error;
+	uint32_t		 latency_us;
+	uint32_t		 repeat;	/* folded repeats */
+	double			 availability;	/* -1: none */
+	char			 message[200];
+};
+
+struct events {
+	struct event_rec	*ring;
+	size_t			 size;
+	size_t			 head;		/* next slot */
+	size_t			 count;
+	uint64_t		 next_seq;
+	void			(*notify)(void *, const struct event_rec *);
+	void			*notify_arg;
+};
+
 enum target_phase {
 	TARGET_SLEEPING,
 	TARGET_WAITING,		/* for a max_inflight slot */
@@ -255,6 +329,10 @@ struct target {
 	unsigned char		 kept;		/* daemon_apply's mark */
 	unsigned char		 round_failed;
 	unsigned char		 queued;	/* this probe waited for a slot */
+	enum probe_error	 fail_error;	/* of fail_event */
+	uint64_t		 fail_event;	/* newest failure event, to fold */
+	uint64_t		 late_event;
+	struct adhoc		*adhoc;		/* futctl probe, in flight */
 	struct probe_result	 round;		/* each: the round's first failure */
 };
 
@@ -269,6 +347,7 @@ struct daemon {
 	size_t			 ntargets;
 	struct control		*control;
 	struct sem		 inflight;	/* max_inflight */
+	struct events		 events;
 	uint64_t		 dns_cache_max_us;
 	int64_t			 start_wall_us;
 	uint64_t		 start_mono_us;
@@ -310,6 +389,11 @@ void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,
 		    const struct probe_result *);
+void		 results_set_policy(struct results *, unsigned, unsigned,
+		    unsigned);
+enum target_state results_state(const struct results *);
+void		 results_stats(const struct results *, struct results_stats *);
+int		 results_availability(const struct results *, int, double *);
 int		 results_record_each(struct results *,
 		    const struct probe_result *, unsigned, unsigned);
 const struct hist_entry *results_history(const struct results *, unsigned);
@@ -355,7 +439,34 @@ void		 daemon_stop_targets(struct daemon *);
 void		 daemon_finish(struct daemon *);
 void		 daemon_counts(const struct daemon *, size_t[3]);
 
+/* adhoc.c */
+struct adhoc;
+typedef void (*adhoc_done_fn)(void *, const struct target *,
+    const struct probe_result *);
+struct adhoc	*adhoc_start(struct daemon *, struct target *, adhoc_done_fn,
+		    void *);
+void		 adhoc_detach(struct adhoc *);
+void		 adhoc_abort(struct adhoc *);
+
+/* events.c */
+const char	*event_type_name(enum event_type);
+int		 events_init(struct events *, size_t);
+int		 events_resize(struct events *, size_t);
+void		 events_free(struct events *);
+struct event_rec *events_get(const struct events *, size_t);
+struct event_rec *events_find(const struct events *, uint64_t);
+uint64_t	 events_add(struct events *, const struct event_rec *);
+int		 events_fold(struct events *, uint64_t, int64_t);
+void		 event_state(struct daemon *, struct target *,
+		    enum target_state, const struct probe_result *);
+void		 event_failure(struct daemon *, struct target *,
+		    const struct probe_result *);
+void		 event_late(struct daemon *, struct target *, uint64_t);
+void		 event_reload(struct daemon *, const struct reload_report *,
+		    const struct strlist *);
+
 /* log.c */
+void		 log_event(int, const char *, const struct event_rec *);
 enum log_mode { LOG_MODE_TERMINAL, LOG_MODE_JOURNAL };
 void		 log_init(int, enum log_mode);
 void		 log_setlevel(int);

@@ -15,6 +15,9 @@
 #include <syslog.h>
 #include <time.h>
 
+#include <systemd/sd-journal.h>
+#include <sys/uio.h>
+
 #include "futd.h"
 
 static int		log_level = LOG_INFO;
@@ -82,26 +85,38 @@ log_level_name(int pri)
 	return "error";
 }
 
+static void	log_write_line(int, const char *);
+
 static void
 log_vwrite(int pri, const char *fmt, va_list ap, const char *err)
 {
-	char msg[1024], stamp[32];
-	struct timespec ts;
-	struct tm tm;
+	char msg[1024], line[1280];
 
 	if (pri > log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(line, sizeof(line), "%s%s%s", msg, err ? ": " : "",
+	    err ? err : "");
+	log_write_line(pri, line);
+}
+
+/* One line: "<N>" for the journal, or a timestamp and level. */
+static void
+log_write_line(int pri, const char *line)
+{
+	char stamp[32];
+	struct timespec ts;
+	struct tm tm;
+
 	if (log_mode == LOG_MODE_JOURNAL) {
-		fprintf(stderr, "<%d>%s%s%s\n", pri, msg, err ? ": " : "",
-		    err ? err : "");
+		fprintf(stderr, "<%d>%s\n", pri, line);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s: %s%s%s\n", stamp, ts.tv_nsec / 1000000,
-	    log_level_name(pri), msg, err ? ": " : "", err ? err : "");
+	fprintf(stderr, "%s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000,
+	    log_level_name(pri), line);
 }
 
 /* log_warn adds the words of errno, like warn(3) */
@@ -179,4 +194,67 @@ fatalx(const char *fmt, ...)
 	log_vwrite(LOG_ERR, fmt, ap, NULL);
 	va_end(ap);
 	exit(1);
+}
+
+/*
+ * An event: to the journal with fields of its own (FUTD_TARGET= and so
+ * on, for `journalctl FUTD_TARGET=web`), or as one key=value line.
+ */
+void
+log_event(int pri, const char *msg, const struct event_rec *ev)
+{
+	char f[8][256], line[1024];
+	struct iovec iov[8];
+	int n = 0, i, off;
+
+	if (pri > log_level)
+		return;
+	if (log_mode == LOG_MODE_JOURNAL) {
+		snprintf(f[n++], sizeof(f[0]), "MESSAGE=%s", msg);
+		snprintf(f[n++], sizeof(f[0]), "PRIORITY=%d", pri);
+		snprintf(f[n++], sizeof(f[0]), "FUTD_EVENT=%s",
+		    event_type_name(ev->type));
+		if (ev->target != NULL) {
+			snprintf(f[n++], sizeof(f[0]), "FUTD_TARGET=%s",
+			    ev->target);
+			snprintf(f[n++], sizeof(f[0]), "FUTD_STATE=%s",
+			    target_state_name(ev->to));
+			snprintf(f[n++], sizeof(f[0]), "FUTD_LATENCY_US=%u",
+			    ev->latency_us);
+		}
+		if (ev->error != PERR_NONE)
+			snprintf(f[n++], sizeof(f[0]), "FUTD_ERROR=%s",
+			    probe_error_name(ev->error));
+		snprintf(f[n++], sizeof(f[0]), "SYSLOG_IDENTIFIER=futd");
+		for (i = 0; i < n; i++) {
+			iov[i].iov_base = f[i];
+			iov[i].iov_len = strlen(f[i]);
+		}
+		if (sd_journal_sendv(iov, n) >= 0)
+			return;
+		/* no journal after all: the plain line, with its priority */
+		fprintf(stderr, "<%d>%s\n", pri, msg);
+		return;
+	}
+	off = snprintf(line, sizeof(line), "event=%s",
+	    event_type_name(ev->type));
+	if (ev->target != NULL && off < (int)sizeof(line))
+		off += snprintf(line + off, sizeof(line) - off, " target=%s "
+		    "state=%s", ev->target, target_state_name(ev->to));
+	if (ev->type == EVENT_STATE && off < (int)sizeof(line))
+		off += snprintf(line + off, sizeof(line) - off, " from=%s",
+		    target_state_name(ev->from));
+	if (ev->error != PERR_NONE && off < (int)sizeof(line))
+		off += snprintf(line + off, sizeof(line) - off, " error=%s",
+		    probe_error_name(ev->error));
+	if (ev->target != NULL && off < (int)sizeof(line))
+		off += snprintf(line + off, sizeof(line) - off,
+		    " latency_us=%u", ev->latency_us);
+	if (ev->availability >= 0 && off < (int)sizeof(line))
+		off += snprintf(line + off, sizeof(line) - off,
+		    " availability=%.4f", ev->availability);
+	if (off < (int)sizeof(line))
+		snprintf(line + off, sizeof(line) - off, " message=\"%s\"",
+		    msg);
+	log_write_line(pri, line);
 }

@@ -13,13 +13,18 @@
 static const struct proto_command {
 	const char		*name;
 	enum ctl_command	 cmd;
-	int			 nargs;
+	int			 minargs;
+	int			 maxargs;
 	const char		*usage;
 } proto_commands[] = {
-	{ "ping",	CTL_PING,	0, "ping" },
-	{ "status",	CTL_STATUS,	0, "status" },
-	{ "show",	CTL_SHOW,	1, "show NAME" },
-	{ "reload",	CTL_RELOAD,	0, "reload" },
+	{ "ping",	CTL_PING,	0, 0, "ping" },
+	{ "status",	CTL_STATUS,	0, 2,
+	    "status [match=GLOB] [state=up|down|unknown|flapping]" },
+	{ "show",	CTL_SHOW,	1, 1, "show NAME" },
+	{ "reload",	CTL_RELOAD,	0, 0, "reload" },
+	{ "probe",	CTL_PROBE,	1, 1, "probe NAME" },
+	{ "log",	CTL_LOG,	0, 2, "log [n=N] [target=NAME]" },
+	{ "follow",	CTL_FOLLOW,	0, 1, "follow [target=NAME]" },
 };
 
 static enum proto_code
@@ -38,7 +43,7 @@ enum proto_code
 proto_parse(char *line, size_t len, struct ctl_request *req)
 {
 	const struct proto_command *pc;
-	char *word[4], *p, *end;
+	char *word[PROTO_MAX_WORDS + 1], *p, *end;
 	size_t i, nword = 0;
 	long version;
 
@@ -54,7 +59,7 @@ proto_parse(char *line, size_t len, struct ctl_request *req)
 			    "request has non-printable characters");
 	line[len] = '\0';
 
-	for (p = line; nword < 4; ) {
+	for (p = line; nword < PROTO_MAX_WORDS + 1; ) {
 		p += strspn(p, " \t");
 		if (*p == '\0')
 			break;
@@ -86,14 +91,49 @@ proto_parse(char *line, size_t len, struct ctl_request *req)
 		pc = &proto_commands[i];
 		if (strcmp(pc->name, word[1]) != 0)
 			continue;
-		if ((int)nword - 2 != pc->nargs) {
+		if ((int)nword - 2 < pc->minargs ||
+		    (int)nword - 2 > pc->maxargs) {
 			req->usage = pc->usage;
 			return proto_fail(req, PROTO_BAD_REQUEST,
 			    "wrong number of arguments");
 		}
 		req->cmd = pc->cmd;
-		req->arg = pc->nargs > 0 ? word[2] : NULL;
+		req->nargs = (int)nword - 2;
+		for (i = 0; i < (size_t)req->nargs; i++)
+			req->args[i] = word[2 + i];
+		req->arg = req->nargs > 0 ? word[2] : NULL;
+		req->usage = pc->usage;
 		return PROTO_OK;
 	}
 	return proto_fail(req, PROTO_UNKNOWN_COMMAND, "unknown command");
+}
+
+/*
+ * The value of "key=value" among a request's arguments, or NULL.  Every
+ * argument must be one of the known keys: -1 (with req->error) otherwise.
+ */
+int
+proto_args(struct ctl_request *req, const char *const *keys,
+    const char **values)
+{
+	size_t k, len;
+	int i;
+
+	for (k = 0; keys[k] != NULL; k++)
+		values[k] = NULL;
+	for (i = 0; i < req->nargs; i++) {
+		for (k = 0; keys[k] != NULL; k++) {
+			len = strlen(keys[k]);
+			if (strncmp(req->args[i], keys[k], len) == 0 &&
+			    req->args[i][len] == '=') {
+				values[k] = req->args[i] + len + 1;
+				break;
+			}
+		}
+		if (keys[k] == NULL) {
+			req->error = "unknown argument";
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -172,6 +173,55 @@ report_conf(const struct target_conf *tc)
 	return o;
 }
 
+static json_t *
+report_ratio(const struct results *r, int window)
+{
+	double v;
+
+	return results_availability(r, window, &v) == 0 ? json_real(v) :
+	    json_null();
+}
+
+/* What an operator asks: how long in this state, how available, how fast. */
+static void
+report_operator(json_t *o, const struct target *tg)
+{
+	const struct results *r = &tg->res;
+	struct results_stats st;
+	uint64_t now = clock_mono_us();
+	int64_t wall = clock_wall_us();
+	json_t *stats;
+
+	json_object_set_new(o, "for_s", r->state == TARGET_UNKNOWN ?
+	    json_null() : json_real((wall - r->since_wall_us) / 1e6));
+	json_object_set_new(o, "changes", json_integer((json_int_t)r->changes));
+	json_object_set_new(o, "base_state",
+	    json_string(target_state_name(r->state)));
+	json_object_set_new(o, "next_probe_in_s",
+	    tg->phase == TARGET_SLEEPING && tg->next_us > now ?
+	    json_real((tg->next_us - now) / 1e6) :
+	    tg->phase == TARGET_STOPPED ? json_null() : json_real(0));
+	json_object_set_new(o, "availability", json_pack("{s:o, s:o, s:o}",
+	    "lifetime", report_ratio(r, 0), "hour", report_ratio(r, 1),
+	    "day", report_ratio(r, 2)));
+	results_stats(r, &st);
+	stats = json_pack("{s:i, s:i, s:o}", "results", st.count, "ok",
+	    st.ok, "ok_ratio", st.count > 0 ?
+	    json_real((double)st.ok / st.count) : json_null());
+	if (stats != NULL && st.ok > 0) {
+		json_object_set_new(stats, "min_us", json_integer(st.min_us));
+		json_object_set_new(stats, "mean_us",
+		    json_integer((json_int_t)(st.mean_us + 0.5)));
+		json_object_set_new(stats, "p50_us", json_integer(st.p50_us));
+		json_object_set_new(stats, "p95_us", json_integer(st.p95_us));
+		json_object_set_new(stats, "p99_us", json_integer(st.p99_us));
+		json_object_set_new(stats, "max_us", json_integer(st.max_us));
+		json_object_set_new(stats, "jitter_us",
+		    json_integer((json_int_t)(st.jitter_us + 0.5)));
+	}
+	json_object_set_new(o, "stats", stats);
+}
+
 json_t *
 report_target(const struct target *tg, int with_history)
 {
@@ -190,7 +240,7 @@ report_target(const struct target *tg, int with_history)
 	    "port", (int)tc->port,
 	    "interval", tc->interval_us / 1e6,
 	    "timeout", tc->timeout_us / 1e6,
-	    "state", target_state_name(r->state),
+	    "state", target_state_name(results_state(r)),
 	    "since", r->state == TARGET_UNKNOWN ? json_null() :
 	    report_time(r->since_wall_us),
 	    "probes", (json_int_t)r->probes,
@@ -213,9 +263,13 @@ report_target(const struct target *tg, int with_history)
 	    "last", last ? report_result(last, 1) : json_null());
 	if (o == NULL)
 		return NULL;
+	report_operator(o, tg);
 	if (r->neach > 0)
 		json_object_set_new(o, "addresses", report_each(r));
 	if (with_history) {
+		json_object_set_new(o, "rise", json_integer(tc->rise));
+		json_object_set_new(o, "fall", json_integer(tc->fall));
+		json_object_set_new(o, "flap_threshold", json_integer(tc->flap));
 		json_object_set_new(o, "config", report_conf(tc));
 		if (json_object_set_new(o, "history",
 		    report_result_history(r)) == -1) {
@@ -226,8 +280,12 @@ report_target(const struct target *tg, int with_history)
 	return o;
 }
 
+/*
+ * The targets whose name matches the glob (NULL: all) and whose state is
+ * `state` (-1: any).
+ */
 json_t *
-report_status(const struct daemon *d)
+report_status(const struct daemon *d, const char *match, int state)
 {
 	json_t *list, *t;
 	size_t i;
@@ -235,13 +293,94 @@ report_status(const struct daemon *d)
 	if ((list = json_array()) == NULL)
 		return NULL;
 	for (i = 0; i < d->ntargets; i++) {
-		if ((t = report_target(d->targets[i], 0)) == NULL ||
+		const struct target *tg = d->targets[i];
+
+		if (match != NULL && fnmatch(match, tg->conf.name, 0) != 0)
+			continue;
+		if (state != -1 && (int)results_state(&tg->res) != state)
+			continue;
+		if ((t = report_target(tg, 0)) == NULL ||
 		    json_array_append_new(list, t) == -1) {
 			json_decref(list);
 			return NULL;
 		}
 	}
-	return json_pack("{s:i, s:o}", "schema", 1, "targets", list);
+	return json_pack("{s:i, s:I, s:o}", "schema", FUTD_SCHEMA_VERSION,
+	    "total", (json_int_t)d->ntargets, "targets", list);
+}
+
+json_t *
+report_event(const struct event_rec *ev)
+{
+	json_t *o;
+
+	o = json_pack("{s:I, s:f, s:s, s:o, s:s, s:o, s:o, s:o, s:i, s:s}",
+	    "seq", (json_int_t)ev->seq,
+	    "time", ev->wall_us / 1e6,
+	    "type", event_type_name(ev->type),
+	    "target", ev->target != NULL ? json_string(ev->target) :
+	    json_null(),
+	    "state", target_state_name(ev->to),
+	    "from", ev->type == EVENT_STATE ?
+	    json_string(target_state_name(ev->from)) : json_null(),
+	    "error", ev->error != PERR_NONE && ev->type != EVENT_RELOAD ?
+	    json_string(probe_error_name(ev->error)) : json_null(),
+	    "latency_us", ev->target != NULL ? json_integer(ev->latency_us) :
+	    json_null(),
+	    "repeat", (int)ev->repeat,
+	    "message", ev->message);
+	if (o == NULL)
+		return NULL;
+	if (ev->availability >= 0)
+		json_object_set_new(o, "availability",
+		    json_real(ev->availability));
+	if (ev->repeat > 0)
+		json_object_set_new(o, "last_time",
+		    json_real(ev->last_wall_us / 1e6));
+	return o;
+}
+
+/* The newest n events (of one target, if name is set), oldest first. */
+json_t *
+report_events(const struct daemon *d, size_t n, const char *name)
+{
+	const struct events *e = &d->events;
+	const struct event_rec *ev;
+	json_t *list, *o;
+	size_t i, first, picked = 0;
+
+	if ((list = json_array()) == NULL)
+		return NULL;
+	/* walk back to find where the newest n begin */
+	for (i = e->count, first = e->count; i-- > 0 && picked < n; ) {
+		ev = events_get(e, i);
+		if (name != NULL && (ev->target == NULL ||
+		    strcmp(ev->target, name) != 0))
+			continue;
+		picked++;
+		first = i;
+	}
+	for (i = first; i < e->count; i++) {
+		ev = events_get(e, i);
+		if (name != NULL && (ev->target == NULL ||
+		    strcmp(ev->target, name) != 0))
+			continue;
+		if ((o = report_event(ev)) == NULL ||
+		    json_array_append_new(list, o) == -1) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return json_pack("{s:i, s:o}", "schema", FUTD_SCHEMA_VERSION,
+	    "events", list);
+}
+
+/* `probe NAME`: one result in full, with the phases a person reads. */
+json_t *
+report_probe_result(const struct target *tg, const struct probe_result *pr)
+{
+	(void)tg;
+	return report_result(pr, 1);
 }
 
 json_t *

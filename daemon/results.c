@@ -14,16 +14,26 @@
 
 #include "futd.h"
 
+#define STATS_MAX	65536	/* the largest history */
+
+/* one daemon, one thread: a static scratch array beats 256 KiB of stack */
+static uint32_t		stats_lat[STATS_MAX];
+
 static const char *target_state_names[] = {
 	[TARGET_UNKNOWN] =	"unknown",
 	[TARGET_UP] =		"up",
 	[TARGET_DOWN] =		"down",
+	[TARGET_FLAPPING] =	"flapping",
 };
+
+#define AVAIL_HOUR_SLOT_US	(600ULL * 1000000)	/* 10 minutes */
+#define AVAIL_DAY_SLOT_US	(3600ULL * 1000000)	/* 1 hour */
 
 const char *
 target_state_name(enum target_state s)
 {
-	return (unsigned)s <= TARGET_DOWN ? target_state_names[s] : "unknown";
+	return (unsigned)s <= TARGET_FLAPPING ? target_state_names[s] :
+	    "unknown";
 }
 
 int
@@ -31,7 +41,160 @@ results_init(struct results *r, unsigned history)
 {
 	memset(r, 0, sizeof(*r));
 	r->state = TARGET_UNKNOWN;
+	r->rise = r->fall = 1;
 	return results_resize(r, history);
+}
+
+/*
+ * rise: consecutive successes that bring a down target up; fall: failures
+ * that bring an up target down (the first result decides from unknown).
+ * flap: more state changes than this within the last `history` results
+ * make the target "flapping" (0: never).
+ */
+void
+results_set_policy(struct results *r, unsigned rise, unsigned fall,
+    unsigned flap)
+{
+	r->rise = rise > 0 ? rise : 1;
+	r->fall = fall > 0 ? fall : 1;
+	r->flap = flap < FLAP_KEEP ? flap : FLAP_KEEP - 1;
+}
+
+/* The state an operator sees: flapping above up and down. */
+enum target_state
+results_state(const struct results *r)
+{
+	return r->flapping ? TARGET_FLAPPING : r->state;
+}
+
+static int
+results_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* nearest-rank percentile of a sorted array */
+static uint32_t
+results_pct(const uint32_t *v, unsigned n, unsigned pct)
+{
+	unsigned rank = (pct * n + 99) / 100;
+
+	return v[rank > 0 ? rank - 1 : 0];
+}
+
+/*
+ * Latency statistics of the successful results in the ring, computed when
+ * asked (a status request), not on every probe.
+ */
+void
+results_stats(const struct results *r, struct results_stats *st)
+{
+	uint32_t *lat = stats_lat, prev = 0;
+	const struct hist_entry *h;
+	double sum = 0, jsum = 0;
+	unsigned i, n = 0, pairs = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->count = r->ring_count;
+	/* oldest first, so that jitter compares neighbours in time */
+	for (i = r->ring_count; i-- > 0 && n < STATS_MAX; ) {
+		h = results_history(r, i);
+		if (h->error != PERR_NONE)
+			continue;
+		lat[n] = results_unpack_us(h->ph[4]);
+		if (n > 0) {
+			jsum += lat[n] > prev ? lat[n] - prev : prev - lat[n];
+			pairs++;
+		}
+		prev = lat[n];
+		sum += lat[n];
+		n++;
+	}
+	st->ok = n;
+	if (n == 0)
+		return;
+	st->mean_us = sum / n;
+	st->jitter_us = pairs > 0 ? jsum / pairs : 0;
+	qsort(lat, n, sizeof(lat[0]), results_cmp_u32);
+	st->min_us = lat[0];
+	st->max_us = lat[n - 1];
+	st->p50_us = results_pct(lat, n, 50);
+	st->p95_us = results_pct(lat, n, 95);
+	st->p99_us = results_pct(lat, n, 99);
+}
+
+/* Move a window's newest bucket to slot, emptying the ones skipped. */
+static void
+results_avail_advance(struct avail_bucket *b, unsigned n, uint64_t *head,
+    uint64_t slot)
+{
+	uint64_t s;
+
+	if (slot <= *head && *head != 0)
+		return;
+	if (*head == 0 || slot - *head >= n) {
+		memset(b, 0, n * sizeof(*b));
+	} else {
+		for (s = *head + 1; s <= slot; s++)
+			memset(&b[s % n], 0, sizeof(*b));
+	}
+	*head = slot;
+}
+
+static void
+results_avail_count(struct results *r, int ok)
+{
+	uint64_t now = clock_mono_us();
+	uint64_t hs = now / AVAIL_HOUR_SLOT_US + 1, ds = now / AVAIL_DAY_SLOT_US + 1;
+	struct avail_bucket *b;
+
+	results_avail_advance(r->hour, AVAIL_HOUR_BUCKETS, &r->hour_slot, hs);
+	results_avail_advance(r->day, AVAIL_DAY_BUCKETS, &r->day_slot, ds);
+	b = &r->hour[hs % AVAIL_HOUR_BUCKETS];
+	b->total++;
+	b->ok += ok;
+	b = &r->day[ds % AVAIL_DAY_BUCKETS];
+	b->total++;
+	b->ok += ok;
+}
+
+/*
+ * Availability (0..1) over the daemon's lifetime (window 0), the last hour
+ * (1) or day (2); -1 when there is no result in it.  The hour and the day
+ * are sliding windows of buckets: the oldest bucket may hold a little more
+ * than the window.
+ */
+int
+results_availability(const struct results *r, int window, double *out)
+{
+	const struct avail_bucket *b;
+	uint64_t ok = 0, total = 0, head, now = clock_mono_us(), slot;
+	unsigned i, n;
+
+	if (window == 0) {
+		ok = r->ok;
+		total = r->ok + r->failed;
+	} else {
+		b = window == 1 ? r->hour : r->day;
+		n = window == 1 ? AVAIL_HOUR_BUCKETS : AVAIL_DAY_BUCKETS;
+		head = window == 1 ? r->hour_slot : r->day_slot;
+		slot = now / (window == 1 ? AVAIL_HOUR_SLOT_US :
+		    AVAIL_DAY_SLOT_US) + 1;
+		for (i = 0; i < n && head != 0; i++) {
+			/* bucket of slot - i, if it still belongs to it */
+			if (slot < i + 1 || slot - i > head ||
+			    head - (slot - i) >= n)
+				continue;
+			ok += b[(slot - i) % n].ok;
+			total += b[(slot - i) % n].total;
+		}
+	}
+	if (total == 0)
+		return -1;
+	*out = (double)ok / (double)total;
+	return 0;
 }
 
 void
@@ -206,10 +369,29 @@ results_record(struct results *r, const struct probe_result *pr)
 			r->ring_count++;
 	}
 
+	results_avail_count(r, pr->error == PERR_NONE);
+	r->seq++;
+
+	/* rise and fall: only a streak against the state changes it */
 	s = pr->error == PERR_NONE ? TARGET_UP : TARGET_DOWN;
-	if (s != r->state) {
+	if (s == r->state) {
+		r->streak = 0;
+	} else if (r->state == TARGET_UNKNOWN ||
+	    ++r->streak >= (s == TARGET_UP ? r->rise : r->fall)) {
+		if (r->state != TARGET_UNKNOWN) {
+			r->changes++;
+			memmove(&r->change_seq[1], &r->change_seq[0],
+			    (FLAP_KEEP - 1) * sizeof(r->change_seq[0]));
+			r->change_seq[0] = r->seq;
+		}
 		r->state = s;
+		r->streak = 0;
 		r->since_wall_us = pr->wall_us + pr->latency_us;
 	}
-	return s;
+
+	/* flapping: more than `flap` changes within the history window */
+	r->flapping = r->flap > 0 && r->changes > r->flap &&
+	    r->seq - r->change_seq[r->flap] < (r->ring_size > 0 ?
+	    r->ring_size : 1);
+	return r->state;
 }

@@ -26,7 +26,7 @@ server_on_result(struct daemon *d, struct target *tg,
 {
 	struct server *s = d->on_result_arg;
 
-	if (tg->res.state != before)
+	if (results_state(&tg->res) != before)
 		sdnotify_status(&s->sn, d);
 }
 
@@ -35,21 +35,12 @@ int
 server_reload(void *arg, struct strlist *errs, struct reload_report *rep)
 {
 	struct server *s = arg;
-	size_t i;
 	int r;
 
 	log_info("reloading %s", s->d.conf->path);
 	sdnotify_reloading(&s->sn);
 	r = daemon_reload(&s->d, errs, rep);
-	if (r == -1) {
-		for (i = 0; i < errs->n; i++)
-			log_warnx("reload: %s", errs->msg[i]);
-		log_warnx("reload failed: still running the previous "
-		    "configuration (%zu targets)", s->d.ntargets);
-	} else
-		log_info("reloaded: %zu added, %zu removed, %zu changed, "
-		    "%zu unchanged", rep->added.n, rep->removed.n,
-		    rep->changed.n, rep->unchanged);
+	event_reload(&s->d, rep, r == -1 ? errs : NULL);
 	sdnotify_ready(&s->sn, &s->d);
 	return r;
 }

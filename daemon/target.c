@@ -69,6 +69,7 @@ target_new(struct daemon *d, const struct target_conf *tc, unsigned history)
 		free(tg);
 		return NULL;
 	}
+	results_set_policy(&tg->res, tc->rise, tc->fall, tc->flap);
 	task_init(&tg->task, &d->ex, target_poll, NULL, tg);
 	return tg;
 }
@@ -118,6 +119,8 @@ target_free(struct target *tg)
 {
 	if (tg == NULL)
 		return;
+	if (tg->adhoc != NULL)
+		adhoc_abort(tg->adhoc);
 	target_stop(tg);
 	results_free(&tg->res);
 	free(tg->conf.name);
@@ -166,21 +169,6 @@ target_probe_start(struct target *tg, unsigned each_i)
 	tg->phase = TARGET_PROBING;
 }
 
-static void
-target_log_change(struct target *tg, enum target_state before,
-    const struct probe_result *pr)
-{
-	int v6 = strchr(tg->conf.host, ':') != NULL;
-	char msg[128];
-
-	log_info("target %s (%s %s%s%s:%u): state %s -> %s (%s, %.3fms)",
-	    tg->conf.name, probe_kind_name(tg->conf.kind), v6 ? "[" : "",
-	    tg->conf.host, v6 ? "]" : "", (unsigned)tg->conf.port,
-	    target_state_name(before), target_state_name(tg->res.state),
-	    probe_result_message(pr, msg, sizeof(msg)),
-	    pr->latency_us / 1000.0);
-}
-
 /*
  * A probe finished.  Answer 1 when the round goes on (addresses = "each"
  * has more addresses to probe), 0 when it is complete.
@@ -190,7 +178,7 @@ target_probe_done(struct target *tg)
 {
 	struct daemon *d = tg->d;
 	struct probe *p = &tg->probe;
-	enum target_state before = tg->res.state;
+	enum target_state before = results_state(&tg->res);
 	const struct probe_result *pr = &p->res;
 	char msg[128];
 
@@ -213,8 +201,10 @@ target_probe_done(struct target *tg)
 		tg->round_failed = 0;
 	}
 	results_record(&tg->res, pr);
-	if (tg->res.state != before)
-		target_log_change(tg, before, pr);
+	if (results_state(&tg->res) != before)
+		event_state(d, tg, before, pr);
+	else if (pr->error != PERR_NONE)
+		event_failure(d, tg, pr);
 	if (d->on_result != NULL)
 		d->on_result(d, tg, before);
 	return 0;
@@ -241,6 +231,7 @@ target_schedule_next(struct target *tg)
 		missed = (now - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
 		tg->next_us += missed * tg->conf.interval_us;
+		event_late(tg->d, tg, missed);
 	}
 	sleep_init(&tg->sleep, &tg->timer, tg->next_us - now);
 	tg->phase = TARGET_SLEEPING;

@@ -1,0 +1,281 @@
+/*
+ * events.c - what happened: a bounded ring of events (state changes,
+ * failures, reloads, resource trouble), each also logged.
+ *
+ * Repeated identical failures of a target fold into the event that
+ * reported the first one ("failed 37 more times"), so a target that stays
+ * down for a day costs one event, not 8 640.  Under systemd each event goes
+ * to the journal with fields of its own (FUTD_TARGET=, FUTD_STATE=,
+ * FUTD_ERROR=, FUTD_LATENCY_US=), so `journalctl -u futd FUTD_TARGET=web`
+ * tells one target's story; elsewhere it is one key=value line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "futd.h"
+
+static const char *event_type_names[] = {
+	[EVENT_STATE] =		"state",
+	[EVENT_FAILURE] =	"failure",
+	[EVENT_RELOAD] =	"reload",
+	[EVENT_CONFIG] =	"config",
+	[EVENT_RESOURCE] =	"resource",
+	[EVENT_START] =		"start",
+};
+
+const char *
+event_type_name(enum event_type t)
+{
+	return (unsigned)t <= EVENT_START ? event_type_names[t] : "?";
+}
+
+int
+events_init(struct events *e, size_t size)
+{
+	memset(e, 0, sizeof(*e));
+	e->next_seq = 1;
+	return events_resize(e, size);
+}
+
+static void
+event_rec_clear(struct event_rec *ev)
+{
+	free(ev->target);
+	memset(ev, 0, sizeof(*ev));
+}
+
+/* The i-th oldest event still in the ring, or NULL. */
+struct event_rec *
+events_get(const struct events *e, size_t i)
+{
+	if (i >= e->count)
+		return NULL;
+	return &e->ring[(e->head + e->size - e->count + i) % e->size];
+}
+
+/* The event numbered seq, if it is still in the ring. */
+struct event_rec *
+events_find(const struct events *e, uint64_t seq)
+{
+	uint64_t first = e->next_seq - e->count;
+
+	if (seq < first || seq >= e->next_seq)
+		return NULL;
+	return events_get(e, (size_t)(seq - first));
+}
+
+/* Keep the newest events that fit. */
+int
+events_resize(struct events *e, size_t size)
+{
+	struct event_rec *ring;
+	size_t i, keep;
+
+	if (size == e->size)
+		return 0;
+	if ((ring = calloc(size, sizeof(*ring))) == NULL)
+		return -1;
+	keep = e->count < size ? e->count : size;
+	for (i = 0; i < e->count; i++) {
+		struct event_rec *ev = events_get(e, i);
+
+		if (i >= e->count - keep)
+			ring[i - (e->count - keep)] = *ev;
+		else
+			event_rec_clear(ev);
+	}
+	free(e->ring);
+	e->ring = ring;
+	e->size = size;
+	e->count = keep;
+	e->head = keep % size;
+	return 0;
+}
+
+void
+events_free(struct events *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->count; i++)
+		event_rec_clear(events_get(e, i));
+	free(e->ring);
+	memset(e, 0, sizeof(*e));
+}
+
+static void
+events_log(const struct event_rec *ev)
+{
+	int pri = LOG_INFO;
+
+	if (ev->type == EVENT_STATE && ev->to == TARGET_DOWN)
+		pri = LOG_WARNING;
+	else if (ev->type == EVENT_RESOURCE || (ev->type == EVENT_RELOAD &&
+	    ev->error != PERR_NONE) || ev->type == EVENT_CONFIG)
+		pri = LOG_WARNING;
+	else if (ev->type == EVENT_FAILURE)
+		pri = LOG_NOTICE;
+	log_event(pri, ev->message, ev);
+}
+
+/*
+ * Add an event (copied; its target name is duplicated).  Logs it and tells
+ * whoever follows.  Answers its number.
+ */
+uint64_t
+events_add(struct events *e, const struct event_rec *in)
+{
+	struct event_rec *ev;
+
+	if (e->size == 0)
+		return 0;
+	ev = &e->ring[e->head];
+	if (e->count == e->size)
+		event_rec_clear(ev);
+	else
+		e->count++;
+	*ev = *in;
+	ev->target = in->target != NULL ? strdup(in->target) : NULL;
+	ev->seq = e->next_seq++;
+	if (ev->wall_us == 0)
+		ev->wall_us = clock_wall_us();
+	e->head = (e->head + 1) % e->size;
+	events_log(ev);
+	if (e->notify != NULL)
+		e->notify(e->notify_arg, ev);
+	return ev->seq;
+}
+
+/* One more of the same: fold it into event seq.  -1 when it is gone. */
+int
+events_fold(struct events *e, uint64_t seq, int64_t wall_us)
+{
+	struct event_rec *ev;
+
+	if ((ev = events_find(e, seq)) == NULL)
+		return -1;
+	ev->repeat++;
+	ev->last_wall_us = wall_us;
+	if (e->notify != NULL)
+		e->notify(e->notify_arg, ev);
+	return 0;
+}
+
+/* target events */
+
+static void
+event_target(struct event_rec *ev, const struct target *tg,
+    const struct probe_result *pr)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->target = tg->conf.name;
+	ev->wall_us = pr->wall_us + pr->latency_us;
+	ev->error = pr->error;
+	ev->latency_us = pr->latency_us;
+	ev->from = ev->to = results_state(&tg->res);
+	if (results_availability(&tg->res, 0, &ev->availability) == -1)
+		ev->availability = -1;
+}
+
+/* A target's state changed (before -> its state now). */
+void
+event_state(struct daemon *d, struct target *tg, enum target_state before,
+    const struct probe_result *pr)
+{
+	struct event_rec ev;
+	char msg[160], addr[8 + RESULT_RECV_KEEP];
+	int v6 = strchr(tg->conf.host, ':') != NULL;
+
+	event_target(&ev, tg, pr);
+	ev.type = EVENT_STATE;
+	ev.from = before;
+	snprintf(addr, sizeof(addr), "%s%s%s:%u", v6 ? "[" : "",
+	    tg->conf.host, v6 ? "]" : "", (unsigned)tg->conf.port);
+	snprintf(ev.message, sizeof(ev.message), "target %s (%s %s): state "
+	    "%s -> %s (%s, %.3fms)", tg->conf.name,
+	    probe_kind_name(tg->conf.kind), addr, target_state_name(before),
+	    target_state_name(ev.to), probe_result_message(pr, msg,
+	    sizeof(msg)), pr->latency_us / 1000.0);
+	/* further failures of a target gone down fold into this event */
+	tg->fail_event = events_add(&d->events, &ev);
+	tg->fail_error = pr->error;
+	if (pr->error == PERR_NONE)
+		tg->fail_event = 0;
+}
+
+/*
+ * A probe failed.  The same failure again, while its event is the
+ * target's newest, only counts up that event.
+ */
+void
+event_failure(struct daemon *d, struct target *tg,
+    const struct probe_result *pr)
+{
+	struct event_rec ev;
+	char msg[128];
+
+	if (tg->fail_event != 0 && tg->fail_error == pr->error &&
+	    events_fold(&d->events, tg->fail_event, pr->wall_us) == 0)
+		return;
+	event_target(&ev, tg, pr);
+	ev.type = pr->error == PERR_FD_LIMIT ? EVENT_RESOURCE : EVENT_FAILURE;
+	snprintf(ev.message, sizeof(ev.message), "target %s: %s: %s",
+	    tg->conf.name, probe_error_name(pr->error),
+	    probe_result_message(pr, msg, sizeof(msg)));
+	tg->fail_event = events_add(&d->events, &ev);
+	tg->fail_error = pr->error;
+}
+
+/* A probe came due while the last one still ran: the interval is short. */
+void
+event_late(struct daemon *d, struct target *tg, uint64_t missed)
+{
+	struct event_rec ev;
+
+	if (tg->late_event != 0 &&
+	    events_fold(&d->events, tg->late_event, clock_wall_us()) == 0)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EVENT_RESOURCE;
+	ev.target = tg->conf.name;
+	ev.from = ev.to = results_state(&tg->res);
+	ev.availability = -1;
+	snprintf(ev.message, sizeof(ev.message), "target %s: %llu probe%s "
+	    "skipped, the last one ran past its interval (%.3fs)",
+	    tg->conf.name, (unsigned long long)missed, missed == 1 ? "" : "s",
+	    tg->conf.interval_us / 1e6);
+	tg->late_event = events_add(&d->events, &ev);
+}
+
+/* A reload (ok) or a config that was refused (errs). */
+void
+event_reload(struct daemon *d, const struct reload_report *rep,
+    const struct strlist *errs)
+{
+	struct event_rec ev;
+	size_t i;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.availability = -1;
+	if (errs != NULL && errs->n > 0) {
+		for (i = 0; i < errs->n; i++) {
+			ev.type = EVENT_CONFIG;
+			snprintf(ev.message, sizeof(ev.message), "%s",
+			    errs->msg[i]);
+			events_add(&d->events, &ev);
+		}
+		ev.type = EVENT_RELOAD;
+		ev.error = PERR_OTHER;
+		snprintf(ev.message, sizeof(ev.message), "reload failed: "
+		    "still running the previous configuration (%zu targets)",
+		    d->ntargets);
+	} else {
+		ev.type = EVENT_RELOAD;
+		snprintf(ev.message, sizeof(ev.message), "reloaded: %zu added, "
+		    "%zu removed, %zu changed, %zu unchanged", rep->added.n,
+		    rep->removed.n, rep->changed.n, rep->unchanged);
+	}
+	events_add(&d->events, &ev);
+}
