@@ -182,11 +182,22 @@ journal=$(in_ns journalctl -u futd.service --no-pager -o cat)
 check "the journal has the state changes" \
 	sh -c "echo \"\$1\" | grep -q 'target closed (peeraddr 127.0.0.1:1): state unknown -> down (Connection refused'" _ "$journal"
 check "the journal has the bad reload with file:line" \
-	sh -c "echo \"\$1\" | grep -q 'reload: /run/futd-test/futd.conf:1: port 70000 out of range'" _ "$journal"
+	sh -c "echo \"\$1\" | grep -q '/run/futd-test/futd.conf:1: port 70000 out of range'" _ "$journal"
 check "warnings reach the journal with their priority" \
 	sh -c "timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service -p warning --no-pager -o cat | grep -q 'reload failed'"
 check "info lines are not logged as warnings" \
-	sh -c "! timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service -p warning --no-pager -o cat | grep -q 'state unknown -> down'"
+	sh -c "! timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service -p warning --no-pager -o cat | grep -q 'state unknown -> up'"
+check "journalctl FUTD_TARGET=closed tells that target's story, and only its" \
+	sh -c "out=\$(timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service FUTD_TARGET=closed --no-pager -o cat);
+	       echo \"\$out\" | grep -q 'target closed (peeraddr 127.0.0.1:1): state unknown -> down' &&
+	       ! echo \"\$out\" | grep -q 'target hello'"
+check "state events carry FUTD_STATE, FUTD_ERROR and FUTD_LATENCY_US" \
+	sh -c "timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service FUTD_TARGET=closed FUTD_EVENT=state -o verbose --no-pager |
+	       grep -q 'FUTD_ERROR=refused' &&
+	       timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service FUTD_TARGET=closed FUTD_EVENT=state -o verbose --no-pager |
+	       grep -q 'FUTD_STATE=down' &&
+	       timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service FUTD_TARGET=closed FUTD_EVENT=state -o verbose --no-pager |
+	       grep -qE 'FUTD_LATENCY_US=[0-9]+'"
 
 # a good config again, so that the socket can start futd once more below
 conf "$HELLO" "$PEER"
