@@ -220,5 +220,11 @@ daemon_finish(struct daemon *d)
 	conf_free(d->conf);
 	d->conf = NULL;
 	events_free(&d->events);
+	while (d->pc_free != NULL) {
+		struct probe_ctx *pc = d->pc_free;
+
+		d->pc_free = pc->next;
+		free(pc);
+	}
 	executor_finish(&d->ex);
 }

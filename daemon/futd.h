@@ -307,17 +307,28 @@ enum target_phase {
 	TARGET_STOPPED,
 };
 
+/*
+ * What a probe in flight needs: the probe future, its deadline, its
+ * socket's event.  Targets borrow one from the daemon's pool while they
+ * probe, so memory grows with the probes in flight, not with the targets,
+ * and the steady state allocates nothing.
+ */
+struct probe_ctx {
+	struct probe		 probe;
+	struct timeout_fut	 timeout;
+	struct waiter		 io;
+	struct probe_ctx	*next;		/* in the free list */
+};
+
 /* A target: its config, its task, its futures and what it has seen. */
 struct target {
 	struct target_conf	 conf;
 	struct task		 task;
 	enum target_phase	 phase;
-	struct waiter		 io;		/* the probe's socket */
 	struct waiter		 timer;		/* interval sleep, probe timeout */
 	struct sleep_fut	 sleep;
 	struct sem_wait		 slot;		/* max_inflight */
-	struct timeout_fut	 timeout;
-	struct probe		 probe;
+	struct probe_ctx	*pc;		/* while probing */
 	struct dns_cache	*cache;		/* names only */
 	unsigned char		*rbuf;		/* expect only */
 	uint64_t		 next_us;	/* monotonic start of next probe */
@@ -348,6 +359,9 @@ struct daemon {
 	struct control		*control;
 	struct sem		 inflight;	/* max_inflight */
 	struct events		 events;
+	struct probe_ctx	*pc_free;	/* the pool */
+	size_t			 pc_total;	/* allocated, in use or free */
+	size_t			 pc_used;
 	uint64_t		 dns_cache_max_us;
 	int64_t			 start_wall_us;
 	uint64_t		 start_mono_us;
@@ -412,6 +426,8 @@ int		 dns_configure(struct evdns_base *, const struct conf *,
 		    struct strlist *);
 
 /* target.c */
+struct probe_ctx *probe_ctx_get(struct daemon *);
+void		 probe_ctx_put(struct daemon *, struct probe_ctx *);
 struct target	*target_new(struct daemon *, const struct target_conf *,
 		    unsigned);
 void		 target_start(struct target *);

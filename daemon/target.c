@@ -55,7 +55,6 @@ target_new(struct daemon *d, const struct target_conf *tc, unsigned history)
 	tg->conf = *tc;		/* takes over the strings */
 	tg->d = d;
 	tg->phase = TARGET_STOPPED;
-	waiter_init(&tg->io);
 	waiter_init(&tg->timer);
 	sem_wait_init(&tg->slot);
 	tg->rng = target_hash(tc->name) | 1;
@@ -102,13 +101,16 @@ target_stop(struct target *tg)
 	case TARGET_WAITING:
 		break;
 	case TARGET_PROBING:
-		timeout_drop(&tg->timeout);
+		timeout_drop(&tg->pc->timeout);
 		break;
 	case TARGET_STOPPED:
 		break;
 	}
+	if (tg->pc != NULL) {
+		probe_ctx_put(tg->d, tg->pc);
+		tg->pc = NULL;
+	}
 	sem_release(&tg->d->inflight, &tg->slot);
-	waiter_disarm(&tg->io);
 	waiter_disarm(&tg->timer);
 	task_cancel(&tg->task);
 	tg->phase = TARGET_STOPPED;
@@ -137,17 +139,51 @@ target_free(struct target *tg)
 	free(tg);
 }
 
-/* Probe address i of the last answer (addresses = "each"), or resolve. */
-static void
+/* A probe context from the pool; NULL only when memory runs out. */
+struct probe_ctx *
+probe_ctx_get(struct daemon *d)
+{
+	struct probe_ctx *pc;
+
+	if ((pc = d->pc_free) != NULL)
+		d->pc_free = pc->next;
+	else if ((pc = calloc(1, sizeof(*pc))) != NULL) {
+		waiter_init(&pc->io);
+		d->pc_total++;
+	} else
+		return NULL;
+	d->pc_used++;
+	return pc;
+}
+
+void
+probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
+{
+	waiter_disarm(&pc->io);
+	pc->next = d->pc_free;
+	d->pc_free = pc;
+	d->pc_used--;
+}
+
+/*
+ * Probe address i of the last answer (addresses = "each"), or resolve.
+ * -1 when no probe context can be had (out of memory).
+ */
+static int
 target_probe_start(struct target *tg, unsigned each_i)
 {
-	struct probe *p = &tg->probe;
+	struct probe *p;
 	union sockaddr_union addrs[TARGET_MAX_ADDRS];
-	unsigned n = p->naddrs;
+	unsigned n = 0;
 
-	if (each_i > 0)
+	if (tg->pc == NULL && (tg->pc = probe_ctx_get(tg->d)) == NULL)
+		return -1;
+	p = &tg->pc->probe;
+	if (each_i > 0) {
+		n = p->naddrs;
 		memcpy(addrs, p->addrs, sizeof(addrs));
-	probe_init(p, &tg->conf, tg->d->dns, &tg->io);
+	}
+	probe_init(p, &tg->conf, tg->d->dns, &tg->pc->io);
 	p->rbuf = tg->rbuf;
 	if (tg->d->dns_cache_max_us > 0) {
 		p->cache = tg->cache;
@@ -162,11 +198,13 @@ target_probe_start(struct target *tg, unsigned each_i)
 			probe_skip_resolve(p);
 		}
 	}
-	timeout_init(&tg->timeout, &p->base, &tg->timer, tg->conf.timeout_us);
+	timeout_init(&tg->pc->timeout, &p->base, &tg->timer,
+	    tg->conf.timeout_us);
 	tg->each_i = each_i;
 	if (each_i == 0)
 		tg->res.probes++;
 	tg->phase = TARGET_PROBING;
+	return 0;
 }
 
 /*
@@ -177,12 +215,12 @@ static int
 target_probe_done(struct target *tg)
 {
 	struct daemon *d = tg->d;
-	struct probe *p = &tg->probe;
+	struct probe *p = &tg->pc->probe;
 	enum target_state before = results_state(&tg->res);
 	const struct probe_result *pr = &p->res;
 	char msg[128];
 
-	if (tg->timeout.expired)
+	if (tg->pc->timeout.expired)
 		probe_timed_out(p);
 	log_debug("target %s: %s, %u us", tg->conf.name,
 	    probe_result_message(pr, msg, sizeof(msg)), pr->latency_us);
@@ -273,16 +311,24 @@ target_poll(struct task *t, void *arg)
 				tg->res.queued++;
 				tg->res.queued_us += waited;
 			}
-			target_probe_start(tg, 0);
-			tg->probe.res.queued_us = waited;
-			break;
-		case TARGET_PROBING:
-			if (timeout_poll(&tg->timeout, t) == POLL_PENDING)
-				return POLL_PENDING;
-			if (target_probe_done(tg)) {
-				target_probe_start(tg, tg->each_i + 1);
+			if (target_probe_start(tg, 0) == -1) {
+				/* no memory for a probe: try at the next slot */
+				log_warnx("target %s: out of memory for a probe",
+				    tg->conf.name);
+				sem_release(&tg->d->inflight, &tg->slot);
+				target_schedule_next(tg);
 				break;
 			}
+			tg->pc->probe.res.queued_us = waited;
+			break;
+		case TARGET_PROBING:
+			if (timeout_poll(&tg->pc->timeout, t) == POLL_PENDING)
+				return POLL_PENDING;
+			if (target_probe_done(tg) &&
+			    target_probe_start(tg, tg->each_i + 1) == 0)
+				break;
+			probe_ctx_put(tg->d, tg->pc);
+			tg->pc = NULL;
 			sem_release(&tg->d->inflight, &tg->slot);
 			target_schedule_next(tg);
 			break;
