@@ -324,6 +324,8 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 	if (code != PROTO_OK) {
 		log_debug("control: bad request: %s", req.error);
 		control_error(cl, code, req.error, req.usage);
+		if (req.unframed)
+			cl->closing = 1;
 		return;
 	}
 	switch (req.cmd) {

@@ -36,6 +36,7 @@ struct ctl_request {
 	const char		*args[PROTO_MAX_WORDS];	/* into the line */
 	int			 nargs;
 	const char		*error;	/* when the parse failed */
+	int			 unframed;	/* so bad the connection ends */
 	const char		*usage;
 };
 

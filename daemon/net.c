@@ -369,20 +369,29 @@ sleep_init(struct sleep_fut *s, struct waiter *w, uint64_t usec)
 	s->state = SLEEP_INIT;
 }
 
-enum poll
-sleep_poll(struct sleep_fut *s, struct task *t)
+static int
+sleep_arm(struct sleep_fut *s, struct task *t, uint64_t usec)
 {
 	struct timeval tv;
 
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	return waiter_arm(s->w, t, -1, 0, &tv);
+}
+
+enum poll
+sleep_poll(struct sleep_fut *s, struct task *t)
+{
+	uint64_t now;
+
 	switch (s->state) {
 	case SLEEP_INIT:
-		tv.tv_sec = (time_t)(s->usec / 1000000);
-		tv.tv_usec = (suseconds_t)(s->usec % 1000000);
+		s->deadline_us = clock_mono_us() + s->usec;
 		/*
 		 * A timer that cannot be armed is a broken reactor, not a
 		 * reason to spin: report it, the owner decides.
 		 */
-		if (waiter_arm(s->w, t, -1, 0, &tv) == -1)
+		if (sleep_arm(s, t, s->usec) == -1)
 			return POLL_ERROR;
 		s->state = SLEEP_ARMED;
 		return POLL_PENDING;
@@ -390,6 +399,16 @@ sleep_poll(struct sleep_fut *s, struct task *t)
 		if (!(s->w->fired & EV_TIMEOUT))
 			return POLL_PENDING;
 		s->w->fired = 0;
+		/*
+		 * libevent's clock may run a tick behind ours: a deadline
+		 * is not passed until our clock says so.
+		 */
+		now = clock_mono_us();
+		if (now < s->deadline_us) {
+			if (sleep_arm(s, t, s->deadline_us - now) == -1)
+				return POLL_ERROR;
+			return POLL_PENDING;
+		}
 		s->state = SLEEP_DONE;
 		return POLL_READY;
 	case SLEEP_DONE:

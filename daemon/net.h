@@ -82,6 +82,7 @@ struct sleep_fut {
 	struct future		 base;
 	struct waiter		*w;
 	uint64_t		 usec;
+	uint64_t		 deadline_us;	/* monotonic, once armed */
 	enum sleep_state	 state;
 };
 

@@ -54,9 +54,12 @@ proto_parse(char *line, size_t len, struct ctl_request *req)
 		line[--len] = '\0';
 	for (i = 0; i < len; i++)
 		if ((line[i] < 0x20 && line[i] != '\t') ||
-		    (unsigned char)line[i] >= 0x7f)
+		    (unsigned char)line[i] >= 0x7f) {
+			/* binary: not a client of ours, so no second chance */
+			req->unframed = 1;
 			return proto_fail(req, PROTO_BAD_REQUEST,
 			    "request has non-printable characters");
+		}
 	line[len] = '\0';
 
 	for (p = line; nword < PROTO_MAX_WORDS + 1; ) {

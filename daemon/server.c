@@ -91,6 +91,7 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
     char *err, size_t errlen)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct event_config *cfg;
 	const char *path;
 	size_t i;
 	int fd;
@@ -99,11 +100,17 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	signal(SIGPIPE, SIG_IGN);
 	server_raise_nofile();
 
-	if ((s->base = event_base_new()) == NULL) {
+	/* timers on the precise monotonic clock: deadlines are measured */
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    (s->base = event_base_new_with_config(cfg)) == NULL) {
+		if (cfg != NULL)
+			event_config_free(cfg);
 		snprintf(err, errlen, "cannot create the event loop");
 		conf_free(c);
 		return -1;
 	}
+	event_config_free(cfg);
 	/*
 	 * resolv.conf and the hosts file, as the system's resolver reads
 	 * them; with no resolv.conf evdns falls back to 127.0.0.1.

@@ -1,0 +1,83 @@
+/*
+ * sys.h - helpers of the system tests (sys.c): start and stop the real
+ * binaries, run futctl and keep what it printed, wait for conditions,
+ * talk to sockets by hand.
+ *
+ * Every wait here is bounded in time.  Every process started through
+ * sys_spawn() is remembered until it is reaped, and sys_stop_all() (for a
+ * checked teardown) stops what is left: SIGTERM, then SIGKILL.
+ */
+#ifndef FUTD_SYS_H
+#define FUTD_SYS_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define SYS_MAX_PORTS		8
+#define SYS_START_MS		5000	/* a binary gets ready within this */
+#define SYS_STOP_MS		2000	/* SIGTERM to SIGKILL */
+#define SYS_RUN_MS		5000	/* a command line finishes within this */
+
+/* What a finished command said and how it ended. */
+struct sys_out {
+	int	 status;	/* exit code, 128 + signal, -1: not finished */
+	char	*out;		/* stdout, NUL-terminated, never NULL */
+	char	*err;		/* stderr, likewise */
+};
+
+/* A running testsrv and the ports it listens on (host order). */
+struct sys_srv {
+	pid_t		 pid;
+	size_t		 nports;
+	unsigned	 port[SYS_MAX_PORTS];
+};
+
+/* paths, clocks, files */
+const char	*sys_build(void);
+void		 sys_bin(char *, size_t, const char *);
+uint64_t	 sys_now_ms(void);
+uint64_t	 sys_mono_us(void);
+int		 sys_left_ms(uint64_t);
+void		 sys_sleep_ms(unsigned);
+int		 sys_tmpdir(char *, size_t);
+int		 sys_rmtree(const char *);
+int		 sys_write_file(const char *, const void *, size_t);
+char		*sys_read_file(const char *, size_t *);
+
+/* processes */
+pid_t		 sys_spawn(const char *const [], const char *const [],
+		    const char *, const char *);
+int		 sys_wait(pid_t, unsigned, int *);
+void		 sys_stop_all(void);
+size_t		 sys_proc_threads(pid_t);
+size_t		 sys_proc_children(pid_t);
+size_t		 sys_proc_fds(pid_t);
+int		 sys_run(const char *const [], const char *const [], unsigned,
+		    struct sys_out *);
+void		 sys_out_free(struct sys_out *);
+
+/* the binaries under test */
+int		 sys_testsrv(struct sys_srv *, const char *const [], size_t,
+		    const char *);
+size_t		 sys_srvlog(const char *, unsigned, long long, const char *,
+		    size_t *);
+pid_t		 sys_futd(const char *, const char *, const char *,
+		    const char *const []);
+int		 sys_futctl(struct sys_out *, const char *, ...)
+		    __attribute__((sentinel));
+json_t		*sys_futctl_json(const char *, const char *, const char *);
+
+/* sockets by hand */
+int		 sys_unix_connect(const char *);
+int		 sys_send_all(int, const void *, size_t);
+char		*sys_read_line(int, unsigned);
+int		 sys_wait_closed(int, unsigned);
+int		 sys_notify_open(const char *);
+int		 sys_notify_wait(int, const char *, unsigned, char *, size_t);
+int		 sys_bound_port(int *, unsigned *);
+
+#endif /* FUTD_SYS_H */
