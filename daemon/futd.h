@@ -186,6 +186,18 @@ struct avail_bucket {
 
 #define FLAP_KEEP		16	/* state changes remembered */
 
+/*
+ * Latency histograms for the metrics: upper bounds in microseconds, from a
+ * LAN's 100 us to a far WAN's 2.5 s (results.c), and one more for the rest.
+ */
+#define LAT_BUCKETS		15
+extern const uint32_t lat_bucket_us[LAT_BUCKETS - 1];
+enum lat_phase { LAT_CONNECT, LAT_TOTAL, LAT__MAX };
+struct lat_hist {
+	uint32_t		 count[LAT_BUCKETS];	/* not cumulative */
+	uint64_t		 sum_us;
+};
+
 struct results {
 	uint64_t		 probes;	/* started */
 	uint64_t		 ok;
@@ -212,6 +224,9 @@ struct results {
 	uint64_t		 seq;		/* results recorded */
 	uint64_t		 change_seq[FLAP_KEEP];	/* when, newest first */
 	int			 flapping;
+	uint32_t		 errors[PERR__MAX];	/* by class */
+	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
+	int64_t			 last_ok_wall_us;
 	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
 	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
 	uint64_t		 hour_slot;

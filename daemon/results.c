@@ -29,6 +29,22 @@ static const char *target_state_names[] = {
 #define AVAIL_HOUR_SLOT_US	(600ULL * 1000000)	/* 10 minutes */
 #define AVAIL_DAY_SLOT_US	(3600ULL * 1000000)	/* 1 hour */
 
+const uint32_t lat_bucket_us[LAT_BUCKETS - 1] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	250000, 500000, 1000000, 2500000,
+};
+
+static void
+results_lat_count(struct lat_hist *h, uint32_t us)
+{
+	unsigned i;
+
+	for (i = 0; i < LAT_BUCKETS - 1 && us > lat_bucket_us[i]; i++)
+		;
+	h->count[i]++;
+	h->sum_us += us;
+}
+
 const char *
 target_state_name(enum target_state s)
 {
@@ -345,10 +361,15 @@ results_record(struct results *r, const struct probe_result *pr)
 	struct hist_entry *h;
 	enum target_state s;
 
-	if (pr->error == PERR_NONE)
+	if (pr->error == PERR_NONE) {
 		r->ok++;
-	else
+		results_lat_count(&r->lat[LAT_CONNECT], pr->ph.connect_us);
+		results_lat_count(&r->lat[LAT_TOTAL], pr->latency_us);
+		r->last_ok_wall_us = pr->wall_us + pr->latency_us;
+	} else
 		r->failed++;
+	if ((unsigned)pr->error < PERR__MAX)
+		r->errors[pr->error]++;
 	r->last = *pr;
 	r->have_last = 1;
 
