@@ -54,7 +54,7 @@ static const char *probe_kind_names[] = {
 static const char *conf_top_keys[] = {
 	"control_socket", "history", "log_level", "defaults", "targets",
 	"nameservers", "dns_timeout", "dns_attempts", "dns_cache_max",
-	"max_inflight", "events", NULL
+	"max_inflight", "events", "metrics_listen", "shard", NULL
 };
 static const char *conf_default_keys[] = {
 	"interval", "timeout", "connect_timeout", "jitter", "family",
@@ -624,6 +624,19 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	return ctx->errs->n == nerr ? 0 : -1;
 }
 
+/* FNV-1a, as target.c's offsets: stable across restarts and hosts */
+static uint64_t
+conf_name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 static int
 conf_cmp_name(const void *a, const void *b)
 {
@@ -666,6 +679,7 @@ conf_free(struct conf *c)
 	free(c->path);
 	free(c->control_socket);
 	free(c->log_level);
+	free(c->metrics_listen);
 	free(c);
 }
 
@@ -775,6 +789,33 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 	}
 	if ((s = config_setting_get_member(root, "nameservers")) != NULL)
 		conf_nameservers(ctx, s, c);
+	if ((s = config_setting_get_member(root, "metrics_listen")) != NULL &&
+	    (v = conf_string(ctx, s, "metrics_listen")) != NULL) {
+		struct sockaddr_storage ss;
+		int sslen = sizeof(ss);
+
+		if (evutil_parse_sockaddr_port(v, (struct sockaddr *)&ss,
+		    &sslen) == -1 || strchr(v, ':') == NULL)
+			conf_error(ctx, s, "metrics_listen \"%s\" must be "
+			    "address:port, e.g. 127.0.0.1:9464", v);
+		else
+			c->metrics_listen = strdup(v);
+	}
+	c->shard_k = c->shard_n = 1;
+	if ((s = config_setting_get_member(root, "shard")) != NULL &&
+	    (v = conf_string(ctx, s, "shard")) != NULL) {
+		unsigned sk, sn;
+		char extra;
+
+		if (sscanf(v, "%u/%u%c", &sk, &sn, &extra) != 2 || sn == 0 ||
+		    sk == 0 || sk > sn || sn > 65536)
+			conf_error(ctx, s, "shard \"%s\" must be K/N with "
+			    "1 <= K <= N, e.g. \"2/5\"", v);
+		else {
+			c->shard_k = sk;
+			c->shard_n = sn;
+		}
+	}
 	if ((s = config_setting_get_member(root, "dns_timeout")) != NULL)
 		conf_seconds(ctx, s, "dns_timeout", "", CONF_MIN_INTERVAL,
 		    &c->dns_timeout_us);
@@ -826,6 +867,11 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 			target_conf_free(&c->targets[c->ntargets]);
 	}
 
+	/*
+	 * shard K/N: this instance probes the targets whose name hashes to
+	 * K - 1 modulo N, so one file serves every instance of a fleet.
+	 * Duplicates are checked over the whole file all the same.
+	 */
 	/* duplicates: sorted by name then line, each run names its first */
 	qsort(c->targets, c->ntargets, sizeof(*c->targets), conf_cmp_name);
 	for (i = 0; i < (int)c->ntargets; i = j) {
@@ -835,6 +881,16 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 			    "name \"%s\" (first defined at line %d)",
 			    ctx->path, c->targets[j].line, c->targets[j].name,
 			    c->targets[i].line);
+	}
+	if (c->shard_n > 1) {
+		for (i = 0, j = 0; i < (int)c->ntargets; i++) {
+			if (conf_name_hash(c->targets[i].name) % c->shard_n ==
+			    c->shard_k - 1)
+				c->targets[j++] = c->targets[i];
+			else
+				target_conf_free(&c->targets[i]);
+		}
+		c->ntargets = (size_t)j;
 	}
 }
 

@@ -110,6 +110,8 @@ struct conf {
 	uint64_t		 dns_cache_max_us;
 	unsigned		 max_inflight;	/* 0: no cap */
 	unsigned		 events;	/* event ring size */
+	char			*metrics_listen;	/* NULL: no HTTP listener */
+	unsigned		 shard_k, shard_n;	/* this is shard k of n */
 	struct target_conf	*targets;
 	size_t			 ntargets;
 };

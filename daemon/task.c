@@ -7,8 +7,8 @@
  * running already (a wake-up arrived synchronously, from inside its own
  * poll), the wake is remembered and the task polled again before we return,
  * never re-entered.  task_schedule() defers the poll to the next pass of the
- * reactor through one event_active()'d run-queue event: for callers that are
- * not reactor callbacks (spawning during a reload, a control command).
+ * reactor through one run-queue event: for callers that are not reactor
+ * callbacks (spawning during a reload, a control command).
  */
 #include <event2/event.h>
 #include <assert.h>
@@ -17,6 +17,15 @@
 #include "future.h"
 
 static void	executor_runq_cb(evutil_socket_t, short, void *);
+
+/*
+ * The run queue runs from a zero-length timer, not event_active(): libevent
+ * runs an event activated during its own pass again in that same pass, so
+ * a task that keeps rescheduling itself (or a chain of semaphore hand-offs)
+ * would keep sockets and timers waiting.  Timers are looked at after the
+ * sockets, so each pass of the queue comes after a look at both.
+ */
+static const struct timeval executor_now = { 0, 0 };
 static void	task_run(struct task *);
 
 int
@@ -94,7 +103,8 @@ task_schedule(struct task *t)
 	t->flags |= TASK_QUEUED;
 	TAILQ_INSERT_TAIL(&ex->runq, t, runq);
 	ex->runq_len++;
-	event_active(ex->runq_ev, 0, 0);
+	if (!evtimer_pending(ex->runq_ev, NULL))
+		evtimer_add(ex->runq_ev, &executor_now);
 }
 
 /*
@@ -158,7 +168,7 @@ executor_runq_cb(evutil_socket_t fd, short what, void *arg)
 			task_run(t);
 	}
 	if (!TAILQ_EMPTY(&ex->runq))
-		event_active(ex->runq_ev, 0, 0);
+		evtimer_add(ex->runq_ev, &executor_now);
 }
 
 /* semaphores */

@@ -16,5 +16,6 @@ Suite	*proto_suite(void);
 Suite	*results_suite(void);
 Suite	*system_suite(void);
 Suite	*truth_suite(void);
+Suite	*metrics_suite(void);
 
 #endif /* FUTD_TESTS_H */

@@ -1,0 +1,23 @@
+/*
+ * metrics.h - futd's figures in the Prometheus text format (metrics.c),
+ * served by `futctl metrics` and by an optional HTTP listener (http.c).
+ */
+#ifndef FUTD_METRICS_H
+#define FUTD_METRICS_H
+
+#include <stddef.h>
+
+struct daemon;
+struct evbuffer;
+struct event_base;
+struct http;
+
+/* metrics.c */
+int		 metrics_render(const struct daemon *, struct evbuffer *, int);
+
+/* http.c */
+struct http	*http_start(struct daemon *, struct event_base *, const char *,
+		    char *, size_t);
+void		 http_free(struct http *);
+
+#endif /* FUTD_METRICS_H */
