@@ -25,6 +25,7 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "metrics.h"
 
 #define CONTROL_OUT_HIGH	(1024 * 1024)
 #define CONTROL_OUT_LOW		(64 * 1024)
@@ -266,6 +267,39 @@ control_event_notify(void *arg, const struct event_rec *ev)
 	}
 }
 
+/* The Prometheus text, as a JSON string in data.text (futctl prints it). */
+static void
+control_metrics(struct control_client *cl, struct ctl_request *req)
+{
+	static const char *const keys[] = { "format", NULL };
+	struct evbuffer *buf;
+	const char *v[1];
+	json_t *data = NULL;
+	int om = 0;
+
+	if (proto_args(req, keys, v) == -1 || (v[0] != NULL &&
+	    strcmp(v[0], "openmetrics") != 0 &&
+	    strcmp(v[0], "prometheus") != 0)) {
+		control_error(cl, PROTO_BAD_REQUEST, req->error != NULL ?
+		    req->error : "unknown format", req->usage);
+		return;
+	}
+	om = v[0] != NULL && strcmp(v[0], "openmetrics") == 0;
+	if ((buf = evbuffer_new()) != NULL &&
+	    metrics_render(cl->c->d, buf, om) == 0)
+		data = json_pack("{s:i, s:s, s:s%}", "schema",
+		    FUTD_SCHEMA_VERSION, "format", om ? "openmetrics" :
+		    "prometheus", "text",
+		    (const char *)evbuffer_pullup(buf, -1),
+		    evbuffer_get_length(buf));
+	if (buf != NULL)
+		evbuffer_free(buf);
+	if (data == NULL)
+		control_error(cl, PROTO_INTERNAL, "out of memory", NULL);
+	else
+		control_send(cl, report_reply(PROTO_OK, "OK", data));
+}
+
 /* An ad hoc probe finished: the answer to `probe NAME`. */
 static void
 control_probe_done(void *arg, const struct target *tg,
@@ -343,6 +377,9 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 		break;
 	case CTL_FOLLOW:
 		control_follow(cl, &req);
+		break;
+	case CTL_METRICS:
+		control_metrics(cl, &req);
 		break;
 	case CTL_SHOW:
 		if ((tg = daemon_find(d, req.arg)) == NULL) {

@@ -26,6 +26,7 @@ enum ctl_command {
 	CTL_PROBE,
 	CTL_LOG,
 	CTL_FOLLOW,
+	CTL_METRICS,
 };
 
 #define PROTO_MAX_WORDS	4	/* version, command, two arguments */

@@ -25,6 +25,7 @@ static const struct proto_command {
 	{ "probe",	CTL_PROBE,	1, 1, "probe NAME" },
 	{ "log",	CTL_LOG,	0, 2, "log [n=N] [target=NAME]" },
 	{ "follow",	CTL_FOLLOW,	0, 1, "follow [target=NAME]" },
+	{ "metrics",	CTL_METRICS,	0, 1, "metrics [format=openmetrics]" },
 };
 
 static enum proto_code

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "metrics.h"
 
 static void
 server_on_result(struct daemon *d, struct target *tg,
@@ -30,17 +31,53 @@ server_on_result(struct daemon *d, struct target *tg,
 		sdnotify_status(&s->sn, d);
 }
 
+/*
+ * The metrics listener follows the config: started, moved or stopped.  A
+ * listener that cannot start is an error at start-up and a warning on
+ * reload (probing goes on; the old listener, if any, stays).
+ */
+static int
+server_http(struct server *s, const char *listen, char *err, size_t errlen)
+{
+	struct http *h;
+
+	if (listen == NULL) {
+		http_free(s->http);
+		s->http = NULL;
+		free(s->http_listen);
+		s->http_listen = NULL;
+		return 0;
+	}
+	if (s->http_listen != NULL && strcmp(s->http_listen, listen) == 0)
+		return 0;
+	/* free the old one first: the new one may want the same port */
+	http_free(s->http);
+	s->http = NULL;
+	free(s->http_listen);
+	s->http_listen = NULL;
+	if ((h = http_start(&s->d, s->base, listen, err, errlen)) == NULL)
+		return -1;
+	s->http = h;
+	s->http_listen = strdup(listen);
+	log_info("metrics on http://%s/metrics", listen);
+	return 0;
+}
+
 /* SIGHUP and `futctl reload` both come here. */
 int
 server_reload(void *arg, struct strlist *errs, struct reload_report *rep)
 {
 	struct server *s = arg;
+	char err[256];
 	int r;
 
 	log_info("reloading %s", s->d.conf->path);
 	sdnotify_reloading(&s->sn);
 	r = daemon_reload(&s->d, errs, rep);
 	event_reload(&s->d, rep, r == -1 ? errs : NULL);
+	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
 	sdnotify_ready(&s->sn, &s->d);
 	return r;
 }
@@ -194,6 +231,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		snprintf(err, errlen, "out of memory starting the targets");
 		return -1;
 	}
+	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
+		return -1;
 	log_info("futd %s: %zu targets from %s, control socket %s",
 	    FUTD_VERSION, s->d.ntargets, s->d.conf->path,
 	    fd >= 0 ? "(passed by systemd)" : path);
@@ -219,6 +258,9 @@ server_free(struct server *s)
 	size_t i;
 
 	daemon_stop_targets(&s->d);
+	http_free(s->http);
+	s->http = NULL;
+	free(s->http_listen);
 	control_free(s->control);
 	s->control = NULL;
 	s->d.control = NULL;

@@ -14,6 +14,8 @@ struct server {
 	struct control		*control;
 	struct sdnotify		 sn;
 	struct event		*sig_ev[3];
+	struct http		*http;		/* metrics_listen */
+	char			*http_listen;	/* what http listens on */
 };
 
 int	server_init(struct server *, struct conf *, const char *, char *,
