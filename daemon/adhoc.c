@@ -70,7 +70,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	if (tg->adhoc != NULL || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	if ((tg->conf.expect != NULL || tg->conf.regex != NULL) &&
-	    (a->rbuf = malloc(tg->conf.read_limit)) == NULL) {
+	    (a->rbuf = malloc(tg->conf.read_limit + RESULT_RECV_KEEP)) ==
+	    NULL) {
 		free(a);
 		return NULL;
 	}
@@ -81,6 +82,7 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	waiter_init(&a->timer);
 	probe_init(&a->probe, &tg->conf, d->dns, &a->io);
 	a->probe.rbuf = a->rbuf;
+	a->probe.keep = a->rbuf != NULL ? a->rbuf + tg->conf.read_limit : NULL;
 	if (d->dns_cache_max_us > 0) {
 		a->probe.cache = tg->cache;
 		a->probe.cache_max_us = d->dns_cache_max_us;

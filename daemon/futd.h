@@ -148,22 +148,31 @@ struct probe_result {
 	unsigned		 flags;		/* RESULT_* */
 	union sockaddr_union	 peer;		/* family 0 when none */
 	union sockaddr_union	 local;
-	uint16_t		 recv_len;	/* bytes in recv */
+	uint16_t		 recv_len;	/* bytes at recv */
 	uint32_t		 recv_total;	/* bytes read in all */
-	unsigned char		 recv[RESULT_RECV_KEEP];
+	const unsigned char	*recv;		/* the target's keep buffer */
 };
 
 /*
- * A compact history entry, 24 bytes (README "Memory"): times are packed into
- * 16 bits each (11 significant bits, < 0.1 % error; see results.c).
+ * A compact history entry, 16 bytes (README "Memory"): the phase times in
+ * 16 bits each (11 significant bits, < 0.05 % error), the start time as the
+ * low 32 bits of its wall-clock milliseconds (the ring's order and its
+ * newest full time give back the rest), the errno in a byte (see
+ * results.c).  Addresses and DNS provenance stay with the last result.
  */
 struct hist_entry {
-	int64_t			 wall_ms;
+	uint32_t		 ms_lo;
 	uint16_t		 ph[5];		/* resolve connect write first total */
-	int16_t			 sys_err;
 	uint8_t			 error;
-	uint8_t			 flags;
-	uint16_t		 local_port;
+	uint8_t			 err;		/* errno, or 244..255 for DNS */
+};
+
+/* Walks the history newest first, giving back full times (results.c). */
+struct hist_cursor {
+	const struct results	*r;
+	unsigned		 n;
+	int64_t			 ms;
+	uint32_t		 lo;
 };
 
 /* One address of an `addresses = "each"` target, reported on its own */
@@ -177,16 +186,16 @@ struct addr_result {
 
 /*
  * Availability over the last hour and day, in buckets of counts: six of ten
- * minutes make the hour, 24 of an hour the day (results.c).
+ * minutes make the hour, 12 of two hours the day (results.c).
  */
 #define AVAIL_HOUR_BUCKETS	6
-#define AVAIL_DAY_BUCKETS	24
+#define AVAIL_DAY_BUCKETS	12
 struct avail_bucket {
 	uint32_t		 ok;
 	uint32_t		 total;
 };
 
-#define FLAP_KEEP		16	/* state changes remembered */
+#define FLAP_KEEP		8	/* state changes remembered */
 
 /*
  * Latency histograms for the metrics: upper bounds in microseconds, from a
@@ -215,6 +224,7 @@ struct results {
 	unsigned		 ring_size;
 	unsigned		 ring_head;	/* next slot to write */
 	unsigned		 ring_count;
+	int64_t			 ring_newest_ms;	/* full time of the newest */
 	struct addr_result	*each;		/* addresses = "each" only */
 	unsigned		 neach;
 	/* rise and fall: consecutive results before the state changes */
@@ -223,8 +233,8 @@ struct results {
 	unsigned		 flap;		/* changes within the history... */
 	unsigned		 streak;	/* results against the state */
 	uint64_t		 changes;	/* state changes, all told */
-	uint64_t		 seq;		/* results recorded */
-	uint64_t		 change_seq[FLAP_KEEP];	/* when, newest first */
+	uint32_t		 seq;		/* results recorded (wraps) */
+	uint32_t		 change_seq[FLAP_KEEP];	/* when, newest first */
 	int			 flapping;
 	uint32_t		 errors[PERR__MAX];	/* by class */
 	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
@@ -280,6 +290,7 @@ struct probe {
 	int			 fd;
 	uint64_t		 start_us;	/* monotonic */
 	unsigned char		*rbuf;		/* read_limit bytes, the target's */
+	unsigned char		*keep;		/* RESULT_RECV_KEEP bytes, its */
 	struct probe_result	 res;
 };
 
@@ -334,6 +345,7 @@ struct probe_ctx {
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
 	struct waiter		 io;
+	struct probe_result	 round;		/* each: the round's first failure */
 	struct probe_ctx	*next;		/* in the free list */
 };
 
@@ -355,13 +367,12 @@ struct target {
 	struct results		 res;
 	struct daemon		*d;
 	unsigned char		 kept;		/* daemon_apply's mark */
-	unsigned char		 round_failed;
+	unsigned char		 round_failed;	/* pc->round holds a failure */
 	unsigned char		 queued;	/* this probe waited for a slot */
 	enum probe_error	 fail_error;	/* of fail_event */
 	uint64_t		 fail_event;	/* newest failure event, to fold */
 	uint64_t		 late_event;
 	struct adhoc		*adhoc;		/* futctl probe, in flight */
-	struct probe_result	 round;		/* each: the round's first failure */
 };
 
 struct control;
@@ -428,7 +439,9 @@ int		 results_availability(const struct results *, int, double *);
 int		 results_record_each(struct results *,
 		    const struct probe_result *, unsigned, unsigned);
 const struct hist_entry *results_history(const struct results *, unsigned);
-void		 hist_entry_unpack(const struct hist_entry *,
+void		 results_cursor(struct hist_cursor *, const struct results *);
+int		 results_next(struct hist_cursor *, struct probe_result *);
+int		 results_get(const struct results *, unsigned,
 		    struct probe_result *);
 uint16_t	 results_pack_us(uint32_t);
 uint32_t	 results_unpack_us(uint16_t);

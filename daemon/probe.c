@@ -163,6 +163,7 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	p->addr_i = 0;
 	p->each = 0;
 	p->rbuf = NULL;
+	p->keep = NULL;
 	p->state = PROBE_RESOLVING;
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
@@ -188,8 +189,10 @@ probe_keep_received(struct probe *p)
 	p->res.recv_total = (uint32_t)n;
 	if (n > RESULT_RECV_KEEP)
 		n = RESULT_RECV_KEEP;
-	if (n > 0)
-		memcpy(p->res.recv, p->read.buf, n);
+	if (n == 0 || p->keep == NULL)
+		return;
+	memcpy(p->keep, p->read.buf, n);
+	p->res.recv = p->keep;
 	p->res.recv_len = (uint16_t)n;
 }
 

@@ -81,7 +81,8 @@ report_result(const struct probe_result *pr, int full)
 	    "write_us", report_us(pr->ph.write_us),
 	    "first_byte_us", report_us(pr->ph.first_byte_us),
 	    "total_us", (json_int_t)pr->latency_us,
-	    "dns", json_string(pr->flags & RESULT_DNS_STALE ? "stale" :
+	    "dns", !full ? json_null() :
+	    json_string(pr->flags & RESULT_DNS_STALE ? "stale" :
 	    pr->flags & RESULT_DNS_CACHED ? "cached" : "fresh"));
 	if (o == NULL)
 		return NULL;
@@ -96,9 +97,6 @@ report_result(const struct probe_result *pr, int full)
 			json_object_set_new(o, "received_total",
 			    json_integer(pr->recv_total));
 		}
-	} else if (pr->local.sa.sa_family != 0) {
-		json_object_set_new(o, "local_port", json_integer(
-		    ntohs(pr->local.sin.sin_port)));
 	}
 	return o;
 }
@@ -106,15 +104,14 @@ report_result(const struct probe_result *pr, int full)
 static json_t *
 report_result_history(const struct results *r)
 {
-	const struct hist_entry *h;
+	struct hist_cursor c;
 	struct probe_result pr;
 	json_t *list, *o;
-	unsigned i;
 
 	if ((list = json_array()) == NULL)
 		return NULL;
-	for (i = 0; (h = results_history(r, i)) != NULL; i++) {
-		hist_entry_unpack(h, &pr);
+	results_cursor(&c, r);
+	while (results_next(&c, &pr) == 0) {
 		if ((o = report_result(&pr, 0)) == NULL ||
 		    json_array_append_new(list, o) == -1) {
 			json_decref(list);

@@ -27,7 +27,7 @@ static const char *target_state_names[] = {
 };
 
 #define AVAIL_HOUR_SLOT_US	(600ULL * 1000000)	/* 10 minutes */
-#define AVAIL_DAY_SLOT_US	(3600ULL * 1000000)	/* 1 hour */
+#define AVAIL_DAY_SLOT_US	(7200ULL * 1000000)	/* 2 hours */
 
 const uint32_t lat_bucket_us[LAT_BUCKETS - 1] = {
 	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
@@ -287,11 +287,41 @@ results_unpack_us(uint16_t v)
 	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
-void
-hist_entry_unpack(const struct hist_entry *h, struct probe_result *pr)
+/*
+ * errno in a byte: errnos are below 244 on Linux; the resolver's codes
+ * (DNS_ERR_*: 1..5 and 65..70, kept negative in sys_err) go to 244..255.
+ */
+static uint8_t
+results_pack_err(int sys_err)
+{
+	int e;
+
+	if (sys_err >= 0)
+		return sys_err < 244 ? (uint8_t)sys_err : 243;
+	e = -sys_err;
+	if (e <= 5)
+		return (uint8_t)(255 - e);
+	if (e >= 65 && e <= 70)
+		return (uint8_t)(255 - (e - 59));
+	return 255;
+}
+
+static int
+results_unpack_err(uint8_t v)
+{
+	int e;
+
+	if (v < 244)
+		return v;
+	e = 255 - v;
+	return -(e <= 5 ? e : e + 59);
+}
+
+static void
+results_unpack(const struct hist_entry *h, int64_t ms, struct probe_result *pr)
 {
 	memset(pr, 0, sizeof(*pr));
-	pr->wall_us = h->wall_ms * 1000;
+	pr->wall_us = ms * 1000;
 	pr->ph.resolve_us = results_unpack_us(h->ph[0]);
 	pr->ph.connect_us = results_unpack_us(h->ph[1]);
 	pr->ph.write_us = results_unpack_us(h->ph[2]);
@@ -299,24 +329,50 @@ hist_entry_unpack(const struct hist_entry *h, struct probe_result *pr)
 	pr->ph.total_us = results_unpack_us(h->ph[4]);
 	pr->latency_us = pr->ph.total_us;
 	pr->connect_us = pr->ph.connect_us;
-	pr->sys_err = h->sys_err;
+	pr->sys_err = results_unpack_err(h->err);
 	pr->error = (enum probe_error)h->error;
-	pr->flags = h->flags;
-	if (h->local_port != 0) {
-		pr->local.sin.sin_family = AF_INET;
-		pr->local.sin.sin_port = htons(h->local_port);
-	}
 }
 
-static uint16_t
-results_port(const union sockaddr_union *su)
+void
+results_cursor(struct hist_cursor *c, const struct results *r)
 {
-	switch (su->sa.sa_family) {
-	case AF_INET:
-		return ntohs(su->sin.sin_port);
-	case AF_INET6:
-		return ntohs(su->sin6.sin6_port);
-	}
+	c->r = r;
+	c->n = 0;
+	c->ms = r->ring_newest_ms;
+	c->lo = (uint32_t)r->ring_newest_ms;
+}
+
+/*
+ * The next older result: 0 and out filled, or -1 at the end.  Each entry
+ * keeps the low 32 bits of its milliseconds; two neighbours are never 49
+ * days apart (the longest interval is a day), so the difference of the
+ * low bits is the whole difference.
+ */
+int
+results_next(struct hist_cursor *c, struct probe_result *out)
+{
+	const struct hist_entry *h;
+
+	if ((h = results_history(c->r, c->n)) == NULL)
+		return -1;
+	c->ms -= (uint32_t)(c->lo - h->ms_lo);
+	c->lo = h->ms_lo;
+	results_unpack(h, c->ms, out);
+	c->n++;
+	return 0;
+}
+
+/* The n-th newest result (0 = the last), in full: 0, or -1. */
+int
+results_get(const struct results *r, unsigned n, struct probe_result *out)
+{
+	struct hist_cursor c;
+	unsigned i;
+
+	results_cursor(&c, r);
+	for (i = 0; i <= n; i++)
+		if (results_next(&c, out) == -1)
+			return -1;
 	return 0;
 }
 
@@ -375,16 +431,15 @@ results_record(struct results *r, const struct probe_result *pr)
 
 	if (r->ring_size > 0) {
 		h = &r->ring[r->ring_head];
-		h->wall_ms = pr->wall_us / 1000;
+		r->ring_newest_ms = pr->wall_us / 1000;
+		h->ms_lo = (uint32_t)r->ring_newest_ms;
 		h->ph[0] = results_pack_us(pr->ph.resolve_us);
 		h->ph[1] = results_pack_us(pr->ph.connect_us);
 		h->ph[2] = results_pack_us(pr->ph.write_us);
 		h->ph[3] = results_pack_us(pr->ph.first_byte_us);
 		h->ph[4] = results_pack_us(pr->latency_us);
-		h->sys_err = (int16_t)pr->sys_err;
+		h->err = results_pack_err(pr->sys_err);
 		h->error = (uint8_t)pr->error;
-		h->flags = (uint8_t)pr->flags;
-		h->local_port = results_port(&pr->local);
 		r->ring_head = (r->ring_head + 1) % r->ring_size;
 		if (r->ring_count < r->ring_size)
 			r->ring_count++;

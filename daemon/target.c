@@ -62,7 +62,7 @@ target_new(struct daemon *d, const struct target_conf *tc, unsigned history)
 	    (!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
 	    NULL) ||
 	    ((tc->expect != NULL || tc->regex != NULL) &&
-	    (tg->rbuf = malloc(tc->read_limit)) == NULL)) {
+	    (tg->rbuf = malloc(tc->read_limit + RESULT_RECV_KEEP)) == NULL)) {
 		results_free(&tg->res);
 		free(tg->cache);
 		free(tg);
@@ -185,6 +185,8 @@ target_probe_start(struct target *tg, unsigned each_i)
 	}
 	probe_init(p, &tg->conf, tg->d->dns, &tg->pc->io);
 	p->rbuf = tg->rbuf;
+	/* what an expect failure read is kept past the next probe's reads */
+	p->keep = tg->rbuf != NULL ? tg->rbuf + tg->conf.read_limit : NULL;
 	if (tg->d->dns_cache_max_us > 0) {
 		p->cache = tg->cache;
 		p->cache_max_us = tg->d->dns_cache_max_us;
@@ -230,12 +232,12 @@ target_probe_done(struct target *tg)
 		results_record_each(&tg->res, pr, p->addr_i, p->naddrs);
 		if (tg->each_i == 0 || (pr->error != PERR_NONE &&
 		    !tg->round_failed)) {
-			tg->round = *pr;
+			tg->pc->round = *pr;
 			tg->round_failed = pr->error != PERR_NONE;
 		}
 		if (p->addr_i + 1 < p->naddrs)
 			return 1;
-		pr = &tg->round;
+		pr = &tg->pc->round;
 		tg->round_failed = 0;
 	}
 	results_record(&tg->res, pr);

@@ -55,7 +55,8 @@ START_TEST(test_good)
 	    code, req.error ? req.error : "no error");
 	ck_assert_int_eq(req.cmd, gc->cmd);
 	ck_assert_ptr_null(req.error);
-	ck_assert_ptr_null(req.usage);
+	/* the command's usage, for a handler that refuses an argument */
+	ck_assert_ptr_nonnull(req.usage);
 	if (gc->arg == NULL)
 		ck_assert_ptr_null(req.arg);
 	else {
@@ -107,7 +108,8 @@ static const struct bad_case {
 	{ "futd/1 ping extra", -1, PROTO_BAD_REQUEST,
 	    "wrong number of arguments", "ping" },
 	{ "futd/1 status a b c d e f", -1, PROTO_BAD_REQUEST,
-	    "wrong number of arguments", "status" },
+	    "wrong number of arguments",
+	    "status [match=GLOB] [state=up|down|unknown|flapping]" },
 	{ "futd/1 reload now", -1, PROTO_BAD_REQUEST,
 	    "wrong number of arguments", "reload" },
 	{ "futd/1 ping\x01", -1, PROTO_BAD_REQUEST,
@@ -207,7 +209,7 @@ START_TEST(test_request_reset)
 	ck_assert_ptr_null(req.arg);
 	len = set_line("futd/1 ping", -1);
 	ck_assert_int_eq(proto_parse(line, len, &req), PROTO_OK);
-	ck_assert_ptr_null(req.usage);
+	ck_assert_str_eq(req.usage, "ping");
 	ck_assert_ptr_null(req.error);
 }
 END_TEST

@@ -63,17 +63,16 @@ record_range(unsigned first, unsigned last)
 static void
 assert_history(const unsigned *want, unsigned n)
 {
-	const struct hist_entry *h;
+	struct probe_result pr;
 	unsigned k;
 
 	ck_assert_uint_eq(r.ring_count, n);
 	for (k = 0; k < n; k++) {
-		h = results_history(&r, k);
-		ck_assert_msg(h != NULL, "history(%u) is NULL, want probe %u",
-		    k, want[k]);
-		ck_assert_msg(results_unpack_us(h->ph[4]) == want[k], "history(%u) is probe "
-		    "%u, want probe %u", k, results_unpack_us(h->ph[4]), want[k]);
-		ck_assert_int_eq(h->wall_ms, WALL(want[k]) / 1000);
+		ck_assert_msg(results_get(&r, k, &pr) == 0, "history(%u) is "
+		    "missing, want probe %u", k, want[k]);
+		ck_assert_msg(pr.latency_us == want[k], "history(%u) is probe "
+		    "%u, want probe %u", k, pr.latency_us, want[k]);
+		ck_assert_int_eq(pr.wall_us / 1000, WALL(want[k]) / 1000);
 	}
 	ck_assert_msg(results_history(&r, n) == NULL,
 	    "history(%u) should be NULL", n);
@@ -154,10 +153,9 @@ END_TEST
 /* What one entry keeps of a result. */
 START_TEST(test_entry_fields)
 {
-	const struct hist_entry *h;
-	struct probe_result pr;
+	struct probe_result pr, got;
 
-	ck_assert_uint_eq(sizeof(struct hist_entry), 24);
+	ck_assert_uint_eq(sizeof(struct hist_entry), 16);
 	ck_assert_int_eq(results_init(&r, 4), 0);
 
 	pr = pr_make(1234567891, 250, PERR_REFUSED, ECONNREFUSED);
@@ -165,19 +163,18 @@ START_TEST(test_entry_fields)
 	pr = pr_make(1234568999, 77, PERR_DNS, EAI_NONAME);
 	results_record(&r, &pr);
 
-	h = results_history(&r, 0);
-	ck_assert_ptr_nonnull(h);
-	ck_assert_int_eq(h->wall_ms, 1234568);
-	ck_assert_uint_eq(results_unpack_us(h->ph[4]), 77);
-	ck_assert_int_eq(h->error, PERR_DNS);
-	ck_assert_int_eq(h->sys_err, EAI_NONAME);	/* negative survives */
+	ck_assert_int_eq(results_get(&r, 0, &got), 0);
+	ck_assert_int_eq(got.wall_us / 1000, 1234568);
+	ck_assert_uint_eq(got.latency_us, 77);
+	ck_assert_int_eq(got.error, PERR_DNS);
+	ck_assert_int_eq(got.sys_err, EAI_NONAME);	/* negative survives */
 
-	h = results_history(&r, 1);
-	ck_assert_ptr_nonnull(h);
-	ck_assert_int_eq(h->wall_ms, 1234567);
-	ck_assert_uint_eq(results_unpack_us(h->ph[4]), 250);
-	ck_assert_int_eq(h->error, PERR_REFUSED);
-	ck_assert_int_eq(h->sys_err, ECONNREFUSED);
+	ck_assert_int_eq(results_get(&r, 1, &got), 0);
+	ck_assert_int_eq(got.wall_us / 1000, 1234567);
+	ck_assert_uint_eq(got.latency_us, 250);
+	ck_assert_int_eq(got.error, PERR_REFUSED);
+	ck_assert_int_eq(got.sys_err, ECONNREFUSED);
+	ck_assert_int_eq(results_get(&r, 2, &got), -1);
 }
 END_TEST
 
@@ -204,6 +201,29 @@ START_TEST(test_pack_us)
 	back = results_unpack_us(results_pack_us(UINT32_MAX));
 	ck_assert_msg(back >= 4290000000u, "UINT32_MAX came back as %u",
 	    back);
+}
+END_TEST
+
+/*
+ * History times keep only their low 32 bits of milliseconds: the full times
+ * come back exactly, also across a wrap of those bits (every 49.7 days).
+ */
+START_TEST(test_entry_times_wrap)
+{
+	struct probe_result pr, got;
+	int64_t base = ((int64_t)1 << 32) * 400 - 1500;	/* ms */
+	int i;
+
+	ck_assert_int_eq(results_init(&r, 8), 0);
+	for (i = 0; i < 6; i++) {
+		pr = pr_make((base + i * 700) * 1000, 10 + i, PERR_NONE, 0);
+		results_record(&r, &pr);
+	}
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(results_get(&r, (unsigned)i, &got), 0);
+		ck_assert_int_eq(got.wall_us, (base + (5 - i) * 700) * 1000);
+		ck_assert_uint_eq(got.latency_us, 15 - i);
+	}
 }
 END_TEST
 
@@ -429,6 +449,7 @@ results_suite(void)
 	tcase_add_checked_fixture(tc, results_setup, results_teardown);
 	tcase_add_test(tc, test_entry_fields);
 	tcase_add_test(tc, test_pack_us);
+	tcase_add_test(tc, test_entry_times_wrap);
 	tcase_add_test(tc, test_ring_partial);
 	tcase_add_test(tc, test_ring_wrap);
 	tcase_add_test(tc, test_history_one);
