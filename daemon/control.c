@@ -134,6 +134,22 @@ control_error(struct control_client *cl, int code, const char *msg,
 	control_send(cl, report_reply(code, msg, data));
 }
 
+/*
+ * Commands that change the daemon are for root and for the daemon's own
+ * user; the socket's mode decides who may read.
+ */
+static int
+control_privileged(struct control_client *cl)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(bufferevent_getfd(cl->bev), SOL_SOCKET, SO_PEERCRED,
+	    &uc, &len) == -1)
+		return 0;
+	return uc.uid == 0 || uc.uid == geteuid();
+}
+
 static void
 control_reload(struct control_client *cl)
 {
@@ -144,6 +160,11 @@ control_reload(struct control_client *cl)
 	size_t i;
 
 	memset(&rep, 0, sizeof(rep));
+	if (!control_privileged(cl)) {
+		control_error(cl, PROTO_FORBIDDEN, "reload is for root and the "
+		    "daemon's own user", NULL);
+		return;
+	}
 	if (c->reload == NULL) {
 		control_error(cl, PROTO_INTERNAL, "reload not available", NULL);
 		return;

@@ -14,12 +14,30 @@
 #include <event2/util.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "net.h"
+
+/*
+ * Probe sockets are counted and capped below the descriptor limit, so that
+ * probes run out first and the control socket keeps a reserve: an operator
+ * can still ask what is wrong when every descriptor is taken by probes.
+ */
+size_t	net_sockets;
+size_t	net_sockets_max = SIZE_MAX;
+
+void
+net_close(int fd)
+{
+	if (fd == -1)
+		return;
+	close(fd);
+	net_sockets--;
+}
 
 /* waiters */
 
@@ -139,10 +157,13 @@ connect_poll(struct connect_fut *c, struct task *t)
 	for (;;) {
 		switch (c->state) {
 		case CONNECT_INIT:
+			if (net_sockets >= net_sockets_max)
+				return connect_fail(c, EMFILE);
 			c->fd = socket(c->addr.sa.sa_family,
 			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 			if (c->fd == -1)
 				return connect_fail(c, errno);
+			net_sockets++;
 			if (c->source != NULL && connect_bind(c) == -1)
 				return connect_fail(c, errno);
 			if (connect(c->fd, &c->addr.sa,
@@ -206,8 +227,7 @@ void
 connect_drop(struct connect_fut *c)
 {
 	waiter_disarm(c->w);
-	if (c->fd != -1)
-		close(c->fd);
+	net_close(c->fd);
 	c->fd = -1;
 }
 

@@ -131,6 +131,9 @@ struct resolve_fut {
 };
 
 /* net.c */
+extern size_t	 net_sockets;		/* probe sockets open now */
+extern size_t	 net_sockets_max;	/* beyond: fd_limit, not EMFILE */
+void		 net_close(int);
 void		 waiter_init(struct waiter *);
 void		 waiter_disarm(struct waiter *);
 

@@ -207,7 +207,7 @@ probe_close(struct probe *p)
 	if (p->tc->close == CLOSE_RST)
 		(void)setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg,
 		    sizeof(lg));
-	close(p->fd);
+	net_close(p->fd);
 	p->fd = -1;
 }
 

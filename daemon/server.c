@@ -106,17 +106,34 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-/* Probes need descriptors: take all the kernel lets us have. */
+#define SERVER_FD_RESERVE	64	/* for the control socket, logs, DNS */
+
+/*
+ * Probes need descriptors: take all the kernel lets us have, and leave
+ * probes all but a reserve, so that futctl still gets an answer when
+ * probes have used up the rest.
+ */
 static void
 server_raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
 			log_warn("setrlimit(RLIMIT_NOFILE)");
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
 	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return;
+	net_sockets_max = rl.rlim_cur > 2 * SERVER_FD_RESERVE ?
+	    (size_t)rl.rlim_cur - SERVER_FD_RESERVE :
+	    (size_t)rl.rlim_cur / 2;
+	log_debug("descriptors: %llu, %zu of them for probes",
+	    (unsigned long long)rl.rlim_cur, net_sockets_max);
 }
 
 /*
