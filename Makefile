@@ -103,6 +103,29 @@ TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns
 check: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd
 
+# the whole suite again, built with AddressSanitizer and UBSan (daemon,
+# client and the tests), in build/asan
+ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+check-asan:
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
+	    CFLAGS="-O1 -g" SANITIZE="$(ASAN_FLAGS)" check
+
+# the unit suites under valgrind memcheck (no fork per test), then the whole
+# daemon under valgrind, driven through every command
+VALGRIND	 = valgrind -q --error-exitcode=99 --leak-check=full \
+		   --errors-for-leak-kinds=definite,indirect
+UNIT_SUITES	 = future probe results conf proto
+check-valgrind: all $(TEST_TOOLS) $(BUILD)/check_futd
+	$(Q)for s in $(UNIT_SUITES); do \
+		echo "== valgrind: suite $$s"; \
+		CK_FORK=no CK_RUN_SUITE=$$s $(VALGRIND) $(BUILD)/check_futd \
+		    || exit 1; \
+	done
+	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
+
 # futd under a real systemd booted in a PID namespace (SKIPPED where it cannot)
 check-systemd: all $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/systemd.sh
@@ -132,6 +155,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-systemd demo install uninstall clean
+.PHONY: all deps check check-asan check-valgrind check-systemd demo install uninstall clean
 
 -include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d
