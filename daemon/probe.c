@@ -189,10 +189,14 @@ probe_keep_received(struct probe *p)
 	p->res.recv_total = (uint32_t)n;
 	if (n > RESULT_RECV_KEEP)
 		n = RESULT_RECV_KEEP;
-	if (n == 0 || p->keep == NULL)
+	if (n == 0)
 		return;
-	memcpy(p->keep, p->read.buf, n);
-	p->res.recv = p->keep;
+	/* without a keep buffer the bytes stay where they were read */
+	if (p->keep != NULL) {
+		memcpy(p->keep, p->read.buf, n);
+		p->res.recv = p->keep;
+	} else
+		p->res.recv = p->read.buf;
 	p->res.recv_len = (uint16_t)n;
 }
 
