@@ -83,19 +83,19 @@ struct target_conf {
 	uint64_t		 timeout_us;
 	uint64_t		 connect_timeout_us;	/* 0: only timeout */
 	uint32_t		 jitter_ppm;	/* of the interval, +/- */
-	unsigned		 rise;		/* results to come up */
-	unsigned		 fall;		/* results to go down */
-	unsigned		 flap;		/* changes in history: flapping */
+	uint8_t			 rise;		/* results to come up */
+	uint8_t			 fall;		/* results to go down */
+	uint8_t			 flap;		/* changes in history: flapping */
 	uint16_t		 port;
-	enum probe_kind		 kind;
-	enum addr_mode		 addrs;
-	enum close_mode		 close;
-	int			 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
-	unsigned char		 numeric;	/* host is an IP literal */
-	unsigned char		 has_source;
+	uint8_t			 kind;		/* enum probe_kind */
+	uint8_t			 addrs;		/* enum addr_mode */
+	uint8_t			 close;		/* enum close_mode */
+	uint8_t			 numeric;	/* host is an IP literal */
+	uint8_t			 has_source;
+	uint16_t		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	int			 line;		/* where it was defined */
 	union sockaddr_union	 addr;		/* when numeric */
 	union sockaddr_union	 source;	/* when has_source */
-	int			 line;		/* where it was defined */
 };
 
 struct conf {
@@ -191,8 +191,8 @@ struct addr_result {
 #define AVAIL_HOUR_BUCKETS	6
 #define AVAIL_DAY_BUCKETS	12
 struct avail_bucket {
-	uint32_t		 ok;
-	uint32_t		 total;
+	uint16_t		 ok;	/* both halved together when full: */
+	uint16_t		 total;	/* the ratio is what counts */
 };
 
 #define FLAP_KEEP		8	/* state changes remembered */
@@ -216,29 +216,29 @@ struct results {
 	uint64_t		 late;		/* skipped: previous still running */
 	uint64_t		 queued;	/* waited for max_inflight */
 	uint64_t		 queued_us;	/* ... for this long in all */
-	enum target_state	 state;
+	uint64_t		 changes;	/* state changes, all told */
 	int64_t			 since_wall_us;	/* last state change */
-	int			 have_last;
+	int64_t			 last_ok_wall_us;
+	int64_t			 ring_newest_ms;	/* full time of the newest */
 	struct probe_result	 last;
 	struct hist_entry	*ring;
-	unsigned		 ring_size;
-	unsigned		 ring_head;	/* next slot to write */
-	unsigned		 ring_count;
-	int64_t			 ring_newest_ms;	/* full time of the newest */
 	struct addr_result	*each;		/* addresses = "each" only */
-	unsigned		 neach;
-	/* rise and fall: consecutive results before the state changes */
-	unsigned		 rise;
-	unsigned		 fall;
-	unsigned		 flap;		/* changes within the history... */
-	unsigned		 streak;	/* results against the state */
-	uint64_t		 changes;	/* state changes, all told */
+	uint32_t		 ring_size;
+	uint32_t		 ring_head;	/* next slot to write */
+	uint32_t		 ring_count;
+	uint32_t		 neach;
 	uint32_t		 seq;		/* results recorded (wraps) */
 	uint32_t		 change_seq[FLAP_KEEP];	/* when, newest first */
-	int			 flapping;
 	uint32_t		 errors[PERR__MAX];	/* by class */
+	/* rise and fall: consecutive results before the state changes */
+	uint8_t			 rise;
+	uint8_t			 fall;
+	uint8_t			 flap;		/* changes within the history... */
+	uint8_t			 streak;	/* results against the state */
+	uint8_t			 state;		/* enum target_state */
+	uint8_t			 have_last;
+	uint8_t			 flapping;
 	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
-	int64_t			 last_ok_wall_us;
 	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
 	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
 	uint64_t		 hour_slot;
@@ -345,6 +345,7 @@ struct probe_ctx {
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
 	struct waiter		 io;
+	struct waiter		 tmo;		/* the deadline's timer */
 	struct probe_result	 round;		/* each: the round's first failure */
 	struct probe_ctx	*next;		/* in the free list */
 };
@@ -353,26 +354,26 @@ struct probe_ctx {
 struct target {
 	struct target_conf	 conf;
 	struct task		 task;
-	enum target_phase	 phase;
-	struct waiter		 timer;		/* interval sleep, probe timeout */
-	struct sleep_fut	 sleep;
+	struct timer		 tm;		/* the next probe's start */
 	struct sem_wait		 slot;		/* max_inflight */
 	struct probe_ctx	*pc;		/* while probing */
 	struct dns_cache	*cache;		/* names only */
 	unsigned char		*rbuf;		/* expect only */
+	struct daemon		*d;
+	struct adhoc		*adhoc;		/* futctl probe, in flight */
 	uint64_t		 next_us;	/* monotonic start of next probe */
 	uint64_t		 wait_start_us;
 	uint64_t		 rng;		/* jitter */
-	unsigned		 each_i;	/* addresses = "each": next one */
-	struct results		 res;
-	struct daemon		*d;
-	unsigned char		 kept;		/* daemon_apply's mark */
-	unsigned char		 round_failed;	/* pc->round holds a failure */
-	unsigned char		 queued;	/* this probe waited for a slot */
-	enum probe_error	 fail_error;	/* of fail_event */
 	uint64_t		 fail_event;	/* newest failure event, to fold */
 	uint64_t		 late_event;
-	struct adhoc		*adhoc;		/* futctl probe, in flight */
+	struct results		 res;
+	uint32_t		 each_i;	/* addresses = "each": next one */
+	uint8_t			 phase;		/* enum target_phase */
+	uint8_t			 kept;		/* daemon_apply's mark */
+	uint8_t			 round_failed;	/* pc->round holds a failure */
+	uint8_t			 queued;	/* this probe waited for a slot */
+	uint8_t			 fail_error;	/* of fail_event */
+	char			 strings[];	/* conf.name and conf.host */
 };
 
 struct control;
@@ -458,7 +459,7 @@ int		 dns_configure(struct evdns_base *, const struct conf *,
 /* target.c */
 struct probe_ctx *probe_ctx_get(struct daemon *);
 void		 probe_ctx_put(struct daemon *, struct probe_ctx *);
-struct target	*target_new(struct daemon *, const struct target_conf *,
+struct target	*target_new(struct daemon *, struct target_conf *,
 		    unsigned);
 void		 target_start(struct target *);
 void		 target_stop(struct target *);

@@ -89,9 +89,31 @@ struct task {
 
 TAILQ_HEAD(task_queue, task);
 
+/*
+ * A timer of the executor's own: 24 bytes instead of a libevent event's
+ * 128, for the timers every target holds for as long as it lives.  All of
+ * them sit in one binary heap behind a single libevent timer.
+ */
+struct timer {
+	uint64_t		 deadline_us;	/* monotonic */
+	struct task		*task;		/* woken when it expires */
+	uint32_t		 index;		/* in the heap; TIMER_IDLE */
+	uint32_t		 fired;
+};
+#define TIMER_IDLE	UINT32_MAX
+
+struct timers {
+	struct timer		**heap;
+	size_t			 n;
+	size_t			 cap;
+	struct event		*ev;
+	uint64_t		 armed_us;	/* what ev is set for, 0: none */
+};
+
 struct executor {
 	struct event_base	*base;
 	struct event		*runq_ev;
+	struct timers		 timers;
 	struct task_queue	 runq;
 	size_t			 runq_len;
 	uint64_t		 polls;	/* all polls of all tasks */
@@ -120,6 +142,9 @@ struct sem {
 };
 
 /* task.c */
+void		 timer_init(struct timer *);
+int		 timer_arm(struct timer *, struct task *, uint64_t);
+void		 timer_disarm(struct timer *, struct executor *);
 void		 sem_init(struct sem *, unsigned);
 void		 sem_set_limit(struct sem *, unsigned);
 void		 sem_wait_init(struct sem_wait *);

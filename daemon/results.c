@@ -159,21 +159,33 @@ results_avail_advance(struct avail_bucket *b, unsigned n, uint64_t *head,
 	*head = slot;
 }
 
+/*
+ * Count one result in a bucket.  16 bits hold a 10-minute bucket of a
+ * probe every 10 ms; faster than that, both counts are halved when full,
+ * which keeps their ratio (all a window is asked for) and weighs the
+ * bucket's later results a little more.
+ */
+static void
+results_avail_add(struct avail_bucket *b, int ok)
+{
+	if (b->total == UINT16_MAX) {
+		b->total /= 2;
+		b->ok /= 2;
+	}
+	b->total++;
+	b->ok += ok != 0;
+}
+
 static void
 results_avail_count(struct results *r, int ok)
 {
 	uint64_t now = clock_mono_us();
 	uint64_t hs = now / AVAIL_HOUR_SLOT_US + 1, ds = now / AVAIL_DAY_SLOT_US + 1;
-	struct avail_bucket *b;
 
 	results_avail_advance(r->hour, AVAIL_HOUR_BUCKETS, &r->hour_slot, hs);
 	results_avail_advance(r->day, AVAIL_DAY_BUCKETS, &r->day_slot, ds);
-	b = &r->hour[hs % AVAIL_HOUR_BUCKETS];
-	b->total++;
-	b->ok += ok;
-	b = &r->day[ds % AVAIL_DAY_BUCKETS];
-	b->total++;
-	b->ok += ok;
+	results_avail_add(&r->hour[hs % AVAIL_HOUR_BUCKETS], ok);
+	results_avail_add(&r->day[ds % AVAIL_DAY_BUCKETS], ok);
 }
 
 /*

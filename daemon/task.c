@@ -13,6 +13,9 @@
 #include <event2/event.h>
 #include <assert.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "future.h"
 
@@ -28,9 +31,14 @@ static void	executor_runq_cb(evutil_socket_t, short, void *);
 static const struct timeval executor_now = { 0, 0 };
 static void	task_run(struct task *);
 
+static void	timers_cb(evutil_socket_t, short, void *);
+
 int
 executor_init(struct executor *ex, struct event_base *base)
 {
+	memset(&ex->timers, 0, sizeof(ex->timers));
+	if ((ex->timers.ev = evtimer_new(base, timers_cb, ex)) == NULL)
+		return -1;
 	ex->base = base;
 	ex->polls = ex->wakes = 0;
 	ex->runq_len = 0;
@@ -52,6 +60,10 @@ executor_finish(struct executor *ex)
 	if (ex->runq_ev != NULL)
 		event_free(ex->runq_ev);
 	ex->runq_ev = NULL;
+	if (ex->timers.ev != NULL)
+		event_free(ex->timers.ev);
+	free(ex->timers.heap);
+	memset(&ex->timers, 0, sizeof(ex->timers));
 }
 
 void
@@ -252,4 +264,171 @@ sem_release(struct sem *s, struct sem_wait *w)
 	w->state = SEM_IDLE;
 	s->used--;
 	sem_hand_out(s);
+}
+
+/*
+ * Timers: a binary min-heap of deadlines behind one libevent timer, set
+ * for the earliest.  An expired timer wakes its task, which finds
+ * t->fired set.
+ */
+
+static uint64_t
+timers_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+timers_swap(struct timers *ts, size_t a, size_t b)
+{
+	struct timer *t = ts->heap[a];
+
+	ts->heap[a] = ts->heap[b];
+	ts->heap[b] = t;
+	ts->heap[a]->index = (uint32_t)a;
+	ts->heap[b]->index = (uint32_t)b;
+}
+
+static void
+timers_up(struct timers *ts, size_t i)
+{
+	while (i > 0 && ts->heap[(i - 1) / 2]->deadline_us >
+	    ts->heap[i]->deadline_us) {
+		timers_swap(ts, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+timers_down(struct timers *ts, size_t i)
+{
+	size_t l, m;
+
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < ts->n && ts->heap[l]->deadline_us <
+		    ts->heap[m]->deadline_us)
+			m = l;
+		if (l + 1 < ts->n && ts->heap[l + 1]->deadline_us <
+		    ts->heap[m]->deadline_us)
+			m = l + 1;
+		if (m == i)
+			return;
+		timers_swap(ts, i, m);
+		i = m;
+	}
+}
+
+/* Point the libevent timer at the earliest deadline, if that changed. */
+static void
+timers_rearm(struct timers *ts)
+{
+	uint64_t when, now;
+	struct timeval tv;
+
+	if (ts->n == 0) {
+		if (ts->armed_us != 0)
+			evtimer_del(ts->ev);
+		ts->armed_us = 0;
+		return;
+	}
+	when = ts->heap[0]->deadline_us;
+	if (when == ts->armed_us)
+		return;
+	now = timers_now();
+	when = when > now ? when - now : 0;
+	tv.tv_sec = (time_t)(when / 1000000);
+	tv.tv_usec = (suseconds_t)(when % 1000000);
+	evtimer_add(ts->ev, &tv);
+	ts->armed_us = ts->heap[0]->deadline_us;
+}
+
+static void
+timers_remove(struct timers *ts, struct timer *t)
+{
+	size_t i = t->index;
+
+	ts->n--;
+	if (i != ts->n) {
+		ts->heap[i] = ts->heap[ts->n];
+		ts->heap[i]->index = (uint32_t)i;
+		timers_down(ts, i);
+		timers_up(ts, i);
+	}
+	t->index = TIMER_IDLE;
+}
+
+static void
+timers_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct executor *ex = arg;
+	struct timers *ts = &ex->timers;
+	struct timer *t;
+	uint64_t now = timers_now();
+
+	(void)fd;
+	(void)what;
+	ts->armed_us = 0;
+	/*
+	 * We are a reactor callback: wake the tasks here and now.  A woken
+	 * task may arm its timer again; its next deadline is in the future,
+	 * so this loop does not see it.
+	 */
+	while (ts->n > 0 && ts->heap[0]->deadline_us <= now) {
+		t = ts->heap[0];
+		timers_remove(ts, t);
+		t->fired = 1;
+		task_wake(t->task);
+	}
+	timers_rearm(ts);
+}
+
+void
+timer_init(struct timer *t)
+{
+	t->deadline_us = 0;
+	t->task = NULL;
+	t->index = TIMER_IDLE;
+	t->fired = 0;
+}
+
+/* Wake t's task at deadline (monotonic microseconds).  -1: no memory. */
+int
+timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
+{
+	struct timers *ts = &task->ex->timers;
+	struct timer **heap;
+	size_t cap;
+
+	if (t->index != TIMER_IDLE)
+		timers_remove(ts, t);
+	if (ts->n == ts->cap) {
+		cap = ts->cap ? ts->cap * 2 : 64;
+		if ((heap = realloc(ts->heap, cap * sizeof(*heap))) == NULL)
+			return -1;
+		ts->heap = heap;
+		ts->cap = cap;
+	}
+	t->deadline_us = deadline_us;
+	t->task = task;
+	t->fired = 0;
+	t->index = (uint32_t)ts->n;
+	ts->heap[ts->n++] = t;
+	timers_up(ts, t->index);
+	timers_rearm(ts);
+	return 0;
+}
+
+void
+timer_disarm(struct timer *t, struct executor *ex)
+{
+	if (t->index != TIMER_IDLE) {
+		timers_remove(&ex->timers, t);
+		timers_rearm(&ex->timers);
+	}
+	t->fired = 0;
 }
