@@ -11,6 +11,7 @@ PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
 SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= /etc
+MANDIR		?= $(PREFIX)/share/man
 PKG_CONFIG	?= pkg-config
 SYSTEMDUNITDIR	?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 DESTDIR		?=
@@ -138,6 +139,9 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/futd $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BUILD)/futd $(DESTDIR)$(SBINDIR)/futd
 	install -m 0755 $(BUILD)/futctl $(DESTDIR)$(BINDIR)/futctl
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 daemon/futd.8 client/futctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 conf/futd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/futd/futd.conf ] || \
 	    install -m 0644 conf/futd.conf $(DESTDIR)$(SYSCONFDIR)/futd/futd.conf
 	for u in systemd/*.service systemd/*.socket; do \
@@ -149,6 +153,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/futd $(DESTDIR)$(BINDIR)/futctl \
+	    $(DESTDIR)$(MANDIR)/man8/futd.8 $(DESTDIR)$(MANDIR)/man8/futctl.8 \
+	    $(DESTDIR)$(MANDIR)/man5/futd.conf.5 \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/futd.service \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/futd.socket
 

@@ -1,12 +1,17 @@
 /*
  * ctl.c - talk to futd over its control socket: one request line out, one
- * JSON reply line back (see proto.h).
+ * JSON reply line back (see proto.h); and the two exchanges that need more
+ * than that: `probe` (whose reply takes as long as the probe) and `log -f`
+ * (a stream of events that does not end).
  *
  * The client may block: it has nothing else to do.  But every socket call
  * is bounded by CTL_TIMEOUT_SEC through SO_SNDTIMEO/SO_RCVTIMEO, so a
  * wedged daemon makes futctl fail instead of hanging a script forever.
  * The bound is per call, not for the whole exchange: a big status reply may
  * take longer than that to stream, but futd never goes quiet that long.
+ * Two replies may: a probe's, which comes when the probe is done (so the
+ * bound becomes the target's timeout plus a margin), and the events of
+ * `follow`, which come when something happens (no bound at all).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -14,7 +19,11 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +34,15 @@
 
 #define CTL_READ_CHUNK	4096
 
+/* An event of the log already printed, and how often it had repeated. */
+struct ctl_seen {
+	long long	 seq;
+	long long	 repeat;
+};
+
+static volatile sig_atomic_t	 ctl_stop;	/* SIGINT or SIGTERM came */
+static sigset_t			 ctl_waitmask;	/* while waiting for events */
+
 static enum ctl_status	 ctl_fail(struct ctl_error *, enum ctl_status,
 			    const char *, ...)
 			    __attribute__((format(printf, 3, 4)));
@@ -32,6 +50,13 @@ static enum ctl_status	 ctl_fail_errno(struct ctl_error *, enum ctl_status,
 			    int);
 static enum ctl_status	 ctl_check_envelope(struct ctl_reply *,
 			    struct ctl_error *);
+static enum ctl_status	 ctl_wait(struct ctl_conn *, struct ctl_error *);
+static int		 ctl_timeout_for(const json_t *);
+static const json_t	*ctl_pick(const json_t *, const char *);
+static void		 ctl_stop_cb(int);
+static const struct ctl_seen *ctl_seen_find(const struct ctl_seen *, size_t,
+			    long long);
+static long long	 ctl_int(const json_t *, const char *);
 
 /* What went wrong, as the start of "<words> futd at <path>: <detail>". */
 static const char *const ctl_words[] = {
@@ -45,6 +70,7 @@ static const char *const ctl_words[] = {
 	[CTL_ERR_CLOSED] =	"connection closed by",
 	[CTL_ERR_TOO_LONG] =	"reply too long from",
 	[CTL_ERR_MALFORMED] =	"malformed reply from",
+	[CTL_ERR_INTERRUPTED] =	"interrupted talking to",
 };
 
 enum ctl_status
@@ -54,6 +80,7 @@ ctl_connect(struct ctl_conn *conn, const char *path, struct ctl_error *err)
 	struct timeval		 tv = { .tv_sec = CTL_TIMEOUT_SEC };
 	int			 fd, saved;
 
+	memset(conn, 0, sizeof(*conn));
 	conn->fd = -1;
 
 	memset(&sun, 0, sizeof(sun));
@@ -85,21 +112,36 @@ ctl_connect(struct ctl_conn *conn, const char *path, struct ctl_error *err)
 	}
 
 	conn->fd = fd;
+	conn->timeout = CTL_TIMEOUT_SEC;
 	return CTL_OK;
 }
 
+/* How long a reply may take from now on, in seconds; 0: for ever. */
+int
+ctl_set_timeout(struct ctl_conn *conn, int seconds)
+{
+	struct timeval	 tv = { .tv_sec = seconds };
+
+	if (setsockopt(conn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == -1)
+		return -1;
+	conn->timeout = seconds;
+	return 0;
+}
+
+/* Send "futd/1 command [args]\n"; args may be NULL or empty. */
 enum ctl_status
-ctl_send(struct ctl_conn *conn, const char *command, const char *arg,
+ctl_send(struct ctl_conn *conn, const char *command, const char *args,
     struct ctl_error *err)
 {
 	char	 line[FUTD_PROTO_MAX_REQUEST + 1];
 	size_t	 off, len;
 	ssize_t	 n;
-	int	 ret;
+	int	 ret, more = args != NULL && *args != '\0';
 
 	ret = snprintf(line, sizeof(line), "%s%d %s%s%s\n",
 	    FUTD_PROTO_PREFIX, FUTD_PROTO_VERSION, command,
-	    arg != NULL ? " " : "", arg != NULL ? arg : "");
+	    more ? " " : "", more ? args : "");
 	if (ret < 0 || (size_t)ret > FUTD_PROTO_MAX_REQUEST)
 		return ctl_fail(err, CTL_ERR_REQUEST,
 		    "futd accepts at most %d bytes", FUTD_PROTO_MAX_REQUEST);
@@ -123,72 +165,94 @@ ctl_send(struct ctl_conn *conn, const char *command, const char *arg,
 	return CTL_OK;
 }
 
+/*
+ * The next line from futd, without its '\n': *line points into the
+ * connection's buffer and stays valid until the next call.  Bytes past the
+ * line stay buffered for that call (the events of `follow` come several to
+ * a read).  The buffer grows by doubling up to CTL_MAX_REPLY plus the
+ * newline, and not a byte more, whatever the daemon sends.
+ */
 enum ctl_status
-ctl_recv(struct ctl_conn *conn, struct ctl_reply *reply,
+ctl_recv_line(struct ctl_conn *conn, char **line, size_t *linelen,
     struct ctl_error *err)
 {
-	char		*buf = NULL, *nl = NULL, *p;
-	size_t		 len = 0, cap = 0, newcap;
-	ssize_t		 n;
 	enum ctl_status	 status;
+	char		*nl = NULL, *p;
+	size_t		 scan = 0, newcap;
+	ssize_t		 n;
 
-	memset(reply, 0, sizeof(*reply));
+	/* drop the line handed out last time */
+	if (conn->off > 0) {
+		memmove(conn->buf, conn->buf + conn->off,
+		    conn->len - conn->off);
+		conn->len -= conn->off;
+		conn->off = 0;
+	}
 
-	/*
-	 * Read until the first newline.  Anything after it would be the
-	 * reply to a request we never sent, so it is ignored.  The buffer
-	 * grows by doubling up to CTL_MAX_REPLY plus the newline, and not a
-	 * byte more, whatever the daemon sends.
-	 */
-	while (nl == NULL) {
-		if (len == cap) {
-			if (cap == CTL_MAX_REPLY + 1) {
-				status = ctl_fail(err, CTL_ERR_TOO_LONG,
+	for (;;) {
+		if (conn->len > scan &&
+		    (nl = memchr(conn->buf + scan, '\n', conn->len - scan)) !=
+		    NULL)
+			break;
+		scan = conn->len;
+		if (conn->len == conn->cap) {
+			if (conn->cap == CTL_MAX_REPLY + 1)
+				return ctl_fail(err, CTL_ERR_TOO_LONG,
 				    "no end of line within %lu MiB",
 				    CTL_MAX_REPLY / (1024 * 1024));
-				goto done;
-			}
-			newcap = cap == 0 ? CTL_READ_CHUNK : cap * 2;
+			newcap = conn->cap == 0 ? CTL_READ_CHUNK :
+			    conn->cap * 2;
 			if (newcap > CTL_MAX_REPLY + 1)
 				newcap = CTL_MAX_REPLY + 1;
-			if ((p = realloc(buf, newcap)) == NULL) {
-				status = ctl_fail_errno(err, CTL_ERR_RECV,
+			if ((p = realloc(conn->buf, newcap)) == NULL)
+				return ctl_fail_errno(err, CTL_ERR_RECV,
 				    errno);
-				goto done;
-			}
-			buf = p;
-			cap = newcap;
+			conn->buf = p;
+			conn->cap = newcap;
 		}
 
-		n = recv(conn->fd, buf + len, cap - len, 0);
+		if (conn->interruptible &&
+		    (status = ctl_wait(conn, err)) != CTL_OK)
+			return status;
+		n = recv(conn->fd, conn->buf + conn->len,
+		    conn->cap - conn->len, 0);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				status = ctl_fail(err, CTL_ERR_TIMEOUT,
-				    "no reply within %d s", CTL_TIMEOUT_SEC);
-			else
-				status = ctl_fail_errno(err, CTL_ERR_RECV,
-				    errno);
-			goto done;
+				return ctl_fail(err, CTL_ERR_TIMEOUT,
+				    "no reply within %d s", conn->timeout);
+			return ctl_fail_errno(err, CTL_ERR_RECV, errno);
 		}
 		if (n == 0) {
-			if (len == 0)
-				status = ctl_fail(err, CTL_ERR_CLOSED,
+			if (conn->len == 0)
+				return ctl_fail(err, CTL_ERR_CLOSED,
 				    "no reply");
-			else
-				status = ctl_fail(err, CTL_ERR_CLOSED,
-				    "reply cut short after %zu bytes", len);
-			goto done;
+			return ctl_fail(err, CTL_ERR_CLOSED,
+			    "reply cut short after %zu bytes", conn->len);
 		}
-		nl = memchr(buf + len, '\n', (size_t)n);
-		len += (size_t)n;
+		conn->len += (size_t)n;
 	}
 
-	status = ctl_reply_parse(buf, (size_t)(nl - buf), reply, err);
- done:
-	free(buf);
-	return status;
+	*line = conn->buf;
+	*linelen = (size_t)(nl - conn->buf);
+	conn->off = *linelen + 1;
+	return CTL_OK;
+}
+
+/* One reply: the next line, as a reply envelope. */
+enum ctl_status
+ctl_recv(struct ctl_conn *conn, struct ctl_reply *reply,
+    struct ctl_error *err)
+{
+	enum ctl_status	 status;
+	char		*line;
+	size_t		 len;
+
+	memset(reply, 0, sizeof(*reply));
+	if ((status = ctl_recv_line(conn, &line, &len, err)) != CTL_OK)
+		return status;
+	return ctl_reply_parse(line, len, reply, err);
 }
 
 void
@@ -197,13 +261,16 @@ ctl_close(struct ctl_conn *conn)
 	if (conn->fd != -1)
 		close(conn->fd);
 	conn->fd = -1;
+	free(conn->buf);
+	conn->buf = NULL;
+	conn->len = conn->cap = conn->off = 0;
 }
 
 /*
  * The whole exchange for one command: connect, send, receive, close.
  */
 enum ctl_status
-ctl_request(const char *path, const char *command, const char *arg,
+ctl_request(const char *path, const char *command, const char *args,
     struct ctl_reply *reply, struct ctl_error *err)
 {
 	struct ctl_conn	 conn;
@@ -212,10 +279,233 @@ ctl_request(const char *path, const char *command, const char *arg,
 	memset(reply, 0, sizeof(*reply));
 	if ((status = ctl_connect(&conn, path, err)) != CTL_OK)
 		return status;
-	if ((status = ctl_send(&conn, command, arg, err)) == CTL_OK)
+	if ((status = ctl_send(&conn, command, args, err)) == CTL_OK)
 		status = ctl_recv(&conn, reply, err);
 	ctl_close(&conn);
 	return status;
+}
+
+/*
+ * `status` of one target by its exact name.  On CTL_OK the caller owns
+ * reply; *target is the target's object in it, or NULL when futd has no
+ * such target (or answered an error: see reply->code).
+ */
+enum ctl_status
+ctl_find(const char *path, const char *name, struct ctl_reply *reply,
+    const json_t **target, struct ctl_error *err)
+{
+	char		 args[2 * FUTD_PROTO_MAX_REQUEST + 8];
+	enum ctl_status	 status;
+
+	*target = NULL;
+	memcpy(args, "match=", 6);
+	parser_glob_escape(args + 6, sizeof(args) - 6, name);
+	if ((status = ctl_request(path, "status", args, reply, err)) !=
+	    CTL_OK)
+		return status;
+	if (reply->code == PROTO_OK)
+		*target = ctl_pick(reply->data, name);
+	return CTL_OK;
+}
+
+/*
+ * `probe NAME`: futd answers when the probe is done, which may be up to
+ * the target's timeout (86400 s at most).  So first ask, on the same
+ * connection, for that timeout; wait for the probe that long plus
+ * CTL_PROBE_MARGIN_SEC, or CTL_PROBE_FALLBACK_SEC when futd does not say.
+ * *target (the caller's to json_decref, may be NULL) is the target as
+ * `status` sees it, for the words around the result.
+ */
+enum ctl_status
+ctl_probe(const char *path, const char *name, struct ctl_reply *reply,
+    json_t **target, struct ctl_error *err)
+{
+	struct ctl_conn	 conn;
+	struct ctl_reply first;
+	enum ctl_status	 status;
+	const json_t	*t = NULL;
+	char		 args[2 * FUTD_PROTO_MAX_REQUEST + 8];
+	int		 wait = CTL_PROBE_FALLBACK_SEC;
+
+	memset(reply, 0, sizeof(*reply));
+	*target = NULL;
+	if ((status = ctl_connect(&conn, path, err)) != CTL_OK)
+		return status;
+
+	memcpy(args, "match=", 6);
+	parser_glob_escape(args + 6, sizeof(args) - 6, name);
+	if ((status = ctl_send(&conn, "status", args, err)) != CTL_OK ||
+	    (status = ctl_recv(&conn, &first, err)) != CTL_OK)
+		goto done;
+	if (first.code == PROTO_OK) {
+		/* no such target: futd says 404 at once */
+		wait = CTL_TIMEOUT_SEC;
+		if ((t = ctl_pick(first.data, name)) != NULL) {
+			wait = ctl_timeout_for(t);
+			*target = json_incref((json_t *)(uintptr_t)t);
+		}
+	}
+	ctl_reply_free(&first);
+
+	if (ctl_set_timeout(&conn, wait) == -1) {
+		status = ctl_fail_errno(err, CTL_ERR_SOCKET, errno);
+		goto done;
+	}
+	if ((status = ctl_send(&conn, "probe", name, err)) == CTL_OK)
+		status = ctl_recv(&conn, reply, err);
+ done:
+	if (status != CTL_OK) {
+		json_decref(*target);
+		*target = NULL;
+	}
+	ctl_close(&conn);
+	return status;
+}
+
+/*
+ * `log -f`: the last N events, then every event as it happens, until
+ * SIGINT or SIGTERM (exit 0) or until futd closes the connection (exit 3).
+ *
+ * The stream is asked for first and the log second, so nothing falls in
+ * between; what both bring is printed once.  futd folds a repeated failure
+ * into the event that reported it and sends that event again with a higher
+ * "repeat": such a line is printed as an update of the first.
+ */
+int
+ctl_follow(const struct parse_result *res, const struct output *out)
+{
+	struct sigaction	 sa;
+	struct ctl_conn		 conn;
+	struct ctl_reply	 reply, log;
+	struct ctl_error	 err;
+	struct ctl_seen		*seen = NULL, *s;
+	const struct ctl_seen	*found;
+	json_t			*events, *ev, *line, *wrap;
+	json_error_t		 jerr;
+	enum ctl_status		 status;
+	sigset_t		 block;
+	char			 args[FUTD_PROTO_MAX_REQUEST], *text;
+	long long		 seq, repeat, maxseq = 0;
+	size_t			 i, nseen = 0, len;
+	int			 ret = FUTCTL_EXIT_OK;
+
+	/*
+	 * SIGINT and SIGTERM wait blocked until ppoll() lets them in, so
+	 * that one never falls between a test of ctl_stop and a wait.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ctl_stop_cb;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &ctl_waitmask);
+	sigdelset(&ctl_waitmask, SIGINT);
+	sigdelset(&ctl_waitmask, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	args[0] = '\0';
+	if (res->name != NULL)
+		snprintf(args, sizeof(args), "target=%s", res->name);
+	if ((status = ctl_connect(&conn, res->socket, &err)) != CTL_OK)
+		return ctl_warn(&err, res->socket);
+	if ((status = ctl_send(&conn, "follow", args, &err)) != CTL_OK ||
+	    (status = ctl_recv(&conn, &reply, &err)) != CTL_OK) {
+		ctl_close(&conn);
+		return ctl_warn(&err, res->socket);
+	}
+	if (reply.code != PROTO_OK) {
+		out->error(res, &reply);
+		ctl_reply_free(&reply);
+		ctl_close(&conn);
+		return FUTCTL_EXIT_REPLY;
+	}
+	ctl_reply_free(&reply);
+
+	/* the backlog, on a connection of its own */
+	if (ctl_request(res->socket, "log", res->args, &log, &err) != CTL_OK) {
+		ctl_close(&conn);
+		return ctl_warn(&err, res->socket);
+	}
+	if (log.code != PROTO_OK) {
+		out->error(res, &log);
+		ctl_reply_free(&log);
+		ctl_close(&conn);
+		return FUTCTL_EXIT_REPLY;
+	}
+	events = json_object_get(log.data, "events");
+	if (json_array_size(events) > 0 &&
+	    (seen = calloc(json_array_size(events), sizeof(*seen))) == NULL) {
+		output_warnx("%s", strerror(errno));
+		ctl_reply_free(&log);
+		ctl_close(&conn);
+		return FUTCTL_EXIT_REPLY;
+	}
+	json_array_foreach(events, i, ev) {
+		if (!json_is_object(ev) ||
+		    (wrap = json_pack("{s:O}", "event", ev)) == NULL)
+			continue;
+		out->event(wrap, 0);
+		json_decref(wrap);
+		if ((seq = ctl_int(ev, "seq")) > maxseq) {
+			seen[nseen].seq = seq;
+			seen[nseen].repeat = ctl_int(ev, "repeat");
+			nseen++;
+			maxseq = seq;
+		}
+	}
+	ctl_reply_free(&log);
+	fflush(stdout);
+
+	ctl_set_timeout(&conn, 0);
+	conn.interruptible = 1;
+	for (;;) {
+		if ((status = ctl_recv_line(&conn, &text, &len, &err)) !=
+		    CTL_OK) {
+			if (status == CTL_ERR_INTERRUPTED)
+				ret = FUTCTL_EXIT_OK;
+			else if (status == CTL_ERR_CLOSED) {
+				output_warnx("futd at %s closed the "
+				    "connection", res->socket);
+				ret = FUTCTL_EXIT_TALK;
+			} else
+				ret = ctl_warn(&err, res->socket);
+			break;
+		}
+		line = json_loadb(text, len, 0, &jerr);
+		ev = json_object_get(line, "event");
+		if (!json_is_object(ev)) {
+			output_warnx("malformed event from futd at %s: %s",
+			    res->socket, line == NULL ? jerr.text :
+			    "no \"event\" object");
+			json_decref(line);
+			ret = FUTCTL_EXIT_TALK;
+			break;
+		}
+		seq = ctl_int(ev, "seq");
+		repeat = ctl_int(ev, "repeat");
+		if (seq > maxseq) {
+			/* new */
+			maxseq = seq;
+			out->event(line, 0);
+		} else if ((found = ctl_seen_find(seen, nseen, seq)) == NULL ||
+		    repeat > found->repeat) {
+			/* more of an event printed before */
+			if (found != NULL) {
+				s = &seen[found - seen];
+				s->repeat = repeat;
+			}
+			out->event(line, 1);
+		}
+		/* else: the log had it already */
+		json_decref(line);
+		if (fflush(stdout) == EOF || ferror(stdout))
+			break;		/* main() says why */
+	}
+	free(seen);
+	ctl_close(&conn);
+	return ret;
 }
 
 /*
@@ -324,6 +614,106 @@ ctl_check_envelope(struct ctl_reply *reply, struct ctl_error *err)
 		    "200 without a \"data\" object");
 	reply->data = data;
 	return CTL_OK;
+}
+
+/*
+ * Wait until the socket is readable, with SIGINT and SIGTERM let in only
+ * for the wait (ctl_follow).  CTL_ERR_INTERRUPTED once one came.
+ */
+static enum ctl_status
+ctl_wait(struct ctl_conn *conn, struct ctl_error *err)
+{
+	struct pollfd	 pfd = { .fd = conn->fd, .events = POLLIN };
+
+	for (;;) {
+		if (ctl_stop)
+			return ctl_fail(err, CTL_ERR_INTERRUPTED,
+			    "interrupted");
+		if (ppoll(&pfd, 1, NULL, &ctl_waitmask) >= 0)
+			return CTL_OK;
+		if (errno != EINTR)
+			return ctl_fail_errno(err, CTL_ERR_RECV, errno);
+	}
+}
+
+static void
+ctl_stop_cb(int sig)
+{
+	(void)sig;
+	ctl_stop = 1;
+}
+
+/* Seconds to wait for a probe of this target (see ctl_probe). */
+static int
+ctl_timeout_for(const json_t *target)
+{
+	const json_t	*v = json_object_get(target, "timeout");
+	double		 t;
+	int		 whole;
+
+	if (!json_is_number(v))
+		return CTL_PROBE_FALLBACK_SEC;
+	t = json_number_value(v);
+	if (!isfinite(t) || t < 0 || t > 7 * 86400.0)
+		return CTL_PROBE_FALLBACK_SEC;
+	whole = (int)t;			/* ceil() without libm */
+	if (whole < t)
+		whole++;
+	return whole + CTL_PROBE_MARGIN_SEC;
+}
+
+/* The target called exactly name among a status reply's, or NULL. */
+static const json_t *
+ctl_pick(const json_t *data, const char *name)
+{
+	const json_t	*t, *n;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(data, "targets"), i, t) {
+		n = json_object_get(t, "name");
+		if (json_is_string(n) && strcmp(json_string_value(n), name) ==
+		    0)
+			return t;
+	}
+	return NULL;
+}
+
+/* Say why talking failed, on stderr; the exit status for it. */
+int
+ctl_warn(const struct ctl_error *err, const char *path)
+{
+	char	 msg[4608];
+
+	ctl_strerror(err, path, msg, sizeof(msg));
+	output_warnx("%s", msg);
+	return err->status == CTL_ERR_REQUEST ? FUTCTL_EXIT_USAGE :
+	    FUTCTL_EXIT_TALK;
+}
+
+/* seen is sorted by seq (the log comes oldest first). */
+static const struct ctl_seen *
+ctl_seen_find(const struct ctl_seen *seen, size_t n, long long seq)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (seen[mid].seq == seq)
+			return &seen[mid];
+		if (seen[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static long long
+ctl_int(const json_t *obj, const char *key)
+{
+	const json_t	*v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
 /* Record a failure described in words; returns status for tail calls. */

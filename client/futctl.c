@@ -1,13 +1,12 @@
 /*
  * futctl.c - main() of futctl, the control client of futd.
  *
- *	futctl [-s socket] [-j] command [argument]
+ *	futctl [-jhV] [-s socket] command [options] [argument]
  *
  * Only main() lives here; parsing, talking and printing are in parser.c,
  * ctl.c, output.c and output_json.c, which tests link without this file.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,80 +17,75 @@
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "socket",	required_argument,	NULL,	's' },
-		{ "json",	no_argument,		NULL,	'j' },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ "version",	no_argument,		NULL,	'V' },
-		{ NULL,		0,			NULL,	0 },
-	};
-	const struct output	*out = &output_text;
+	const struct output	*out;
 	struct parse_result	 res;
 	struct ctl_reply	 reply;
 	struct ctl_error	 err;
-	const char		*sock = NULL;
+	struct check_result	 cr;
+	const json_t		*target = NULL;
+	json_t			*probed = NULL;
+	enum ctl_status		 status;
 	char			 msg[4608];
-	int			 ch, rc = 0, ret;
+	int			 rc = 0, ret;
 
-	/*
-	 * getopt_long() permutes argv, so options may also follow the
-	 * command ("futctl status --json").  Its own messages would name
-	 * the full argv[0]; ours say "futctl:" like every other line.
-	 */
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":s:jhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'j':
-			out = &output_json;
-			break;
-		case 'h':
-			parser_help(stdout);
-			return FUTCTL_EXIT_OK;
-		case 'V':
-			printf("futctl %s (protocol %s%d)\n", FUTCTL_VERSION,
-			    FUTD_PROTO_PREFIX, FUTD_PROTO_VERSION);
-			return FUTCTL_EXIT_OK;
-		case ':':
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				output_warnx("option %s needs an argument",
-				    argv[optind - 1]);
-			else
-				output_warnx("option -%c needs an argument",
-				    optopt);
-			parser_usage(stderr);
-			return FUTCTL_EXIT_USAGE;
-		default:
-			/* A long option's optopt is its short twin, or 0. */
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				output_warnx("invalid option %s",
-				    argv[optind - 1]);
-			else
-				output_warnx("invalid option -%c", optopt);
-			parser_usage(stderr);
-			return FUTCTL_EXIT_USAGE;
+	switch (parse(argc, argv, &res)) {
+	case PARSE_OK:
+		break;
+	case PARSE_HELP:
+		parser_help(stdout);
+		return fflush(stdout) == EOF ? FUTCTL_EXIT_REPLY :
+		    FUTCTL_EXIT_OK;
+	case PARSE_VERSION:
+		printf("futctl %s (protocol %s%d)\n", FUTCTL_VERSION,
+		    FUTD_PROTO_PREFIX, FUTD_PROTO_VERSION);
+		return FUTCTL_EXIT_OK;
+	default:
+		/* `check` answers Nagios, whatever went wrong */
+		if (res.nagios) {
+			check_unknown(&cr, "futctl: %s", res.error);
+			(res.json ? &output_json : &output_text)->check(&cr);
+			return CHECK_UNKNOWN;
 		}
-	}
-
-	if (sock == NULL &&
-	    ((sock = getenv("FUTD_SOCKET")) == NULL || *sock == '\0'))
-		sock = FUTD_DEFAULT_SOCKET;
-
-	if (parse(argc - optind, argv + optind, &res) != PARSE_OK) {
 		output_warnx("%s", res.error);
 		parser_usage(stderr);
 		return FUTCTL_EXIT_USAGE;
 	}
+	out = res.json ? &output_json : &output_text;
 
-	if (ctl_request(sock, res.command, res.name, &reply, &err) != CTL_OK) {
-		ctl_strerror(&err, sock, msg, sizeof(msg));
-		output_warnx("%s", msg);
-		/* Too long a request is the user's argument, not futd. */
-		return err.status == CTL_ERR_REQUEST ?
-		    FUTCTL_EXIT_USAGE : FUTCTL_EXIT_TALK;
+	switch (res.action) {
+	case ACTION_CHECK:
+		if (ctl_find(res.socket, res.name, &reply, &target, &err) !=
+		    CTL_OK) {
+			ctl_strerror(&err, res.socket, msg, sizeof(msg));
+			check_unknown(&cr, "%s", msg);
+		} else if (reply.code != PROTO_OK)
+			check_unknown(&cr, "futd answered %d: %s", reply.code,
+			    reply.message);
+		else
+			check_eval(&cr, res.name, target);
+		out->check(&cr);
+		ctl_reply_free(&reply);
+		return fflush(stdout) == EOF || ferror(stdout) ?
+		    CHECK_UNKNOWN : (int)cr.code;
+	case ACTION_LOG:
+		if (res.follow) {
+			ret = ctl_follow(&res, out);
+			goto flush;
+		}
+		status = ctl_request(res.socket, res.command, res.args, &reply,
+		    &err);
+		break;
+	case ACTION_PROBE:
+		status = ctl_probe(res.socket, res.name, &reply, &probed,
+		    &err);
+		break;
+	default:
+		status = ctl_request(res.socket, res.command, res.args, &reply,
+		    &err);
+		break;
 	}
+	if (status != CTL_OK)
+		return ctl_warn(&err, res.socket);
 
 	if (reply.code != PROTO_OK) {
 		out->error(&res, &reply);
@@ -99,10 +93,16 @@ main(int argc, char *argv[])
 	} else {
 		switch (res.action) {
 		case ACTION_STATUS:
-			rc = out->status(reply.data);
+			rc = out->status(reply.data, &res);
 			break;
 		case ACTION_SHOW:
-			rc = out->show(reply.data);
+			rc = out->show(reply.data, &res);
+			break;
+		case ACTION_PROBE:
+			rc = out->probe(reply.data, probed);
+			break;
+		case ACTION_LOG:
+			rc = out->log(reply.data);
 			break;
 		case ACTION_PING:
 			rc = out->ping(reply.data);
@@ -110,13 +110,16 @@ main(int argc, char *argv[])
 		case ACTION_RELOAD:
 			rc = out->reload(reply.data);
 			break;
-		case ACTION_NONE:
+		default:
 			break;
 		}
-		ret = rc == 0 ? FUTCTL_EXIT_OK : FUTCTL_EXIT_TALK;
+		ret = rc == 0 ? FUTCTL_EXIT_OK : rc == 1 ?
+		    FUTCTL_EXIT_PROBE_FAILED : FUTCTL_EXIT_TALK;
 	}
 	ctl_reply_free(&reply);
+	json_decref(probed);
 
+ flush:
 	/* A full disk or a closed pipe must not look like success. */
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout)) {

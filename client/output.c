@@ -7,6 +7,9 @@
  * with the terminal.  Fields missing from a reply print as "-", so that an
  * older or newer futd still gives a readable answer; only a reply without
  * the expected shape (no "targets" array, ...) is an error.
+ *
+ * What `check` concludes from a target (check_eval) is here too: both
+ * backends print the same conclusion.
  */
 #include <errno.h>
 #include <math.h>
@@ -19,6 +22,12 @@
 #include "proto.h"
 #include "futctl.h"
 
+/*
+ * The default status view keeps to 80 columns where it can: a longer name
+ * stands on a line of its own and its row follows, aligned, on the next.
+ */
+#define STATUS_NAME_WRAP	20
+
 enum table_align {
 	TABLE_LEFT,
 	TABLE_RIGHT,
@@ -30,19 +39,80 @@ struct table {
 	size_t			 nrows;		/* header row included */
 	const enum table_align	*align;
 	char			**cells;	/* nrows * ncols, owned */
+	size_t			 wrap;		/* column 0 at most; 0: any */
+};
+
+/* A status column: its header, alignment, and whether -w is needed. */
+enum status_col {
+	COL_NAME,
+	COL_PROBE,
+	COL_TARGET,
+	COL_STATE,
+	COL_SINCE,
+	COL_AVAIL,
+	COL_P50,
+	COL_P99,
+	COL_LATENCY,
+	COL_OKFAILED,
+	COL_NEXT,
+	COL_LAST,
+	COL__MAX
+};
+
+static const struct {
+	const char		*header;
+	enum table_align	 align;
+	int			 wide;		/* only with -w */
+} status_cols[COL__MAX] = {
+	[COL_NAME] =		{ "NAME",	TABLE_LEFT,	0 },
+	[COL_PROBE] =		{ "PROBE",	TABLE_LEFT,	1 },
+	[COL_TARGET] =		{ "TARGET",	TABLE_LEFT,	1 },
+	[COL_STATE] =		{ "STATE",	TABLE_LEFT,	0 },
+	[COL_SINCE] =		{ "SINCE",	TABLE_RIGHT,	0 },
+	[COL_AVAIL] =		{ "AVAIL",	TABLE_RIGHT,	0 },
+	[COL_P50] =		{ "P50",	TABLE_RIGHT,	0 },
+	[COL_P99] =		{ "P99",	TABLE_RIGHT,	0 },
+	[COL_LATENCY] =		{ "LATENCY",	TABLE_RIGHT,	1 },
+	[COL_OKFAILED] =	{ "OK/FAILED",	TABLE_RIGHT,	1 },
+	[COL_NEXT] =		{ "NEXT",	TABLE_RIGHT,	1 },
+	[COL_LAST] =		{ "LAST",	TABLE_LEFT,	0 },
+};
+
+/* status: the worst first, so that trouble is at the top. */
+static const char *const status_order[] = {
+	"down", "flapping", "unknown", "up",
 };
 
 static int	 text_ping(const json_t *);
-static int	 text_status(const json_t *);
-static int	 text_show(const json_t *);
+static int	 text_status(const json_t *, const struct parse_result *);
+static int	 text_show(const json_t *, const struct parse_result *);
+static int	 text_probe(const json_t *, const json_t *);
+static int	 text_log(const json_t *);
+static void	 text_event(const json_t *, int);
 static int	 text_reload(const json_t *);
+static void	 text_check(const struct check_result *);
 static void	 text_error(const struct parse_result *,
 		    const struct ctl_reply *);
 
 static int	 text_malformed(const char *);
 static void	 text_names(const char *, const json_t *, size_t *);
 static void	 text_target(char *, size_t, const json_t *);
-static void	 text_last(struct table *, size_t, size_t, const json_t *);
+static void	 text_kv(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 text_since(const json_t *);
+static void	 text_settings(const json_t *);
+static void	 text_counters(const json_t *);
+static void	 text_last_result(const json_t *);
+static void	 text_addresses(const json_t *);
+static void	 text_history(const json_t *, unsigned long);
+static void	 text_phases(char *, size_t, const json_t *);
+static void	 text_received(const json_t *);
+static void	 text_dns(const json_t *);
+static void	 text_event_what(char *, size_t, const json_t *);
+static int	 status_rank(const json_t *);
+static int	 status_cmp(const void *, const void *);
+static void	 status_row(struct table *, size_t, const int *,
+		    const json_t *);
 
 static void	 table_init(struct table *, size_t, size_t,
 		    const enum table_align *, const char *const *);
@@ -60,6 +130,8 @@ static void	 output_line(FILE *, const char *, ...)
 static char	*output_vasprintf(const char *, va_list)
 		    __attribute__((format(printf, 1, 0)));
 static void	 output_date(char *, size_t, double);
+static void	 output_date_ms(char *, size_t, double);
+static void	 output_stamp(char *, size_t, double);
 
 static const char	*field_str(const json_t *, const char *);
 static int		 field_num(const json_t *, const char *, double *);
@@ -69,12 +141,20 @@ static void		 field_fmt_int(char *, size_t, const json_t *,
 			    const char *);
 static void		 field_fmt_seconds(char *, size_t, const json_t *,
 			    const char *);
+static void		 field_fmt_us(char *, size_t, const json_t *,
+			    const char *);
+static void		 field_fmt_ratio(char *, size_t, const json_t *,
+			    const char *);
 
 const struct output output_text = {
 	.ping =		text_ping,
 	.status =	text_status,
 	.show =		text_show,
+	.probe =	text_probe,
+	.log =		text_log,
+	.event =	text_event,
 	.reload =	text_reload,
+	.check =	text_check,
 	.error =	text_error,
 };
 
@@ -106,23 +186,24 @@ text_ping(const json_t *data)
 	return 0;
 }
 
+/*
+ * NAME    STATE  SINCE    AVAIL    P50    P99  LAST
+ * closed  down   3m02s    0.00%      -      -  Connection refused
+ * web     up     2h10m  100.00%  183us  412us  127.0.0.1:80
+ *
+ * Down first, then flapping, unknown, up; by name within each.  -w adds
+ * the probe, host:port, last latency, counters and the next probe's time.
+ */
 static int
-text_status(const json_t *data)
+text_status(const json_t *data, const struct parse_result *res)
 {
-	static const char *const header[] = {
-		"NAME", "PROBE", "TARGET", "STATE", "LATENCY", "OK/FAILED",
-		"LAST",
-	};
-	static const enum table_align align[] = {
-		TABLE_LEFT, TABLE_LEFT, TABLE_LEFT, TABLE_LEFT, TABLE_RIGHT,
-		TABLE_RIGHT, TABLE_LEFT,
-	};
-	struct table	 t;
-	const json_t	*targets, *target;
-	const char	*name, *probe, *state;
-	char		 addr[512], latency[32], ok[32], failed[32];
-	long long	 us;
-	size_t		 i, row;
+	static const char	*header[COL__MAX];
+	static enum table_align	 align[COL__MAX];
+	struct table		 t;
+	const json_t		*targets, *target, **sorted;
+	long long		 total = -1;
+	int			 map[COL__MAX];
+	size_t			 i, ncols = 0;
 
 	targets = json_object_get(data, "targets");
 	if (!json_is_array(targets))
@@ -132,55 +213,157 @@ text_status(const json_t *data)
 			return text_malformed("a target is not an object");
 
 	if (json_array_size(targets) == 0) {
-		output_line(stdout, "no targets configured");
+		(void)field_int(data, "total", &total);
+		if (total == 0 || (total == -1 && res->pattern == NULL &&
+		    res->state == NULL))
+			output_line(stdout, "no targets configured");
+		else
+			output_line(stdout, "no targets match");
 		return 0;
 	}
 
-	table_init(&t, 7, json_array_size(targets) + 1, align, header);
-	json_array_foreach(targets, i, target) {
-		row = i + 1;
-		name = field_str(target, "name");
-		probe = field_str(target, "probe");
-		state = field_str(target, "state");
-		text_target(addr, sizeof(addr), target);
-		if (field_int(target, "last_latency_us", &us) == 0)
-			output_fmt_latency(latency, sizeof(latency), us);
-		else
-			snprintf(latency, sizeof(latency), "-");
-		field_fmt_int(ok, sizeof(ok), target, "ok");
-		field_fmt_int(failed, sizeof(failed), target, "failed");
-
-		table_cell(&t, row, 0, "%s", name != NULL ? name : "-");
-		table_cell(&t, row, 1, "%s", probe != NULL ? probe : "-");
-		table_cell(&t, row, 2, "%s", addr);
-		table_cell(&t, row, 3, "%s", state != NULL ? state : "-");
-		table_cell(&t, row, 4, "%s", latency);
-		table_cell(&t, row, 5, "%s/%s", ok, failed);
-		text_last(&t, row, 6, target);
+	/* the columns of this view: map[col] is its place, or -1 */
+	for (i = 0; i < COL__MAX; i++) {
+		map[i] = -1;
+		if (status_cols[i].wide && !res->wide)
+			continue;
+		map[i] = (int)ncols;
+		header[ncols] = status_cols[i].header;
+		align[ncols] = status_cols[i].align;
+		ncols++;
 	}
+
+	if ((sorted = calloc(json_array_size(targets), sizeof(*sorted))) ==
+	    NULL) {
+		output_warnx("%s", strerror(errno));
+		exit(FUTCTL_EXIT_REPLY);
+	}
+	json_array_foreach(targets, i, target)
+		sorted[i] = target;
+	qsort(sorted, json_array_size(targets), sizeof(*sorted), status_cmp);
+
+	table_init(&t, ncols, json_array_size(targets) + 1, align, header);
+	if (!res->wide)
+		t.wrap = STATUS_NAME_WRAP;
+	for (i = 0; i < json_array_size(targets); i++)
+		status_row(&t, i + 1, map, sorted[i]);
 	table_print(&t);
 	table_free(&t);
+	free(sorted);
 	return 0;
 }
 
-static int
-text_show(const json_t *data)
+/* One target's row; map says where each column goes (-1: not shown). */
+static void
+status_row(struct table *t, size_t row, const int *map, const json_t *target)
 {
-	static const char *const header[] = {
-		"TIME", "RESULT", "LATENCY", "ERROR",
-	};
-	static const enum table_align align[] = {
-		TABLE_LEFT, TABLE_LEFT, TABLE_RIGHT, TABLE_LEFT,
-	};
-	struct table	 t;
-	const json_t	*target, *history, *result;
-	const char	*s, *words, *errclass;	/* "error": a class name */
-	char		 buf[512], when[64], ago[32], latency[32];
-	char		 probes[32], ok[32], failed[32], late[32];
+	const json_t	*stats, *avail;
+	const char	*s;
+	char		 buf[512], ok[32], failed[32];
 	double		 d;
-	time_t		 now;
 	long long	 us;
 	int		 good;
+
+#define CELL(col, ...) do {						\
+	if (map[(col)] >= 0)						\
+		table_cell(t, row, (size_t)map[(col)], __VA_ARGS__);	\
+} while (0)
+
+	s = field_str(target, "name");
+	CELL(COL_NAME, "%s", s != NULL ? s : "-");
+	s = field_str(target, "probe");
+	CELL(COL_PROBE, "%s", s != NULL ? s : "-");
+	text_target(buf, sizeof(buf), target);
+	CELL(COL_TARGET, "%s", buf);
+	s = field_str(target, "state");
+	CELL(COL_STATE, "%s", s != NULL ? s : "-");
+
+	if (field_num(target, "for_s", &d) == 0)
+		output_fmt_age(buf, sizeof(buf), d);
+	else if (field_num(target, "since", &d) == 0)
+		output_fmt_age(buf, sizeof(buf), (double)time(NULL) - d);
+	else
+		snprintf(buf, sizeof(buf), "-");
+	CELL(COL_SINCE, "%s", buf);
+
+	avail = json_object_get(target, "availability");
+	field_fmt_ratio(buf, sizeof(buf), avail, "lifetime");
+	CELL(COL_AVAIL, "%s", buf);
+
+	stats = json_object_get(target, "stats");
+	field_fmt_us(buf, sizeof(buf), stats, "p50_us");
+	CELL(COL_P50, "%s", buf);
+	field_fmt_us(buf, sizeof(buf), stats, "p99_us");
+	CELL(COL_P99, "%s", buf);
+
+	if (field_int(target, "last_latency_us", &us) == 0)
+		output_fmt_latency(buf, sizeof(buf), us);
+	else
+		snprintf(buf, sizeof(buf), "-");
+	CELL(COL_LATENCY, "%s", buf);
+	field_fmt_int(ok, sizeof(ok), target, "ok");
+	field_fmt_int(failed, sizeof(failed), target, "failed");
+	CELL(COL_OKFAILED, "%s/%s", ok, failed);
+
+	/* 0: running, or waiting for a max_inflight slot; null: stopped */
+	if (field_num(target, "next_probe_in_s", &d) == -1)
+		snprintf(buf, sizeof(buf), "-");
+	else if (d <= 0)
+		snprintf(buf, sizeof(buf), "now");
+	else
+		output_fmt_duration(buf, sizeof(buf), d);
+	CELL(COL_NEXT, "%s", buf);
+
+	/* LAST: why the last probe failed, else who answered it */
+	if (field_bool(target, "last_ok", &good) == 0 && !good) {
+		if ((s = field_str(target, "last_error")) == NULL &&
+		    (s = field_str(target, "error")) == NULL)
+			s = "failed";
+	} else if ((s = field_str(target, "peer")) == NULL)
+		s = "-";
+	CELL(COL_LAST, "%s", s);
+#undef CELL
+}
+
+static int
+status_rank(const json_t *target)
+{
+	const char	*s = field_str(target, "state");
+	size_t		 i;
+
+	for (i = 0; s != NULL &&
+	    i < sizeof(status_order) / sizeof(status_order[0]); i++)
+		if (strcmp(s, status_order[i]) == 0)
+			return (int)i;
+	return (int)(sizeof(status_order) / sizeof(status_order[0]));
+}
+
+static int
+status_cmp(const void *a, const void *b)
+{
+	const json_t	*x = *(const json_t *const *)a;
+	const json_t	*y = *(const json_t *const *)b;
+	const char	*nx, *ny;
+	int		 rx = status_rank(x), ry = status_rank(y);
+
+	if (rx != ry)
+		return rx - ry;
+	nx = field_str(x, "name");
+	ny = field_str(y, "name");
+	return strcmp(nx != NULL ? nx : "", ny != NULL ? ny : "");
+}
+
+/*
+ * Everything about one target: what it is, how it is probed, its state
+ * and since when, its numbers, the last result in full, and the last
+ * results with their phases.
+ */
+static int
+text_show(const json_t *data, const struct parse_result *res)
+{
+	const json_t	*target, *history, *result;
+	const char	*s;
+	char		 buf[512];
 	size_t		 i;
 
 	target = json_object_get(data, "target");
@@ -195,79 +378,602 @@ text_show(const json_t *data)
 			return text_malformed("a result is not an object");
 
 	s = field_str(target, "name");
-	output_line(stdout, "name:        %s", s != NULL ? s : "-");
+	text_kv("name:", "%s", s != NULL ? s : "-");
 	s = field_str(target, "probe");
-	output_line(stdout, "probe:       %s", s != NULL ? s : "-");
+	text_kv("probe:", "%s", s != NULL ? s : "-");
 	text_target(buf, sizeof(buf), target);
-	output_line(stdout, "target:      %s", buf);
-	field_fmt_seconds(buf, sizeof(buf), target, "interval");
-	output_line(stdout, "interval:    %s", buf);
-	field_fmt_seconds(buf, sizeof(buf), target, "timeout");
-	output_line(stdout, "timeout:     %s", buf);
-	s = field_str(target, "state");
-	output_line(stdout, "state:       %s", s != NULL ? s : "-");
+	text_kv("target:", "%s", buf);
+	text_since(target);
+	text_settings(target);
+	output_line(stdout, "%s", "");
+	text_counters(target);
+	output_line(stdout, "%s", "");
+	text_last_result(target);
+	text_addresses(target);
+	output_line(stdout, "%s", "");
+	text_history(history, res->count);
+	return 0;
+}
+
+/* state, since, changes, next probe */
+static void
+text_since(const json_t *target)
+{
+	const char	*state, *base;
+	char		 when[64], ago[32];
+	double		 d;
+	long long	 changes;
+
+	state = field_str(target, "state");
+	base = field_str(target, "base_state");
+	if (state != NULL && base != NULL && strcmp(state, base) != 0)
+		text_kv("state:", "%s (%s at the moment)", state, base);
+	else
+		text_kv("state:", "%s", state != NULL ? state : "-");
 
 	if (field_num(target, "since", &d) == 0) {
 		output_date(when, sizeof(when), d);
-		now = time(NULL);
-		d = (double)now - d;
+		if (field_num(target, "for_s", &d) == -1)
+			d = (double)time(NULL) - d;
 		if (d >= 0) {
-			output_fmt_duration(ago, sizeof(ago), d);
-			output_line(stdout, "since:       %s (%s ago)",
-			    when, ago);
+			output_fmt_age(ago, sizeof(ago), d);
+			text_kv("since:", "%s (%s ago)", when, ago);
 		} else
-			output_line(stdout, "since:       %s", when);
+			text_kv("since:", "%s", when);
 	} else
-		output_line(stdout, "since:       -");
+		text_kv("since:", "-");
+	if (field_int(target, "changes", &changes) == 0)
+		text_kv("changes:", "%lld state change%s", changes,
+		    changes == 1 ? "" : "s");
+
+	if (field_num(target, "next_probe_in_s", &d) == -1)
+		text_kv("next probe:", "-");
+	else if (d <= 0)
+		text_kv("next probe:", "now (running)");
+	else {
+		output_fmt_duration(ago, sizeof(ago), d);
+		text_kv("next probe:", "in %s", ago);
+	}
+}
+
+/* interval, timeouts, rise/fall, how it connects, what it sends/expects */
+static void
+text_settings(const json_t *target)
+{
+	const json_t	*conf = json_object_get(target, "config");
+	const char	*s, *family, *addrs, *close;
+	char		 a[64], b[64];
+	long long	 rise, fall, flap, n;
+	double		 d;
+
+	field_fmt_seconds(a, sizeof(a), target, "interval");
+	if (field_num(conf, "jitter", &d) == 0 && d > 0)
+		text_kv("interval:", "%s, jitter +/-%g%%", a, d);
+	else
+		text_kv("interval:", "%s", a);
+	field_fmt_seconds(a, sizeof(a), target, "timeout");
+	if (field_num(conf, "connect_timeout", &d) == 0 && d > 0) {
+		field_fmt_seconds(b, sizeof(b), conf, "connect_timeout");
+		text_kv("timeout:", "%s, each connect %s", a, b);
+	} else
+		text_kv("timeout:", "%s", a);
+
+	if (field_int(target, "rise", &rise) == 0 &&
+	    field_int(target, "fall", &fall) == 0) {
+		if (field_int(target, "flap_threshold", &flap) == 0 && flap > 0)
+			text_kv("rise/fall:", "%lld ok to go up, %lld failed "
+			    "to go down; flapping above %lld changes",
+			    rise, fall, flap);
+		else
+			text_kv("rise/fall:", "%lld ok to go up, %lld failed "
+			    "to go down", rise, fall);
+	}
+	if (!json_is_object(conf))
+		return;
+
+	family = field_str(conf, "family");
+	addrs = field_str(conf, "addresses");
+	close = field_str(conf, "close");
+	text_kv("connect:", "family %s, addresses %s, close %s",
+	    family != NULL ? family : "-", addrs != NULL ? addrs : "-",
+	    close != NULL ? close : "-");
+	if ((s = field_str(conf, "source")) != NULL)
+		text_kv("source:", "%s", s);
+	if (field_int(conf, "payload_bytes", &n) == 0)
+		text_kv("payload:", "%lld byte%s", n, n == 1 ? "" : "s");
+	if (field_num(conf, "read_limit", &d) == 0)
+		snprintf(b, sizeof(b), " in the first %.0f bytes", d);
+	else
+		b[0] = '\0';
+	if ((s = field_str(conf, "expect")) != NULL)
+		text_kv("expect:", "\"%s\"%s", s, b);
+	else if ((s = field_str(conf, "expect_regex")) != NULL)
+		text_kv("expect:", "/%s/ (extended regex)%s", s, b);
+}
+
+/* probes, availability, latency statistics */
+static void
+text_counters(const json_t *target)
+{
+	const json_t	*avail, *stats;
+	char		 probes[32], ok[32], failed[32], late[32];
+	char		 life[16], hour[16], day[16];
+	char		 min[16], p50[16], p95[16], p99[16], max[16];
+	char		 mean[16], jit[16], q[32];
+	long long	 queued, nres, nok;
 
 	field_fmt_int(probes, sizeof(probes), target, "probes");
 	field_fmt_int(ok, sizeof(ok), target, "ok");
 	field_fmt_int(failed, sizeof(failed), target, "failed");
 	field_fmt_int(late, sizeof(late), target, "late");
-	output_line(stdout, "probes:      %s (%s ok, %s failed, %s late)",
-	    probes, ok, failed, late);
-
-	words = field_str(target, "last_error");
-	errclass = field_str(target, "error");
-	if (words != NULL && errclass != NULL)
-		output_line(stdout, "last error:  %s (%s)", words, errclass);
-	else
-		output_line(stdout, "last error:  %s",
-		    words != NULL ? words : errclass != NULL ? errclass : "-");
-	s = field_str(target, "peer");
-	output_line(stdout, "peer:        %s", s != NULL ? s : "-");
-
-	output_line(stdout, "%s", "");
-	if (json_array_size(history) == 0) {
-		output_line(stdout, "no results yet");
-		return 0;
+	text_kv("probes:", "%s (%s ok, %s failed, %s late)", probes, ok,
+	    failed, late);
+	if (field_int(target, "queued", &queued) == 0 && queued > 0) {
+		field_fmt_us(q, sizeof(q), target, "queued_us");
+		text_kv("queued:", "%lld time%s, %s in all (max_inflight)",
+		    queued, queued == 1 ? "" : "s", q);
 	}
 
-	table_init(&t, 4, json_array_size(history) + 1, align, header);
-	json_array_foreach(history, i, result) {
-		if (field_num(result, "time", &d) == 0)
-			output_fmt_clock(when, sizeof(when), d);
-		else
-			snprintf(when, sizeof(when), "-");
-		if (field_int(result, "latency_us", &us) == 0)
-			output_fmt_latency(latency, sizeof(latency), us);
-		else
-			snprintf(latency, sizeof(latency), "-");
-		if (field_bool(result, "ok", &good) == -1)
-			good = -1;
-		words = field_str(result, "message");
-		errclass = field_str(result, "error");
+	avail = json_object_get(target, "availability");
+	field_fmt_ratio(life, sizeof(life), avail, "lifetime");
+	field_fmt_ratio(hour, sizeof(hour), avail, "hour");
+	field_fmt_ratio(day, sizeof(day), avail, "day");
+	text_kv("available:", "%s lifetime, %s last hour, %s last day",
+	    life, hour, day);
 
-		table_cell(&t, i + 1, 0, "%s", when);
-		table_cell(&t, i + 1, 1, "%s",
-		    good == 1 ? "ok" : good == 0 ? "FAIL" : "-");
-		table_cell(&t, i + 1, 2, "%s", latency);
-		table_cell(&t, i + 1, 3, "%s",
-		    words != NULL ? words : errclass != NULL ? errclass : "-");
+	stats = json_object_get(target, "stats");
+	if (field_int(stats, "results", &nres) == -1)
+		nres = 0;
+	if (field_int(stats, "ok", &nok) == -1 || nok == 0) {
+		text_kv("latency:", "- (no ok result among the %lld kept)",
+		    nres);
+		return;
+	}
+	field_fmt_us(min, sizeof(min), stats, "min_us");
+	field_fmt_us(p50, sizeof(p50), stats, "p50_us");
+	field_fmt_us(p95, sizeof(p95), stats, "p95_us");
+	field_fmt_us(p99, sizeof(p99), stats, "p99_us");
+	field_fmt_us(max, sizeof(max), stats, "max_us");
+	field_fmt_us(mean, sizeof(mean), stats, "mean_us");
+	field_fmt_us(jit, sizeof(jit), stats, "jitter_us");
+	text_kv("latency:", "min %s, p50 %s, p95 %s, p99 %s, max %s", min,
+	    p50, p95, p99, max);
+	text_kv("", "mean %s, jitter %s; of %lld ok in %lld kept results",
+	    mean, jit, nok, nres);
+}
+
+/* The last result in full: outcome, phases, addresses, what came back. */
+static void
+text_last_result(const json_t *target)
+{
+	const json_t	*last = json_object_get(target, "last");
+	const char	*words, *class, *s;
+	char		 when[64], lat[32], buf[256];
+	double		 d;
+	long long	 us;
+	int		 good;
+
+	if (!json_is_object(last)) {
+		text_kv("last probe:", "- (none yet)");
+		return;
+	}
+	if (field_num(last, "time", &d) == 0)
+		output_date_ms(when, sizeof(when), d);
+	else
+		snprintf(when, sizeof(when), "-");
+	if (field_int(last, "latency_us", &us) == 0)
+		output_fmt_latency(lat, sizeof(lat), us);
+	else
+		snprintf(lat, sizeof(lat), "-");
+	if (field_bool(last, "ok", &good) == 0 && good)
+		text_kv("last probe:", "%s, ok in %s", when, lat);
+	else {
+		words = field_str(last, "message");
+		class = field_str(last, "error");
+		text_kv("last probe:", "%s, FAILED after %s", when, lat);
+		if (words != NULL && class != NULL)
+			text_kv("error:", "%s (%s)", words, class);
+		else
+			text_kv("error:", "%s", words != NULL ? words :
+			    class != NULL ? class : "-");
+	}
+	text_phases(buf, sizeof(buf), json_object_get(last, "phases"));
+	text_kv("phases:", "%s", buf);
+	text_dns(last);
+	s = field_str(last, "peer");
+	text_kv("peer:", "%s", s != NULL ? s : "-");
+	s = field_str(last, "local");
+	text_kv("local:", "%s", s != NULL ? s : "-");
+	if (field_int(last, "queued_us", &us) == 0 && us > 0) {
+		output_fmt_latency(lat, sizeof(lat), us);
+		text_kv("queued:", "%s before it ran", lat);
+	}
+	text_received(last);
+}
+
+/*
+ * Where the addresses came from: a fresh answer, the cache, or a stale
+ * answer because the servers failed.  Said only when a name was resolved
+ * (an IP literal is "fresh" without asking anyone).
+ */
+static void
+text_dns(const json_t *result)
+{
+	const json_t	*ph = json_object_get(result, "phases");
+	const char	*s = field_str(result, "dns");
+
+	if (s != NULL && (strcmp(s, "fresh") != 0 ||
+	    json_is_integer(json_object_get(ph, "resolve_us"))))
+		text_kv("dns:", "%s", s);
+}
+
+/* "received" on expect failures: the bytes, escaped by futd */
+static void
+text_received(const json_t *result)
+{
+	const char	*s = field_str(result, "received");
+	long long	 total;
+
+	if (s == NULL)
+		return;
+	if (field_int(result, "received_total", &total) == 0)
+		text_kv("received:", "\"%s\" (%lld byte%s read)", s, total,
+		    total == 1 ? "" : "s");
+	else
+		text_kv("received:", "\"%s\"", s);
+}
+
+/* addresses = "each": one row per address */
+static void
+text_addresses(const json_t *target)
+{
+	static const char *const header[] = {
+		"ADDRESS", "OK", "FAILED", "LAST",
+	};
+	static const enum table_align align[] = {
+		TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
+	};
+	const json_t	*addrs = json_object_get(target, "addresses");
+	const json_t	*a, *last;
+	const char	*s;
+	struct table	 t;
+	char		 ok[32], failed[32], lat[32];
+	long long	 us;
+	int		 good;
+	size_t		 i;
+
+	if (json_array_size(addrs) == 0)
+		return;
+	output_line(stdout, "%s", "");
+	table_init(&t, 4, json_array_size(addrs) + 1, align, header);
+	json_array_foreach(addrs, i, a) {
+		s = field_str(a, "address");
+		table_cell(&t, i + 1, 0, "%s", s != NULL ? s : "-");
+		field_fmt_int(ok, sizeof(ok), a, "ok");
+		field_fmt_int(failed, sizeof(failed), a, "failed");
+		table_cell(&t, i + 1, 1, "%s", ok);
+		table_cell(&t, i + 1, 2, "%s", failed);
+		last = json_object_get(a, "last");
+		if (field_int(last, "latency_us", &us) == 0)
+			output_fmt_latency(lat, sizeof(lat), us);
+		else
+			snprintf(lat, sizeof(lat), "-");
+		if (!json_is_object(last))
+			table_cell(&t, i + 1, 3, "-");
+		else if (field_bool(last, "ok", &good) == 0 && good)
+			table_cell(&t, i + 1, 3, "ok in %s", lat);
+		else
+			table_cell(&t, i + 1, 3, "%s after %s",
+			    (s = field_str(last, "message")) != NULL ? s :
+			    "failed", lat);
 	}
 	table_print(&t);
 	table_free(&t);
+}
+
+/* The newest n results, with their phases. */
+static void
+text_history(const json_t *history, unsigned long n)
+{
+	static const char *const header[] = {
+		"TIME", "RESULT", "LATENCY", "RESOLVE", "CONNECT", "WRITE",
+		"TTFB", "ERROR",
+	};
+	static const enum table_align align[] = {
+		TABLE_LEFT, TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
+		TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
+	};
+	static const char *const phases[] = {
+		"resolve_us", "connect_us", "write_us", "first_byte_us",
+	};
+	struct table	 t;
+	const json_t	*result, *ph;
+	const char	*words, *class;
+	char		 buf[64];
+	double		 d;
+	long long	 us;
+	size_t		 i, p, rows, total = json_array_size(history);
+	int		 good;
+
+	if (total == 0) {
+		output_line(stdout, "no results yet");
+		return;
+	}
+	rows = total < n ? total : n;
+	if (rows < total)
+		output_line(stdout, "the last %zu of %zu results (-n for more):",
+		    rows, total);
+	table_init(&t, 8, rows + 1, align, header);
+	for (i = 0; i < rows; i++) {
+		result = json_array_get(history, i);
+		if (field_num(result, "time", &d) == 0)
+			output_fmt_clock(buf, sizeof(buf), d);
+		else
+			snprintf(buf, sizeof(buf), "-");
+		table_cell(&t, i + 1, 0, "%s", buf);
+		if (field_bool(result, "ok", &good) == -1)
+			good = -1;
+		table_cell(&t, i + 1, 1, "%s",
+		    good == 1 ? "ok" : good == 0 ? "FAIL" : "-");
+		if (field_int(result, "latency_us", &us) == 0)
+			output_fmt_latency(buf, sizeof(buf), us);
+		else
+			snprintf(buf, sizeof(buf), "-");
+		table_cell(&t, i + 1, 2, "%s", buf);
+		ph = json_object_get(result, "phases");
+		for (p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
+			field_fmt_us(buf, sizeof(buf), ph, phases[p]);
+			table_cell(&t, i + 1, 3 + p, "%s", buf);
+		}
+		words = field_str(result, "message");
+		class = field_str(result, "error");
+		table_cell(&t, i + 1, 7, "%s", words != NULL ? words :
+		    class != NULL ? class : good == 0 ? "failed" : "");
+	}
+	table_print(&t);
+	table_free(&t);
+}
+
+/* "resolve -, connect 63us, write -, first byte 379us, total 999.06ms" */
+static void
+text_phases(char *buf, size_t size, const json_t *phases)
+{
+	char	 r[16], c[16], w[16], f[16], t[16];
+
+	field_fmt_us(r, sizeof(r), phases, "resolve_us");
+	field_fmt_us(c, sizeof(c), phases, "connect_us");
+	field_fmt_us(w, sizeof(w), phases, "write_us");
+	field_fmt_us(f, sizeof(f), phases, "first_byte_us");
+	field_fmt_us(t, sizeof(t), phases, "total_us");
+	snprintf(buf, size, "resolve %s, connect %s, write %s, first byte %s, "
+	    "total %s", r, c, w, f, t);
+}
+
+/*
+ * probe web: hello 127.0.0.1:80
+ *   resolve     -
+ *   connect     159us
+ *   write       174us
+ *   first byte  -
+ *   total       183us
+ * peer:        127.0.0.1:80
+ * local:       127.0.0.1:60920
+ * result:      ok in 183us
+ *
+ * Each step with the time it was done at, counted from the start; "-" for
+ * one not reached (or not part of this probe).
+ */
+static int
+text_probe(const json_t *data, const json_t *target)
+{
+	static const struct {
+		const char	*key;
+		const char	*words;
+	} steps[] = {
+		{ "resolve_us",		"resolve" },
+		{ "connect_us",		"connect" },
+		{ "write_us",		"write" },
+		{ "first_byte_us",	"first byte" },
+		{ "total_us",		"total" },
+	};
+	const json_t	*result, *phases;
+	const char	*name, *s, *words, *class;
+	char		 buf[512], lat[32];
+	long long	 us;
+	size_t		 i;
+	int		 good;
+
+	result = json_object_get(data, "result");
+	if (!json_is_object(result))
+		return text_malformed("probe without a \"result\" object");
+	name = field_str(data, "target");
+	if (target != NULL) {
+		text_target(buf, sizeof(buf), target);
+		s = field_str(target, "probe");
+		output_line(stdout, "probe %s: %s %s", name != NULL ? name :
+		    "-", s != NULL ? s : "-", buf);
+	} else
+		output_line(stdout, "probe %s", name != NULL ? name : "-");
+
+	phases = json_object_get(result, "phases");
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		field_fmt_us(buf, sizeof(buf), phases, steps[i].key);
+		output_line(stdout, "  %-11s %s", steps[i].words, buf);
+	}
+	text_dns(result);
+	s = field_str(result, "peer");
+	text_kv("peer:", "%s", s != NULL ? s : "-");
+	s = field_str(result, "local");
+	text_kv("local:", "%s", s != NULL ? s : "-");
+	if (field_int(result, "queued_us", &us) == 0 && us > 0) {
+		output_fmt_latency(lat, sizeof(lat), us);
+		text_kv("queued:", "%s before it ran", lat);
+	}
+	text_received(result);
+
+	if (field_int(result, "latency_us", &us) == 0)
+		output_fmt_latency(lat, sizeof(lat), us);
+	else
+		snprintf(lat, sizeof(lat), "-");
+	if (field_bool(result, "ok", &good) == 0 && good) {
+		text_kv("result:", "ok in %s", lat);
+		return 0;
+	}
+	words = field_str(result, "message");
+	class = field_str(result, "error");
+	if (words != NULL && class != NULL)
+		text_kv("result:", "FAILED after %s: %s (%s)", lat, words,
+		    class);
+	else
+		text_kv("result:", "FAILED after %s: %s", lat,
+		    words != NULL ? words : class != NULL ? class : "-");
+	return 1;
+}
+
+/* Did the probe of a `probe` reply succeed?  1, 0, or -1: cannot say. */
+int
+output_probe_ok(const json_t *data)
+{
+	const json_t	*ok;
+
+	ok = json_object_get(json_object_get(data, "result"), "ok");
+	return json_is_boolean(ok) ? json_is_true(ok) : -1;
+}
+
+/* The event ring, oldest first: one line each. */
+static int
+text_log(const json_t *data)
+{
+	const json_t	*events, *ev;
+	json_t		*line;
+	size_t		 i;
+
+	events = json_object_get(data, "events");
+	if (!json_is_array(events))
+		return text_malformed("log without an \"events\" array");
+	if (json_array_size(events) == 0) {
+		output_line(stdout, "no events");
+		return 0;
+	}
+	json_array_foreach(events, i, ev) {
+		if (!json_is_object(ev))
+			return text_malformed("an event is not an object");
+		if ((line = json_pack("{s:O}", "event", ev)) == NULL) {
+			output_warnx("%s", strerror(ENOMEM));
+			exit(FUTCTL_EXIT_REPLY);
+		}
+		text_event(line, 0);
+		json_decref(line);
+	}
 	return 0;
+}
+
+/*
+ * Nov 27 12:44:32  closed  state  unknown -> down (Connection refused,
+ *     0.302ms), availability 0.00% (failed 8 more times, last 12:45:00)
+ * Nov 27 12:45:02  closed  state  ... (failed 9 more times since 12:44:32)
+ *
+ * (each one line).  The second form is an update: futd folded one more
+ * repeat into an event printed before.
+ */
+static void
+text_event(const json_t *line, int update)
+{
+	const json_t	*ev = json_object_get(line, "event");
+	const char	*target, *type;
+	char		 when[32], first[32], last[32], what[512], more[128];
+	double		 t, lt;
+	long long	 repeat, dropped;
+	int		 failed;
+
+	if (field_int(line, "dropped", &dropped) == 0 && dropped > 0)
+		output_warnx("futd dropped %lld event%s: they came faster than "
+		    "futctl read them", dropped, dropped == 1 ? "" : "s");
+
+	target = field_str(ev, "target");
+	type = field_str(ev, "type");
+	if (field_num(ev, "time", &t) == -1)
+		t = -1;
+	if (field_num(ev, "last_time", &lt) == -1)
+		lt = t;
+	if (field_int(ev, "repeat", &repeat) == -1)
+		repeat = 0;
+	failed = field_str(ev, "error") != NULL;
+
+	if (update) {
+		output_stamp(when, sizeof(when), lt);
+		output_fmt_clock(first, sizeof(first), t);
+		first[8] = '\0';	/* HH:MM:SS */
+		output_line(stdout, "%s  %s  %s  ... (%s%lld more time%s "
+		    "since %s)", when, target != NULL ? target : "-",
+		    type != NULL ? type : "-", failed ? "failed " : "",
+		    repeat, repeat == 1 ? "" : "s", first);
+		return;
+	}
+
+	output_stamp(when, sizeof(when), t);
+	text_event_what(what, sizeof(what), ev);
+	more[0] = '\0';
+	if (repeat > 0) {
+		output_fmt_clock(last, sizeof(last), lt);
+		last[8] = '\0';
+		snprintf(more, sizeof(more), " (%s%lld more time%s, last %s)",
+		    failed ? "failed " : "", repeat, repeat == 1 ? "" : "s",
+		    last);
+	}
+	output_line(stdout, "%s  %s  %s  %s%s", when,
+	    target != NULL ? target : "-", type != NULL ? type : "-", what,
+	    more);
+}
+
+/*
+ * What happened, without the target's name that futd's message starts
+ * with ("target web (hello 127.0.0.1:80): state up -> down (...)"): the
+ * line names it already.  A state change also says the availability.
+ */
+static void
+text_event_what(char *buf, size_t size, const json_t *ev)
+{
+	const char	*msg, *target, *type, *p;
+	char		 pct[16];
+	size_t		 n, depth;
+	double		 a;
+
+	msg = field_str(ev, "message");
+	target = field_str(ev, "target");
+	type = field_str(ev, "type");
+	if (msg == NULL) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	p = msg;
+	if (target != NULL && strncmp(p, "target ", 7) == 0 &&
+	    strncmp(p + 7, target, (n = strlen(target))) == 0) {
+		p += 7 + n;
+		if (p[0] == ' ' && p[1] == '(') {
+			for (depth = 0, p++; *p != '\0'; p++) {
+				if (*p == '(')
+					depth++;
+				else if (*p == ')' && --depth == 0) {
+					p++;
+					break;
+				}
+			}
+		}
+		if (strncmp(p, ": ", 2) == 0)
+			p += 2;
+		else
+			p = msg;	/* not the shape we know: all of it */
+	}
+	if (type != NULL && strcmp(type, "state") == 0 &&
+	    strncmp(p, "state ", 6) == 0)
+		p += 6;
+	if (type != NULL && strcmp(type, "state") == 0 &&
+	    field_num(ev, "availability", &a) == 0) {
+		output_fmt_percent(pct, sizeof(pct), a);
+		snprintf(buf, size, "%s, availability %s", p, pct);
+	} else
+		snprintf(buf, size, "%s", p);
 }
 
 static int
@@ -289,6 +995,42 @@ text_reload(const json_t *data)
 }
 
 /*
+ * FUTD OK - web is up for 3h12m, ... | latency=0.000310s;;;0 ...
+ *
+ * The plugin guidelines' perfdata: 'label'=value[UOM];[warn];[crit];
+ * [min];[max], space separated, after a '|'.
+ */
+static void
+text_check(const struct check_result *cr)
+{
+	const struct check_perf	*p;
+	char			*line, *next, max[32];
+	size_t			 i;
+
+	if ((line = strdup(cr->text)) == NULL) {
+		fputs("FUTD UNKNOWN - out of memory\n", stdout);
+		return;
+	}
+	for (i = 0; i < cr->nperf; i++) {
+		p = &cr->perf[i];
+		max[0] = '\0';
+		if (p->has_max)
+			snprintf(max, sizeof(max), ";%g", p->max);
+		if (asprintf(&next, "%s%s%s=%.*f%s;;;%g%s", line,
+		    i == 0 ? " | " : " ", p->label, p->decimals, p->value,
+		    p->uom, p->min, max) == -1) {
+			free(line);
+			fputs("FUTD UNKNOWN - out of memory\n", stdout);
+			return;
+		}
+		free(line);
+		line = next;
+	}
+	output_line(stdout, "%s", line);
+	free(line);
+}
+
+/*
  * futctl: no such target (404)
  *
  * A failed reload names every problem of the new configuration, one
@@ -303,6 +1045,9 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 	if (res->action == ACTION_RELOAD && reply->code == PROTO_UNPROCESSABLE)
 		output_line(stderr, "futctl: reload failed: %s (%d)",
 		    reply->message, reply->code);
+	else if (res->name != NULL)
+		output_line(stderr, "futctl: %s: %s (%d)", res->name,
+		    reply->message, reply->code);
 	else
 		output_line(stderr, "futctl: %s (%d)", reply->message,
 		    reply->code);
@@ -312,6 +1057,136 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 	json_array_foreach(errors, i, e)
 		if (json_is_string(e))
 			output_line(stderr, "%s", json_string_value(e));
+}
+
+/*
+ * What `check NAME` says of a target (a status object, or NULL when futd
+ * has none by that name): Nagios's 0 OK when it is up, 1 WARNING when it
+ * flaps or the last probe failed although it is still up, 2 CRITICAL when
+ * down, 3 UNKNOWN when there is nothing to go by.
+ */
+void
+check_eval(struct check_result *cr, const char *name, const json_t *target)
+{
+	const json_t	*avail, *stats;
+	const char	*state, *base, *words;
+	char		 age[32], lat[32], pct[16], why[300] = "";
+	double		 d, a = -1;
+	long long	 us = -1, p99 = -1, changes = 0;
+	int		 good = -1;
+
+	if (target == NULL) {
+		check_unknown(cr, "no such target: %s", name);
+		return;
+	}
+	memset(cr, 0, sizeof(*cr));
+	state = field_str(target, "state");
+	base = field_str(target, "base_state");
+	(void)field_bool(target, "last_ok", &good);
+	(void)field_int(target, "changes", &changes);
+	if (field_num(target, "for_s", &d) == 0)
+		output_fmt_age(age, sizeof(age), d);
+	else
+		snprintf(age, sizeof(age), "-");
+	avail = json_object_get(target, "availability");
+	if (field_num(avail, "lifetime", &a) == 0)
+		output_fmt_percent(pct, sizeof(pct), a);
+	else {
+		a = -1;
+		snprintf(pct, sizeof(pct), "-");
+	}
+	stats = json_object_get(target, "stats");
+	if (field_int(stats, "p99_us", &p99) == -1)
+		p99 = -1;
+	if (good == 1 && field_int(target, "last_latency_us", &us) == 0 &&
+	    us >= 0) {
+		if (us < 1000000)
+			snprintf(lat, sizeof(lat), "%.2fms", us / 1000.0);
+		else
+			snprintf(lat, sizeof(lat), "%.3fs", us / 1e6);
+	} else
+		us = -1;
+	if (good == 0) {
+		if ((words = field_str(target, "last_error")) == NULL &&
+		    (words = field_str(target, "error")) == NULL)
+			words = "failed";
+		snprintf(why, sizeof(why), "%s", words);
+	}
+
+	if (state == NULL || strcmp(state, "unknown") == 0) {
+		cr->code = CHECK_UNKNOWN;
+		if (field_num(target, "next_probe_in_s", &d) == 0 && d > 0) {
+			output_fmt_duration(age, sizeof(age), d);
+			snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - "
+			    "%s has no result yet, first probe in %s", name,
+			    age);
+		} else
+			snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - "
+			    "%s has no result yet", name);
+	} else if (strcmp(state, "down") == 0) {
+		cr->code = CHECK_CRITICAL;
+		snprintf(cr->text, sizeof(cr->text), "FUTD CRITICAL - %s is "
+		    "down for %s: %s, availability %s", name, age,
+		    why[0] != '\0' ? why : "failed", pct);
+	} else if (strcmp(state, "flapping") == 0) {
+		cr->code = CHECK_WARNING;
+		snprintf(cr->text, sizeof(cr->text), "FUTD WARNING - %s is "
+		    "flapping (%lld state changes, %s for %s), last probe "
+		    "%s%s%s, availability %s", name, changes,
+		    base != NULL ? base : "-", age,
+		    good == 1 ? "ok in " : "failed: ",
+		    good == 1 ? (us >= 0 ? lat : "-") : "",
+		    good == 1 ? "" : why[0] != '\0' ? why : "-", pct);
+	} else if (strcmp(state, "up") == 0 && good == 0) {
+		cr->code = CHECK_WARNING;
+		snprintf(cr->text, sizeof(cr->text), "FUTD WARNING - %s is "
+		    "up for %s but the last probe failed: %s, availability %s",
+		    name, age, why, pct);
+	} else if (strcmp(state, "up") == 0) {
+		cr->code = CHECK_OK;
+		snprintf(cr->text, sizeof(cr->text), "FUTD OK - %s is up for "
+		    "%s, latency %s, availability %s", name, age,
+		    us >= 0 ? lat : "-", pct);
+	} else {
+		check_unknown(cr, "%s is in a state futctl does not know: %s",
+		    name, state);
+		return;
+	}
+
+	/* '|' would start the perfdata: not in the words */
+	for (words = cr->text; *words != '\0'; words++)
+		if (*words == '|')
+			cr->text[words - cr->text] = '/';
+
+	if (us >= 0)
+		cr->perf[cr->nperf++] = (struct check_perf){ "latency",
+		    us / 1e6, "s", 6, 0, 0, 0 };
+	if (a >= 0)
+		cr->perf[cr->nperf++] = (struct check_perf){ "availability",
+		    (double)(long long)(a * 10000 + 1e-6) / 100, "%", 2, 0,
+		    1, 100 };
+	if (p99 >= 0)
+		cr->perf[cr->nperf++] = (struct check_perf){ "p99",
+		    p99 / 1e6, "s", 6, 0, 0, 0 };
+}
+
+/* FUTD UNKNOWN - <words>: no perfdata. */
+void
+check_unknown(struct check_result *cr, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 words[900];
+	size_t	 i;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->code = CHECK_UNKNOWN;
+	va_start(ap, fmt);
+	vsnprintf(words, sizeof(words), fmt, ap);
+	va_end(ap);
+	for (i = 0; words[i] != '\0'; i++)
+		if (words[i] == '|')
+			words[i] = '/';
+	snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - %s", words);
 }
 
 /*
@@ -394,7 +1269,8 @@ output_fmt_clock(char *buf, size_t size, double t)
 		snprintf(buf, size, "-");
 		return;
 	}
-	ms = (long long)(t * 1000.0 + 0.5);	/* t >= 0: no need for libm */
+	/* truncated as futd keeps history; + 1 us for binary fractions */
+	ms = (long long)(t * 1000.0 + 0.001);
 	secs = (time_t)(ms / 1000);
 	if (localtime_r(&secs, &tm) == NULL ||
 	    strftime(hms, sizeof(hms), "%H:%M:%S", &tm) == 0) {
@@ -402,6 +1278,48 @@ output_fmt_clock(char *buf, size_t size, double t)
 		return;
 	}
 	snprintf(buf, size, "%s.%03lld", hms, ms % 1000);
+}
+
+/*
+ * How long something has been so, in at most two units: 45s, 4m12s,
+ * 3h12m, 2d03h.  Whole seconds: an age, not a measurement.
+ */
+void
+output_fmt_age(char *buf, size_t size, double sec)
+{
+	unsigned long long	 s;
+
+	if (!isfinite(sec) || sec < 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	s = (unsigned long long)sec;
+	if (s < 60)
+		snprintf(buf, size, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, size, "%llud%02lluh", s / 86400, s / 3600 % 24);
+}
+
+/*
+ * A ratio 0..1 as a percentage with two decimals, rounded down: 100.00%
+ * only when nothing failed, 99.99% for one failure in a million.
+ */
+void
+output_fmt_percent(char *buf, size_t size, double ratio)
+{
+	double	 hundredths;
+
+	if (!isfinite(ratio) || ratio < 0 || ratio > 1) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	/* the epsilon: 0.9995 may be a hair below it in binary */
+	hundredths = (double)(long long)(ratio * 10000 + 1e-6);
+	snprintf(buf, size, "%.2f%%", hundredths / 100);
 }
 
 static int
@@ -456,23 +1374,18 @@ text_target(char *buf, size_t size, const json_t *target)
 	    port);
 }
 
-/* The LAST column: why the last probe failed, else who answered it. */
+/* "label:      value", the value from column 14 on (labels < 13). */
 static void
-text_last(struct table *t, size_t row, size_t col, const json_t *target)
+text_kv(const char *label, const char *fmt, ...)
 {
-	const char	*s;
-	int		 ok;
+	va_list	 ap;
+	char	*value;
 
-	if (field_bool(target, "last_ok", &ok) == 0 && !ok) {
-		if ((s = field_str(target, "last_error")) != NULL ||
-		    (s = field_str(target, "error")) != NULL)
-			table_cell(t, row, col, "%s", s);
-		else
-			table_cell(t, row, col, "failed");
-	} else if ((s = field_str(target, "peer")) != NULL)
-		table_cell(t, row, col, "peer %s", s);
-	else
-		table_cell(t, row, col, "-");
+	va_start(ap, fmt);
+	value = output_vasprintf(fmt, ap);
+	va_end(ap);
+	output_line(stdout, "%-13s%s", label, value);
+	free(value);
 }
 
 static void
@@ -484,6 +1397,7 @@ table_init(struct table *t, size_t ncols, size_t nrows,
 	t->ncols = ncols;
 	t->nrows = nrows;
 	t->align = align;
+	t->wrap = 0;
 	if ((t->cells = calloc(nrows * ncols, sizeof(*t->cells))) == NULL) {
 		output_warnx("%s", strerror(errno));
 		exit(FUTCTL_EXIT_REPLY);
@@ -507,6 +1421,9 @@ table_cell(struct table *t, size_t row, size_t col, const char *fmt, ...)
 /*
  * Columns two spaces apart, each as wide as its widest cell.  The last
  * column is not padded: no trailing blanks for diff or grep to trip on.
+ * With t->wrap, a first cell wider than that stands on a line of its own
+ * and the row goes on below it, so one long name does not push every row
+ * past the edge of the terminal.
  */
 static void
 table_print(const struct table *t)
@@ -521,8 +1438,11 @@ table_print(const struct table *t)
 	for (r = 0; r < t->nrows; r++)
 		for (c = 0; c < t->ncols; c++) {
 			cell = t->cells[r * t->ncols + c];
-			if (cell != NULL && (w = output_width(cell)) > width[c])
-				width[c] = w;
+			if (cell == NULL || (w = output_width(cell)) <= width[c])
+				continue;
+			if (c == 0 && t->wrap > 0 && w > t->wrap)
+				continue;
+			width[c] = w;
 		}
 
 	for (r = 0; r < t->nrows; r++) {
@@ -530,7 +1450,15 @@ table_print(const struct table *t)
 			cell = t->cells[r * t->ncols + c];
 			if (cell == NULL)
 				cell = "";
+			if (c == 0 && output_width(cell) > width[0]) {
+				/* wrapped: the name, then the row below */
+				output_write(stdout, cell);
+				printf("\n%*s", (int)width[0], "");
+				continue;
+			}
 			pad = width[c] - output_width(cell);
+			if (c + 1 == t->ncols && *cell == '\0')
+				break;		/* no trailing blanks */
 			if (c > 0)
 				fputs("  ", stdout);
 			if (t->align[c] == TABLE_RIGHT)
@@ -632,6 +1560,39 @@ output_date(char *buf, size_t size, double t)
 		snprintf(buf, size, "-");
 }
 
+/* Unix seconds as a local "YYYY-mm-dd HH:MM:SS.mmm". */
+static void
+output_date_ms(char *buf, size_t size, double t)
+{
+	char		 date[32];
+	long long	 ms;
+
+	if (!isfinite(t) || t < 0 || t > 1e15) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	ms = (long long)(t * 1000.0 + 0.001);
+	output_date(date, sizeof(date), (double)(ms / 1000));
+	snprintf(buf, size, "%s.%03lld", date, ms % 1000);
+}
+
+/* Unix seconds as a local "Nov 27 12:44:32", as syslog writes it. */
+static void
+output_stamp(char *buf, size_t size, double t)
+{
+	struct tm	 tm;
+	time_t		 secs;
+
+	if (!isfinite(t) || t < 0 || t > 1e15) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	secs = (time_t)t;
+	if (localtime_r(&secs, &tm) == NULL ||
+	    strftime(buf, size, "%b %d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "-");
+}
+
 static const char *
 field_str(const json_t *obj, const char *key)
 {
@@ -702,4 +1663,28 @@ field_fmt_seconds(char *buf, size_t size, const json_t *obj, const char *key)
 		snprintf(buf, size, "%gms", d * 1000);
 	else
 		snprintf(buf, size, "%gs", d);
+}
+
+/* A duration in microseconds, as output_fmt_latency; "-" when null. */
+static void
+field_fmt_us(char *buf, size_t size, const json_t *obj, const char *key)
+{
+	long long	 us;
+
+	if (field_int(obj, key, &us) == 0)
+		output_fmt_latency(buf, size, us);
+	else
+		snprintf(buf, size, "-");
+}
+
+/* A ratio 0..1 as a percentage; "-" when null (no result in the window) */
+static void
+field_fmt_ratio(char *buf, size_t size, const json_t *obj, const char *key)
+{
+	double	 d;
+
+	if (field_num(obj, key, &d) == 0)
+		output_fmt_percent(buf, size, d);
+	else
+		snprintf(buf, size, "-");
 }

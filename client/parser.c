@@ -1,88 +1,278 @@
 /*
- * parser.c - turn the words after the options into one parse_result.
+ * parser.c - turn futctl's command line into one parse_result.
  *
- * Every command futctl knows is one row of the table below; adding a
- * command is adding a row (and an output handler).
+ * Every command futctl knows is one row of the table below: its word, the
+ * protocol word it sends, its arguments and the options it takes.  Adding a
+ * command is adding a row (and an output handler).  Options may come before
+ * or after the command ("futctl status -w", "futctl -j status"); an option
+ * a command does not take is a usage error, not silently ignored.
  */
-#include <stdio.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto.h"
 #include "futctl.h"
 
+enum arg_kind {
+	ARG_NONE,
+	ARG_NAME,		/* a target name */
+	ARG_PATTERN,		/* a glob over target names */
+};
+
 struct command {
-	const char	*name;		/* what the user types and futd reads */
+	const char	*name;		/* what the user types */
+	const char	*proto;		/* what futd reads; NULL: nothing */
 	enum action	 action;
 	int		 min_args;
 	int		 max_args;
-	const char	*args;		/* argument synopsis for the usage */
+	enum arg_kind	 arg;
+	unsigned	 opts;		/* OPT_* it takes */
+	const char	*synopsis;	/* options and arguments, for usage */
 	const char	*help;
 };
 
 static const struct command commands[] = {
-	{ "status",	ACTION_STATUS,	0, 0, "",	"show every target" },
-	{ "show",	ACTION_SHOW,	1, 1, "NAME",
-	    "show one target and its recent results" },
-	{ "ping",	ACTION_PING,	0, 0, "",
+	{ "status",	"status",	ACTION_STATUS,	0, 1, ARG_PATTERN,
+	    OPT_WIDE | OPT_STATE, "[-w] [--state STATE] [PATTERN]",
+	    "the targets, worst first" },
+	{ "show",	"show",		ACTION_SHOW,	1, 1, ARG_NAME,
+	    OPT_COUNT, "[-n N] NAME",
+	    "one target: settings, state, results" },
+	{ "probe",	"probe",	ACTION_PROBE,	1, 1, ARG_NAME,
+	    0, "NAME",
+	    "probe a target now, step by step" },
+	{ "log",	"log",		ACTION_LOG,	0, 1, ARG_NAME,
+	    OPT_COUNT | OPT_FOLLOW, "[-n N] [-f] [NAME]",
+	    "what happened (-f: and then live)" },
+	{ "check",	"status",	ACTION_CHECK,	1, 1, ARG_NAME,
+	    0, "NAME",
+	    "one line and a Nagios exit status" },
+	{ "ping",	"ping",		ACTION_PING,	0, 0, ARG_NONE,
+	    0, "",
 	    "check that futd is alive" },
-	{ "reload",	ACTION_RELOAD,	0, 0, "",
+	{ "reload",	"reload",	ACTION_RELOAD,	0, 0, ARG_NONE,
+	    0, "",
 	    "make futd re-read its configuration" },
+	{ "help",	NULL,		ACTION_HELP,	0, 0, ARG_NONE,
+	    0, "",
+	    "print this help" },
 };
 
+/* The command options, for "option X is not for command Y". */
+static const struct {
+	unsigned	 bit;
+	const char	*name;
+} option_names[] = {
+	{ OPT_WIDE,	"-w" },
+	{ OPT_STATE,	"--state" },
+	{ OPT_COUNT,	"-n" },
+	{ OPT_FOLLOW,	"-f" },
+};
+
+static const char *const states[] = { "up", "down", "unknown", "flapping" };
+
+#define OPTION_STATE	0x100	/* --state has no short form */
+
 static const struct command	*parser_lookup(const char *);
-static int			 parser_valid_name(const char *);
+static int			 parser_valid_word(const char *);
+static int			 parser_count(const char *, unsigned long *);
+static int			 parser_add(struct parse_result *,
+				    const char *, const char *);
+static enum parse_status	 parser_fail(struct parse_result *,
+				    enum parse_status, const char *, ...)
+				    __attribute__((format(printf, 3, 4)));
 
 enum parse_status
 parse(int argc, char *argv[], struct parse_result *res)
 {
+	static const struct option longopts[] = {
+		{ "socket",	required_argument,	NULL,	's' },
+		{ "json",	no_argument,		NULL,	'j' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ "version",	no_argument,		NULL,	'V' },
+		{ "wide",	no_argument,		NULL,	'w' },
+		{ "state",	required_argument,	NULL,	OPTION_STATE },
+		{ "count",	required_argument,	NULL,	'n' },
+		{ "follow",	no_argument,		NULL,	'f' },
+		{ NULL,		0,			NULL,	0 },
+	};
 	const struct command	*cmd;
-	int			 nargs;
+	const char		*count = NULL, *arg;
+	char			 glob[2 * FUTD_PROTO_MAX_REQUEST + 1];
+	char			 bad[96] = "";
+	int			 ch, help = 0, version = 0, nargs, i, over = 0;
+	size_t			 k;
 
 	memset(res, 0, sizeof(*res));
 	res->action = ACTION_NONE;
 
-	if (argc < 1) {
-		snprintf(res->error, sizeof(res->error), "no command given");
-		return PARSE_NO_COMMAND;
+	/*
+	 * getopt_long() permutes argv, so options may also follow the
+	 * command.  Its own messages would name the full argv[0]; ours say
+	 * "futctl:" like every other line.  A bad option does not stop the
+	 * loop: `check` must still learn that it is `check` (exit 3, not 2).
+	 */
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":s:jhVwn:f", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 's':
+			res->socket = optarg;
+			break;
+		case 'j':
+			res->json = 1;
+			break;
+		case 'h':
+			help = 1;
+			break;
+		case 'V':
+			version = 1;
+			break;
+		case 'w':
+			res->wide = 1;
+			res->opts |= OPT_WIDE;
+			break;
+		case OPTION_STATE:
+			res->state = optarg;
+			res->opts |= OPT_STATE;
+			break;
+		case 'n':
+			count = optarg;
+			res->opts |= OPT_COUNT;
+			break;
+		case 'f':
+			res->follow = 1;
+			res->opts |= OPT_FOLLOW;
+			break;
+		case ':':
+			if (bad[0] != '\0')
+				break;
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				snprintf(bad, sizeof(bad), "option %.40s needs "
+				    "an argument", argv[optind - 1]);
+			else
+				snprintf(bad, sizeof(bad), "option -%c needs "
+				    "an argument", optopt);
+			break;
+		default:
+			if (bad[0] != '\0')
+				break;
+			/* A long option's optopt is its short twin, or 0. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				snprintf(bad, sizeof(bad), "invalid option "
+				    "%.40s", argv[optind - 1]);
+			else
+				snprintf(bad, sizeof(bad), "invalid option -%c",
+				    optopt);
+			break;
+		}
 	}
-	if ((cmd = parser_lookup(argv[0])) == NULL) {
-		snprintf(res->error, sizeof(res->error),
+
+	if (res->socket == NULL &&
+	    ((res->socket = getenv("FUTD_SOCKET")) == NULL ||
+	    *res->socket == '\0'))
+		res->socket = FUTD_DEFAULT_SOCKET;
+
+	argc -= optind;
+	argv += optind;
+	cmd = argc > 0 ? parser_lookup(argv[0]) : NULL;
+	if (cmd != NULL && cmd->action == ACTION_CHECK)
+		res->nagios = 1;
+
+	if (help || (cmd != NULL && cmd->action == ACTION_HELP && argc == 1 &&
+	    bad[0] == '\0')) {
+		res->action = ACTION_HELP;
+		return PARSE_HELP;
+	}
+	if (version)
+		return PARSE_VERSION;
+	if (bad[0] != '\0')
+		return parser_fail(res, PARSE_BAD_OPTION, "%s", bad);
+	if (argc < 1)
+		return parser_fail(res, PARSE_NO_COMMAND, "no command given");
+	if (cmd == NULL)
+		return parser_fail(res, PARSE_UNKNOWN_COMMAND,
 		    "unknown command: %s", argv[0]);
-		return PARSE_UNKNOWN_COMMAND;
-	}
 
 	nargs = argc - 1;
-	if (nargs < cmd->min_args) {
-		snprintf(res->error, sizeof(res->error),
-		    "%s: missing %s", cmd->name, cmd->args);
-		return PARSE_TOO_FEW;
-	}
-	if (nargs > cmd->max_args) {
-		snprintf(res->error, sizeof(res->error),
+	if (nargs < cmd->min_args)
+		return parser_fail(res, PARSE_TOO_FEW, "%s: missing %s",
+		    cmd->name, cmd->arg == ARG_PATTERN ? "PATTERN" : "NAME");
+	if (nargs > cmd->max_args)
+		return parser_fail(res, PARSE_TOO_MANY,
 		    "%s: unexpected argument: %s", cmd->name,
 		    argv[1 + cmd->max_args]);
-		return PARSE_TOO_MANY;
+	for (k = 0; k < sizeof(option_names) / sizeof(option_names[0]); k++)
+		if ((res->opts & option_names[k].bit) &&
+		    !(cmd->opts & option_names[k].bit))
+			return parser_fail(res, PARSE_BAD_OPTION,
+			    "%s: option %s is not for this command",
+			    cmd->name, option_names[k].name);
+
+	/*
+	 * The protocol splits words on blanks and takes printable ASCII
+	 * only: a name outside that could never match, and would make futd
+	 * answer "bad request" rather than "no such target".
+	 */
+	arg = nargs > 0 ? argv[1] : NULL;
+	if (arg != NULL && !parser_valid_word(arg))
+		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: invalid %s "
+		    "(printable ASCII without blanks expected)", cmd->name,
+		    cmd->arg == ARG_PATTERN ? "pattern" : "target name");
+	if (arg != NULL && strlen(arg) >= FUTD_PROTO_MAX_REQUEST)
+		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: %s longer "
+		    "than futd accepts (%d bytes)", cmd->name,
+		    cmd->arg == ARG_PATTERN ? "pattern" : "target name",
+		    FUTD_PROTO_MAX_REQUEST);
+	if (res->state != NULL) {
+		for (i = 0; i < (int)(sizeof(states) / sizeof(states[0])); i++)
+			if (strcmp(states[i], res->state) == 0)
+				break;
+		if (i == (int)(sizeof(states) / sizeof(states[0])))
+			return parser_fail(res, PARSE_BAD_ARGUMENT,
+			    "%s: unknown state \"%.40s\" (up, down, unknown "
+			    "or flapping)", cmd->name, res->state);
 	}
+	res->count = cmd->action == ACTION_SHOW ? SHOW_DEFAULT_COUNT :
+	    LOG_DEFAULT_COUNT;
+	if (count != NULL && parser_count(count, &res->count) == -1)
+		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: -n needs a "
+		    "count from 1 to %d, not \"%.40s\"", cmd->name,
+		    LOG_MAX_COUNT, count);
 
 	res->action = cmd->action;
-	res->command = cmd->name;
-	if (cmd->action == ACTION_SHOW) {
-		/*
-		 * The protocol splits words on blanks and takes printable
-		 * ASCII only: a name outside that could never match, and
-		 * would make futd answer "bad request" rather than "no
-		 * such target".
-		 */
-		if (!parser_valid_name(argv[1])) {
-			snprintf(res->error, sizeof(res->error),
-			    "%s: invalid target name (printable ASCII "
-			    "without blanks expected)", cmd->name);
-			res->action = ACTION_NONE;
-			res->command = NULL;
-			return PARSE_BAD_ARGUMENT;
-		}
-		res->name = argv[1];
+	res->command = cmd->proto;
+	if (cmd->arg == ARG_PATTERN)
+		res->pattern = arg;
+	else
+		res->name = arg;
+
+	/* The words after the command, as futd reads them. */
+	switch (cmd->action) {
+	case ACTION_STATUS:
+		over |= parser_add(res, "match=", res->pattern);
+		over |= parser_add(res, "state=", res->state);
+		break;
+	case ACTION_SHOW:
+	case ACTION_PROBE:
+		over |= parser_add(res, "", res->name);
+		break;
+	case ACTION_LOG:
+		snprintf(glob, sizeof(glob), "%lu", res->count);
+		over |= parser_add(res, "n=", glob);
+		over |= parser_add(res, "target=", res->name);
+		break;
+	default:
+		break;
 	}
+	if (over)
+		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: request "
+		    "longer than futd accepts (%d bytes)", cmd->name,
+		    FUTD_PROTO_MAX_REQUEST);
 	return PARSE_OK;
 }
 
@@ -94,14 +284,14 @@ parser_usage(FILE *fp)
 	char	 synopsis[64];
 
 	fprintf(fp,
-	    "usage: futctl [-jhV] [-s socket] command [argument]\n"
+	    "usage: futctl [-jhV] [-s socket] command [options] [argument]\n"
 	    "\n"
 	    "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s",
-		    commands[i].name, commands[i].args[0] ? " " : "",
-		    commands[i].args);
-		fprintf(fp, "  %-14s%s\n", synopsis, commands[i].help);
+		    commands[i].name, commands[i].synopsis[0] ? " " : "",
+		    commands[i].synopsis);
+		fprintf(fp, "  %-39s%s\n", synopsis, commands[i].help);
 	}
 }
 
@@ -113,15 +303,52 @@ parser_help(FILE *fp)
 	fprintf(fp,
 	    "\n"
 	    "options:\n"
-	    "  -s, --socket PATH  futd's control socket\n"
-	    "                     (default: $FUTD_SOCKET, else %s)\n"
-	    "  -j, --json         print the reply's data as JSON\n"
-	    "  -h, --help         print this help and exit\n"
-	    "  -V, --version      print the version and exit\n"
+	    "  -s, --socket PATH   futd's control socket\n"
+	    "                      (default: $FUTD_SOCKET, else %s)\n"
+	    "  -j, --json          print futd's data as JSON (log -f: one\n"
+	    "                      object per line)\n"
+	    "  -w, --wide          status: every column, one line per target\n"
+	    "      --state STATE   status: only targets in STATE (up, down,\n"
+	    "                      unknown, flapping)\n"
+	    "  -n, --count N       log: the last N events (default %d);\n"
+	    "                      show: the last N results (default %d)\n"
+	    "  -f, --follow        log: then print events as they happen,\n"
+	    "                      until interrupted\n"
+	    "  -h, --help          print this help and exit\n"
+	    "  -V, --version       print the version and exit\n"
 	    "\n"
-	    "exit status: 0 ok, 1 futd answered with an error, 2 usage,\n"
-	    "3 futd could not be reached or answered nonsense\n",
-	    FUTD_DEFAULT_SOCKET);
+	    "PATTERN is a shell glob over target names (\"web*\").\n"
+	    "\n"
+	    "exit status: 0 ok, 1 futd answered with an error (no such\n"
+	    "target, ...), 2 usage, 3 futd could not be reached, answered\n"
+	    "nonsense or went away; probe: 2 when the probe failed;\n"
+	    "check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, nothing else\n",
+	    FUTD_DEFAULT_SOCKET, LOG_DEFAULT_COUNT, SHOW_DEFAULT_COUNT);
+}
+
+/*
+ * A glob that matches exactly name: fnmatch(3) without FNM_NOESCAPE takes
+ * a backslash as "the next character stands for itself".  The length of
+ * the result, which is cut short (and still NUL-terminated) if size is
+ * below 2 * strlen(name) + 1.
+ */
+size_t
+parser_glob_escape(char *buf, size_t size, const char *name)
+{
+	size_t	 o = 0;
+
+	if (size == 0)
+		return 0;
+	for (; *name != '\0' && o + 1 < size; name++) {
+		if (strchr("*?[]\\", *name) != NULL) {
+			if (o + 2 >= size)
+				break;
+			buf[o++] = '\\';
+		}
+		buf[o++] = *name;
+	}
+	buf[o] = '\0';
+	return o;
 }
 
 static const struct command *
@@ -136,14 +363,62 @@ parser_lookup(const char *word)
 }
 
 static int
-parser_valid_name(const char *name)
+parser_valid_word(const char *word)
 {
 	const unsigned char	*p;
 
-	if (*name == '\0')
+	if (*word == '\0')
 		return 0;
-	for (p = (const unsigned char *)name; *p != '\0'; p++)
+	for (p = (const unsigned char *)word; *p != '\0'; p++)
 		if (*p <= ' ' || *p >= 0x7f)
 			return 0;
 	return 1;
+}
+
+/* 1..LOG_MAX_COUNT, digits only. */
+static int
+parser_count(const char *s, unsigned long *out)
+{
+	unsigned long	 n;
+	char		*end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > LOG_MAX_COUNT)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/*
+ * Append " key" + value to the request words, if value is set: -1 when
+ * they would not fit (a cut request could name another target).
+ */
+static int
+parser_add(struct parse_result *res, const char *key, const char *value)
+{
+	size_t	 len = strlen(res->args);
+	int	 n;
+
+	if (value == NULL)
+		return 0;
+	n = snprintf(res->args + len, sizeof(res->args) - len, "%s%s%s",
+	    len > 0 ? " " : "", key, value);
+	return n < 0 || (size_t)n >= sizeof(res->args) - len ? -1 : 0;
+}
+
+static enum parse_status
+parser_fail(struct parse_result *res, enum parse_status status,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->error, sizeof(res->error), fmt, ap);
+	va_end(ap);
+	res->action = ACTION_NONE;
+	res->command = NULL;
+	return status;
 }

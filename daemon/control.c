@@ -183,14 +183,17 @@ control_reload(struct control_client *cl)
 	reload_report_clear(&rep);
 }
 
-static const char *const control_status_keys[] = { "match", "state", NULL };
+static const char *const control_status_keys[] = { "match", "state", "name",
+    NULL };
 static const char *const control_log_keys[] = { "n", "target", NULL };
 static const char *const control_follow_keys[] = { "target", NULL };
 
 static void
 control_status(struct control_client *cl, struct ctl_request *req)
 {
-	const char *v[2];
+	const char *v[3];
+	struct target *tg;
+	json_t *list;
 	int state = -1;
 
 	if (proto_args(req, control_status_keys, v) == -1) {
@@ -206,6 +209,17 @@ control_status(struct control_client *cl, struct ctl_request *req)
 			    req->usage);
 			return;
 		}
+	}
+	if (v[2] != NULL) {
+		/* name=: exactly one target, no glob to escape */
+		list = json_array();
+		if (list != NULL && (tg = daemon_find(cl->c->d, v[2])) != NULL &&
+		    (state == -1 || (int)results_state(&tg->res) == state))
+			json_array_append_new(list, report_target(tg, 0));
+		control_send(cl, report_reply(PROTO_OK, "OK", json_pack(
+		    "{s:i, s:I, s:o}", "schema", FUTD_SCHEMA_VERSION, "total",
+		    (json_int_t)cl->c->d->ntargets, "targets", list)));
+		return;
 	}
 	control_send(cl, report_reply(PROTO_OK, "OK",
 	    report_status(cl->c->d, v[0], state)));
@@ -252,7 +266,8 @@ control_follow(struct control_client *cl, struct ctl_request *req)
 	/* a follower only listens: no idle timeout for it */
 	bufferevent_set_timeouts(cl->bev, NULL, NULL);
 	control_send(cl, report_reply(PROTO_OK, "OK",
-	    json_pack("{s:b, s:o}", "following", 1, "target",
+	    json_pack("{s:i, s:b, s:o}", "schema", FUTD_SCHEMA_VERSION,
+	    "following", 1, "target",
 	    v[0] != NULL ? json_string(v[0]) : json_null())));
 }
 
@@ -334,9 +349,12 @@ control_probe_done(void *arg, const struct target *tg,
 		control_error(cl, PROTO_NOT_FOUND, "target removed while "
 		    "probing", NULL);
 	} else {
-		data = json_pack("{s:i, s:s, s:o}", "schema",
-		    FUTD_SCHEMA_VERSION, "target", tg->conf.name, "result",
-		    report_probe_result(tg, pr));
+		data = json_pack("{s:i, s:s, s:s, s:s, s:i, s:f, s:o}",
+		    "schema", FUTD_SCHEMA_VERSION, "target", tg->conf.name,
+		    "probe", probe_kind_name(tg->conf.kind),
+		    "host", tg->conf.host, "port", (int)tg->conf.port,
+		    "timeout", tg->conf.timeout_us / 1e6,
+		    "result", report_probe_result(tg, pr));
 		control_send(cl, report_reply(PROTO_OK, "OK", data));
 	}
 	/* requests that waited behind this one */

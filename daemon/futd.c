@@ -21,7 +21,7 @@ usage(int status)
 	    "  -f FILE    configuration file (default %s)\n"
 	    "  -s SOCKET  control socket, overrides control_socket\n"
 	    "  -n         check the configuration and exit\n"
-	    "  -v         more verbose (repeat for debug)\n"
+	    "  -v         debug logging: every probe's result\n"
 	    "  -V         print the version and exit\n"
 	    "  --log=MODE terminal: timestamps; journal: <N> priority "
 	    "prefixes\n", FUTD_DEFAULT_CONFIG);

@@ -316,6 +316,7 @@ struct event_rec {
 	uint32_t		 repeat;	/* folded repeats */
 	double			 availability;	/* -1: none */
 	char			 message[200];
+	char			 words[128];	/* the probe's words, or "" */
 };
 
 struct events {

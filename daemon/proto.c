@@ -19,7 +19,7 @@ static const struct proto_command {
 } proto_commands[] = {
 	{ "ping",	CTL_PING,	0, 0, "ping" },
 	{ "status",	CTL_STATUS,	0, 2,
-	    "status [match=GLOB] [state=up|down|unknown|flapping]" },
+	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping]" },
 	{ "show",	CTL_SHOW,	1, 1, "show NAME" },
 	{ "reload",	CTL_RELOAD,	0, 0, "reload" },
 	{ "probe",	CTL_PROBE,	1, 1, "probe NAME" },

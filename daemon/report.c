@@ -82,8 +82,9 @@ report_result(const struct probe_result *pr, int full)
 	    "first_byte_us", report_us(pr->ph.first_byte_us),
 	    "total_us", (json_int_t)pr->latency_us,
 	    "dns", !full ? json_null() :
-	    json_string(pr->flags & RESULT_DNS_STALE ? "stale" :
-	    pr->flags & RESULT_DNS_CACHED ? "cached" : "fresh"));
+	    pr->flags & RESULT_DNS_STALE ? json_string("stale") :
+	    pr->flags & RESULT_DNS_CACHED ? json_string("cached") :
+	    pr->ph.resolve_us > 0 ? json_string("fresh") : json_null());
 	if (o == NULL)
 		return NULL;
 	if (full) {
@@ -147,13 +148,14 @@ report_conf(const struct target_conf *tc)
 {
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}",
+	o = json_pack("{s:s, s:s, s:s, s:o, s:f, s:I}",
 	    "family", family_name(tc->family),
 	    "addresses", addr_mode_name(tc->addrs),
 	    "close", close_mode_name(tc->close),
-	    "connect_timeout", tc->connect_timeout_us / 1e6,
+	    "connect_timeout", tc->connect_timeout_us == 0 ? json_null() :
+	    json_real(tc->connect_timeout_us / 1e6),
 	    "jitter", tc->jitter_ppm / 1e4,
-	    "read_limit", (double)tc->read_limit);
+	    "read_limit", (json_int_t)tc->read_limit);
 	if (o == NULL)
 		return NULL;
 	if (tc->kind == PROBE_HELLO)
@@ -334,10 +336,13 @@ report_event(const struct event_rec *ev)
 	if (ev->repeat > 0)
 		json_object_set_new(o, "last_time",
 		    json_real(ev->last_wall_us / 1e6));
+	if (ev->words[0] != '\0')
+		json_object_set_new(o, "words", json_string(ev->words));
 	return o;
 }
 
 /* The newest n events (of one target, if name is set), oldest first. */
+/* (each event's "words" is the probe's own message, without the prefix) */
 json_t *
 report_events(const struct daemon *d, size_t n, const char *name)
 {

@@ -109,7 +109,7 @@ static const struct bad_case {
 	    "wrong number of arguments", "ping" },
 	{ "futd/1 status a b c d e f", -1, PROTO_BAD_REQUEST,
 	    "wrong number of arguments",
-	    "status [match=GLOB] [state=up|down|unknown|flapping]" },
+	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping]" },
 	{ "futd/1 reload now", -1, PROTO_BAD_REQUEST,
 	    "wrong number of arguments", "reload" },
 	{ "futd/1 ping\x01", -1, PROTO_BAD_REQUEST,
