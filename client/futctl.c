@@ -110,6 +110,9 @@ main(int argc, char *argv[])
 		case ACTION_RELOAD:
 			rc = out->reload(reply.data);
 			break;
+		case ACTION_METRICS:
+			rc = out->metrics(reply.data);
+			break;
 		default:
 			break;
 		}

@@ -52,6 +52,7 @@ enum action {
 	ACTION_CHECK,
 	ACTION_PING,
 	ACTION_RELOAD,
+	ACTION_METRICS,
 };
 
 enum parse_status {
@@ -208,6 +209,7 @@ struct output {
 	int	(*log)(const json_t *);
 	void	(*event)(const json_t *, int);
 	int	(*reload)(const json_t *);
+	int	(*metrics)(const json_t *);
 	void	(*check)(const struct check_result *);
 	void	(*error)(const struct parse_result *,
 		    const struct ctl_reply *);

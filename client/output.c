@@ -84,6 +84,7 @@ static const char *const status_order[] = {
 };
 
 static int	 text_ping(const json_t *);
+static int	 text_metrics(const json_t *);
 static int	 text_status(const json_t *, const struct parse_result *);
 static int	 text_show(const json_t *, const struct parse_result *);
 static int	 text_probe(const json_t *, const json_t *);
@@ -154,6 +155,7 @@ const struct output output_text = {
 	.log =		text_log,
 	.event =	text_event,
 	.reload =	text_reload,
+	.metrics =	text_metrics,
 	.check =	text_check,
 	.error =	text_error,
 };
@@ -161,6 +163,18 @@ const struct output output_text = {
 /*
  * futd 0.1.0 pid 1234 up 12.3s, 3 targets
  */
+/* The exposition as futd wrote it: for a pipe into promtool or a file. */
+static int
+text_metrics(const json_t *data)
+{
+	const json_t	*text = json_object_get(data, "text");
+
+	if (!json_is_string(text))
+		return -1;
+	fwrite(json_string_value(text), 1, json_string_length(text), stdout);
+	return 0;
+}
+
 static int
 text_ping(const json_t *data)
 {

@@ -50,6 +50,7 @@ const struct output output_json = {
 	.log =		jsonout_data,
 	.event =	jsonout_event,
 	.reload =	jsonout_data,
+	.metrics =	jsonout_data,
 	.check =	jsonout_check,
 	.error =	jsonout_error,
 };
