@@ -18,10 +18,10 @@ DESTDIR		?=
 BUILD		?= build
 CC		?= cc
 
-PKGS		 = libevent libconfig libsystemd jansson
+PKGS		 = libevent libconfig libsystemd jansson openssl
 # Debian 12 packages that provide them (and the test framework)
 DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
-		   libjansson-dev check
+		   libjansson-dev libssl-dev check
 
 WARNINGS	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
@@ -30,7 +30,7 @@ CFLAGS		?= -O2 -g
 ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANITIZE) \
 		   -MMD -MP -Idaemon $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS	 = $(LDFLAGS) $(SANITIZE)
-LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs libevent libconfig libsystemd jansson) -lm
+LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs libevent libconfig libsystemd jansson openssl) -lm
 LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
 LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs check)
 
@@ -40,7 +40,7 @@ else
 Q = @
 endif
 
-DAEMON_SRCS	 = daemon/task.c daemon/net.c daemon/dns.c daemon/probe.c daemon/results.c \
+DAEMON_SRCS	 = daemon/task.c daemon/net.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
 		   daemon/target.c daemon/conf.c daemon/daemon.c daemon/log.c \
 		   daemon/proto.c daemon/report.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/http.c daemon/control.c \
 		   daemon/sdnotify.c daemon/server.c

@@ -20,6 +20,7 @@ struct adhoc {
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
 	unsigned char		*rbuf;
+	struct tls_info		 tls_info;
 	adhoc_done_fn		 done;
 	void			*arg;
 };
@@ -69,7 +70,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 
 	if (tg->adhoc != NULL || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
-	if ((tg->conf.expect != NULL || tg->conf.regex != NULL) &&
+	if ((tg->conf.expect != NULL || tg->conf.regex != NULL ||
+	    tg->conf.tls != NULL) &&
 	    (a->rbuf = malloc(tg->conf.read_limit + RESULT_RECV_KEEP)) ==
 	    NULL) {
 		free(a);
@@ -82,6 +84,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	waiter_init(&a->timer);
 	probe_init(&a->probe, &tg->conf, d->dns, &a->io);
 	a->probe.rbuf = a->rbuf;
+	if (tg->conf.tls != NULL)
+		a->probe.tls_info = &a->tls_info;
 	a->probe.keep = a->rbuf != NULL ? a->rbuf + tg->conf.read_limit : NULL;
 	if (d->dns_cache_max_us > 0) {
 		a->probe.cache = tg->cache;

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <openssl/ssl.h>
 #include <regex.h>
 #include <limits.h>
 #include <math.h>
@@ -65,8 +66,12 @@ static const char *conf_target_keys[] = {
 	"name", "host", "port", "probe", "payload", "payload_hex", "expect",
 	"expect_regex", "read_limit", "close", "family", "addresses",
 	"interval", "timeout", "connect_timeout", "jitter", "source", "rise",
-	"fall", "flap_threshold", NULL
+	"fall", "flap_threshold", "tls", "sni", "alpn", "verify", "ca_file",
+	"min_version", "cert_warn_days", "cert_crit_days", "starttls", NULL
 };
+
+#define CONF_DEFAULT_CERT_WARN	30	/* days */
+#define CONF_DEFAULT_CERT_CRIT	7
 
 /* What `defaults` can set for every target. */
 struct conf_defaults {
@@ -303,6 +308,119 @@ conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
 	conf_error(ctx, s, "unknown %s \"%s\"%s%s (known: %s)", what, v,
 	    *label ? " " : "", label, known);
 	return -1;
+}
+
+static void	conf_count(struct conf_ctx *, const config_setting_t *,
+		    const char *, const char *, unsigned, unsigned, unsigned *);
+static int	conf_name_ok(const char *);
+static const char *conf_string(struct conf_ctx *, const config_setting_t *,
+		    const char *);
+
+static int
+conf_bool(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
+    const char *label, int *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error(ctx, s, "%s must be true or false %s", what, label);
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
+/*
+ * TLS: `tls = true` and its settings.  The SSL_CTX is built here, so that a
+ * ca_file that cannot be read is an error with its line.
+ */
+static void
+conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
+    struct target_conf *tc)
+{
+	static const char *const starttls_words[] = { "smtp", "imap", "pop3" };
+	static const char *const versions[] = { "1.2", "1.3" };
+	static const char *const tls_keys[] = { "sni", "alpn", "verify",
+	    "ca_file", "min_version", "cert_warn_days", "cert_crit_days",
+	    "starttls", NULL };
+	const config_setting_t *s, *e;
+	struct tls_conf *tl;
+	const char *v;
+	char err[256];
+	size_t off, n;
+	int on = 0, i, k;
+	unsigned days;
+
+	if ((s = config_setting_get_member(ts, "tls")) != NULL)
+		conf_bool(ctx, s, "tls", label, &on);
+	if (!on) {
+		for (k = 0; tls_keys[k] != NULL; k++)
+			if ((s = config_setting_get_member(ts, tls_keys[k])) !=
+			    NULL)
+				conf_error(ctx, s, "%s needs tls = true %s",
+				    tls_keys[k], label);
+		return;
+	}
+	if ((tl = calloc(1, sizeof(*tl))) == NULL) {
+		conf_error(ctx, ts, "out of memory %s", label);
+		return;
+	}
+	tc->tls = tl;
+	tl->verify = 1;
+	tl->warn_days = CONF_DEFAULT_CERT_WARN;
+	tl->crit_days = CONF_DEFAULT_CERT_CRIT;
+	if ((s = config_setting_get_member(ts, "sni")) != NULL &&
+	    (v = conf_string(ctx, s, "sni")) != NULL) {
+		if (*v == '\0' || !conf_name_ok(v))
+			conf_error(ctx, s, "bad sni \"%s\" %s", v, label);
+		else
+			tl->sni = strdup(v);
+	}
+	if ((s = config_setting_get_member(ts, "verify")) != NULL)
+		conf_bool(ctx, s, "verify", label, &tl->verify);
+	if ((s = config_setting_get_member(ts, "ca_file")) != NULL &&
+	    (v = conf_string(ctx, s, "ca_file")) != NULL)
+		tl->ca_file = strdup(v);
+	if ((s = config_setting_get_member(ts, "min_version")) != NULL &&
+	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)
+		tl->min_version = i == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
+	if ((s = config_setting_get_member(ts, "starttls")) != NULL &&
+	    (i = conf_word(ctx, s, "starttls", label, starttls_words, 3)) != -1)
+		tl->starttls = (enum starttls_kind)(i + 1);
+	days = (unsigned)tl->warn_days;
+	conf_count(ctx, ts, "cert_warn_days", label, 0, 3650, &days);
+	tl->warn_days = (int)days;
+	days = (unsigned)tl->crit_days;
+	conf_count(ctx, ts, "cert_crit_days", label, 0, 3650, &days);
+	tl->crit_days = (int)days;
+	if ((s = config_setting_get_member(ts, "alpn")) != NULL) {
+		/* ["h2", "http/1.1"] in the wire format: length, bytes */
+		n = (size_t)config_setting_length(s);
+		if (!config_setting_is_array(s) && !config_setting_is_list(s))
+			conf_error(ctx, s, "alpn must be a list of strings %s",
+			    label);
+		else if ((tl->alpn = malloc(n * 256)) != NULL &&
+		    (tl->alpn_text = calloc(1, n * 256 + 1)) != NULL) {
+			for (i = 0, off = 0; i < (int)n; i++) {
+				e = config_setting_get_elem(s, (unsigned)i);
+				if ((v = conf_string(ctx, e, "an alpn name")) ==
+				    NULL)
+					continue;
+				if (*v == '\0' || strlen(v) > 255) {
+					conf_error(ctx, e, "alpn name must be "
+					    "1..255 bytes %s", label);
+					continue;
+				}
+				tl->alpn[off++] = (unsigned char)strlen(v);
+				memcpy(tl->alpn + off, v, strlen(v));
+				off += strlen(v);
+				strcat(tl->alpn_text, i ? "," : "");
+				strcat(tl->alpn_text, v);
+			}
+			tl->alpn_len = off;
+		}
+	}
+	if (ctx->errs->n == 0 && tls_conf_ctx(tl, err, sizeof(err)) == -1)
+		conf_error(ctx, config_setting_get_member(ts, "tls"), "%s %s",
+		    err, label);
 }
 
 /* A whole number in min..max, if the key is there. */
@@ -594,6 +712,8 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	if (tc->connect_timeout_us > tc->timeout_us)
 		tc->connect_timeout_us = 0;	/* the whole deadline rules */
 
+	conf_tls(ctx, ts, label, tc);
+
 	if ((s = config_setting_get_member(ts, "source")) != NULL &&
 	    (v = conf_string(ctx, s, "source")) != NULL) {
 		if (sockaddr_parse_numeric(v, 0, &tc->source) == -1)
@@ -659,6 +779,10 @@ target_conf_free(struct target_conf *tc)
 	if (tc->regex != NULL) {
 		regfree(tc->regex);
 		free(tc->regex);
+	}
+	if (tc->tls != NULL) {
+		tls_conf_free(tc->tls);
+		free(tc->tls);
 	}
 	memset(tc, 0, sizeof(*tc));
 }
@@ -1001,5 +1125,7 @@ target_conf_equal(const struct target_conf *a, const struct target_conf *b)
 	    conf_memeq(a->payload, a->payload_len, b->payload,
 	    b->payload_len) &&
 	    conf_memeq(a->expect, a->expect_len, b->expect, b->expect_len) &&
-	    conf_streq(a->expect_regex, b->expect_regex);
+	    conf_streq(a->expect_regex, b->expect_regex) &&
+	    (a->tls == NULL) == (b->tls == NULL) &&
+	    (a->tls == NULL || tls_conf_equal(a->tls, b->tls));
 }

@@ -13,6 +13,7 @@
 
 #include "future.h"
 #include "net.h"
+#include "tls.h"
 #include "proto.h"
 
 #define FUTD_VERSION		"0.1.0"
@@ -45,6 +46,9 @@ enum probe_error {
 	PERR_READ_TIMEOUT,
 	PERR_CLOSED_EARLY,
 	PERR_EXPECT_MISMATCH,
+	PERR_TLS_HANDSHAKE,
+	PERR_TLS_VERIFY,
+	PERR_TLS_TIMEOUT,
 	PERR__MAX
 };
 
@@ -78,6 +82,7 @@ struct target_conf {
 	size_t			 expect_len;
 	char			*expect_regex;	/* source text, or NULL */
 	void			*regex;		/* compiled regex_t, or NULL */
+	struct tls_conf		*tls;		/* NULL: plain TCP */
 	uint32_t		 read_limit;
 	uint64_t		 interval_us;
 	uint64_t		 timeout_us;
@@ -129,6 +134,7 @@ struct strlist {
 struct probe_phases {
 	uint32_t		 resolve_us;	/* name resolved */
 	uint32_t		 connect_us;	/* connected */
+	uint32_t		 handshake_us;	/* TLS up (last result only) */
 	uint32_t		 write_us;	/* last byte handed to the kernel */
 	uint32_t		 first_byte_us;	/* first byte read */
 	uint32_t		 total_us;	/* the end */
@@ -151,6 +157,7 @@ struct probe_result {
 	uint16_t		 recv_len;	/* bytes at recv */
 	uint32_t		 recv_total;	/* bytes read in all */
 	const unsigned char	*recv;		/* the target's keep buffer */
+	const struct tls_info	*tls;		/* TLS targets: the handshake */
 };
 
 /*
@@ -265,6 +272,8 @@ struct dns_cache {
 enum probe_state {
 	PROBE_RESOLVING,
 	PROBE_CONNECTING,
+	PROBE_STARTTLS,
+	PROBE_HANDSHAKE,
 	PROBE_WRITING,
 	PROBE_READING,
 	PROBE_DONE,
@@ -283,6 +292,9 @@ struct probe {
 	struct connect_fut	 connect;
 	struct write_fut	 write;
 	struct read_fut		 read;
+	struct tls_fut		 tls;
+	struct tls_info		*tls_info;	/* the target's, written at the end */
+	unsigned		 st_step;	/* STARTTLS dialogue step */
 	union sockaddr_union	 addrs[TARGET_MAX_ADDRS];
 	unsigned		 naddrs;
 	unsigned		 addr_i;	/* the one being tried */
@@ -359,7 +371,8 @@ struct target {
 	struct sem_wait		 slot;		/* max_inflight */
 	struct probe_ctx	*pc;		/* while probing */
 	struct dns_cache	*cache;		/* names only */
-	unsigned char		*rbuf;		/* expect only */
+	unsigned char		*rbuf;		/* expect, STARTTLS only */
+	struct tls_info		*tls_info;	/* TLS only */
 	struct daemon		*d;
 	struct adhoc		*adhoc;		/* futctl probe, in flight */
 	uint64_t		 next_us;	/* monotonic start of next probe */

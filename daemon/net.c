@@ -11,9 +11,13 @@
 #include <arpa/inet.h>
 
 #include <event2/event.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <event2/util.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,7 +81,14 @@ waiter_arm(struct waiter *w, struct task *t, int fd, short what,
 	    event_add(&w->ev, tv) == -1)
 		return -1;
 	w->armed = 1;
+	w->what = what;
 	return 0;
+}
+
+int
+waiter_arm_fd(struct waiter *w, struct task *t, int fd, short what)
+{
+	return waiter_arm(w, t, fd, what, NULL);
 }
 
 /* connect */
@@ -257,34 +268,92 @@ write_init(struct write_fut *wr, struct waiter *w, int fd, const void *buf,
 	wr->len = len;
 	wr->off = 0;
 	wr->err = 0;
+	wr->ssl = NULL;
+}
+
+/*
+ * Through TLS: SSL_write() may want the socket readable (a renegotiation,
+ * a key update), so the waiter is armed for what it says it wants.
+ * Returns bytes written, 0 with *want set to wait, -1 with err set.
+ */
+static ssize_t
+net_ssl_io(struct ssl_st *ssl, int writing, void *buf, size_t len,
+    short *want, int *err, int *eof)
+{
+	int n, e;
+
+	ERR_clear_error();
+	n = writing ? SSL_write(ssl, buf, (int)(len > INT_MAX ? INT_MAX : len)) :
+	    SSL_read(ssl, buf, (int)(len > INT_MAX ? INT_MAX : len));
+	if (n > 0)
+		return n;
+	switch ((e = SSL_get_error(ssl, n))) {
+	case SSL_ERROR_WANT_READ:
+		*want = EV_READ;
+		return 0;
+	case SSL_ERROR_WANT_WRITE:
+		*want = EV_WRITE;
+		return 0;
+	case SSL_ERROR_ZERO_RETURN:
+		*eof = 1;
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		*err = errno != 0 ? errno : ECONNRESET;
+		if (!writing && errno == 0) {
+			*eof = 1;	/* closed without close_notify */
+			return 0;
+		}
+		return -1;
+	default:
+		*err = EPROTO;
+		return -1;
+	}
 }
 
 enum poll
 write_poll(struct write_fut *wr, struct task *t)
 {
+	short want = EV_WRITE;
+	int eof = 0;
 	ssize_t n;
 
 	while (wr->off < wr->len) {
-		n = send(wr->fd, wr->buf + wr->off, wr->len - wr->off,
-		    MSG_NOSIGNAL);
-		if (n > 0) {
-			wr->off += (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* a spurious wake-up finds us still armed */
-			if (wr->w->armed)
-				return POLL_PENDING;
-			if (waiter_arm(wr->w, t, wr->fd, EV_WRITE, NULL) == -1) {
-				wr->err = errno ? errno : ENOMEM;
+		if (wr->ssl != NULL) {
+			n = net_ssl_io(wr->ssl, 1, (void *)(uintptr_t)
+			    (wr->buf + wr->off), wr->len - wr->off, &want,
+			    &wr->err, &eof);
+			if (n > 0) {
+				wr->off += (size_t)n;
+				continue;
+			}
+			if (n < 0 || eof) {
+				if (eof)
+					wr->err = EPIPE;
 				return POLL_ERROR;
 			}
-			return POLL_PENDING;
+		} else {
+			n = send(wr->fd, wr->buf + wr->off, wr->len - wr->off,
+			    MSG_NOSIGNAL);
+			if (n > 0) {
+				wr->off += (size_t)n;
+				continue;
+			}
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == 0 || (errno != EAGAIN &&
+			    errno != EWOULDBLOCK)) {
+				wr->err = n == 0 ? EPIPE : errno;
+				return POLL_ERROR;
+			}
 		}
-		wr->err = n == 0 ? EPIPE : errno;
-		return POLL_ERROR;
+		/* a spurious wake-up finds us still armed */
+		if (wr->w->armed && wr->w->what == want)
+			return POLL_PENDING;
+		if (waiter_arm(wr->w, t, wr->fd, want, NULL) == -1) {
+			wr->err = errno ? errno : ENOMEM;
+			return POLL_ERROR;
+		}
+		return POLL_PENDING;
 	}
 	return POLL_READY;
 }
@@ -322,6 +391,7 @@ read_init(struct read_fut *rd, struct waiter *w, int fd, void *buf,
 	rd->len = 0;
 	rd->eof = 0;
 	rd->err = 0;
+	rd->ssl = NULL;
 }
 
 /* READY when new bytes came, the buffer is full or the peer closed. */
@@ -329,9 +399,23 @@ enum poll
 read_poll(struct read_fut *rd, struct task *t)
 {
 	size_t before = rd->len;
+	short want = EV_READ;
 	ssize_t n;
 
 	while (rd->len < rd->cap && !rd->eof) {
+		if (rd->ssl != NULL) {
+			n = net_ssl_io(rd->ssl, 0, rd->buf + rd->len,
+			    rd->cap - rd->len, &want, &rd->err, &rd->eof);
+			if (n > 0) {
+				rd->len += (size_t)n;
+				continue;
+			}
+			if (n < 0)
+				return POLL_ERROR;
+			if (rd->eof)
+				break;
+			break;		/* wants to wait */
+		}
 		n = recv(rd->fd, rd->buf + rd->len, rd->cap - rd->len, 0);
 		if (n > 0) {
 			rd->len += (size_t)n;
@@ -350,9 +434,9 @@ read_poll(struct read_fut *rd, struct task *t)
 	}
 	if (rd->len > before || rd->eof || rd->len == rd->cap)
 		return POLL_READY;
-	if (rd->w->armed)
+	if (rd->w->armed && rd->w->what == want)
 		return POLL_PENDING;
-	if (waiter_arm(rd->w, t, rd->fd, EV_READ, NULL) == -1) {
+	if (waiter_arm(rd->w, t, rd->fd, want, NULL) == -1) {
 		rd->err = errno ? errno : ENOMEM;
 		return POLL_ERROR;
 	}

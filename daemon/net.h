@@ -20,6 +20,7 @@
 
 struct evdns_base;
 struct evdns_request;
+struct ssl_st;
 struct dns_ticket;
 
 union sockaddr_union {
@@ -32,6 +33,7 @@ struct waiter {
 	struct event	 ev;
 	struct task	*task;
 	short		 fired;		/* what woke us since arming */
+	short		 what;		/* what it is armed for */
 	unsigned char	 armed;
 };
 
@@ -54,6 +56,7 @@ struct write_fut {
 	struct future		 base;
 	struct waiter		*w;
 	int			 fd;	/* borrowed */
+	struct ssl_st		*ssl;	/* write through TLS, or NULL */
 	const unsigned char	*buf;	/* borrowed */
 	size_t			 len;
 	size_t			 off;
@@ -69,6 +72,7 @@ struct read_fut {
 	struct future		 base;
 	struct waiter		*w;
 	int			 fd;	/* borrowed */
+	struct ssl_st		*ssl;	/* read through TLS, or NULL */
 	unsigned char		*buf;	/* borrowed */
 	size_t			 cap;
 	size_t			 len;
@@ -136,6 +140,7 @@ extern size_t	 net_sockets_max;	/* beyond: fd_limit, not EMFILE */
 void		 net_close(int);
 void		 waiter_init(struct waiter *);
 void		 waiter_disarm(struct waiter *);
+int		 waiter_arm_fd(struct waiter *, struct task *, int, short);
 
 void		 connect_init(struct connect_fut *, struct waiter *,
 		    const union sockaddr_union *, const union sockaddr_union *);

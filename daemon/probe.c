@@ -42,6 +42,9 @@ static const char *probe_error_names[PERR__MAX] = {
 	[PERR_READ_TIMEOUT] =		"read_timeout",
 	[PERR_CLOSED_EARLY] =		"closed_early",
 	[PERR_EXPECT_MISMATCH] =	"expect_mismatch",
+	[PERR_TLS_HANDSHAKE] =		"tls_handshake",
+	[PERR_TLS_VERIFY] =		"tls_verify",
+	[PERR_TLS_TIMEOUT] =		"tls_timeout",
 };
 
 const char *
@@ -85,6 +88,8 @@ probe_phase_words(enum probe_error e)
 	switch (e) {
 	case PERR_DNS_TIMEOUT:
 		return "resolving";
+	case PERR_TLS_TIMEOUT:
+		return "in the TLS handshake";
 	case PERR_CONNECT_TIMEOUT:
 		return "connecting";
 	case PERR_WRITE_TIMEOUT:
@@ -114,10 +119,18 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 		snprintf(buf, len, "reply did not match (%u bytes read)",
 		    r->recv_total);
 		break;
+	case PERR_TLS_HANDSHAKE:
+	case PERR_TLS_VERIFY:
+		snprintf(buf, len, "%s", r->tls != NULL &&
+		    r->tls->error[0] != '\0' ? r->tls->error :
+		    r->error == PERR_TLS_VERIFY ? "certificate verify failed" :
+		    "TLS handshake failed");
+		break;
 	case PERR_DNS_TIMEOUT:
 	case PERR_WRITE_TIMEOUT:
 	case PERR_READ_TIMEOUT:
 	case PERR_CONNECT_TIMEOUT:
+	case PERR_TLS_TIMEOUT:
 		if (r->sys_err == ETIMEDOUT && r->latency_us > 0) {
 			snprintf(buf, len, "timed out after %.3fs while %s",
 			    r->latency_us / 1e6, probe_phase_words(r->error));
@@ -164,6 +177,10 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	p->each = 0;
 	p->rbuf = NULL;
 	p->keep = NULL;
+	p->tls_info = NULL;
+	p->tls.ssl = NULL;
+	p->tls.state = TLS_INIT;
+	p->st_step = 0;
 	p->state = PROBE_RESOLVING;
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
@@ -205,6 +222,7 @@ probe_close(struct probe *p)
 {
 	struct linger lg = { 1, 0 };
 
+	tls_close(&p->tls);
 	if (p->fd == -1)
 		return;
 	/* RST: the peer sees a reset and we keep no TIME_WAIT */
@@ -423,7 +441,192 @@ static void
 probe_start_read(struct probe *p)
 {
 	read_init(&p->read, p->w, p->fd, p->rbuf, p->tc->read_limit);
+	p->read.ssl = p->tls.ssl;
 	p->state = PROBE_READING;
+}
+
+/*
+ * STARTTLS: the plain-text dialogue before the handshake.  Each step sends
+ * its line (if any), then reads until a line that starts with what it
+ * wants; SMTP's "250-" continuation lines are read past.
+ */
+struct starttls_step {
+	const char	*send;
+	const char	*want;
+};
+static const struct starttls_step starttls_smtp[] = {
+	{ NULL, "220 " }, { "EHLO futd.invalid\r\n", "250 " },
+	{ "STARTTLS\r\n", "220 " }, { NULL, NULL },
+};
+static const struct starttls_step starttls_imap[] = {
+	{ NULL, "* OK" }, { "a001 STARTTLS\r\n", "a001 OK" }, { NULL, NULL },
+};
+static const struct starttls_step starttls_pop3[] = {
+	{ NULL, "+OK" }, { "STLS\r\n", "+OK" }, { NULL, NULL },
+};
+
+static const struct starttls_step *
+probe_starttls_steps(enum starttls_kind k)
+{
+	switch (k) {
+	case STARTTLS_SMTP:
+		return starttls_smtp;
+	case STARTTLS_IMAP:
+		return starttls_imap;
+	case STARTTLS_POP3:
+		return starttls_pop3;
+	default:
+		return NULL;
+	}
+}
+
+static enum poll
+probe_tls_fail(struct probe *p, enum probe_error e, const char *what,
+    const char *detail)
+{
+	if (p->tls_info != NULL) {
+		memset(p->tls_info, 0, sizeof(*p->tls_info));
+		snprintf(p->tls_info->error, sizeof(p->tls_info->error),
+		    "%s%s", what, detail);
+		p->res.tls = p->tls_info;
+	}
+	return probe_end(p, e, EPROTO);
+}
+
+/* Step st_step: 2 x step sends, 2 x step + 1 reads its answer. */
+static enum poll
+probe_starttls_poll(struct probe *p, struct task *t)
+{
+	const struct starttls_step *steps =
+	    probe_starttls_steps(p->tc->tls->starttls), *st;
+	char line[96];
+	size_t i, start;
+	enum poll r;
+
+	for (;;) {
+		st = &steps[p->st_step / 2];
+		if (st->want == NULL)
+			return POLL_READY;
+		if (p->st_step % 2 == 0) {
+			if (st->send != NULL) {
+				r = write_poll(&p->write, t);
+				if (r == POLL_PENDING)
+					return POLL_PENDING;
+				if (r == POLL_ERROR)
+					return probe_end(p, probe_error_classify(
+					    p->write.err), p->write.err);
+			}
+			read_init(&p->read, p->w, p->fd, p->rbuf,
+			    p->tc->read_limit);
+			p->st_step++;
+		}
+		r = read_poll(&p->read, t);
+		if (r == POLL_PENDING)
+			return POLL_PENDING;
+		if (r == POLL_ERROR)
+			return probe_end(p, probe_error_classify(p->read.err),
+			    p->read.err);
+		/* look at every complete line */
+		for (i = 0, start = 0; i < p->read.len; i++) {
+			if (p->read.buf[i] != '\n')
+				continue;
+			snprintf(line, sizeof(line), "%.*s",
+			    (int)(i - start), (char *)p->read.buf + start);
+			line[strcspn(line, "\r")] = '\0';
+			start = i + 1;
+			if (strncmp(line, st->want, strlen(st->want)) == 0)
+				break;
+			/* SMTP's multi-line replies: NNN-text */
+			if (strlen(line) > 3 && line[3] == '-' &&
+			    strncmp(line, st->want, 3) == 0)
+				continue;
+			return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
+			    "STARTTLS refused: ", line);
+		}
+		if (i == p->read.len) {
+			if (p->read.eof || p->read.len == p->read.cap)
+				return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
+				    "STARTTLS: ", p->read.eof ? "the peer "
+				    "closed the connection" : "no answer line");
+			continue;	/* a partial line: read on */
+		}
+		p->st_step++;
+		st = &steps[p->st_step / 2];
+		if (st->send != NULL)
+			write_init(&p->write, p->w, p->fd, st->send,
+			    strlen(st->send));
+	}
+}
+
+/*
+ * Connected: for a TLS target, the STARTTLS dialogue and the handshake.
+ * READY when the connection is ready for the payload (p->tls.ssl set for
+ * TLS).
+ */
+static enum poll
+probe_setup_poll(struct probe *p, struct task *t)
+{
+	const struct starttls_step *steps;
+	enum poll r;
+
+	for (;;) {
+		switch (p->state) {
+		case PROBE_RESOLVING:
+		case PROBE_CONNECTING:
+			TRY_READY(probe_connect_poll(p, t));
+			if (p->tc->tls == NULL)
+				return POLL_READY;
+			if ((steps = probe_starttls_steps(
+			    p->tc->tls->starttls)) != NULL) {
+				if (p->rbuf == NULL)
+					return probe_tls_fail(p,
+					    PERR_TLS_HANDSHAKE,
+					    "STARTTLS without a buffer", "");
+				p->st_step = 0;
+				if (steps[0].send != NULL)
+					write_init(&p->write, p->w, p->fd,
+					    steps[0].send,
+					    strlen(steps[0].send));
+				p->state = PROBE_STARTTLS;
+				break;
+			}
+			p->state = PROBE_HANDSHAKE;
+			if (tls_start(&p->tls, p->w, p->tc->tls, p->fd,
+			    p->tc->host, p->tc->numeric) == -1)
+				return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
+				    p->tls.error, "");
+			break;
+		case PROBE_STARTTLS:
+			TRY_READY(probe_starttls_poll(p, t));
+			p->state = PROBE_HANDSHAKE;
+			if (tls_start(&p->tls, p->w, p->tc->tls, p->fd,
+			    p->tc->host, p->tc->numeric) == -1)
+				return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
+				    p->tls.error, "");
+			break;
+		case PROBE_HANDSHAKE:
+			r = tls_poll(&p->tls, t);
+			if (r == POLL_PENDING)
+				return POLL_PENDING;
+			if (p->tls_info != NULL) {
+				tls_describe(&p->tls, p->tls_info);
+				p->res.tls = p->tls_info;
+			}
+			if (r == POLL_ERROR) {
+				if (p->tls_info != NULL)
+					snprintf(p->tls_info->error,
+					    sizeof(p->tls_info->error), "%s",
+					    p->tls.error);
+				return probe_end(p, p->tls.verify_failed ?
+				    PERR_TLS_VERIFY : PERR_TLS_HANDSHAKE,
+				    EPROTO);
+			}
+			p->res.ph.handshake_us = probe_elapsed(p);
+			return POLL_READY;
+		default:
+			return POLL_READY;
+		}
+	}
 }
 
 enum poll
@@ -433,7 +636,9 @@ peeraddr_poll(struct probe *p, struct task *t)
 		switch (p->state) {
 		case PROBE_RESOLVING:
 		case PROBE_CONNECTING:
-			TRY_READY(probe_connect_poll(p, t));
+		case PROBE_STARTTLS:
+		case PROBE_HANDSHAKE:
+			TRY_READY(probe_setup_poll(p, t));
 			if (!probe_expects(p) || p->rbuf == NULL)
 				return probe_end(p, PERR_NONE, 0);
 			probe_start_read(p);
@@ -457,9 +662,12 @@ hello_poll(struct probe *p, struct task *t)
 		switch (p->state) {
 		case PROBE_RESOLVING:
 		case PROBE_CONNECTING:
-			TRY_READY(probe_connect_poll(p, t));
+		case PROBE_STARTTLS:
+		case PROBE_HANDSHAKE:
+			TRY_READY(probe_setup_poll(p, t));
 			write_init(&p->write, p->w, p->fd, p->tc->payload,
 			    p->tc->payload_len);
+			p->write.ssl = p->tls.ssl;
 			p->state = PROBE_WRITING;
 			break;
 		case PROBE_WRITING:
@@ -496,6 +704,13 @@ probe_drop(struct probe *p)
 	case PROBE_CONNECTING:
 		connect_drop(&p->connect);
 		break;
+	case PROBE_STARTTLS:
+		write_drop(&p->write);
+		read_drop(&p->read);
+		break;
+	case PROBE_HANDSHAKE:
+		tls_close(&p->tls);
+		break;
 	case PROBE_WRITING:
 		write_drop(&p->write);
 		break;
@@ -524,6 +739,10 @@ probe_timed_out(struct probe *p)
 		break;
 	case PROBE_READING:
 		e = PERR_READ_TIMEOUT;
+		break;
+	case PROBE_STARTTLS:
+	case PROBE_HANDSHAKE:
+		e = PERR_TLS_TIMEOUT;
 		break;
 	default:
 		e = PERR_CONNECT_TIMEOUT;

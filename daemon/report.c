@@ -6,6 +6,7 @@
 
 #include <fnmatch.h>
 #include <jansson.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,41 @@ report_bytes(const unsigned char *b, size_t n)
 	return json_string(buf);
 }
 
+static json_t *
+report_opt_string(const char *s)
+{
+	return s != NULL && *s != '\0' ? json_string(s) : json_null();
+}
+
+/* What a handshake told: protocol, cipher, ALPN, the certificate. */
+static json_t *
+report_tls(const struct tls_info *ti)
+{
+	int64_t now = clock_wall_us() / 1000000;
+
+	if (!ti->done && ti->subject[0] == '\0')
+		return json_pack("{s:b, s:o}", "handshake", 0, "error",
+		    report_opt_string(ti->error));
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	    " s:b, s:o, s:o}",
+	    "handshake", ti->done,
+	    "version", report_opt_string(ti->version),
+	    "cipher", report_opt_string(ti->cipher),
+	    "alpn", report_opt_string(ti->alpn),
+	    "subject", report_opt_string(ti->subject),
+	    "issuer", report_opt_string(ti->issuer),
+	    "sans", report_opt_string(ti->sans),
+	    "not_after", ti->not_after ? json_integer(ti->not_after) :
+	    json_null(),
+	    "chain_not_after", ti->chain_not_after ?
+	    json_integer(ti->chain_not_after) : json_null(),
+	    "days_left", ti->chain_not_after ?
+	    json_integer(tls_days_left(ti, now)) : json_null(),
+	    "verified", ti->verify_ok,
+	    "verify", report_opt_string(ti->verify),
+	    "error", report_opt_string(ti->error));
+}
+
 /*
  * One result: outcome, error, the phases (microseconds from the start; null
  * for a phase not reached), addresses.
@@ -87,6 +123,11 @@ report_result(const struct probe_result *pr, int full)
 	    pr->ph.resolve_us > 0 ? json_string("fresh") : json_null());
 	if (o == NULL)
 		return NULL;
+	if (full && pr->tls != NULL) {
+		json_object_set_new(json_object_get(o, "phases"), "handshake_us",
+		    report_us(pr->ph.handshake_us));
+		json_object_set_new(o, "tls", report_tls(pr->tls));
+	}
 	if (full) {
 		json_object_set_new(o, "peer", report_addr(&pr->peer));
 		json_object_set_new(o, "local", report_addr(&pr->local));
@@ -169,6 +210,19 @@ report_conf(const struct target_conf *tc)
 		    json_string(tc->expect_regex));
 	if (tc->has_source)
 		json_object_set_new(o, "source", report_addr(&tc->source));
+	if (tc->tls != NULL)
+		json_object_set_new(o, "tls", json_pack("{s:o, s:o, s:b, s:o,"
+		    " s:o, s:i, s:i, s:s}",
+		    "sni", report_opt_string(tc->tls->sni),
+		    "alpn", report_opt_string(tc->tls->alpn_text),
+		    "verify", tc->tls->verify,
+		    "ca_file", report_opt_string(tc->tls->ca_file),
+		    "min_version", tc->tls->min_version == 0 ? json_null() :
+		    json_string(tc->tls->min_version == TLS1_3_VERSION ?
+		    "1.3" : "1.2"),
+		    "cert_warn_days", tc->tls->warn_days,
+		    "cert_crit_days", tc->tls->crit_days,
+		    "starttls", starttls_name(tc->tls->starttls)));
 	return o;
 }
 
@@ -221,6 +275,28 @@ report_operator(json_t *o, const struct target *tg)
 	json_object_set_new(o, "stats", stats);
 }
 
+/*
+ * A TLS target's certificate at a glance (status, check, metrics): the
+ * days left to the earliest expiry in the chain, and what that means
+ * against cert_warn_days and cert_crit_days.
+ */
+static json_t *
+report_cert(const struct target *tg)
+{
+	const struct tls_info *ti = tg->tls_info;
+	int days;
+
+	if (ti == NULL || ti->chain_not_after == 0)
+		return json_pack("{s:o, s:o, s:s}", "days_left", json_null(),
+		    "expires", json_null(), "status", "unknown");
+	days = tls_days_left(ti, clock_wall_us() / 1000000);
+	return json_pack("{s:i, s:I, s:s, s:b, s:s}", "days_left", days,
+	    "expires", (json_int_t)ti->chain_not_after,
+	    "status", days < tg->conf.tls->crit_days ? "critical" :
+	    days < tg->conf.tls->warn_days ? "warning" : "ok",
+	    "verified", ti->verify_ok, "verify", ti->verify);
+}
+
 json_t *
 report_target(const struct target *tg, int with_history)
 {
@@ -263,6 +339,8 @@ report_target(const struct target *tg, int with_history)
 	if (o == NULL)
 		return NULL;
 	report_operator(o, tg);
+	if (tc->tls != NULL)
+		json_object_set_new(o, "cert", report_cert(tg));
 	if (r->neach > 0)
 		json_object_set_new(o, "addresses", report_each(r));
 	if (with_history) {

@@ -70,10 +70,14 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	if (results_init(&tg->res, history) == -1 ||
 	    (!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
 	    NULL) ||
-	    ((tc->expect != NULL || tc->regex != NULL) &&
-	    (tg->rbuf = malloc(tc->read_limit + RESULT_RECV_KEEP)) == NULL)) {
+	    ((tc->expect != NULL || tc->regex != NULL ||
+	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE)) &&
+	    (tg->rbuf = malloc(tc->read_limit + RESULT_RECV_KEEP)) == NULL) ||
+	    (tc->tls != NULL &&
+	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
 		results_free(&tg->res);
 		free(tg->cache);
+		free(tg->rbuf);
 		free(tg);
 		return NULL;
 	}
@@ -147,6 +151,11 @@ target_free(struct target *tg)
 	}
 	free(tg->cache);
 	free(tg->rbuf);
+	free(tg->tls_info);
+	if (tg->conf.tls != NULL) {
+		tls_conf_free(tg->conf.tls);
+		free(tg->conf.tls);
+	}
 	free(tg);
 }
 
@@ -198,6 +207,7 @@ target_probe_start(struct target *tg, unsigned each_i)
 	}
 	probe_init(p, &tg->conf, tg->d->dns, &tg->pc->io);
 	p->rbuf = tg->rbuf;
+	p->tls_info = tg->tls_info;
 	/* what an expect failure read is kept past the next probe's reads */
 	p->keep = tg->rbuf != NULL ? tg->rbuf + tg->conf.read_limit : NULL;
 	if (tg->d->dns_cache_max_us > 0) {

@@ -1,0 +1,364 @@
+/*
+ * tls.c - the TLS handshake as a future, driven by the socket's readiness:
+ * SSL_do_handshake() says what it waits for (WANT_READ, WANT_WRITE), the
+ * waiter is armed for exactly that, and the task polls again when the
+ * reactor says so.  No thread, no blocking call, no BIO pair: OpenSSL
+ * reads and writes the non-blocking socket itself.
+ *
+ * Also here: building a target's SSL_CTX from its settings (at config load,
+ * so that a bad ca_file is a config error with its line) and describing
+ * the peer's certificate chain after a handshake.
+ */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "futd.h"
+#include "tls.h"
+
+static const char *starttls_names[] = {
+	[STARTTLS_NONE] = "none", [STARTTLS_SMTP] = "smtp",
+	[STARTTLS_IMAP] = "imap", [STARTTLS_POP3] = "pop3",
+};
+
+const char *
+starttls_name(enum starttls_kind k)
+{
+	return (unsigned)k <= STARTTLS_POP3 ? starttls_names[k] : "?";
+}
+
+/* The last OpenSSL error in words, and the queue emptied. */
+static void
+tls_errstr(char *buf, size_t len)
+{
+	unsigned long e = ERR_get_error(), last = e;
+
+	while (e != 0) {
+		last = e;
+		e = ERR_get_error();
+	}
+	if (last == 0)
+		snprintf(buf, len, "TLS handshake failed");
+	else
+		ERR_error_string_n(last, buf, len);
+}
+
+/*
+ * Build tc's SSL_CTX.  -1 with the reason in err: a ca_file that cannot be
+ * read is a config error, found at load time, not at the first probe.
+ */
+int
+tls_conf_ctx(struct tls_conf *tc, char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		tls_errstr(err, errlen);
+		return -1;
+	}
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* a probe is one connection: no session cache to keep */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if (tc->min_version != 0 &&
+	    SSL_CTX_set_min_proto_version(ctx, tc->min_version) != 1) {
+		tls_errstr(err, errlen);
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	if (tc->ca_file != NULL) {
+		if (SSL_CTX_load_verify_locations(ctx, tc->ca_file, NULL) !=
+		    1) {
+			snprintf(err, errlen, "cannot load ca_file %s",
+			    tc->ca_file);
+			ERR_clear_error();
+			SSL_CTX_free(ctx);
+			return -1;
+		}
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+		ERR_clear_error();	/* no system store: verify will say */
+	if (tc->alpn != NULL &&
+	    SSL_CTX_set_alpn_protos(ctx, tc->alpn, (unsigned)tc->alpn_len) !=
+	    0) {
+		snprintf(err, errlen, "cannot use the alpn list");
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	/*
+	 * Verification decides the handshake only with verify = true; with
+	 * false the result is still read and reported.
+	 */
+	SSL_CTX_set_verify(ctx, tc->verify ? SSL_VERIFY_PEER :
+	    SSL_VERIFY_NONE, NULL);
+	tc->ctx = ctx;
+	return 0;
+}
+
+void
+tls_conf_free(struct tls_conf *tc)
+{
+	free(tc->sni);
+	free(tc->ca_file);
+	free(tc->alpn);
+	free(tc->alpn_text);
+	if (tc->ctx != NULL)
+		SSL_CTX_free(tc->ctx);
+	memset(tc, 0, sizeof(*tc));
+}
+
+static int
+tls_streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+tls_conf_equal(const struct tls_conf *a, const struct tls_conf *b)
+{
+	return tls_streq(a->sni, b->sni) && tls_streq(a->ca_file, b->ca_file) &&
+	    tls_streq(a->alpn_text, b->alpn_text) && a->verify == b->verify &&
+	    a->min_version == b->min_version &&
+	    a->warn_days == b->warn_days && a->crit_days == b->crit_days &&
+	    a->starttls == b->starttls;
+}
+
+/* the future */
+
+static enum poll
+tls_future_poll(struct future *f, struct task *t)
+{
+	return tls_poll((struct tls_fut *)f, t);
+}
+
+static void
+tls_future_drop(struct future *f)
+{
+	tls_close((struct tls_fut *)f);
+}
+
+/*
+ * Start a handshake on the connected socket fd.  host names the peer for
+ * SNI and for verification (an IP literal is checked as an address and
+ * sent no SNI).  -1 when OpenSSL cannot even begin (out of memory).
+ */
+int
+tls_start(struct tls_fut *tf, struct waiter *w, const struct tls_conf *tc,
+    int fd, const char *host, int numeric)
+{
+	const char *sni = tc->sni != NULL ? tc->sni : numeric ? NULL : host;
+
+	memset(tf, 0, sizeof(*tf));
+	tf->base.poll = tls_future_poll;
+	tf->base.drop = tls_future_drop;
+	tf->w = w;
+	if ((tf->ssl = SSL_new(tc->ctx)) == NULL ||
+	    SSL_set_fd(tf->ssl, fd) != 1) {
+		tls_errstr(tf->error, sizeof(tf->error));
+		tls_close(tf);
+		return -1;
+	}
+	if (sni != NULL)
+		SSL_set_tlsext_host_name(tf->ssl, sni);
+	/* what the certificate must name: the SNI name, or the address */
+	if (sni != NULL)
+		SSL_set1_host(tf->ssl, sni);
+	else
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tf->ssl), host);
+	SSL_set_connect_state(tf->ssl);
+	tf->state = TLS_HANDSHAKE;
+	return 0;
+}
+
+enum poll
+tls_poll(struct tls_fut *tf, struct task *t)
+{
+	short what;
+	long vr;
+	int r;
+
+	switch (tf->state) {
+	case TLS_INIT:
+		return POLL_ERROR;
+	case TLS_DONE:
+		return POLL_READY;
+	case TLS_HANDSHAKE:
+		break;
+	}
+	ERR_clear_error();
+	if ((r = SSL_do_handshake(tf->ssl)) == 1) {
+		tf->state = TLS_DONE;
+		return POLL_READY;
+	}
+	switch (SSL_get_error(tf->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		what = EV_READ;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		what = EV_WRITE;
+		break;
+	default:
+		vr = SSL_get_verify_result(tf->ssl);
+		if (vr != X509_V_OK) {
+			tf->verify_failed = 1;
+			snprintf(tf->error, sizeof(tf->error), "%s",
+			    X509_verify_cert_error_string(vr));
+			ERR_clear_error();
+		} else if (r == 0 || ERR_peek_error() == 0)
+			snprintf(tf->error, sizeof(tf->error), "the peer "
+			    "closed the connection during the handshake");
+		else
+			tls_errstr(tf->error, sizeof(tf->error));
+		return POLL_ERROR;
+	}
+	/* a wake-up for another reason finds us still armed */
+	if (tf->w->armed && tf->w->what == what)
+		return POLL_PENDING;
+	if (waiter_arm_fd(tf->w, t, SSL_get_fd(tf->ssl), what) == -1) {
+		snprintf(tf->error, sizeof(tf->error), "cannot wait for the "
+		    "socket");
+		return POLL_ERROR;
+	}
+	return POLL_PENDING;
+}
+
+/* Send close_notify (once, without waiting) and let the SSL go. */
+void
+tls_close(struct tls_fut *tf)
+{
+	if (tf->ssl == NULL)
+		return;
+	if (tf->state == TLS_DONE)
+		(void)SSL_shutdown(tf->ssl);
+	ERR_clear_error();
+	SSL_free(tf->ssl);	/* the socket is the probe's to close */
+	tf->ssl = NULL;
+	if (tf->w != NULL)
+		waiter_disarm(tf->w);
+}
+
+static int64_t
+tls_time(const ASN1_TIME *at)
+{
+	struct tm tm;
+
+	if (at == NULL || ASN1_TIME_to_tm(at, &tm) != 1)
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+static void
+tls_name(X509_NAME *n, char *buf, size_t len)
+{
+	BIO *b;
+	int r;
+
+	buf[0] = '\0';
+	if (n == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	r = BIO_read(b, buf, (int)len - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	BIO_free(b);
+}
+
+static void
+tls_sans(X509 *x, char *buf, size_t len)
+{
+	GENERAL_NAMES *gens;
+	const GENERAL_NAME *g;
+	char ip[INET6_ADDRSTRLEN];
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const char *s = NULL;
+
+		g = sk_GENERAL_NAME_value(gens, i);
+		if (g->type == GEN_DNS)
+			s = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+		else if (g->type == GEN_IPADD && (g->d.iPAddress->length == 4 ||
+		    g->d.iPAddress->length == 16)) {
+			inet_ntop(g->d.iPAddress->length == 4 ? AF_INET :
+			    AF_INET6, g->d.iPAddress->data, ip, sizeof(ip));
+			s = ip;
+		}
+		if (s == NULL || off >= len)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? "," : "", s);
+	}
+	if (off >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	GENERAL_NAMES_free(gens);
+}
+
+/* What the handshake told: protocol, cipher, ALPN, the certificates. */
+void
+tls_describe(const struct tls_fut *tf, struct tls_info *ti)
+{
+	const unsigned char *alpn;
+	STACK_OF(X509) *chain;
+	unsigned alpn_len;
+	int64_t t;
+	X509 *leaf;
+	long vr;
+	int i;
+
+	memset(ti, 0, sizeof(*ti));
+	if (tf->ssl == NULL)
+		return;
+	ti->done = tf->state == TLS_DONE;
+	snprintf(ti->version, sizeof(ti->version), "%s",
+	    SSL_get_version(tf->ssl));
+	snprintf(ti->cipher, sizeof(ti->cipher), "%s",
+	    SSL_get_cipher_name(tf->ssl) ? SSL_get_cipher_name(tf->ssl) : "");
+	SSL_get0_alpn_selected(tf->ssl, &alpn, &alpn_len);
+	if (alpn_len > 0)
+		snprintf(ti->alpn, sizeof(ti->alpn), "%.*s", (int)alpn_len,
+		    (const char *)alpn);
+	if ((leaf = SSL_get1_peer_certificate(tf->ssl)) != NULL) {
+		tls_name(X509_get_subject_name(leaf), ti->subject,
+		    sizeof(ti->subject));
+		tls_name(X509_get_issuer_name(leaf), ti->issuer,
+		    sizeof(ti->issuer));
+		tls_sans(leaf, ti->sans, sizeof(ti->sans));
+		ti->not_after = ti->chain_not_after =
+		    tls_time(X509_get0_notAfter(leaf));
+		X509_free(leaf);
+	}
+	chain = SSL_get_peer_cert_chain(tf->ssl);
+	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+		t = tls_time(X509_get0_notAfter(sk_X509_value(chain, i)));
+		if (t != 0 && (ti->chain_not_after == 0 ||
+		    t < ti->chain_not_after))
+			ti->chain_not_after = t;
+	}
+	vr = SSL_get_verify_result(tf->ssl);
+	ti->verify_ok = vr == X509_V_OK;
+	snprintf(ti->verify, sizeof(ti->verify), "%s", vr == X509_V_OK ?
+	    "ok" : X509_verify_cert_error_string(vr));
+}
+
+/* Whole days until the earliest expiry in the chain (negative: expired). */
+int
+tls_days_left(const struct tls_info *ti, int64_t now)
+{
+	int64_t d;
+
+	if (ti->chain_not_after == 0)
+		return 0;
+	d = ti->chain_not_after - now;
+	return (int)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
