@@ -17,5 +17,6 @@ Suite	*results_suite(void);
 Suite	*system_suite(void);
 Suite	*truth_suite(void);
 Suite	*metrics_suite(void);
+Suite	*tls_suite(void);
 
 #endif /* FUTD_TESTS_H */
