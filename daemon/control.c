@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,7 +41,24 @@ struct control_client {
 	char				*follow_target;	/* NULL: all */
 	uint64_t			 dropped;	/* events it was too slow for */
 	struct adhoc			*adhoc;		/* a probe it waits for */
+	struct control_stream		*stream;	/* a status being sent */
 	TAILQ_ENTRY(control_client)	 entry;
+};
+
+/*
+ * A status reply of many targets goes out in slices, a few hundred targets
+ * per pass of the reactor and only while the client's buffer is below
+ * CONTROL_OUT_LOW: probing carries on in between, and memory stays
+ * bounded whatever the client's pace.  A reload in the middle is seen from
+ * the next slice on.
+ */
+#define CONTROL_SLICE	256
+struct control_stream {
+	struct event		*ev;		/* the next slice, soon */
+	size_t			 next;		/* target index */
+	size_t			 sent;
+	char			*match;
+	int			 state;
 };
 
 struct control {
@@ -54,7 +72,7 @@ struct control {
 	TAILQ_HEAD(, control_client)	 clients;
 };
 
-static void	control_read_cb(struct bufferevent *, void *);
+static void	control_stream_free(struct control_client *);
 static void	control_event_notify(void *, const struct event_rec *);
 static void	control_write_cb(struct bufferevent *, void *);
 static void	control_event_cb(struct bufferevent *, short, void *);
@@ -91,6 +109,7 @@ control_client_free(struct control_client *cl)
 	c->nclients--;
 	if (cl->adhoc != NULL)
 		adhoc_detach(cl->adhoc);
+	control_stream_free(cl);
 	bufferevent_free(cl->bev);	/* closes the socket */
 	free(cl->follow_target);
 	free(cl);
@@ -183,6 +202,103 @@ control_reload(struct control_client *cl)
 	reload_report_clear(&rep);
 }
 
+static void
+control_stream_free(struct control_client *cl)
+{
+	struct control_stream *st = cl->stream;
+
+	if (st == NULL)
+		return;
+	if (st->ev != NULL)
+		event_free(st->ev);
+	free(st->match);
+	free(st);
+	cl->stream = NULL;
+}
+
+/*
+ * Send what fits: a slice of targets, or the end of the reply.  Called
+ * from the request reader (in_reader: it reads on by itself) or later from
+ * a timer or the write callback.
+ */
+static void
+control_stream_more(struct control_client *cl, int in_reader)
+{
+	struct control_stream *st = cl->stream;
+	struct evbuffer *out = bufferevent_get_output(cl->bev);
+	struct daemon *d = cl->c->d;
+	static const struct timeval now = { 0, 0 };
+	const struct target *tg;
+	size_t n = 0;
+	json_t *o;
+
+	while (st->next < d->ntargets) {
+		if (n == CONTROL_SLICE) {
+			evtimer_add(st->ev, &now);	/* after a look around */
+			return;
+		}
+		if (evbuffer_get_length(out) > CONTROL_OUT_LOW)
+			return;			/* control_write_cb resumes */
+		tg = d->targets[st->next++];
+		if (st->match != NULL && fnmatch(st->match, tg->conf.name,
+		    0) != 0)
+			continue;
+		if (st->state != -1 &&
+		    (int)results_state(&tg->res) != st->state)
+			continue;
+		if ((o = report_target(tg, 0)) == NULL)
+			continue;
+		if (st->sent++ > 0)
+			evbuffer_add(out, ",", 1);
+		json_dump_callback(o, control_dump_cb, out, JSON_COMPACT |
+		    JSON_REAL_PRECISION(16));
+		json_decref(o);
+		n++;
+	}
+	evbuffer_add(out, "]}}\n", 4);
+	control_stream_free(cl);
+	/* requests that waited behind this one */
+	bufferevent_enable(cl->bev, EV_READ);
+	if (!in_reader)
+		control_read_cb(cl->bev, cl);
+}
+
+static void
+control_stream_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	control_stream_more(arg, 0);
+}
+
+static void
+control_stream_start(struct control_client *cl, const char *match,
+    int state)
+{
+	struct control_stream *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (match != NULL && (st->match = strdup(match)) == NULL) ||
+	    (st->ev = evtimer_new(cl->c->d->base, control_stream_cb, cl)) ==
+	    NULL) {
+		if (st != NULL)
+			free(st->match);
+		free(st);
+		control_error(cl, PROTO_INTERNAL, "out of memory", NULL);
+		return;
+	}
+	st->state = state;
+	cl->stream = st;
+	evbuffer_add_printf(bufferevent_get_output(cl->bev),
+	    "{\"version\":%d,\"code\":%d,\"message\":\"OK\",\"data\":"
+	    "{\"schema\":%d,\"total\":%zu,\"targets\":[",
+	    FUTD_PROTO_VERSION, PROTO_OK, FUTD_SCHEMA_VERSION,
+	    cl->c->d->ntargets);
+	/* replies keep their order: later requests wait for this one */
+	bufferevent_disable(cl->bev, EV_READ);
+	control_stream_more(cl, 1);
+}
+
 static const char *const control_status_keys[] = { "match", "state", "name",
     NULL };
 static const char *const control_log_keys[] = { "n", "target", NULL };
@@ -221,8 +337,7 @@ control_status(struct control_client *cl, struct ctl_request *req)
 		    (json_int_t)cl->c->d->ntargets, "targets", list)));
 		return;
 	}
-	control_send(cl, report_reply(PROTO_OK, "OK",
-	    report_status(cl->c->d, v[0], state)));
+	control_stream_start(cl, v[0], state);
 }
 
 static void
@@ -448,7 +563,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	char *line;
 	size_t len;
 
-	while (!cl->closing && cl->adhoc == NULL) {
+	while (!cl->closing && cl->adhoc == NULL && cl->stream == NULL) {
 		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH) {
 			bufferevent_disable(bev, EV_READ);
 			return;
@@ -488,6 +603,12 @@ control_write_cb(struct bufferevent *bev, void *arg)
 	if (cl->closing) {
 		if (evbuffer_get_length(out) == 0)
 			control_client_free(cl);
+		return;
+	}
+	if (cl->stream != NULL) {
+		if (evbuffer_get_length(out) <= CONTROL_OUT_LOW &&
+		    !evtimer_pending(cl->stream->ev, NULL))
+			control_stream_more(cl, 0);
 		return;
 	}
 	if (evbuffer_get_length(out) <= CONTROL_OUT_LOW &&

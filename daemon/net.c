@@ -195,6 +195,7 @@ connect_poll(struct connect_fut *c, struct task *t)
 			    errno != EINTR)
 				return connect_fail(c, errno);
 			/* connect_timeout rides on the socket's own event */
+			c->deadline_us = clock_mono_us() + c->timeout_us;
 			tv.tv_sec = (time_t)(c->timeout_us / 1000000);
 			tv.tv_usec = (suseconds_t)(c->timeout_us % 1000000);
 			if (waiter_arm(c->w, t, c->fd, EV_WRITE,
@@ -203,8 +204,23 @@ connect_poll(struct connect_fut *c, struct task *t)
 			c->state = CONNECT_WAIT;
 			return POLL_PENDING;
 		case CONNECT_WAIT:
-			if (c->w->fired & EV_TIMEOUT)
-				return connect_fail(c, ETIMEDOUT);
+			if (c->w->fired & EV_TIMEOUT) {
+				/* a deadline has passed when our clock says so */
+				uint64_t now = clock_mono_us();
+
+				if (now >= c->deadline_us)
+					return connect_fail(c, ETIMEDOUT);
+				c->w->fired = 0;
+				tv.tv_sec = (time_t)((c->deadline_us - now) /
+				    1000000);
+				tv.tv_usec = (suseconds_t)((c->deadline_us -
+				    now) % 1000000);
+				if (waiter_arm(c->w, t, c->fd, EV_WRITE, &tv) ==
+				    -1)
+					return connect_fail(c, errno ? errno :
+					    ENOMEM);
+				return POLL_PENDING;
+			}
 			if (!(c->w->fired & EV_WRITE))
 				return POLL_PENDING;	/* still armed */
 			c->w->fired = 0;

@@ -45,6 +45,7 @@ struct connect_fut {
 	union sockaddr_union	 addr;
 	const union sockaddr_union *source;	/* bind first, or NULL */
 	uint64_t		 timeout_us;	/* 0: no deadline of its own */
+	uint64_t		 deadline_us;	/* ... on our clock, once armed */
 	union sockaddr_union	 peer;	/* getpeername(), once connected */
 	int			 fd;	/* ours until taken with connect_take */
 	int			 err;	/* errno when poll said ERROR */

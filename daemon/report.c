@@ -102,8 +102,7 @@ report_result(const struct probe_result *pr, int full)
 	char msg[160];
 	json_t *o;
 
-	o = json_pack("{s:f, s:b, s:o, s:o, s:I, s:{s:o, s:o, s:o, s:o, s:I},"
-	    " s:o}",
+	o = json_pack("{s:f, s:b, s:o, s:o, s:I, s:{s:o, s:o, s:o, s:o, s:I}}",
 	    "time", (double)pr->wall_us / 1e6,
 	    "ok", pr->error == PERR_NONE,
 	    "error", pr->error == PERR_NONE ? json_null() :
@@ -116,13 +115,15 @@ report_result(const struct probe_result *pr, int full)
 	    "connect_us", report_us(pr->ph.connect_us),
 	    "write_us", report_us(pr->ph.write_us),
 	    "first_byte_us", report_us(pr->ph.first_byte_us),
-	    "total_us", (json_int_t)pr->latency_us,
-	    "dns", !full ? json_null() :
-	    pr->flags & RESULT_DNS_STALE ? json_string("stale") :
-	    pr->flags & RESULT_DNS_CACHED ? json_string("cached") :
-	    pr->ph.resolve_us > 0 ? json_string("fresh") : json_null());
+	    "total_us", (json_int_t)pr->latency_us);
 	if (o == NULL)
 		return NULL;
+	/* where the address came from: the last result knows, history not */
+	if (full)
+		json_object_set_new(o, "dns",
+		    pr->flags & RESULT_DNS_STALE ? json_string("stale") :
+		    pr->flags & RESULT_DNS_CACHED ? json_string("cached") :
+		    pr->ph.resolve_us > 0 ? json_string("fresh") : json_null());
 	if (full && pr->tls != NULL) {
 		json_object_set_new(json_object_get(o, "phases"), "handshake_us",
 		    report_us(pr->ph.handshake_us));

@@ -157,6 +157,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	/* timers on the precise monotonic clock: deadlines are measured */
 	if ((cfg = event_config_new()) == NULL ||
 	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    /* timeouts from the time of event_add(), not of the loop pass */
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_NO_CACHE_TIME) == -1 ||
 	    (s->base = event_base_new_with_config(cfg)) == NULL) {
 		if (cfg != NULL)
 			event_config_free(cfg);
