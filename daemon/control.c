@@ -48,11 +48,11 @@ struct control_client {
 /*
  * A status reply of many targets goes out in slices, a few hundred targets
  * per pass of the reactor and only while the client's buffer is below
- * CONTROL_OUT_LOW: probing carries on in between, and memory stays
+ * CONTROL_OUT_HIGH: probing carries on in between, and memory stays
  * bounded whatever the client's pace.  A reload in the middle is seen from
  * the next slice on.
  */
-#define CONTROL_SLICE	256
+#define CONTROL_SLICE	2048
 struct control_stream {
 	struct event		*ev;		/* the next slice, soon */
 	size_t			 next;		/* target index */
@@ -230,14 +230,13 @@ control_stream_more(struct control_client *cl, int in_reader)
 	static const struct timeval now = { 0, 0 };
 	const struct target *tg;
 	size_t n = 0;
-	json_t *o;
 
 	while (st->next < d->ntargets) {
 		if (n == CONTROL_SLICE) {
 			evtimer_add(st->ev, &now);	/* after a look around */
 			return;
 		}
-		if (evbuffer_get_length(out) > CONTROL_OUT_LOW)
+		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH)
 			return;			/* control_write_cb resumes */
 		tg = d->targets[st->next++];
 		if (st->match != NULL && fnmatch(st->match, tg->conf.name,
@@ -246,16 +245,12 @@ control_stream_more(struct control_client *cl, int in_reader)
 		if (st->state != -1 &&
 		    (int)results_state(&tg->res) != st->state)
 			continue;
-		if ((o = report_target(tg, 0)) == NULL)
-			continue;
 		if (st->sent++ > 0)
 			evbuffer_add(out, ",", 1);
-		json_dump_callback(o, control_dump_cb, out, JSON_COMPACT |
-		    JSON_REAL_PRECISION(16));
-		json_decref(o);
+		report_status_target(out, tg);
 		n++;
 	}
-	evbuffer_add(out, "]}}\n", 4);
+	evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
 	control_stream_free(cl);
 	/* requests that waited behind this one */
 	bufferevent_enable(cl->bev, EV_READ);
@@ -308,8 +303,8 @@ static void
 control_status(struct control_client *cl, struct ctl_request *req)
 {
 	const char *v[3];
+	struct evbuffer *out;
 	struct target *tg;
-	json_t *list;
 	int state = -1;
 
 	if (proto_args(req, control_status_keys, v) == -1) {
@@ -328,13 +323,15 @@ control_status(struct control_client *cl, struct ctl_request *req)
 	}
 	if (v[2] != NULL) {
 		/* name=: exactly one target, no glob to escape */
-		list = json_array();
-		if (list != NULL && (tg = daemon_find(cl->c->d, v[2])) != NULL &&
+		out = bufferevent_get_output(cl->bev);
+		evbuffer_add_printf(out, "{\"version\":%d,\"code\":%d,"
+		    "\"message\":\"OK\",\"data\":{\"schema\":%d,"
+		    "\"total\":%zu,\"targets\":[", FUTD_PROTO_VERSION,
+		    PROTO_OK, FUTD_SCHEMA_VERSION, cl->c->d->ntargets);
+		if ((tg = daemon_find(cl->c->d, v[2])) != NULL &&
 		    (state == -1 || (int)results_state(&tg->res) == state))
-			json_array_append_new(list, report_target(tg, 0));
-		control_send(cl, report_reply(PROTO_OK, "OK", json_pack(
-		    "{s:i, s:I, s:o}", "schema", FUTD_SCHEMA_VERSION, "total",
-		    (json_int_t)cl->c->d->ntargets, "targets", list)));
+			report_status_target(out, tg);
+		evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
 		return;
 	}
 	control_stream_start(cl, v[0], state);
@@ -589,7 +586,8 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	if (cl->closing) {
 		bufferevent_disable(bev, EV_READ);
 		evbuffer_drain(in, evbuffer_get_length(in));
-		if (evbuffer_get_length(out) == 0)
+		if (evbuffer_get_length(out) == 0 && cl->stream == NULL &&
+		    cl->adhoc == NULL)
 			control_client_free(cl);
 	}
 }
@@ -600,19 +598,21 @@ control_write_cb(struct bufferevent *bev, void *arg)
 	struct control_client *cl = arg;
 	struct evbuffer *out = bufferevent_get_output(bev);
 
-	if (cl->closing) {
-		if (evbuffer_get_length(out) == 0)
-			control_client_free(cl);
-		return;
-	}
+	/* a status in slices goes on, whatever else is pending */
 	if (cl->stream != NULL) {
 		if (evbuffer_get_length(out) <= CONTROL_OUT_LOW &&
 		    !evtimer_pending(cl->stream->ev, NULL))
 			control_stream_more(cl, 0);
 		return;
 	}
+	if (cl->closing) {
+		/* a half-closed client still gets the probe it asked for */
+		if (evbuffer_get_length(out) == 0 && cl->adhoc == NULL)
+			control_client_free(cl);
+		return;
+	}
 	if (evbuffer_get_length(out) <= CONTROL_OUT_LOW &&
-	    !(bufferevent_get_enabled(bev) & EV_READ)) {
+	    !(bufferevent_get_enabled(bev) & EV_READ) && cl->adhoc == NULL) {
 		bufferevent_enable(bev, EV_READ);
 		/* requests may have waited in the input buffer */
 		control_read_cb(bev, cl);
@@ -630,7 +630,8 @@ control_event_cb(struct bufferevent *bev, short what, void *arg)
 		struct evbuffer *out = bufferevent_get_output(bev);
 
 		cl->closing = 1;
-		if (evbuffer_get_length(out) > 0)
+		if (evbuffer_get_length(out) > 0 || cl->stream != NULL ||
+		    cl->adhoc != NULL)
 			return;
 	}
 	control_client_free(cl);
