@@ -419,6 +419,81 @@ report_put_ratio(struct report_buf *rb, const struct results *r, int window)
 		report_put(rb, "null");
 }
 
+static void
+report_put_us(struct report_buf *rb, const char *key, uint32_t us)
+{
+	if (us == 0)
+		report_put(rb, "\"%s\":null", key);
+	else
+		report_put(rb, "\"%s\":%u", key, us);
+}
+
+/* The last result, as report_result(pr, 1) has it, printed. */
+static void
+report_put_last(struct report_buf *rb, const struct probe_result *pr)
+{
+	char msg[160], addr[SOCKADDR_STRLEN];
+	json_t *tls;
+	char *t;
+
+	report_put(rb, "\"last\":{\"time\":%.16g,\"ok\":%s,",
+	    pr->wall_us / 1e6, pr->error == PERR_NONE ? "true" : "false");
+	if (pr->error == PERR_NONE)
+		report_put(rb, "\"error\":null,\"message\":null,");
+	else {
+		report_put(rb, "\"error\":\"%s\",\"message\":",
+		    probe_error_name(pr->error));
+		report_put_str(rb, probe_result_message(pr, msg, sizeof(msg)));
+		report_put(rb, ",");
+	}
+	report_put(rb, "\"latency_us\":%u,\"phases\":{", pr->latency_us);
+	report_put_us(rb, "resolve_us", pr->ph.resolve_us);
+	report_put(rb, ",");
+	report_put_us(rb, "connect_us", pr->ph.connect_us);
+	report_put(rb, ",");
+	report_put_us(rb, "write_us", pr->ph.write_us);
+	report_put(rb, ",");
+	report_put_us(rb, "first_byte_us", pr->ph.first_byte_us);
+	if (pr->tls != NULL) {
+		report_put(rb, ",");
+		report_put_us(rb, "handshake_us", pr->ph.handshake_us);
+	}
+	report_put(rb, ",\"total_us\":%u},\"dns\":%s,", pr->latency_us,
+	    pr->flags & RESULT_DNS_STALE ? "\"stale\"" :
+	    pr->flags & RESULT_DNS_CACHED ? "\"cached\"" :
+	    pr->ph.resolve_us > 0 ? "\"fresh\"" : "null");
+	report_put(rb, "\"peer\":");
+	if (pr->peer.sa.sa_family != 0)
+		report_put(rb, "\"%s\"", sockaddr_format(&pr->peer, addr,
+		    sizeof(addr)));
+	else
+		report_put(rb, "null");
+	report_put(rb, ",\"local\":");
+	if (pr->local.sa.sa_family != 0)
+		report_put(rb, "\"%s\"", sockaddr_format(&pr->local, addr,
+		    sizeof(addr)));
+	else
+		report_put(rb, "null");
+	report_put(rb, ",\"queued_us\":%llu",
+	    (unsigned long long)pr->queued_us);
+	if (pr->recv_len > 0 && pr->error != PERR_NONE) {
+		json_t *b = report_bytes(pr->recv, pr->recv_len);
+
+		report_put(rb, ",\"received\":");
+		report_put_str(rb, json_string_value(b));
+		report_put(rb, ",\"received_total\":%u", pr->recv_total);
+		json_decref(b);
+	}
+	/* TLS details, from jansson: TLS targets are the few */
+	if (pr->tls != NULL && (tls = report_tls(pr->tls)) != NULL) {
+		if ((t = json_dumps(tls, JSON_COMPACT)) != NULL)
+			report_put(rb, ",\"tls\":%s", t);
+		free(t);
+		json_decref(tls);
+	}
+	report_put(rb, "},");
+}
+
 /*
  * One target of `status`, written straight into the reply: what the table
  * and scripts need (`show` has the rest).  Printed rather than built with
@@ -481,6 +556,7 @@ report_status_target(struct evbuffer *out, const struct target *tg)
 		else
 			report_put(&rb, "\"%s\",", sockaddr_format(&last->peer,
 			    peer, sizeof(peer)));
+		report_put_last(&rb, last);
 	}
 	if (tg->phase == TARGET_SLEEPING && tg->next_us > now)
 		report_put(&rb, "\"next_probe_in_s\":%.6f,",
@@ -501,6 +577,15 @@ report_status_target(struct evbuffer *out, const struct target *tg)
 		report_put(&rb, ",\"p50_us\":%u,\"p99_us\":%u", st.p50_us,
 		    st.p99_us);
 	report_put(&rb, "}");
+	if (r->neach > 0) {
+		json_t *a = report_each(r);
+		char *each = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
+
+		report_put(&rb, ",\"addresses\":%s", each != NULL ? each :
+		    "null");
+		free(each);
+		json_decref(a);
+	}
 	if (tc->tls != NULL) {
 		json_t *c = report_cert(tg);
 		char *cert = c != NULL ? json_dumps(c, JSON_COMPACT) : NULL;
