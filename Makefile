@@ -21,7 +21,7 @@ CC		?= cc
 PKGS		 = libevent libconfig libsystemd jansson openssl
 # Debian 12 packages that provide them (and the test framework)
 DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
-		   libjansson-dev libssl-dev check
+		   libjansson-dev libssl-dev openssl check
 
 WARNINGS	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
@@ -60,6 +60,7 @@ $(DEPS_STAMP):
 	@mkdir -p $(BUILD)
 	@missing=""; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=yes; \
+	command -v openssl >/dev/null 2>&1 || missing=yes; \
 	for p in $(PKGS) check; do \
 		$(PKG_CONFIG) --exists $$p 2>/dev/null || missing=yes; \
 	done; \
@@ -89,6 +90,10 @@ $(BUILD)/testsrv: $(BUILD)/tests/testsrv.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
 
+$(BUILD)/tlssrv: $(BUILD)/tests/tlssrv.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent openssl)
+
 $(BUILD)/testdns: $(BUILD)/tests/testdns.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
@@ -99,7 +104,7 @@ $(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CHECK)
 
-TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns
+TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns $(BUILD)/tlssrv
 
 check: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd
@@ -163,4 +168,4 @@ clean:
 
 .PHONY: all deps check check-asan check-valgrind check-systemd demo install uninstall clean
 
--include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d
+-include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(BUILD)/tests/tlssrv.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

@@ -309,6 +309,32 @@ ctl_find(const char *path, const char *name, struct ctl_reply *reply,
 }
 
 /*
+ * `check` of a TLS target: `status` says how many days its certificate
+ * has left and what that means, but the limits it is held against
+ * (cert_warn_days, cert_crit_days) only `show` has, in config.tls.  On
+ * CTL_OK the caller owns reply; *conf is config.tls in it, or NULL when
+ * futd did not say (an error reply, an older futd).
+ */
+enum ctl_status
+ctl_tls_conf(const char *path, const char *name, struct ctl_reply *reply,
+    const json_t **conf, struct ctl_error *err)
+{
+	const json_t	*target, *tls;
+	enum ctl_status	 status;
+
+	*conf = NULL;
+	if ((status = ctl_request(path, "show", name, reply, err)) != CTL_OK)
+		return status;
+	if (reply->code != PROTO_OK)
+		return CTL_OK;
+	target = json_object_get(reply->data, "target");
+	tls = json_object_get(json_object_get(target, "config"), "tls");
+	if (json_is_object(tls))
+		*conf = tls;
+	return CTL_OK;
+}
+
+/*
  * `probe NAME`: futd answers when the probe is done, which may be up to
  * the target's timeout (86400 s at most).  So first ask, on the same
  * connection, for that timeout; wait for the probe that long plus

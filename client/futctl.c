@@ -19,10 +19,10 @@ main(int argc, char *argv[])
 {
 	const struct output	*out;
 	struct parse_result	 res;
-	struct ctl_reply	 reply;
+	struct ctl_reply	 reply, tls_reply;
 	struct ctl_error	 err;
 	struct check_result	 cr;
-	const json_t		*target = NULL;
+	const json_t		*target = NULL, *tls_conf = NULL;
 	json_t			*probed = NULL;
 	enum ctl_status		 status;
 	char			 msg[4608];
@@ -61,8 +61,16 @@ main(int argc, char *argv[])
 		} else if (reply.code != PROTO_OK)
 			check_unknown(&cr, "futd answered %d: %s", reply.code,
 			    reply.message);
-		else
-			check_eval(&cr, res.name, target);
+		else {
+			/* a TLS target: its certificate's limits (show) */
+			memset(&tls_reply, 0, sizeof(tls_reply));
+			if (check_wants_tls_conf(target) &&
+			    ctl_tls_conf(res.socket, res.name, &tls_reply,
+			    &tls_conf, &err) != CTL_OK)
+				tls_conf = NULL;
+			check_eval(&cr, res.name, target, tls_conf);
+			ctl_reply_free(&tls_reply);
+		}
 		out->check(&cr);
 		ctl_reply_free(&reply);
 		return fflush(stdout) == EOF || ferror(stdout) ?

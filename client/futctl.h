@@ -162,6 +162,8 @@ enum ctl_status	 ctl_probe(const char *, const char *, struct ctl_reply *,
 		    json_t **, struct ctl_error *);
 enum ctl_status	 ctl_find(const char *, const char *, struct ctl_reply *,
 		    const json_t **, struct ctl_error *);
+enum ctl_status	 ctl_tls_conf(const char *, const char *, struct ctl_reply *,
+		    const json_t **, struct ctl_error *);
 int		 ctl_follow(const struct parse_result *, const struct output *);
 enum ctl_status	 ctl_reply_parse(const char *, size_t, struct ctl_reply *,
 		    struct ctl_error *);
@@ -171,17 +173,20 @@ void		 ctl_strerror(const struct ctl_error *, const char *, char *,
 int		 ctl_warn(const struct ctl_error *, const char *);
 
 /* output.c */
-#define CHECK_MAX_PERF	3
+#define CHECK_MAX_PERF	4
 
-/* One Nagios performance value: label=value[uom];;;min[;max] */
+/* One Nagios performance value: label=value[uom];[warn];[crit];min[;max] */
 struct check_perf {
 	const char	*label;
 	double		 value;
-	const char	*uom;		/* "s", "%" */
+	const char	*uom;		/* "s", "%", "" */
 	int		 decimals;	/* in the text form */
 	double		 min;
 	int		 has_max;
 	double		 max;
+	int		 has_limits;	/* warn and crit */
+	double		 warn;
+	double		 crit;
 };
 
 /* What `check` says: a Nagios status, one line of words, perfdata. */
@@ -225,7 +230,10 @@ void	 output_fmt_age(char *, size_t, double);
 void	 output_fmt_percent(char *, size_t, double);
 void	 output_fmt_clock(char *, size_t, double);
 int	 output_probe_ok(const json_t *);
-void	 check_eval(struct check_result *, const char *, const json_t *);
+int	 check_wants_tls_conf(const json_t *);
+const char	*check_word(enum check_code);
+void	 check_eval(struct check_result *, const char *, const json_t *,
+	    const json_t *);
 void	 check_unknown(struct check_result *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

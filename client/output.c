@@ -11,6 +11,8 @@
  * What `check` concludes from a target (check_eval) is here too: both
  * backends print the same conclusion.
  */
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -55,6 +57,7 @@ enum status_col {
 	COL_LATENCY,
 	COL_OKFAILED,
 	COL_NEXT,
+	COL_CERT,
 	COL_LAST,
 	COL__MAX
 };
@@ -63,19 +66,29 @@ static const struct {
 	const char		*header;
 	enum table_align	 align;
 	int			 wide;		/* only with -w */
+	int			 tls;		/* only when a TLS target is listed */
 } status_cols[COL__MAX] = {
-	[COL_NAME] =		{ "NAME",	TABLE_LEFT,	0 },
-	[COL_PROBE] =		{ "PROBE",	TABLE_LEFT,	1 },
-	[COL_TARGET] =		{ "TARGET",	TABLE_LEFT,	1 },
-	[COL_STATE] =		{ "STATE",	TABLE_LEFT,	0 },
-	[COL_SINCE] =		{ "SINCE",	TABLE_RIGHT,	0 },
-	[COL_AVAIL] =		{ "AVAIL",	TABLE_RIGHT,	0 },
-	[COL_P50] =		{ "P50",	TABLE_RIGHT,	0 },
-	[COL_P99] =		{ "P99",	TABLE_RIGHT,	0 },
-	[COL_LATENCY] =		{ "LATENCY",	TABLE_RIGHT,	1 },
-	[COL_OKFAILED] =	{ "OK/FAILED",	TABLE_RIGHT,	1 },
-	[COL_NEXT] =		{ "NEXT",	TABLE_RIGHT,	1 },
-	[COL_LAST] =		{ "LAST",	TABLE_LEFT,	0 },
+	[COL_NAME] =		{ "NAME",	TABLE_LEFT,	0, 0 },
+	[COL_PROBE] =		{ "PROBE",	TABLE_LEFT,	1, 0 },
+	[COL_TARGET] =		{ "TARGET",	TABLE_LEFT,	1, 0 },
+	[COL_STATE] =		{ "STATE",	TABLE_LEFT,	0, 0 },
+	[COL_SINCE] =		{ "SINCE",	TABLE_RIGHT,	0, 0 },
+	[COL_AVAIL] =		{ "AVAIL",	TABLE_RIGHT,	0, 0 },
+	[COL_P50] =		{ "P50",	TABLE_RIGHT,	0, 0 },
+	[COL_P99] =		{ "P99",	TABLE_RIGHT,	0, 0 },
+	[COL_LATENCY] =		{ "LATENCY",	TABLE_RIGHT,	1, 0 },
+	[COL_OKFAILED] =	{ "OK/FAILED",	TABLE_RIGHT,	1, 0 },
+	[COL_NEXT] =		{ "NEXT",	TABLE_RIGHT,	1, 0 },
+	[COL_CERT] =		{ "CERT",	TABLE_LEFT,	0, 1 },
+	[COL_LAST] =		{ "LAST",	TABLE_LEFT,	0, 0 },
+};
+
+/* check: the words of the Nagios codes */
+static const char *const check_words[] = {
+	[CHECK_OK] =		"OK",
+	[CHECK_WARNING] =	"WARNING",
+	[CHECK_CRITICAL] =	"CRITICAL",
+	[CHECK_UNKNOWN] =	"UNKNOWN",
 };
 
 /* status: the worst first, so that trouble is at the top. */
@@ -106,7 +119,14 @@ static void	 text_counters(const json_t *);
 static void	 text_last_result(const json_t *);
 static void	 text_addresses(const json_t *);
 static void	 text_history(const json_t *, unsigned long);
-static void	 text_phases(char *, size_t, const json_t *);
+static void	 text_phases(char *, size_t, const json_t *, int);
+static int	 text_is_tls(const json_t *, const json_t *);
+static void	 text_tls_settings(const json_t *, const json_t *);
+static void	 text_cert(const json_t *);
+static void	 text_cert_cell(char *, size_t, const json_t *);
+static void	 text_tls_result(const json_t *);
+static void	 check_cert(struct check_result *, enum check_code *, char *,
+		    size_t, const json_t *, const json_t *);
 static void	 text_received(const json_t *);
 static void	 text_dns(const json_t *);
 static void	 text_event_what(char *, size_t, const json_t *);
@@ -207,6 +227,8 @@ text_ping(const json_t *data)
  *
  * Down first, then flapping, unknown, up; by name within each.  -w adds
  * the probe, host:port, last latency, counters and the next probe's time.
+ * When a TLS target is listed, CERT says how long its certificate has
+ * (text_cert_cell).
  */
 static int
 text_status(const json_t *data, const struct parse_result *res)
@@ -216,7 +238,7 @@ text_status(const json_t *data, const struct parse_result *res)
 	struct table		 t;
 	const json_t		*targets, *target, **sorted;
 	long long		 total = -1;
-	int			 map[COL__MAX];
+	int			 map[COL__MAX], tls = 0;
 	size_t			 i, ncols = 0;
 
 	targets = json_object_get(data, "targets");
@@ -236,10 +258,16 @@ text_status(const json_t *data, const struct parse_result *res)
 		return 0;
 	}
 
+	/* CERT only when there is a certificate to speak of */
+	json_array_foreach(targets, i, target)
+		if (json_is_object(json_object_get(target, "cert")))
+			tls = 1;
+
 	/* the columns of this view: map[col] is its place, or -1 */
 	for (i = 0; i < COL__MAX; i++) {
 		map[i] = -1;
-		if (status_cols[i].wide && !res->wide)
+		if ((status_cols[i].wide && !res->wide) ||
+		    (status_cols[i].tls && !tls))
 			continue;
 		map[i] = (int)ncols;
 		header[ncols] = status_cols[i].header;
@@ -328,6 +356,9 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 		output_fmt_duration(buf, sizeof(buf), d);
 	CELL(COL_NEXT, "%s", buf);
 
+	text_cert_cell(buf, sizeof(buf), target);
+	CELL(COL_CERT, "%s", buf);
+
 	/* LAST: why the last probe failed, else who answered it */
 	if (field_bool(target, "last_ok", &good) == 0 && !good) {
 		if ((s = field_str(target, "last_error")) == NULL &&
@@ -401,6 +432,7 @@ text_show(const json_t *data, const struct parse_result *res)
 	text_settings(target);
 	output_line(stdout, "%s", "");
 	text_counters(target);
+	text_cert(target);
 	output_line(stdout, "%s", "");
 	text_last_result(target);
 	text_addresses(target);
@@ -503,6 +535,7 @@ text_settings(const json_t *target)
 		text_kv("expect:", "\"%s\"%s", s, b);
 	else if ((s = field_str(conf, "expect_regex")) != NULL)
 		text_kv("expect:", "/%s/ (extended regex)%s", s, b);
+	text_tls_settings(target, json_object_get(conf, "tls"));
 }
 
 /* probes, availability, latency statistics */
@@ -591,7 +624,8 @@ text_last_result(const json_t *target)
 			text_kv("error:", "%s", words != NULL ? words :
 			    class != NULL ? class : "-");
 	}
-	text_phases(buf, sizeof(buf), json_object_get(last, "phases"));
+	text_phases(buf, sizeof(buf), json_object_get(last, "phases"),
+	    text_is_tls(last, target));
 	text_kv("phases:", "%s", buf);
 	text_dns(last);
 	s = field_str(last, "peer");
@@ -602,6 +636,7 @@ text_last_result(const json_t *target)
 		output_fmt_latency(lat, sizeof(lat), us);
 		text_kv("queued:", "%s before it ran", lat);
 	}
+	text_tls_result(last);
 	text_received(last);
 }
 
@@ -748,19 +783,246 @@ text_history(const json_t *history, unsigned long n)
 	table_free(&t);
 }
 
-/* "resolve -, connect 63us, write -, first byte 379us, total 999.06ms" */
+/*
+ * "resolve -, connect 63us, write -, first byte 379us, total 999.06ms";
+ * with tls, "handshake 4.12ms" after the connect.
+ */
 static void
-text_phases(char *buf, size_t size, const json_t *phases)
+text_phases(char *buf, size_t size, const json_t *phases, int tls)
 {
-	char	 r[16], c[16], w[16], f[16], t[16];
+	char	 r[16], c[16], hs[16], h[32], w[16], f[16], t[16];
 
 	field_fmt_us(r, sizeof(r), phases, "resolve_us");
 	field_fmt_us(c, sizeof(c), phases, "connect_us");
 	field_fmt_us(w, sizeof(w), phases, "write_us");
 	field_fmt_us(f, sizeof(f), phases, "first_byte_us");
 	field_fmt_us(t, sizeof(t), phases, "total_us");
-	snprintf(buf, size, "resolve %s, connect %s, write %s, first byte %s, "
-	    "total %s", r, c, w, f, t);
+	h[0] = '\0';
+	if (tls) {
+		field_fmt_us(hs, sizeof(hs), phases, "handshake_us");
+		snprintf(h, sizeof(h), "handshake %s, ", hs);
+	}
+	snprintf(buf, size, "resolve %s, connect %s, %swrite %s, first byte "
+	    "%s, total %s", r, c, h, w, f, t);
+}
+
+/*
+ * Is this result (and target, which may be NULL) a TLS one?  Its phases
+ * have a handshake, or the target has a certificate to speak of: a
+ * handshake that timed out leaves no trace in the result itself.
+ */
+static int
+text_is_tls(const json_t *result, const json_t *target)
+{
+	return json_object_get(json_object_get(result, "phases"),
+	    "handshake_us") != NULL ||
+	    json_is_object(json_object_get(target, "cert"));
+}
+
+/* Is host an IP address (no SNI is sent for one)? */
+static int
+text_is_address(const char *host)
+{
+	unsigned char	 a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+}
+
+/*
+ * show's TLS settings (config.tls):
+ *
+ * tls:         sni (the host), alpn h2,http/1.1, min version 1.2, starttls smtp
+ * tls verify:  against /etc/ssl/ours.pem
+ * cert days:   warning below 30, critical below 7
+ */
+static void
+text_tls_settings(const json_t *target, const json_t *tls)
+{
+	const char	*s, *alpn, *min, *starttls;
+	char		 sni[300];
+	long long	 warn, crit;
+	int		 verify;
+
+	if (!json_is_object(tls))
+		return;
+	if ((s = field_str(tls, "sni")) != NULL)
+		snprintf(sni, sizeof(sni), "%s", s);
+	else if ((s = field_str(target, "host")) != NULL &&
+	    text_is_address(s))
+		snprintf(sni, sizeof(sni), "- (an address)");
+	else
+		snprintf(sni, sizeof(sni), "(the host)");
+	alpn = field_str(tls, "alpn");
+	min = field_str(tls, "min_version");
+	starttls = field_str(tls, "starttls");
+	text_kv("tls:", "sni %s, alpn %s, min version %s, starttls %s", sni,
+	    alpn != NULL ? alpn : "-", min != NULL ? min : "any",
+	    starttls != NULL ? starttls : "-");
+	if (field_bool(tls, "verify", &verify) == 0) {
+		if (!verify)
+			text_kv("tls verify:", "off: what it finds is shown, "
+			    "not failed");
+		else if ((s = field_str(tls, "ca_file")) != NULL)
+			text_kv("tls verify:", "against %s", s);
+		else
+			text_kv("tls verify:", "against the system store");
+	}
+	if (field_int(tls, "cert_warn_days", &warn) == 0 &&
+	    field_int(tls, "cert_crit_days", &crit) == 0)
+		text_kv("cert days:", "warning below %lld, critical below %lld",
+		    warn, crit);
+}
+
+/* "ok", "WARNING", "CRITICAL", as check says them; else as futd did */
+static const char *
+text_cert_status(const json_t *cert)
+{
+	const char	*s = field_str(cert, "status");
+
+	if (s == NULL)
+		return "-";
+	if (strcmp(s, "warning") == 0)
+		return check_words[CHECK_WARNING];
+	if (strcmp(s, "critical") == 0)
+		return check_words[CHECK_CRITICAL];
+	return s;
+}
+
+/*
+ * show: the target's certificate, the earliest expiry in its chain
+ * against the limits.
+ *
+ * certificate: expires 2027-02-25 13:11:39, 89 days left (ok)
+ * certificate: expired 2020-01-02 01:00:00, 2521 days ago (CRITICAL)
+ */
+static void
+text_cert(const json_t *target)
+{
+	const json_t	*cert = json_object_get(target, "cert");
+	const char	*words;
+	char		 when[64], buf[256];
+	double		 t;
+	long long	 days;
+	int		 verified;
+
+	if (!json_is_object(cert))
+		return;
+	if (field_int(cert, "days_left", &days) == -1) {
+		text_kv("certificate:", "- (none seen yet)");
+		return;
+	}
+	if (field_num(cert, "expires", &t) == 0)
+		output_date(when, sizeof(when), t);
+	else
+		snprintf(when, sizeof(when), "-");
+	if (days >= 0)
+		snprintf(buf, sizeof(buf), "expires %s, %lld day%s left (%s)",
+		    when, days, days == 1 ? "" : "s", text_cert_status(cert));
+	else
+		snprintf(buf, sizeof(buf), "expired %s, %lld day%s ago (%s)",
+		    when, -days, days == -1 ? "" : "s", text_cert_status(cert));
+	if (days >= 0 && field_bool(cert, "verified", &verified) == 0 &&
+	    !verified && (words = field_str(cert, "verify")) != NULL)
+		text_kv("certificate:", "%s, not verified: %s", buf, words);
+	else
+		text_kv("certificate:", "%s", buf);
+}
+
+/*
+ * status's CERT: "89d", "19d warning", "5d critical", "expired", with
+ * " unverified" when verification failed for another reason; "-" for
+ * none (yet).
+ */
+static void
+text_cert_cell(char *buf, size_t size, const json_t *target)
+{
+	const json_t	*cert = json_object_get(target, "cert");
+	const char	*s;
+	long long	 days;
+	int		 verified, n;
+
+	if (!json_is_object(cert) ||
+	    field_int(cert, "days_left", &days) == -1) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	s = field_str(cert, "status");
+	if (days < 0)
+		n = snprintf(buf, size, "expired");
+	else if (s != NULL && strcmp(s, "ok") != 0)
+		n = snprintf(buf, size, "%lldd %s", days, s);
+	else
+		n = snprintf(buf, size, "%lldd", days);
+	/* an expired one cannot verify: no need to say so twice */
+	if (n > 0 && (size_t)n < size && days >= 0 &&
+	    field_bool(cert, "verified", &verified) == 0 && !verified)
+		snprintf(buf + n, size - (size_t)n, " unverified");
+}
+
+/*
+ * What a handshake told (a result's "tls"), for show and probe:
+ *
+ * handshake:   TLSv1.3, TLS_AES_256_GCM_SHA384, alpn h2
+ * subject:     CN=www.example.com
+ * issuer:      CN=R11,O=Let's Encrypt,C=US
+ * names:       www.example.com, example.com
+ * not after:   2027-02-25 13:11:39 (89 days left)
+ * verify:      ok
+ */
+static void
+text_tls_result(const json_t *result)
+{
+	const json_t	*tls = json_object_get(result, "tls");
+	const char	*v, *c, *alpn, *s;
+	char		 names[1024], when[64], chain[64], left[64];
+	double		 na, cna;
+	long long	 days;
+	size_t		 i, o;
+	int		 done;
+
+	if (!json_is_object(tls))
+		return;
+	if (field_bool(tls, "handshake", &done) == 0 && done) {
+		v = field_str(tls, "version");
+		c = field_str(tls, "cipher");
+		alpn = field_str(tls, "alpn");
+		text_kv("handshake:", "%s, %s%s%s", v != NULL ? v : "-",
+		    c != NULL ? c : "-", alpn != NULL ? ", alpn " : "",
+		    alpn != NULL ? alpn : "");
+	} else
+		text_kv("handshake:", "failed");
+	if ((s = field_str(tls, "subject")) != NULL)
+		text_kv("subject:", "%s", s);
+	if ((s = field_str(tls, "issuer")) != NULL)
+		text_kv("issuer:", "%s", s);
+	if ((s = field_str(tls, "sans")) != NULL) {
+		for (i = 0, o = 0; s[i] != '\0' && o + 3 < sizeof(names); i++) {
+			names[o++] = s[i];
+			if (s[i] == ',')
+				names[o++] = ' ';
+		}
+		names[o] = '\0';
+		text_kv("names:", "%s", names);
+	}
+	if (field_num(tls, "not_after", &na) == 0) {
+		output_date(when, sizeof(when), na);
+		left[0] = chain[0] = '\0';
+		if (field_int(tls, "days_left", &days) == 0)
+			snprintf(left, sizeof(left), days >= 0 ?
+			    " (%lld day%s left)" : " (expired %lld day%s ago)",
+			    days >= 0 ? days : -days,
+			    days == 1 || days == -1 ? "" : "s");
+		/* the days count to the earliest expiry in the chain */
+		if (field_num(tls, "chain_not_after", &cna) == 0 && cna < na) {
+			output_date(chain, sizeof(chain), cna);
+			text_kv("not after:", "%s; the chain's earliest %s%s",
+			    when, chain, left);
+		} else
+			text_kv("not after:", "%s%s", when, left);
+	}
+	if ((s = field_str(tls, "verify")) != NULL)
+		text_kv("verify:", "%s", s);
 }
 
 /*
@@ -775,7 +1037,9 @@ text_phases(char *buf, size_t size, const json_t *phases)
  * result:      ok in 183us
  *
  * Each step with the time it was done at, counted from the start; "-" for
- * one not reached (or not part of this probe).
+ * one not reached (or not part of this probe).  A TLS target has a
+ * handshake step after the connect, and what the handshake told before
+ * the result (text_tls_result).
  */
 static int
 text_probe(const json_t *data, const json_t *target)
@@ -786,6 +1050,7 @@ text_probe(const json_t *data, const json_t *target)
 	} steps[] = {
 		{ "resolve_us",		"resolve" },
 		{ "connect_us",		"connect" },
+		{ "handshake_us",	"handshake" },	/* TLS only */
 		{ "write_us",		"write" },
 		{ "first_byte_us",	"first byte" },
 		{ "total_us",		"total" },
@@ -795,11 +1060,12 @@ text_probe(const json_t *data, const json_t *target)
 	char		 buf[512], lat[32];
 	long long	 us;
 	size_t		 i;
-	int		 good;
+	int		 good, tls;
 
 	result = json_object_get(data, "result");
 	if (!json_is_object(result))
 		return text_malformed("probe without a \"result\" object");
+	tls = text_is_tls(result, target);
 	name = field_str(data, "target");
 	if (target != NULL) {
 		text_target(buf, sizeof(buf), target);
@@ -811,6 +1077,8 @@ text_probe(const json_t *data, const json_t *target)
 
 	phases = json_object_get(result, "phases");
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (!tls && strcmp(steps[i].key, "handshake_us") == 0)
+			continue;
 		field_fmt_us(buf, sizeof(buf), phases, steps[i].key);
 		output_line(stdout, "  %-11s %s", steps[i].words, buf);
 	}
@@ -823,6 +1091,7 @@ text_probe(const json_t *data, const json_t *target)
 		output_fmt_latency(lat, sizeof(lat), us);
 		text_kv("queued:", "%s before it ran", lat);
 	}
+	text_tls_result(result);
 	text_received(result);
 
 	if (field_int(result, "latency_us", &us) == 0)
@@ -1012,13 +1281,14 @@ text_reload(const json_t *data)
  * FUTD OK - web is up for 3h12m, ... | latency=0.000310s;;;0 ...
  *
  * The plugin guidelines' perfdata: 'label'=value[UOM];[warn];[crit];
- * [min];[max], space separated, after a '|'.
+ * [min];[max], space separated, after a '|'.  Only cert_days has warn
+ * and crit: the days below which futd says warning and critical.
  */
 static void
 text_check(const struct check_result *cr)
 {
 	const struct check_perf	*p;
-	char			*line, *next, max[32];
+	char			*line, *next, max[32], warn[32], crit[32];
 	size_t			 i;
 
 	if ((line = strdup(cr->text)) == NULL) {
@@ -1027,12 +1297,21 @@ text_check(const struct check_result *cr)
 	}
 	for (i = 0; i < cr->nperf; i++) {
 		p = &cr->perf[i];
-		max[0] = '\0';
+		max[0] = warn[0] = crit[0] = '\0';
 		if (p->has_max)
 			snprintf(max, sizeof(max), ";%g", p->max);
-		if (asprintf(&next, "%s%s%s=%.*f%s;;;%g%s", line,
+		if (p->has_limits) {
+			/*
+			 * Nagios ranges: "30:" alerts below 30, which is
+			 * what limits on days left mean (a bare 30 would
+			 * alert above it).
+			 */
+			snprintf(warn, sizeof(warn), "%g:", p->warn);
+			snprintf(crit, sizeof(crit), "%g:", p->crit);
+		}
+		if (asprintf(&next, "%s%s%s=%.*f%s;%s;%s;%g%s", line,
 		    i == 0 ? " | " : " ", p->label, p->decimals, p->value,
-		    p->uom, p->min, max) == -1) {
+		    p->uom, warn, crit, p->min, max) == -1) {
 			free(line);
 			fputs("FUTD UNKNOWN - out of memory\n", stdout);
 			return;
@@ -1077,17 +1356,21 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
  * What `check NAME` says of a target (a status object, or NULL when futd
  * has none by that name): Nagios's 0 OK when it is up, 1 WARNING when it
  * flaps or the last probe failed although it is still up, 2 CRITICAL when
- * down, 3 UNKNOWN when there is nothing to go by.
+ * down, 3 UNKNOWN when there is nothing to go by.  A TLS target's
+ * certificate may make it worse (check_cert); tls_conf is its config.tls
+ * from show, for the limits in the perfdata (NULL: not known).
  */
 void
-check_eval(struct check_result *cr, const char *name, const json_t *target)
+check_eval(struct check_result *cr, const char *name, const json_t *target,
+    const json_t *tls_conf)
 {
 	const json_t	*avail, *stats;
 	const char	*state, *base, *words;
-	char		 age[32], lat[32], pct[16], why[300] = "";
+	char		 age[32], lat[32], pct[16], why[300] = "", body[900];
 	double		 d, a = -1;
 	long long	 us = -1, p99 = -1, changes = 0;
 	int		 good = -1;
+	enum check_code	 code;
 
 	if (target == NULL) {
 		check_unknown(cr, "no such target: %s", name);
@@ -1128,60 +1411,151 @@ check_eval(struct check_result *cr, const char *name, const json_t *target)
 	}
 
 	if (state == NULL || strcmp(state, "unknown") == 0) {
-		cr->code = CHECK_UNKNOWN;
+		code = CHECK_UNKNOWN;
 		if (field_num(target, "next_probe_in_s", &d) == 0 && d > 0) {
 			output_fmt_duration(age, sizeof(age), d);
-			snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - "
-			    "%s has no result yet, first probe in %s", name,
-			    age);
+			snprintf(body, sizeof(body), "%s has no result yet, "
+			    "first probe in %s", name, age);
 		} else
-			snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - "
-			    "%s has no result yet", name);
+			snprintf(body, sizeof(body), "%s has no result yet",
+			    name);
 	} else if (strcmp(state, "down") == 0) {
-		cr->code = CHECK_CRITICAL;
-		snprintf(cr->text, sizeof(cr->text), "FUTD CRITICAL - %s is "
-		    "down for %s: %s, availability %s", name, age,
+		code = CHECK_CRITICAL;
+		snprintf(body, sizeof(body), "%s is down for %s: %s, "
+		    "availability %s", name, age,
 		    why[0] != '\0' ? why : "failed", pct);
 	} else if (strcmp(state, "flapping") == 0) {
-		cr->code = CHECK_WARNING;
-		snprintf(cr->text, sizeof(cr->text), "FUTD WARNING - %s is "
-		    "flapping (%lld state changes, %s for %s), last probe "
-		    "%s%s%s, availability %s", name, changes,
-		    base != NULL ? base : "-", age,
+		code = CHECK_WARNING;
+		snprintf(body, sizeof(body), "%s is flapping (%lld state "
+		    "changes, %s for %s), last probe %s%s%s, availability %s",
+		    name, changes, base != NULL ? base : "-", age,
 		    good == 1 ? "ok in " : "failed: ",
 		    good == 1 ? (us >= 0 ? lat : "-") : "",
 		    good == 1 ? "" : why[0] != '\0' ? why : "-", pct);
 	} else if (strcmp(state, "up") == 0 && good == 0) {
-		cr->code = CHECK_WARNING;
-		snprintf(cr->text, sizeof(cr->text), "FUTD WARNING - %s is "
-		    "up for %s but the last probe failed: %s, availability %s",
-		    name, age, why, pct);
+		code = CHECK_WARNING;
+		snprintf(body, sizeof(body), "%s is up for %s but the last "
+		    "probe failed: %s, availability %s", name, age, why, pct);
 	} else if (strcmp(state, "up") == 0) {
-		cr->code = CHECK_OK;
-		snprintf(cr->text, sizeof(cr->text), "FUTD OK - %s is up for "
-		    "%s, latency %s, availability %s", name, age,
-		    us >= 0 ? lat : "-", pct);
+		code = CHECK_OK;
+		snprintf(body, sizeof(body), "%s is up for %s, latency %s, "
+		    "availability %s", name, age, us >= 0 ? lat : "-", pct);
 	} else {
 		check_unknown(cr, "%s is in a state futctl does not know: %s",
 		    name, state);
 		return;
 	}
 
+	if (us >= 0)
+		cr->perf[cr->nperf++] = (struct check_perf){ .label =
+		    "latency", .value = us / 1e6, .uom = "s", .decimals = 6 };
+	if (a >= 0)
+		cr->perf[cr->nperf++] = (struct check_perf){ .label =
+		    "availability", .value = (double)(long long)(a * 10000 +
+		    1e-6) / 100, .uom = "%", .decimals = 2, .has_max = 1,
+		    .max = 100 };
+	if (p99 >= 0)
+		cr->perf[cr->nperf++] = (struct check_perf){ .label = "p99",
+		    .value = p99 / 1e6, .uom = "s", .decimals = 6 };
+	if (code != CHECK_UNKNOWN)
+		check_cert(cr, &code, body, sizeof(body), target, tls_conf);
+
+	cr->code = code;
+	snprintf(cr->text, sizeof(cr->text), "FUTD %s - %s", check_words[code],
+	    body);
 	/* '|' would start the perfdata: not in the words */
 	for (words = cr->text; *words != '\0'; words++)
 		if (*words == '|')
 			cr->text[words - cr->text] = '/';
+}
 
-	if (us >= 0)
-		cr->perf[cr->nperf++] = (struct check_perf){ "latency",
-		    us / 1e6, "s", 6, 0, 0, 0 };
-	if (a >= 0)
-		cr->perf[cr->nperf++] = (struct check_perf){ "availability",
-		    (double)(long long)(a * 10000 + 1e-6) / 100, "%", 2, 0,
-		    1, 100 };
-	if (p99 >= 0)
-		cr->perf[cr->nperf++] = (struct check_perf){ "p99",
-		    p99 / 1e6, "s", 6, 0, 0, 0 };
+/*
+ * A TLS target's certificate, for check: the earliest expiry in its
+ * chain against cert_warn_days and cert_crit_days (futd's cert.status)
+ * makes the code WARNING or CRITICAL; a failed verification of a target
+ * that verifies (tls_verify) is CRITICAL even while `fall` keeps it up.
+ * Appended to body:
+ *
+ *   ", certificate expires in 19 days (warning below 30)"
+ *   ", certificate expired 3 days ago"
+ *   ", certificate expires in 80 days, not verified: hostname mismatch"
+ *
+ * and the perfdata cert_days=19;30:;7:;0 (the limits when known).
+ */
+static void
+check_cert(struct check_result *cr, enum check_code *code, char *body,
+    size_t size, const json_t *target, const json_t *tls_conf)
+{
+	const json_t	*cert = json_object_get(target, "cert");
+	const char	*error, *status, *verify;
+	long long	 days, warn = -1, crit = -1;
+	size_t		 len = strlen(body);
+	int		 verified, vfail;
+
+	if (!json_is_object(cert))
+		return;
+	error = field_str(target, "error");
+	vfail = error != NULL && strcmp(error, "tls_verify") == 0;
+	if (vfail)
+		*code = CHECK_CRITICAL;
+	if (field_int(cert, "days_left", &days) == -1)
+		return;		/* no certificate seen yet */
+	if (field_int(cert, "warn_days", &warn) == -1 &&
+	    field_int(tls_conf, "cert_warn_days", &warn) == -1)
+		warn = -1;
+	if (field_int(cert, "crit_days", &crit) == -1 &&
+	    field_int(tls_conf, "cert_crit_days", &crit) == -1)
+		crit = -1;
+	status = field_str(cert, "status");
+	if (status != NULL && strcmp(status, "critical") == 0)
+		*code = CHECK_CRITICAL;
+	else if (status != NULL && strcmp(status, "warning") == 0 &&
+	    *code == CHECK_OK)
+		*code = CHECK_WARNING;
+
+	if (days < 0)
+		len += (size_t)snprintf(body + len, size - len, ", certificate "
+		    "expired %lld day%s ago", -days, days == -1 ? "" : "s");
+	else
+		len += (size_t)snprintf(body + len, size - len, ", certificate "
+		    "expires in %lld day%s", days, days == 1 ? "" : "s");
+	if (len < size && days >= 0 && status != NULL &&
+	    strcmp(status, "critical") == 0 && crit >= 0)
+		len += (size_t)snprintf(body + len, size - len, " (critical "
+		    "below %lld)", crit);
+	else if (len < size && days >= 0 && status != NULL &&
+	    strcmp(status, "warning") == 0 && warn >= 0)
+		len += (size_t)snprintf(body + len, size - len, " (warning "
+		    "below %lld)", warn);
+	/* with verify = false the words are all there is to tell */
+	if (len < size && !vfail && days >= 0 &&
+	    field_bool(cert, "verified", &verified) == 0 && !verified &&
+	    (verify = field_str(cert, "verify")) != NULL)
+		snprintf(body + len, size - len, ", not verified: %s", verify);
+
+	if (cr->nperf < CHECK_MAX_PERF)
+		cr->perf[cr->nperf++] = (struct check_perf){ .label =
+		    "cert_days", .value = (double)days, .uom = "",
+		    .has_limits = warn >= 0 && crit >= 0, .warn = (double)warn,
+		    .crit = (double)crit };
+}
+
+/* Does check need a TLS target's limits from show (status lacks them)? */
+int
+check_wants_tls_conf(const json_t *target)
+{
+	const json_t	*cert = json_object_get(target, "cert");
+
+	return json_is_object(cert) &&
+	    (json_object_get(cert, "warn_days") == NULL ||
+	    json_object_get(cert, "crit_days") == NULL);
+}
+
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN" */
+const char *
+check_word(enum check_code code)
+{
+	return (unsigned)code <= CHECK_UNKNOWN ? check_words[code] : "UNKNOWN";
 }
 
 /* FUTD UNKNOWN - <words>: no perfdata. */

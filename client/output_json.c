@@ -35,13 +35,6 @@ static void	 jsonout_error(const struct parse_result *,
 		    const struct ctl_reply *);
 static void	 jsonout_print(const json_t *, size_t);
 
-static const char *const check_words[] = {
-	[CHECK_OK] =		"OK",
-	[CHECK_WARNING] =	"WARNING",
-	[CHECK_CRITICAL] =	"CRITICAL",
-	[CHECK_UNKNOWN] =	"UNKNOWN",
-};
-
 const struct output output_json = {
 	.ping =		jsonout_data,
 	.status =	jsonout_status,
@@ -94,7 +87,7 @@ jsonout_check(const struct check_result *cr)
 	size_t			 i;
 
 	root = json_pack("{s:i, s:s, s:i, s:s, s:{}}", "schema", CHECK_SCHEMA,
-	    "status", check_words[cr->code], "code", (int)cr->code,
+	    "status", check_word(cr->code), "code", (int)cr->code,
 	    "text", cr->text, "perfdata");
 	if (root == NULL) {
 		output_warnx("cannot build the JSON check object");
@@ -107,6 +100,10 @@ jsonout_check(const struct check_result *cr)
 		    p->uom, "min", p->min);
 		if (o != NULL && p->has_max)
 			json_object_set_new(o, "max", json_real(p->max));
+		if (o != NULL && p->has_limits) {
+			json_object_set_new(o, "warn", json_real(p->warn));
+			json_object_set_new(o, "crit", json_real(p->crit));
+		}
 		if (o != NULL)
 			json_object_set_new(perf, p->label, o);
 	}

@@ -59,7 +59,11 @@ struct control_stream {
 	size_t			 sent;
 	char			*match;
 	int			 state;
+	struct metrics_stream	*ms;		/* metrics, not status */
+	struct evbuffer		*tmp;		/* a metrics chunk, to escape */
 };
+
+#define CONTROL_METRICS_CHUNK	(64 * 1024)
 
 struct control {
 	struct daemon			*d;
@@ -73,6 +77,7 @@ struct control {
 };
 
 static void	control_stream_free(struct control_client *);
+static void	control_stream_cb(evutil_socket_t, short, void *);
 static void	control_event_notify(void *, const struct event_rec *);
 static void	control_write_cb(struct bufferevent *, void *);
 static void	control_event_cb(struct bufferevent *, short, void *);
@@ -211,9 +216,55 @@ control_stream_free(struct control_client *cl)
 		return;
 	if (st->ev != NULL)
 		event_free(st->ev);
+	if (st->ms != NULL)
+		metrics_stream_free(st->ms);
+	if (st->tmp != NULL)
+		evbuffer_free(st->tmp);
 	free(st->match);
 	free(st);
 	cl->stream = NULL;
+}
+
+/* Move text into out as the inside of a JSON string. */
+static void
+control_escape(struct evbuffer *out, struct evbuffer *text)
+{
+	struct evbuffer_iovec v[8];
+	const unsigned char *p, *run, *end;
+	size_t done;
+	char esc[8];
+	int i, n;
+
+	while (evbuffer_get_length(text) > 0) {
+		n = evbuffer_peek(text, -1, NULL, v, 8);
+		if (n > 8)
+			n = 8;
+		for (i = 0, done = 0; i < n; i++) {
+			p = run = v[i].iov_base;
+			end = p + v[i].iov_len;
+			for (; p < end; p++) {
+				if (*p >= 0x20 && *p != '"' && *p != '\\' &&
+				    *p < 0x7f)
+					continue;
+				evbuffer_add(out, run, (size_t)(p - run));
+				if (*p == '\n')
+					evbuffer_add(out, "\\n", 2);
+				else if (*p == '"' || *p == '\\') {
+					esc[0] = '\\';
+					esc[1] = (char)*p;
+					evbuffer_add(out, esc, 2);
+				} else {
+					snprintf(esc, sizeof(esc), "\\u%04x",
+					    *p);
+					evbuffer_add(out, esc, 6);
+				}
+				run = p + 1;
+			}
+			evbuffer_add(out, run, (size_t)(p - run));
+			done += v[i].iov_len;
+		}
+		evbuffer_drain(text, done);
+	}
 }
 
 /*
@@ -230,6 +281,23 @@ control_stream_more(struct control_client *cl, int in_reader)
 	static const struct timeval now = { 0, 0 };
 	const struct target *tg;
 	size_t n = 0;
+	int r;
+
+	if (st->ms != NULL) {
+		/* metrics: one chunk a pass, escaped into the JSON string */
+		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH)
+			return;
+		r = metrics_stream_next(st->ms, d, st->tmp,
+		    CONTROL_METRICS_CHUNK);
+		control_escape(out, st->tmp);
+		if (r == 1) {
+			evtimer_add(st->ev, &now);
+			return;
+		}
+		evbuffer_add_printf(out, "\"}%s\n", r == -1 ?
+		    ",\"error\":\"out of memory\"}" : "}");
+		goto done;
+	}
 
 	while (st->next < d->ntargets) {
 		if (n == CONTROL_SLICE) {
@@ -251,6 +319,7 @@ control_stream_more(struct control_client *cl, int in_reader)
 		n++;
 	}
 	evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
+ done:
 	control_stream_free(cl);
 	/* requests that waited behind this one */
 	bufferevent_enable(cl->bev, EV_READ);
@@ -415,15 +484,17 @@ control_event_notify(void *arg, const struct event_rec *ev)
 	}
 }
 
-/* The Prometheus text, as a JSON string in data.text (futctl prints it). */
+/*
+ * The Prometheus text, as a JSON string in data.text (futctl prints it),
+ * streamed in chunks as status is: 100 000 targets make half a gigabyte.
+ */
 static void
 control_metrics(struct control_client *cl, struct ctl_request *req)
 {
 	static const char *const keys[] = { "format", NULL };
-	struct evbuffer *buf;
+	struct control_stream *st;
 	const char *v[1];
-	json_t *data = NULL;
-	int om = 0;
+	int om;
 
 	if (proto_args(req, keys, v) == -1 || (v[0] != NULL &&
 	    strcmp(v[0], "openmetrics") != 0 &&
@@ -433,19 +504,24 @@ control_metrics(struct control_client *cl, struct ctl_request *req)
 		return;
 	}
 	om = v[0] != NULL && strcmp(v[0], "openmetrics") == 0;
-	if ((buf = evbuffer_new()) != NULL &&
-	    metrics_render(cl->c->d, buf, om) == 0)
-		data = json_pack("{s:i, s:s, s:s%}", "schema",
-		    FUTD_SCHEMA_VERSION, "format", om ? "openmetrics" :
-		    "prometheus", "text",
-		    (const char *)evbuffer_pullup(buf, -1),
-		    evbuffer_get_length(buf));
-	if (buf != NULL)
-		evbuffer_free(buf);
-	if (data == NULL)
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->ms = metrics_stream_new(om)) == NULL ||
+	    (st->tmp = evbuffer_new()) == NULL ||
+	    (st->ev = evtimer_new(cl->c->d->base, control_stream_cb, cl)) ==
+	    NULL) {
+		cl->stream = st;
+		control_stream_free(cl);
 		control_error(cl, PROTO_INTERNAL, "out of memory", NULL);
-	else
-		control_send(cl, report_reply(PROTO_OK, "OK", data));
+		return;
+	}
+	cl->stream = st;
+	evbuffer_add_printf(bufferevent_get_output(cl->bev),
+	    "{\"version\":%d,\"code\":%d,\"message\":\"OK\",\"data\":"
+	    "{\"schema\":%d,\"format\":\"%s\",\"text\":\"",
+	    FUTD_PROTO_VERSION, PROTO_OK, FUTD_SCHEMA_VERSION,
+	    om ? "openmetrics" : "prometheus");
+	bufferevent_disable(cl->bev, EV_READ);
+	control_stream_more(cl, 1);
 }
 
 /* An ad hoc probe finished: the answer to `probe NAME`. */

@@ -25,6 +25,7 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->dns = dns;
 	d->start_wall_us = clock_wall_us();
 	d->start_mono_us = clock_mono_us();
+	d->conf_ok_wall_us = d->start_wall_us;
 	sem_init(&d->inflight, 0);
 	if (events_init(&d->events, 1000) == -1)
 		return -1;
@@ -168,6 +169,7 @@ daemon_reload(struct daemon *d, struct strlist *errs,
 	struct conf *c;
 	const char *path = d->conf->path;
 
+	d->reload_failed = 1;	/* until it has worked */
 	if ((c = conf_load(path, errs)) == NULL)
 		return -1;
 	/* the resolver: servers that cannot be used fail the reload */
@@ -185,6 +187,8 @@ daemon_reload(struct daemon *d, struct strlist *errs,
 		    path);
 		return -1;
 	}
+	d->reload_failed = 0;
+	d->conf_ok_wall_us = clock_wall_us();
 	return 0;
 }
 

@@ -408,6 +408,9 @@ struct daemon {
 	uint64_t		 dns_cache_max_us;
 	int64_t			 start_wall_us;
 	uint64_t		 start_mono_us;
+	int64_t			 conf_ok_wall_us;	/* the last good config */
+	int			 reload_failed;	/* the last reload was refused */
+	uint64_t		 late_total;	/* all targets', ever */
 	/* called after every probe result, e.g. for STATUS= updates */
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);

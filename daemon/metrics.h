@@ -11,9 +11,14 @@ struct daemon;
 struct evbuffer;
 struct event_base;
 struct http;
+struct metrics_stream;
 
 /* metrics.c */
 int		 metrics_render(const struct daemon *, struct evbuffer *, int);
+struct metrics_stream *metrics_stream_new(int);
+int		 metrics_stream_next(struct metrics_stream *,
+		    const struct daemon *, struct evbuffer *, size_t);
+void		 metrics_stream_free(struct metrics_stream *);
 
 /* http.c */
 struct http	*http_start(struct daemon *, struct event_base *, const char *,

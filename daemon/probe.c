@@ -743,6 +743,15 @@ probe_timed_out(struct probe *p)
 	case PROBE_STARTTLS:
 	case PROBE_HANDSHAKE:
 		e = PERR_TLS_TIMEOUT;
+		/* what a TLS result holds, even when it never finished */
+		if (p->tls_info != NULL) {
+			tls_describe(&p->tls, p->tls_info);
+			snprintf(p->tls_info->error,
+			    sizeof(p->tls_info->error), "timed out %s",
+			    p->state == PROBE_STARTTLS ? "in the STARTTLS "
+			    "dialogue" : "in the TLS handshake");
+			p->res.tls = p->tls_info;
+		}
 		break;
 	default:
 		e = PERR_CONNECT_TIMEOUT;

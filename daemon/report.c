@@ -291,14 +291,18 @@ report_cert(const struct target *tg)
 	int days;
 
 	if (ti == NULL || ti->chain_not_after == 0)
-		return json_pack("{s:o, s:o, s:s}", "days_left", json_null(),
-		    "expires", json_null(), "status", "unknown");
+		return json_pack("{s:o, s:o, s:s, s:i, s:i}", "days_left",
+		    json_null(), "expires", json_null(), "status", "unknown",
+		    "warn_days", tg->conf.tls->warn_days,
+		    "crit_days", tg->conf.tls->crit_days);
 	days = tls_days_left(ti, clock_wall_us() / 1000000);
-	return json_pack("{s:i, s:I, s:s, s:b, s:s}", "days_left", days,
-	    "expires", (json_int_t)ti->chain_not_after,
+	return json_pack("{s:i, s:I, s:s, s:b, s:s, s:i, s:i}", "days_left",
+	    days, "expires", (json_int_t)ti->chain_not_after,
 	    "status", days < tg->conf.tls->crit_days ? "critical" :
 	    days < tg->conf.tls->warn_days ? "warning" : "ok",
-	    "verified", ti->verify_ok, "verify", ti->verify);
+	    "verified", ti->verify_ok, "verify", ti->verify,
+	    "warn_days", tg->conf.tls->warn_days,
+	    "crit_days", tg->conf.tls->crit_days);
 }
 
 json_t *

@@ -293,6 +293,7 @@ target_schedule_next(struct target *tg)
 	if (tg->next_us <= now) {
 		missed = (now - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
+		tg->d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
 		event_late(tg->d, tg, missed);
 	}

@@ -36,11 +36,15 @@ starttls_name(enum starttls_kind k)
 	return (unsigned)k <= STARTTLS_POP3 ? starttls_names[k] : "?";
 }
 
-/* The last OpenSSL error in words, and the queue emptied. */
+/*
+ * The last OpenSSL error in words ("wrong version number", not
+ * "error:0A00010B:SSL routines::..."), and the queue emptied.
+ */
 static void
 tls_errstr(char *buf, size_t len)
 {
 	unsigned long e = ERR_get_error(), last = e;
+	const char *why;
 
 	while (e != 0) {
 		last = e;
@@ -48,6 +52,11 @@ tls_errstr(char *buf, size_t len)
 	}
 	if (last == 0)
 		snprintf(buf, len, "TLS handshake failed");
+	else if (ERR_GET_REASON(last) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		snprintf(buf, len, "the peer closed the connection during the "
+		    "handshake");
+	else if ((why = ERR_reason_error_string(last)) != NULL)
+		snprintf(buf, len, "%s", why);
 	else
 		ERR_error_string_n(last, buf, len);
 }
@@ -328,7 +337,17 @@ tls_describe(const struct tls_fut *tf, struct tls_info *ti)
 	if (alpn_len > 0)
 		snprintf(ti->alpn, sizeof(ti->alpn), "%.*s", (int)alpn_len,
 		    (const char *)alpn);
-	if ((leaf = SSL_get1_peer_certificate(tf->ssl)) != NULL) {
+	/*
+	 * OpenSSL 3 keeps the peer certificate from us when verification
+	 * failed; the chain still has it first, and an operator wants to see
+	 * what was refused.
+	 */
+	chain = SSL_get_peer_cert_chain(tf->ssl);
+	if ((leaf = SSL_get1_peer_certificate(tf->ssl)) == NULL &&
+	    chain != NULL && sk_X509_num(chain) > 0 &&
+	    X509_up_ref(sk_X509_value(chain, 0)) == 1)
+		leaf = sk_X509_value(chain, 0);
+	if (leaf != NULL) {
 		tls_name(X509_get_subject_name(leaf), ti->subject,
 		    sizeof(ti->subject));
 		tls_name(X509_get_issuer_name(leaf), ti->issuer,
@@ -338,7 +357,6 @@ tls_describe(const struct tls_fut *tf, struct tls_info *ti)
 		    tls_time(X509_get0_notAfter(leaf));
 		X509_free(leaf);
 	}
-	chain = SSL_get_peer_cert_chain(tf->ssl);
 	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
 		t = tls_time(X509_get0_notAfter(sk_X509_value(chain, i)));
 		if (t != 0 && (ti->chain_not_after == 0 ||
