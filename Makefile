@@ -136,6 +136,19 @@ check-valgrind: all $(TEST_TOOLS) $(BUILD)/check_futd
 check-systemd: all $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/systemd.sh
 
+# libFuzzer targets (clang): FUZZ_SECONDS per target, default 60
+FUZZ_SECONDS	?= 60
+fuzz:
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh
+
+# every kept fuzz input once through its target (fast; no fuzzing)
+fuzz-regress:
+	$(Q)FUZZ_REGRESS=1 sh fuzz/run.sh
+
+# the figures of bench/RESULTS.md (QUICK=1 for a short run)
+bench: all $(BUILD)/testsrv
+	$(Q)sh bench/run.sh
+
 demo: all $(BUILD)/testsrv
 	$(Q)BUILD=$(BUILD) sh tests/demo.sh
 
@@ -166,6 +179,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-asan check-valgrind check-systemd demo install uninstall clean
+.PHONY: all deps check check-asan check-valgrind check-systemd fuzz fuzz-regress bench demo install uninstall clean
 
 -include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(BUILD)/tests/tlssrv.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d
