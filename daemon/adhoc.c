@@ -72,7 +72,7 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 		return NULL;
 	if ((tg->conf.expect != NULL || tg->conf.regex != NULL ||
 	    tg->conf.tls != NULL) &&
-	    (a->rbuf = malloc(tg->conf.read_limit + RESULT_RECV_KEEP)) ==
+	    (a->rbuf = malloc(tg->conf.read_limit + 1 + RESULT_RECV_KEEP)) ==
 	    NULL) {
 		free(a);
 		return NULL;
@@ -86,7 +86,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	a->probe.rbuf = a->rbuf;
 	if (tg->conf.tls != NULL)
 		a->probe.tls_info = &a->tls_info;
-	a->probe.keep = a->rbuf != NULL ? a->rbuf + tg->conf.read_limit : NULL;
+	a->probe.keep = a->rbuf != NULL ? a->rbuf + tg->conf.read_limit + 1 :
+	    NULL;
 	if (d->dns_cache_max_us > 0) {
 		a->probe.cache = tg->cache;
 		a->probe.cache_max_us = d->dns_cache_max_us;

@@ -301,7 +301,7 @@ struct probe {
 	int			 each;		/* only addrs[addr_i], no fallback */
 	int			 fd;
 	uint64_t		 start_us;	/* monotonic */
-	unsigned char		*rbuf;		/* read_limit bytes, the target's */
+	unsigned char		*rbuf;		/* read_limit + 1 bytes, the target's */
 	unsigned char		*keep;		/* RESULT_RECV_KEEP bytes, its */
 	struct probe_result	 res;
 };

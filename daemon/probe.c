@@ -396,7 +396,12 @@ probe_matches(const struct probe *p)
 	if (p->tc->expect != NULL)
 		return memmem(p->read.buf, p->read.len, p->tc->expect,
 		    p->tc->expect_len) != NULL;
-	/* REG_STARTEND: the bytes may hold NULs and need no terminator */
+	/*
+	 * REG_STARTEND: the bytes may hold NULs.  They get a terminator all
+	 * the same (rbuf has room for it): regexec's callers, sanitizers
+	 * among them, may look for one.
+	 */
+	p->read.buf[p->read.len] = '\0';
 	m.rm_so = 0;
 	m.rm_eo = (regoff_t)p->read.len;
 	return regexec(p->tc->regex, (const char *)p->read.buf, 1, &m,

@@ -72,7 +72,8 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	    NULL) ||
 	    ((tc->expect != NULL || tc->regex != NULL ||
 	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE)) &&
-	    (tg->rbuf = malloc(tc->read_limit + RESULT_RECV_KEEP)) == NULL) ||
+	    (tg->rbuf = malloc(tc->read_limit + 1 + RESULT_RECV_KEEP)) ==
+	    NULL) ||
 	    (tc->tls != NULL &&
 	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
 		results_free(&tg->res);
@@ -209,7 +210,7 @@ target_probe_start(struct target *tg, unsigned each_i)
 	p->rbuf = tg->rbuf;
 	p->tls_info = tg->tls_info;
 	/* what an expect failure read is kept past the next probe's reads */
-	p->keep = tg->rbuf != NULL ? tg->rbuf + tg->conf.read_limit : NULL;
+	p->keep = tg->rbuf != NULL ? tg->rbuf + tg->conf.read_limit + 1 : NULL;
 	if (tg->d->dns_cache_max_us > 0) {
 		p->cache = tg->cache;
 		p->cache_max_us = tg->d->dns_cache_max_us;

@@ -1221,6 +1221,7 @@ START_TEST(test_dns_timeout)
 {
 	struct evdns_base *dns;
 	struct dns_stub ds;
+	uint64_t polls;
 	struct run r;
 
 	hosts_free();
@@ -1240,8 +1241,14 @@ START_TEST(test_dns_timeout)
 	/* the queries were cancelled: nothing wakes the task again */
 	ck_assert_ptr_null(r.p.resolve.req4);
 	ck_assert_ptr_null(r.p.resolve.req6);
+	polls = r.task.polls;
 	run_for(30);
-	ck_assert_uint_eq(r.task.polls, 2);
+	ck_assert_uint_eq(r.task.polls, polls);
+	/*
+	 * spawn and the deadline; one more if the reactor's timer came a
+	 * hair early by our clock and the deadline was armed again
+	 */
+	ck_assert_uint_le(polls, 3);
 	dns_stub_free(&ds, dns);
 }
 END_TEST

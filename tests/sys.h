@@ -18,7 +18,8 @@
 #include <jansson.h>
 
 #define SYS_MAX_PORTS		8
-#define SYS_START_MS		5000	/* a binary gets ready within this */
+#define SYS_START_MS		15000	/* a binary gets ready within this
+					   (a bound: sanitizers are slow) */
 #define SYS_STOP_MS		2000	/* SIGTERM to SIGKILL */
 #define SYS_RUN_MS		5000	/* a command line finishes within this */
 
