@@ -21,7 +21,8 @@ CC		?= cc
 PKGS		 = libevent libconfig libsystemd jansson openssl
 # Debian 12 packages that provide them (and the test framework)
 DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
-		   libjansson-dev libssl-dev openssl check
+		   libjansson-dev libssl-dev openssl check clang \
+		   libclang-rt-14-dev
 
 WARNINGS	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
@@ -61,6 +62,7 @@ $(DEPS_STAMP):
 	@missing=""; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=yes; \
 	command -v openssl >/dev/null 2>&1 || missing=yes; \
+	command -v clang >/dev/null 2>&1 || missing=yes; \
 	for p in $(PKGS) check; do \
 		$(PKG_CONFIG) --exists $$p 2>/dev/null || missing=yes; \
 	done; \
@@ -106,7 +108,9 @@ $(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
 
 TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns $(BUILD)/tlssrv
 
-check: all $(TEST_TOOLS) $(BUILD)/check_futd
+check: check-suites fuzz-regress
+
+check-suites: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd
 
 # the whole suite again, built with AddressSanitizer and UBSan (daemon,
@@ -117,7 +121,7 @@ check-asan:
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
-	    CFLAGS="-O1 -g" SANITIZE="$(ASAN_FLAGS)" check
+	    CFLAGS="-O1 -g" SANITIZE="$(ASAN_FLAGS)" check-suites
 
 # the unit suites under valgrind memcheck (no fork per test), then the whole
 # daemon under valgrind, driven through every command
@@ -139,11 +143,11 @@ check-systemd: all $(TEST_TOOLS)
 # libFuzzer targets (clang): FUZZ_SECONDS per target, default 60
 FUZZ_SECONDS	?= 60
 fuzz:
-	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh
+	$(Q)FUZZ_BUILD=$(BUILD)/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh
 
-# every kept fuzz input once through its target (fast; no fuzzing)
+# every kept fuzz input once through its target (fast; part of check)
 fuzz-regress:
-	$(Q)FUZZ_REGRESS=1 sh fuzz/run.sh
+	$(Q)FUZZ_BUILD=$(BUILD)/fuzz FUZZ_REGRESS=1 sh fuzz/run.sh
 
 # the figures of bench/RESULTS.md (QUICK=1 for a short run)
 bench: all $(BUILD)/testsrv
@@ -179,6 +183,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-asan check-valgrind check-systemd fuzz fuzz-regress bench demo install uninstall clean
+.PHONY: all deps check check-suites check-asan check-valgrind check-systemd fuzz fuzz-regress bench demo install uninstall clean
 
 -include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(BUILD)/tests/tlssrv.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

@@ -126,6 +126,7 @@ probe_kind_name(enum probe_kind k)
 void
 strlist_add(struct strlist *e, const char *fmt, ...)
 {
+	unsigned char *p;
 	char **msg;
 	char *s;
 	va_list ap;
@@ -136,6 +137,13 @@ strlist_add(struct strlist *e, const char *fmt, ...)
 	va_end(ap);
 	if (s == NULL)
 		return;
+	/*
+	 * A message quotes what the file said: its control characters must
+	 * not forge a line in the log or colour a terminal.
+	 */
+	for (p = (unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if ((msg = reallocarray(e->msg, e->n + 1, sizeof(*msg))) == NULL) {
 		free(s);
 		return;
@@ -161,6 +169,8 @@ struct conf_ctx {
 	const char		*path;
 	const char		*dir;	/* of path: where @include looks */
 	struct strlist		*errs;
+	struct tls_conf		**tls;	/* TLS settings met so far */
+	size_t			 ntls;
 };
 
 /*
@@ -321,6 +331,31 @@ static int	conf_name_ok(const char *);
 static const char *conf_string(struct conf_ctx *, const config_setting_t *,
 		    const char *);
 
+/*
+ * Targets with the same TLS settings share one SSL_CTX: each loads the
+ * whole trust store (tens of milliseconds, most of a megabyte).  0 when tl
+ * got a shared one.
+ */
+static int
+conf_tls_share(struct conf_ctx *ctx, struct tls_conf *tl)
+{
+	struct tls_conf **seen;
+	size_t i;
+
+	for (i = 0; i < ctx->ntls; i++)
+		if (tls_conf_same_ctx(ctx->tls[i], tl) &&
+		    SSL_CTX_up_ref(ctx->tls[i]->ctx) == 1) {
+			tl->ctx = ctx->tls[i]->ctx;
+			return 0;
+		}
+	if ((seen = reallocarray(ctx->tls, ctx->ntls + 1, sizeof(*seen))) !=
+	    NULL) {
+		ctx->tls = seen;
+		ctx->tls[ctx->ntls++] = tl;	/* its ctx is made next */
+	}
+	return -1;
+}
+
 static int
 conf_bool(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
     const char *label, int *out)
@@ -350,7 +385,7 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 	struct tls_conf *tl;
 	const char *v;
 	char err[256];
-	size_t off, n;
+	size_t off, n, nerr = ctx->errs->n;
 	int on = 0, i, k;
 	unsigned days;
 
@@ -423,7 +458,8 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 			tl->alpn_len = off;
 		}
 	}
-	if (ctx->errs->n == 0 && tls_conf_ctx(tl, err, sizeof(err)) == -1)
+	if (ctx->errs->n == nerr && conf_tls_share(ctx, tl) == -1 &&
+	    tls_conf_ctx(tl, err, sizeof(err)) == -1)
 		conf_error(ctx, config_setting_get_member(ts, "tls"), "%s %s",
 		    err, label);
 }
@@ -773,7 +809,7 @@ conf_cmp_name(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static void
+void
 target_conf_free(struct target_conf *tc)
 {
 	free(tc->name);
@@ -992,8 +1028,13 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		ts = config_setting_get_elem(list, (unsigned)i);
 		if (conf_target(ctx, ts, &def, &c->targets[c->ntargets]) == 0)
 			c->ntargets++;
-		else
+		else {
+			/* its TLS settings are no longer there to share */
+			for (j = 0; j < (int)ctx->ntls; j++)
+				if (ctx->tls[j] == c->targets[c->ntargets].tls)
+					ctx->tls[j] = ctx->tls[--ctx->ntls];
 			target_conf_free(&c->targets[c->ntargets]);
+		}
 	}
 
 	/*
@@ -1024,13 +1065,72 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 }
 
 /*
+ * libconfig 1.5 reads an @include'd directory with a scanner that calls
+ * exit(), and blocks on a FIFO: every file an @include names (and the
+ * files those include) must be a regular file before libconfig sees them.
+ * -1 with the reason in errs.
+ */
+static int
+conf_check_includes(struct conf_ctx *ctx, const char *file, FILE *f,
+    int depth)
+{
+	char *line = NULL, *p, *q, full[PATH_MAX], where[PATH_MAX];
+	size_t len = 0;
+	ssize_t n;
+	struct stat st;
+	FILE *inc;
+	int lineno = 0, r = 0;
+
+	conf_where(ctx, file, where, sizeof(where));
+	while ((n = getline(&line, &len, f)) != -1) {
+		lineno++;
+		p = line + strspn(line, " \t");
+		if (strncmp(p, "@include", 8) != 0)
+			continue;
+		p += 8;
+		p += strspn(p, " \t");
+		/* the closing quote past any NUL: libconfig's name ends there */
+		if (*p != '"' || (q = memchr(p + 1, '"',
+		    (size_t)(line + n - (p + 1)))) == NULL)
+			continue;	/* libconfig will say what is wrong */
+		*q = '\0';
+		p++;
+		if (p[0] == '/' || ctx->dir == NULL)
+			snprintf(full, sizeof(full), "%s", p);
+		else
+			snprintf(full, sizeof(full), "%s/%s", ctx->dir, p);
+		if (stat(full, &st) == -1)
+			continue;	/* libconfig: cannot open include file */
+		if (!S_ISREG(st.st_mode)) {
+			strlist_add(ctx->errs, "%s:%d: cannot include \"%s\": "
+			    "not a regular file", where, lineno, p);
+			r = -1;
+			continue;
+		}
+		if (depth >= 10) {
+			strlist_add(ctx->errs, "%s:%d: @include nested too deep",
+			    where, lineno);
+			r = -1;
+			continue;
+		}
+		if ((inc = fopen(full, "r")) != NULL) {
+			if (conf_check_includes(ctx, full, inc, depth + 1) == -1)
+				r = -1;
+			fclose(inc);
+		}
+	}
+	free(line);
+	return r;
+}
+
+/*
  * Load and check a config file.  NULL when anything is wrong, with every
  * problem in errs; nothing is half-applied because nothing is applied here.
  */
 struct conf *
 conf_load(const char *path, struct strlist *errs)
 {
-	struct conf_ctx ctx = { path, NULL, errs };
+	struct conf_ctx ctx = { path, NULL, errs, NULL, 0 };
 	struct stat st;
 	struct conf *c;
 	config_t cfg;
@@ -1069,7 +1169,10 @@ conf_load(const char *path, struct strlist *errs)
 		}
 	}
 	ctx.dir = dir != NULL && slash != NULL ? (*dir ? dir : "/") : NULL;
-	if (config_read(&cfg, f) != CONFIG_TRUE) {
+	if (conf_check_includes(&ctx, path, f, 0) == -1 ||
+	    fseek(f, 0, SEEK_SET) == -1)
+		;	/* errors are in errs */
+	else if (config_read(&cfg, f) != CONFIG_TRUE) {
 		char where[PATH_MAX];
 
 		conf_where(&ctx, config_error_file(&cfg), where,
@@ -1079,6 +1182,7 @@ conf_load(const char *path, struct strlist *errs)
 	} else
 		conf_parse(&ctx, &cfg, c);
 	config_destroy(&cfg);
+	free(ctx.tls);
 	free(dir);
 	fclose(f);
 

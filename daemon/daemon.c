@@ -125,12 +125,12 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 	d->targets = next;
 	d->ntargets = c->ntargets;
 
-	/* the targets hold their own config now; drop the husks */
-	for (i = 0; i < c->ntargets; i++) {
-		free(c->targets[i].name);
-		free(c->targets[i].host);
-		free(c->targets[i].payload);
-	}
+	/*
+	 * The targets hold their own config now; drop the husks (emptied for
+	 * the new targets, whole for the kept ones, which keep theirs).
+	 */
+	for (i = 0; i < c->ntargets; i++)
+		target_conf_free(&c->targets[i]);
 	free(c->targets);
 	c->targets = NULL;
 	c->ntargets = 0;

@@ -420,6 +420,7 @@ struct daemon {
 /* conf.c */
 struct conf	*conf_load(const char *, struct strlist *);
 void		 conf_free(struct conf *);
+void		 target_conf_free(struct target_conf *);
 int		 target_conf_equal(const struct target_conf *,
 		    const struct target_conf *);
 void		 strlist_add(struct strlist *, const char *, ...)

@@ -310,6 +310,8 @@ results_pack_err(int sys_err)
 
 	if (sys_err >= 0)
 		return sys_err < 244 ? (uint8_t)sys_err : 243;
+	if (sys_err < -70)
+		return 255;	/* no such code; and -INT_MIN overflows */
 	e = -sys_err;
 	if (e <= 5)
 		return (uint8_t)(255 - e);
@@ -358,7 +360,9 @@ results_cursor(struct hist_cursor *c, const struct results *r)
  * The next older result: 0 and out filled, or -1 at the end.  Each entry
  * keeps the low 32 bits of its milliseconds; two neighbours are never 49
  * days apart (the longest interval is a day), so the difference of the
- * low bits is the whole difference.
+ * low bits is the whole difference.  (A wall clock stepped back between
+ * two probes puts the older entries 49.7 days early: history times are
+ * for reading; counters, states and schedules use the monotonic clock.)
  */
 int
 results_next(struct hist_cursor *c, struct probe_result *out)

@@ -131,6 +131,15 @@ tls_streq(const char *a, const char *b)
 	    (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* Could a and b use one SSL_CTX?  (SNI and the rest are per connection.) */
+int
+tls_conf_same_ctx(const struct tls_conf *a, const struct tls_conf *b)
+{
+	return a->ctx != NULL && tls_streq(a->ca_file, b->ca_file) &&
+	    tls_streq(a->alpn_text, b->alpn_text) && a->verify == b->verify &&
+	    a->min_version == b->min_version;
+}
+
 int
 tls_conf_equal(const struct tls_conf *a, const struct tls_conf *b)
 {

@@ -1,0 +1,303 @@
+/*
+ * fuzz_conf.c - libFuzzer target: a config file through conf_load()
+ * (daemon/conf.c, on top of libconfig).
+ *
+ * The input is written to FILE in a directory of our own, made once per
+ * process under $TMPDIR (fuzz/run.sh points it into the build directory):
+ * a real path, so that @include resolves next to it as it does for futd.
+ * The directory also holds two files for @include to find:
+ * "included.conf" (bad: an unknown key, as tests/data/bad/included.conf)
+ * and "inc-good.conf" (good: a target).
+ *
+ * Properties (abort() when one fails):
+ *  - conf_load() returns a conf, and adds no message; or NULL, and adds at
+ *    least one;
+ *  - every message starts with the path and ':' ("path:line: problem" or
+ *    "path: problem"), except that one about an @include'd file starts
+ *    with that file's path, which begins with '/' (conf.c makes it
+ *    absolute from the including file's directory), and the input must
+ *    then hold "@include";
+ *  - a message is one non-empty line after its "path:" (counted, not
+ *    aborted on: see fuzz/README, "findings");
+ *  - a loaded conf is what futd relies on: its path is ours, a control
+ *    socket is set, every target has a name and a host, names are sorted
+ *    and unique, ports are 1..65535, times are in range, a hello target
+ *    has a payload, a TLS target its SSL_CTX (tls_conf_ctx), each target
+ *    equals itself (target_conf_equal);
+ *  - nothing leaks (LeakSanitizer, on by default with libFuzzer).
+ *
+ * libconfig 1.5's flex scanner calls exit(2) when a read fails (e.g. on a
+ * directory): libFuzzer reports such an exit as "fuzz target exited".
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "futd.h"
+#include "tls.h"
+
+int LLVMFuzzerInitialize(int *, char ***);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+const char *__lsan_default_suppressions(void);
+struct ssl_ctx_st;
+int SSL_CTX_set_default_verify_paths(struct ssl_ctx_st *);
+
+/*
+ * A TLS target's SSL_CTX loads the system's CA bundle (about 140 certs:
+ * 38 ms and 850 KiB each, fuzz/README finding 6), which takes the target
+ * from ~700 to ~50 inputs a second.  Ours takes libssl's place (the
+ * executable's symbol wins): the store stays empty, nothing in conf_load()
+ * looks into it.
+ */
+int
+SSL_CTX_set_default_verify_paths(struct ssl_ctx_st *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+/*
+ * libconfig 1.5's parser leaks a string token on some syntax errors (a
+ * string where a setting name belongs: `"abc"` alone): its grammar has no
+ * %destructor.  Not futd's; a failed reload loses those few bytes.
+ */
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libconfig.so\n";
+}
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "fuzz_conf: property failed at %s:%d: %s\n",\
+		    __FILE__, __LINE__, #cond);				\
+		abort();						\
+	}								\
+} while (0)
+
+static char	 dir[4096];
+static char	 path[4096 + 32];
+static char	 inc_bad[4096 + 32];
+static char	 inc_good[4096 + 32];
+static unsigned long	 multiline_msgs;
+static int		 skip_known = -1;
+
+static void
+write_file(const char *p, const void *data, size_t len)
+{
+	const char *b = data;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
+	    -1) {
+		fprintf(stderr, "fuzz_conf: %s: %s\n", p, strerror(errno));
+		abort();
+	}
+	while (len > 0) {
+		if ((n = write(fd, b, len)) <= 0) {
+			fprintf(stderr, "fuzz_conf: write %s: %s\n", p,
+			    strerror(errno));
+			abort();
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	close(fd);
+}
+
+static void
+cleanup(void)
+{
+	if (multiline_msgs > 0)
+		fprintf(stderr, "fuzz_conf: %lu messages had a control "
+		    "character after their path\n", multiline_msgs);
+	unlink(path);
+	unlink(inc_bad);
+	unlink(inc_good);
+	rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char bad[] = "# included.conf\nhistroy = 1;\n";
+	static const char good[] = "targets = ( { name = \"inc\"; "
+	    "host = \"127.0.0.1\"; port = 1; } );\n";
+	const char *tmp = getenv("TMPDIR");
+
+	(void)argc;
+	(void)argv;
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/futd-fuzz-conf.XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "fuzz_conf: mkdtemp %s: %s\n", dir,
+		    strerror(errno));
+		abort();
+	}
+	snprintf(path, sizeof(path), "%s/fuzz.conf", dir);
+	snprintf(inc_bad, sizeof(inc_bad), "%s/included.conf", dir);
+	snprintf(inc_good, sizeof(inc_good), "%s/inc-good.conf", dir);
+	write_file(inc_bad, bad, sizeof(bad) - 1);
+	write_file(inc_good, good, sizeof(good) - 1);
+	atexit(cleanup);
+	return 0;
+}
+
+static int
+has_include(const uint8_t *data, size_t size)
+{
+	return memmem(data, size, "@include", 8) != NULL;
+}
+
+/*
+ * FUZZ_SKIP_KNOWN=1: reject (return -1: never added to the corpus) inputs
+ * that would only hit a reported, not yet fixed bug again, so that a long
+ * run can look for others.  See fuzz/README, "Findings":
+ * 1. @include of a directory ("", ".", "/", "sub") makes libconfig's
+ *    scanner exit(2); with the knob only the two files we made, or the
+ *    input itself, may be @include'd;
+ * 5. with an earlier message in the list, conf_tls() builds no SSL_CTX
+ *    (it tests errs->n == 0, not "no new message"); with the knob no
+ *    input that says "tls" gets an earlier message.
+ */
+static int
+known_bug(const uint8_t *data, size_t size)
+{
+	static const char *const ok[] = { "included.conf", "inc-good.conf",
+	    "fuzz.conf", NULL };
+	const uint8_t *p = data, *end = data + size, *q, *close;
+	size_t k;
+
+	if (size > 0 && (data[0] & 1) && memmem(data, size, "tls", 3) != NULL)
+		return 1;
+	while ((q = memmem(p, (size_t)(end - p), "@include", 8)) != NULL) {
+		p = q + 8;
+		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+			return 0;
+		q++;
+		if ((close = memchr(q, '"', (size_t)(end - q))) == NULL)
+			return 0;
+		for (k = 0; ok[k] != NULL; k++)
+			if ((size_t)(close - q) == strlen(ok[k]) &&
+			    memcmp(q, ok[k], strlen(ok[k])) == 0)
+				break;
+		if (ok[k] == NULL)
+			return 1;
+		p = close + 1;
+	}
+	return 0;
+}
+
+static void
+check_message(const char *msg, int include)
+{
+	size_t plen = strlen(path);
+	const char *rest = NULL, *p;
+
+	CHECK(msg != NULL);
+	if (strncmp(msg, path, plen) == 0 && msg[plen] == ':')
+		rest = msg + plen + 1;
+	else if (include && msg[0] == '/' && (p = strchr(msg, ':')) != NULL)
+		rest = p + 1;	/* an @include'd file, by its path */
+	if (rest == NULL) {
+		fprintf(stderr, "fuzz_conf: message does not start with "
+		    "\"%s:\": [%s]\n", path, msg);
+		abort();
+	}
+	for (p = rest; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r') {
+			multiline_msgs++;
+			break;
+		}
+	CHECK(*rest != '\0');
+}
+
+static void
+check_conf(const struct conf *c)
+{
+	const struct target_conf *tc;
+	size_t i;
+
+	CHECK(c->path != NULL && strcmp(c->path, path) == 0);
+	CHECK(c->control_socket != NULL && c->control_socket[0] == '/');
+	CHECK(strlen(c->control_socket) < 108);
+	CHECK(c->history >= 1 && c->history <= 65536);
+	CHECK(c->events >= 1 && c->events <= 1000000);
+	CHECK(c->dns_attempts >= 1 && c->dns_attempts <= 10);
+	CHECK(c->shard_k >= 1 && c->shard_k <= c->shard_n);
+	CHECK(c->ntargets == 0 || c->targets != NULL);
+	for (i = 0; i < c->nnameservers; i++)
+		CHECK(c->nameservers[i] != NULL);
+	for (i = 0; i < c->ntargets; i++) {
+		tc = &c->targets[i];
+		CHECK(tc->name != NULL && *tc->name != '\0');
+		CHECK(strlen(tc->name) <= 128);
+		CHECK(tc->host != NULL && *tc->host != '\0');
+		CHECK(tc->port >= 1);
+		CHECK(tc->interval_us >= 1000 &&
+		    tc->interval_us <= 86400ULL * 1000000);
+		CHECK(tc->timeout_us >= 1000 &&
+		    tc->timeout_us <= 86400ULL * 1000000);
+		CHECK(tc->connect_timeout_us <= tc->timeout_us);
+		CHECK(tc->jitter_ppm <= 500000);
+		CHECK(tc->read_limit >= 1 && tc->read_limit <= 1024 * 1024);
+		CHECK(tc->rise >= 1 && tc->rise <= 100);
+		CHECK(tc->fall >= 1 && tc->fall <= 100);
+		CHECK(tc->flap < FLAP_KEEP);
+		CHECK(tc->kind == PROBE_PEERADDR || tc->kind == PROBE_HELLO);
+		CHECK(tc->kind == PROBE_HELLO ? tc->payload != NULL :
+		    tc->payload == NULL);
+		CHECK(tc->addrs <= ADDRS_EACH && tc->close <= CLOSE_RST);
+		CHECK(tc->family == AF_UNSPEC || tc->family == AF_INET ||
+		    tc->family == AF_INET6);
+		CHECK((tc->expect == NULL) == (tc->expect_len == 0));
+		CHECK((tc->regex == NULL) == (tc->expect_regex == NULL));
+		CHECK(tc->expect == NULL || tc->regex == NULL);
+		/* a TLS target's SSL_CTX is built at load (conf_tls) */
+		CHECK(tc->tls == NULL || tc->tls->ctx != NULL);
+		CHECK(target_conf_equal(tc, tc));
+		if (i > 0)
+			CHECK(strcmp(c->targets[i - 1].name, tc->name) < 0);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct strlist errs = { NULL, 0 };
+	struct conf *c;
+	size_t i;
+	int inc;
+
+	if (skip_known == -1)
+		skip_known = getenv("FUZZ_SKIP_KNOWN") != NULL &&
+		    strcmp(getenv("FUZZ_SKIP_KNOWN"), "1") == 0;
+	if (skip_known && known_bug(data, size))
+		return -1;
+	/* an earlier message that is not this file's, as a reload has */
+	if (size > 0 && (data[0] & 1))
+		strlist_add(&errs, "%s", "an earlier problem");
+	write_file(path, data, size);
+	inc = has_include(data, size);
+
+	c = conf_load(path, &errs);
+	if (c != NULL) {
+		CHECK(errs.n == (size > 0 && (data[0] & 1) ? 1u : 0u));
+		check_conf(c);
+		conf_free(c);
+	} else
+		CHECK(errs.n > (size > 0 && (data[0] & 1) ? 1u : 0u));
+	for (i = (size > 0 && (data[0] & 1)) ? 1 : 0; i < errs.n; i++)
+		check_message(errs.msg[i], inc);
+	strlist_clear(&errs);
+	return 0;
+}
