@@ -871,6 +871,41 @@ END_TEST
  * 10b. proto.h: "The server closes the connection after an error reply
  * for a request it could not frame (too long, binary)."
  */
+/*
+ * The corpus of malformed requests (tests/data/requests, with the reply
+ * each must get in index.txt), sent to a live futd by
+ * fuzz/requests_check.py; futd must still answer afterwards.
+ */
+START_TEST(test_request_corpus)
+{
+	const char *src = getenv("FUTD_SRCDIR") != NULL ?
+	    getenv("FUTD_SRCDIR") : ".";
+	char script[PATH_MAX], dir[PATH_MAX];
+	const char *argv[] = { "python3", script, fx.sock, dir, NULL };
+	const char *env[] = { "QUIET=0.2", NULL };
+	struct sys_out out;
+
+	snprintf(script, sizeof(script), "%s/fuzz/requests_check.py", src);
+	snprintf(dir, sizeof(dir), "%s/tests/data/requests", src);
+	if (access(script, R_OK) == -1 || system("python3 -c '' 2>/dev/null")
+	    != 0) {
+		fprintf(stderr, "test_request_corpus: SKIPPED: python3 or %s "
+		    "missing\n", script);
+		return;
+	}
+	conf_write(fx.conf, "targets = ( { name = \"c\"; host = "
+	    "\"127.0.0.1\"; port = 1; interval = 0.2; } );\n");
+	futd_start();
+	ck_assert_int_eq(sys_run(argv, env, 60000, &out), 0);
+	ck_assert_msg(out.status == 0, "the request corpus: %s%s", out.out,
+	    out.err);
+	sys_out_free(&out);
+	ck_assert_msg(sys_futctl(&out, fx.sock, "ping", (char *)NULL) == 0,
+	    "futd no longer answers after the corpus: %s", out.err);
+	sys_out_free(&out);
+}
+END_TEST
+
 START_TEST(test_control_binary_closes)
 {
 	static const char binary[] = "\x01\x02\xfe\xff\n";
@@ -1338,6 +1373,7 @@ system_suite(void)
 	tc = system_tcase("control");
 	tcase_add_test(tc, test_control_raw);
 	tcase_add_test(tc, test_control_binary_closes);
+	tcase_add_test(tc, test_request_corpus);
 	tcase_add_test(tc, test_socket_and_stop);
 	suite_add_tcase(s, tc);
 
