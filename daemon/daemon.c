@@ -70,7 +70,8 @@ int
 daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 {
 	struct target **next = NULL, *old;
-	size_t i, j;
+	size_t i, j, nnew;
+	uint64_t base;
 	int level;
 
 	if (c->ntargets > 0 &&
@@ -118,9 +119,13 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 		log_warnx("out of memory: the event ring keeps %zu events",
 		    d->events.size);
 	sem_set_limit(&d->inflight, c->max_inflight);
+	/* offsets count from the end of this loop, not each its own start */
+	for (i = 0, nnew = 0; i < c->ntargets; i++)
+		nnew += next[i]->phase == TARGET_STOPPED;
+	base = clock_mono_us() + nnew / 4;	/* ~0.25 us each to start */
 	for (i = 0; i < c->ntargets; i++)
 		if (next[i]->phase == TARGET_STOPPED)
-			target_start(next[i]);
+			target_start(next[i], base);
 	free(d->targets);
 	d->targets = next;
 	d->ntargets = c->ntargets;

@@ -110,7 +110,14 @@ events_log(const struct event_rec *ev)
 {
 	int pri = LOG_INFO;
 
-	if (ev->type == EVENT_STATE && ev->to == TARGET_DOWN)
+	/*
+	 * A target found up at start is no news: a million of them would be
+	 * a million lines.  Found down, or any change later, is.
+	 */
+	if (ev->type == EVENT_STATE && ev->from == TARGET_UNKNOWN &&
+	    ev->to == TARGET_UP)
+		pri = LOG_DEBUG;
+	else if (ev->type == EVENT_STATE && ev->to == TARGET_DOWN)
 		pri = LOG_WARNING;
 	else if (ev->type == EVENT_RESOURCE || (ev->type == EVENT_RELOAD &&
 	    ev->error != PERR_NONE) || ev->type == EVENT_CONFIG)
@@ -219,13 +226,41 @@ event_failure(struct daemon *d, struct target *tg,
 	if (tg->fail_event != 0 && tg->fail_error == pr->error &&
 	    events_fold(&d->events, tg->fail_event, pr->wall_us) == 0)
 		return;
+	if (pr->error == PERR_FD_LIMIT) {
+		event_fd_limit(d, pr);
+		return;
+	}
 	event_target(&ev, tg, pr);
-	ev.type = pr->error == PERR_FD_LIMIT ? EVENT_RESOURCE : EVENT_FAILURE;
+	ev.type = EVENT_FAILURE;
 	snprintf(ev.message, sizeof(ev.message), "target %s: %s: %s",
 	    tg->conf.name, probe_error_name(pr->error),
 	    probe_result_message(pr, msg, sizeof(msg)));
 	tg->fail_event = events_add(&d->events, &ev);
 	tg->fail_error = pr->error;
+}
+
+/*
+ * Out of descriptors: one trouble of the daemon's, not of each target's.
+ * All such failures fold into one event, so that a burst of a hundred
+ * thousand probes does not write a hundred thousand lines.
+ */
+void
+event_fd_limit(struct daemon *d, const struct probe_result *pr)
+{
+	struct event_rec ev;
+
+	if (d->fdlimit_event != 0 &&
+	    events_fold(&d->events, d->fdlimit_event, pr->wall_us) == 0)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EVENT_RESOURCE;
+	ev.error = PERR_FD_LIMIT;
+	ev.availability = -1;
+	ev.wall_us = pr->wall_us;
+	snprintf(ev.message, sizeof(ev.message), "probes are out of file "
+	    "descriptors (%zu open, %zu allowed): they fail as fd_limit",
+	    net_sockets, net_sockets_max);
+	d->fdlimit_event = events_add(&d->events, &ev);
 }
 
 /* A probe came due while the last one still ran: the interval is short. */

@@ -411,6 +411,7 @@ struct daemon {
 	int64_t			 conf_ok_wall_us;	/* the last good config */
 	int			 reload_failed;	/* the last reload was refused */
 	uint64_t		 late_total;	/* all targets', ever */
+	uint64_t		 fdlimit_event;	/* to fold fd_limit failures into */
 	/* called after every probe result, e.g. for STATUS= updates */
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);
@@ -479,7 +480,7 @@ struct probe_ctx *probe_ctx_get(struct daemon *);
 void		 probe_ctx_put(struct daemon *, struct probe_ctx *);
 struct target	*target_new(struct daemon *, struct target_conf *,
 		    unsigned);
-void		 target_start(struct target *);
+void		 target_start(struct target *, uint64_t);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
 
@@ -527,6 +528,7 @@ void		 event_state(struct daemon *, struct target *,
 void		 event_failure(struct daemon *, struct target *,
 		    const struct probe_result *);
 void		 event_late(struct daemon *, struct target *, uint64_t);
+void		 event_fd_limit(struct daemon *, const struct probe_result *);
 void		 event_reload(struct daemon *, const struct reload_report *,
 		    const struct strlist *);
 

@@ -93,15 +93,18 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 /*
  * Start probing.  The first probe comes at an offset within the interval
  * that depends only on the name: 10 000 targets of 10 s do not all fire in
- * the same millisecond, and a restart keeps the same pattern.
+ * the same millisecond, and a restart keeps the same pattern.  base_us is
+ * when the offsets count from: the moment the reactor runs again, for the
+ * whole config (a million targets take a while to start; the first ones
+ * must not all be overdue together when the loop comes back).
  */
 void
-target_start(struct target *tg)
+target_start(struct target *tg, uint64_t base_us)
 {
-	uint64_t now = clock_mono_us(), offset;
+	uint64_t offset;
 
 	offset = target_hash(tg->conf.name) % tg->conf.interval_us;
-	tg->next_us = now + offset;
+	tg->next_us = base_us + offset;
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
 		log_warnx("target %s: out of memory for its timer",

@@ -1424,7 +1424,7 @@ START_TEST(test_target_up)
 	server_start(&srv, AF_INET, SRV_SINK, 0, 64, 64);
 	ck_assert_int_eq(daemon_init(&d, base, NULL), 0);
 	tg = target_make(&d, PROBE_HELLO, &srv.addr, 50 * MS, 1000 * MS);
-	target_start(tg);
+	target_start(tg, clock_mono_us());
 	run_for(500);
 
 	ck_assert_msg(tg->res.probes >= 8 && tg->res.probes <= 11,
@@ -1480,7 +1480,7 @@ START_TEST(test_target_down)
 	ck_assert_int_ne(bfd = tcp_listen(AF_INET, 0, -1, 0, &su), -1);
 	ck_assert_int_eq(daemon_init(&d, base, NULL), 0);
 	tg = target_make(&d, PROBE_PEERADDR, &su, 50 * MS, 1000 * MS);
-	target_start(tg);
+	target_start(tg, clock_mono_us());
 	run_for(200);
 	ck_assert_uint_ge(tg->res.probes, 3);
 	ck_assert_uint_eq(tg->res.ok, 0);
@@ -1511,7 +1511,7 @@ START_TEST(test_target_late)
 	fill_accept_queue(&su, fill);
 	ck_assert_int_eq(daemon_init(&d, base, NULL), 0);
 	tg = target_make(&d, PROBE_PEERADDR, &su, 50 * MS, 120 * MS);
-	target_start(tg);
+	target_start(tg, clock_mono_us());
 	run_for(300);
 	ck_assert_uint_ge(tg->res.failed, 1);
 	ck_assert_uint_eq(tg->res.ok, 0);
@@ -1545,7 +1545,7 @@ START_TEST(test_target_free_mid_probe)
 	ck_assert_int_eq(daemon_init(&d, base, NULL), 0);
 	tg = target_make(&d, PROBE_PEERADDR, &su, 100 * MS, 1000 * MS);
 	n0 = count_fds();
-	target_start(tg);
+	target_start(tg, clock_mono_us());
 	run_for(150);
 	ck_assert_int_eq(tg->phase, TARGET_PROBING);
 	ck_assert_uint_eq(tg->res.probes, 1);
