@@ -108,6 +108,7 @@ struct timers {
 	size_t			 cap;
 	struct event		*ev;
 	uint64_t		 armed_us;	/* what ev is set for, 0: none */
+	int			 in_cb;		/* timers_cb rearms at its end */
 };
 
 struct executor {

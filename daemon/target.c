@@ -14,6 +14,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "futd.h"
 
@@ -251,8 +252,11 @@ target_probe_done(struct target *tg)
 
 	if (tg->pc->timeout.expired)
 		probe_timed_out(p);
-	log_debug("target %s: %s, %u us", tg->conf.name,
-	    probe_result_message(pr, msg, sizeof(msg)), pr->latency_us);
+	/* the words cost more than the probe's bookkeeping: only if asked */
+	if (log_getlevel() >= LOG_DEBUG)
+		log_debug("target %s: %s, %u us", tg->conf.name,
+		    probe_result_message(pr, msg, sizeof(msg)),
+		    pr->latency_us);
 
 	if (tg->conf.addrs == ADDRS_EACH && p->naddrs > 0 &&
 	    p->addr_i < p->naddrs) {

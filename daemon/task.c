@@ -330,6 +330,8 @@ timers_rearm(struct timers *ts)
 	uint64_t when, now;
 	struct timeval tv;
 
+	if (ts->in_cb)
+		return;		/* timers_cb does it once, at its end */
 	if (ts->n == 0) {
 		if (ts->armed_us != 0)
 			evtimer_del(ts->ev);
@@ -373,6 +375,7 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ts->armed_us = 0;
+	ts->in_cb = 1;
 	/*
 	 * We are a reactor callback: wake the tasks here and now.  A woken
 	 * task may arm its timer again; its next deadline is in the future,
@@ -384,6 +387,7 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 		t->fired = 1;
 		task_wake(t->task);
 	}
+	ts->in_cb = 0;
 	timers_rearm(ts);
 }
 
