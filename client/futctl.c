@@ -26,7 +26,7 @@ main(int argc, char *argv[])
 	json_t			*probed = NULL;
 	enum ctl_status		 status;
 	char			 msg[4608];
-	int			 rc = 0, ret;
+	int			 rc = 0, ret, passed = 0;
 
 	switch (parse(argc, argv, &res)) {
 	case PARSE_OK:
@@ -85,6 +85,19 @@ main(int argc, char *argv[])
 		break;
 	case ACTION_PROBE:
 		status = ctl_probe(res.socket, res.name, &reply, &probed,
+		    &err);
+		break;
+	case ACTION_STATUS:
+		if (res.json) {
+			status = ctl_request_pass(res.socket, res.command,
+			    res.args, stdout, &passed, &reply, &err);
+			if (status == CTL_OK && passed) {
+				ret = FUTCTL_EXIT_OK;
+				goto flush;
+			}
+			break;
+		}
+		status = ctl_request(res.socket, res.command, res.args, &reply,
 		    &err);
 		break;
 	default:

@@ -158,6 +158,8 @@ enum ctl_status	 ctl_recv(struct ctl_conn *, struct ctl_reply *,
 void		 ctl_close(struct ctl_conn *);
 enum ctl_status	 ctl_request(const char *, const char *, const char *,
 		    struct ctl_reply *, struct ctl_error *);
+enum ctl_status	 ctl_request_pass(const char *, const char *, const char *,
+		    FILE *, int *, struct ctl_reply *, struct ctl_error *);
 enum ctl_status	 ctl_probe(const char *, const char *, struct ctl_reply *,
 		    json_t **, struct ctl_error *);
 enum ctl_status	 ctl_find(const char *, const char *, struct ctl_reply *,

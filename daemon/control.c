@@ -753,6 +753,8 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	c->nclients++;
 	bufferevent_setcb(cl->bev, control_read_cb, control_write_cb,
 	    control_event_cb, cl);
+	/* big replies (status, metrics) in big writes, not 16 KiB ones */
+	bufferevent_set_max_single_write(cl->bev, CONTROL_OUT_HIGH);
 	bufferevent_set_timeouts(cl->bev, &idle, &idle);
 	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 }

@@ -272,6 +272,8 @@ sem_release(struct sem *s, struct sem_wait *w)
  * t->fired set.
  */
 
+#define TIMERS_BUDGET	1024
+
 static uint64_t
 timers_now(void)
 {
@@ -371,6 +373,13 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	struct timers *ts = &ex->timers;
 	struct timer *t;
 	uint64_t now = timers_now();
+	/*
+	 * At most this many expiries a pass: a backlog (a busy start, a
+	 * stall) then goes out in slices, and the control socket and the
+	 * watchdog get their turn in between.  What is left is still due,
+	 * so the rearm below comes back at once.
+	 */
+	unsigned budget = TIMERS_BUDGET;
 
 	(void)fd;
 	(void)what;
@@ -381,7 +390,8 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	 * task may arm its timer again; its next deadline is in the future,
 	 * so this loop does not see it.
 	 */
-	while (ts->n > 0 && ts->heap[0]->deadline_us <= now) {
+	while (ts->n > 0 && ts->heap[0]->deadline_us <= now &&
+	    budget-- > 0) {
 		t = ts->heap[0];
 		timers_remove(ts, t);
 		t->fired = 1;
