@@ -149,6 +149,12 @@ fuzz:
 fuzz-regress:
 	$(Q)FUZZ_BUILD=$(BUILD)/fuzz FUZZ_REGRESS=1 sh fuzz/run.sh
 
+# 10 000 targets against misbehaving servers for SOAK_SECONDS (600), with
+# reloads and control clients; RSS and descriptors must stay flat (not in CI)
+SOAK_SECONDS	?= 600
+soak: all $(TEST_TOOLS)
+	$(Q)BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak.sh
+
 # the figures of bench/RESULTS.md (QUICK=1 for a short run)
 bench: all $(BUILD)/testsrv
 	$(Q)sh bench/run.sh
@@ -183,6 +189,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check check-suites check-asan check-valgrind check-systemd fuzz fuzz-regress bench demo install uninstall clean
+.PHONY: all deps check check-suites check-asan check-valgrind check-systemd fuzz fuzz-regress soak bench demo install uninstall clean
 
 -include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(BUILD)/tests/tlssrv.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

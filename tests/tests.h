@@ -18,5 +18,7 @@ Suite	*system_suite(void);
 Suite	*truth_suite(void);
 Suite	*metrics_suite(void);
 Suite	*tls_suite(void);
+Suite	*operator_suite(void);
+Suite	*faults_suite(void);
 
 #endif /* FUTD_TESTS_H */
