@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ server_reload(void *arg, struct strlist *errs, struct reload_report *rep)
 	log_info("reloading %s", s->d.conf->path);
 	sdnotify_reloading(&s->sn);
 	r = daemon_reload(&s->d, errs, rep);
+	malloc_trim(0);		/* the old config's and the parse's pages */
 	event_reload(&s->d, rep, r == -1 ? errs : NULL);
 	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
 	    sizeof(err)) == -1)
@@ -250,6 +252,11 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		snprintf(err, errlen, "out of memory starting the targets");
 		return -1;
 	}
+	/*
+	 * libconfig's parse tree of a large config is gone: give its pages
+	 * back rather than keep them as free heap (100 000 targets: ~20 MB).
+	 */
+	malloc_trim(0);
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
 		return -1;
 	log_info("futd %s: %zu targets from %s, control socket %s",
