@@ -156,10 +156,13 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	signal(SIGPIPE, SIG_IGN);
 	server_raise_nofile();
 
-	/* timers on the precise monotonic clock: deadlines are measured */
+	/*
+	 * Timeouts from the time of event_add(), not of the loop pass.  Not
+	 * EVENT_BASE_FLAG_PRECISE_TIMER: it costs a timerfd_settime() per
+	 * pass, and the futures check every deadline on our own precise
+	 * clock anyway (one firing early is armed again).
+	 */
 	if ((cfg = event_config_new()) == NULL ||
-	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
-	    /* timeouts from the time of event_add(), not of the loop pass */
 	    event_config_set_flag(cfg, EVENT_BASE_FLAG_NO_CACHE_TIME) == -1 ||
 	    (s->base = event_base_new_with_config(cfg)) == NULL) {
 		if (cfg != NULL)
