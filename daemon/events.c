@@ -277,11 +277,27 @@ event_late(struct daemon *d, struct target *tg, uint64_t missed)
 	ev.target = tg->conf.name;
 	ev.from = ev.to = results_state(&tg->res);
 	ev.availability = -1;
-	snprintf(ev.message, sizeof(ev.message), "target %s: %llu probe%s "
-	    "skipped, the last one ran past its interval (%.3fs)",
-	    tg->conf.name, (unsigned long long)missed, missed == 1 ? "" : "s",
+	snprintf(ev.message, sizeof(ev.message), "target %s: %llu probe "
+	    "slot%s skipped: the probe before ended after %s due (interval "
+	    "%.3fs)", tg->conf.name, (unsigned long long)missed,
+	    missed == 1 ? "" : "s", missed == 1 ? "it was" : "they were",
 	    tg->conf.interval_us / 1e6);
 	tg->late_event = events_add(&d->events, &ev);
+}
+
+/* futd has started: the first event of the ring. */
+void
+event_start(struct daemon *d)
+{
+	struct event_rec ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EVENT_START;
+	ev.availability = -1;
+	snprintf(ev.message, sizeof(ev.message), "futd %s started: %zu "
+	    "target%s from %s", FUTD_VERSION, d->ntargets,
+	    d->ntargets == 1 ? "" : "s", d->conf->path);
+	events_add(&d->events, &ev);
 }
 
 /* A reload (ok) or a config that was refused (errs). */

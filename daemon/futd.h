@@ -529,6 +529,7 @@ void		 event_failure(struct daemon *, struct target *,
 		    const struct probe_result *);
 void		 event_late(struct daemon *, struct target *, uint64_t);
 void		 event_fd_limit(struct daemon *, const struct probe_result *);
+void		 event_start(struct daemon *);
 void		 event_reload(struct daemon *, const struct reload_report *,
 		    const struct strlist *);
 

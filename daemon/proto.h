@@ -37,11 +37,11 @@
  * On every code but 200, "message" says what went wrong in words.
  *
  * Data, per command (version 1):
- *   ping:   {"pong":true,"daemon":"futd","version":"X.Y.Z","pid":N,
+ *   ping:   {"schema":1,"pong":true,"daemon":"futd","version":"X.Y.Z","pid":N,
  *            "uptime_s":F,"targets":N}
  *   status: {"schema":1,"targets":[TARGET,...]}
  *   show:   {"schema":1,"target":TARGET+{"history":[RESULT,...]}}
- *   reload: {"added":[name...],"removed":[name...],"changed":[name...],
+ *   reload: {"schema":1,"added":[name...],"removed":[name...],"changed":[name...],
  *            "unchanged":N}
  *   TARGET: {"name","probe","host","port","interval","timeout",
  *            "state":"unknown"|"up"|"down","since":F|null,

@@ -711,7 +711,8 @@ report_probe_result(const struct target *tg, const struct probe_result *pr)
 json_t *
 report_ping(const struct daemon *d)
 {
-	return json_pack("{s:b, s:s, s:s, s:i, s:f, s:I}",
+	return json_pack("{s:i, s:b, s:s, s:s, s:i, s:f, s:I}",
+	    "schema", FUTD_SCHEMA_VERSION,
 	    "pong", 1, "daemon", "futd", "version", FUTD_VERSION,
 	    "pid", (int)getpid(),
 	    "uptime_s", (clock_mono_us() - d->start_mono_us) / 1e6,
@@ -732,7 +733,8 @@ report_strlist(const struct strlist *l)
 json_t *
 report_reload(const struct reload_report *rep)
 {
-	return json_pack("{s:o, s:o, s:o, s:I}",
+	return json_pack("{s:i, s:o, s:o, s:o, s:I}",
+	    "schema", FUTD_SCHEMA_VERSION,
 	    "added", report_strlist(&rep->added),
 	    "removed", report_strlist(&rep->removed),
 	    "changed", report_strlist(&rep->changed),

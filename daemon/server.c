@@ -262,9 +262,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	malloc_trim(0);
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
 		return -1;
-	log_info("futd %s: %zu targets from %s, control socket %s",
-	    FUTD_VERSION, s->d.ntargets, s->d.conf->path,
-	    fd >= 0 ? "(passed by systemd)" : path);
+	event_start(&s->d);
+	log_info("control socket %s", fd >= 0 ? "passed by systemd" : path);
 	return 0;
 }
 

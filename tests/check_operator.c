@@ -1,8 +1,1203 @@
-/* check_operator.c - placeholder until the suite is written */
+/*
+ * check_operator.c - the operator suite: what a person running futd sees
+ * of its policies and of futctl's answers.
+ *
+ * Units (linked against the daemon's objects): rise and fall, flapping,
+ * latency statistics, availability, the folding of repeated events.
+ *
+ * System (the real futd, futctl, on loopback only; every wait bounded;
+ * every process stopped by its pid at teardown, every directory removed):
+ * state changes and flapping end to end, `futctl log -f`, the exit codes
+ * of `futctl probe` and `futctl check`, the "schema" of the JSON output,
+ * and `shard = "K/N"` splitting one target list.
+ *
+ * A switchable server: the test holds a port (bound, never listening,
+ * SO_REUSEADDR) for its whole run, and switches a listener on that port
+ * on and off; while off, connects are refused, and no one else can take
+ * the port meanwhile.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "futd.h"
 #include "tests.h"
+#include "sys.h"
+
+#define OP_TIMEOUT_S		30	/* per system test; ~2 s each here */
+#define OP_STEP_MS		25	/* between two looks at futd */
+#define OP_CHANGE_MS		3000	/* a state change at interval 0.1 */
+#define OP_FOLLOW_MS		1000	/* an event reaches `log -f` */
+
+/* unit tests */
+
+static struct results r;
+
+static void
+results_setup(void)
+{
+	memset(&r, 0, sizeof(r));
+}
+
+static void
+results_teardown(void)
+{
+	results_free(&r);
+}
+
+/* The i-th probe of a test: started at i + 1 s, took lat us. */
+#define WALL(i)		((int64_t)((i) + 1) * 1000000)
+
+static unsigned	op_i;		/* probes recorded so far */
+
+static enum target_state
+rec(int ok, uint32_t lat)
+{
+	struct probe_result pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.wall_us = WALL(op_i);
+	pr.latency_us = lat;
+	pr.connect_us = lat;
+	pr.ph.connect_us = lat;
+	pr.ph.total_us = lat;
+	pr.error = ok ? PERR_NONE : PERR_REFUSED;
+	pr.sys_err = ok ? 0 : ECONNREFUSED;
+	op_i++;
+	return results_record(&r, &pr);
+}
+
+/*
+ * 1. rise 2, fall 3: the first result decides from unknown; then only a
+ * streak against the state changes it, and "since" moves only then.
+ */
+START_TEST(test_rise_fall)
+{
+	int64_t since;
+
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 16), 0);
+	results_set_policy(&r, 2, 3, 4);
+	ck_assert_uint_eq(r.rise, 2);
+	ck_assert_uint_eq(r.fall, 3);
+	ck_assert_uint_eq(r.flap, 4);
+
+	/* unknown: one success decides */
+	ck_assert_int_eq(rec(1, 100), TARGET_UP);
+	ck_assert_int_eq(results_state(&r), TARGET_UP);
+	ck_assert_uint_eq(r.changes, 0);	/* from unknown is no change */
+	ck_assert_int_eq(r.since_wall_us, WALL(0) + 100);
+	since = r.since_wall_us;
+
+	/* a single failure between successes does nothing */
+	ck_assert_int_eq(rec(0, 50), TARGET_UP);
+	ck_assert_int_eq(rec(1, 100), TARGET_UP);
+	/* two failures, a success: the streak starts again */
+	ck_assert_int_eq(rec(0, 50), TARGET_UP);
+	ck_assert_int_eq(rec(0, 50), TARGET_UP);
+	ck_assert_int_eq(rec(1, 100), TARGET_UP);
+	ck_assert_int_eq(r.since_wall_us, since);
+	ck_assert_uint_eq(r.changes, 0);
+
+	/* three in a row: down, at the end of the third */
+	ck_assert_int_eq(rec(0, 50), TARGET_UP);
+	ck_assert_int_eq(rec(0, 50), TARGET_UP);
+	ck_assert_int_eq(r.since_wall_us, since);
+	ck_assert_int_eq(rec(0, 70), TARGET_DOWN);
+	ck_assert_int_eq(results_state(&r), TARGET_DOWN);
+	ck_assert_uint_eq(r.changes, 1);
+	ck_assert_int_eq(r.since_wall_us, WALL(op_i - 1) + 70);
+	since = r.since_wall_us;
+
+	/* down: one success is not enough, a failure resets the streak */
+	ck_assert_int_eq(rec(1, 100), TARGET_DOWN);
+	ck_assert_int_eq(rec(0, 50), TARGET_DOWN);
+	ck_assert_int_eq(rec(1, 100), TARGET_DOWN);
+	ck_assert_int_eq(r.since_wall_us, since);
+	ck_assert_uint_eq(r.changes, 1);
+	ck_assert_int_eq(rec(1, 300), TARGET_UP);
+	ck_assert_uint_eq(r.changes, 2);
+	ck_assert_int_eq(r.since_wall_us, WALL(op_i - 1) + 300);
+
+	/* the counters saw every result */
+	ck_assert_uint_eq(r.ok, 6);
+	ck_assert_uint_eq(r.failed, 7);
+	ck_assert_int_eq(results_state(&r), TARGET_UP);
+}
+END_TEST
+
+/* The first failure decides from unknown too, whatever fall says. */
+START_TEST(test_first_failure_decides)
+{
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 16), 0);
+	results_set_policy(&r, 2, 3, 0);
+	ck_assert_int_eq(results_state(&r), TARGET_UNKNOWN);
+	ck_assert_int_eq(rec(0, 10), TARGET_DOWN);
+	ck_assert_int_eq(r.since_wall_us, WALL(0) + 10);
+	ck_assert_uint_eq(r.changes, 0);
+}
+END_TEST
+
+/*
+ * 2. flap threshold 2, history 16: a third change within 16 results is
+ * flapping; once 16 steady results have passed the last changes, it is not.
+ */
+START_TEST(test_flapping)
+{
+	unsigned i, left = 0;
+
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 16), 0);
+	results_set_policy(&r, 1, 1, 2);
+
+	ck_assert_int_eq(rec(1, 100), TARGET_UP);
+	ck_assert_int_eq(rec(0, 100), TARGET_DOWN);	/* change 1 */
+	ck_assert_int_eq(results_state(&r), TARGET_DOWN);
+	ck_assert_int_eq(rec(1, 100), TARGET_UP);	/* change 2 */
+	ck_assert_int_eq(results_state(&r), TARGET_UP);
+	ck_assert_int_eq(rec(0, 100), TARGET_DOWN);	/* change 3 > 2 */
+	ck_assert_uint_eq(r.changes, 3);
+	ck_assert_int_eq(results_state(&r), TARGET_FLAPPING);
+	ck_assert_str_eq(target_state_name(results_state(&r)), "flapping");
+	/* the base state goes on underneath */
+	ck_assert_int_eq(r.state, TARGET_DOWN);
+	ck_assert_int_eq(rec(1, 100), TARGET_UP);	/* change 4 */
+	ck_assert_int_eq(results_state(&r), TARGET_FLAPPING);
+
+	/* steady: flapping while the changes are within the last 16 */
+	for (i = 0; i < 40; i++) {
+		rec(1, 100);
+		if (results_state(&r) != TARGET_FLAPPING) {
+			left = i + 1;
+			break;
+		}
+	}
+	ck_assert_msg(left > 0, "still flapping after 40 steady results");
+	ck_assert_msg(left >= 12 && left <= 16, "left flapping after %u "
+	    "steady results, want about the history (16)", left);
+	ck_assert_int_eq(results_state(&r), TARGET_UP);
+	/* and it stays out */
+	for (i = 0; i < 20; i++) {
+		rec(1, 100);
+		ck_assert_int_eq(results_state(&r), TARGET_UP);
+	}
+}
+END_TEST
+
+/* Flap threshold 0: never flapping, however often it changes. */
+START_TEST(test_flapping_off)
+{
+	unsigned i;
+
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 16), 0);
+	results_set_policy(&r, 1, 1, 0);
+	for (i = 0; i < 30; i++) {
+		rec(i % 2 == 0, 100);
+		ck_assert_int_ne(results_state(&r), TARGET_FLAPPING);
+	}
+	ck_assert_uint_eq(r.changes, 29);
+}
+END_TEST
+
+/*
+ * 3. Statistics over a known series: ok latencies 100, 200, ... 1000 us
+ * in a shuffled order, failures in between (excluded).
+ */
+START_TEST(test_stats)
+{
+	static const uint32_t order[10] = {
+		300, 100, 1000, 200, 700, 500, 900, 400, 800, 600
+	};
+	struct results_stats st;
+	double jit = 0;
+	unsigned i;
+
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 64), 0);
+	results_set_policy(&r, 1, 1, 0);
+	for (i = 0; i < 10; i++) {
+		rec(1, order[i]);
+		if (i % 3 == 0)
+			rec(0, 1999);	/* a failure: not a latency */
+		if (i > 0)
+			jit += order[i] > order[i - 1] ?
+			    order[i] - order[i - 1] : order[i - 1] - order[i];
+	}
+	jit /= 9;
+
+	results_stats(&r, &st);
+	ck_assert_uint_eq(st.count, 14);
+	ck_assert_uint_eq(st.ok, 10);
+	ck_assert_uint_eq(st.min_us, 100);
+	ck_assert_uint_eq(st.max_us, 1000);
+	/* nearest rank: ceil(p * n / 100)-th smallest */
+	ck_assert_uint_eq(st.p50_us, 500);
+	ck_assert_uint_eq(st.p95_us, 1000);
+	ck_assert_uint_eq(st.p99_us, 1000);
+	ck_assert_double_eq_tol(st.mean_us, 550.0, 1e-9);
+	ck_assert_double_eq_tol(st.jitter_us, jit, 1e-9);
+	ck_assert_double_eq_tol(st.jitter_us, 4100.0 / 9, 1e-9);
+
+	/* 100 ok: 10..1000 in steps of 10; p95 is the 95th, p99 the 99th */
+	results_free(&r);
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 128), 0);
+	for (i = 1; i <= 100; i++)
+		rec(1, 10 * i);
+	rec(0, 5);
+	results_stats(&r, &st);
+	ck_assert_uint_eq(st.count, 101);
+	ck_assert_uint_eq(st.ok, 100);
+	ck_assert_uint_eq(st.min_us, 10);
+	ck_assert_uint_eq(st.max_us, 1000);
+	ck_assert_uint_eq(st.p50_us, 500);
+	ck_assert_uint_eq(st.p95_us, 950);
+	ck_assert_uint_eq(st.p99_us, 990);
+	ck_assert_double_eq_tol(st.mean_us, 505.0, 1e-9);
+	ck_assert_double_eq_tol(st.jitter_us, 10.0, 1e-9);
+
+	/* only failures: no latency at all */
+	results_free(&r);
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 8), 0);
+	rec(0, 100);
+	rec(0, 100);
+	results_stats(&r, &st);
+	ck_assert_uint_eq(st.count, 2);
+	ck_assert_uint_eq(st.ok, 0);
+	ck_assert_uint_eq(st.max_us, 0);
+}
+END_TEST
+
+/* 4. Availability: ok / (ok + failed), for the lifetime, hour and day. */
+START_TEST(test_availability)
+{
+	double v = -2;
+	unsigned i;
+	int w;
+
+	op_i = 0;
+	ck_assert_int_eq(results_init(&r, 8), 0);
+	for (w = 0; w < 3; w++)
+		ck_assert_msg(results_availability(&r, w, &v) == -1,
+		    "window %d has a value before any result", w);
+
+	for (i = 0; i < 30; i++)
+		rec(1, 100);
+	for (i = 0; i < 10; i++)
+		rec(0, 100);
+	for (w = 0; w < 3; w++) {
+		v = -2;
+		ck_assert_int_eq(results_availability(&r, w, &v), 0);
+		ck_assert_msg(fabs(v - 0.75) < 1e-9, "window %d: %g, want "
+		    "0.75", w, v);
+	}
+	/* the history ring (8) does not bound it */
+	rec(0, 100);
+	rec(0, 100);
+	for (w = 0; w < 3; w++) {
+		ck_assert_int_eq(results_availability(&r, w, &v), 0);
+		ck_assert_msg(fabs(v - 30.0 / 42) < 1e-9, "window %d: %g, "
+		    "want 30/42", w, v);
+	}
+}
+END_TEST
+
+/*
+ * 5. Events: a failure folds its repeats into one event; the ring keeps
+ * the newest; an evicted event cannot be found or folded.
+ */
+START_TEST(test_events_fold)
+{
+	struct events e;
+	struct event_rec in, *ev;
+	uint64_t first, seq;
+	unsigned i;
+
+	log_setlevel(LOG_ERR);	/* events_add logs each: keep quiet */
+	ck_assert_int_eq(events_init(&e, 8), 0);
+	memset(&in, 0, sizeof(in));
+	in.type = EVENT_FAILURE;
+	in.target = (char *)(uintptr_t)"web";
+	in.error = PERR_REFUSED;
+	in.availability = -1;
+	in.wall_us = 1000000;
+	snprintf(in.message, sizeof(in.message), "target web: refused");
+	first = events_add(&e, &in);
+	ck_assert_uint_ne(first, 0);
+	for (i = 0; i < 37; i++)
+		ck_assert_int_eq(events_fold(&e, first,
+		    2000000 + (int64_t)i), 0);
+	ck_assert_uint_eq(e.count, 1);
+	ev = events_find(&e, first);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_uint_eq(ev->repeat, 37);
+	ck_assert_int_eq(ev->wall_us, 1000000);
+	ck_assert_int_eq(ev->last_wall_us, 2000036);
+	ck_assert_pstr_eq(ev->target, "web");
+	ck_assert_ptr_ne(ev->target, in.target);	/* a copy */
+	ck_assert_ptr_eq(events_get(&e, 0), ev);
+
+	/* 10 more: the ring holds the newest 8, oldest first */
+	for (i = 0; i < 10; i++) {
+		in.wall_us = 3000000 + (int64_t)i;
+		in.type = EVENT_STATE;
+		seq = events_add(&e, &in);
+		ck_assert_uint_eq(seq, first + 1 + i);
+	}
+	ck_assert_uint_eq(e.count, 8);
+	ck_assert_ptr_null(events_find(&e, first));
+	ck_assert_ptr_null(events_find(&e, first + 1));
+	ck_assert_ptr_null(events_find(&e, first + 2));
+	ck_assert_int_eq(events_fold(&e, first, 5000000), -1);
+	for (i = 0; i < 8; i++) {
+		ev = events_get(&e, i);
+		ck_assert_ptr_nonnull(ev);
+		ck_assert_uint_eq(ev->seq, first + 3 + i);
+		ck_assert_ptr_eq(events_find(&e, ev->seq), ev);
+		ck_assert_uint_eq(ev->repeat, 0);
+	}
+	ck_assert_ptr_null(events_get(&e, 8));
+	ck_assert_ptr_null(events_find(&e, first + 11));	/* not yet */
+	events_free(&e);
+}
+END_TEST
+
+/* system tests */
+
+/* Per TCase, made and removed by the runner process (unchecked fixture). */
+static char	root_dir[PATH_MAX];
+
+/* Per test (checked fixture). */
+static struct {
+	char	 dir[PATH_MAX];
+	char	 conf[PATH_MAX];
+	char	 sock[PATH_MAX];
+	char	 err[PATH_MAX];		/* futd's stderr */
+	int	 hold;			/* holds the switchable port */
+	int	 lsn;			/* listens on it while "on" */
+	int	 refused;		/* a bound port, never listening */
+	unsigned port;			/* the switchable one */
+	unsigned rport;			/* the refused one */
+} fx;
+
+static void
+path_in(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
+	    name);
+}
+
+static int
+keep(void)
+{
+	const char *k = getenv("FUTD_SYS_KEEP");
+
+	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
+}
+
+static void
+root_setup(void)
+{
+	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1)
+		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+}
+
+static void
+root_teardown(void)
+{
+	if (keep())
+		fprintf(stderr, "operator tests: kept %s\n", root_dir);
+	else
+		sys_rmtree(root_dir);
+}
+
+static int
+tcp_socket(void)
+{
+	int fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+tcp_bind(int fd, unsigned port)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static void
+fx_setup(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	memset(&fx, 0, sizeof(fx));
+	fx.hold = fx.lsn = fx.refused = -1;
+	path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
+	if (mkdtemp(fx.dir) == NULL)
+		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
+	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+
+	/* the switchable port, held but not listening: connects refused */
+	fx.hold = tcp_socket();
+	ck_assert_msg(fx.hold != -1 && tcp_bind(fx.hold, 0) == 0 &&
+	    getsockname(fx.hold, (struct sockaddr *)&sin, &len) == 0,
+	    "reserving a port: %s", strerror(errno));
+	fx.port = ntohs(sin.sin_port);
+	ck_assert(sys_bound_port(&fx.refused, &fx.rport) == 0);
+}
+
+static void
+fx_teardown(void)
+{
+	sys_stop_all();
+	if (fx.lsn != -1)
+		close(fx.lsn);
+	if (fx.hold != -1)
+		close(fx.hold);
+	if (fx.refused != -1)
+		close(fx.refused);
+	fx.lsn = fx.hold = fx.refused = -1;
+	if (!keep())
+		sys_rmtree(fx.dir);
+}
+
+/* The server on fx.port: on (listening) or off (connects refused). */
+static void
+srv_on(void)
+{
+	ck_assert(fx.lsn == -1);
+	fx.lsn = tcp_socket();
+	ck_assert_msg(fx.lsn != -1 && tcp_bind(fx.lsn, fx.port) == 0 &&
+	    listen(fx.lsn, 256) == 0, "listen on 127.0.0.1:%u: %s", fx.port,
+	    strerror(errno));
+}
+
+static void
+srv_off(void)
+{
+	ck_assert(fx.lsn != -1);
+	close(fx.lsn);
+	fx.lsn = -1;
+}
+
+/* Accept and close what came (peeraddr probes only connect). */
+static void
+srv_drain(void)
+{
+	int fd, n = 0;
+
+	if (fx.lsn == -1)
+		return;
+	while (n++ < 1000 && (fd = accept4(fx.lsn, NULL, NULL,
+	    SOCK_CLOEXEC)) != -1)
+		close(fd);
+}
+
+static void conf_write(const char *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+conf_write(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0);
+	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
+	    path, strerror(errno));
+	free(s);
+}
+
+static pid_t
+futd_start_at(const char *conf, const char *sock, const char *err)
+{
+	pid_t pid;
+	char *text;
+
+	pid = sys_futd(conf, sock, err, NULL);
+	if (pid == -1) {
+		text = sys_read_file(err, NULL);
+		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
+		    SYS_START_MS, text != NULL ? text : "(none)");
+	}
+	return pid;
+}
+
+static void
+futd_start(void)
+{
+	futd_start_at(fx.conf, fx.sock, fx.err);
+}
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static long long
+num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static json_t *
+status_get(const char *sock)
+{
+	json_t *st = sys_futctl_json(sock, "status", NULL);
+
+	ck_assert_msg(st != NULL, "futctl --json status failed");
+	ck_assert_msg(json_is_array(json_object_get(st, "targets")),
+	    "status without a \"targets\" array");
+	return st;
+}
+
+static json_t *
+target_get(const json_t *st, const char *name)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "targets"), i, t)
+		if (str(t, "name") != NULL && strcmp(str(t, "name"), name) == 0)
+			return t;
+	return NULL;
+}
+
+/*
+ * Ask futd until target name is in state (and, if last_ok >= 0, its last
+ * probe ok or not); that status (the caller owns it).  Fails after ms.
+ */
+static json_t *
+wait_state(const char *name, const char *state, int last_ok, unsigned ms)
+{
+	uint64_t deadline = sys_now_ms() + ms;
+	const json_t *lo;
+	json_t *st, *t;
+	char *dump;
+
+	for (;;) {
+		srv_drain();
+		st = status_get(fx.sock);
+		t = target_get(st, name);
+		lo = json_object_get(t, "last_ok");
+		if (t != NULL && str(t, "state") != NULL &&
+		    strcmp(str(t, "state"), state) == 0 && (last_ok < 0 ||
+		    (json_is_boolean(lo) && json_is_true(lo) == last_ok)))
+			return st;
+		if (sys_left_ms(deadline) == 0) {
+			dump = json_dumps(t, JSON_COMPACT);
+			ck_abort_msg("target %s did not become %s%s within %u "
+			    "ms: %s", name, state, last_ok == 0 ?
+			    " (last probe failed)" : "", ms,
+			    dump != NULL ? dump : "(absent)");
+		}
+		json_decref(st);
+		sys_sleep_ms(OP_STEP_MS);
+	}
+}
+
+/*
+ * 6. rise 1, fall 1, flap_threshold 2: a server switched on and off makes
+ * the target up, down, up, then flapping; `futctl log` tells the story and
+ * `futctl check` warns of the flapping.
+ */
+START_TEST(test_flapping_live)
+{
+	struct sys_out out;
+	json_t *st, *t;
+	const char *p;
+
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1;\n"
+	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", fx.port);
+	srv_on();
+	futd_start();
+
+	json_decref(wait_state("flappy", "up", -1, OP_CHANGE_MS));
+	srv_off();
+	st = wait_state("flappy", "down", -1, OP_CHANGE_MS);
+	t = target_get(st, "flappy");
+	ck_assert_int_eq(num(t, "changes"), 1);
+	ck_assert_pstr_eq(str(t, "error"), "refused");
+	json_decref(st);
+	srv_on();
+	st = wait_state("flappy", "up", -1, OP_CHANGE_MS);
+	ck_assert_int_eq(num(target_get(st, "flappy"), "changes"), 2);
+	json_decref(st);
+	srv_off();
+	st = wait_state("flappy", "flapping", -1, OP_CHANGE_MS);
+	t = target_get(st, "flappy");
+	ck_assert_int_eq(num(t, "changes"), 3);
+	ck_assert_pstr_eq(str(t, "base_state"), "down");
+	json_decref(st);
+
+	/* the text status says it too */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "status", "--state",
+	    "flapping", (char *)NULL), 0);
+	ck_assert_msg(strstr(out.out, "flappy") != NULL &&
+	    strstr(out.out, "flapping") != NULL, "status --state flapping:\n%s",
+	    out.out);
+	sys_out_free(&out);
+
+	/* check: flapping is a WARNING */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "check", "flappy",
+	    (char *)NULL), 1);
+	ck_assert_msg(strncmp(out.out, "FUTD WARNING - flappy is flapping",
+	    33) == 0, "check: %s", out.out);
+	sys_out_free(&out);
+
+	/* the log: each change, in order */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "log", "-n", "50",
+	    "flappy", (char *)NULL), 0);
+	p = out.out;
+	ck_assert_msg((p = strstr(p, "unknown -> up")) != NULL,
+	    "no unknown -> up in:\n%s", out.out);
+	ck_assert_msg((p = strstr(p, "up -> down")) != NULL,
+	    "no up -> down after it in:\n%s", out.out);
+	ck_assert_msg((p = strstr(p, "down -> up")) != NULL,
+	    "no down -> up after it in:\n%s", out.out);
+	ck_assert_msg(strstr(p, "up -> flapping") != NULL,
+	    "no up -> flapping after it in:\n%s", out.out);
+	ck_assert_msg(strstr(out.out, "flappy  state  ") != NULL,
+	    "no \"flappy  state\" line in:\n%s", out.out);
+	sys_out_free(&out);
+}
+END_TEST
+
+/* 7. `futctl log -f NAME` gets a state change within a second. */
+START_TEST(test_log_follow)
+{
+	char bin[PATH_MAX], outpath[PATH_MAX], errpath[PATH_MAX], *text = NULL;
+	const char *argv[] = { bin, "-s", fx.sock, "log", "-f", "follow1",
+	    NULL };
+	uint64_t deadline, changed;
+	json_t *st;
+	pid_t pid;
+	int status, gone;
+
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"follow1\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; rise = 1; fall = 1; },\n"
+	    "  { name = \"other\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; }\n);\n", fx.port, fx.rport);
+	srv_on();
+	futd_start();
+	json_decref(wait_state("follow1", "up", -1, OP_CHANGE_MS));
+
+	sys_bin(bin, sizeof(bin), "futctl");
+	path_in(outpath, sizeof(outpath), fx.dir, "follow.out");
+	path_in(errpath, sizeof(errpath), fx.dir, "follow.err");
+	pid = sys_spawn(argv, NULL, outpath, errpath);
+	ck_assert_msg(pid != -1, "cannot run futctl: %s", strerror(errno));
+
+	/* the backlog first: it is connected once that is there */
+	deadline = sys_now_ms() + 3000;
+	for (;;) {
+		free(text);
+		text = sys_read_file(outpath, NULL);
+		if (text != NULL && strstr(text, "unknown -> up") != NULL)
+			break;
+		ck_assert_msg(sys_left_ms(deadline) > 0, "log -f printed no "
+		    "backlog within 3 s: %s", text != NULL ? text : "");
+		sys_sleep_ms(10);
+	}
+	ck_assert_msg(strstr(text, "other") == NULL, "log -f follow1 shows "
+	    "another target:\n%s", text);
+
+	srv_off();
+	st = wait_state("follow1", "down", -1, OP_CHANGE_MS);
+	json_decref(st);
+	changed = sys_now_ms();
+	deadline = changed + OP_FOLLOW_MS;
+	for (;;) {
+		free(text);
+		text = sys_read_file(outpath, NULL);
+		if (text != NULL && strstr(text, "up -> down") != NULL)
+			break;
+		ck_assert_msg(sys_left_ms(deadline) > 0, "log -f did not print "
+		    "the change within %d ms of status showing it:\n%s",
+		    OP_FOLLOW_MS, text != NULL ? text : "");
+		sys_sleep_ms(10);
+	}
+	ck_assert_msg(strstr(text, "follow1  state  up -> down") != NULL,
+	    "the change line is not as documented:\n%s", text);
+	ck_assert_msg(strstr(text, "other") == NULL, "log -f follow1 shows "
+	    "another target:\n%s", text);
+	free(text);
+
+	/* still following; SIGTERM ends it with 0 */
+	ck_assert_msg(sys_wait(pid, 0, NULL) == -1, "log -f exited by itself");
+	kill(pid, SIGTERM);
+	gone = sys_wait(pid, 2000, &status);
+	ck_assert_msg(gone == 0, "log -f still runs 2 s after SIGTERM");
+	ck_assert_int_eq(status, 0);
+}
+END_TEST
+
+/* 8. `futctl probe`: 0 up, 2 refused, 1 no such target. */
+START_TEST(test_probe_codes)
+{
+	struct sys_out out;
+	int rc;
+
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.2; timeout = 1; },\n"
+	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.2; timeout = 1; }\n);\n", fx.port, fx.rport);
+	srv_on();
+	futd_start();
+
+	rc = sys_futctl(&out, fx.sock, "probe", "alive", (char *)NULL);
+	ck_assert_msg(rc == 0, "probe alive: %d\n%s%s", rc, out.out, out.err);
+	ck_assert_msg(strstr(out.out, "result:") != NULL &&
+	    strstr(out.out, "ok in ") != NULL, "probe alive:\n%s", out.out);
+	sys_out_free(&out);
+
+	rc = sys_futctl(&out, fx.sock, "probe", "closed", (char *)NULL);
+	ck_assert_msg(rc == 2, "probe closed: %d, want 2\n%s%s", rc, out.out,
+	    out.err);
+	ck_assert_msg(strstr(out.out, "FAILED") != NULL &&
+	    strstr(out.out, "Connection refused") != NULL, "probe closed:\n%s",
+	    out.out);
+	sys_out_free(&out);
+
+	rc = sys_futctl(&out, fx.sock, "probe", "nosuch", (char *)NULL);
+	ck_assert_msg(rc == 1, "probe nosuch: %d, want 1\n%s%s", rc, out.out,
+	    out.err);
+	sys_out_free(&out);
+
+	/* JSON too: same codes */
+	rc = sys_futctl(&out, fx.sock, "--json", "probe", "closed",
+	    (char *)NULL);
+	ck_assert_msg(rc == 2, "--json probe closed: %d, want 2", rc);
+	sys_out_free(&out);
+}
+END_TEST
+
+/* A check line: "FUTD WORD - ..." with " | " and latency=Ns when wanted */
+static void
+check_line(const char *line, const char *word, int want_latency)
+{
+	char prefix[64];
+	const char *perf, *lat;
+	char *end;
+	double v;
+
+	snprintf(prefix, sizeof(prefix), "FUTD %s - ", word);
+	ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0,
+	    "check line does not start with \"%s\": %s", prefix, line);
+	ck_assert_msg(strchr(line, '\n') == strrchr(line, '\n') &&
+	    line[strlen(line) - 1] == '\n', "check output is not one line: %s",
+	    line);
+	if (!want_latency)
+		return;
+	perf = strstr(line, " | ");
+	ck_assert_msg(perf != NULL, "no \" | \" perfdata: %s", line);
+	lat = strstr(perf, "latency=");
+	ck_assert_msg(lat != NULL, "no latency= in the perfdata: %s", line);
+	v = strtod(lat + 8, &end);
+	ck_assert_msg(end != lat + 8 && *end == 's' && v > 0 && v < 1,
+	    "latency is not seconds: %s", line);
+	ck_assert_msg(strstr(perf, "availability=") != NULL,
+	    "no availability= in the perfdata: %s", line);
+}
+
+/* 9. `futctl check`: the Nagios codes and the line. */
+START_TEST(test_check_codes)
+{
+	char nosock[PATH_MAX];
+	struct sys_out out;
+	json_t *st;
+	int rc;
+
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; rise = 1; fall = 100; },\n"
+	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; }\n);\n", fx.port, fx.rport);
+	srv_on();
+	futd_start();
+	json_decref(wait_state("alive", "up", 1, OP_CHANGE_MS));
+	json_decref(wait_state("closed", "down", -1, OP_CHANGE_MS));
+
+	rc = sys_futctl(&out, fx.sock, "check", "alive", (char *)NULL);
+	ck_assert_msg(rc == 0, "check alive: %d, want 0: %s", rc, out.out);
+	check_line(out.out, "OK", 1);
+	ck_assert_msg(strstr(out.out, "alive is up") != NULL, "%s", out.out);
+	sys_out_free(&out);
+
+	rc = sys_futctl(&out, fx.sock, "check", "closed", (char *)NULL);
+	ck_assert_msg(rc == 2, "check closed: %d, want 2: %s", rc, out.out);
+	check_line(out.out, "CRITICAL", 0);
+	ck_assert_msg(strstr(out.out, "closed is down") != NULL, "%s",
+	    out.out);
+	ck_assert_msg(strstr(out.out, " | ") != NULL &&
+	    strstr(out.out, "availability=0.00%") != NULL, "no perfdata: %s",
+	    out.out);
+	sys_out_free(&out);
+
+	rc = sys_futctl(&out, fx.sock, "check", "nosuch", (char *)NULL);
+	ck_assert_msg(rc == 3, "check nosuch: %d, want 3: %s", rc, out.out);
+	check_line(out.out, "UNKNOWN", 0);
+	sys_out_free(&out);
+
+	path_in(nosock, sizeof(nosock), fx.dir, "nobody.sock");
+	rc = sys_futctl(&out, nosock, "check", "alive", (char *)NULL);
+	ck_assert_msg(rc == 3, "check, no futd: %d, want 3: %s", rc, out.out);
+	check_line(out.out, "UNKNOWN", 0);
+	sys_out_free(&out);
+
+	/* up, but the last probe failed (fall = 100 keeps it up): WARNING */
+	srv_off();
+	st = wait_state("alive", "up", 0, OP_CHANGE_MS);
+	json_decref(st);
+	rc = sys_futctl(&out, fx.sock, "check", "alive", (char *)NULL);
+	ck_assert_msg(rc == 1, "check alive, last failed: %d, want 1: %s", rc,
+	    out.out);
+	check_line(out.out, "WARNING", 0);
+	ck_assert_msg(strstr(out.out, "last probe failed") != NULL, "%s",
+	    out.out);
+	sys_out_free(&out);
+
+	/* check -j: the same code and status word */
+	rc = sys_futctl(&out, fx.sock, "--json", "check", "closed",
+	    (char *)NULL);
+	ck_assert_int_eq(rc, 2);
+	{
+		json_error_t jerr;
+		json_t *j = json_loads(out.out, 0, &jerr);
+
+		ck_assert_msg(j != NULL, "check -j is not JSON: %s", out.out);
+		ck_assert_int_eq(num(j, "schema"), 1);
+		ck_assert_int_eq(num(j, "code"), 2);
+		ck_assert_pstr_eq(str(j, "status"), "CRITICAL");
+		json_decref(j);
+	}
+	sys_out_free(&out);
+}
+END_TEST
+
+/* `futctl --json CMD [ARG]`: exit 0 and "schema": 1 at the top. */
+static void
+assert_schema(const char *cmd, const char *arg)
+{
+	json_t *j = sys_futctl_json(fx.sock, cmd, arg);
+	char *dump, what[400];
+	int ok;
+
+	ck_assert_msg(j != NULL, "futctl --json %s %s failed or is not JSON",
+	    cmd, arg != NULL ? arg : "");
+	ok = json_is_object(j) && num(j, "schema") == 1;
+	dump = json_dumps(j, JSON_COMPACT);
+	snprintf(what, sizeof(what), "%s", dump != NULL ? dump : "?");
+	free(dump);
+	json_decref(j);		/* freed before a failure leaves */
+	ck_assert_msg(ok, "futctl --json %s %s: no \"schema\": 1 in %s", cmd,
+	    arg != NULL ? arg : "", what);
+}
+
+/* 10. The JSON of status, show, log and probe carries its schema. */
+START_TEST(test_json_schema)
+{
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	srv_on();
+	futd_start();
+	json_decref(wait_state("alive", "up", -1, OP_CHANGE_MS));
+
+	assert_schema("status", NULL);
+	assert_schema("show", "alive");
+	assert_schema("log", NULL);
+	assert_schema("log", "alive");
+	assert_schema("probe", "alive");
+}
+END_TEST
+
+/*
+ * 10b. futctl(8) says ping and reload print a "data" object "which
+ * carries schema" too (proto.h lists none for them).
+ */
+START_TEST(test_json_schema_ping)
+{
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	futd_start();
+	assert_schema("ping", NULL);
+}
+END_TEST
+
+START_TEST(test_json_schema_reload)
+{
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	futd_start();
+	assert_schema("reload", NULL);
+}
+END_TEST
+
+/* The events of `futctl --json log [name]` (the caller owns them). */
+static json_t *
+log_get(const char *name, const char *count)
+{
+	struct sys_out out;
+	json_error_t jerr;
+	json_t *j, *ev;
+	int rc;
+
+	rc = sys_futctl(&out, fx.sock, "--json", "log", "-n", count, name,
+	    (char *)NULL);
+	ck_assert_msg(rc == 0, "futctl --json log: %d %s", rc, out.err);
+	j = json_loads(out.out, 0, &jerr);
+	ck_assert_msg(j != NULL, "log is not JSON: %s", out.out);
+	sys_out_free(&out);
+	ev = json_incref(json_object_get(j, "events"));
+	json_decref(j);
+	ck_assert_msg(json_is_array(ev), "log without \"events\"");
+	return ev;
+}
+
+/*
+ * 5b. A target that stays down costs one event: its failures fold into
+ * the state change, in the JSON and in the text.
+ */
+START_TEST(test_log_folds)
+{
+	struct sys_out out;
+	json_t *evs, *ev, *e1, *st;
+	uint64_t deadline = sys_now_ms() + OP_CHANGE_MS;
+	long long failed;
+	size_t i;
+
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 1; }\n);\n", fx.rport);
+	futd_start();
+	for (;;) {
+		st = status_get(fx.sock);
+		failed = num(target_get(st, "closed"), "failed");
+		json_decref(st);
+		if (failed >= 6)
+			break;
+		ck_assert_msg(sys_left_ms(deadline) > 0, "only %lld failures "
+		    "in %d ms", failed, OP_CHANGE_MS);
+		sys_sleep_ms(OP_STEP_MS);
+	}
+	/* late probes (a loaded machine) may add a resource event: not ours */
+	evs = log_get("closed", "50");
+	ev = NULL;
+	json_array_foreach(evs, i, e1) {
+		if (str(e1, "type") != NULL &&
+		    strcmp(str(e1, "type"), "resource") == 0)
+			continue;
+		if (ev != NULL) {
+			char *dump = json_dumps(evs, JSON_COMPACT);
+
+			ck_abort_msg("more than one state or failure event for "
+			    "a target that stayed down: %s",
+			    dump != NULL ? dump : "?");
+		}
+		ev = e1;
+	}
+	ck_assert_msg(ev != NULL, "no event for a target that went down");
+	ck_assert_pstr_eq(str(ev, "type"), "state");
+	ck_assert_pstr_eq(str(ev, "from"), "unknown");
+	ck_assert_pstr_eq(str(ev, "state"), "down");
+	ck_assert_pstr_eq(str(ev, "error"), "refused");
+	ck_assert_msg(num(ev, "repeat") >= 5, "repeat %lld after %lld "
+	    "failures", num(ev, "repeat"), failed);
+	ck_assert_msg(json_is_number(json_object_get(ev, "last_time")),
+	    "a folded event without last_time");
+	json_decref(evs);
+
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "log", "closed",
+	    (char *)NULL), 0);
+	ck_assert_msg(strstr(out.out, "closed  state  unknown -> down") !=
+	    NULL && strstr(out.out, "more times, last ") != NULL &&
+	    strstr(out.out, "  failure  ") == NULL, "log closed:\n%s",
+	    out.out);
+	sys_out_free(&out);
+}
+END_TEST
+
+/*
+ * 5c. futctl(8) lists "start" among the event types (futd.h: "futd
+ * started"): the log of a fresh futd begins with one.
+ */
+START_TEST(test_log_start_event)
+{
+	json_t *evs, *ev;
+	size_t i;
+	int found = 0;
+
+	conf_write(fx.conf, "targets = (\n"
+	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 60; }\n);\n", fx.port);
+	futd_start();
+	evs = log_get(NULL, "50");
+	json_array_foreach(evs, i, ev)
+		if (str(ev, "type") != NULL &&
+		    strcmp(str(ev, "type"), "start") == 0)
+			found = 1;
+	json_decref(evs);
+	ck_assert_msg(found, "no \"start\" event in the log of a fresh futd");
+}
+END_TEST
+
+/*
+ * 11. shard "K/3" of one list of 20 targets, for K = 1, 2, 3: three futd,
+ * three disjoint sets whose union is the list.
+ */
+#define SHARD_TARGETS	20
+#define SHARD_N		3
+
+START_TEST(test_shard)
+{
+	char conf[SHARD_N][PATH_MAX], sock[SHARD_N][PATH_MAX],
+	    err[SHARD_N][PATH_MAX], name[16], *text = NULL;
+	int seen[SHARD_TARGETS], per[SHARD_N];
+	size_t len = 0, i, n;
+	json_t *st, *t;
+	const char *s;
+	unsigned k;
+	FILE *f;
+	int idx;
+
+	memset(seen, 0, sizeof(seen));
+	for (k = 0; k < SHARD_N; k++) {
+		ck_assert((f = open_memstream(&text, &len)) != NULL);
+		fprintf(f, "shard = \"%u/%u\";\ntargets = (", k + 1, SHARD_N);
+		for (i = 0; i < SHARD_TARGETS; i++)
+			fprintf(f, "%s\n  { name = \"web%02zu\"; "
+			    "host = \"127.0.0.1\"; port = %u; interval = 60; }",
+			    i > 0 ? "," : "", i, fx.rport);
+		fprintf(f, "\n);\n");
+		ck_assert(fclose(f) == 0);
+		snprintf(name, sizeof(name), "futd%u.conf", k + 1);
+		path_in(conf[k], sizeof(conf[k]), fx.dir, name);
+		snprintf(name, sizeof(name), "futd%u.sock", k + 1);
+		path_in(sock[k], sizeof(sock[k]), fx.dir, name);
+		snprintf(name, sizeof(name), "futd%u.err", k + 1);
+		path_in(err[k], sizeof(err[k]), fx.dir, name);
+		ck_assert(sys_write_file(conf[k], text, len) == 0);
+		free(text);
+		text = NULL;
+		futd_start_at(conf[k], sock[k], err[k]);
+	}
+
+	for (k = 0; k < SHARD_N; k++) {
+		st = status_get(sock[k]);
+		n = json_array_size(json_object_get(st, "targets"));
+		per[k] = (int)n;
+		ck_assert_int_eq(num(st, "total"), (long long)n);
+		json_array_foreach(json_object_get(st, "targets"), i, t) {
+			s = str(t, "name");
+			ck_assert_msg(s != NULL && sscanf(s, "web%d", &idx) ==
+			    1 && idx >= 0 && idx < SHARD_TARGETS,
+			    "shard %u: unexpected target %s", k + 1,
+			    s != NULL ? s : "(null)");
+			ck_assert_msg(seen[idx] == 0, "%s is in shard %d and "
+			    "in shard %u", s, seen[idx], k + 1);
+			seen[idx] = (int)k + 1;
+		}
+		json_decref(st);
+	}
+	for (i = 0; i < SHARD_TARGETS; i++)
+		ck_assert_msg(seen[i] != 0, "web%02zu is in no shard (sizes "
+		    "%d %d %d)", i, per[0], per[1], per[2]);
+	ck_assert_int_eq(per[0] + per[1] + per[2], SHARD_TARGETS);
+}
+END_TEST
+
+static TCase *
+op_tcase(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+	tcase_set_timeout(tc, OP_TIMEOUT_S);
+	return tc;
+}
 
 Suite *
 operator_suite(void)
 {
-	return suite_create("operator");
+	Suite *s = suite_create("operator");
+	TCase *tc;
+
+	tc = tcase_create("policy");
+	tcase_add_checked_fixture(tc, results_setup, results_teardown);
+	tcase_add_test(tc, test_rise_fall);
+	tcase_add_test(tc, test_first_failure_decides);
+	tcase_add_test(tc, test_flapping);
+	tcase_add_test(tc, test_flapping_off);
+	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_availability);
+	tcase_add_test(tc, test_events_fold);
+	suite_add_tcase(s, tc);
+
+	tc = op_tcase("live");
+	tcase_add_test(tc, test_flapping_live);
+	tcase_add_test(tc, test_log_follow);
+	tcase_add_test(tc, test_probe_codes);
+	tcase_add_test(tc, test_check_codes);
+	tcase_add_test(tc, test_json_schema);
+	tcase_add_test(tc, test_json_schema_ping);
+	tcase_add_test(tc, test_json_schema_reload);
+	tcase_add_test(tc, test_log_folds);
+	tcase_add_test(tc, test_log_start_event);
+	tcase_add_test(tc, test_shard);
+	suite_add_tcase(s, tc);
+
+	return s;
 }

@@ -321,8 +321,9 @@ START_TEST(test_reply_reload)
 	o = report_reply(PROTO_OK, "OK", report_reload(&rep));
 	assert_envelope(o, 200, "OK");
 	s = dump(json_object_get(o, "data"));
-	ck_assert_str_eq(s, "{\"added\":[\"new\"],\"removed\":[\"old1\","
-	    "\"old2\"],\"changed\":[],\"unchanged\":4}");
+	ck_assert_str_eq(s, "{\"schema\":1,\"added\":[\"new\"],"
+	    "\"removed\":[\"old1\",\"old2\"],\"changed\":[],"
+	    "\"unchanged\":4}");
 	free(s);
 	json_decref(o);
 	strlist_clear(&rep.added);
