@@ -573,20 +573,27 @@ nap_spawn(struct nap *n, uint64_t usec)
 START_TEST(test_sleep_polled_twice)
 {
 	struct nap n;
+	uint64_t polls;
 
 	nap_spawn(&n, 50 * MS);
 	ck_assert(run_until(&n.tt.done, 2000));
 	ck_assert_int_eq(n.tt.result, POLL_READY);
 	ck_assert_int_eq(n.state, NAP_DONE);
-	/* spawn, then the timer: nothing in between, nothing after */
-	ck_assert_uint_eq(n.tt.task.polls, 2);
-	ck_assert_uint_eq(ex.polls, 2);
-	ck_assert_uint_eq(ex.wakes, 1);
-	ck_assert_uint_eq(n.tt.pending, 1);
+	/*
+	 * spawn, then the timer: nothing in between, nothing after.  One
+	 * more wake, and poll, if the reactor's timer fired a hair before
+	 * the deadline by our clock and the sleep armed itself again.
+	 */
+	ck_assert_uint_ge(n.tt.task.polls, 2);
+	ck_assert_uint_le(n.tt.task.polls, 3);
+	ck_assert_uint_eq(ex.polls, n.tt.task.polls);
+	ck_assert_uint_eq(ex.wakes, n.tt.task.polls - 1);
+	ck_assert_uint_eq(n.tt.pending, n.tt.task.polls - 1);
 	assert_polled_only_when_woken(&n.tt);
 	ck_assert(!n.w.armed);
+	polls = n.tt.task.polls;
 	run_for(60);
-	ck_assert_uint_eq(n.tt.task.polls, 2);
+	ck_assert_uint_eq(n.tt.task.polls, polls);
 }
 END_TEST
 

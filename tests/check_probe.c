@@ -928,8 +928,13 @@ START_TEST(test_connect_timeout)
 	/* the address that hung is the one reported */
 	ck_assert_str_eq(sockaddr_format(&r.p.res.peer, got, sizeof(got)),
 	    sockaddr_format(&su, want, sizeof(want)));
-	/* spawn, the deadline: the hanging connect cost no polls */
-	ck_assert_uint_eq(r.task.polls, 2);
+	/*
+	 * spawn, the deadline: the hanging connect cost no polls (one more
+	 * if the reactor's timer came a hair early by our clock and the
+	 * deadline was armed again)
+	 */
+	ck_assert_uint_ge(r.task.polls, 2);
+	ck_assert_uint_le(r.task.polls, 3);
 	fill_close(fill);
 	close(lfd);
 }
