@@ -76,36 +76,15 @@ static struct {
 } fx;
 
 static void
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
-	    name);
-}
-
-static int
-keep(void)
-{
-	const char *k = getenv("FUTD_SYS_KEEP");
-
-	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
-}
-
-static void
 root_setup(void)
 {
-	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1)
-		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+	sys_root_setup(root_dir, sizeof(root_dir));
 }
 
 static void
 root_teardown(void)
 {
-	if (keep())
-		fprintf(stderr, "faults tests: kept %s\n", root_dir);
-	else
-		sys_rmtree(root_dir);
+	sys_root_teardown(root_dir, "faults tests");
 }
 
 static void note(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -132,14 +111,14 @@ fx_setup(void)
 	memset(&fx, 0, sizeof(fx));
 	fx.futd = -1;
 	fx.dns = -1;
-	path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
+	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
 	if (mkdtemp(fx.dir) == NULL)
 		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
-	path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
+	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
+	sys_path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
 }
 
 static void
@@ -151,7 +130,7 @@ fx_teardown(void)
 		close(fx.fds[i]);
 	fx.nfds = 0;
 	sys_stop_all();
-	if (!keep())
+	if (!sys_keep())
 		sys_rmtree(fx.dir);
 }
 
@@ -219,7 +198,7 @@ spawn_ready(const char *const argv[], const char *errpath, unsigned *portp)
 	pid_t pid;
 
 	snprintf(name, sizeof(name), "spawn%u.out", fx.nspawn++);
-	path_in(out, sizeof(out), fx.dir, name);
+	sys_path_in(out, sizeof(out), fx.dir, name);
 	if ((pid = sys_spawn(argv, NULL, out, errpath)) == -1)
 		return -1;
 	while (sys_left_ms(deadline) > 0) {
@@ -824,8 +803,8 @@ futctl_as_nobody(struct sys_out *out, const char *a1, const char *a2)
 	pid_t pid;
 
 	sys_bin(bin, sizeof(bin), "futctl");
-	path_in(opath, sizeof(opath), fx.dir, "nobody.out");
-	path_in(epath, sizeof(epath), fx.dir, "nobody.err");
+	sys_path_in(opath, sizeof(opath), fx.dir, "nobody.out");
+	sys_path_in(epath, sizeof(epath), fx.dir, "nobody.err");
 	ck_assert((ofd = open(opath, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC, 0644)) != -1);
 	ck_assert((efd = open(epath, O_WRONLY | O_CREAT | O_TRUNC |

@@ -96,36 +96,15 @@ static struct {
 /* fixtures */
 
 static void
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
-	    name);
-}
-
-static int
-keep(void)
-{
-	const char *k = getenv("FUTD_SYS_KEEP");
-
-	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
-}
-
-static void
 root_setup(void)
 {
-	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1)
-		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+	sys_root_setup(root_dir, sizeof(root_dir));
 }
 
 static void
 root_teardown(void)
 {
-	if (keep())
-		fprintf(stderr, "metrics tests: kept %s\n", root_dir);
-	else
-		sys_rmtree(root_dir);
+	sys_root_teardown(root_dir, "metrics tests");
 }
 
 static void
@@ -133,12 +112,12 @@ fx_setup(void)
 {
 	memset(&fx, 0, sizeof(fx));
 	fx.futd = -1;
-	path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
+	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
 	if (mkdtemp(fx.dir) == NULL)
 		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
 }
 
 static void
@@ -150,7 +129,7 @@ fx_teardown(void)
 		close(fx.fds[i]);
 	fx.nfds = 0;
 	sys_stop_all();
-	if (!keep())
+	if (!sys_keep())
 		sys_rmtree(fx.dir);
 }
 
@@ -976,7 +955,7 @@ START_TEST(test_promtool)
 	}
 	futd_metrics_start(2);
 	get_metrics(NULL, &r);
-	path_in(file, sizeof(file), fx.dir, "metrics.txt");
+	sys_path_in(file, sizeof(file), fx.dir, "metrics.txt");
 	ck_assert(sys_write_file(file, r.body, r.bodylen) == 0);
 	hresp_free(&r);
 	snprintf(cmd, sizeof(cmd), "'%s' check metrics < '%s'", promtool,
@@ -1064,9 +1043,9 @@ START_TEST(test_prometheus)
 	}
 	futd_metrics_start(1);
 	pport = free_port();
-	path_in(conf, sizeof(conf), fx.dir, "prometheus.yml");
-	path_in(data, sizeof(data), fx.dir, "prometheus-data");
-	path_in(log, sizeof(log), fx.dir, "prometheus.log");
+	sys_path_in(conf, sizeof(conf), fx.dir, "prometheus.yml");
+	sys_path_in(data, sizeof(data), fx.dir, "prometheus-data");
+	sys_path_in(log, sizeof(log), fx.dir, "prometheus.log");
 	conf_write(conf, "global:\n  scrape_interval: 1s\n"
 	    "  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
 	    "scrape_configs:\n  - job_name: futd\n    static_configs:\n"

@@ -401,36 +401,15 @@ static struct {
 } fx;
 
 static void
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
-	    name);
-}
-
-static int
-keep(void)
-{
-	const char *k = getenv("FUTD_SYS_KEEP");
-
-	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
-}
-
-static void
 root_setup(void)
 {
-	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1)
-		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+	sys_root_setup(root_dir, sizeof(root_dir));
 }
 
 static void
 root_teardown(void)
 {
-	if (keep())
-		fprintf(stderr, "operator tests: kept %s\n", root_dir);
-	else
-		sys_rmtree(root_dir);
+	sys_root_teardown(root_dir, "operator tests");
 }
 
 static int
@@ -468,12 +447,12 @@ fx_setup(void)
 
 	memset(&fx, 0, sizeof(fx));
 	fx.hold = fx.lsn = fx.refused = -1;
-	path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
+	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
 	if (mkdtemp(fx.dir) == NULL)
 		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
 
 	/* the switchable port, held but not listening: connects refused */
 	fx.hold = tcp_socket();
@@ -495,7 +474,7 @@ fx_teardown(void)
 	if (fx.refused != -1)
 		close(fx.refused);
 	fx.lsn = fx.hold = fx.refused = -1;
-	if (!keep())
+	if (!sys_keep())
 		sys_rmtree(fx.dir);
 }
 
@@ -731,8 +710,8 @@ START_TEST(test_log_follow)
 	json_decref(wait_state("follow1", "up", -1, OP_CHANGE_MS));
 
 	sys_bin(bin, sizeof(bin), "futctl");
-	path_in(outpath, sizeof(outpath), fx.dir, "follow.out");
-	path_in(errpath, sizeof(errpath), fx.dir, "follow.err");
+	sys_path_in(outpath, sizeof(outpath), fx.dir, "follow.out");
+	sys_path_in(errpath, sizeof(errpath), fx.dir, "follow.err");
 	pid = sys_spawn(argv, NULL, outpath, errpath);
 	ck_assert_msg(pid != -1, "cannot run futctl: %s", strerror(errno));
 
@@ -888,7 +867,7 @@ START_TEST(test_check_codes)
 	check_line(out.out, "UNKNOWN", 0);
 	sys_out_free(&out);
 
-	path_in(nosock, sizeof(nosock), fx.dir, "nobody.sock");
+	sys_path_in(nosock, sizeof(nosock), fx.dir, "nobody.sock");
 	rc = sys_futctl(&out, nosock, "check", "alive", (char *)NULL);
 	ck_assert_msg(rc == 3, "check, no futd: %d, want 3: %s", rc, out.out);
 	check_line(out.out, "UNKNOWN", 0);
@@ -1123,11 +1102,11 @@ START_TEST(test_shard)
 		fprintf(f, "\n);\n");
 		ck_assert(fclose(f) == 0);
 		snprintf(name, sizeof(name), "futd%u.conf", k + 1);
-		path_in(conf[k], sizeof(conf[k]), fx.dir, name);
+		sys_path_in(conf[k], sizeof(conf[k]), fx.dir, name);
 		snprintf(name, sizeof(name), "futd%u.sock", k + 1);
-		path_in(sock[k], sizeof(sock[k]), fx.dir, name);
+		sys_path_in(sock[k], sizeof(sock[k]), fx.dir, name);
 		snprintf(name, sizeof(name), "futd%u.err", k + 1);
-		path_in(err[k], sizeof(err[k]), fx.dir, name);
+		sys_path_in(err[k], sizeof(err[k]), fx.dir, name);
 		ck_assert(sys_write_file(conf[k], text, len) == 0);
 		free(text);
 		text = NULL;

@@ -63,38 +63,16 @@ static struct {
 	size_t	 nfds;
 } fx;
 
-/* dir/name into buf, which must be large enough. */
-static void
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
-	    name);
-}
-
-static int
-keep(void)
-{
-	const char *k = getenv("FUTD_SYS_KEEP");
-
-	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
-}
-
 static void
 root_setup(void)
 {
-	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1)
-		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+	sys_root_setup(root_dir, sizeof(root_dir));
 }
 
 static void
 root_teardown(void)
 {
-	if (keep())
-		fprintf(stderr, "system tests: kept %s\n", root_dir);
-	else
-		sys_rmtree(root_dir);
+	sys_root_teardown(root_dir, "system tests");
 }
 
 static void
@@ -102,13 +80,13 @@ fx_setup(void)
 {
 	memset(&fx, 0, sizeof(fx));
 	fx.futd = -1;
-	path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
+	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
 	if (mkdtemp(fx.dir) == NULL)
 		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
+	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
 }
 
 static void
@@ -120,7 +98,7 @@ fx_teardown(void)
 		close(fx.fds[i]);
 	fx.nfds = 0;
 	sys_stop_all();
-	if (!keep())
+	if (!sys_keep())
 		sys_rmtree(fx.dir);
 }
 
@@ -652,7 +630,7 @@ START_TEST(test_unreachable)
 	struct sys_out out;
 	int fd;
 
-	path_in(absent, sizeof(absent), fx.dir, "absent.sock");
+	sys_path_in(absent, sizeof(absent), fx.dir, "absent.sock");
 	ck_assert_int_eq(sys_futctl(&out, absent, "ping", (char *)NULL), 3);
 	ck_assert_msg(strstr(out.err, absent) != NULL, "no socket path in: %s",
 	    out.err);
@@ -666,7 +644,7 @@ START_TEST(test_unreachable)
 	sys_out_free(&out);
 
 	/* a socket file left behind, nobody listening: refused */
-	path_in(stale, sizeof(stale), fx.dir, "stale.sock");
+	sys_path_in(stale, sizeof(stale), fx.dir, "stale.sock");
 	fd = sys_notify_open(stale);
 	ck_assert(fd != -1);
 	close(fd);
@@ -1029,7 +1007,7 @@ START_TEST(test_config_check)
 	    "%s", out.out);
 	sys_out_free(&out);
 
-	path_in(bad, sizeof(bad), fx.dir, "bad.conf");
+	sys_path_in(bad, sizeof(bad), fx.dir, "bad.conf");
 	conf_write(bad, "targets = (\n"
 	    "  { name = \"a\"; host = \"127.0.0.1\"; port = 1; },\n"
 	    "  { name = \"b\"; host = \"127.0.0.1\"; port = 70000; },\n"
@@ -1048,7 +1026,7 @@ START_TEST(test_config_check)
 	    "%s", out.out);
 	sys_out_free(&out);
 
-	path_in(missing, sizeof(missing), fx.dir, "missing.conf");
+	sys_path_in(missing, sizeof(missing), fx.dir, "missing.conf");
 	argv[3] = missing;
 	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);
 	ck_assert_msg(strstr(out.err, "cannot open") != NULL &&
@@ -1247,8 +1225,8 @@ START_TEST(test_systemd)
 	pid_t pid;
 
 	srv_start(&srv, NULL, 1, NULL);
-	path_in(nsock, sizeof(nsock), fx.dir, "notify.sock");
-	path_in(unused, sizeof(unused), fx.dir, "unused.sock");
+	sys_path_in(nsock, sizeof(nsock), fx.dir, "notify.sock");
+	sys_path_in(unused, sizeof(unused), fx.dir, "unused.sock");
 	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", nsock);
 	snprintf(listen, sizeof(listen), "--listen=%s", fx.sock);
 	sys_bin(bin, sizeof(bin), "futd");

@@ -75,16 +75,6 @@ static struct {
 	unsigned nspawned;		/* names the servers' files */
 } fx;
 
-/* dir/name into buf, which must be large enough. */
-static void
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
-	    name);
-}
-
 /* A certificate file (or key) of the TCase, into a static buffer. */
 static const char *
 cert(const char *name)
@@ -97,14 +87,6 @@ cert(const char *name)
 	if (n < 0 || n >= PATH_MAX)
 		abort();		/* root_dir is short: never */
 	return p;
-}
-
-static int
-keep(void)
-{
-	const char *k = getenv("FUTD_SYS_KEEP");
-
-	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
 }
 
 /* certificates */
@@ -280,10 +262,7 @@ root_setup(void)
 static void
 root_teardown(void)
 {
-	if (keep())
-		fprintf(stderr, "tls tests: kept %s\n", root_dir);
-	else
-		sys_rmtree(root_dir);
+	sys_root_teardown(root_dir, "tls tests");
 }
 
 static void
@@ -292,19 +271,19 @@ fx_setup(void)
 	memset(&fx, 0, sizeof(fx));
 	fx.futd = -1;
 	ck_assert_msg(certs_ok, "no certificates: %s", certs_error);
-	path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
+	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
 	if (mkdtemp(fx.dir) == NULL)
 		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
 }
 
 static void
 fx_teardown(void)
 {
 	sys_stop_all();
-	if (!keep())
+	if (!sys_keep())
 		sys_rmtree(fx.dir);
 }
 
@@ -407,7 +386,7 @@ ssrv_start(const char *certfile, const char *const extra[])
 	snprintf(c, sizeof(c), "%s", cert(certfile));
 	snprintf(k, sizeof(k), "%s", cert("leaf.key"));
 	snprintf(name, sizeof(name), "s_server.%u.err", fx.nspawned++);
-	path_in(errpath, sizeof(errpath), fx.dir, name);
+	sys_path_in(errpath, sizeof(errpath), fx.dir, name);
 	for (tries = 0; tries < PORT_TRIES; tries++) {
 		port = free_port();
 		snprintf(accept_on, sizeof(accept_on), "127.0.0.1:%u", port);
@@ -462,7 +441,7 @@ our_srv_start(const char *prog, const char *const opts[], const char *log)
 
 	sys_bin(bin, sizeof(bin), prog);
 	snprintf(name, sizeof(name), "%s.%u.out", prog, fx.nspawned++);
-	path_in(out, sizeof(out), fx.dir, name);
+	sys_path_in(out, sizeof(out), fx.dir, name);
 	argv[n++] = bin;
 	argv[n++] = "-t";
 	argv[n++] = "60";
@@ -1332,7 +1311,7 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	json_t *st, *t, *reply;
 	uint64_t deadline;
 
-	path_in(log, sizeof(log), fx.dir, "tlssrv.log");
+	sys_path_in(log, sizeof(log), fx.dir, "tlssrv.log");
 	pok = tlssrv_start(okopts, log);
 	pno = tlssrv_start(noopts, log);
 	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"

@@ -83,36 +83,15 @@ static struct {
 /* fixtures */
 
 static void
-path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
-	    name);
-}
-
-static int
-keep(void)
-{
-	const char *k = getenv("FUTD_SYS_KEEP");
-
-	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
-}
-
-static void
 root_setup(void)
 {
-	if (sys_tmpdir(truth_root, sizeof(truth_root)) == -1)
-		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+	sys_root_setup(truth_root, sizeof(truth_root));
 }
 
 static void
 root_teardown(void)
 {
-	if (keep())
-		fprintf(stderr, "truth tests: kept %s\n", truth_root);
-	else
-		sys_rmtree(truth_root);
+	sys_root_teardown(truth_root, "truth tests");
 }
 
 static void
@@ -120,15 +99,15 @@ fx_setup(void)
 {
 	memset(&fx, 0, sizeof(fx));
 	fx.futd = fx.dns = -1;
-	path_in(fx.dir, sizeof(fx.dir), truth_root, "t.XXXXXX");
+	sys_path_in(fx.dir, sizeof(fx.dir), truth_root, "t.XXXXXX");
 	if (mkdtemp(fx.dir) == NULL)
 		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
-	path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
-	path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
+	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
+	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
+	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
+	sys_path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
+	sys_path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
 }
 
 static void
@@ -140,7 +119,7 @@ fx_teardown(void)
 		close(fx.fds[i]);
 	fx.nfds = 0;
 	sys_stop_all();
-	if (!keep())
+	if (!sys_keep())
 		sys_rmtree(fx.dir);
 }
 
@@ -227,7 +206,7 @@ spawn_ready(const char *const argv[], const char *errpath, unsigned *portp)
 	pid_t pid;
 
 	snprintf(name, sizeof(name), "spawn%u.out", fx.nspawn++);
-	path_in(out, sizeof(out), fx.dir, name);
+	sys_path_in(out, sizeof(out), fx.dir, name);
 	if ((pid = sys_spawn(argv, NULL, out, errpath)) == -1)
 		return -1;
 	while (sys_left_ms(deadline) > 0) {

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <check.h>
+
 #include "sys.h"
 
 #define SYS_MAX_PROCS		32
@@ -1030,4 +1032,42 @@ sys_bound_port(int *fd, unsigned *port)
 	}
 	*port = ntohs(sin.sin_port);
 	return 0;
+}
+
+/* fixtures shared by the system suites */
+
+/* dir/name into buf, which must be large enough (or the test fails). */
+void
+sys_path_in(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	ck_assert_msg(n > 0 && (size_t)n < len, "path %s/%s too long", dir,
+	    name);
+}
+
+/* FUTD_SYS_KEEP=1: keep the temp dirs, for a post-mortem. */
+int
+sys_keep(void)
+{
+	const char *k = getenv("FUTD_SYS_KEEP");
+
+	return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
+}
+
+/* A suite's root temp dir (an unchecked fixture: also after a crash). */
+void
+sys_root_setup(char *root, size_t len)
+{
+	if (sys_tmpdir(root, len) == -1)
+		ck_abort_msg("mkdtemp under /tmp: %s", strerror(errno));
+}
+
+void
+sys_root_teardown(const char *root, const char *label)
+{
+	if (sys_keep())
+		fprintf(stderr, "%s: kept %s\n", label, root);
+	else
+		sys_rmtree(root);
 }

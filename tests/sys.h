@@ -72,6 +72,12 @@ int		 sys_futctl(struct sys_out *, const char *, ...)
 		    __attribute__((sentinel));
 json_t		*sys_futctl_json(const char *, const char *, const char *);
 
+/* fixtures */
+void		 sys_path_in(char *, size_t, const char *, const char *);
+int		 sys_keep(void);
+void		 sys_root_setup(char *, size_t);
+void		 sys_root_teardown(const char *, const char *);
+
 /* sockets by hand */
 int		 sys_unix_connect(const char *);
 int		 sys_send_all(int, const void *, size_t);
