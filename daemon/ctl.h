@@ -53,7 +53,6 @@ int		 proto_args(struct ctl_request *, const char *const *,
 
 /* report.c */
 struct json_t	*report_target(const struct target *, int);
-struct json_t	*report_status(const struct daemon *, const char *, int);
 void		 report_status_target(struct evbuffer *, const struct target *);
 struct json_t	*report_event(const struct event_rec *);
 struct json_t	*report_events(const struct daemon *, size_t, const char *);

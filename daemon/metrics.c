@@ -49,8 +49,8 @@
  * side can send 100 000 targets a chunk per reactor pass.  The cursor holds
  * the name of the last target rendered, not an index or a pointer: a
  * reload between two chunks (targets added, removed, the array replaced)
- * neither breaks it nor repeats a target.  metrics_render() runs a cursor
- * to its end in one go.
+ * neither breaks it nor repeats a target.  The control socket streams it
+ * the same way.
  *
  * Numbers are formatted by hand, not with printf: 45 samples per target,
  * 4.5 million at 100 000 targets, is where the time goes.  Seconds come
@@ -750,18 +750,4 @@ metrics_stream_next(struct metrics_stream *ms, const struct daemon *d,
 	mb_commit(ms);
 	ms->out = NULL;
 	return ms->error ? -1 : more;
-}
-
-/* Everything in one go: for `futctl metrics` (control.c). */
-int
-metrics_render(const struct daemon *d, struct evbuffer *out, int openmetrics)
-{
-	struct metrics_stream *ms;
-	int r;
-
-	if ((ms = metrics_stream_new(openmetrics)) == NULL)
-		return -1;
-	r = metrics_stream_next(ms, d, out, SIZE_MAX);
-	metrics_stream_free(ms);
-	return r == 0 ? 0 : -1;
 }

@@ -14,7 +14,6 @@ struct http;
 struct metrics_stream;
 
 /* metrics.c */
-int		 metrics_render(const struct daemon *, struct evbuffer *, int);
 struct metrics_stream *metrics_stream_new(int);
 int		 metrics_stream_next(struct metrics_stream *,
 		    const struct daemon *, struct evbuffer *, size_t);

@@ -4,7 +4,6 @@
  */
 #include <arpa/inet.h>
 
-#include <fnmatch.h>
 #include <event2/buffer.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -600,35 +599,6 @@ report_status_target(struct evbuffer *out, const struct target *tg)
 	}
 	report_put(&rb, "}");
 	evbuffer_add(out, rb.b, rb.n);
-}
-
-/*
- * The targets whose name matches the glob (NULL: all) and whose state is
- * `state` (-1: any).
- */
-json_t *
-report_status(const struct daemon *d, const char *match, int state)
-{
-	json_t *list, *t;
-	size_t i;
-
-	if ((list = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i < d->ntargets; i++) {
-		const struct target *tg = d->targets[i];
-
-		if (match != NULL && fnmatch(match, tg->conf.name, 0) != 0)
-			continue;
-		if (state != -1 && (int)results_state(&tg->res) != state)
-			continue;
-		if ((t = report_target(tg, 0)) == NULL ||
-		    json_array_append_new(list, t) == -1) {
-			json_decref(list);
-			return NULL;
-		}
-	}
-	return json_pack("{s:i, s:I, s:o}", "schema", FUTD_SCHEMA_VERSION,
-	    "total", (json_int_t)d->ntargets, "targets", list);
 }
 
 json_t *
