@@ -797,12 +797,25 @@ END_TEST
 static int
 futctl_as_nobody(struct sys_out *out, const char *a1, const char *a2)
 {
-	char bin[PATH_MAX], opath[PATH_MAX], epath[PATH_MAX];
+	char bin[PATH_MAX], orig[PATH_MAX], opath[PATH_MAX], epath[PATH_MAX];
 	const char *argv[] = { bin, "-s", fx.sock, a1, a2, NULL };
 	int ofd, efd, nfd, status = -1;
+	char *image;
+	size_t size;
 	pid_t pid;
 
-	sys_bin(bin, sizeof(bin), "futctl");
+	/*
+	 * A copy of futctl in the test's directory: the build tree may sit
+	 * where uid 65534 cannot go (under /root, say), and what is tested is
+	 * the socket's mode, not the tree's.
+	 */
+	sys_bin(orig, sizeof(orig), "futctl");
+	sys_path_in(bin, sizeof(bin), fx.dir, "futctl");
+	ck_assert_msg((image = sys_read_file(orig, &size)) != NULL,
+	    "read %s: %s", orig, strerror(errno));
+	ck_assert(sys_write_file(bin, image, size) == 0);
+	free(image);
+	ck_assert(chmod(bin, 0755) == 0);
 	sys_path_in(opath, sizeof(opath), fx.dir, "nobody.out");
 	sys_path_in(epath, sizeof(epath), fx.dir, "nobody.err");
 	ck_assert((ofd = open(opath, O_WRONLY | O_CREAT | O_TRUNC |
