@@ -1262,7 +1262,9 @@ START_TEST(test_timeout_connect)
 	ck_assert_int_eq(tt.c.fd, -1);
 	ck_assert(!tt.w.armed);
 	ck_assert(!tt.tw.armed);
-	ck_assert_uint_eq(tt.tt.task.polls, 2);
+	/* spawn, the deadline (and its re-arm, if the reactor fired early) */
+	ck_assert_uint_ge(tt.tt.task.polls, 2);
+	ck_assert_uint_le(tt.tt.task.polls, 3);
 	assert_polled_only_when_woken(&tt.tt);
 	/* expired stays expired */
 	ck_assert_int_eq(timeout_poll(&tt.to, &tt.tt.task), POLL_ERROR);
@@ -1288,7 +1290,8 @@ START_TEST(test_timeout_inner_too_slow)
 	ck_assert_int_eq(tt.s.state, SLEEP_INIT);
 	ck_assert(!tt.w.armed);
 	ck_assert(!event_pending(&tt.w.ev, EV_TIMEOUT, NULL));
-	ck_assert_uint_eq(tt.tt.task.polls, 2);
+	ck_assert_uint_ge(tt.tt.task.polls, 2);
+	ck_assert_uint_le(tt.tt.task.polls, 3);	/* a timer re-armed */
 	assert_polled_only_when_woken(&tt.tt);
 }
 END_TEST
@@ -1296,6 +1299,7 @@ END_TEST
 START_TEST(test_timeout_inner_first)
 {
 	struct to_task tt;
+	uint64_t polls;
 
 	to_prepare(&tt);
 	sleep_init(&tt.s, &tt.w, 30 * MS);
@@ -1309,8 +1313,11 @@ START_TEST(test_timeout_inner_first)
 	ck_assert(!tt.tw.armed);
 	ck_assert(!event_pending(&tt.tw.ev, EV_TIMEOUT, NULL));
 	assert_polled_only_when_woken(&tt.tt);
+	polls = tt.tt.task.polls;
+	ck_assert_uint_ge(polls, 2);
+	ck_assert_uint_le(polls, 3);	/* a timer re-armed */
 	run_for(20);
-	ck_assert_uint_eq(tt.tt.task.polls, 2);
+	ck_assert_uint_eq(tt.tt.task.polls, polls);
 }
 END_TEST
 
