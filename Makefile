@@ -47,7 +47,7 @@ DAEMON_SRCS	 = daemon/task.c daemon/net.c daemon/dns.c daemon/tls.c daemon/probe
 		   daemon/sdnotify.c daemon/server.c
 CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c \
 		   client/output_json.c
-TEST_SRCS	 = $(wildcard tests/check_*.c) $(wildcard tests/sys.c)
+TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c
 DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS	 = $(TEST_SRCS:%.c=$(BUILD)/%.o)

@@ -31,10 +31,9 @@
 
 #include "futd.h"
 #include "tests.h"
+#include "netutil.h"
 
-#define MS		1000ULL		/* one millisecond in microseconds */
 #define MIB		(1024 * 1024)
-#define FILL_MAX	4		/* to fill an accept queue */
 
 static struct event_base	*base;
 static struct executor		 ex;
@@ -104,105 +103,9 @@ ms_since(uint64_t us)
 	return (clock_mono_us() - us) / MS;
 }
 
-/*
- * How early a timer may fire by our clock: an event_base_new() base (the
- * daemon's too) reads CLOCK_MONOTONIC_COARSE, one tick behind the precise
- * clock_mono_us() at most.
- */
-static uint64_t
-timer_slack_us(void)
-{
-	struct timespec ts;
-
-	if (clock_getres(CLOCK_MONOTONIC_COARSE, &ts) == -1)
-		return 10 * MS;
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* A wait of `want` us took `took`: not early (but for the tick), not late. */
-static void
-assert_took(const char *what, uint64_t took, uint64_t want, uint64_t margin)
-{
-	ck_assert_msg(took + timer_slack_us() >= want && took < want + margin,
-	    "%s took %.3f ms, want %.0f ms (+ %.0f)", what, took / 1e3,
-	    want / 1e3, margin / 1e3);
-}
 
 /* sockets */
 
-static void
-loopback(int family, uint16_t port, union sockaddr_union *su)
-{
-	ck_assert_int_eq(sockaddr_parse_numeric(family == AF_INET6 ? "::1" :
-	    "127.0.0.1", port, su), 0);
-}
-
-/*
- * A TCP socket on a loopback port of the kernel's choice: listening with
- * `backlog`, or with backlog < 0 only bound (a closed port that nobody else
- * takes while we hold it).  rcvbuf > 0: a small receive buffer, which the
- * accepted sockets inherit.  -1 when the family is missing (no ::1).
- */
-static int
-tcp_listen(int family, int backlog, int rcvbuf, union sockaddr_union *su)
-{
-	socklen_t len;
-	int fd;
-
-	loopback(family, 0, su);
-	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (rcvbuf > 0)
-		ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-		    sizeof(rcvbuf)), 0);
-	len = sockaddr_len(su);
-	if (bind(fd, &su->sa, len) == -1 ||
-	    (backlog >= 0 && listen(fd, backlog) == -1) ||
-	    getsockname(fd, &su->sa, &len) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * Fill the accept queue of a backlog-0 listener that nobody accepts from
- * until a connection hangs (its SYNs are dropped): from then on a connect to
- * it can only time out.  The fillers stay open until fill_close().
- */
-static void
-fill_accept_queue(const union sockaddr_union *su, int fill[FILL_MAX])
-{
-	struct pollfd pfd;
-	int i;
-
-	for (i = 0; i < FILL_MAX; i++)
-		fill[i] = -1;
-	for (i = 0; i < FILL_MAX; i++) {
-		fill[i] = socket(su->sa.sa_family,
-		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		ck_assert_int_ne(fill[i], -1);
-		if (connect(fill[i], &su->sa, sockaddr_len(su)) == -1)
-			ck_assert_int_eq(errno, EINPROGRESS);
-		pfd.fd = fill[i];
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 50) == 0)
-			return;		/* this one hangs: the queue is full */
-	}
-	ck_abort_msg("a backlog-0 accept queue took %d connections", FILL_MAX);
-}
-
-static void
-fill_close(int fill[FILL_MAX])
-{
-	int i;
-
-	for (i = 0; i < FILL_MAX; i++)
-		if (fill[i] != -1)
-			close(fill[i]);
-}
 
 /* Exactly n bytes from a non-blocking socket within ms, or fail. */
 static void
@@ -1038,7 +941,7 @@ START_TEST(test_hello_world)
 	struct sink s;
 	int lfd;
 
-	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 8, 0, &su), -1);
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 8, 0, &su), -1);
 	sink_start(&s, lfd, 64, 64);
 	hw_spawn(&hw, &su, "hello world", 11, 0);
 	ck_assert(run_until(&hw.tt.done, 2000));
@@ -1093,7 +996,7 @@ connect_and_talk(int family)
 	socklen_t len;
 	int lfd, fd, afd;
 
-	lfd = tcp_listen(family, 8, 0, &su);
+	lfd = tcp_listen(family, 0, 8, 0, &su);
 	if (lfd == -1 && family == AF_INET6 && (errno == EAFNOSUPPORT ||
 	    errno == EADDRNOTAVAIL)) {
 		fprintf(stderr, "check_future: no ::1 here, IPv6 connect "
@@ -1155,7 +1058,7 @@ START_TEST(test_connect_refused)
 	int bfd;
 
 	/* bound, not listening: nobody can take the port meanwhile */
-	ck_assert_int_ne(bfd = tcp_listen(AF_INET, -1, 0, &su), -1);
+	ck_assert_int_ne(bfd = tcp_listen(AF_INET, 0, -1, 0, &su), -1);
 	conn_spawn(&ct, &su);
 	ck_assert(run_until(&ct.tt.done, 2000));
 	ck_assert_int_eq(ct.tt.result, POLL_ERROR);
@@ -1183,7 +1086,7 @@ START_TEST(test_write_partial)
 
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (unsigned char)((i * 2654435761u) >> 13);
-	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 8, 4096, &su), -1);
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 8, 4096, &su), -1);
 	sink_start(&s, lfd, sizeof(data) + 1, 4096);
 	hw_spawn(&hw, &su, data, sizeof(data), 16384);
 	ck_assert(run_until(&hw.tt.done, 4000));
@@ -1247,7 +1150,7 @@ START_TEST(test_timeout_connect)
 	struct to_task tt;
 	int lfd, fill[FILL_MAX];
 
-	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 0, &su), -1);
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 0, 0, &su), -1);
 	fill_accept_queue(&su, fill);
 	to_prepare(&tt);
 	connect_init(&tt.c, &tt.w, &su, NULL);
