@@ -842,10 +842,16 @@ START_TEST(test_semaphore)
 	ck_assert_int_eq(sem_polled_inside, 0);
 	ck_assert_uint_eq(sem.waits, 2);
 	ck_assert_uint_eq(sem.used, 0);
-	/* the first: spawn, sleep; the others: spawn, the slot, sleep */
-	ck_assert_uint_eq(h[0].tt.task.polls, 2);
-	ck_assert_uint_eq(h[1].tt.task.polls, 3);
-	ck_assert_uint_eq(h[2].tt.task.polls, 3);
+	/*
+	 * the first: spawn, sleep; the others: spawn, the slot, sleep (and
+	 * each one more if its sleep fired a hair early and armed again)
+	 */
+	ck_assert_uint_ge(h[0].tt.task.polls, 2);
+	ck_assert_uint_le(h[0].tt.task.polls, 3);
+	ck_assert_uint_ge(h[1].tt.task.polls, 3);
+	ck_assert_uint_le(h[1].tt.task.polls, 4);
+	ck_assert_uint_ge(h[2].tt.task.polls, 3);
+	ck_assert_uint_le(h[2].tt.task.polls, 4);
 	ck_assert_uint_ge(h[2].tt.t1 - h[0].tt.t0 + 3 * timer_slack_us(),
 	    60 * MS);
 }
