@@ -1,5 +1,5 @@
 /*
- * conf.c - read futd.conf with libconfig into a struct conf.
+ * conf.c - read futd.conf (libconfig's syntax, by cfg.c) into a struct conf.
  *
  * The whole file is checked before anything is used: every problem found is
  * collected as "file:line: problem" (not only the first), so that `futd -n`
@@ -11,7 +11,6 @@
 #include <event2/util.h>
 
 #include <errno.h>
-#include <libconfig.h>
 #include <openssl/ssl.h>
 #include <regex.h>
 #include <limits.h>
@@ -21,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "futd.h"
 
 #define CONF_DEFAULT_INTERVAL	10.0
@@ -167,46 +167,36 @@ strlist_clear(struct strlist *e)
 /* Where a setting was written, for messages: "file:line". */
 struct conf_ctx {
 	const char		*path;
-	const char		*dir;	/* of path: where @include looks */
+	struct cfg		*cfg;
+	/* conf_check_keys: is this name one of those keys */
+	struct {
+		const char	**known;
+		uint32_t	 name;
+		int		 ok;
+	}			 known[64];
 	struct strlist		*errs;
 	struct tls_conf		**tls;	/* TLS settings met so far */
 	size_t			 ntls;
 };
 
-/*
- * libconfig names an @include'd file as it was written; say where it is,
- * so that the message leads to it from any working directory.
- */
-static void
-conf_where(const struct conf_ctx *ctx, const char *file, char *buf,
-    size_t len)
-{
-	if (file == NULL || strcmp(file, ctx->path) == 0)
-		snprintf(buf, len, "%s", ctx->path);
-	else if (file[0] == '/' || ctx->dir == NULL)
-		snprintf(buf, len, "%s", file);
-	else
-		snprintf(buf, len, "%s/%s", ctx->dir, file);
-}
-
-static void conf_error(struct conf_ctx *, const config_setting_t *,
+static void conf_error(struct conf_ctx *, const struct cfg_node *,
     const char *, ...) __attribute__((format(printf, 3, 4)));
 
 static void
-conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
+conf_error(struct conf_ctx *ctx, const struct cfg_node *s, const char *fmt,
     ...)
 {
 	const char *file = NULL;
-	char *msg, where[PATH_MAX];
+	char *msg;
 	va_list ap;
 	int line = 0;
 
 	if (s != NULL) {
-		file = config_setting_source_file(s);
-		line = (int)config_setting_source_line(s);
+		file = cfg_file(ctx->cfg, s);
+		line = (int)s->line;
 	}
-	conf_where(ctx, file, where, sizeof(where));
-	file = where;
+	if (file == NULL)
+		file = ctx->path;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
@@ -221,23 +211,34 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
 }
 
 static void
-conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+conf_check_keys(struct conf_ctx *ctx, const struct cfg_node *group,
     const char **known, const char *where)
 {
-	const config_setting_t *s;
+	const struct cfg_node *s;
 	const char *name;
-	size_t k;
-	int i;
+	size_t k, slot;
+	int i, ok;
 
-	for (i = 0; (s = config_setting_get_elem(group, (unsigned)i)) != NULL;
+	for (i = 0; (s = cfg_elem(ctx->cfg, group, (unsigned)i)) != NULL;
 	    i++) {
-		name = config_setting_name(s);
-		if (name == NULL)
+		if ((name = cfg_name(ctx->cfg, s)) == NULL)
 			continue;
-		for (k = 0; known[k] != NULL; k++)
-			if (strcmp(known[k], name) == 0)
-				break;
-		if (known[k] == NULL)
+		/* names are interned: the answer for one holds for all */
+		slot = (s->name ^ (uintptr_t)known) % (sizeof(ctx->known) /
+		    sizeof(ctx->known[0]));
+		if (ctx->known[slot].known == known &&
+		    ctx->known[slot].name == s->name)
+			ok = ctx->known[slot].ok;
+		else {
+			for (k = 0; known[k] != NULL; k++)
+				if (strcmp(known[k], name) == 0)
+					break;
+			ok = known[k] != NULL;
+			ctx->known[slot].known = known;
+			ctx->known[slot].name = s->name;
+			ctx->known[slot].ok = ok;
+		}
+		if (!ok)
 			conf_error(ctx, s, "unknown key \"%s\" %s", name, where);
 	}
 }
@@ -245,16 +246,16 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 /* A number of seconds, integer or float: -1 on error (already reported). */
 /* A number, integer or float: -1 when it is not one (already reported). */
 static int
-conf_number(struct conf_ctx *ctx, const config_setting_t *s,
+conf_number(struct conf_ctx *ctx, const struct cfg_node *s,
     const char *what, const char *label, double *v)
 {
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		*v = (double)config_setting_get_int64(s);
+	switch (s->type) {
+	case CFG_INT:
+	case CFG_INT64:
+		*v = (double)cfg_int64(s);
 		return 0;
-	case CONFIG_TYPE_FLOAT:
-		*v = config_setting_get_float(s);
+	case CFG_FLOAT:
+		*v = cfg_float(s);
 		if (isfinite(*v))
 			return 0;
 		break;
@@ -266,14 +267,14 @@ conf_number(struct conf_ctx *ctx, const config_setting_t *s,
 
 /* A number of seconds: -1 on error (already reported). */
 static int
-conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
+conf_seconds(struct conf_ctx *ctx, const struct cfg_node *s,
     const char *what, const char *label, double min, uint64_t *usec)
 {
 	double v;
-	int t = config_setting_type(s);
+	int t = s->type;
 
-	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64 &&
-	    t != CONFIG_TYPE_FLOAT) {
+	if (t != CFG_INT && t != CFG_INT64 &&
+	    t != CFG_FLOAT) {
 		conf_error(ctx, s, "%s must be a number of seconds%s%s", what,
 		    *label ? " " : "", label);
 		return -1;
@@ -301,14 +302,14 @@ conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
 
 /* One word of a fixed set: its index, or -1 (already reported). */
 static int
-conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
+conf_word(struct conf_ctx *ctx, const struct cfg_node *s, const char *what,
     const char *label, const char *const *words, size_t nwords)
 {
 	const char *v;
 	char known[128];
 	size_t i, off = 0;
 
-	if ((v = config_setting_get_string(s)) == NULL) {
+	if ((v = cfg_string(ctx->cfg, s)) == NULL) {
 		conf_error(ctx, s, "%s must be a string%s%s", what,
 		    *label ? " " : "", label);
 		return -1;
@@ -325,10 +326,10 @@ conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
 	return -1;
 }
 
-static void	conf_count(struct conf_ctx *, const config_setting_t *,
+static void	conf_count(struct conf_ctx *, const struct cfg_node *,
 		    const char *, const char *, unsigned, unsigned, unsigned *);
 static int	conf_name_ok(const char *);
-static const char *conf_string(struct conf_ctx *, const config_setting_t *,
+static const char *conf_string(struct conf_ctx *, const struct cfg_node *,
 		    const char *);
 
 /*
@@ -357,14 +358,14 @@ conf_tls_share(struct conf_ctx *ctx, struct tls_conf *tl)
 }
 
 static int
-conf_bool(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
+conf_bool(struct conf_ctx *ctx, const struct cfg_node *s, const char *what,
     const char *label, int *out)
 {
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+	if (s->type != CFG_BOOL) {
 		conf_error(ctx, s, "%s must be true or false %s", what, label);
 		return -1;
 	}
-	*out = config_setting_get_bool(s);
+	*out = (int)s->v.i;
 	return 0;
 }
 
@@ -373,7 +374,7 @@ conf_bool(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
  * ca_file that cannot be read is an error with its line.
  */
 static void
-conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
+conf_tls(struct conf_ctx *ctx, const struct cfg_node *ts, const char *label,
     struct target_conf *tc)
 {
 	static const char *const starttls_words[] = { "smtp", "imap", "pop3" };
@@ -381,7 +382,7 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 	static const char *const tls_keys[] = { "sni", "alpn", "verify",
 	    "ca_file", "min_version", "cert_warn_days", "cert_crit_days",
 	    "starttls", NULL };
-	const config_setting_t *s, *e;
+	const struct cfg_node *s, *e;
 	struct tls_conf *tl;
 	const char *v;
 	char err[256];
@@ -389,11 +390,11 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 	int on = 0, i, k;
 	unsigned days;
 
-	if ((s = config_setting_get_member(ts, "tls")) != NULL)
+	if ((s = cfg_member(ctx->cfg, ts, "tls")) != NULL)
 		conf_bool(ctx, s, "tls", label, &on);
 	if (!on) {
 		for (k = 0; tls_keys[k] != NULL; k++)
-			if ((s = config_setting_get_member(ts, tls_keys[k])) !=
+			if ((s = cfg_member(ctx->cfg, ts, tls_keys[k])) !=
 			    NULL)
 				conf_error(ctx, s, "%s needs tls = true %s",
 				    tls_keys[k], label);
@@ -407,22 +408,22 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 	tl->verify = 1;
 	tl->warn_days = CONF_DEFAULT_CERT_WARN;
 	tl->crit_days = CONF_DEFAULT_CERT_CRIT;
-	if ((s = config_setting_get_member(ts, "sni")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "sni")) != NULL &&
 	    (v = conf_string(ctx, s, "sni")) != NULL) {
 		if (*v == '\0' || !conf_name_ok(v))
 			conf_error(ctx, s, "bad sni \"%s\" %s", v, label);
 		else
 			tl->sni = strdup(v);
 	}
-	if ((s = config_setting_get_member(ts, "verify")) != NULL)
+	if ((s = cfg_member(ctx->cfg, ts, "verify")) != NULL)
 		conf_bool(ctx, s, "verify", label, &tl->verify);
-	if ((s = config_setting_get_member(ts, "ca_file")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "ca_file")) != NULL &&
 	    (v = conf_string(ctx, s, "ca_file")) != NULL)
 		tl->ca_file = strdup(v);
-	if ((s = config_setting_get_member(ts, "min_version")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "min_version")) != NULL &&
 	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)
 		tl->min_version = i == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
-	if ((s = config_setting_get_member(ts, "starttls")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "starttls")) != NULL &&
 	    (i = conf_word(ctx, s, "starttls", label, starttls_words, 3)) != -1)
 		tl->starttls = (enum starttls_kind)(i + 1);
 	days = (unsigned)tl->warn_days;
@@ -431,16 +432,16 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 	days = (unsigned)tl->crit_days;
 	conf_count(ctx, ts, "cert_crit_days", label, 0, 3650, &days);
 	tl->crit_days = (int)days;
-	if ((s = config_setting_get_member(ts, "alpn")) != NULL) {
+	if ((s = cfg_member(ctx->cfg, ts, "alpn")) != NULL) {
 		/* ["h2", "http/1.1"] in the wire format: length, bytes */
-		n = (size_t)config_setting_length(s);
-		if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		n = (size_t)cfg_length(s);
+		if (!cfg_is_array(s) && !cfg_is_list(s))
 			conf_error(ctx, s, "alpn must be a list of strings %s",
 			    label);
 		else if ((tl->alpn = malloc(n * 256)) != NULL &&
 		    (tl->alpn_text = calloc(1, n * 256 + 1)) != NULL) {
 			for (i = 0, off = 0; i < (int)n; i++) {
-				e = config_setting_get_elem(s, (unsigned)i);
+				e = cfg_elem(ctx->cfg, s, (unsigned)i);
 				if ((v = conf_string(ctx, e, "an alpn name")) ==
 				    NULL)
 					continue;
@@ -460,19 +461,19 @@ conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
 	}
 	if (ctx->errs->n == nerr && conf_tls_share(ctx, tl) == -1 &&
 	    tls_conf_ctx(tl, err, sizeof(err)) == -1)
-		conf_error(ctx, config_setting_get_member(ts, "tls"), "%s %s",
+		conf_error(ctx, cfg_member(ctx->cfg, ts, "tls"), "%s %s",
 		    err, label);
 }
 
 /* A whole number in min..max, if the key is there. */
 static void
-conf_count(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
+conf_count(struct conf_ctx *ctx, const struct cfg_node *g, const char *key,
     const char *label, unsigned min, unsigned max, unsigned *out)
 {
-	const config_setting_t *s;
+	const struct cfg_node *s;
 	double v;
 
-	if ((s = config_setting_get_member(g, key)) == NULL ||
+	if ((s = cfg_member(ctx->cfg, g, key)) == NULL ||
 	    conf_number(ctx, s, key, label, &v) == -1)
 		return;
 	if (v < min || v > max || v != floor(v))
@@ -487,25 +488,25 @@ conf_count(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
  * label says where ("in target \"x\"", "in defaults").
  */
 static void
-conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
+conf_shared(struct conf_ctx *ctx, const struct cfg_node *g,
     const char *label, struct conf_defaults *d)
 {
 	static const char *const families[] = { "any", "ipv4", "ipv6" };
 	static const int family_values[] = { AF_UNSPEC, AF_INET, AF_INET6 };
-	const config_setting_t *s;
+	const struct cfg_node *s;
 	double v;
 	int i;
 
-	if ((s = config_setting_get_member(g, "interval")) != NULL)
+	if ((s = cfg_member(ctx->cfg, g, "interval")) != NULL)
 		conf_seconds(ctx, s, "interval", label, CONF_MIN_INTERVAL,
 		    &d->interval_us);
-	if ((s = config_setting_get_member(g, "timeout")) != NULL)
+	if ((s = cfg_member(ctx->cfg, g, "timeout")) != NULL)
 		conf_seconds(ctx, s, "timeout", label, CONF_MIN_INTERVAL,
 		    &d->timeout_us);
-	if ((s = config_setting_get_member(g, "connect_timeout")) != NULL)
+	if ((s = cfg_member(ctx->cfg, g, "connect_timeout")) != NULL)
 		conf_seconds(ctx, s, "connect_timeout", label,
 		    CONF_MIN_INTERVAL, &d->connect_timeout_us);
-	if ((s = config_setting_get_member(g, "jitter")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, g, "jitter")) != NULL &&
 	    conf_number(ctx, s, "jitter", label, &v) == 0) {
 		if (v < 0 || v > CONF_MAX_JITTER)
 			conf_error(ctx, s, "jitter %g%% out of range 0..%g%s%s",
@@ -513,7 +514,7 @@ conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
 		else
 			d->jitter_ppm = (uint32_t)llround(v * 1e4);
 	}
-	if ((s = config_setting_get_member(g, "read_limit")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, g, "read_limit")) != NULL &&
 	    conf_number(ctx, s, "read_limit", label, &v) == 0) {
 		if (v < 1 || v > CONF_MAX_READ_LIMIT || v != floor(v))
 			conf_error(ctx, s, "read_limit %g out of range 1..%d "
@@ -526,14 +527,14 @@ conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
 	conf_count(ctx, g, "fall", label, 1, 100, &d->fall);
 	conf_count(ctx, g, "flap_threshold", label, 0, FLAP_KEEP - 1,
 	    &d->flap);
-	if ((s = config_setting_get_member(g, "family")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, g, "family")) != NULL &&
 	    (i = conf_word(ctx, s, "family", label, families, 3)) != -1)
 		d->family = family_values[i];
-	if ((s = config_setting_get_member(g, "addresses")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, g, "addresses")) != NULL &&
 	    (i = conf_word(ctx, s, "addresses", label, addr_mode_names, 3)) !=
 	    -1)
 		d->addrs = (enum addr_mode)i;
-	if ((s = config_setting_get_member(g, "close")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, g, "close")) != NULL &&
 	    (i = conf_word(ctx, s, "close", label, close_mode_names, 2)) != -1)
 		d->close = (enum close_mode)i;
 }
@@ -578,11 +579,11 @@ conf_hex(const char *s, size_t *len)
 }
 
 static const char *
-conf_string(struct conf_ctx *ctx, const config_setting_t *s, const char *what)
+conf_string(struct conf_ctx *ctx, const struct cfg_node *s, const char *what)
 {
 	const char *v;
 
-	if ((v = config_setting_get_string(s)) == NULL)
+	if ((v = cfg_string(ctx->cfg, s)) == NULL)
 		conf_error(ctx, s, "%s must be a string", what);
 	return v;
 }
@@ -599,10 +600,10 @@ conf_name_ok(const char *name)
 }
 
 static int
-conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
     const struct conf_defaults *def, struct target_conf *tc)
 {
-	const config_setting_t *s;
+	const struct cfg_node *s;
 	const char *v, *payload = CONF_DEFAULT_PAYLOAD;
 	char label[CONF_MAX_NAME + 16], rerr[128];
 	size_t nerr = ctx->errs->n, hexlen = 0;
@@ -612,16 +613,16 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	int have_payload = 0, bad_kind = 0, rc;
 
 	memset(tc, 0, sizeof(*tc));
-	tc->line = (int)config_setting_source_line(ts);
+	tc->line = (int)ts->line;
 	tc->kind = PROBE_PEERADDR;
 
-	if (!config_setting_is_group(ts)) {
+	if (!cfg_is_group(ts)) {
 		conf_error(ctx, ts, "a target must be a group { ... }");
 		return -1;
 	}
 
 	snprintf(label, sizeof(label), "in a target");
-	if ((s = config_setting_get_member(ts, "name")) == NULL) {
+	if ((s = cfg_member(ctx->cfg, ts, "name")) == NULL) {
 		conf_error(ctx, ts, "target has no name");
 	} else if ((v = conf_string(ctx, s, "name")) != NULL) {
 		if (*v == '\0')
@@ -639,7 +640,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	}
 	conf_check_keys(ctx, ts, conf_target_keys, label);
 
-	if ((s = config_setting_get_member(ts, "host")) == NULL)
+	if ((s = cfg_member(ctx->cfg, ts, "host")) == NULL)
 		conf_error(ctx, ts, "missing host %s", label);
 	else if ((v = conf_string(ctx, s, "host")) != NULL) {
 		if (*v == '\0' || strlen(v) > CONF_MAX_HOST || !conf_name_ok(v))
@@ -648,18 +649,18 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 			tc->host = strdup(v);
 	}
 
-	if ((s = config_setting_get_member(ts, "port")) == NULL)
+	if ((s = cfg_member(ctx->cfg, ts, "port")) == NULL)
 		conf_error(ctx, ts, "missing port %s", label);
-	else if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
+	else if (s->type != CFG_INT &&
+	    s->type != CFG_INT64)
 		conf_error(ctx, s, "port must be an integer %s", label);
-	else if ((port = config_setting_get_int64(s)) < 1 || port > 65535)
+	else if ((port = cfg_int64(s)) < 1 || port > 65535)
 		conf_error(ctx, s, "port %lld out of range 1..65535 %s", port,
 		    label);
 	else
 		tc->port = (uint16_t)port;
 
-	if ((s = config_setting_get_member(ts, "probe")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "probe")) != NULL &&
 	    (v = conf_string(ctx, s, "probe")) != NULL) {
 		if (strcmp(v, "peeraddr") == 0)
 			tc->kind = PROBE_PEERADDR;
@@ -676,7 +677,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	 * The payload: libconfig already turned \n \r \t \\ \xHH into bytes;
 	 * payload_hex is for bytes a string cannot hold (NUL).
 	 */
-	if ((s = config_setting_get_member(ts, "payload")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "payload")) != NULL &&
 	    (v = conf_string(ctx, s, "payload")) != NULL) {
 		have_payload = 1;
 		payload = v;
@@ -684,7 +685,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 			conf_error(ctx, s, "payload longer than %d bytes %s",
 			    CONF_MAX_PAYLOAD, label);
 	}
-	if ((s = config_setting_get_member(ts, "payload_hex")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "payload_hex")) != NULL &&
 	    (v = conf_string(ctx, s, "payload_hex")) != NULL) {
 		if (have_payload)
 			conf_error(ctx, s, "payload and payload_hex together "
@@ -698,9 +699,9 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 		have_payload = 1;
 	}
 	if (have_payload && tc->kind != PROBE_HELLO && !bad_kind)
-		conf_error(ctx, config_setting_get_member(ts, "payload") ?
-		    config_setting_get_member(ts, "payload") :
-		    config_setting_get_member(ts, "payload_hex"),
+		conf_error(ctx, cfg_member(ctx->cfg, ts, "payload") ?
+		    cfg_member(ctx->cfg, ts, "payload") :
+		    cfg_member(ctx->cfg, ts, "payload_hex"),
 		    "payload is only for probe \"hello\" %s", label);
 	if (tc->kind == PROBE_HELLO && hex != NULL) {
 		tc->payload = hex;
@@ -714,14 +715,14 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	free(hex);
 
 	/* what the peer must send back */
-	if ((s = config_setting_get_member(ts, "expect")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "expect")) != NULL &&
 	    (v = conf_string(ctx, s, "expect")) != NULL) {
 		if (*v == '\0')
 			conf_error(ctx, s, "expect is empty %s", label);
 		else if ((tc->expect = (unsigned char *)strdup(v)) != NULL)
 			tc->expect_len = strlen(v);
 	}
-	if ((s = config_setting_get_member(ts, "expect_regex")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "expect_regex")) != NULL &&
 	    (v = conf_string(ctx, s, "expect_regex")) != NULL) {
 		if (tc->expect != NULL)
 			conf_error(ctx, s, "expect and expect_regex together "
@@ -755,7 +756,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 
 	conf_tls(ctx, ts, label, tc);
 
-	if ((s = config_setting_get_member(ts, "source")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, ts, "source")) != NULL &&
 	    (v = conf_string(ctx, s, "source")) != NULL) {
 		if (sockaddr_parse_numeric(v, 0, &tc->source) == -1)
 			conf_error(ctx, s, "source \"%s\" must be an IPv4 or "
@@ -769,12 +770,12 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 		    &tc->addr) == 0;
 	if (tc->numeric && tc->family != AF_UNSPEC &&
 	    tc->addr.sa.sa_family != tc->family)
-		conf_error(ctx, config_setting_get_member(ts, "host"),
+		conf_error(ctx, cfg_member(ctx->cfg, ts, "host"),
 		    "host %s is not of family %s %s", tc->host,
 		    family_name(tc->family), label);
 	if (tc->numeric && tc->has_source &&
 	    tc->addr.sa.sa_family != tc->source.sa.sa_family)
-		conf_error(ctx, config_setting_get_member(ts, "source"),
+		conf_error(ctx, cfg_member(ctx->cfg, ts, "source"),
 		    "source and host are of different families %s", label);
 
 	if ((tc->name == NULL && ctx->errs->n == nerr) ||
@@ -798,15 +799,83 @@ conf_name_hash(const char *s)
 	return h;
 }
 
+/*
+ * Sorting a million names: a key holds the first 8 bytes of the name, big
+ * endian, so that most comparisons are one of integers and touch nothing
+ * else; the rest of the name, then the line, break ties.
+ */
+struct conf_key {
+	uint64_t		 prefix;
+	struct target_conf	*tc;
+};
+
 static int
-conf_cmp_name(const void *a, const void *b)
+conf_cmp_key(const void *a, const void *b)
 {
-	const struct target_conf *x = a, *y = b;
+	const struct conf_key *x = a, *y = b;
+	size_t len;
 	int r;
 
-	if ((r = strcmp(x->name, y->name)) != 0)
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	/* equal first 8 bytes: a NUL among them ends both names there */
+	len = strnlen(x->tc->name, 8);
+	if (len == 8 && (r = strcmp(x->tc->name + 8, y->tc->name + 8)) != 0)
 		return r;
-	return (x->line > y->line) - (x->line < y->line);
+	return (x->tc->line > y->tc->line) - (x->tc->line < y->tc->line);
+}
+
+static uint64_t
+conf_key_prefix(const char *name)
+{
+	unsigned char b[8] = { 0 };
+
+	memcpy(b, name, strnlen(name, 8));
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
+	    (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	    (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | (uint64_t)b[7];
+}
+
+/*
+ * By name, then line.  Keys are sorted, then the 200-byte confs are put in
+ * their places by following the permutation's cycles: no second array of
+ * them to allocate and fault in.
+ */
+static void
+conf_sort(struct conf_ctx *ctx, struct conf *c)
+{
+	struct conf_key *k;
+	struct target_conf tmp;
+	size_t i, j, n;
+
+	if (c->ntargets < 2)
+		return;
+	if ((k = calloc(c->ntargets, sizeof(*k))) == NULL) {
+		conf_error(ctx, NULL, "out of memory");
+		return;
+	}
+	for (i = 0; i < c->ntargets; i++) {
+		k[i].tc = &c->targets[i];
+		k[i].prefix = conf_key_prefix(c->targets[i].name);
+	}
+	qsort(k, c->ntargets, sizeof(*k), conf_cmp_key);
+	/* place i takes the conf k[i] points at; placed ones get NULL */
+	for (i = 0; i < c->ntargets; i++) {
+		if (k[i].tc == NULL || k[i].tc == &c->targets[i])
+			continue;
+		tmp = c->targets[i];
+		for (j = i; ; j = n) {
+			n = (size_t)(k[j].tc - c->targets);
+			k[j].tc = NULL;
+			if (n == i) {
+				c->targets[j] = tmp;
+				break;
+			}
+			c->targets[j] = c->targets[n];
+		}
+	}
+	free(k);
 }
 
 void
@@ -849,20 +918,20 @@ conf_free(struct conf *c)
 }
 
 static void
-conf_nameservers(struct conf_ctx *ctx, const config_setting_t *list,
+conf_nameservers(struct conf_ctx *ctx, const struct cfg_node *list,
     struct conf *c)
 {
-	const config_setting_t *s;
+	const struct cfg_node *s;
 	struct sockaddr_storage ss;
 	const char *v;
 	int i, n, len;
 
-	if (!config_setting_is_array(list) && !config_setting_is_list(list)) {
+	if (!cfg_is_array(list) && !cfg_is_list(list)) {
 		conf_error(ctx, list, "nameservers must be a list of "
 		    "\"address[:port]\" strings");
 		return;
 	}
-	n = config_setting_length(list);
+	n = cfg_length(list);
 	if (n == 0)
 		return;
 	if ((c->nameservers = calloc((size_t)n, sizeof(char *))) == NULL) {
@@ -870,7 +939,7 @@ conf_nameservers(struct conf_ctx *ctx, const config_setting_t *list,
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		s = config_setting_get_elem(list, (unsigned)i);
+		s = cfg_elem(ctx->cfg, list, (unsigned)i);
 		if ((v = conf_string(ctx, s, "a nameserver")) == NULL)
 			continue;
 		len = sizeof(ss);
@@ -886,9 +955,9 @@ conf_nameservers(struct conf_ctx *ctx, const config_setting_t *list,
 }
 
 static void
-conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
+conf_parse(struct conf_ctx *ctx, struct conf *c)
 {
-	const config_setting_t *root, *s, *list, *ts;
+	const struct cfg_node *root, *s, *list, *ts;
 	struct conf_defaults def = {
 		.interval_us = (uint64_t)(CONF_DEFAULT_INTERVAL * 1e6),
 		.timeout_us = (uint64_t)(CONF_DEFAULT_TIMEOUT * 1e6),
@@ -909,13 +978,13 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 	c->dns_attempts = CONF_DEFAULT_DNS_ATTEMPTS;
 	c->dns_cache_max_us = (uint64_t)(CONF_DEFAULT_DNS_CACHE_MAX * 1e6);
 	c->events = CONF_DEFAULT_EVENTS;
-	conf_count(ctx, config_root_setting(cfg), "events", "", 1,
+	conf_count(ctx, cfg_root(ctx->cfg), "events", "", 1,
 	    CONF_MAX_EVENTS, &c->events);
 
-	root = config_root_setting(cfg);
+	root = cfg_root(ctx->cfg);
 	conf_check_keys(ctx, root, conf_top_keys, "at the top level");
 
-	if ((s = config_setting_get_member(root, "control_socket")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "control_socket")) != NULL &&
 	    (v = conf_string(ctx, s, "control_socket")) != NULL) {
 		if (*v != '/')
 			conf_error(ctx, s, "control_socket must be an "
@@ -925,7 +994,7 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		else
 			c->control_socket = strdup(v);
 	}
-	if ((s = config_setting_get_member(root, "log_level")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "log_level")) != NULL &&
 	    (v = conf_string(ctx, s, "log_level")) != NULL) {
 		if (log_level_parse(v) == -1)
 			conf_error(ctx, s, "unknown log_level \"%s\" (known: "
@@ -933,18 +1002,18 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		else
 			c->log_level = strdup(v);
 	}
-	if ((s = config_setting_get_member(root, "history")) != NULL) {
-		if (config_setting_type(s) != CONFIG_TYPE_INT &&
-		    config_setting_type(s) != CONFIG_TYPE_INT64)
+	if ((s = cfg_member(ctx->cfg, root, "history")) != NULL) {
+		if (s->type != CFG_INT &&
+		    s->type != CFG_INT64)
 			conf_error(ctx, s, "history must be an integer");
-		else if ((h = config_setting_get_int64(s)) < 1 ||
+		else if ((h = cfg_int64(s)) < 1 ||
 		    h > CONF_MAX_HISTORY)
 			conf_error(ctx, s, "history %lld out of range 1..%d",
 			    h, CONF_MAX_HISTORY);
 		else
 			c->history = (unsigned)h;
 	}
-	if ((s = config_setting_get_member(root, "max_inflight")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "max_inflight")) != NULL &&
 	    conf_number(ctx, s, "max_inflight", "", &x) == 0) {
 		if (x < 0 || x > CONF_MAX_INFLIGHT || x != floor(x))
 			conf_error(ctx, s, "max_inflight %g out of range 0..%d "
@@ -952,9 +1021,9 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		else
 			c->max_inflight = (unsigned)x;
 	}
-	if ((s = config_setting_get_member(root, "nameservers")) != NULL)
+	if ((s = cfg_member(ctx->cfg, root, "nameservers")) != NULL)
 		conf_nameservers(ctx, s, c);
-	if ((s = config_setting_get_member(root, "metrics_listen")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "metrics_listen")) != NULL &&
 	    (v = conf_string(ctx, s, "metrics_listen")) != NULL) {
 		struct sockaddr_storage ss;
 		int sslen = sizeof(ss);
@@ -967,7 +1036,7 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 			c->metrics_listen = strdup(v);
 	}
 	c->shard_k = c->shard_n = 1;
-	if ((s = config_setting_get_member(root, "shard")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "shard")) != NULL &&
 	    (v = conf_string(ctx, s, "shard")) != NULL) {
 		unsigned sk, sn;
 		char extra;
@@ -981,10 +1050,10 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 			c->shard_n = sn;
 		}
 	}
-	if ((s = config_setting_get_member(root, "dns_timeout")) != NULL)
+	if ((s = cfg_member(ctx->cfg, root, "dns_timeout")) != NULL)
 		conf_seconds(ctx, s, "dns_timeout", "", CONF_MIN_INTERVAL,
 		    &c->dns_timeout_us);
-	if ((s = config_setting_get_member(root, "dns_attempts")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "dns_attempts")) != NULL &&
 	    conf_number(ctx, s, "dns_attempts", "", &x) == 0) {
 		if (x < 1 || x > 10 || x != floor(x))
 			conf_error(ctx, s, "dns_attempts %g out of range "
@@ -992,7 +1061,7 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		else
 			c->dns_attempts = (unsigned)x;
 	}
-	if ((s = config_setting_get_member(root, "dns_cache_max")) != NULL &&
+	if ((s = cfg_member(ctx->cfg, root, "dns_cache_max")) != NULL &&
 	    conf_number(ctx, s, "dns_cache_max", "", &x) == 0) {
 		if (x < 0 || x > CONF_MAX_SECONDS)
 			conf_error(ctx, s, "dns_cache_max %g out of range "
@@ -1001,8 +1070,8 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		else
 			c->dns_cache_max_us = (uint64_t)llround(x * 1e6);
 	}
-	if ((s = config_setting_get_member(root, "defaults")) != NULL) {
-		if (!config_setting_is_group(s))
+	if ((s = cfg_member(ctx->cfg, root, "defaults")) != NULL) {
+		if (!cfg_is_group(s))
 			conf_error(ctx, s, "defaults must be a group { ... }");
 		else {
 			conf_check_keys(ctx, s, conf_default_keys,
@@ -1011,13 +1080,13 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		}
 	}
 
-	if ((list = config_setting_get_member(root, "targets")) == NULL)
+	if ((list = cfg_member(ctx->cfg, root, "targets")) == NULL)
 		return;
-	if (!config_setting_is_list(list) && !config_setting_is_array(list)) {
+	if (!cfg_is_list(list) && !cfg_is_array(list)) {
 		conf_error(ctx, list, "targets must be a list ( {...}, ... )");
 		return;
 	}
-	n = config_setting_length(list);
+	n = cfg_length(list);
 	if (n == 0)
 		return;
 	if ((c->targets = calloc((size_t)n, sizeof(*c->targets))) == NULL) {
@@ -1025,7 +1094,7 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		ts = config_setting_get_elem(list, (unsigned)i);
+		ts = cfg_elem(ctx->cfg, list, (unsigned)i);
 		if (conf_target(ctx, ts, &def, &c->targets[c->ntargets]) == 0)
 			c->ntargets++;
 		else {
@@ -1043,7 +1112,7 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 	 * Duplicates are checked over the whole file all the same.
 	 */
 	/* duplicates: sorted by name then line, each run names its first */
-	qsort(c->targets, c->ntargets, sizeof(*c->targets), conf_cmp_name);
+	conf_sort(ctx, c);
 	for (i = 0; i < (int)c->ntargets; i = j) {
 		for (j = i + 1; j < (int)c->ntargets &&
 		    strcmp(c->targets[i].name, c->targets[j].name) == 0; j++)
@@ -1065,126 +1134,59 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf *c)
 }
 
 /*
- * libconfig 1.5 reads an @include'd directory with a scanner that calls
- * exit(), and blocks on a FIFO: every file an @include names (and the
- * files those include) must be a regular file before libconfig sees them.
- * -1 with the reason in errs.
- */
-static int
-conf_check_includes(struct conf_ctx *ctx, const char *file, FILE *f,
-    int depth)
-{
-	char *line = NULL, *p, *q, full[PATH_MAX], where[PATH_MAX];
-	size_t len = 0;
-	ssize_t n;
-	struct stat st;
-	FILE *inc;
-	int lineno = 0, r = 0;
-
-	conf_where(ctx, file, where, sizeof(where));
-	while ((n = getline(&line, &len, f)) != -1) {
-		lineno++;
-		p = line + strspn(line, " \t");
-		if (strncmp(p, "@include", 8) != 0)
-			continue;
-		p += 8;
-		p += strspn(p, " \t");
-		/* the closing quote past any NUL: libconfig's name ends there */
-		if (*p != '"' || (q = memchr(p + 1, '"',
-		    (size_t)(line + n - (p + 1)))) == NULL)
-			continue;	/* libconfig will say what is wrong */
-		*q = '\0';
-		p++;
-		if (p[0] == '/' || ctx->dir == NULL)
-			snprintf(full, sizeof(full), "%s", p);
-		else
-			snprintf(full, sizeof(full), "%s/%s", ctx->dir, p);
-		if (stat(full, &st) == -1)
-			continue;	/* libconfig: cannot open include file */
-		if (!S_ISREG(st.st_mode)) {
-			strlist_add(ctx->errs, "%s:%d: cannot include \"%s\": "
-			    "not a regular file", where, lineno, p);
-			r = -1;
-			continue;
-		}
-		if (depth >= 10) {
-			strlist_add(ctx->errs, "%s:%d: @include nested too deep",
-			    where, lineno);
-			r = -1;
-			continue;
-		}
-		if ((inc = fopen(full, "r")) != NULL) {
-			if (conf_check_includes(ctx, full, inc, depth + 1) == -1)
-				r = -1;
-			fclose(inc);
-		}
-	}
-	free(line);
-	return r;
-}
-
-/*
  * Load and check a config file.  NULL when anything is wrong, with every
  * problem in errs; nothing is half-applied because nothing is applied here.
  */
 struct conf *
 conf_load(const char *path, struct strlist *errs)
 {
-	struct conf_ctx ctx = { path, NULL, errs, NULL, 0 };
+	struct conf_ctx ctx = { .path = path, .errs = errs };
+	struct cfg_error err;
 	struct stat st;
 	struct conf *c;
-	config_t cfg;
+	struct cfg *cfg;
 	char *dir, *slash = NULL;
-	FILE *f;
 	size_t nerr = errs->n;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if (stat(path, &st) == -1) {
 		strlist_add(errs, "%s: cannot open: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
-	/* libconfig's scanner exits the process on a directory: not here */
-	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		strlist_add(errs, "%s: cannot open: %s", path,
 		    S_ISDIR(st.st_mode) ? strerror(EISDIR) :
 		    "not a regular file");
-		fclose(f);
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->path = strdup(path)) == NULL) {
-		fclose(f);
+	    (c->path = strdup(path)) == NULL ||
+	    (dir = strdup(path)) == NULL) {
+		if (c != NULL)
+			free(c->path);
 		free(c);
 		strlist_add(errs, "%s: out of memory", path);
 		return NULL;
 	}
 	c->history = CONF_DEFAULT_HISTORY;
 
-	config_init(&cfg);
 	/* @include is relative to the file that includes, not to our cwd */
-	if ((dir = strdup(path)) != NULL) {
-		if ((slash = strrchr(dir, '/')) != NULL) {
-			*slash = '\0';
-			config_set_include_dir(&cfg, *dir ? dir : "/");
-		}
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	cfg = cfg_read(path, slash == NULL ? NULL : *dir ? dir : "/", &err);
+	if (cfg == NULL) {
+		if (err.line > 0)
+			strlist_add(errs, "%s:%d: %s", err.file, err.line,
+			    err.text);
+		else
+			strlist_add(errs, "%s: %s", err.file, err.text);
+	} else {
+		ctx.cfg = cfg;
+		conf_parse(&ctx, c);
+		cfg_free(cfg);
 	}
-	ctx.dir = dir != NULL && slash != NULL ? (*dir ? dir : "/") : NULL;
-	if (conf_check_includes(&ctx, path, f, 0) == -1 ||
-	    fseek(f, 0, SEEK_SET) == -1)
-		;	/* errors are in errs */
-	else if (config_read(&cfg, f) != CONFIG_TRUE) {
-		char where[PATH_MAX];
-
-		conf_where(&ctx, config_error_file(&cfg), where,
-		    sizeof(where));
-		strlist_add(errs, "%s:%d: %s", where,
-		    config_error_line(&cfg), config_error_text(&cfg));
-	} else
-		conf_parse(&ctx, &cfg, c);
-	config_destroy(&cfg);
 	free(ctx.tls);
 	free(dir);
-	fclose(f);
 
 	if (c->control_socket == NULL && errs->n == nerr &&
 	    (c->control_socket = strdup(FUTD_DEFAULT_SOCKET)) == NULL)

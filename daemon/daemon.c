@@ -72,15 +72,27 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 	struct target **next = NULL, *old;
 	size_t i, j, nnew;
 	uint64_t base;
-	int level;
+	int level, cmp;
 
 	if (c->ntargets > 0 &&
 	    (next = calloc(c->ntargets, sizeof(*next))) == NULL)
 		goto fail;
 
-	/* 1. build, without touching anything that runs */
-	for (i = 0; i < c->ntargets; i++) {
-		old = daemon_find(d, c->targets[i].name);
+	/*
+	 * 1. build, without touching anything that runs.  Both lists are
+	 * sorted by name: one walk pairs them, then the new ones are made,
+	 * on a heap grown for them at once (heap.c).
+	 */
+	for (i = 0, j = 0, nnew = 0; i < c->ntargets; i++) {
+		old = NULL;
+		while (j < d->ntargets && (cmp = strcmp(d->targets[j]->conf.name,
+		    c->targets[i].name)) <= 0) {
+			if (cmp == 0)
+				old = d->targets[j];
+			j++;
+			if (old != NULL)
+				break;
+		}
 		if (old != NULL && target_conf_equal(&old->conf,
 		    &c->targets[i]) &&
 		    results_resize(&old->res, c->history) == 0) {
@@ -88,15 +100,23 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 			next[i] = old;
 			continue;
 		}
+		nnew++;
+		if (rep != NULL)
+			strlist_add(old != NULL ? &rep->changed : &rep->added,
+			    "%s", c->targets[i].name);
+	}
+	heap_prepare(nnew * (sizeof(struct target) + 64 +
+	    (size_t)c->history * sizeof(struct hist_entry)));
+	for (i = 0; i < c->ntargets; i++) {
+		if (next[i] != NULL)
+			continue;
 		if ((next[i] = target_new(d, &c->targets[i], c->history)) ==
 		    NULL)
 			goto fail;
 		/* the target owns the strings now */
 		memset(&c->targets[i], 0, sizeof(c->targets[i]));
-		if (rep != NULL)
-			strlist_add(old != NULL ? &rep->changed : &rep->added,
-			    "%s", next[i]->conf.name);
 	}
+	heap_done();
 
 	/* 2. retire the targets that go away or change */
 	for (j = 0; j < d->ntargets; j++) {
@@ -148,9 +168,10 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 	return 0;
 
  fail:
+	heap_done();
 	for (i = 0; next != NULL && i < c->ntargets; i++) {
 		if (next[i] == NULL)
-			break;
+			continue;
 		if (next[i]->kept)
 			next[i]->kept = 0;
 		else

@@ -492,6 +492,10 @@ struct reload_report {
 	size_t			 unchanged;
 };
 
+/* heap.c */
+void		 heap_prepare(size_t);
+void		 heap_done(void);
+
 /* daemon.c */
 int		 daemon_init(struct daemon *, struct event_base *,
 		    struct evdns_base *);
