@@ -1093,6 +1093,7 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 		conf_error(ctx, list, "out of memory for %d targets", n);
 		return;
 	}
+	heap_hint(c->targets, (size_t)n * sizeof(*c->targets));
 	for (i = 0; i < n; i++) {
 		ts = cfg_elem(ctx->cfg, list, (unsigned)i);
 		if (conf_target(ctx, ts, &def, &c->targets[c->ntargets]) == 0)

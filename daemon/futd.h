@@ -495,6 +495,7 @@ struct reload_report {
 /* heap.c */
 void		 heap_prepare(size_t);
 void		 heap_done(void);
+void		 heap_hint(void *, size_t);
 
 /* daemon.c */
 int		 daemon_init(struct daemon *, struct event_base *,

@@ -34,7 +34,6 @@
 void
 heap_prepare(size_t bytes)
 {
-	uintptr_t start, end;
 	char *p;
 
 	if (bytes < HEAP_PREPARE_MIN)
@@ -47,10 +46,7 @@ heap_prepare(size_t bytes)
 	(void)mallopt(M_MMAP_MAX, HEAP_MMAP_MAX_DEFAULT);
 	if (p == NULL)
 		return;
-	start = ((uintptr_t)p + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
-	end = ((uintptr_t)p + bytes) & ~(HEAP_HUGE - 1);
-	if (end > start)
-		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+	heap_hint(p, bytes);
 	free(p);
 }
 
@@ -59,4 +55,21 @@ void
 heap_done(void)
 {
 	(void)mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_DEFAULT);
+}
+
+/*
+ * A big array, fresh from calloc (glibc maps it, untouched): huge pages
+ * for its whole 2 MiB pieces before it is written.
+ */
+void
+heap_hint(void *p, size_t bytes)
+{
+	uintptr_t start, end;
+
+	if (bytes < HEAP_HUGE * 4)
+		return;
+	start = ((uintptr_t)p + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
+	end = ((uintptr_t)p + bytes) & ~(HEAP_HUGE - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
