@@ -217,8 +217,9 @@ daemon_reload(struct daemon *d, struct strlist *errs,
 	}
 	d->reload_failed = 0;
 	d->conf_ok_wall_us = clock_wall_us();
-	log_info("%s: %zu targets read in %.3f s, applied in %.3f s", path,
-	    d->ntargets, (double)(t1 - t0) / 1e6,
+	/* path went with the old config: d->conf is c now */
+	log_info("%s: %zu targets read in %.3f s, applied in %.3f s",
+	    d->conf->path, d->ntargets, (double)(t1 - t0) / 1e6,
 	    (double)(clock_mono_us() - t1) / 1e6);
 	return 0;
 }
