@@ -245,6 +245,7 @@ struct results {
 	uint8_t			 state;		/* enum target_state */
 	uint8_t			 have_last;
 	uint8_t			 flapping;
+	uint8_t			 ring_inline;	/* ring in the owner's block */
 	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
 	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
 	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
@@ -387,7 +388,7 @@ struct target {
 	uint8_t			 round_failed;	/* pc->round holds a failure */
 	uint8_t			 queued;	/* this probe waited for a slot */
 	uint8_t			 fail_error;	/* of fail_event */
-	char			 strings[];	/* conf.name and conf.host */
+	/* then the ring, conf.name, conf.host, conf.payload (target.c) */
 };
 
 struct control;
@@ -447,6 +448,8 @@ enum probe_error probe_error_classify(int);
 
 /* results.c */
 int		 results_init(struct results *, unsigned);
+void		 results_init_ring(struct results *, unsigned,
+		    struct hist_entry *);
 void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,

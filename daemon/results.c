@@ -62,6 +62,23 @@ results_init(struct results *r, unsigned history)
 }
 
 /*
+ * The same, with a ring of `history` entries that lives in the owner's
+ * block (target.c): it is never freed here, only left on a resize.
+ */
+void
+results_init_ring(struct results *r, unsigned history,
+    struct hist_entry *ring)
+{
+	memset(r, 0, sizeof(*r));
+	r->state = TARGET_UNKNOWN;
+	r->rise = r->fall = 1;
+	memset(ring, 0, (size_t)history * sizeof(*ring));
+	r->ring = ring;
+	r->ring_size = history;
+	r->ring_inline = 1;
+}
+
+/*
  * rise: consecutive successes that bring a down target up; fall: failures
  * that bring an up target down (the first result decides from unknown).
  * flap: more state changes than this within the last `history` results
@@ -231,8 +248,10 @@ results_free(struct results *r)
 	free(r->each);
 	r->each = NULL;
 	r->neach = 0;
-	free(r->ring);
+	if (!r->ring_inline)
+		free(r->ring);
 	r->ring = NULL;
+	r->ring_inline = 0;
 	r->ring_size = r->ring_head = r->ring_count = 0;
 }
 
@@ -251,8 +270,10 @@ results_resize(struct results *r, unsigned history)
 	/* oldest kept first, so that the new head is at `keep` */
 	for (i = 0; i < keep; i++)
 		ring[i] = *results_history(r, keep - 1 - i);
-	free(r->ring);
+	if (!r->ring_inline)
+		free(r->ring);
 	r->ring = ring;
+	r->ring_inline = 0;
 	r->ring_size = history;
 	r->ring_count = keep;
 	r->ring_head = history > 0 ? keep % history : 0;

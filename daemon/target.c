@@ -47,29 +47,39 @@ target_rand(struct target *tg)
 }
 
 /*
- * A new target, stopped.  It takes over tc's strings: the name and host are
- * copied into the target's own block (one allocation fewer each, and no
- * allocator overhead: a million targets notice) and freed; the rest is
- * kept as it is.
+ * A new target, stopped.  It takes over tc's strings: the history ring, the
+ * name, the host and the payload are copied into the target's own block
+ * (one allocation instead of four, no allocator overhead or rounding for
+ * each: a million targets notice) and freed; the rest is kept as it is.
+ * The ring comes first, right after the struct, for its alignment.
  */
 struct target *
 target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 {
 	struct target *tg;
+	struct hist_entry *ring;
 	size_t nlen = strlen(tc->name) + 1, hlen = strlen(tc->host) + 1;
+	size_t rlen = (size_t)history * sizeof(*ring);
+	char *s;
 
-	if ((tg = calloc(1, sizeof(*tg) + nlen + hlen)) == NULL)
+	if ((tg = calloc(1, sizeof(*tg) + rlen + nlen + hlen +
+	    tc->payload_len)) == NULL)
 		return NULL;
+	ring = (struct hist_entry *)(tg + 1);
+	s = (char *)ring + rlen;
 	tg->conf = *tc;
-	tg->conf.name = memcpy(tg->strings, tc->name, nlen);
-	tg->conf.host = memcpy(tg->strings + nlen, tc->host, hlen);
+	tg->conf.name = memcpy(s, tc->name, nlen);
+	tg->conf.host = memcpy(s + nlen, tc->host, hlen);
+	if (tc->payload != NULL)
+		tg->conf.payload = memcpy(s + nlen + hlen, tc->payload,
+		    tc->payload_len);
 	tg->d = d;
 	tg->phase = TARGET_STOPPED;
 	timer_init(&tg->tm);
 	sem_wait_init(&tg->slot);
 	tg->rng = target_hash(tc->name) | 1;
-	if (results_init(&tg->res, history) == -1 ||
-	    (!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
+	results_init_ring(&tg->res, history, ring);
+	if ((!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
 	    NULL) ||
 	    ((tc->expect != NULL || tc->regex != NULL ||
 	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE)) &&
@@ -77,7 +87,6 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	    NULL) ||
 	    (tc->tls != NULL &&
 	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
-		results_free(&tg->res);
 		free(tg->cache);
 		free(tg->rbuf);
 		free(tg);
@@ -85,7 +94,9 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	}
 	free(tc->name);
 	free(tc->host);
+	free(tc->payload);
 	tc->name = tc->host = NULL;
+	tc->payload = NULL;
 	results_set_policy(&tg->res, tc->rise, tc->fall, tc->flap);
 	task_init(&tg->task, &d->ex, target_poll, NULL, tg);
 	return tg;
@@ -147,7 +158,6 @@ target_free(struct target *tg)
 		adhoc_abort(tg->adhoc);
 	target_stop(tg);
 	results_free(&tg->res);
-	free(tg->conf.payload);
 	free(tg->conf.expect);
 	free(tg->conf.expect_regex);
 	if (tg->conf.regex != NULL) {
