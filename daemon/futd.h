@@ -129,6 +129,7 @@ struct strlist {
 
 #define RESULT_DNS_STALE	0x01	/* resolver failed, old answer used */
 #define RESULT_DNS_CACHED	0x02	/* answer from the cache */
+#define RESULT_TLS		0x04	/* last_result: tls was set */
 
 /* Phase timings, microseconds from the start of the probe (0: not reached) */
 struct probe_phases {
@@ -212,10 +213,43 @@ struct avail_bucket {
 extern const uint32_t lat_bucket_us[LAT_BUCKETS - 1];
 enum lat_phase { LAT_CONNECT, LAT_TOTAL, LAT__MAX };
 struct lat_hist {
-	uint32_t		 count[LAT_BUCKETS];	/* not cumulative */
 	uint64_t		 sum_us;
+	uint32_t		 count[LAT_BUCKETS];	/* not cumulative */
+} __attribute__((packed, aligned(4)));	/* 68 bytes, not 72 */
+
+/*
+ * The last result as a target keeps it: every field of its probe_result,
+ * exact, in 96 bytes instead of 144 (results_last() gives it back whole).
+ * An address keeps what is printed of it: family, port, address.
+ */
+struct addr_compact {
+	uint8_t			 addr[16];
+	uint16_t		 port;		/* network order */
+	uint8_t			 family;	/* 0: none */
 };
 
+struct last_result {
+	int64_t			 wall_us;
+	uint64_t		 queued_us;
+	uint32_t		 latency_us;	/* = phases.total_us */
+	uint32_t		 resolve_us;
+	uint32_t		 connect_us;
+	uint32_t		 handshake_us;
+	uint32_t		 write_us;
+	uint32_t		 first_byte_us;
+	int32_t			 sys_err;
+	uint32_t		 recv_total;	/* the bytes: the target's keep */
+	struct addr_compact	 peer;
+	struct addr_compact	 local;
+	uint16_t		 recv_len;
+	uint8_t			 error;
+	uint8_t			 flags;		/* RESULT_*, RESULT_TLS */
+};
+
+/*
+ * Field order: widest first, so that there are no holes (one of these per
+ * target: README "Memory").
+ */
 struct results {
 	uint64_t		 probes;	/* started */
 	uint64_t		 ok;
@@ -226,8 +260,7 @@ struct results {
 	uint64_t		 changes;	/* state changes, all told */
 	int64_t			 since_wall_us;	/* last state change */
 	int64_t			 last_ok_wall_us;
-	int64_t			 ring_newest_ms;	/* full time of the newest */
-	struct probe_result	 last;
+	struct last_result	 last;		/* the newest ring entry's time */
 	struct hist_entry	*ring;
 	struct addr_result	*each;		/* addresses = "each" only */
 	uint32_t		 ring_size;
@@ -235,8 +268,13 @@ struct results {
 	uint32_t		 ring_count;
 	uint32_t		 neach;
 	uint32_t		 seq;		/* results recorded (wraps) */
+	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
+	uint32_t		 day_slot;
 	uint32_t		 change_seq[FLAP_KEEP];	/* when, newest first */
 	uint32_t		 errors[PERR__MAX];	/* by class */
+	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
+	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
+	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
 	/* rise and fall: consecutive results before the state changes */
 	uint8_t			 rise;
 	uint8_t			 fall;
@@ -246,11 +284,6 @@ struct results {
 	uint8_t			 have_last;
 	uint8_t			 flapping;
 	uint8_t			 ring_inline;	/* ring in the owner's block */
-	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
-	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
-	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
-	uint64_t		 hour_slot;
-	uint64_t		 day_slot;
 };
 
 /* Latency statistics over the successful results of the history ring. */
@@ -466,6 +499,7 @@ void		 results_cursor(struct hist_cursor *, const struct results *);
 int		 results_next(struct hist_cursor *, struct probe_result *);
 int		 results_get(const struct results *, unsigned,
 		    struct probe_result *);
+int		 results_last(const struct results *, struct probe_result *);
 uint16_t	 results_pack_us(uint32_t);
 uint32_t	 results_unpack_us(uint16_t);
 const char	*target_state_name(enum target_state);
@@ -486,6 +520,8 @@ struct target	*target_new(struct daemon *, struct target_conf *,
 void		 target_start(struct target *, uint64_t);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
+const struct probe_result *target_last(const struct target *,
+		    struct probe_result *);
 
 /* What a reload did, by target name. */
 struct reload_report {

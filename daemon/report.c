@@ -309,7 +309,8 @@ report_target(const struct target *tg, int with_history)
 {
 	const struct target_conf *tc = &tg->conf;
 	const struct results *r = &tg->res;
-	const struct probe_result *last = r->have_last ? &r->last : NULL;
+	struct probe_result lastbuf;
+	const struct probe_result *last = target_last(tg, &lastbuf);
 	char msg[160];
 	json_t *o;
 
@@ -507,7 +508,8 @@ report_status_target(struct evbuffer *out, const struct target *tg)
 {
 	const struct target_conf *tc = &tg->conf;
 	const struct results *r = &tg->res;
-	const struct probe_result *last = r->have_last ? &r->last : NULL;
+	struct probe_result lastbuf;
+	const struct probe_result *last = target_last(tg, &lastbuf);
 	struct results_stats st;
 	struct report_buf rb;
 	uint64_t now = clock_mono_us();

@@ -174,6 +174,26 @@ target_free(struct target *tg)
 	free(tg);
 }
 
+/*
+ * The last result in full (buf), with its pointers back: the received
+ * bytes are in the target's keep buffer, the TLS details its tls_info.
+ * NULL when there is none yet.
+ */
+const struct probe_result *
+target_last(const struct target *tg, struct probe_result *buf)
+{
+	if (results_last(&tg->res, buf) == -1)
+		return NULL;
+	if (buf->flags & RESULT_TLS)
+		buf->tls = tg->tls_info;
+	buf->flags &= ~RESULT_TLS;
+	if (tg->rbuf != NULL && buf->recv_len > 0)
+		buf->recv = tg->rbuf + tg->conf.read_limit + 1;
+	else
+		buf->recv_len = 0;
+	return buf;
+}
+
 /* A probe context from the pool; NULL only when memory runs out. */
 struct probe_ctx *
 probe_ctx_get(struct daemon *d)
