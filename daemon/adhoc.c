@@ -17,6 +17,7 @@ struct adhoc {
 	struct target		*tg;
 	struct waiter		 io;
 	struct waiter		 timer;
+	struct target_conf	 tc;		/* the target's, whole */
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
 	unsigned char		*rbuf;
@@ -70,9 +71,10 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 
 	if (tg->adhoc != NULL || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
-	if ((tg->conf.expect != NULL || tg->conf.regex != NULL ||
-	    tg->conf.tls != NULL) &&
-	    (a->rbuf = malloc(tg->conf.read_limit + 1 + RESULT_RECV_KEEP)) ==
+	target_getconf(tg, &a->tc);
+	if ((a->tc.expect != NULL || a->tc.regex != NULL ||
+	    a->tc.tls != NULL) &&
+	    (a->rbuf = malloc(a->tc.read_limit + 1 + RESULT_RECV_KEEP)) ==
 	    NULL) {
 		free(a);
 		return NULL;
@@ -82,7 +84,7 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	a->arg = arg;
 	waiter_init(&a->io);
 	waiter_init(&a->timer);
-	probe_init(&a->probe, &tg->conf, d->dns, &a->io);
+	probe_init(&a->probe, &a->tc, d->dns, &a->io);
 	a->probe.rbuf = a->rbuf;
 	if (tg->conf.tls != NULL)
 		a->probe.tls_info = &a->tls_info;

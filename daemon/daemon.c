@@ -70,6 +70,7 @@ int
 daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 {
 	struct target **next = NULL, *old;
+	struct target_conf tc;
 	size_t i, j, nnew;
 	uint64_t base;
 	int level;
@@ -81,7 +82,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 	/* 1. build, without touching anything that runs */
 	for (i = 0; i < c->ntargets; i++) {
 		old = daemon_find(d, c->targets[i].name);
-		if (old != NULL && target_conf_equal(&old->conf,
+		if (old != NULL && target_conf_equal(target_getconf(old, &tc),
 		    &c->targets[i]) &&
 		    results_resize(&old->res, c->history) == 0) {
 			old->kept = 1;
@@ -91,8 +92,6 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 		if ((next[i] = target_new(d, &c->targets[i], c->history)) ==
 		    NULL)
 			goto fail;
-		/* the target owns the strings now */
-		memset(&c->targets[i], 0, sizeof(c->targets[i]));
 		if (rep != NULL)
 			strlist_add(old != NULL ? &rep->changed : &rep->added,
 			    "%s", next[i]->conf.name);

@@ -103,6 +103,45 @@ struct target_conf {
 	union sockaddr_union	 source;	/* when has_source */
 };
 
+/*
+ * A running target's config (struct target's conf): what every target has
+ * inline, in the order that leaves no holes; what few set (expect, source,
+ * connect_timeout) out of line, NULL when none is.  target_getconf() gives
+ * it back whole, as the struct target_conf the probes and `show` read.
+ */
+struct target_conf_rare {
+	unsigned char		*expect;
+	char			*expect_regex;
+	void			*regex;
+	uint64_t		 connect_timeout_us;
+	size_t			 expect_len;
+	union sockaddr_union	 source;
+	uint8_t			 has_source;
+};
+
+struct target_conf_core {
+	char			*name;
+	char			*host;
+	unsigned char		*payload;
+	struct tls_conf		*tls;		/* NULL: plain TCP */
+	struct target_conf_rare	*rare;
+	uint64_t		 interval_us;
+	uint64_t		 timeout_us;
+	uint32_t		 payload_len;
+	uint32_t		 read_limit;
+	uint32_t		 jitter_ppm;
+	uint16_t		 port;
+	uint16_t		 family;
+	uint8_t			 rise;
+	uint8_t			 fall;
+	uint8_t			 flap;
+	uint8_t			 kind;
+	uint8_t			 addrs;
+	uint8_t			 close;
+	uint8_t			 numeric;
+	union sockaddr_union	 addr;		/* when numeric */
+};
+
 struct conf {
 	char			*path;
 	char			*control_socket;
@@ -394,12 +433,13 @@ struct probe_ctx {
 	struct waiter		 io;
 	struct waiter		 tmo;		/* the deadline's timer */
 	struct probe_result	 round;		/* each: the round's first failure */
+	struct target_conf	 tc;		/* the target's, whole, for probe.c */
 	struct probe_ctx	*next;		/* in the free list */
 };
 
 /* A target: its config, its task, its futures and what it has seen. */
 struct target {
-	struct target_conf	 conf;
+	struct target_conf_core	 conf;
 	struct task		 task;
 	struct timer		 tm;		/* the next probe's start */
 	struct sem_wait		 slot;		/* max_inflight */
@@ -522,6 +562,8 @@ void		 target_stop(struct target *);
 void		 target_free(struct target *);
 const struct probe_result *target_last(const struct target *,
 		    struct probe_result *);
+const struct target_conf *target_getconf(const struct target *,
+		    struct target_conf *);
 
 /* What a reload did, by target name. */
 struct reload_report {

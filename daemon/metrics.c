@@ -333,7 +333,7 @@ mb_sample_sec(struct metrics_stream *ms, const char *name, int labels,
 static void
 ms_labels(struct metrics_stream *ms, const struct target *tg)
 {
-	const struct target_conf *tc = &tg->conf;
+	const struct target_conf_core *tc = &tg->conf;
 	size_t len, need;
 	char *p, port[NUM_MAX];
 	const char *parts[4];

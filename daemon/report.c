@@ -307,7 +307,8 @@ report_cert(const struct target *tg)
 json_t *
 report_target(const struct target *tg, int with_history)
 {
-	const struct target_conf *tc = &tg->conf;
+	struct target_conf tcbuf;
+	const struct target_conf *tc = target_getconf(tg, &tcbuf);
 	const struct results *r = &tg->res;
 	struct probe_result lastbuf;
 	const struct probe_result *last = target_last(tg, &lastbuf);
@@ -506,7 +507,7 @@ report_put_last(struct report_buf *rb, const struct probe_result *pr)
 void
 report_status_target(struct evbuffer *out, const struct target *tg)
 {
-	const struct target_conf *tc = &tg->conf;
+	const struct target_conf_core *tc = &tg->conf;
 	const struct results *r = &tg->res;
 	struct probe_result lastbuf;
 	const struct probe_result *last = target_last(tg, &lastbuf);
