@@ -253,8 +253,8 @@ extern const uint32_t lat_bucket_us[LAT_BUCKETS - 1];
 enum lat_phase { LAT_CONNECT, LAT_TOTAL, LAT__MAX };
 struct lat_hist {
 	uint64_t		 sum_us;
-	uint32_t		 count[LAT_BUCKETS];	/* not cumulative */
-} __attribute__((packed, aligned(4)));	/* 68 bytes, not 72 */
+	uint32_t		 count[LAT_BUCKETS - 1];	/* the last: derived */
+} __attribute__((packed, aligned(4)));	/* 64 bytes, not 72 */
 
 /*
  * The last result as a target keeps it: every field of its probe_result,
@@ -310,7 +310,7 @@ struct results {
 	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
 	uint32_t		 day_slot;
 	uint32_t		 change_seq[FLAP_KEEP];	/* when, newest first */
-	uint32_t		 errors[PERR__MAX];	/* by class */
+	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
 	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
 	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
 	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
@@ -540,6 +540,9 @@ int		 results_next(struct hist_cursor *, struct probe_result *);
 int		 results_get(const struct results *, unsigned,
 		    struct probe_result *);
 int		 results_last(const struct results *, struct probe_result *);
+uint32_t	 results_lat_count(const struct results *, enum lat_phase,
+		    unsigned);
+uint32_t	 results_errors(const struct results *, enum probe_error);
 uint16_t	 results_pack_us(uint32_t);
 uint32_t	 results_unpack_us(uint16_t);
 const char	*target_state_name(enum target_state);

@@ -34,15 +34,48 @@ const uint32_t lat_bucket_us[LAT_BUCKETS - 1] = {
 	250000, 500000, 1000000, 2500000,
 };
 
+/*
+ * Count an ok probe's time.  The last bucket (above 2.5 s) is not kept:
+ * every ok probe is counted in one bucket, so it is the ok probes less the
+ * others (results_lat_count()).
+ */
 static void
-results_lat_count(struct lat_hist *h, uint32_t us)
+results_lat_add(struct lat_hist *h, uint32_t us)
 {
 	unsigned i;
 
 	for (i = 0; i < LAT_BUCKETS - 1 && us > lat_bucket_us[i]; i++)
 		;
-	h->count[i]++;
+	if (i < LAT_BUCKETS - 1)
+		h->count[i]++;
 	h->sum_us += us;
+}
+
+/* Bucket i of a latency histogram (not cumulative); wraps as a u32. */
+uint32_t
+results_lat_count(const struct results *r, enum lat_phase p, unsigned i)
+{
+	const struct lat_hist *h = &r->lat[p];
+	uint32_t rest = (uint32_t)r->ok;
+	unsigned j;
+
+	if (i < LAT_BUCKETS - 1)
+		return h->count[i];
+	for (j = 0; j < LAT_BUCKETS - 1; j++)
+		rest -= h->count[j];
+	return rest;
+}
+
+/*
+ * Results of class e, by class (a u32 that wraps): those of PERR_NONE
+ * are the ok ones, not counted twice.
+ */
+uint32_t
+results_errors(const struct results *r, enum probe_error e)
+{
+	if (e == PERR_NONE)
+		return (uint32_t)r->ok;
+	return (unsigned)e < PERR__MAX ? r->errors[e - 1] : 0;
 }
 
 const char *
@@ -553,13 +586,13 @@ results_record(struct results *r, const struct probe_result *pr)
 
 	if (pr->error == PERR_NONE) {
 		r->ok++;
-		results_lat_count(&r->lat[LAT_CONNECT], pr->ph.connect_us);
-		results_lat_count(&r->lat[LAT_TOTAL], pr->latency_us);
+		results_lat_add(&r->lat[LAT_CONNECT], pr->ph.connect_us);
+		results_lat_add(&r->lat[LAT_TOTAL], pr->latency_us);
 		r->last_ok_wall_us = pr->wall_us + pr->latency_us;
 	} else
 		r->failed++;
-	if ((unsigned)pr->error < PERR__MAX)
-		r->errors[pr->error]++;
+	if (pr->error != PERR_NONE && (unsigned)pr->error < PERR__MAX)
+		r->errors[pr->error - 1]++;
 	results_last_pack(&r->last, pr);
 	r->have_last = 1;
 
