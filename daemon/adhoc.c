@@ -24,6 +24,7 @@ struct adhoc {
 	struct tls_info		 tls_info;
 	adhoc_done_fn		 done;
 	void			*arg;
+	LIST_ENTRY(adhoc)	 entry;		/* the daemon's adhocs */
 };
 
 static enum poll
@@ -43,7 +44,8 @@ adhoc_free(struct adhoc *a)
 	waiter_disarm(&a->io);
 	waiter_disarm(&a->timer);
 	if (a->tg != NULL)
-		a->tg->adhoc = NULL;
+		a->tg->has_adhoc = 0;
+	LIST_REMOVE(a, entry);
 	free(a->rbuf);
 	free(a);
 }
@@ -69,7 +71,7 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 {
 	struct adhoc *a;
 
-	if (tg->adhoc != NULL || (a = calloc(1, sizeof(*a))) == NULL)
+	if (tg->has_adhoc || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	target_getconf(tg, &a->tc);
 	if ((a->tc.expect != NULL || a->tc.regex != NULL ||
@@ -99,7 +101,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	timeout_init(&a->timeout, &a->probe.base, &a->timer,
 	    tg->conf.timeout_us);
 	task_init(&a->task, &d->ex, adhoc_poll, adhoc_task_done, a);
-	tg->adhoc = a;
+	tg->has_adhoc = 1;
+	LIST_INSERT_HEAD(&d->adhocs, a, entry);
 	task_spawn(&a->task);
 	return a;
 }
@@ -125,4 +128,20 @@ adhoc_abort(struct adhoc *a)
 		a->done(a->arg, NULL, &a->probe.res);
 	}
 	adhoc_free(a);
+}
+
+/*
+ * The target goes away: abort its ad hoc probe.  A target has one at most
+ * and the daemon a few, so a walk costs less than a pointer per target.
+ */
+void
+adhoc_abort_target(struct daemon *d, struct target *tg)
+{
+	struct adhoc *a;
+
+	LIST_FOREACH(a, &d->adhocs, entry)
+		if (a->tg == tg) {
+			adhoc_abort(a);
+			return;
+		}
 }

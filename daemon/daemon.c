@@ -27,6 +27,7 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->start_mono_us = clock_mono_us();
 	d->conf_ok_wall_us = d->start_wall_us;
 	sem_init(&d->inflight, 0);
+	LIST_INIT(&d->adhocs);
 	if (events_init(&d->events, 1000) == -1)
 		return -1;
 	return executor_init(&d->ex, base);

@@ -105,14 +105,18 @@ struct target_conf {
 
 /*
  * A running target's config (struct target's conf): what every target has
- * inline, in the order that leaves no holes; what few set (expect, source,
- * connect_timeout) out of line, NULL when none is.  target_getconf() gives
- * it back whole, as the struct target_conf the probes and `show` read.
+ * inline, in the order that leaves no holes.  What few targets have (the
+ * options expect, expect_regex, source, connect_timeout, and the buffer
+ * that expect and STARTTLS read into) is out of line, in one struct
+ * target_rare, NULL when none is set.  target_getconf() gives the config
+ * back whole, as the struct target_conf the probes and `show` read.
  */
-struct target_conf_rare {
+struct target_rare {
 	unsigned char		*expect;
 	char			*expect_regex;
 	void			*regex;
+	unsigned char		*rbuf;		/* expect, STARTTLS: read_limit +
+						   1 + RESULT_RECV_KEEP */
 	uint64_t		 connect_timeout_us;
 	size_t			 expect_len;
 	union sockaddr_union	 source;
@@ -124,7 +128,6 @@ struct target_conf_core {
 	char			*host;
 	unsigned char		*payload;
 	struct tls_conf		*tls;		/* NULL: plain TCP */
-	struct target_conf_rare	*rare;
 	uint64_t		 interval_us;
 	uint64_t		 timeout_us;
 	uint32_t		 payload_len;
@@ -437,34 +440,38 @@ struct probe_ctx {
 	struct probe_ctx	*next;		/* in the free list */
 };
 
-/* A target: its config, its task, its futures and what it has seen. */
+/*
+ * A target: its config, its task, its futures and what it has seen.  One
+ * per target (README "Memory"): what can be derived is not kept (its
+ * daemon is its executor's; an ad hoc probe is found in the daemon's list).
+ */
 struct target {
 	struct target_conf_core	 conf;
-	struct task		 task;
+	struct task		 task;		/* its ex: the daemon's */
 	struct timer		 tm;		/* the next probe's start */
 	struct sem_wait		 slot;		/* max_inflight */
 	struct probe_ctx	*pc;		/* while probing */
 	struct dns_cache	*cache;		/* names only */
-	unsigned char		*rbuf;		/* expect, STARTTLS only */
 	struct tls_info		*tls_info;	/* TLS only */
-	struct daemon		*d;
-	struct adhoc		*adhoc;		/* futctl probe, in flight */
+	struct target_rare	*rare;		/* NULL: none of those */
 	uint64_t		 next_us;	/* monotonic start of next probe */
 	uint64_t		 wait_start_us;
 	uint64_t		 rng;		/* jitter */
-	uint64_t		 fail_event;	/* newest failure event, to fold */
-	uint64_t		 late_event;
+	uint32_t		 fail_event;	/* newest failure event, to fold */
+	uint32_t		 late_event;	/* (low 32 bits: events.c) */
 	struct results		 res;
-	uint32_t		 each_i;	/* addresses = "each": next one */
+	uint8_t			 each_i;	/* addresses = "each": next one */
 	uint8_t			 phase;		/* enum target_phase */
 	uint8_t			 kept;		/* daemon_apply's mark */
 	uint8_t			 round_failed;	/* pc->round holds a failure */
 	uint8_t			 queued;	/* this probe waited for a slot */
 	uint8_t			 fail_error;	/* of fail_event */
+	uint8_t			 has_adhoc;	/* futctl probe, in flight */
 	/* then the ring, conf.name, conf.host, conf.payload (target.c) */
 };
 
 struct control;
+struct adhoc;
 
 struct daemon {
 	struct event_base	*base;
@@ -490,7 +497,16 @@ struct daemon {
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);
 	void			*on_result_arg;
+	LIST_HEAD(, adhoc)	 adhocs;	/* futctl probes in flight */
 };
+
+/* A target's daemon: the one whose executor runs its task. */
+static inline struct daemon *
+target_daemon(const struct target *tg)
+{
+	return (struct daemon *)(void *)((char *)tg->task.ex -
+	    offsetof(struct daemon, ex));
+}
 
 /* conf.c */
 struct conf	*conf_load(const char *, struct strlist *);
@@ -597,6 +613,7 @@ struct adhoc	*adhoc_start(struct daemon *, struct target *, adhoc_done_fn,
 		    void *);
 void		 adhoc_detach(struct adhoc *);
 void		 adhoc_abort(struct adhoc *);
+void		 adhoc_abort_target(struct daemon *, struct target *);
 
 /* events.c */
 const char	*event_type_name(enum event_type);

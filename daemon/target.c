@@ -47,6 +47,13 @@ target_rand(struct target *tg)
 }
 
 /*
+ * conf.c's default payload: a target that sends it points here instead of
+ * carrying its own copy.  (Only the bytes count: were the default to
+ * change, targets would carry theirs again, nothing worse.)
+ */
+static unsigned char target_payload_default[] = "hello world";	/* read only */
+
+/*
  * A new target, stopped.  It takes over tc's strings: the history ring, the
  * name, the host and the payload are copied into the target's own block
  * (one allocation instead of four, no allocator overhead or rounding for
@@ -58,19 +65,40 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 {
 	struct target *tg;
 	struct target_conf_core *cc;
-	struct target_conf_rare *rare = NULL;
+	struct target_rare *rare = NULL;
 	struct hist_entry *ring;
 	size_t nlen = strlen(tc->name) + 1, hlen = strlen(tc->host) + 1;
-	size_t rlen = (size_t)history * sizeof(*ring);
+	size_t rlen = (size_t)history * sizeof(*ring), plen = tc->payload_len;
+	int shared = tc->payload != NULL &&
+	    plen == sizeof(target_payload_default) - 1 &&
+	    memcmp(tc->payload, target_payload_default, plen) == 0;
+	int reads = tc->expect != NULL || tc->regex != NULL ||
+	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE);
 	char *s;
 
 	if ((tg = calloc(1, sizeof(*tg) + rlen + nlen + hlen +
-	    tc->payload_len)) == NULL)
+	    (shared ? 0 : plen))) == NULL)
 		return NULL;
-	if ((tc->expect != NULL || tc->expect_regex != NULL ||
-	    tc->regex != NULL || tc->has_source ||
+	if ((reads || tc->expect_regex != NULL || tc->has_source ||
 	    tc->connect_timeout_us != 0) &&
 	    (rare = calloc(1, sizeof(*rare))) == NULL) {
+		free(tg);
+		return NULL;
+	}
+	if (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
+	    RESULT_RECV_KEEP)) == NULL) {
+		free(rare);
+		free(tg);
+		return NULL;
+	}
+	if ((!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
+	    NULL) ||
+	    (tc->tls != NULL &&
+	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
+		free(tg->cache);
+		if (rare != NULL)
+			free(rare->rbuf);
+		free(rare);
 		free(tg);
 		return NULL;
 	}
@@ -79,11 +107,11 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	cc = &tg->conf;
 	cc->name = memcpy(s, tc->name, nlen);
 	cc->host = memcpy(s + nlen, tc->host, hlen);
-	if (tc->payload != NULL)
-		cc->payload = memcpy(s + nlen + hlen, tc->payload,
-		    tc->payload_len);
+	if (shared)
+		cc->payload = target_payload_default;
+	else if (tc->payload != NULL)
+		cc->payload = memcpy(s + nlen + hlen, tc->payload, plen);
 	cc->tls = tc->tls;
-	cc->rare = rare;
 	cc->interval_us = tc->interval_us;
 	cc->timeout_us = tc->timeout_us;
 	cc->payload_len = (uint32_t)tc->payload_len;
@@ -99,7 +127,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	cc->close = tc->close;
 	cc->numeric = tc->numeric;
 	cc->addr = tc->addr;
-	if (rare != NULL) {
+	if ((tg->rare = rare) != NULL) {
 		rare->expect = tc->expect;
 		rare->expect_regex = tc->expect_regex;
 		rare->regex = tc->regex;
@@ -108,26 +136,11 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 		rare->source = tc->source;
 		rare->has_source = tc->has_source;
 	}
-	tg->d = d;
 	tg->phase = TARGET_STOPPED;
 	timer_init(&tg->tm);
 	sem_wait_init(&tg->slot);
 	tg->rng = target_hash(tc->name) | 1;
 	results_init_ring(&tg->res, history, ring);
-	if ((!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
-	    NULL) ||
-	    ((tc->expect != NULL || tc->regex != NULL ||
-	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE)) &&
-	    (tg->rbuf = malloc(tc->read_limit + 1 + RESULT_RECV_KEEP)) ==
-	    NULL) ||
-	    (tc->tls != NULL &&
-	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
-		free(tg->cache);
-		free(tg->rbuf);
-		free(rare);
-		free(tg);
-		return NULL;
-	}
 	/* the target owns the rest now: nothing left for tc to free */
 	free(tc->name);
 	free(tc->host);
@@ -146,7 +159,7 @@ const struct target_conf *
 target_getconf(const struct target *tg, struct target_conf *tc)
 {
 	const struct target_conf_core *cc = &tg->conf;
-	const struct target_conf_rare *rare = cc->rare;
+	const struct target_rare *rare = tg->rare;
 
 	memset(tc, 0, sizeof(*tc));
 	tc->name = cc->name;
@@ -207,6 +220,7 @@ target_start(struct target *tg, uint64_t base_us)
 void
 target_stop(struct target *tg)
 {
+	struct daemon *d = target_daemon(tg);
 	switch (tg->phase) {
 	case TARGET_SLEEPING:
 	case TARGET_WAITING:
@@ -218,11 +232,11 @@ target_stop(struct target *tg)
 		break;
 	}
 	if (tg->pc != NULL) {
-		probe_ctx_put(tg->d, tg->pc);
+		probe_ctx_put(d, tg->pc);
 		tg->pc = NULL;
 	}
-	sem_release(&tg->d->inflight, &tg->slot);
-	timer_disarm(&tg->tm, &tg->d->ex);
+	sem_release(&d->inflight, &tg->slot);
+	timer_disarm(&tg->tm, &d->ex);
 	task_cancel(&tg->task);
 	tg->phase = TARGET_STOPPED;
 }
@@ -232,21 +246,21 @@ target_free(struct target *tg)
 {
 	if (tg == NULL)
 		return;
-	if (tg->adhoc != NULL)
-		adhoc_abort(tg->adhoc);
+	if (tg->has_adhoc)
+		adhoc_abort_target(target_daemon(tg), tg);
 	target_stop(tg);
 	results_free(&tg->res);
-	if (tg->conf.rare != NULL) {
-		free(tg->conf.rare->expect);
-		free(tg->conf.rare->expect_regex);
-		if (tg->conf.rare->regex != NULL) {
-			regfree(tg->conf.rare->regex);
-			free(tg->conf.rare->regex);
+	if (tg->rare != NULL) {
+		free(tg->rare->expect);
+		free(tg->rare->expect_regex);
+		if (tg->rare->regex != NULL) {
+			regfree(tg->rare->regex);
+			free(tg->rare->regex);
 		}
-		free(tg->conf.rare);
+		free(tg->rare->rbuf);
+		free(tg->rare);
 	}
 	free(tg->cache);
-	free(tg->rbuf);
 	free(tg->tls_info);
 	if (tg->conf.tls != NULL) {
 		tls_conf_free(tg->conf.tls);
@@ -268,8 +282,8 @@ target_last(const struct target *tg, struct probe_result *buf)
 	if (buf->flags & RESULT_TLS)
 		buf->tls = tg->tls_info;
 	buf->flags &= ~RESULT_TLS;
-	if (tg->rbuf != NULL && buf->recv_len > 0)
-		buf->recv = tg->rbuf + tg->conf.read_limit + 1;
+	if (tg->rare != NULL && tg->rare->rbuf != NULL && buf->recv_len > 0)
+		buf->recv = tg->rare->rbuf + tg->conf.read_limit + 1;
 	else
 		buf->recv_len = 0;
 	return buf;
@@ -308,28 +322,29 @@ probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
  * -1 when no probe context can be had (out of memory).
  */
 static int
-target_probe_start(struct target *tg, unsigned each_i)
+target_probe_start(struct target *tg, uint8_t each_i)
 {
+	struct daemon *d = target_daemon(tg);
 	struct probe *p;
 	union sockaddr_union addrs[TARGET_MAX_ADDRS];
 	unsigned n = 0;
 
-	if (tg->pc == NULL && (tg->pc = probe_ctx_get(tg->d)) == NULL)
+	if (tg->pc == NULL && (tg->pc = probe_ctx_get(d)) == NULL)
 		return -1;
 	p = &tg->pc->probe;
 	if (each_i > 0) {
 		n = p->naddrs;
 		memcpy(addrs, p->addrs, sizeof(addrs));
 	}
-	probe_init(p, target_getconf(tg, &tg->pc->tc), tg->d->dns,
+	probe_init(p, target_getconf(tg, &tg->pc->tc), d->dns,
 	    &tg->pc->io);
-	p->rbuf = tg->rbuf;
+	p->rbuf = tg->rare != NULL ? tg->rare->rbuf : NULL;
 	p->tls_info = tg->tls_info;
 	/* what an expect failure read is kept past the next probe's reads */
-	p->keep = tg->rbuf != NULL ? tg->rbuf + tg->conf.read_limit + 1 : NULL;
-	if (tg->d->dns_cache_max_us > 0) {
+	p->keep = p->rbuf != NULL ? p->rbuf + tg->conf.read_limit + 1 : NULL;
+	if (d->dns_cache_max_us > 0) {
 		p->cache = tg->cache;
-		p->cache_max_us = tg->d->dns_cache_max_us;
+		p->cache_max_us = d->dns_cache_max_us;
 	}
 	if (tg->conf.addrs == ADDRS_EACH) {
 		p->each = 1;
@@ -356,7 +371,7 @@ target_probe_start(struct target *tg, unsigned each_i)
 static int
 target_probe_done(struct target *tg)
 {
-	struct daemon *d = tg->d;
+	struct daemon *d = target_daemon(tg);
 	struct probe *p = &tg->pc->probe;
 	enum target_state before = results_state(&tg->res);
 	const struct probe_result *pr = &p->res;
@@ -397,6 +412,7 @@ target_probe_done(struct target *tg)
 static void
 target_schedule_next(struct target *tg)
 {
+	struct daemon *d = target_daemon(tg);
 	uint64_t now = clock_mono_us(), iv = tg->conf.interval_us, missed;
 	int64_t j;
 
@@ -413,9 +429,9 @@ target_schedule_next(struct target *tg)
 	if (tg->next_us <= now) {
 		missed = (now - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
-		tg->d->late_total += missed;
+		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
-		event_late(tg->d, tg, missed);
+		event_late(d, tg, missed);
 	}
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
@@ -429,6 +445,7 @@ static enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;
+	struct daemon *d = target_daemon(tg);
 	uint64_t waited;
 	enum poll r;
 
@@ -444,7 +461,7 @@ target_poll(struct task *t, void *arg)
 			tg->phase = TARGET_WAITING;
 			break;
 		case TARGET_WAITING:
-			r = sem_acquire(&tg->d->inflight, &tg->slot, t);
+			r = sem_acquire(&d->inflight, &tg->slot, t);
 			if (r == POLL_PENDING) {
 				tg->queued = 1;
 				return POLL_PENDING;
@@ -460,7 +477,7 @@ target_poll(struct task *t, void *arg)
 				/* no memory for a probe: try at the next slot */
 				log_warnx("target %s: out of memory for a probe",
 				    tg->conf.name);
-				sem_release(&tg->d->inflight, &tg->slot);
+				sem_release(&d->inflight, &tg->slot);
 				target_schedule_next(tg);
 				break;
 			}
@@ -472,9 +489,9 @@ target_poll(struct task *t, void *arg)
 			if (target_probe_done(tg) &&
 			    target_probe_start(tg, tg->each_i + 1) == 0)
 				break;
-			probe_ctx_put(tg->d, tg->pc);
+			probe_ctx_put(d, tg->pc);
 			tg->pc = NULL;
-			sem_release(&tg->d->inflight, &tg->slot);
+			sem_release(&d->inflight, &tg->slot);
 			target_schedule_next(tg);
 			break;
 		case TARGET_STOPPED:
