@@ -327,7 +327,8 @@ results_history(const struct results *r, unsigned n)
 /*
  * Times in 16 bits: below 2048 us exact, above it 11 significant bits and a
  * 5-bit exponent (to 2^31 us, 35 minutes), so an error below 0.05 %.  A
- * history of 64 entries then costs 1.5 KiB per target, not 3.
+ * history of 64 entries then costs 1 KiB per target (16-byte entries), not
+ * 1.75 (28-byte ones).
  */
 uint16_t
 results_pack_us(uint32_t us)
