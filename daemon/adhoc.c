@@ -17,12 +17,14 @@ struct adhoc {
 	struct target		*tg;
 	struct waiter		 io;
 	struct waiter		 timer;
+	struct target_conf	 tc;		/* the target's, whole */
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
 	unsigned char		*rbuf;
 	struct tls_info		 tls_info;
 	adhoc_done_fn		 done;
 	void			*arg;
+	LIST_ENTRY(adhoc)	 entry;		/* the daemon's adhocs */
 };
 
 static enum poll
@@ -42,7 +44,8 @@ adhoc_free(struct adhoc *a)
 	waiter_disarm(&a->io);
 	waiter_disarm(&a->timer);
 	if (a->tg != NULL)
-		a->tg->adhoc = NULL;
+		a->tg->has_adhoc = 0;
+	LIST_REMOVE(a, entry);
 	free(a->rbuf);
 	free(a);
 }
@@ -68,11 +71,12 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 {
 	struct adhoc *a;
 
-	if (tg->adhoc != NULL || (a = calloc(1, sizeof(*a))) == NULL)
+	if (tg->has_adhoc || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
-	if ((tg->conf.expect != NULL || tg->conf.regex != NULL ||
-	    tg->conf.tls != NULL) &&
-	    (a->rbuf = malloc(tg->conf.read_limit + 1 + RESULT_RECV_KEEP)) ==
+	target_getconf(tg, &a->tc);
+	if ((a->tc.expect != NULL || a->tc.regex != NULL ||
+	    a->tc.tls != NULL) &&
+	    (a->rbuf = malloc(a->tc.read_limit + 1 + RESULT_RECV_KEEP)) ==
 	    NULL) {
 		free(a);
 		return NULL;
@@ -82,7 +86,7 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	a->arg = arg;
 	waiter_init(&a->io);
 	waiter_init(&a->timer);
-	probe_init(&a->probe, &tg->conf, d->dns, &a->io);
+	probe_init(&a->probe, &a->tc, d->dns, &a->io);
 	a->probe.rbuf = a->rbuf;
 	if (tg->conf.tls != NULL)
 		a->probe.tls_info = &a->tls_info;
@@ -97,7 +101,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	timeout_init(&a->timeout, &a->probe.base, &a->timer,
 	    tg->conf.timeout_us);
 	task_init(&a->task, &d->ex, adhoc_poll, adhoc_task_done, a);
-	tg->adhoc = a;
+	tg->has_adhoc = 1;
+	LIST_INSERT_HEAD(&d->adhocs, a, entry);
 	task_spawn(&a->task);
 	return a;
 }
@@ -123,4 +128,20 @@ adhoc_abort(struct adhoc *a)
 		a->done(a->arg, NULL, &a->probe.res);
 	}
 	adhoc_free(a);
+}
+
+/*
+ * The target goes away: abort its ad hoc probe.  A target has one at most
+ * and the daemon a few, so a walk costs less than a pointer per target.
+ */
+void
+adhoc_abort_target(struct daemon *d, struct target *tg)
+{
+	struct adhoc *a;
+
+	LIST_FOREACH(a, &d->adhocs, entry)
+		if (a->tg == tg) {
+			adhoc_abort(a);
+			return;
+		}
 }

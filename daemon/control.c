@@ -559,7 +559,7 @@ control_probe(struct control_client *cl, struct ctl_request *req)
 		control_error(cl, PROTO_NOT_FOUND, "no such target", NULL);
 		return;
 	}
-	if (tg->adhoc != NULL) {
+	if (tg->has_adhoc) {
 		control_error(cl, PROTO_CONFLICT, "a probe of this target is "
 		    "already running", NULL);
 		return;

@@ -27,6 +27,7 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->start_mono_us = clock_mono_us();
 	d->conf_ok_wall_us = d->start_wall_us;
 	sem_init(&d->inflight, 0);
+	LIST_INIT(&d->adhocs);
 	if (events_init(&d->events, 1000) == -1)
 		return -1;
 	return executor_init(&d->ex, base);
@@ -70,6 +71,7 @@ int
 daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 {
 	struct target **next = NULL, *old;
+	struct target_conf tc;
 	size_t i, j, nnew;
 	uint64_t base;
 	int level, cmp;
@@ -93,7 +95,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 			if (old != NULL)
 				break;
 		}
-		if (old != NULL && target_conf_equal(&old->conf,
+		if (old != NULL && target_conf_equal(target_getconf(old, &tc),
 		    &c->targets[i]) &&
 		    results_resize(&old->res, c->history) == 0) {
 			old->kept = 1;
@@ -113,8 +115,6 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 		if ((next[i] = target_new(d, &c->targets[i], c->history)) ==
 		    NULL)
 			goto fail;
-		/* the target owns the strings now */
-		memset(&c->targets[i], 0, sizeof(c->targets[i]));
 	}
 	heap_done();
 

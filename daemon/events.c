@@ -172,6 +172,31 @@ events_fold(struct events *e, uint64_t seq, int64_t wall_us)
 
 /* target events */
 
+/*
+ * A target keeps only the low 32 bits of its newest failure and late
+ * events' numbers (0: none; 4 bytes each, per target).  The full number
+ * is the newest that ends in them, exact while fewer than 2^32 events
+ * came since; the event must still be the target's own.  (An event whose
+ * number ends in 32 zero bits is not folded into: one line more, once in
+ * four billion.)
+ */
+static int
+event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
+    int64_t wall_us)
+{
+	const struct event_rec *ev;
+	uint64_t newest, seq;
+
+	if (lo == 0 || e->next_seq == 0)
+		return -1;
+	newest = e->next_seq - 1;
+	seq = newest - (uint32_t)((uint32_t)newest - lo);
+	if ((ev = events_find(e, seq)) == NULL || ev->target == NULL ||
+	    strcmp(ev->target, tg->conf.name) != 0)
+		return -1;
+	return events_fold(e, seq, wall_us);
+}
+
 static void
 event_target(struct event_rec *ev, const struct target *tg,
     const struct probe_result *pr)
@@ -206,7 +231,7 @@ event_state(struct daemon *d, struct target *tg, enum target_state before,
 	    target_state_name(ev.to), probe_result_message(pr, msg,
 	    sizeof(msg)), pr->latency_us / 1000.0);
 	/* further failures of a target gone down fold into this event */
-	tg->fail_event = events_add(&d->events, &ev);
+	tg->fail_event = (uint32_t)events_add(&d->events, &ev);
 	tg->fail_error = pr->error;
 	if (pr->error == PERR_NONE)
 		tg->fail_event = 0;
@@ -224,7 +249,8 @@ event_failure(struct daemon *d, struct target *tg,
 	char msg[128];
 
 	if (tg->fail_event != 0 && tg->fail_error == pr->error &&
-	    events_fold(&d->events, tg->fail_event, pr->wall_us) == 0)
+	    event_fold_target(&d->events, tg, tg->fail_event,
+	    pr->wall_us) == 0)
 		return;
 	if (pr->error == PERR_FD_LIMIT) {
 		event_fd_limit(d, pr);
@@ -235,7 +261,7 @@ event_failure(struct daemon *d, struct target *tg,
 	snprintf(ev.message, sizeof(ev.message), "target %s: %s: %s",
 	    tg->conf.name, probe_error_name(pr->error),
 	    probe_result_message(pr, msg, sizeof(msg)));
-	tg->fail_event = events_add(&d->events, &ev);
+	tg->fail_event = (uint32_t)events_add(&d->events, &ev);
 	tg->fail_error = pr->error;
 }
 
@@ -270,7 +296,8 @@ event_late(struct daemon *d, struct target *tg, uint64_t missed)
 	struct event_rec ev;
 
 	if (tg->late_event != 0 &&
-	    events_fold(&d->events, tg->late_event, clock_wall_us()) == 0)
+	    event_fold_target(&d->events, tg, tg->late_event,
+	    clock_wall_us()) == 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EVENT_RESOURCE;
@@ -282,7 +309,7 @@ event_late(struct daemon *d, struct target *tg, uint64_t missed)
 	    "%.3fs)", tg->conf.name, (unsigned long long)missed,
 	    missed == 1 ? "" : "s", missed == 1 ? "it was" : "they were",
 	    tg->conf.interval_us / 1e6);
-	tg->late_event = events_add(&d->events, &ev);
+	tg->late_event = (uint32_t)events_add(&d->events, &ev);
 }
 
 /* futd has started: the first event of the ring. */

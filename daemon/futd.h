@@ -103,6 +103,48 @@ struct target_conf {
 	union sockaddr_union	 source;	/* when has_source */
 };
 
+/*
+ * A running target's config (struct target's conf): what every target has
+ * inline, in the order that leaves no holes.  What few targets have (the
+ * options expect, expect_regex, source, connect_timeout, and the buffer
+ * that expect and STARTTLS read into) is out of line, in one struct
+ * target_rare, NULL when none is set.  target_getconf() gives the config
+ * back whole, as the struct target_conf the probes and `show` read.
+ */
+struct target_rare {
+	unsigned char		*expect;
+	char			*expect_regex;
+	void			*regex;
+	unsigned char		*rbuf;		/* expect, STARTTLS: read_limit +
+						   1 + RESULT_RECV_KEEP */
+	uint64_t		 connect_timeout_us;
+	size_t			 expect_len;
+	union sockaddr_union	 source;
+	uint8_t			 has_source;
+};
+
+struct target_conf_core {
+	char			*name;
+	char			*host;
+	unsigned char		*payload;
+	struct tls_conf		*tls;		/* NULL: plain TCP */
+	uint64_t		 interval_us;
+	uint64_t		 timeout_us;
+	uint32_t		 payload_len;
+	uint32_t		 read_limit;
+	uint32_t		 jitter_ppm;
+	uint16_t		 port;
+	uint16_t		 family;
+	uint8_t			 rise;
+	uint8_t			 fall;
+	uint8_t			 flap;
+	uint8_t			 kind;
+	uint8_t			 addrs;
+	uint8_t			 close;
+	uint8_t			 numeric;
+	union sockaddr_union	 addr;		/* when numeric */
+};
+
 struct conf {
 	char			*path;
 	char			*control_socket;
@@ -129,6 +171,7 @@ struct strlist {
 
 #define RESULT_DNS_STALE	0x01	/* resolver failed, old answer used */
 #define RESULT_DNS_CACHED	0x02	/* answer from the cache */
+#define RESULT_TLS		0x04	/* last_result: tls was set */
 
 /* Phase timings, microseconds from the start of the probe (0: not reached) */
 struct probe_phases {
@@ -212,10 +255,43 @@ struct avail_bucket {
 extern const uint32_t lat_bucket_us[LAT_BUCKETS - 1];
 enum lat_phase { LAT_CONNECT, LAT_TOTAL, LAT__MAX };
 struct lat_hist {
-	uint32_t		 count[LAT_BUCKETS];	/* not cumulative */
 	uint64_t		 sum_us;
+	uint32_t		 count[LAT_BUCKETS - 1];	/* the last: derived */
+} __attribute__((packed, aligned(4)));	/* 64 bytes, not 72 */
+
+/*
+ * The last result as a target keeps it: every field of its probe_result,
+ * exact, in 96 bytes instead of 144 (results_last() gives it back whole).
+ * An address keeps what is printed of it: family, port, address.
+ */
+struct addr_compact {
+	uint8_t			 addr[16];
+	uint16_t		 port;		/* network order */
+	uint8_t			 family;	/* 0: none */
 };
 
+struct last_result {
+	int64_t			 wall_us;
+	uint64_t		 queued_us;
+	uint32_t		 latency_us;	/* = phases.total_us */
+	uint32_t		 resolve_us;
+	uint32_t		 connect_us;
+	uint32_t		 handshake_us;
+	uint32_t		 write_us;
+	uint32_t		 first_byte_us;
+	int32_t			 sys_err;
+	uint32_t		 recv_total;	/* the bytes: the target's keep */
+	struct addr_compact	 peer;
+	struct addr_compact	 local;
+	uint16_t		 recv_len;
+	uint8_t			 error;
+	uint8_t			 flags;		/* RESULT_*, RESULT_TLS */
+};
+
+/*
+ * Field order: widest first, so that there are no holes (one of these per
+ * target: README "Memory").
+ */
 struct results {
 	uint64_t		 probes;	/* started */
 	uint64_t		 ok;
@@ -226,8 +302,7 @@ struct results {
 	uint64_t		 changes;	/* state changes, all told */
 	int64_t			 since_wall_us;	/* last state change */
 	int64_t			 last_ok_wall_us;
-	int64_t			 ring_newest_ms;	/* full time of the newest */
-	struct probe_result	 last;
+	struct last_result	 last;		/* the newest ring entry's time */
 	struct hist_entry	*ring;
 	struct addr_result	*each;		/* addresses = "each" only */
 	uint32_t		 ring_size;
@@ -235,8 +310,13 @@ struct results {
 	uint32_t		 ring_count;
 	uint32_t		 neach;
 	uint32_t		 seq;		/* results recorded (wraps) */
+	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
+	uint32_t		 day_slot;
 	uint32_t		 change_seq[FLAP_KEEP];	/* when, newest first */
-	uint32_t		 errors[PERR__MAX];	/* by class */
+	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
+	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
+	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
+	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
 	/* rise and fall: consecutive results before the state changes */
 	uint8_t			 rise;
 	uint8_t			 fall;
@@ -245,11 +325,7 @@ struct results {
 	uint8_t			 state;		/* enum target_state */
 	uint8_t			 have_last;
 	uint8_t			 flapping;
-	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
-	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
-	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
-	uint64_t		 hour_slot;
-	uint64_t		 day_slot;
+	uint8_t			 ring_inline;	/* ring in the owner's block */
 };
 
 /* Latency statistics over the successful results of the history ring. */
@@ -360,37 +436,42 @@ struct probe_ctx {
 	struct waiter		 io;
 	struct waiter		 tmo;		/* the deadline's timer */
 	struct probe_result	 round;		/* each: the round's first failure */
+	struct target_conf	 tc;		/* the target's, whole, for probe.c */
 	struct probe_ctx	*next;		/* in the free list */
 };
 
-/* A target: its config, its task, its futures and what it has seen. */
+/*
+ * A target: its config, its task, its futures and what it has seen.  One
+ * per target (README "Memory"): what can be derived is not kept (its
+ * daemon is its executor's; an ad hoc probe is found in the daemon's list).
+ */
 struct target {
-	struct target_conf	 conf;
-	struct task		 task;
+	struct target_conf_core	 conf;
+	struct task		 task;		/* its ex: the daemon's */
 	struct timer		 tm;		/* the next probe's start */
 	struct sem_wait		 slot;		/* max_inflight */
 	struct probe_ctx	*pc;		/* while probing */
 	struct dns_cache	*cache;		/* names only */
-	unsigned char		*rbuf;		/* expect, STARTTLS only */
 	struct tls_info		*tls_info;	/* TLS only */
-	struct daemon		*d;
-	struct adhoc		*adhoc;		/* futctl probe, in flight */
+	struct target_rare	*rare;		/* NULL: none of those */
 	uint64_t		 next_us;	/* monotonic start of next probe */
 	uint64_t		 wait_start_us;
 	uint64_t		 rng;		/* jitter */
-	uint64_t		 fail_event;	/* newest failure event, to fold */
-	uint64_t		 late_event;
+	uint32_t		 fail_event;	/* newest failure event, to fold */
+	uint32_t		 late_event;	/* (low 32 bits: events.c) */
 	struct results		 res;
-	uint32_t		 each_i;	/* addresses = "each": next one */
+	uint8_t			 each_i;	/* addresses = "each": next one */
 	uint8_t			 phase;		/* enum target_phase */
 	uint8_t			 kept;		/* daemon_apply's mark */
 	uint8_t			 round_failed;	/* pc->round holds a failure */
 	uint8_t			 queued;	/* this probe waited for a slot */
 	uint8_t			 fail_error;	/* of fail_event */
-	char			 strings[];	/* conf.name and conf.host */
+	uint8_t			 has_adhoc;	/* futctl probe, in flight */
+	/* then the ring, conf.name, conf.host, conf.payload (target.c) */
 };
 
 struct control;
+struct adhoc;
 
 struct daemon {
 	struct event_base	*base;
@@ -416,7 +497,16 @@ struct daemon {
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);
 	void			*on_result_arg;
+	LIST_HEAD(, adhoc)	 adhocs;	/* futctl probes in flight */
 };
+
+/* A target's daemon: the one whose executor runs its task. */
+static inline struct daemon *
+target_daemon(const struct target *tg)
+{
+	return (struct daemon *)(void *)((char *)tg->task.ex -
+	    offsetof(struct daemon, ex));
+}
 
 /* conf.c */
 struct conf	*conf_load(const char *, struct strlist *);
@@ -447,6 +537,8 @@ enum probe_error probe_error_classify(int);
 
 /* results.c */
 int		 results_init(struct results *, unsigned);
+void		 results_init_ring(struct results *, unsigned,
+		    struct hist_entry *);
 void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,
@@ -463,6 +555,10 @@ void		 results_cursor(struct hist_cursor *, const struct results *);
 int		 results_next(struct hist_cursor *, struct probe_result *);
 int		 results_get(const struct results *, unsigned,
 		    struct probe_result *);
+int		 results_last(const struct results *, struct probe_result *);
+uint32_t	 results_lat_count(const struct results *, enum lat_phase,
+		    unsigned);
+uint32_t	 results_errors(const struct results *, enum probe_error);
 uint16_t	 results_pack_us(uint32_t);
 uint32_t	 results_unpack_us(uint16_t);
 const char	*target_state_name(enum target_state);
@@ -483,6 +579,10 @@ struct target	*target_new(struct daemon *, struct target_conf *,
 void		 target_start(struct target *, uint64_t);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
+const struct probe_result *target_last(const struct target *,
+		    struct probe_result *);
+const struct target_conf *target_getconf(const struct target *,
+		    struct target_conf *);
 
 /* What a reload did, by target name. */
 struct reload_report {
@@ -518,6 +618,7 @@ struct adhoc	*adhoc_start(struct daemon *, struct target *, adhoc_done_fn,
 		    void *);
 void		 adhoc_detach(struct adhoc *);
 void		 adhoc_abort(struct adhoc *);
+void		 adhoc_abort_target(struct daemon *, struct target *);
 
 /* events.c */
 const char	*event_type_name(enum event_type);

@@ -82,8 +82,8 @@ struct task {
 	task_poll_fn		 poll;
 	task_done_fn		 done;	/* may be NULL */
 	void			*arg;
-	uint64_t		 polls;	/* how often poll ran */
-	unsigned		 flags;
+	uint32_t		 polls;	/* how often poll ran (wraps) */
+	unsigned		 flags;	/* with polls: 8 bytes, no hole */
 	TAILQ_ENTRY(task)	 runq;
 };
 

@@ -333,7 +333,7 @@ mb_sample_sec(struct metrics_stream *ms, const char *name, int labels,
 static void
 ms_labels(struct metrics_stream *ms, const struct target *tg)
 {
-	const struct target_conf *tc = &tg->conf;
+	const struct target_conf_core *tc = &tg->conf;
 	size_t len, need;
 	char *p, port[NUM_MAX];
 	const char *parts[4];
@@ -514,9 +514,9 @@ fam_failures(struct metrics_stream *ms, const struct target *tg)
 	unsigned e;
 
 	for (e = PERR_NONE + 1; e < PERR__MAX; e++)
-		if (tg->res.errors[e] > 0)
+		if (results_errors(&tg->res, e) > 0)
 			mb_sample_u64(ms, "futd_probe_failures_total", 1,
-			    ms->err[e], tg->res.errors[e]);
+			    ms->err[e], results_errors(&tg->res, e));
 }
 
 static void
@@ -540,7 +540,7 @@ fam_duration(struct metrics_stream *ms, const struct target *tg)
 		h = &tg->res.lat[p];
 		cum = 0;
 		for (i = 0; i < LAT_BUCKETS; i++) {
-			cum += h->count[i];
+			cum += results_lat_count(&tg->res, p, i);
 			mb_begin(ms, "futd_probe_duration_seconds_bucket", 1,
 			    phases[p], ms->le[i]);
 			mb_u64(ms, cum);

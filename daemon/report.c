@@ -307,9 +307,11 @@ report_cert(const struct target *tg)
 json_t *
 report_target(const struct target *tg, int with_history)
 {
-	const struct target_conf *tc = &tg->conf;
+	struct target_conf tcbuf;
+	const struct target_conf *tc = target_getconf(tg, &tcbuf);
 	const struct results *r = &tg->res;
-	const struct probe_result *last = r->have_last ? &r->last : NULL;
+	struct probe_result lastbuf;
+	const struct probe_result *last = target_last(tg, &lastbuf);
 	char msg[160];
 	json_t *o;
 
@@ -505,9 +507,10 @@ report_put_last(struct report_buf *rb, const struct probe_result *pr)
 void
 report_status_target(struct evbuffer *out, const struct target *tg)
 {
-	const struct target_conf *tc = &tg->conf;
+	const struct target_conf_core *tc = &tg->conf;
 	const struct results *r = &tg->res;
-	const struct probe_result *last = r->have_last ? &r->last : NULL;
+	struct probe_result lastbuf;
+	const struct probe_result *last = target_last(tg, &lastbuf);
 	struct results_stats st;
 	struct report_buf rb;
 	uint64_t now = clock_mono_us();

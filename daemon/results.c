@@ -34,15 +34,48 @@ const uint32_t lat_bucket_us[LAT_BUCKETS - 1] = {
 	250000, 500000, 1000000, 2500000,
 };
 
+/*
+ * Count an ok probe's time.  The last bucket (above 2.5 s) is not kept:
+ * every ok probe is counted in one bucket, so it is the ok probes less the
+ * others (results_lat_count()).
+ */
 static void
-results_lat_count(struct lat_hist *h, uint32_t us)
+results_lat_add(struct lat_hist *h, uint32_t us)
 {
 	unsigned i;
 
 	for (i = 0; i < LAT_BUCKETS - 1 && us > lat_bucket_us[i]; i++)
 		;
-	h->count[i]++;
+	if (i < LAT_BUCKETS - 1)
+		h->count[i]++;
 	h->sum_us += us;
+}
+
+/* Bucket i of a latency histogram (not cumulative); wraps as a u32. */
+uint32_t
+results_lat_count(const struct results *r, enum lat_phase p, unsigned i)
+{
+	const struct lat_hist *h = &r->lat[p];
+	uint32_t rest = (uint32_t)r->ok;
+	unsigned j;
+
+	if (i < LAT_BUCKETS - 1)
+		return h->count[i];
+	for (j = 0; j < LAT_BUCKETS - 1; j++)
+		rest -= h->count[j];
+	return rest;
+}
+
+/*
+ * Results of class e, by class (a u32 that wraps): those of PERR_NONE
+ * are the ok ones, not counted twice.
+ */
+uint32_t
+results_errors(const struct results *r, enum probe_error e)
+{
+	if (e == PERR_NONE)
+		return (uint32_t)r->ok;
+	return (unsigned)e < PERR__MAX ? r->errors[e - 1] : 0;
 }
 
 const char *
@@ -59,6 +92,23 @@ results_init(struct results *r, unsigned history)
 	r->state = TARGET_UNKNOWN;
 	r->rise = r->fall = 1;
 	return results_resize(r, history);
+}
+
+/*
+ * The same, with a ring of `history` entries that lives in the owner's
+ * block (target.c): it is never freed here, only left on a resize.
+ */
+void
+results_init_ring(struct results *r, unsigned history,
+    struct hist_entry *ring)
+{
+	memset(r, 0, sizeof(*r));
+	r->state = TARGET_UNKNOWN;
+	r->rise = r->fall = 1;
+	memset(ring, 0, (size_t)history * sizeof(*ring));
+	r->ring = ring;
+	r->ring_size = history;
+	r->ring_inline = 1;
 }
 
 /*
@@ -143,10 +193,10 @@ results_stats(const struct results *r, struct results_stats *st)
 
 /* Move a window's newest bucket to slot, emptying the ones skipped. */
 static void
-results_avail_advance(struct avail_bucket *b, unsigned n, uint64_t *head,
-    uint64_t slot)
+results_avail_advance(struct avail_bucket *b, unsigned n, uint32_t *head,
+    uint32_t slot)
 {
-	uint64_t s;
+	uint32_t s;
 
 	if (slot <= *head && *head != 0)
 		return;
@@ -180,7 +230,9 @@ static void
 results_avail_count(struct results *r, int ok)
 {
 	uint64_t now = clock_mono_us();
-	uint64_t hs = now / AVAIL_HOUR_SLOT_US + 1, ds = now / AVAIL_DAY_SLOT_US + 1;
+	/* 32 bits of 10-minute slots since boot: 80 000 years */
+	uint32_t hs = (uint32_t)(now / AVAIL_HOUR_SLOT_US + 1);
+	uint32_t ds = (uint32_t)(now / AVAIL_DAY_SLOT_US + 1);
 
 	results_avail_advance(r->hour, AVAIL_HOUR_BUCKETS, &r->hour_slot, hs);
 	results_avail_advance(r->day, AVAIL_DAY_BUCKETS, &r->day_slot, ds);
@@ -231,8 +283,10 @@ results_free(struct results *r)
 	free(r->each);
 	r->each = NULL;
 	r->neach = 0;
-	free(r->ring);
+	if (!r->ring_inline)
+		free(r->ring);
 	r->ring = NULL;
+	r->ring_inline = 0;
 	r->ring_size = r->ring_head = r->ring_count = 0;
 }
 
@@ -251,8 +305,10 @@ results_resize(struct results *r, unsigned history)
 	/* oldest kept first, so that the new head is at `keep` */
 	for (i = 0; i < keep; i++)
 		ring[i] = *results_history(r, keep - 1 - i);
-	free(r->ring);
+	if (!r->ring_inline)
+		free(r->ring);
 	r->ring = ring;
+	r->ring_inline = 0;
 	r->ring_size = history;
 	r->ring_count = keep;
 	r->ring_head = history > 0 ? keep % history : 0;
@@ -271,7 +327,8 @@ results_history(const struct results *r, unsigned n)
 /*
  * Times in 16 bits: below 2048 us exact, above it 11 significant bits and a
  * 5-bit exponent (to 2^31 us, 35 minutes), so an error below 0.05 %.  A
- * history of 64 entries then costs 1.5 KiB per target, not 3.
+ * history of 64 entries then costs 1 KiB per target (16-byte entries), not
+ * 1.75 (28-byte ones).
  */
 uint16_t
 results_pack_us(uint32_t us)
@@ -352,8 +409,9 @@ results_cursor(struct hist_cursor *c, const struct results *r)
 {
 	c->r = r;
 	c->n = 0;
-	c->ms = r->ring_newest_ms;
-	c->lo = (uint32_t)r->ring_newest_ms;
+	/* the newest entry is the last result: its full time */
+	c->ms = r->last.wall_us / 1000;
+	c->lo = (uint32_t)c->ms;
 }
 
 /*
@@ -389,6 +447,100 @@ results_get(const struct results *r, unsigned n, struct probe_result *out)
 	for (i = 0; i <= n; i++)
 		if (results_next(&c, out) == -1)
 			return -1;
+	return 0;
+}
+
+static void
+results_addr_pack(struct addr_compact *a, const union sockaddr_union *su)
+{
+	memset(a, 0, sizeof(*a));
+	switch (su->sa.sa_family) {
+	case AF_INET:
+		memcpy(a->addr, &su->sin.sin_addr, sizeof(su->sin.sin_addr));
+		a->port = su->sin.sin_port;
+		a->family = AF_INET;
+		break;
+	case AF_INET6:
+		memcpy(a->addr, &su->sin6.sin6_addr,
+		    sizeof(su->sin6.sin6_addr));
+		a->port = su->sin6.sin6_port;
+		a->family = AF_INET6;
+		break;
+	}
+}
+
+static void
+results_addr_unpack(const struct addr_compact *a, union sockaddr_union *su)
+{
+	memset(su, 0, sizeof(*su));
+	switch (a->family) {
+	case AF_INET:
+		su->sin.sin_family = AF_INET;
+		su->sin.sin_port = a->port;
+		memcpy(&su->sin.sin_addr, a->addr, sizeof(su->sin.sin_addr));
+		break;
+	case AF_INET6:
+		su->sin6.sin6_family = AF_INET6;
+		su->sin6.sin6_port = a->port;
+		memcpy(&su->sin6.sin6_addr, a->addr,
+		    sizeof(su->sin6.sin6_addr));
+		break;
+	}
+}
+
+/*
+ * The last result, kept compact: the pointers (received bytes, TLS
+ * details) always point into the target, which gives them back
+ * (target_last()); the addresses keep what is printed of them.
+ */
+static void
+results_last_pack(struct last_result *l, const struct probe_result *pr)
+{
+	l->wall_us = pr->wall_us;
+	l->queued_us = pr->queued_us;
+	l->latency_us = pr->latency_us;
+	l->resolve_us = pr->ph.resolve_us;
+	l->connect_us = pr->ph.connect_us;
+	l->handshake_us = pr->ph.handshake_us;
+	l->write_us = pr->ph.write_us;
+	l->first_byte_us = pr->ph.first_byte_us;
+	l->sys_err = pr->sys_err;
+	l->recv_total = pr->recv_total;
+	results_addr_pack(&l->peer, &pr->peer);
+	results_addr_pack(&l->local, &pr->local);
+	l->recv_len = pr->recv != NULL ? pr->recv_len : 0;
+	l->error = (uint8_t)pr->error;
+	l->flags = (uint8_t)(pr->flags & (RESULT_DNS_STALE |
+	    RESULT_DNS_CACHED)) | (pr->tls != NULL ? RESULT_TLS : 0);
+}
+
+/*
+ * The last result in full, but for recv and tls (NULL here; RESULT_TLS in
+ * flags says the target's tls_info belongs): 0, or -1 when there is none.
+ */
+int
+results_last(const struct results *r, struct probe_result *pr)
+{
+	const struct last_result *l = &r->last;
+
+	if (!r->have_last)
+		return -1;
+	memset(pr, 0, sizeof(*pr));
+	pr->wall_us = l->wall_us;
+	pr->queued_us = l->queued_us;
+	pr->latency_us = pr->ph.total_us = l->latency_us;
+	pr->ph.resolve_us = l->resolve_us;
+	pr->connect_us = pr->ph.connect_us = l->connect_us;
+	pr->ph.handshake_us = l->handshake_us;
+	pr->ph.write_us = l->write_us;
+	pr->ph.first_byte_us = l->first_byte_us;
+	pr->sys_err = l->sys_err;
+	pr->recv_total = l->recv_total;
+	results_addr_unpack(&l->peer, &pr->peer);
+	results_addr_unpack(&l->local, &pr->local);
+	pr->recv_len = l->recv_len;
+	pr->error = (enum probe_error)l->error;
+	pr->flags = l->flags;
 	return 0;
 }
 
@@ -435,20 +587,19 @@ results_record(struct results *r, const struct probe_result *pr)
 
 	if (pr->error == PERR_NONE) {
 		r->ok++;
-		results_lat_count(&r->lat[LAT_CONNECT], pr->ph.connect_us);
-		results_lat_count(&r->lat[LAT_TOTAL], pr->latency_us);
+		results_lat_add(&r->lat[LAT_CONNECT], pr->ph.connect_us);
+		results_lat_add(&r->lat[LAT_TOTAL], pr->latency_us);
 		r->last_ok_wall_us = pr->wall_us + pr->latency_us;
 	} else
 		r->failed++;
-	if ((unsigned)pr->error < PERR__MAX)
-		r->errors[pr->error]++;
-	r->last = *pr;
+	if (pr->error != PERR_NONE && (unsigned)pr->error < PERR__MAX)
+		r->errors[pr->error - 1]++;
+	results_last_pack(&r->last, pr);
 	r->have_last = 1;
 
 	if (r->ring_size > 0) {
 		h = &r->ring[r->ring_head];
-		r->ring_newest_ms = pr->wall_us / 1000;
-		h->ms_lo = (uint32_t)r->ring_newest_ms;
+		h->ms_lo = (uint32_t)(pr->wall_us / 1000);
 		h->ph[0] = results_pack_us(pr->ph.resolve_us);
 		h->ph[1] = results_pack_us(pr->ph.connect_us);
 		h->ph[2] = results_pack_us(pr->ph.write_us);

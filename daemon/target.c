@@ -47,48 +47,150 @@ target_rand(struct target *tg)
 }
 
 /*
- * A new target, stopped.  It takes over tc's strings: the name and host are
- * copied into the target's own block (one allocation fewer each, and no
- * allocator overhead: a million targets notice) and freed; the rest is
- * kept as it is.
+ * conf.c's default payload: a target that sends it points here instead of
+ * carrying its own copy.  (Only the bytes count: were the default to
+ * change, targets would carry theirs again, nothing worse.)
+ */
+static unsigned char target_payload_default[] = "hello world";	/* read only */
+
+/*
+ * A new target, stopped.  It takes over tc's strings: the history ring, the
+ * name, the host and the payload are copied into the target's own block
+ * (one allocation instead of four, no allocator overhead or rounding for
+ * each: a million targets notice) and freed; the rest is kept as it is.
+ * The ring comes first, right after the struct, for its alignment.
  */
 struct target *
 target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 {
 	struct target *tg;
+	struct target_conf_core *cc;
+	struct target_rare *rare = NULL;
+	struct hist_entry *ring;
 	size_t nlen = strlen(tc->name) + 1, hlen = strlen(tc->host) + 1;
+	size_t rlen = (size_t)history * sizeof(*ring), plen = tc->payload_len;
+	int shared = tc->payload != NULL &&
+	    plen == sizeof(target_payload_default) - 1 &&
+	    memcmp(tc->payload, target_payload_default, plen) == 0;
+	int reads = tc->expect != NULL || tc->regex != NULL ||
+	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE);
+	char *s;
 
-	if ((tg = calloc(1, sizeof(*tg) + nlen + hlen)) == NULL)
+	if ((tg = calloc(1, sizeof(*tg) + rlen + nlen + hlen +
+	    (shared ? 0 : plen))) == NULL)
 		return NULL;
-	tg->conf = *tc;
-	tg->conf.name = memcpy(tg->strings, tc->name, nlen);
-	tg->conf.host = memcpy(tg->strings + nlen, tc->host, hlen);
-	tg->d = d;
+	if ((reads || tc->expect_regex != NULL || tc->has_source ||
+	    tc->connect_timeout_us != 0) &&
+	    (rare = calloc(1, sizeof(*rare))) == NULL) {
+		free(tg);
+		return NULL;
+	}
+	if (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
+	    RESULT_RECV_KEEP)) == NULL) {
+		free(rare);
+		free(tg);
+		return NULL;
+	}
+	if ((!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
+	    NULL) ||
+	    (tc->tls != NULL &&
+	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
+		free(tg->cache);
+		if (rare != NULL)
+			free(rare->rbuf);
+		free(rare);
+		free(tg);
+		return NULL;
+	}
+	ring = (struct hist_entry *)(tg + 1);
+	s = (char *)ring + rlen;
+	cc = &tg->conf;
+	cc->name = memcpy(s, tc->name, nlen);
+	cc->host = memcpy(s + nlen, tc->host, hlen);
+	if (shared)
+		cc->payload = target_payload_default;
+	else if (tc->payload != NULL)
+		cc->payload = memcpy(s + nlen + hlen, tc->payload, plen);
+	cc->tls = tc->tls;
+	cc->interval_us = tc->interval_us;
+	cc->timeout_us = tc->timeout_us;
+	cc->payload_len = (uint32_t)tc->payload_len;
+	cc->read_limit = tc->read_limit;
+	cc->jitter_ppm = tc->jitter_ppm;
+	cc->port = tc->port;
+	cc->family = tc->family;
+	cc->rise = tc->rise;
+	cc->fall = tc->fall;
+	cc->flap = tc->flap;
+	cc->kind = tc->kind;
+	cc->addrs = tc->addrs;
+	cc->close = tc->close;
+	cc->numeric = tc->numeric;
+	cc->addr = tc->addr;
+	if ((tg->rare = rare) != NULL) {
+		rare->expect = tc->expect;
+		rare->expect_regex = tc->expect_regex;
+		rare->regex = tc->regex;
+		rare->connect_timeout_us = tc->connect_timeout_us;
+		rare->expect_len = tc->expect_len;
+		rare->source = tc->source;
+		rare->has_source = tc->has_source;
+	}
 	tg->phase = TARGET_STOPPED;
 	timer_init(&tg->tm);
 	sem_wait_init(&tg->slot);
 	tg->rng = target_hash(tc->name) | 1;
-	if (results_init(&tg->res, history) == -1 ||
-	    (!tc->numeric && (tg->cache = calloc(1, sizeof(*tg->cache))) ==
-	    NULL) ||
-	    ((tc->expect != NULL || tc->regex != NULL ||
-	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE)) &&
-	    (tg->rbuf = malloc(tc->read_limit + 1 + RESULT_RECV_KEEP)) ==
-	    NULL) ||
-	    (tc->tls != NULL &&
-	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
-		results_free(&tg->res);
-		free(tg->cache);
-		free(tg->rbuf);
-		free(tg);
-		return NULL;
-	}
+	results_init_ring(&tg->res, history, ring);
+	/* the target owns the rest now: nothing left for tc to free */
 	free(tc->name);
 	free(tc->host);
-	tc->name = tc->host = NULL;
-	results_set_policy(&tg->res, tc->rise, tc->fall, tc->flap);
+	free(tc->payload);
+	memset(tc, 0, sizeof(*tc));
+	results_set_policy(&tg->res, cc->rise, cc->fall, cc->flap);
 	task_init(&tg->task, &d->ex, target_poll, NULL, tg);
 	return tg;
+}
+
+/*
+ * The target's config whole, in tc (the probe context's, or a reader's on
+ * the stack): a copy of 180-odd bytes per probe buys 70 per target.
+ */
+const struct target_conf *
+target_getconf(const struct target *tg, struct target_conf *tc)
+{
+	const struct target_conf_core *cc = &tg->conf;
+	const struct target_rare *rare = tg->rare;
+
+	memset(tc, 0, sizeof(*tc));
+	tc->name = cc->name;
+	tc->host = cc->host;
+	tc->payload = cc->payload;
+	tc->payload_len = cc->payload_len;
+	tc->tls = cc->tls;
+	tc->read_limit = cc->read_limit;
+	tc->interval_us = cc->interval_us;
+	tc->timeout_us = cc->timeout_us;
+	tc->jitter_ppm = cc->jitter_ppm;
+	tc->rise = cc->rise;
+	tc->fall = cc->fall;
+	tc->flap = cc->flap;
+	tc->port = cc->port;
+	tc->kind = cc->kind;
+	tc->addrs = cc->addrs;
+	tc->close = cc->close;
+	tc->numeric = cc->numeric;
+	tc->family = cc->family;
+	tc->addr = cc->addr;
+	if (rare != NULL) {
+		tc->expect = rare->expect;
+		tc->expect_len = rare->expect_len;
+		tc->expect_regex = rare->expect_regex;
+		tc->regex = rare->regex;
+		tc->connect_timeout_us = rare->connect_timeout_us;
+		tc->has_source = rare->has_source;
+		tc->source = rare->source;
+	}
+	return tc;
 }
 
 /*
@@ -118,6 +220,7 @@ target_start(struct target *tg, uint64_t base_us)
 void
 target_stop(struct target *tg)
 {
+	struct daemon *d = target_daemon(tg);
 	switch (tg->phase) {
 	case TARGET_SLEEPING:
 	case TARGET_WAITING:
@@ -129,11 +232,11 @@ target_stop(struct target *tg)
 		break;
 	}
 	if (tg->pc != NULL) {
-		probe_ctx_put(tg->d, tg->pc);
+		probe_ctx_put(d, tg->pc);
 		tg->pc = NULL;
 	}
-	sem_release(&tg->d->inflight, &tg->slot);
-	timer_disarm(&tg->tm, &tg->d->ex);
+	sem_release(&d->inflight, &tg->slot);
+	timer_disarm(&tg->tm, &d->ex);
 	task_cancel(&tg->task);
 	tg->phase = TARGET_STOPPED;
 }
@@ -143,25 +246,47 @@ target_free(struct target *tg)
 {
 	if (tg == NULL)
 		return;
-	if (tg->adhoc != NULL)
-		adhoc_abort(tg->adhoc);
+	if (tg->has_adhoc)
+		adhoc_abort_target(target_daemon(tg), tg);
 	target_stop(tg);
 	results_free(&tg->res);
-	free(tg->conf.payload);
-	free(tg->conf.expect);
-	free(tg->conf.expect_regex);
-	if (tg->conf.regex != NULL) {
-		regfree(tg->conf.regex);
-		free(tg->conf.regex);
+	if (tg->rare != NULL) {
+		free(tg->rare->expect);
+		free(tg->rare->expect_regex);
+		if (tg->rare->regex != NULL) {
+			regfree(tg->rare->regex);
+			free(tg->rare->regex);
+		}
+		free(tg->rare->rbuf);
+		free(tg->rare);
 	}
 	free(tg->cache);
-	free(tg->rbuf);
 	free(tg->tls_info);
 	if (tg->conf.tls != NULL) {
 		tls_conf_free(tg->conf.tls);
 		free(tg->conf.tls);
 	}
 	free(tg);
+}
+
+/*
+ * The last result in full (buf), with its pointers back: the received
+ * bytes are in the target's keep buffer, the TLS details its tls_info.
+ * NULL when there is none yet.
+ */
+const struct probe_result *
+target_last(const struct target *tg, struct probe_result *buf)
+{
+	if (results_last(&tg->res, buf) == -1)
+		return NULL;
+	if (buf->flags & RESULT_TLS)
+		buf->tls = tg->tls_info;
+	buf->flags &= ~RESULT_TLS;
+	if (tg->rare != NULL && tg->rare->rbuf != NULL && buf->recv_len > 0)
+		buf->recv = tg->rare->rbuf + tg->conf.read_limit + 1;
+	else
+		buf->recv_len = 0;
+	return buf;
 }
 
 /* A probe context from the pool; NULL only when memory runs out. */
@@ -197,27 +322,29 @@ probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
  * -1 when no probe context can be had (out of memory).
  */
 static int
-target_probe_start(struct target *tg, unsigned each_i)
+target_probe_start(struct target *tg, uint8_t each_i)
 {
+	struct daemon *d = target_daemon(tg);
 	struct probe *p;
 	union sockaddr_union addrs[TARGET_MAX_ADDRS];
 	unsigned n = 0;
 
-	if (tg->pc == NULL && (tg->pc = probe_ctx_get(tg->d)) == NULL)
+	if (tg->pc == NULL && (tg->pc = probe_ctx_get(d)) == NULL)
 		return -1;
 	p = &tg->pc->probe;
 	if (each_i > 0) {
 		n = p->naddrs;
 		memcpy(addrs, p->addrs, sizeof(addrs));
 	}
-	probe_init(p, &tg->conf, tg->d->dns, &tg->pc->io);
-	p->rbuf = tg->rbuf;
+	probe_init(p, target_getconf(tg, &tg->pc->tc), d->dns,
+	    &tg->pc->io);
+	p->rbuf = tg->rare != NULL ? tg->rare->rbuf : NULL;
 	p->tls_info = tg->tls_info;
 	/* what an expect failure read is kept past the next probe's reads */
-	p->keep = tg->rbuf != NULL ? tg->rbuf + tg->conf.read_limit + 1 : NULL;
-	if (tg->d->dns_cache_max_us > 0) {
+	p->keep = p->rbuf != NULL ? p->rbuf + tg->conf.read_limit + 1 : NULL;
+	if (d->dns_cache_max_us > 0) {
 		p->cache = tg->cache;
-		p->cache_max_us = tg->d->dns_cache_max_us;
+		p->cache_max_us = d->dns_cache_max_us;
 	}
 	if (tg->conf.addrs == ADDRS_EACH) {
 		p->each = 1;
@@ -244,7 +371,7 @@ target_probe_start(struct target *tg, unsigned each_i)
 static int
 target_probe_done(struct target *tg)
 {
-	struct daemon *d = tg->d;
+	struct daemon *d = target_daemon(tg);
 	struct probe *p = &tg->pc->probe;
 	enum target_state before = results_state(&tg->res);
 	const struct probe_result *pr = &p->res;
@@ -285,6 +412,7 @@ target_probe_done(struct target *tg)
 static void
 target_schedule_next(struct target *tg)
 {
+	struct daemon *d = target_daemon(tg);
 	uint64_t now = clock_mono_us(), iv = tg->conf.interval_us, missed;
 	int64_t j;
 
@@ -301,9 +429,9 @@ target_schedule_next(struct target *tg)
 	if (tg->next_us <= now) {
 		missed = (now - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
-		tg->d->late_total += missed;
+		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
-		event_late(tg->d, tg, missed);
+		event_late(d, tg, missed);
 	}
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
@@ -317,6 +445,7 @@ static enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;
+	struct daemon *d = target_daemon(tg);
 	uint64_t waited;
 	enum poll r;
 
@@ -332,7 +461,7 @@ target_poll(struct task *t, void *arg)
 			tg->phase = TARGET_WAITING;
 			break;
 		case TARGET_WAITING:
-			r = sem_acquire(&tg->d->inflight, &tg->slot, t);
+			r = sem_acquire(&d->inflight, &tg->slot, t);
 			if (r == POLL_PENDING) {
 				tg->queued = 1;
 				return POLL_PENDING;
@@ -348,7 +477,7 @@ target_poll(struct task *t, void *arg)
 				/* no memory for a probe: try at the next slot */
 				log_warnx("target %s: out of memory for a probe",
 				    tg->conf.name);
-				sem_release(&tg->d->inflight, &tg->slot);
+				sem_release(&d->inflight, &tg->slot);
 				target_schedule_next(tg);
 				break;
 			}
@@ -360,9 +489,9 @@ target_poll(struct task *t, void *arg)
 			if (target_probe_done(tg) &&
 			    target_probe_start(tg, tg->each_i + 1) == 0)
 				break;
-			probe_ctx_put(tg->d, tg->pc);
+			probe_ctx_put(d, tg->pc);
 			tg->pc = NULL;
-			sem_release(&tg->d->inflight, &tg->slot);
+			sem_release(&d->inflight, &tg->slot);
 			target_schedule_next(tg);
 			break;
 		case TARGET_STOPPED:

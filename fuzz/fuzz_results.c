@@ -278,10 +278,10 @@ check_counters(const struct results *r, uint64_t recorded, uint64_t ok,
 	CHECK(r->ok == ok);
 	CHECK(r->ok + r->failed == recorded);
 	for (i = 0; i < PERR__MAX; i++)
-		CHECK(r->errors[i] == (uint32_t)by_class[i]);
+		CHECK(results_errors(r, i) == (uint32_t)by_class[i]);
 	for (k = 0; k < LAT__MAX; k++) {
 		for (sum = 0, i = 0; i < LAT_BUCKETS; i++)
-			sum += r->lat[k].count[i];
+			sum += results_lat_count(r, k, i);
 		CHECK(sum == (uint32_t)ok || sum == ok);
 	}
 	CHECK(r->state == TARGET_UNKNOWN || r->state == TARGET_UP ||
