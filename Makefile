@@ -18,8 +18,11 @@ DESTDIR		?=
 BUILD		?= build
 CC		?= cc
 
-PKGS		 = libevent libconfig libsystemd jansson openssl
-# Debian 12 packages that provide them (and the test framework)
+PKGS		 = libevent libsystemd jansson openssl
+# the tests' only: Check, and libconfig (tests/check_cfg.c compares
+# daemon/cfg.c with it; the daemon does not link it)
+TEST_PKGS	 = check libconfig
+# Debian 12 packages that provide them (and the tests')
 DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
 		   libjansson-dev libssl-dev openssl check clang \
 		   libclang-rt-14-dev
@@ -31,9 +34,9 @@ CFLAGS		?= -O2 -g
 ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANITIZE) \
 		   -MMD -MP -Idaemon $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS	 = $(LDFLAGS) $(SANITIZE)
-LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs libevent libconfig libsystemd jansson openssl) -lm
+LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
-LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs check)
+LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 ifeq ($(V),1)
 Q =
@@ -51,6 +54,7 @@ TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c
 DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS	 = $(TEST_SRCS:%.c=$(BUILD)/%.o)
+$(TEST_OBJS): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 DEPS_STAMP	 = $(BUILD)/.deps-ok
 
 all: $(BUILD)/futd $(BUILD)/futctl
@@ -63,7 +67,7 @@ $(DEPS_STAMP):
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=yes; \
 	command -v openssl >/dev/null 2>&1 || missing=yes; \
 	command -v clang >/dev/null 2>&1 || missing=yes; \
-	for p in $(PKGS) check; do \
+	for p in $(PKGS) $(TEST_PKGS); do \
 		$(PKG_CONFIG) --exists $$p 2>/dev/null || missing=yes; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -127,7 +131,7 @@ check-asan:
 # daemon under valgrind, driven through every command
 VALGRIND	 = valgrind -q --error-exitcode=99 --leak-check=full \
 		   --errors-for-leak-kinds=definite,indirect
-UNIT_SUITES	 = future probe results conf proto
+UNIT_SUITES	 = future probe results conf cfg proto
 check-valgrind: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)for s in $(UNIT_SUITES); do \
 		echo "== valgrind: suite $$s"; \

@@ -11,7 +11,19 @@
  *
  * Where libconfig 1.5 is wrong we are not: an integer that does not fit 32
  * bits is an int64 (1.5 truncates it, so "port = 4294967297" would be port
- * 1), and a decimal one that does not fit 64 bits is an error.
+ * 1), and a decimal one that does not fit 64 bits is an error; a # or //
+ * comment that ends a file without a newline is a comment (1.5's rule
+ * wants the newline: "syntax error").  And nesting deeper than 200 is an
+ * error; a scalar element of a list or array has the line of its own
+ * token (1.5's is where its scanner was, often the next token's).
+ *
+ * Where libconfig 1.5 is odd we are too, as tests/check_cfg.c and
+ * fuzz/cfg_diff.c hold us to: a string, a C comment or an @include name
+ * still open at the end of an included file goes on in the including
+ * file, and at the end of the main file is dropped (the input ends
+ * there); \x00 adds nothing to a string, a NUL ends a run of it; a
+ * backslash in an @include name other than \\ and \" is dropped; an
+ * error's line is where libconfig's scanner was: the end of a string.
  *
  * Memory: a node is 24 bytes, a child index 4, a string its bytes and a
  * NUL; names are interned (a file has a few dozen distinct ones).  The
@@ -77,7 +89,9 @@ struct cfg {
 	struct cfg_error	*err;
 	int			 failed;
 	enum cfg_tok		 tok;	/* the token read ahead */
-	uint32_t		 tok_line;
+	uint32_t		 tok_line;	/* a string's: where it ends */
+	uint16_t		 tok_file;
+	int			 in_comment;	/* a C comment goes on */
 	const char		*tok_p;	/* a name */
 	size_t			 tok_len;
 	long long		 tok_i;
@@ -91,8 +105,8 @@ struct cfg {
 	struct cfg_key {
 		const char	*key;
 		uint32_t	 name;
-		char		 copy[24];
-	}			 keys[64];
+	}			 keys[256];
+	size_t			 nkeys;
 };
 
 static int
@@ -287,7 +301,7 @@ cfg_push_file(struct cfg *c, const char *path, int fd, uint32_t line)
 	memset(s, 0, sizeof(*s));
 	s->map = map;
 	s->maplen = len;
-	s->p = map;
+	s->p = map != NULL ? map : "";	/* NULL + 0 is undefined */
 	s->end = s->p + len;
 	s->line = 1;
 	s->bol = 1;
@@ -305,30 +319,53 @@ cfg_pop_file(struct cfg *c)
 	s->map = NULL;
 }
 
-/* @include "name": read name now, then go on after it */
+/*
+ * @include "name": read name now, then go on after it.  As libconfig's
+ * scanner: \\ and \" are a backslash and a quote, any other backslash
+ * is dropped (its flex rules do not match it: the default rule echoes it
+ * to stdout); a name still open at the end of an included file goes on in
+ * the including file, and one open at the end of the main file ends the
+ * input (0, c->tok is T_EOF).
+ */
+static void	cfg_next(struct cfg *);
+
 static int
 cfg_include(struct cfg *c, struct cfg_src *s, const char *p)
 {
 	char name[PATH_MAX], full[PATH_MAX];
 	size_t n = 0;
-	uint32_t line = s->line;
 	int fd, r;
 
-	while (p < s->end && *p != '"') {
-		if (*p == '\\' && p + 1 < s->end && (p[1] == '\\' ||
-		    p[1] == '"'))
+	for (;;) {
+		while (p < s->end && *p != '"') {
+			if (*p == '\\') {
+				if (p + 1 == s->end || (p[1] != '\\' &&
+				    p[1] != '"')) {
+					p++;
+					continue;
+				}
+				p++;
+			}
+			if (*p == '\n')
+				s->line++;
+			if (n + 1 < sizeof(name))
+				name[n++] = *p;
 			p++;
-		if (*p == '\n')
-			s->line++;
-		if (n + 1 < sizeof(name))
-			name[n++] = *p;
-		p++;
+		}
+		if (p < s->end)
+			break;
+		s->p = p;
+		if (c->nsrc == 1) {
+			c->tok = T_EOF;
+			c->tok_line = s->line;
+			c->tok_file = s->file;
+			return 0;
+		}
+		cfg_pop_file(c);
+		s = &c->src[c->nsrc - 1];
+		p = s->p;
 	}
 	name[n] = '\0';
-	if (p == s->end) {
-		cfg_fail(c, s->line, "syntax error");
-		return -1;
-	}
 	s->p = p + 1;
 	s->bol = 0;
 	if (name[0] == '/' || c->include_dir == NULL)
@@ -336,21 +373,24 @@ cfg_include(struct cfg *c, struct cfg_src *s, const char *p)
 	else
 		r = snprintf(full, sizeof(full), "%s/%s", c->include_dir,
 		    name);
+	/* libconfig's line: where the name ends */
 	if (r < 0 || (size_t)r >= sizeof(full)) {
-		cfg_fail(c, line, "cannot open include file");
+		cfg_fail(c, s->line, "cannot open include file");
 		return -1;
 	}
 	if (c->nsrc > CFG_MAX_INCLUDE) {
-		cfg_fail(c, line, "@include nested too deep");
+		cfg_fail(c, s->line, "include file nesting too deep");
 		return -1;
 	}
 	/* O_NONBLOCK: a FIFO must not hang us; fstat then refuses it */
 	if ((fd = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		cfg_fail(c, line, "cannot open include file");
+		cfg_fail(c, s->line, "cannot open include file");
 		return -1;
 	}
-	r = cfg_push_file(c, full, fd, line);
+	r = cfg_push_file(c, full, fd, s->line);
 	close(fd);
+	if (r == 0)
+		cfg_next(c);
 	return r;
 }
 
@@ -439,16 +479,18 @@ cfg_number(struct cfg *c, const char *p, const char *end)
 	const char *q = p, *d, *e;
 	int isfloat = 0, neg = 0;
 	uint64_t u = 0;
-	size_t nd;
+	size_t nd, sig = 0;
 
 	if (q < end && (*q == '-' || *q == '+'))
 		neg = *q++ == '-';
 	if (q == p && end - p > 2 && p[0] == '0' && (p[1] == 'x' ||
 	    p[1] == 'X') && cfg_isxdigit(p[2])) {
-		for (q = p + 2; q < end && cfg_isxdigit(*q); q++)
+		for (q = p + 2; q < end && cfg_isxdigit(*q); q++) {
+			sig += u != 0 || *q != '0';	/* not leading zeros */
 			u = u << 4 | (uint64_t)(cfg_isdigit(*q) ? *q - '0' :
 			    (*q | 0x20) - 'a' + 10);
-		if (q - p > 18)
+		}
+		if (sig > 16)
 			u = UINT64_MAX;	/* strtoull's saturation */
 		if (q < end && *q == 'L') {
 			q += q + 1 < end && q[1] == 'L' ? 2 : 1;
@@ -512,10 +554,16 @@ cfg_number(struct cfg *c, const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
-/* A string's bytes, appended to c->bytes (not terminated: "a" "b" join). */
+/*
+ * A string's bytes, appended to c->bytes (not terminated: "a" "b" join).
+ * As libconfig's scanner: a string still open at the end of an included
+ * file goes on in the including file; one still open at the end of the
+ * main file is dropped, and the input ends there (1).
+ */
 static int
-cfg_string_scan(struct cfg *c, struct cfg_src *s)
+cfg_string_scan(struct cfg *c)
 {
+	struct cfg_src *s = &c->src[c->nsrc - 1];
 	const char *p = s->p + 1, *run;
 	int hi, lo;
 
@@ -529,8 +577,14 @@ cfg_string_scan(struct cfg *c, struct cfg_src *s)
 			return -1;
 		if (p == s->end) {
 			s->p = p;
-			cfg_fail(c, s->line, "syntax error");
-			return -1;
+			if (c->nsrc == 1) {
+				c->bytes.len = c->tok_str;
+				return 1;
+			}
+			cfg_pop_file(c);
+			s = &c->src[c->nsrc - 1];
+			p = s->p;
+			continue;
 		}
 		if (*p == '"')
 			break;
@@ -566,7 +620,9 @@ cfg_string_scan(struct cfg *c, struct cfg_src *s)
 					    (p[2] | 0x20) - 'a' + 10;
 					lo = cfg_isdigit(p[3]) ? p[3] - '0' :
 					    (p[3] | 0x20) - 'a' + 10;
-					cfg_putc(c, (char)(hi << 4 | lo));
+					/* libconfig appends a C string: \x00 is lost */
+					if ((hi | lo) != 0)
+						cfg_putc(c, (char)(hi << 4 | lo));
 					p += 4;
 					continue;
 				}
@@ -579,7 +635,27 @@ cfg_string_scan(struct cfg *c, struct cfg_src *s)
 		p++;
 	}
 	s->p = p + 1;
+	s->bol = 0;
 	return c->failed ? -1 : 0;
+}
+
+/*
+ * Inside a C comment: past its end, or the end of the file with
+ * c->in_comment set (it goes on in the including file, as in libconfig).
+ */
+static const char *
+cfg_comment(struct cfg *c, struct cfg_src *s, const char *p)
+{
+	for (; p < s->end; p++) {
+		if (*p == '*' && p + 1 < s->end && p[1] == '/') {
+			c->in_comment = 0;
+			return p + 2;
+		}
+		if (*p == '\n')
+			s->line++;
+	}
+	c->in_comment = 1;
+	return p;
 }
 
 /* Read the next token into c->tok. */
@@ -590,13 +666,19 @@ cfg_next(struct cfg *c)
 	const char *p;
 	size_t n;
 
-	if (c->failed) {
+	/* T_ERROR is never consumed: the parser fails on it */
+	if (c->failed || c->tok == T_ERROR) {
 		c->tok = T_ERROR;
 		return;
 	}
 	for (;;) {
 		s = &c->src[c->nsrc - 1];
-		for (p = s->p; p < s->end; ) {
+		p = s->p;
+		if (c->in_comment) {
+			p = cfg_comment(c, s, p);
+			s->bol = 0;
+		}
+		while (p < s->end) {
 			if (*p == '\n') {
 				s->line++;
 				s->bol = 1;
@@ -612,12 +694,7 @@ cfg_next(struct cfg *c)
 					p++;
 				s->bol = 0;
 			} else if (*p == '/' && p + 1 < s->end && p[1] == '*') {
-				/* unclosed at the end: the end of the file */
-				for (p += 2; p < s->end && !(*p == '*' &&
-				    p + 1 < s->end && p[1] == '/'); p++)
-					if (*p == '\n')
-						s->line++;
-				p = p < s->end ? p + 2 : p;
+				p = cfg_comment(c, s, p + 2);
 				s->bol = 0;
 			} else
 				break;
@@ -628,12 +705,14 @@ cfg_next(struct cfg *c)
 		if (c->nsrc == 1) {
 			c->tok = T_EOF;
 			c->tok_line = s->line;
+			c->tok_file = s->file;
 			return;
 		}
 		cfg_pop_file(c);
 	}
 
 	c->tok_line = s->line;
+	c->tok_file = s->file;
 	switch (*p) {
 	case '=':
 	case ':':
@@ -667,8 +746,21 @@ cfg_next(struct cfg *c)
 		c->tok = T_STRING;
 		c->tok_str = c->bytes.len;
 		s->bol = 0;
-		if (cfg_string_scan(c, s) == -1)
+		switch (cfg_string_scan(c)) {
+		case -1:
 			c->tok = T_ERROR;
+			break;
+		case 1:
+			c->tok = T_EOF;
+			s = &c->src[c->nsrc - 1];
+			c->tok_line = s->line;
+			c->tok_file = s->file;
+			break;
+		default:
+			/* libconfig's line of a string: where it ends */
+			c->tok_line = c->src[c->nsrc - 1].line;
+			break;
+		}
 		return;
 	case '@':
 		n = (size_t)(s->end - p);
@@ -681,13 +773,10 @@ cfg_next(struct cfg *c)
 			if (q < s->end && *q == '"') {
 				if (cfg_include(c, s, q + 1) == -1)
 					c->tok = T_ERROR;
-				else
-					cfg_next(c);
 				return;
 			}
 		}
-		c->tok = T_ERROR;
-		cfg_fail(c, s->line, "syntax error");
+		c->tok = T_ERROR;	/* garbage, see below */
 		return;
 	default:
 		s->bol = 0;
@@ -713,8 +802,13 @@ cfg_next(struct cfg *c)
 			s->p = p + n;
 			return;
 		}
+		/*
+		 * Garbage: libconfig's scanner makes it a token, and its
+		 * parser says "syntax error" when it gets there, which may be
+		 * after an error of the value before it (a mismatched array
+		 * element): the parser says it, at tok_line.
+		 */
 		c->tok = T_ERROR;
-		cfg_fail(c, s->line, "syntax error");
 		return;
 	}
 	s->bol = 0;
@@ -731,7 +825,7 @@ cfg_node_at(const struct cfg *c, uint32_t i)
 
 static int
 cfg_node_new(struct cfg *c, uint8_t type, uint32_t name, uint32_t line,
-    uint32_t *idx)
+    uint16_t file, uint32_t *idx)
 {
 	struct cfg_node *n;
 	size_t i = c->nodes.len / sizeof(*n);
@@ -746,7 +840,7 @@ cfg_node_new(struct cfg *c, uint8_t type, uint32_t name, uint32_t line,
 	n->type = type;
 	n->name = name;
 	n->line = line;
-	n->file = c->src[c->nsrc - 1].file;
+	n->file = file;
 	*idx = (uint32_t)i;
 	return 0;
 }
@@ -778,7 +872,9 @@ cfg_close(struct cfg *c, uint32_t idx, size_t base)
 	node = cfg_node_at(c, idx);
 	node->v.kids.off = (uint32_t)(c->kids.len / sizeof(uint32_t));
 	node->v.kids.n = (uint32_t)n;
-	memcpy(c->kids.p + c->kids.len, c->stack.p + base, n * sizeof(uint32_t));
+	if (n > 0)	/* both may be NULL then */
+		memcpy(c->kids.p + c->kids.len, c->stack.p + base,
+		    n * sizeof(uint32_t));
 	c->kids.len += n * sizeof(uint32_t);
 	c->stack.len = base;
 	return 0;
@@ -793,6 +889,19 @@ cfg_syntax(struct cfg *c)
 
 static int	cfg_settings(struct cfg *, uint32_t, enum cfg_tok, int);
 
+/* a scalar token's node type */
+static const uint8_t cfg_types[] = {
+	[T_BOOL] = CFG_BOOL, [T_INT] = CFG_INT, [T_INT64] = CFG_INT64,
+	[T_FLOAT] = CFG_FLOAT, [T_STRING] = CFG_STRING,
+};
+
+static int
+cfg_mismatch(struct cfg *c, uint32_t line)
+{
+	cfg_fail(c, line, "mismatched element type in array");
+	return -1;
+}
+
 static int
 cfg_is_scalar(enum cfg_tok t)
 {
@@ -802,12 +911,9 @@ cfg_is_scalar(enum cfg_tok t)
 
 /* A scalar (c->tok is one): its node, adjacent strings joined. */
 static int
-cfg_scalar(struct cfg *c, uint32_t name, uint32_t line, uint32_t *idx)
+cfg_scalar(struct cfg *c, uint32_t name, uint32_t line, uint16_t file,
+    uint32_t *idx)
 {
-	static const uint8_t types[] = {
-		[T_BOOL] = CFG_BOOL, [T_INT] = CFG_INT, [T_INT64] = CFG_INT64,
-		[T_FLOAT] = CFG_FLOAT, [T_STRING] = CFG_STRING,
-	};
 	struct cfg_node *n;
 	enum cfg_tok t = c->tok;
 	long long i = c->tok_i;
@@ -828,7 +934,7 @@ cfg_scalar(struct cfg *c, uint32_t name, uint32_t line, uint32_t *idx)
 		cfg_next(c);
 	if (c->failed)
 		return -1;
-	if (cfg_node_new(c, types[t], name, line, idx) == -1)
+	if (cfg_node_new(c, cfg_types[t], name, line, file, idx) == -1)
 		return -1;
 	n = cfg_node_at(c, *idx);
 	if (t == T_FLOAT)
@@ -842,8 +948,8 @@ cfg_scalar(struct cfg *c, uint32_t name, uint32_t line, uint32_t *idx)
 
 /* A value, starting at c->tok; c->tok is the token after it. */
 static int
-cfg_value(struct cfg *c, uint32_t name, uint32_t line, int depth,
-    uint32_t *idx)
+cfg_value(struct cfg *c, uint32_t name, uint32_t line, uint16_t file,
+    int depth, uint32_t *idx)
 {
 	size_t base = c->stack.len;
 	uint32_t kid;
@@ -851,7 +957,7 @@ cfg_value(struct cfg *c, uint32_t name, uint32_t line, int depth,
 	enum cfg_tok close;
 
 	if (cfg_is_scalar(c->tok))
-		return cfg_scalar(c, name, line, idx);
+		return cfg_scalar(c, name, line, file, idx);
 	if (depth >= CFG_MAX_NEST) {
 		cfg_fail(c, c->tok_line, "nested deeper than %d",
 		    CFG_MAX_NEST);
@@ -859,7 +965,8 @@ cfg_value(struct cfg *c, uint32_t name, uint32_t line, int depth,
 	}
 	switch (c->tok) {
 	case T_GROUP_START:
-		if (cfg_node_new(c, CFG_GROUP, name, line, idx) == -1)
+		if (cfg_node_new(c, CFG_GROUP, name, line, file,
+		    idx) == -1)
 			return -1;
 		cfg_next(c);
 		if (cfg_settings(c, *idx, T_GROUP_END, depth + 1) == -1)
@@ -867,12 +974,14 @@ cfg_value(struct cfg *c, uint32_t name, uint32_t line, int depth,
 		cfg_next(c);
 		return 0;
 	case T_ARRAY_START:
-		if (cfg_node_new(c, CFG_ARRAY, name, line, idx) == -1)
+		if (cfg_node_new(c, CFG_ARRAY, name, line, file,
+		    idx) == -1)
 			return -1;
 		close = T_ARRAY_END;
 		break;
 	case T_LIST_START:
-		if (cfg_node_new(c, CFG_LIST, name, line, idx) == -1)
+		if (cfg_node_new(c, CFG_LIST, name, line, file,
+		    idx) == -1)
 			return -1;
 		close = T_LIST_END;
 		break;
@@ -884,18 +993,22 @@ cfg_value(struct cfg *c, uint32_t name, uint32_t line, int depth,
 		for (;;) {
 			if (close == T_ARRAY_END && !cfg_is_scalar(c->tok))
 				return cfg_syntax(c);
-			if (cfg_value(c, 0, c->tok_line, depth + 1, &kid) ==
-			    -1)
+			/*
+			 * libconfig checks an element's type before it reads
+			 * the token after it, but for a string (which the
+			 * next may continue): its line and its errors first.
+			 */
+			if (close == T_ARRAY_END && c->tok != T_STRING &&
+			    type0 != CFG_NONE && cfg_types[c->tok] != type0)
+				return cfg_mismatch(c, c->tok_line);
+			if (cfg_value(c, 0, c->tok_line, c->tok_file,
+			    depth + 1, &kid) == -1)
 				return -1;
 			if (close == T_ARRAY_END) {
 				uint8_t t = cfg_node_at(c, kid)->type;
 
-				if (type0 != CFG_NONE && t != type0) {
-					cfg_fail(c, cfg_node_at(c, kid)->line,
-					    "mismatched element type in "
-					    "array");
-					return -1;
-				}
+				if (type0 != CFG_NONE && t != type0)
+					return cfg_mismatch(c, c->tok_line);
 				type0 = t;
 			}
 			if (cfg_push(c, kid) == -1)
@@ -919,6 +1032,7 @@ cfg_settings(struct cfg *c, uint32_t group, enum cfg_tok close, int depth)
 {
 	size_t base = c->stack.len, i;
 	uint32_t name, line, kid, k;
+	uint16_t file;
 
 	while (c->tok != close) {
 		if (c->tok != T_NAME)
@@ -926,6 +1040,7 @@ cfg_settings(struct cfg *c, uint32_t group, enum cfg_tok close, int depth)
 		if ((name = cfg_intern(c, c->tok_p, c->tok_len)) == 0)
 			return -1;
 		line = c->tok_line;
+		file = c->tok_file;
 		/* groups are small; libconfig, too, looks at each member */
 		for (i = base; i < c->stack.len; i += sizeof(k)) {
 			memcpy(&k, c->stack.p + i, sizeof(k));
@@ -938,7 +1053,7 @@ cfg_settings(struct cfg *c, uint32_t group, enum cfg_tok close, int depth)
 		if (c->tok != T_EQUALS)
 			return cfg_syntax(c);
 		cfg_next(c);
-		if (cfg_value(c, name, line, depth, &kid) == -1 ||
+		if (cfg_value(c, name, line, file, depth, &kid) == -1 ||
 		    cfg_push(c, kid) == -1)
 			return -1;
 		if (c->tok == T_SEMI || c->tok == T_COMMA)
@@ -953,7 +1068,7 @@ cfg_parse(struct cfg *c)
 	uint32_t root;
 
 	if (cfg_putc(c, '\0') == 0 &&	/* offset 0: no name */
-	    cfg_node_new(c, CFG_GROUP, 0, 0, &root) == 0) {
+	    cfg_node_new(c, CFG_GROUP, 0, 0, 0, &root) == 0) {
 		cfg_next(c);
 		if (cfg_settings(c, root, T_EOF, 0) == 0 && !c->failed) {
 			while (c->nsrc > 0)
@@ -1017,8 +1132,8 @@ cfg_read_mem(const char *text, size_t len, const char *name,
 	c->nfiles = 1;
 	c->err = err;
 	s = &c->src[c->nsrc++];
-	s->p = text;
-	s->end = text + len;
+	s->p = text != NULL ? text : "";
+	s->end = s->p + len;
 	s->line = 1;
 	s->bol = 1;
 	return cfg_parse(c);
@@ -1086,33 +1201,44 @@ cfg_lookup(const struct cfg *c, const char *key)
 const struct cfg_node *
 cfg_member(struct cfg *c, const struct cfg_node *n, const char *key)
 {
-	const struct cfg_node *m;
+	const struct cfg_node *nodes = (const void *)c->nodes.p;
+	const uint32_t *kid;
 	struct cfg_key *k;
-	uint32_t name;
-	unsigned i;
+	uint32_t name, i;
 
 	if (n->type != CFG_GROUP)
 		return NULL;
-	/* keys are mostly literals: remembered by address, checked by text */
-	k = &c->keys[((uintptr_t)key >> 3) % (sizeof(c->keys) /
-	    sizeof(c->keys[0]))];
-	if (k->key == key && strcmp(k->copy, key) == 0)
-		name = k->name;
-	else {
-		name = cfg_lookup(c, key);
-		if (strlen(key) < sizeof(k->copy)) {
-			k->key = key;
-			k->name = name;
-			memcpy(k->copy, key, strlen(key) + 1);
+	/*
+	 * Keys do not change (cfg.h): each is remembered by its address, in
+	 * an open-addressed table that is only added to.  A reader has a few
+	 * dozen; past three quarters full, keys are looked up every time.
+	 */
+	i = (uint32_t)(((uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL) >>
+	    56);	/* 256 slots */
+	for (;;) {
+		k = &c->keys[i];
+		if (k->key == key) {
+			name = k->name;
+			break;
 		}
+		if (k->key == NULL) {
+			name = cfg_lookup(c, key);
+			if (c->nkeys < sizeof(c->keys) / sizeof(c->keys[0]) *
+			    3 / 4) {
+				k->key = key;
+				k->name = name;
+				c->nkeys++;
+			}
+			break;
+		}
+		i = (i + 1) % (sizeof(c->keys) / sizeof(c->keys[0]));
 	}
 	if (name == 0)
 		return NULL;
-	for (i = 0; i < n->v.kids.n; i++) {
-		m = cfg_elem(c, n, i);
-		if (m->name == name)
-			return m;
-	}
+	kid = (const uint32_t *)(const void *)c->kids.p + n->v.kids.off;
+	for (i = 0; i < n->v.kids.n; i++)
+		if (nodes[kid[i]].name == name)
+			return &nodes[kid[i]];
 	return NULL;
 }
 

@@ -64,7 +64,10 @@ struct cfg		*cfg_read_mem(const char *text, size_t len,
 void			 cfg_free(struct cfg *);
 
 const struct cfg_node	*cfg_root(const struct cfg *);
-/* a group's member by name, or NULL */
+/*
+ * A group's member by name, or NULL.  The key must not change while the
+ * cfg lives (a string literal, say): its answer is remembered by address.
+ */
 const struct cfg_node	*cfg_member(struct cfg *, const struct cfg_node *,
 			    const char *);
 /* the i-th member or element of a group, list or array, or NULL */
