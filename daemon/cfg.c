@@ -239,7 +239,7 @@ cfg_intern(struct cfg *c, const char *p, size_t len)
 	}
 	i = cfg_hash(p, len) & (c->names_cap - 1);
 	while ((off = c->names[i]) != 0) {
-		if (strncmp(c->bytes.p + off, p, len) == 0 &&
+		if (memcmp(c->bytes.p + off, p, len) == 0 &&
 		    c->bytes.p[off + len] == '\0')
 			return off;
 		i = (i + 1) & (c->names_cap - 1);
@@ -409,12 +409,40 @@ cfg_isxdigit(int ch)
 	    (ch >= 'A' && ch <= 'F');
 }
 
+/* What a byte can be: a table, the scanner's inner loops ask per byte. */
+#define CFG_C_FIRST	0x01	/* starts a name: A-Z a-z * */
+#define CFG_C_NAME	0x02	/* in a name: those, 0-9 - _ */
+#define CFG_C_BLANK	0x04	/* space, tab */
+
+static const uint8_t cfg_class[256] = {
+	[' '] = CFG_C_BLANK, ['\t'] = CFG_C_BLANK,
+	['*'] = CFG_C_FIRST | CFG_C_NAME,
+	['-'] = CFG_C_NAME, ['_'] = CFG_C_NAME,
+#define CFG_R(a) [a] = CFG_C_FIRST | CFG_C_NAME
+	CFG_R('A'), CFG_R('B'), CFG_R('C'), CFG_R('D'), CFG_R('E'),
+	CFG_R('F'), CFG_R('G'), CFG_R('H'), CFG_R('I'), CFG_R('J'),
+	CFG_R('K'), CFG_R('L'), CFG_R('M'), CFG_R('N'), CFG_R('O'),
+	CFG_R('P'), CFG_R('Q'), CFG_R('R'), CFG_R('S'), CFG_R('T'),
+	CFG_R('U'), CFG_R('V'), CFG_R('W'), CFG_R('X'), CFG_R('Y'),
+	CFG_R('Z'),
+	CFG_R('a'), CFG_R('b'), CFG_R('c'), CFG_R('d'), CFG_R('e'),
+	CFG_R('f'), CFG_R('g'), CFG_R('h'), CFG_R('i'), CFG_R('j'),
+	CFG_R('k'), CFG_R('l'), CFG_R('m'), CFG_R('n'), CFG_R('o'),
+	CFG_R('p'), CFG_R('q'), CFG_R('r'), CFG_R('s'), CFG_R('t'),
+	CFG_R('u'), CFG_R('v'), CFG_R('w'), CFG_R('x'), CFG_R('y'),
+	CFG_R('z'),
+#undef CFG_R
+	['0'] = CFG_C_NAME, ['1'] = CFG_C_NAME, ['2'] = CFG_C_NAME,
+	['3'] = CFG_C_NAME, ['4'] = CFG_C_NAME, ['5'] = CFG_C_NAME,
+	['6'] = CFG_C_NAME, ['7'] = CFG_C_NAME, ['8'] = CFG_C_NAME,
+	['9'] = CFG_C_NAME,
+};
+
 static int
 cfg_isname(int ch, int first)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    ch == '*' || (!first && (cfg_isdigit(ch) || ch == '-' ||
-	    ch == '_'));
+	return (cfg_class[ch & 0xff] & (first ? CFG_C_FIRST : CFG_C_NAME)) !=
+	    0;
 }
 
 /*
@@ -679,13 +707,13 @@ cfg_next(struct cfg *c)
 			s->bol = 0;
 		}
 		while (p < s->end) {
-			if (*p == '\n') {
+			if (cfg_class[(unsigned char)*p] & CFG_C_BLANK)
+				p++;
+			else if (*p == '\n') {
 				s->line++;
 				s->bol = 1;
 				p++;
-			} else if (*p == ' ' || *p == '\t')
-				p++;
-			else if (*p == '\r' || *p == '\f') {
+			} else if (*p == '\r' || *p == '\f') {
 				s->bol = 0;
 				p++;
 			} else if (*p == '#' || (*p == '/' && p + 1 < s->end &&
@@ -783,12 +811,15 @@ cfg_next(struct cfg *c)
 		if (cfg_isname((unsigned char)*p, 1)) {
 			const char *q = p + 1;
 
-			while (q < s->end && cfg_isname((unsigned char)*q, 0))
+			while (q < s->end &&
+			    (cfg_class[(unsigned char)*q] & CFG_C_NAME))
 				q++;
 			n = (size_t)(q - p);
 			s->p = q;
-			if ((n == 4 && strncasecmp(p, "true", 4) == 0) ||
-			    (n == 5 && strncasecmp(p, "false", 5) == 0)) {
+			if (((*p | 0x20) == 't' && n == 4 &&
+			    strncasecmp(p, "true", 4) == 0) ||
+			    ((*p | 0x20) == 'f' && n == 5 &&
+			    strncasecmp(p, "false", 5) == 0)) {
 				c->tok = T_BOOL;
 				c->tok_i = n == 4;
 			} else {
