@@ -97,6 +97,7 @@ struct target_conf {
 	uint8_t			 close;		/* enum close_mode */
 	uint8_t			 numeric;	/* host is an IP literal */
 	uint8_t			 has_source;
+	uint8_t			 local_addr;	/* record the local address */
 	uint16_t		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int			 line;		/* where it was defined */
 	union sockaddr_union	 addr;		/* when numeric */

@@ -373,8 +373,11 @@ probe_connect_poll(struct probe *p, struct task *t)
 			p->res.ph.connect_us = p->res.connect_us =
 			    probe_elapsed(p);
 			p->res.peer = p->connect.peer;	/* getpeername's */
-			len = sizeof(p->res.local);
-			(void)getsockname(p->fd, &p->res.local.sa, &len);
+			if (p->tc->local_addr) {
+				len = sizeof(p->res.local);
+				(void)getsockname(p->fd, &p->res.local.sa,
+				    &len);
+			}
 			return POLL_READY;
 		default:
 			return POLL_READY;

@@ -1163,6 +1163,7 @@ START_TEST(test_source_address)
 	server_start(&srv, AF_INET, SRV_SINK, 0, 64, 64);
 	run_conf(&r, PROBE_PEERADDR, &srv.addr, NULL, 0);
 	r.tc.has_source = 1;
+	r.tc.local_addr = 1;
 	loopback(AF_INET, 0, &r.tc.source);
 	run_start(&r, NULL, 2000 * MS);
 	run_wait(&r, 3000);
@@ -1186,6 +1187,54 @@ START_TEST(test_source_address)
 END_TEST
 
 /* names and words */
+
+/*
+ * local_address: getsockname() only when asked for.  Off, the result has no
+ * local address; on, the port the kernel chose.  The peer is reported
+ * either way.
+ */
+static void
+local_address_run(enum probe_kind kind, int on)
+{
+	char want[SOCKADDR_STRLEN], got[SOCKADDR_STRLEN];
+	struct server srv;
+	struct run r;
+
+	server_start(&srv, AF_INET, SRV_SINK, 0, 64, 64);
+	run_conf(&r, kind, &srv.addr, kind == PROBE_HELLO ? "hello world" :
+	    NULL, kind == PROBE_HELLO ? 11 : 0);
+	r.tc.local_addr = on;
+	run_start(&r, NULL, 2000 * MS);
+	run_wait(&r, 3000);
+	ck_assert_msg(r.result == POLL_READY, "%s: %s (%s)",
+	    kind == PROBE_HELLO ? "hello" : "peeraddr",
+	    probe_error_name(r.p.res.error), r.msg);
+	ck_assert_str_eq(sockaddr_format(&r.p.res.peer, got, sizeof(got)),
+	    sockaddr_format(&srv.addr, want, sizeof(want)));
+	sockaddr_format(&r.p.res.local, got, sizeof(got));
+	if (on)
+		ck_assert_msg(strncmp(got, "127.0.0.1:", 10) == 0 &&
+		    port_of(&r.p.res.local) != 0, "local address %s", got);
+	else
+		ck_assert_msg(r.p.res.local.sa.sa_family == 0,
+		    "local address %s without local_address", got);
+	if (kind == PROBE_HELLO) {
+		ck_assert(run_until(&srv.ended, 2000));
+		ck_assert_uint_eq(srv.nconns, 1);
+		ck_assert_uint_eq(srv.conns[0].len, 11);
+		ck_assert_mem_eq(srv.conns[0].buf, "hello world", 11);
+	}
+	server_free(&srv);
+}
+
+START_TEST(test_local_address)
+{
+	local_address_run(PROBE_PEERADDR, 0);
+	local_address_run(PROBE_PEERADDR, 1);
+	local_address_run(PROBE_HELLO, 0);
+	local_address_run(PROBE_HELLO, 1);
+}
+END_TEST
 
 START_TEST(test_error_names)
 {
@@ -1488,6 +1537,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_dns_no_such_name);
 	tcase_add_test(tc, test_dns_timeout);
 	tcase_add_test(tc, test_source_address);
+	tcase_add_test(tc, test_local_address);
 	tcase_add_test(tc, test_error_names);
 	tcase_add_test(tc, test_classify_and_words);
 	suite_add_tcase(s, tc);
