@@ -321,6 +321,14 @@ probe_connect_start(struct probe *p)
 	connect_init(&p->connect, p->w, &p->addrs[p->addr_i],
 	    p->tc->has_source ? &p->tc->source : NULL);
 	p->connect.timeout_us = p->tc->connect_timeout_us;
+	/*
+	 * A plain hello sends its payload as the test of the connect: one
+	 * send() instead of getpeername() and then send().
+	 */
+	if (p->tc->kind == PROBE_HELLO && p->tc->tls == NULL) {
+		p->connect.early = p->tc->payload;
+		p->connect.early_len = p->tc->payload_len;
+	}
 }
 
 /* addresses = "each": the next address of the same answer, no new lookup */
@@ -372,7 +380,7 @@ probe_connect_poll(struct probe *p, struct task *t)
 			p->fd = connect_take(&p->connect);
 			p->res.ph.connect_us = p->res.connect_us =
 			    probe_elapsed(p);
-			p->res.peer = p->connect.peer;	/* getpeername's */
+			p->res.peer = p->connect.peer;
 			if (p->tc->local_addr) {
 				len = sizeof(p->res.local);
 				(void)getsockname(p->fd, &p->res.local.sa,
@@ -676,6 +684,9 @@ hello_poll(struct probe *p, struct task *t)
 			write_init(&p->write, p->w, p->fd, p->tc->payload,
 			    p->tc->payload_len);
 			p->write.ssl = p->tls.ssl;
+			/* what the connect's first write took already */
+			if (p->tls.ssl == NULL)
+				p->write.off = p->connect.sent;
 			p->state = PROBE_WRITING;
 			break;
 		case PROBE_WRITING:

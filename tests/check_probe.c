@@ -835,6 +835,55 @@ START_TEST(test_connect_timeout)
 }
 END_TEST
 
+/*
+ * A hello whose first write finds the handshake not done (EAGAIN): it
+ * waits for the socket, and the write after the wake-up both completes the
+ * connect and sends.  The listener's full queue holds the SYN back until
+ * its retransmission, about a second later, finds room.
+ */
+START_TEST(test_hello_connect_late)
+{
+	char buf[64], want[SOCKADDR_STRLEN];
+	union sockaddr_union su;
+	int lfd, fd, fill[FILL_MAX];
+	ssize_t n;
+	struct run r;
+
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 0, 0, &su), -1);
+	fill_accept_queue(&su, fill);
+	run_conf(&r, PROBE_HELLO, &su, "hello world", 11);
+	r.tc.timeout_us = 4000 * MS;
+	run_start(&r, NULL, r.tc.timeout_us);
+	run_for(50);
+	ck_assert_int_eq(r.p.state, PROBE_CONNECTING);
+	ck_assert_int_eq(r.p.connect.state, CONNECT_WAIT);
+	ck_assert_uint_eq(r.p.connect.sent, 0);
+	/* make room: no filler left to take it first */
+	fill_close(fill);
+	while ((fd = accept(lfd, NULL, NULL)) != -1)
+		close(fd);
+	run_wait(&r, 5000);
+	ck_assert_msg(r.result == POLL_READY, "hello: %s (%s)",
+	    probe_error_name(r.p.res.error), r.msg);
+	ck_assert(!r.to.expired);
+	ck_assert_uint_ge(r.p.res.connect_us, 500 * MS);
+	ck_assert_uint_le(r.p.res.connect_us, r.p.res.ph.write_us);
+	ck_assert_uint_eq(r.p.write.off, 11);
+	ck_assert_str_eq(sockaddr_format(&r.p.res.peer, buf, sizeof(buf)),
+	    sockaddr_format(&su, want, sizeof(want)));
+	/* spawn and the socket's wake-up */
+	ck_assert_uint_eq(r.task.polls, 2);
+
+	/* the listener has it, payload and all */
+	ck_assert_int_ne(fd = accept(lfd, NULL, NULL), -1);
+	n = recv(fd, buf, sizeof(buf), 0);
+	ck_assert_int_eq(n, 11);
+	ck_assert_mem_eq(buf, "hello world", 11);
+	close(fd);
+	close(lfd);
+}
+END_TEST
+
 /* expect: the reply the peer must send */
 
 static void
@@ -1191,7 +1240,7 @@ END_TEST
 /*
  * local_address: getsockname() only when asked for.  Off, the result has no
  * local address; on, the port the kernel chose.  The peer is reported
- * either way.
+ * either way, by hello too, which learns it from its first write.
  */
 static void
 local_address_run(enum probe_kind kind, int on)
@@ -1528,6 +1577,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_peeraddr_by_name);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_connect_timeout);
+	tcase_add_test(tc, test_hello_connect_late);
 	tcase_add_test(tc, test_expect_banner);
 	tcase_add_test(tc, test_expect_after_payload);
 	tcase_add_test(tc, test_expect_closed_early);
