@@ -302,6 +302,7 @@ struct probe {
 	int			 each;		/* only addrs[addr_i], no fallback */
 	int			 fd;
 	uint64_t		 start_us;	/* monotonic */
+	uint64_t		 end_us;	/* monotonic, once done */
 	unsigned char		*rbuf;		/* read_limit + 1 bytes, the target's */
 	unsigned char		*keep;		/* RESULT_RECV_KEEP bytes, its */
 	struct probe_result	 res;
@@ -452,6 +453,8 @@ void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,
 		    const struct probe_result *);
+enum target_state results_record_at(struct results *,
+		    const struct probe_result *, uint64_t);
 void		 results_set_policy(struct results *, unsigned, unsigned,
 		    unsigned);
 enum target_state results_state(const struct results *);

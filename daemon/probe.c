@@ -184,17 +184,24 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	p->state = PROBE_RESOLVING;
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
+	p->end_us = 0;
 	p->res.wall_us = clock_wall_us();
 	if (!tc->numeric)
 		resolve_init(&p->resolve, dns, tc->host, tc->port, tc->family);
 }
 
 static uint32_t
-probe_elapsed(const struct probe *p)
+probe_since(const struct probe *p, uint64_t now)
 {
-	uint64_t d = clock_mono_us() - p->start_us;
+	uint64_t d = now - p->start_us;
 
 	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+static uint32_t
+probe_elapsed(const struct probe *p)
+{
+	return probe_since(p, clock_mono_us());
 }
 
 /* Keep what the peer sent, for an operator to read on a failed expect. */
@@ -239,7 +246,8 @@ probe_end(struct probe *p, enum probe_error e, int err)
 	probe_close(p);
 	p->res.error = e;
 	p->res.sys_err = err;
-	p->res.latency_us = p->res.ph.total_us = probe_elapsed(p);
+	p->end_us = clock_mono_us();
+	p->res.latency_us = p->res.ph.total_us = probe_since(p, p->end_us);
 	p->state = PROBE_DONE;
 	return e == PERR_NONE ? POLL_READY : POLL_ERROR;
 }
@@ -690,14 +698,23 @@ hello_poll(struct probe *p, struct task *t)
 			p->state = PROBE_WRITING;
 			break;
 		case PROBE_WRITING:
-			r = write_poll(&p->write, t);
-			if (r == POLL_PENDING)
-				return POLL_PENDING;
-			if (r == POLL_ERROR)
-				return probe_end(p,
-				    probe_error_classify(p->write.err),
-				    p->write.err);
-			p->res.ph.write_us = probe_elapsed(p);
+			/*
+			 * All of it in the send that told the connect was
+			 * done: the last byte went to the kernel right then.
+			 */
+			if (p->write.off == p->write.len &&
+			    p->connect.sent == p->write.len &&
+			    p->write.ssl == NULL)
+				p->res.ph.write_us = p->res.ph.connect_us;
+			else {
+				r = write_poll(&p->write, t);
+				if (r == POLL_PENDING)
+					return POLL_PENDING;
+				if (r == POLL_ERROR)
+					return probe_end(p, probe_error_classify(
+					    p->write.err), p->write.err);
+				p->res.ph.write_us = probe_elapsed(p);
+			}
 			if (!probe_expects(p) || p->rbuf == NULL)
 				return probe_end(p, PERR_NONE, 0);
 			probe_start_read(p);

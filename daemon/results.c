@@ -177,9 +177,8 @@ results_avail_add(struct avail_bucket *b, int ok)
 }
 
 static void
-results_avail_count(struct results *r, int ok)
+results_avail_count(struct results *r, int ok, uint64_t now)
 {
-	uint64_t now = clock_mono_us();
 	uint64_t hs = now / AVAIL_HOUR_SLOT_US + 1, ds = now / AVAIL_DAY_SLOT_US + 1;
 
 	results_avail_advance(r->hour, AVAIL_HOUR_BUCKETS, &r->hour_slot, hs);
@@ -430,6 +429,14 @@ results_record_each(struct results *r, const struct probe_result *pr,
 enum target_state
 results_record(struct results *r, const struct probe_result *pr)
 {
+	return results_record_at(r, pr, clock_mono_us());
+}
+
+/* The same, when the caller knows the (monotonic) time: a probe's end. */
+enum target_state
+results_record_at(struct results *r, const struct probe_result *pr,
+    uint64_t now_us)
+{
 	struct hist_entry *h;
 	enum target_state s;
 
@@ -461,7 +468,7 @@ results_record(struct results *r, const struct probe_result *pr)
 			r->ring_count++;
 	}
 
-	results_avail_count(r, pr->error == PERR_NONE);
+	results_avail_count(r, pr->error == PERR_NONE, now_us);
 	r->seq++;
 
 	/* rise and fall: only a streak against the state changes it */

@@ -271,7 +271,7 @@ target_probe_done(struct target *tg)
 		pr = &tg->pc->round;
 		tg->round_failed = 0;
 	}
-	results_record(&tg->res, pr);
+	results_record_at(&tg->res, pr, p->end_us);
 	if (results_state(&tg->res) != before)
 		event_state(d, tg, before, pr);
 	else if (pr->error != PERR_NONE)
@@ -281,11 +281,14 @@ target_probe_done(struct target *tg)
 	return 0;
 }
 
-/* Sleep until the next slot that has not passed yet. */
+/*
+ * Sleep until the next slot that has not passed yet.  now: the monotonic
+ * time, which the caller may have at hand (a probe's end).
+ */
 static void
-target_schedule_next(struct target *tg)
+target_schedule_next(struct target *tg, uint64_t now)
 {
-	uint64_t now = clock_mono_us(), iv = tg->conf.interval_us, missed;
+	uint64_t iv = tg->conf.interval_us, missed;
 	int64_t j;
 
 	if (tg->conf.jitter_ppm > 0) {
@@ -317,7 +320,7 @@ static enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;
-	uint64_t waited;
+	uint64_t waited, now;
 	enum poll r;
 
 	for (;;) {
@@ -327,13 +330,15 @@ target_poll(struct task *t, void *arg)
 			if (!tg->tm.fired)
 				return POLL_PENDING;
 			tg->tm.fired = 0;
-			tg->wait_start_us = clock_mono_us();
 			tg->queued = 0;
 			tg->phase = TARGET_WAITING;
 			break;
 		case TARGET_WAITING:
 			r = sem_acquire(&tg->d->inflight, &tg->slot, t);
 			if (r == POLL_PENDING) {
+				/* the clock is read only when there is a wait */
+				if (!tg->queued)
+					tg->wait_start_us = clock_mono_us();
 				tg->queued = 1;
 				return POLL_PENDING;
 			}
@@ -349,7 +354,7 @@ target_poll(struct task *t, void *arg)
 				log_warnx("target %s: out of memory for a probe",
 				    tg->conf.name);
 				sem_release(&tg->d->inflight, &tg->slot);
-				target_schedule_next(tg);
+				target_schedule_next(tg, clock_mono_us());
 				break;
 			}
 			tg->pc->probe.res.queued_us = waited;
@@ -360,10 +365,11 @@ target_poll(struct task *t, void *arg)
 			if (target_probe_done(tg) &&
 			    target_probe_start(tg, tg->each_i + 1) == 0)
 				break;
+			now = tg->pc->probe.end_us;
 			probe_ctx_put(tg->d, tg->pc);
 			tg->pc = NULL;
 			sem_release(&tg->d->inflight, &tg->slot);
-			target_schedule_next(tg);
+			target_schedule_next(tg, now);
 			break;
 		case TARGET_STOPPED:
 			return POLL_READY;
