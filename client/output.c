@@ -520,9 +520,11 @@ text_settings(const json_t *target)
 	family = field_str(conf, "family");
 	addrs = field_str(conf, "addresses");
 	close = field_str(conf, "close");
-	text_kv("connect:", "family %s, addresses %s, close %s",
+	text_kv("connect:", "family %s, addresses %s, close %s%s",
 	    family != NULL ? family : "-", addrs != NULL ? addrs : "-",
-	    close != NULL ? close : "-");
+	    close != NULL ? close : "-",
+	    json_is_true(json_object_get(conf, "local_address")) ?
+	    ", local address recorded" : "");
 	if ((s = field_str(conf, "source")) != NULL)
 		text_kv("source:", "%s", s);
 	if (field_int(conf, "payload_bytes", &n) == 0)

@@ -65,14 +65,15 @@ static const char *conf_top_keys[] = {
 static const char *conf_default_keys[] = {
 	"interval", "timeout", "connect_timeout", "jitter", "family",
 	"addresses", "close", "read_limit", "rise", "fall", "flap_threshold",
-	NULL
+	"local_address", NULL
 };
 static const char *conf_target_keys[] = {
 	"name", "host", "port", "probe", "payload", "payload_hex", "expect",
 	"expect_regex", "read_limit", "close", "family", "addresses",
 	"interval", "timeout", "connect_timeout", "jitter", "source", "rise",
 	"fall", "flap_threshold", "tls", "sni", "alpn", "verify", "ca_file",
-	"min_version", "cert_warn_days", "cert_crit_days", "starttls", NULL
+	"min_version", "cert_warn_days", "cert_crit_days", "starttls",
+	"local_address", NULL
 };
 
 #define CONF_DEFAULT_CERT_WARN	30	/* days */
@@ -88,6 +89,7 @@ struct conf_defaults {
 	int			 family;
 	enum addr_mode		 addrs;
 	enum close_mode		 close;
+	int			 local_addr;
 	unsigned		 rise, fall, flap;
 };
 
@@ -537,6 +539,9 @@ conf_shared(struct conf_ctx *ctx, const struct cfg_node *g,
 	if ((s = cfg_member(ctx->cfg, g, "close")) != NULL &&
 	    (i = conf_word(ctx, s, "close", label, close_mode_names, 2)) != -1)
 		d->close = (enum close_mode)i;
+	/* getsockname() is a syscall a probe pays only when asked for */
+	if ((s = cfg_member(ctx->cfg, g, "local_address")) != NULL)
+		conf_bool(ctx, s, "local_address", label, &d->local_addr);
 }
 
 static int
@@ -752,6 +757,7 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 	tc->family = d.family;
 	tc->addrs = d.addrs;
 	tc->close = d.close;
+	tc->local_addr = d.local_addr != 0;
 	tc->rise = d.rise;
 	tc->fall = d.fall;
 	tc->flap = d.flap;
@@ -1233,7 +1239,7 @@ target_conf_equal(const struct target_conf *a, const struct target_conf *b)
 	    a->jitter_ppm == b->jitter_ppm &&
 	    a->read_limit == b->read_limit &&
 	    a->family == b->family && a->addrs == b->addrs &&
-	    a->close == b->close &&
+	    a->close == b->close && a->local_addr == b->local_addr &&
 	    a->rise == b->rise && a->fall == b->fall && a->flap == b->flap &&
 	    a->has_source == b->has_source &&
 	    (!a->has_source ||

@@ -97,6 +97,7 @@ struct target_conf {
 	uint8_t			 close;		/* enum close_mode */
 	uint8_t			 numeric;	/* host is an IP literal */
 	uint8_t			 has_source;
+	uint8_t			 local_addr;	/* record the local address */
 	uint16_t		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int			 line;		/* where it was defined */
 	union sockaddr_union	 addr;		/* when numeric */
@@ -142,6 +143,7 @@ struct target_conf_core {
 	uint8_t			 addrs;
 	uint8_t			 close;
 	uint8_t			 numeric;
+	uint8_t			 local_addr;
 	union sockaddr_union	 addr;		/* when numeric */
 };
 
@@ -377,6 +379,7 @@ struct probe {
 	int			 each;		/* only addrs[addr_i], no fallback */
 	int			 fd;
 	uint64_t		 start_us;	/* monotonic */
+	uint64_t		 end_us;	/* monotonic, once done */
 	unsigned char		*rbuf;		/* read_limit + 1 bytes, the target's */
 	unsigned char		*keep;		/* RESULT_RECV_KEEP bytes, its */
 	struct probe_result	 res;
@@ -543,6 +546,8 @@ void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,
 		    const struct probe_result *);
+enum target_state results_record_at(struct results *,
+		    const struct probe_result *, uint64_t);
 void		 results_set_policy(struct results *, unsigned, unsigned,
 		    unsigned);
 enum target_state results_state(const struct results *);

@@ -109,6 +109,7 @@ struct timers {
 	struct event		*ev;
 	uint64_t		 armed_us;	/* what ev is set for, 0: none */
 	int			 in_cb;		/* timers_cb rearms at its end */
+	struct timer		*expiring;	/* being woken, still in the heap */
 };
 
 struct executor {

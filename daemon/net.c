@@ -115,7 +115,10 @@ connect_init(struct connect_fut *c, struct waiter *w,
 	c->addr = *addr;
 	c->source = source;
 	c->timeout_us = 0;
-	memset(&c->peer, 0, sizeof(c->peer));
+	c->early = NULL;
+	c->early_len = 0;
+	c->sent = 0;
+	c->peer.sa.sa_family = 0;
 	c->fd = -1;
 	c->err = 0;
 	c->state = CONNECT_INIT;
@@ -146,24 +149,58 @@ connect_bind(struct connect_fut *c)
 }
 
 /*
- * Connected?  getpeername() answers ENOTCONN until the handshake is done,
- * and gives the peer address, which the probes record anyway: one call
- * tells both.
+ * Connected?  1: yes, c->peer set; 0: not yet; -1: failed, c->err set.
+ *
+ * With a first write, send() answers: bytes taken mean the handshake is
+ * over and the peer is the address we connected to; EAGAIN (or ENOTCONN)
+ * means not yet; any other error is why the connect failed, as SO_ERROR
+ * would have said (the kernel hands over the pending error, once).
+ * Without one, getpeername() answers ENOTCONN until the handshake is
+ * done and gives the peer address, which the probes record anyway.
  */
 static int
 connect_established(struct connect_fut *c)
 {
 	socklen_t len = sizeof(c->peer);
+	ssize_t n;
 
-	return getpeername(c->fd, &c->peer.sa, &len) == 0;
+	if (c->early_len == 0) {
+		if (getpeername(c->fd, &c->peer.sa, &len) == 0)
+			return 1;
+		c->peer.sa.sa_family = 0;
+		return 0;
+	}
+	do
+		n = send(c->fd, c->early, c->early_len, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n > 0) {
+		c->sent = (size_t)n;
+		c->peer = c->addr;
+		return 1;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == ENOTCONN))
+		return 0;
+	c->err = n == 0 ? EPIPE : errno;
+	return -1;
+}
+
+static int
+connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	return waiter_arm(c->w, t, c->fd, EV_WRITE, usec ? &tv : NULL);
 }
 
 enum poll
 connect_poll(struct connect_fut *c, struct task *t)
 {
-	struct timeval tv;
 	socklen_t len;
-	int err;
+	uint64_t now;
+	int err, r;
 
 	for (;;) {
 		switch (c->state) {
@@ -178,44 +215,35 @@ connect_poll(struct connect_fut *c, struct task *t)
 			if (c->source != NULL && connect_bind(c) == -1)
 				return connect_fail(c, errno);
 			if (connect(c->fd, &c->addr.sa,
-			    sockaddr_len(&c->addr)) == 0 ||
-			    (errno == EINPROGRESS && connect_established(c))) {
-				/*
-				 * On loopback and near peers the handshake is
-				 * often over by the time connect() returns:
-				 * do the work now instead of a trip through
-				 * the reactor (the seed's rule).
-				 */
-				if (c->peer.sa.sa_family == 0)
-					(void)connect_established(c);
+			    sockaddr_len(&c->addr)) == -1 &&
+			    errno != EINPROGRESS && errno != EINTR)
+				return connect_fail(c, errno);
+			/*
+			 * On loopback and near peers the handshake is often
+			 * over by the time connect() returns: do the work
+			 * now instead of a trip through the reactor (the
+			 * seed's rule).
+			 */
+			if ((r = connect_established(c)) == -1)
+				return connect_fail(c, c->err);
+			if (r == 1) {
 				c->state = CONNECT_DONE;
 				return POLL_READY;
 			}
-			if (errno != EINPROGRESS && errno != ENOTCONN &&
-			    errno != EINTR)
-				return connect_fail(c, errno);
 			/* connect_timeout rides on the socket's own event */
 			c->deadline_us = clock_mono_us() + c->timeout_us;
-			tv.tv_sec = (time_t)(c->timeout_us / 1000000);
-			tv.tv_usec = (suseconds_t)(c->timeout_us % 1000000);
-			if (waiter_arm(c->w, t, c->fd, EV_WRITE,
-			    c->timeout_us ? &tv : NULL) == -1)
+			if (connect_arm(c, t, c->timeout_us) == -1)
 				return connect_fail(c, errno ? errno : ENOMEM);
 			c->state = CONNECT_WAIT;
 			return POLL_PENDING;
 		case CONNECT_WAIT:
 			if (c->w->fired & EV_TIMEOUT) {
 				/* a deadline has passed when our clock says so */
-				uint64_t now = clock_mono_us();
-
+				now = clock_mono_us();
 				if (now >= c->deadline_us)
 					return connect_fail(c, ETIMEDOUT);
 				c->w->fired = 0;
-				tv.tv_sec = (time_t)((c->deadline_us - now) /
-				    1000000);
-				tv.tv_usec = (suseconds_t)((c->deadline_us -
-				    now) % 1000000);
-				if (waiter_arm(c->w, t, c->fd, EV_WRITE, &tv) ==
+				if (connect_arm(c, t, c->deadline_us - now) ==
 				    -1)
 					return connect_fail(c, errno ? errno :
 					    ENOMEM);
@@ -224,7 +252,9 @@ connect_poll(struct connect_fut *c, struct task *t)
 			if (!(c->w->fired & EV_WRITE))
 				return POLL_PENDING;	/* still armed */
 			c->w->fired = 0;
-			if (connect_established(c)) {
+			if ((r = connect_established(c)) == -1)
+				return connect_fail(c, c->err);
+			if (r == 1) {
 				c->state = CONNECT_DONE;
 				return POLL_READY;
 			}

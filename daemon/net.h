@@ -37,7 +37,12 @@ struct waiter {
 	unsigned char	 armed;
 };
 
-/* connect(): non-blocking, completion read from SO_ERROR */
+/*
+ * connect(): non-blocking, completion read from SO_ERROR.  With a first
+ * write (early, early_len > 0) the send itself is the completion test: a
+ * send that takes bytes proves the connection is up and saves asking
+ * getpeername(); the caller goes on from `sent`.
+ */
 enum connect_state { CONNECT_INIT, CONNECT_WAIT, CONNECT_DONE };
 struct connect_fut {
 	struct future		 base;
@@ -46,7 +51,10 @@ struct connect_fut {
 	const union sockaddr_union *source;	/* bind first, or NULL */
 	uint64_t		 timeout_us;	/* 0: no deadline of its own */
 	uint64_t		 deadline_us;	/* ... on our clock, once armed */
-	union sockaddr_union	 peer;	/* getpeername(), once connected */
+	const void		*early;		/* borrowed, or NULL */
+	size_t			 early_len;
+	size_t			 sent;		/* of early, once connected */
+	union sockaddr_union	 peer;	/* the peer, once connected */
 	int			 fd;	/* ours until taken with connect_take */
 	int			 err;	/* errno when poll said ERROR */
 	enum connect_state	 state;

@@ -184,17 +184,24 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	p->state = PROBE_RESOLVING;
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
+	p->end_us = 0;
 	p->res.wall_us = clock_wall_us();
 	if (!tc->numeric)
 		resolve_init(&p->resolve, dns, tc->host, tc->port, tc->family);
 }
 
 static uint32_t
-probe_elapsed(const struct probe *p)
+probe_since(const struct probe *p, uint64_t now)
 {
-	uint64_t d = clock_mono_us() - p->start_us;
+	uint64_t d = now - p->start_us;
 
 	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+static uint32_t
+probe_elapsed(const struct probe *p)
+{
+	return probe_since(p, clock_mono_us());
 }
 
 /* Keep what the peer sent, for an operator to read on a failed expect. */
@@ -239,7 +246,8 @@ probe_end(struct probe *p, enum probe_error e, int err)
 	probe_close(p);
 	p->res.error = e;
 	p->res.sys_err = err;
-	p->res.latency_us = p->res.ph.total_us = probe_elapsed(p);
+	p->end_us = clock_mono_us();
+	p->res.latency_us = p->res.ph.total_us = probe_since(p, p->end_us);
 	p->state = PROBE_DONE;
 	return e == PERR_NONE ? POLL_READY : POLL_ERROR;
 }
@@ -321,6 +329,14 @@ probe_connect_start(struct probe *p)
 	connect_init(&p->connect, p->w, &p->addrs[p->addr_i],
 	    p->tc->has_source ? &p->tc->source : NULL);
 	p->connect.timeout_us = p->tc->connect_timeout_us;
+	/*
+	 * A plain hello sends its payload as the test of the connect: one
+	 * send() instead of getpeername() and then send().
+	 */
+	if (p->tc->kind == PROBE_HELLO && p->tc->tls == NULL) {
+		p->connect.early = p->tc->payload;
+		p->connect.early_len = p->tc->payload_len;
+	}
 }
 
 /* addresses = "each": the next address of the same answer, no new lookup */
@@ -372,9 +388,12 @@ probe_connect_poll(struct probe *p, struct task *t)
 			p->fd = connect_take(&p->connect);
 			p->res.ph.connect_us = p->res.connect_us =
 			    probe_elapsed(p);
-			p->res.peer = p->connect.peer;	/* getpeername's */
-			len = sizeof(p->res.local);
-			(void)getsockname(p->fd, &p->res.local.sa, &len);
+			p->res.peer = p->connect.peer;
+			if (p->tc->local_addr) {
+				len = sizeof(p->res.local);
+				(void)getsockname(p->fd, &p->res.local.sa,
+				    &len);
+			}
 			return POLL_READY;
 		default:
 			return POLL_READY;
@@ -673,17 +692,29 @@ hello_poll(struct probe *p, struct task *t)
 			write_init(&p->write, p->w, p->fd, p->tc->payload,
 			    p->tc->payload_len);
 			p->write.ssl = p->tls.ssl;
+			/* what the connect's first write took already */
+			if (p->tls.ssl == NULL)
+				p->write.off = p->connect.sent;
 			p->state = PROBE_WRITING;
 			break;
 		case PROBE_WRITING:
-			r = write_poll(&p->write, t);
-			if (r == POLL_PENDING)
-				return POLL_PENDING;
-			if (r == POLL_ERROR)
-				return probe_end(p,
-				    probe_error_classify(p->write.err),
-				    p->write.err);
-			p->res.ph.write_us = probe_elapsed(p);
+			/*
+			 * All of it in the send that told the connect was
+			 * done: the last byte went to the kernel right then.
+			 */
+			if (p->write.off == p->write.len &&
+			    p->connect.sent == p->write.len &&
+			    p->write.ssl == NULL)
+				p->res.ph.write_us = p->res.ph.connect_us;
+			else {
+				r = write_poll(&p->write, t);
+				if (r == POLL_PENDING)
+					return POLL_PENDING;
+				if (r == POLL_ERROR)
+					return probe_end(p, probe_error_classify(
+					    p->write.err), p->write.err);
+				p->res.ph.write_us = probe_elapsed(p);
+			}
 			if (!probe_expects(p) || p->rbuf == NULL)
 				return probe_end(p, PERR_NONE, 0);
 			probe_start_read(p);

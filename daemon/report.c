@@ -202,6 +202,7 @@ report_conf(const struct target_conf *tc)
 	    "read_limit", (json_int_t)tc->read_limit);
 	if (o == NULL)
 		return NULL;
+	json_object_set_new(o, "local_address", json_boolean(tc->local_addr));
 	if (tc->kind == PROBE_HELLO)
 		json_object_set_new(o, "payload_bytes",
 		    json_integer((json_int_t)tc->payload_len));

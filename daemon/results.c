@@ -227,9 +227,8 @@ results_avail_add(struct avail_bucket *b, int ok)
 }
 
 static void
-results_avail_count(struct results *r, int ok)
+results_avail_count(struct results *r, int ok, uint64_t now)
 {
-	uint64_t now = clock_mono_us();
 	/* 32 bits of 10-minute slots since boot: 80 000 years */
 	uint32_t hs = (uint32_t)(now / AVAIL_HOUR_SLOT_US + 1);
 	uint32_t ds = (uint32_t)(now / AVAIL_DAY_SLOT_US + 1);
@@ -582,6 +581,14 @@ results_record_each(struct results *r, const struct probe_result *pr,
 enum target_state
 results_record(struct results *r, const struct probe_result *pr)
 {
+	return results_record_at(r, pr, clock_mono_us());
+}
+
+/* The same, when the caller knows the (monotonic) time: a probe's end. */
+enum target_state
+results_record_at(struct results *r, const struct probe_result *pr,
+    uint64_t now_us)
+{
 	struct hist_entry *h;
 	enum target_state s;
 
@@ -612,7 +619,7 @@ results_record(struct results *r, const struct probe_result *pr)
 			r->ring_count++;
 	}
 
-	results_avail_count(r, pr->error == PERR_NONE);
+	results_avail_count(r, pr->error == PERR_NONE, now_us);
 	r->seq++;
 
 	/* rise and fall: only a streak against the state changes it */

@@ -126,6 +126,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	cc->addrs = tc->addrs;
 	cc->close = tc->close;
 	cc->numeric = tc->numeric;
+	cc->local_addr = tc->local_addr;
 	cc->addr = tc->addr;
 	if ((tg->rare = rare) != NULL) {
 		rare->expect = tc->expect;
@@ -179,6 +180,7 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 	tc->addrs = cc->addrs;
 	tc->close = cc->close;
 	tc->numeric = cc->numeric;
+	tc->local_addr = cc->local_addr;
 	tc->family = cc->family;
 	tc->addr = cc->addr;
 	if (rare != NULL) {
@@ -398,7 +400,7 @@ target_probe_done(struct target *tg)
 		pr = &tg->pc->round;
 		tg->round_failed = 0;
 	}
-	results_record(&tg->res, pr);
+	results_record_at(&tg->res, pr, p->end_us);
 	if (results_state(&tg->res) != before)
 		event_state(d, tg, before, pr);
 	else if (pr->error != PERR_NONE)
@@ -408,12 +410,15 @@ target_probe_done(struct target *tg)
 	return 0;
 }
 
-/* Sleep until the next slot that has not passed yet. */
+/*
+ * Sleep until the next slot that has not passed yet.  now: the monotonic
+ * time, which the caller may have at hand (a probe's end).
+ */
 static void
-target_schedule_next(struct target *tg)
+target_schedule_next(struct target *tg, uint64_t now)
 {
 	struct daemon *d = target_daemon(tg);
-	uint64_t now = clock_mono_us(), iv = tg->conf.interval_us, missed;
+	uint64_t iv = tg->conf.interval_us, missed;
 	int64_t j;
 
 	if (tg->conf.jitter_ppm > 0) {
@@ -446,7 +451,7 @@ target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;
 	struct daemon *d = target_daemon(tg);
-	uint64_t waited;
+	uint64_t waited, now;
 	enum poll r;
 
 	for (;;) {
@@ -456,13 +461,15 @@ target_poll(struct task *t, void *arg)
 			if (!tg->tm.fired)
 				return POLL_PENDING;
 			tg->tm.fired = 0;
-			tg->wait_start_us = clock_mono_us();
 			tg->queued = 0;
 			tg->phase = TARGET_WAITING;
 			break;
 		case TARGET_WAITING:
 			r = sem_acquire(&d->inflight, &tg->slot, t);
 			if (r == POLL_PENDING) {
+				/* the clock is read only when there is a wait */
+				if (!tg->queued)
+					tg->wait_start_us = clock_mono_us();
 				tg->queued = 1;
 				return POLL_PENDING;
 			}
@@ -478,7 +485,7 @@ target_poll(struct task *t, void *arg)
 				log_warnx("target %s: out of memory for a probe",
 				    tg->conf.name);
 				sem_release(&d->inflight, &tg->slot);
-				target_schedule_next(tg);
+				target_schedule_next(tg, clock_mono_us());
 				break;
 			}
 			tg->pc->probe.res.queued_us = waited;
@@ -489,10 +496,11 @@ target_poll(struct task *t, void *arg)
 			if (target_probe_done(tg) &&
 			    target_probe_start(tg, tg->each_i + 1) == 0)
 				break;
+			now = tg->pc->probe.end_us;
 			probe_ctx_put(d, tg->pc);
 			tg->pc = NULL;
 			sem_release(&d->inflight, &tg->slot);
-			target_schedule_next(tg);
+			target_schedule_next(tg, now);
 			break;
 		case TARGET_STOPPED:
 			return POLL_READY;

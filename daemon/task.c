@@ -283,46 +283,46 @@ timers_now(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void
-timers_swap(struct timers *ts, size_t a, size_t b)
-{
-	struct timer *t = ts->heap[a];
-
-	ts->heap[a] = ts->heap[b];
-	ts->heap[b] = t;
-	ts->heap[a]->index = (uint32_t)a;
-	ts->heap[b]->index = (uint32_t)b;
-}
-
+/*
+ * The sifts move a hole, not the timer: each level costs one store, and
+ * the timer is put down once, where it belongs.  A target that schedules
+ * its next probe sends its timer from the top to the bottom of the heap,
+ * every probe.
+ */
 static void
 timers_up(struct timers *ts, size_t i)
 {
-	while (i > 0 && ts->heap[(i - 1) / 2]->deadline_us >
-	    ts->heap[i]->deadline_us) {
-		timers_swap(ts, i, (i - 1) / 2);
+	struct timer *t = ts->heap[i], *p;
+	uint64_t d = t->deadline_us;
+
+	while (i > 0 && (p = ts->heap[(i - 1) / 2])->deadline_us > d) {
+		ts->heap[i] = p;
+		p->index = (uint32_t)i;
 		i = (i - 1) / 2;
 	}
+	ts->heap[i] = t;
+	t->index = (uint32_t)i;
 }
 
 static void
 timers_down(struct timers *ts, size_t i)
 {
-	size_t l, m;
+	struct timer *t = ts->heap[i], *c, **heap = ts->heap;
+	uint64_t d = t->deadline_us;
+	size_t l, n = ts->n;
 
-	for (;;) {
-		l = 2 * i + 1;
-		m = i;
-		if (l < ts->n && ts->heap[l]->deadline_us <
-		    ts->heap[m]->deadline_us)
-			m = l;
-		if (l + 1 < ts->n && ts->heap[l + 1]->deadline_us <
-		    ts->heap[m]->deadline_us)
-			m = l + 1;
-		if (m == i)
-			return;
-		timers_swap(ts, i, m);
-		i = m;
+	while ((l = 2 * i + 1) < n) {
+		c = heap[l];
+		if (l + 1 < n && heap[l + 1]->deadline_us < c->deadline_us)
+			c = heap[++l];
+		if (c->deadline_us >= d)
+			break;
+		heap[i] = c;
+		c->index = (uint32_t)i;
+		i = l;
 	}
+	heap[i] = t;
+	t->index = (uint32_t)i;
 }
 
 /* Point the libevent timer at the earliest deadline, if that changed. */
@@ -388,14 +388,20 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	/*
 	 * We are a reactor callback: wake the tasks here and now.  A woken
 	 * task may arm its timer again; its next deadline is in the future,
-	 * so this loop does not see it.
+	 * so this loop does not see it.  The timer stays at the top of the
+	 * heap while its task runs: a task that arms it again (a target
+	 * scheduling its next probe) moves it down once, where taking it out
+	 * and putting it back would cost two passes over the heap.
 	 */
 	while (ts->n > 0 && ts->heap[0]->deadline_us <= now &&
 	    budget-- > 0) {
 		t = ts->heap[0];
-		timers_remove(ts, t);
 		t->fired = 1;
+		ts->expiring = t;
 		task_wake(t->task);
+		if (ts->expiring == t)		/* not armed again, nor disarmed */
+			timers_remove(ts, t);
+		ts->expiring = NULL;
 	}
 	ts->in_cb = 0;
 	timers_rearm(ts);
@@ -416,10 +422,24 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 {
 	struct timers *ts = &task->ex->timers;
 	struct timer **heap;
+	uint64_t before;
 	size_t cap;
 
-	if (t->index != TIMER_IDLE)
-		timers_remove(ts, t);
+	if (ts->expiring == t)
+		ts->expiring = NULL;
+	if (t->index != TIMER_IDLE) {
+		/* already in the heap: move it to where its new deadline goes */
+		before = t->deadline_us;
+		t->deadline_us = deadline_us;
+		t->task = task;
+		t->fired = 0;
+		if (deadline_us > before)
+			timers_down(ts, t->index);
+		else
+			timers_up(ts, t->index);
+		timers_rearm(ts);
+		return 0;
+	}
 	if (ts->n == ts->cap) {
 		cap = ts->cap ? ts->cap * 2 : 64;
 		if ((heap = realloc(ts->heap, cap * sizeof(*heap))) == NULL)
@@ -440,6 +460,8 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 void
 timer_disarm(struct timer *t, struct executor *ex)
 {
+	if (ex->timers.expiring == t)
+		ex->timers.expiring = NULL;
 	if (t->index != TIMER_IDLE) {
 		timers_remove(&ex->timers, t);
 		timers_rearm(&ex->timers);

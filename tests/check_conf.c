@@ -224,6 +224,21 @@ START_TEST(test_good_minimal_defaults)
 }
 END_TEST
 
+/* local_address: off unless asked for, in defaults or a target */
+START_TEST(test_good_local_address)
+{
+	load_good("good/minimal.conf");
+	ck_assert(!find_target(conf, "one")->local_addr);
+	ck_assert(!find_target(conf, "two")->local_addr);
+	conf_free(conf);
+	conf = NULL;
+
+	load_good("good/local_address.conf");
+	ck_assert(find_target(conf, "on")->local_addr);
+	ck_assert(!find_target(conf, "off")->local_addr);
+}
+END_TEST
+
 START_TEST(test_good_empty)
 {
 	load_good("good/empty.conf");
@@ -307,6 +322,8 @@ static const struct bad_case {
 	    "a target must be a group { ... }" },
 	{ "bad/control_socket_relative.conf", 2,
 	    "control_socket must be an absolute path" },
+	{ "bad/local_address_word.conf", 3,
+	    "local_address must be true or false in target \"a\"" },
 	{ "bad/log_level_unknown.conf", 2, "unknown log_level \"loud\" "
 	    "(known: error, warning, notice, info, debug)" },
 };
@@ -517,6 +534,10 @@ START_TEST(test_equal)
 	b.payload = pb;
 	b.payload_len = 4;
 
+	b.local_addr = 1;
+	ck_assert_msg(!target_conf_equal(&a, &b), "local_address differs");
+	b.local_addr = 0;
+
 	b.kind = PROBE_PEERADDR;
 	b.payload = NULL;
 	b.payload_len = 0;
@@ -564,6 +585,7 @@ conf_suite(void)
 	tcase_add_checked_fixture(tc, conf_setup, conf_teardown);
 	tcase_add_test(tc, test_good_full);
 	tcase_add_test(tc, test_good_minimal_defaults);
+	tcase_add_test(tc, test_good_local_address);
 	tcase_add_test(tc, test_good_empty);
 	tcase_add_test(tc, test_good_with_earlier_errors);
 	suite_add_tcase(s, tc);

@@ -1479,6 +1479,107 @@ START_TEST(test_sockaddr_format)
 }
 END_TEST
 
+/* timers: the executor's heap */
+
+#define TMX_N		64
+#define TMX_ROUNDS	3
+
+struct tmx {
+	struct timer	 tm;
+	struct task	 task;
+	unsigned	 id;
+	unsigned	 rounds;
+};
+static uint64_t	 tmx_fired[TMX_N * TMX_ROUNDS + TMX_N];
+static unsigned	 tmx_nfired;
+
+static void
+tmx_check_heap(void)
+{
+	const struct timers *ts = &ex.timers;
+	size_t i;
+
+	for (i = 0; i < ts->n; i++) {
+		ck_assert_uint_eq(ts->heap[i]->index, i);
+		if (i > 0)
+			ck_assert_uint_le(ts->heap[(i - 1) / 2]->deadline_us,
+			    ts->heap[i]->deadline_us);
+	}
+}
+
+/*
+ * Fired: note the deadline; arm again (later, by an amount of its own)
+ * until the last round, which leaves the timer alone.
+ */
+static enum poll
+tmx_poll(struct task *t, void *arg)
+{
+	struct tmx *x = arg;
+
+	(void)t;
+	if (!x->tm.fired)
+		return POLL_PENDING;
+	x->tm.fired = 0;
+	ck_assert_uint_lt(tmx_nfired, sizeof(tmx_fired) / sizeof(tmx_fired[0]));
+	tmx_fired[tmx_nfired++] = x->tm.deadline_us;
+	if (++x->rounds == TMX_ROUNDS)
+		return POLL_PENDING;
+	ck_assert_int_eq(timer_arm(&x->tm, &x->task, clock_mono_us() +
+	    (x->id * 7919) % 20 * MS + 1), 0);
+	return POLL_PENDING;
+}
+
+/*
+ * Timers fire in deadline order, each as often as armed: armed again from
+ * the wake-up (moved in place), moved earlier and later while pending,
+ * disarmed, or left alone after firing (taken out).
+ */
+START_TEST(test_timers_order)
+{
+	static struct tmx x[TMX_N];
+	uint64_t now = clock_mono_us();
+	unsigned i, want;
+
+	tmx_nfired = 0;
+	for (i = 0; i < TMX_N; i++) {
+		memset(&x[i], 0, sizeof(x[i]));
+		x[i].id = i;
+		timer_init(&x[i].tm);
+		task_init(&x[i].task, &ex, tmx_poll, NULL, &x[i]);
+		ck_assert_int_eq(timer_arm(&x[i].tm, &x[i].task, now +
+		    50 * MS + (i * 104729) % 30 * MS), 0);
+	}
+	tmx_check_heap();
+	/* a quarter moved earlier, a quarter later, while pending */
+	for (i = 0; i < TMX_N; i += 4) {
+		ck_assert_int_eq(timer_arm(&x[i].tm, &x[i].task, now +
+		    (i % 10 + 1) * MS), 0);
+		ck_assert_int_eq(timer_arm(&x[i + 1].tm, &x[i + 1].task,
+		    now + 90 * MS + i * MS / 4), 0);
+	}
+	tmx_check_heap();
+	/* one never fires */
+	timer_disarm(&x[2].tm, &ex);
+	ck_assert_uint_eq(x[2].tm.index, TIMER_IDLE);
+	tmx_check_heap();
+
+	want = (TMX_N - 1) * TMX_ROUNDS;
+	for (i = 0; i < 100 && tmx_nfired < want; i++)
+		run_for(10);
+	run_for(30);
+	ck_assert_uint_eq(tmx_nfired, want);
+	for (i = 1; i < tmx_nfired; i++)
+		ck_assert_msg(tmx_fired[i - 1] <= tmx_fired[i], "fired out of "
+		    "order at %u", i);
+	for (i = 0; i < TMX_N; i++) {
+		ck_assert_uint_eq(x[i].rounds, i == 2 ? 0 : TMX_ROUNDS);
+		ck_assert_uint_eq(x[i].tm.index, TIMER_IDLE);
+	}
+	ck_assert_uint_eq(ex.timers.n, 0);
+	ck_assert_ptr_null(ex.timers.expiring);
+}
+END_TEST
+
 Suite *
 future_suite(void)
 {
@@ -1496,6 +1597,7 @@ future_suite(void)
 	tcase_add_test(tc, test_wake_from_reactor);
 	tcase_add_test(tc, test_schedule_does_not_starve);
 	tcase_add_test(tc, test_semaphore);
+	tcase_add_test(tc, test_timers_order);
 	tcase_add_test(tc, test_hello_world);
 	suite_add_tcase(s, tc);
 

@@ -835,6 +835,55 @@ START_TEST(test_connect_timeout)
 }
 END_TEST
 
+/*
+ * A hello whose first write finds the handshake not done (EAGAIN): it
+ * waits for the socket, and the write after the wake-up both completes the
+ * connect and sends.  The listener's full queue holds the SYN back until
+ * its retransmission, about a second later, finds room.
+ */
+START_TEST(test_hello_connect_late)
+{
+	char buf[64], want[SOCKADDR_STRLEN];
+	union sockaddr_union su;
+	int lfd, fd, fill[FILL_MAX];
+	ssize_t n;
+	struct run r;
+
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 0, 0, &su), -1);
+	fill_accept_queue(&su, fill);
+	run_conf(&r, PROBE_HELLO, &su, "hello world", 11);
+	r.tc.timeout_us = 4000 * MS;
+	run_start(&r, NULL, r.tc.timeout_us);
+	run_for(50);
+	ck_assert_int_eq(r.p.state, PROBE_CONNECTING);
+	ck_assert_int_eq(r.p.connect.state, CONNECT_WAIT);
+	ck_assert_uint_eq(r.p.connect.sent, 0);
+	/* make room: no filler left to take it first */
+	fill_close(fill);
+	while ((fd = accept(lfd, NULL, NULL)) != -1)
+		close(fd);
+	run_wait(&r, 5000);
+	ck_assert_msg(r.result == POLL_READY, "hello: %s (%s)",
+	    probe_error_name(r.p.res.error), r.msg);
+	ck_assert(!r.to.expired);
+	ck_assert_uint_ge(r.p.res.connect_us, 500 * MS);
+	ck_assert_uint_le(r.p.res.connect_us, r.p.res.ph.write_us);
+	ck_assert_uint_eq(r.p.write.off, 11);
+	ck_assert_str_eq(sockaddr_format(&r.p.res.peer, buf, sizeof(buf)),
+	    sockaddr_format(&su, want, sizeof(want)));
+	/* spawn and the socket's wake-up */
+	ck_assert_uint_eq(r.task.polls, 2);
+
+	/* the listener has it, payload and all */
+	ck_assert_int_ne(fd = accept(lfd, NULL, NULL), -1);
+	n = recv(fd, buf, sizeof(buf), 0);
+	ck_assert_int_eq(n, 11);
+	ck_assert_mem_eq(buf, "hello world", 11);
+	close(fd);
+	close(lfd);
+}
+END_TEST
+
 /* expect: the reply the peer must send */
 
 static void
@@ -1163,6 +1212,7 @@ START_TEST(test_source_address)
 	server_start(&srv, AF_INET, SRV_SINK, 0, 64, 64);
 	run_conf(&r, PROBE_PEERADDR, &srv.addr, NULL, 0);
 	r.tc.has_source = 1;
+	r.tc.local_addr = 1;
 	loopback(AF_INET, 0, &r.tc.source);
 	run_start(&r, NULL, 2000 * MS);
 	run_wait(&r, 3000);
@@ -1186,6 +1236,54 @@ START_TEST(test_source_address)
 END_TEST
 
 /* names and words */
+
+/*
+ * local_address: getsockname() only when asked for.  Off, the result has no
+ * local address; on, the port the kernel chose.  The peer is reported
+ * either way, by hello too, which learns it from its first write.
+ */
+static void
+local_address_run(enum probe_kind kind, int on)
+{
+	char want[SOCKADDR_STRLEN], got[SOCKADDR_STRLEN];
+	struct server srv;
+	struct run r;
+
+	server_start(&srv, AF_INET, SRV_SINK, 0, 64, 64);
+	run_conf(&r, kind, &srv.addr, kind == PROBE_HELLO ? "hello world" :
+	    NULL, kind == PROBE_HELLO ? 11 : 0);
+	r.tc.local_addr = on;
+	run_start(&r, NULL, 2000 * MS);
+	run_wait(&r, 3000);
+	ck_assert_msg(r.result == POLL_READY, "%s: %s (%s)",
+	    kind == PROBE_HELLO ? "hello" : "peeraddr",
+	    probe_error_name(r.p.res.error), r.msg);
+	ck_assert_str_eq(sockaddr_format(&r.p.res.peer, got, sizeof(got)),
+	    sockaddr_format(&srv.addr, want, sizeof(want)));
+	sockaddr_format(&r.p.res.local, got, sizeof(got));
+	if (on)
+		ck_assert_msg(strncmp(got, "127.0.0.1:", 10) == 0 &&
+		    port_of(&r.p.res.local) != 0, "local address %s", got);
+	else
+		ck_assert_msg(r.p.res.local.sa.sa_family == 0,
+		    "local address %s without local_address", got);
+	if (kind == PROBE_HELLO) {
+		ck_assert(run_until(&srv.ended, 2000));
+		ck_assert_uint_eq(srv.nconns, 1);
+		ck_assert_uint_eq(srv.conns[0].len, 11);
+		ck_assert_mem_eq(srv.conns[0].buf, "hello world", 11);
+	}
+	server_free(&srv);
+}
+
+START_TEST(test_local_address)
+{
+	local_address_run(PROBE_PEERADDR, 0);
+	local_address_run(PROBE_PEERADDR, 1);
+	local_address_run(PROBE_HELLO, 0);
+	local_address_run(PROBE_HELLO, 1);
+}
+END_TEST
 
 START_TEST(test_error_names)
 {
@@ -1479,6 +1577,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_peeraddr_by_name);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_connect_timeout);
+	tcase_add_test(tc, test_hello_connect_late);
 	tcase_add_test(tc, test_expect_banner);
 	tcase_add_test(tc, test_expect_after_payload);
 	tcase_add_test(tc, test_expect_closed_early);
@@ -1488,6 +1587,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_dns_no_such_name);
 	tcase_add_test(tc, test_dns_timeout);
 	tcase_add_test(tc, test_source_address);
+	tcase_add_test(tc, test_local_address);
 	tcase_add_test(tc, test_error_names);
 	tcase_add_test(tc, test_classify_and_words);
 	suite_add_tcase(s, tc);

@@ -829,7 +829,7 @@ START_TEST(test_families)
 		    "  { name = \"fam4\"; host = \"both.test\"; port = %u; "
 		    "family = \"ipv4\"; },\n"
 		    "  { name = \"fam6\"; host = \"both.test\"; port = %u; "
-		    "family = \"ipv6\"; },\n"
+		    "family = \"ipv6\"; local_address = true; },\n"
 		    "  { name = \"firstok\"; host = \"both.test\"; port = %u; "
 		    "addresses = \"first\"; },\n"
 		    "  { name = \"first\"; host = \"both.test\"; port = %u; "
