@@ -26,10 +26,16 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "jsonw.h"
 #include "metrics.h"
 
 #define CONTROL_OUT_HIGH	(1024 * 1024)
 #define CONTROL_OUT_LOW		(64 * 1024)
+/*
+ * A status reply's socket buffer: room for futctl to read from while the
+ * next slices are printed (the kernel caps it at net.core.wmem_max).
+ */
+#define CONTROL_STREAM_SNDBUF	(4 * 1024 * 1024)
 #define CONTROL_MAX_CLIENTS	1024
 #define CONTROL_BACKLOG		128
 
@@ -61,6 +67,7 @@ struct control_stream {
 	int			 state;
 	struct metrics_stream	*ms;		/* metrics, not status */
 	struct evbuffer		*tmp;		/* a metrics chunk, to escape */
+	struct jsonw		 jw;		/* targets, on their way to out */
 };
 
 #define CONTROL_METRICS_CHUNK	(64 * 1024)
@@ -220,6 +227,7 @@ control_stream_free(struct control_client *cl)
 		metrics_stream_free(st->ms);
 	if (st->tmp != NULL)
 		evbuffer_free(st->tmp);
+	jsonw_free(&st->jw);
 	free(st->match);
 	free(st);
 	cl->stream = NULL;
@@ -299,13 +307,19 @@ control_stream_more(struct control_client *cl, int in_reader)
 		goto done;
 	}
 
+	/* targets go to st->jw, and from there to out in big pieces */
 	while (st->next < d->ntargets) {
 		if (n == CONTROL_SLICE) {
+			jsonw_flush(&st->jw, out);
 			evtimer_add(st->ev, &now);	/* after a look around */
 			return;
 		}
-		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH)
+		if (st->jw.n > JSONW_CHUNK - 4096)
+			jsonw_flush(&st->jw, out);
+		if (evbuffer_get_length(out) + st->jw.n > CONTROL_OUT_HIGH) {
+			jsonw_flush(&st->jw, out);
 			return;			/* control_write_cb resumes */
+		}
 		tg = d->targets[st->next++];
 		if (st->match != NULL && fnmatch(st->match, tg->conf.name,
 		    0) != 0)
@@ -314,17 +328,37 @@ control_stream_more(struct control_client *cl, int in_reader)
 		    (int)results_state(&tg->res) != st->state)
 			continue;
 		if (st->sent++ > 0)
-			evbuffer_add(out, ",", 1);
-		report_status_target(out, tg);
+			jsonw_lit(&st->jw, ",");
+		report_status_target(&st->jw, tg);
 		n++;
 	}
-	evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
+	jsonw_lit(&st->jw, "]}}\n");
+	jsonw_flush(&st->jw, out);
  done:
 	control_stream_free(cl);
 	/* requests that waited behind this one */
 	bufferevent_enable(cl->bev, EV_READ);
 	if (!in_reader)
 		control_read_cb(cl->bev, cl);
+}
+
+/*
+ * A big reply goes faster with a big socket buffer: futd prints the next
+ * slices while futctl reads the last ones, and fewer passes of the reactor
+ * are spent on write().  Only for this client, and only from its first
+ * stream on: a buffer is memory only while it holds data.
+ */
+static void
+control_stream_sndbuf(struct control_client *cl)
+{
+	int fd = bufferevent_getfd(cl->bev), cur, want = CONTROL_STREAM_SNDBUF;
+	socklen_t len = sizeof(cur);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cur, &len) == 0 &&
+	    cur >= want)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want)) == -1)
+		log_debug("%s: SO_SNDBUF: %s", __func__, strerror(errno));
 }
 
 static void
@@ -352,7 +386,9 @@ control_stream_start(struct control_client *cl, const char *match,
 		return;
 	}
 	st->state = state;
+	jsonw_init(&st->jw);
 	cl->stream = st;
+	control_stream_sndbuf(cl);
 	evbuffer_add_printf(bufferevent_get_output(cl->bev),
 	    "{\"version\":%d,\"code\":%d,\"message\":\"OK\",\"data\":"
 	    "{\"schema\":%d,\"total\":%zu,\"targets\":[",
@@ -374,6 +410,7 @@ control_status(struct control_client *cl, struct ctl_request *req)
 	const char *v[3];
 	struct evbuffer *out;
 	struct target *tg;
+	struct jsonw jw;
 	int state = -1;
 
 	if (proto_args(req, control_status_keys, v) == -1) {
@@ -397,10 +434,13 @@ control_status(struct control_client *cl, struct ctl_request *req)
 		    "\"message\":\"OK\",\"data\":{\"schema\":%d,"
 		    "\"total\":%zu,\"targets\":[", FUTD_PROTO_VERSION,
 		    PROTO_OK, FUTD_SCHEMA_VERSION, cl->c->d->ntargets);
+		jsonw_init(&jw);
 		if ((tg = daemon_find(cl->c->d, v[2])) != NULL &&
 		    (state == -1 || (int)results_state(&tg->res) == state))
-			report_status_target(out, tg);
-		evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
+			report_status_target(&jw, tg);
+		jsonw_lit(&jw, "]}}\n");
+		jsonw_flush(&jw, out);
+		jsonw_free(&jw);
 		return;
 	}
 	control_stream_start(cl, v[0], state);
