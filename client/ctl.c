@@ -33,6 +33,7 @@
 #include "futctl.h"
 
 #define CTL_READ_CHUNK	4096
+#define CTL_PASS_CHUNK	(1024 * 1024)	/* --json status, read and written */
 
 /* An event of the log already printed, and how often it had repeated. */
 struct ctl_seen {
@@ -51,6 +52,8 @@ static enum ctl_status	 ctl_fail_errno(struct ctl_error *, enum ctl_status,
 static enum ctl_status	 ctl_check_envelope(struct ctl_reply *,
 			    struct ctl_error *);
 static enum ctl_status	 ctl_wait(struct ctl_conn *, struct ctl_error *);
+static enum ctl_status	 ctl_read(struct ctl_conn *, size_t,
+			    struct ctl_error *);
 static int		 ctl_timeout_for(const json_t *);
 static const json_t	*ctl_pick(const json_t *, const char *);
 static void		 ctl_stop_cb(int);
@@ -179,7 +182,6 @@ ctl_recv_line(struct ctl_conn *conn, char **line, size_t *linelen,
 	enum ctl_status	 status;
 	char		*nl = NULL, *p;
 	size_t		 scan = 0, newcap;
-	ssize_t		 n;
 
 	/* drop the line handed out last time */
 	if (conn->off > 0) {
@@ -211,32 +213,51 @@ ctl_recv_line(struct ctl_conn *conn, char **line, size_t *linelen,
 			conn->cap = newcap;
 		}
 
-		if (conn->interruptible &&
-		    (status = ctl_wait(conn, err)) != CTL_OK)
+		if ((status = ctl_read(conn, 0, err)) != CTL_OK)
 			return status;
-		n = recv(conn->fd, conn->buf + conn->len,
-		    conn->cap - conn->len, 0);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return ctl_fail(err, CTL_ERR_TIMEOUT,
-				    "no reply within %d s", conn->timeout);
-			return ctl_fail_errno(err, CTL_ERR_RECV, errno);
-		}
-		if (n == 0) {
-			if (conn->len == 0)
-				return ctl_fail(err, CTL_ERR_CLOSED,
-				    "no reply");
-			return ctl_fail(err, CTL_ERR_CLOSED,
-			    "reply cut short after %zu bytes", conn->len);
-		}
-		conn->len += (size_t)n;
 	}
 
 	*line = conn->buf;
 	*linelen = (size_t)(nl - conn->buf);
 	conn->off = *linelen + 1;
+	return CTL_OK;
+}
+
+/*
+ * One recv() into the room left in the connection's buffer (there must be
+ * some).  gone: bytes of the reply that were read and let go before the
+ * buffer's first, for the message when the reply ends early.
+ */
+static enum ctl_status
+ctl_read(struct ctl_conn *conn, size_t gone, struct ctl_error *err)
+{
+	enum ctl_status	 status;
+	ssize_t		 n;
+
+	for (;;) {
+		if (conn->interruptible &&
+		    (status = ctl_wait(conn, err)) != CTL_OK)
+			return status;
+		n = recv(conn->fd, conn->buf + conn->len,
+		    conn->cap - conn->len, 0);
+		if (n > 0)
+			break;
+		if (n == 0) {
+			if (conn->len + gone == 0)
+				return ctl_fail(err, CTL_ERR_CLOSED,
+				    "no reply");
+			return ctl_fail(err, CTL_ERR_CLOSED,
+			    "reply cut short after %zu bytes",
+			    conn->len + gone);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return ctl_fail(err, CTL_ERR_TIMEOUT,
+			    "no reply within %d s", conn->timeout);
+		return ctl_fail_errno(err, CTL_ERR_RECV, errno);
+	}
+	conn->len += (size_t)n;
 	return CTL_OK;
 }
 
@@ -288,10 +309,13 @@ ctl_request(const char *path, const char *command, const char *args,
 /*
  * The whole exchange, for `--json status`: a reply futd wrote as it always
  * does ({"version":1,"code":200,"message":"OK","data":...}) has its data
- * copied to out as it came, without parsing and printing it again: a
- * status of 100 000 targets is a hundred megabytes, and futctl would spend
- * seconds on what futd sent in one.  *passed is 0 when the reply is not of
- * that form: then reply holds it parsed, for the usual path.
+ * copied to out as it comes, without parsing and printing it again: a
+ * status of 100 000 targets is 75 megabytes, and futctl would spend
+ * seconds on what futd sent in one.  It goes through a buffer of
+ * CTL_PASS_CHUNK, not a whole line's: out is written while futd still
+ * prints, and the reply has no size limit.  A reply cut short leaves what
+ * came of it on out (and the status says so).  *passed is 0 when the reply
+ * is not of that form: then reply holds it parsed, for the usual path.
  */
 enum ctl_status
 ctl_request_pass(const char *path, const char *command, const char *args,
@@ -301,23 +325,62 @@ ctl_request_pass(const char *path, const char *command, const char *args,
 	    "\"message\":\"OK\",\"data\":";
 	struct ctl_conn	 conn;
 	enum ctl_status	 status;
-	char		*line;
-	size_t		 len, plen = sizeof(prefix) - 1;
+	char		*line, *nl;
+	size_t		 len, plen = sizeof(prefix) - 1, off, scan, gone = 0;
 
 	*passed = 0;
 	memset(reply, 0, sizeof(*reply));
 	if ((status = ctl_connect(&conn, path, err)) != CTL_OK)
 		return status;
-	if ((status = ctl_send(&conn, command, args, err)) == CTL_OK &&
-	    (status = ctl_recv_line(&conn, &line, &len, err)) == CTL_OK) {
-		if (len > plen + 1 && memcmp(line, prefix, plen) == 0 &&
-		    line[len - 1] == '}' && line[plen] == '{') {
-			fwrite(line + plen, 1, len - plen - 1, out);
-			fputc('\n', out);
-			*passed = 1;
-		} else
-			status = ctl_reply_parse(line, len, reply, err);
+	if ((status = ctl_send(&conn, command, args, err)) != CTL_OK)
+		goto done;
+	if ((conn.buf = malloc(CTL_PASS_CHUNK)) == NULL) {
+		status = ctl_fail_errno(err, CTL_ERR_RECV, errno);
+		goto done;
 	}
+	conn.cap = CTL_PASS_CHUNK;
+
+	/* enough to tell: the envelope and the data's first byte, or a line */
+	while (conn.len < plen + 1 &&
+	    memchr(conn.buf, '\n', conn.len) == NULL)
+		if ((status = ctl_read(&conn, 0, err)) != CTL_OK)
+			goto done;
+	if (memcmp(conn.buf, prefix, plen) != 0 || conn.buf[plen] != '{' ||
+	    memchr(conn.buf, '\n', plen + 1) != NULL) {
+		/* an error, or another form: the usual way, from what came */
+		if ((status = ctl_recv_line(&conn, &line, &len, err)) ==
+		    CTL_OK)
+			status = ctl_reply_parse(line, len, reply, err);
+		goto done;
+	}
+
+	/*
+	 * Write all that came but its last byte: the reply's closing '}'
+	 * before its '\n' is the envelope's, not the data's.
+	 */
+	*passed = 1;
+	off = scan = plen;
+	while ((nl = memchr(conn.buf + scan, '\n', conn.len - scan)) ==
+	    NULL) {
+		if (conn.len - 1 > off)
+			fwrite(conn.buf + off, 1, conn.len - 1 - off, out);
+		gone += conn.len - 1;
+		conn.buf[0] = conn.buf[conn.len - 1];
+		conn.len = 1;
+		off = 0;
+		scan = 1;
+		if ((status = ctl_read(&conn, gone, err)) != CTL_OK)
+			goto done;
+	}
+	len = (size_t)(nl - conn.buf);
+	if (len == 0 || len - 1 < off || conn.buf[len - 1] != '}') {
+		status = ctl_fail(err, CTL_ERR_MALFORMED,
+		    "reply does not end its envelope");
+		goto done;
+	}
+	fwrite(conn.buf + off, 1, len - 1 - off, out);
+	fputc('\n', out);
+ done:
 	ctl_close(&conn);
 	return status;
 }

@@ -26,10 +26,19 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "jsonw.h"
 #include "metrics.h"
 
 #define CONTROL_OUT_HIGH	(1024 * 1024)
 #define CONTROL_OUT_LOW		(64 * 1024)
+/*
+ * A status reply's socket buffer: room for futctl to read from while the
+ * next slices are printed (the kernel caps it at net.core.wmem_max, and
+ * doubles it).  Kernel memory a client that does not read can hold: so
+ * only this many clients at a time get one.
+ */
+#define CONTROL_STREAM_SNDBUF	(4 * 1024 * 1024)
+#define CONTROL_BIG_SNDBUFS	4
 #define CONTROL_MAX_CLIENTS	1024
 #define CONTROL_BACKLOG		128
 
@@ -42,17 +51,22 @@ struct control_client {
 	uint64_t			 dropped;	/* events it was too slow for */
 	struct adhoc			*adhoc;		/* a probe it waits for */
 	struct control_stream		*stream;	/* a status being sent */
+	int				 big_sndbuf;
 	TAILQ_ENTRY(control_client)	 entry;
 };
 
 /*
- * A status reply of many targets goes out in slices, a few hundred targets
- * per pass of the reactor and only while the client's buffer is below
- * CONTROL_OUT_HIGH: probing carries on in between, and memory stays
- * bounded whatever the client's pace.  A reload in the middle is seen from
- * the next slice on.
+ * A status reply of many targets goes out in slices, CONTROL_SLICE_US of
+ * printing per pass of the reactor, and only while the socket takes what
+ * was printed: probing carries on in between, and memory stays bounded
+ * whatever the client's pace.  The slice is a time, not a count: when the
+ * passes are long (a backlog of due probes), a count made a status of
+ * 100 000 targets wait for a hundred of them.  A reload in the middle is
+ * seen from the next slice on.
  */
-#define CONTROL_SLICE	2048
+#define CONTROL_SLICE_US	10000
+#define CONTROL_SLICE_CHECK	256		/* targets between clock reads */
+#define CONTROL_PIECE		(256 * 1024)	/* printed, then sent */
 struct control_stream {
 	struct event		*ev;		/* the next slice, soon */
 	size_t			 next;		/* target index */
@@ -61,6 +75,7 @@ struct control_stream {
 	int			 state;
 	struct metrics_stream	*ms;		/* metrics, not status */
 	struct evbuffer		*tmp;		/* a metrics chunk, to escape */
+	struct jsonw		 jw;		/* targets, on their way to out */
 };
 
 #define CONTROL_METRICS_CHUNK	(64 * 1024)
@@ -73,6 +88,7 @@ struct control {
 	control_reload_fn		 reload;
 	void				*reload_arg;
 	size_t				 nclients;
+	size_t				 nbig_sndbufs;
 	TAILQ_HEAD(, control_client)	 clients;
 };
 
@@ -112,6 +128,8 @@ control_client_free(struct control_client *cl)
 
 	TAILQ_REMOVE(&c->clients, cl, entry);
 	c->nclients--;
+	if (cl->big_sndbuf)
+		c->nbig_sndbufs--;
 	if (cl->adhoc != NULL)
 		adhoc_detach(cl->adhoc);
 	control_stream_free(cl);
@@ -220,6 +238,7 @@ control_stream_free(struct control_client *cl)
 		metrics_stream_free(st->ms);
 	if (st->tmp != NULL)
 		evbuffer_free(st->tmp);
+	jsonw_free(&st->jw);
 	free(st->match);
 	free(st);
 	cl->stream = NULL;
@@ -268,6 +287,32 @@ control_escape(struct evbuffer *out, struct evbuffer *text)
 }
 
 /*
+ * Send what the stream printed: straight to the socket when nothing waits
+ * in the output buffer (one copy fewer of 75 MB), what the socket does not
+ * take to the buffer, for the bufferevent.  -1: the socket is full, wait
+ * for control_write_cb.  A socket in error is left to the bufferevent,
+ * which finds it at its next write.
+ */
+static int
+control_stream_push(struct control_client *cl)
+{
+	struct jsonw *jw = &cl->stream->jw;
+	struct evbuffer *out = bufferevent_get_output(cl->bev);
+	evutil_socket_t fd = bufferevent_getfd(cl->bev);
+	ssize_t w = 0;
+
+	if (evbuffer_get_length(out) > 0)
+		evbuffer_write(out, fd);
+	if (evbuffer_get_length(out) == 0 && jw->n > 0 &&
+	    (w = send(fd, jw->b, jw->n, MSG_NOSIGNAL | MSG_DONTWAIT)) == -1)
+		w = 0;
+	if ((size_t)w < jw->n)
+		evbuffer_add(out, jw->b + w, jw->n - (size_t)w);
+	jw->n = 0;
+	return evbuffer_get_length(out) > 0 ? -1 : 0;
+}
+
+/*
  * Send what fits: a slice of targets, or the end of the reply.  Called
  * from the request reader (in_reader: it reads on by itself) or later from
  * a timer or the write callback.
@@ -280,6 +325,7 @@ control_stream_more(struct control_client *cl, int in_reader)
 	struct daemon *d = cl->c->d;
 	static const struct timeval now = { 0, 0 };
 	const struct target *tg;
+	uint64_t deadline;
 	size_t n = 0;
 	int r;
 
@@ -299,13 +345,17 @@ control_stream_more(struct control_client *cl, int in_reader)
 		goto done;
 	}
 
+	/* targets go to st->jw, and from there to the socket in pieces */
+	deadline = clock_mono_us() + CONTROL_SLICE_US;
 	while (st->next < d->ntargets) {
-		if (n == CONTROL_SLICE) {
-			evtimer_add(st->ev, &now);	/* after a look around */
+		if (st->jw.n >= CONTROL_PIECE && control_stream_push(cl) == -1)
+			return;			/* control_write_cb resumes */
+		if (++n % CONTROL_SLICE_CHECK == 0 &&
+		    clock_mono_us() >= deadline) {
+			if (control_stream_push(cl) == 0)
+				evtimer_add(st->ev, &now); /* after a look around */
 			return;
 		}
-		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH)
-			return;			/* control_write_cb resumes */
 		tg = d->targets[st->next++];
 		if (st->match != NULL && fnmatch(st->match, tg->conf.name,
 		    0) != 0)
@@ -314,17 +364,39 @@ control_stream_more(struct control_client *cl, int in_reader)
 		    (int)results_state(&tg->res) != st->state)
 			continue;
 		if (st->sent++ > 0)
-			evbuffer_add(out, ",", 1);
-		report_status_target(out, tg);
-		n++;
+			jsonw_lit(&st->jw, ",");
+		report_status_target(&st->jw, tg);
 	}
-	evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
+	jsonw_lit(&st->jw, "]}}\n");
+	control_stream_push(cl);
  done:
 	control_stream_free(cl);
 	/* requests that waited behind this one */
 	bufferevent_enable(cl->bev, EV_READ);
 	if (!in_reader)
 		control_read_cb(cl->bev, cl);
+}
+
+/*
+ * A big reply goes faster with a big socket buffer: futd prints the next
+ * slices while futctl reads the last ones, and fewer passes of the reactor
+ * are spent waiting for the socket.  From a client's first stream on, for
+ * CONTROL_BIG_SNDBUFS clients at a time; the others stream as before.
+ */
+static void
+control_stream_sndbuf(struct control_client *cl)
+{
+	int want = CONTROL_STREAM_SNDBUF;
+
+	if (cl->big_sndbuf || cl->c->nbig_sndbufs >= CONTROL_BIG_SNDBUFS)
+		return;
+	if (setsockopt(bufferevent_getfd(cl->bev), SOL_SOCKET, SO_SNDBUF,
+	    &want, sizeof(want)) == -1) {
+		log_debug("%s: SO_SNDBUF: %s", __func__, strerror(errno));
+		return;
+	}
+	cl->big_sndbuf = 1;
+	cl->c->nbig_sndbufs++;
 }
 
 static void
@@ -352,7 +424,9 @@ control_stream_start(struct control_client *cl, const char *match,
 		return;
 	}
 	st->state = state;
+	jsonw_init(&st->jw);
 	cl->stream = st;
+	control_stream_sndbuf(cl);
 	evbuffer_add_printf(bufferevent_get_output(cl->bev),
 	    "{\"version\":%d,\"code\":%d,\"message\":\"OK\",\"data\":"
 	    "{\"schema\":%d,\"total\":%zu,\"targets\":[",
@@ -374,6 +448,7 @@ control_status(struct control_client *cl, struct ctl_request *req)
 	const char *v[3];
 	struct evbuffer *out;
 	struct target *tg;
+	struct jsonw jw;
 	int state = -1;
 
 	if (proto_args(req, control_status_keys, v) == -1) {
@@ -397,10 +472,13 @@ control_status(struct control_client *cl, struct ctl_request *req)
 		    "\"message\":\"OK\",\"data\":{\"schema\":%d,"
 		    "\"total\":%zu,\"targets\":[", FUTD_PROTO_VERSION,
 		    PROTO_OK, FUTD_SCHEMA_VERSION, cl->c->d->ntargets);
+		jsonw_init(&jw);
 		if ((tg = daemon_find(cl->c->d, v[2])) != NULL &&
 		    (state == -1 || (int)results_state(&tg->res) == state))
-			report_status_target(out, tg);
-		evbuffer_add(out, "]}}\n", sizeof("]}}\n") - 1);
+			report_status_target(&jw, tg);
+		jsonw_lit(&jw, "]}}\n");
+		jsonw_flush(&jw, out);
+		jsonw_free(&jw);
 		return;
 	}
 	control_stream_start(cl, v[0], state);

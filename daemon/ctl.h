@@ -17,6 +17,7 @@ struct json_t;
 struct event_rec;
 struct probe_result;
 struct evbuffer;
+struct jsonw;
 
 enum ctl_command {
 	CTL_NONE,
@@ -53,7 +54,7 @@ int		 proto_args(struct ctl_request *, const char *const *,
 
 /* report.c */
 struct json_t	*report_target(const struct target *, int);
-void		 report_status_target(struct evbuffer *, const struct target *);
+void		 report_status_target(struct jsonw *, const struct target *);
 struct json_t	*report_event(const struct event_rec *);
 struct json_t	*report_events(const struct daemon *, size_t, const char *);
 struct json_t	*report_ping(const struct daemon *);

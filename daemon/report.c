@@ -15,6 +15,7 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "jsonw.h"
 
 static json_t *
 report_time(int64_t wall_us)
@@ -367,242 +368,218 @@ report_target(const struct target *tg, int with_history)
 	return o;
 }
 
-/*
- * A status line is built in a buffer on the stack and handed to the
- * evbuffer once: one copy, not a formatted append per field.
- */
-struct report_buf {
-	char	 b[4096];
-	size_t	 n;
-};
-
-static void report_put(struct report_buf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
+/* A JSON value jansson made (TLS details, each address): few targets have it */
 static void
-report_put(struct report_buf *rb, const char *fmt, ...)
+report_put_json(struct jsonw *jw, json_t *o)
 {
-	va_list ap;
-	int r;
+	char *t = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
-	if (rb->n >= sizeof(rb->b))
-		return;
-	va_start(ap, fmt);
-	r = vsnprintf(rb->b + rb->n, sizeof(rb->b) - rb->n, fmt, ap);
-	va_end(ap);
-	if (r > 0)
-		rb->n += (size_t)r;
-	if (rb->n > sizeof(rb->b))
-		rb->n = sizeof(rb->b);
-}
-
-/* JSON text of a string: quotes, backslashes and control bytes escaped */
-static void
-report_put_str(struct report_buf *rb, const char *s)
-{
-	const char *p;
-
-	report_put(rb, "\"");
-	for (p = s; *p != '\0' && rb->n + 8 < sizeof(rb->b); p++) {
-		if (*p == '"' || *p == '\\')
-			report_put(rb, "\\%c", *p);
-		else if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			report_put(rb, "\\u%04x", (unsigned char)*p);
-		else
-			rb->b[rb->n++] = *p;
-	}
-	report_put(rb, "\"");
+	if (t != NULL)
+		jsonw_raw(jw, t, strlen(t));
+	else
+		jsonw_lit(jw, "null");
+	free(t);
+	json_decref(o);
 }
 
 static void
-report_put_ratio(struct report_buf *rb, const struct results *r, int window)
+report_put_ratio(struct jsonw *jw, const struct results *r, int window)
 {
 	double v;
 
 	if (results_availability(r, window, &v) == 0)
-		report_put(rb, "%.6g", v);
+		jsonw_g6(jw, v);
 	else
-		report_put(rb, "null");
+		jsonw_lit(jw, "null");
 }
 
-static void
-report_put_us(struct report_buf *rb, const char *key, uint32_t us)
-{
-	if (us == 0)
-		report_put(rb, "\"%s\":null", key);
-	else
-		report_put(rb, "\"%s\":%u", key, us);
-}
+/* a phase: "key":us, or null when not reached (key comes with its quotes) */
+#define report_put_us(jw, key, us) do {					\
+	jsonw_lit((jw), key ":");					\
+	if ((us) == 0)							\
+		jsonw_lit((jw), "null");				\
+	else								\
+		jsonw_u64((jw), (us));					\
+} while (0)
 
 /* The last result, as report_result(pr, 1) has it, printed. */
 static void
-report_put_last(struct report_buf *rb, const struct probe_result *pr)
+report_put_last(struct jsonw *jw, const struct probe_result *pr)
 {
-	char msg[160], addr[SOCKADDR_STRLEN];
-	json_t *tls;
-	char *t;
+	char msg[160];
+	const char *dns;
 
-	report_put(rb, "\"last\":{\"time\":%.16g,\"ok\":%s,",
-	    pr->wall_us / 1e6, pr->error == PERR_NONE ? "true" : "false");
+	jsonw_lit(jw, "\"last\":{\"time\":");
+	jsonw_g16_us(jw, pr->wall_us);
 	if (pr->error == PERR_NONE)
-		report_put(rb, "\"error\":null,\"message\":null,");
+		jsonw_lit(jw, ",\"ok\":true,\"error\":null,\"message\":null,");
 	else {
-		report_put(rb, "\"error\":\"%s\",\"message\":",
-		    probe_error_name(pr->error));
-		report_put_str(rb, probe_result_message(pr, msg, sizeof(msg)));
-		report_put(rb, ",");
+		jsonw_lit(jw, ",\"ok\":false,\"error\":\"");
+		jsonw_raw(jw, probe_error_name(pr->error),
+		    strlen(probe_error_name(pr->error)));
+		jsonw_lit(jw, "\",\"message\":");
+		jsonw_str(jw, probe_result_message(pr, msg, sizeof(msg)));
+		jsonw_lit(jw, ",");
 	}
-	report_put(rb, "\"latency_us\":%u,\"phases\":{", pr->latency_us);
-	report_put_us(rb, "resolve_us", pr->ph.resolve_us);
-	report_put(rb, ",");
-	report_put_us(rb, "connect_us", pr->ph.connect_us);
-	report_put(rb, ",");
-	report_put_us(rb, "write_us", pr->ph.write_us);
-	report_put(rb, ",");
-	report_put_us(rb, "first_byte_us", pr->ph.first_byte_us);
-	if (pr->tls != NULL) {
-		report_put(rb, ",");
-		report_put_us(rb, "handshake_us", pr->ph.handshake_us);
-	}
-	report_put(rb, ",\"total_us\":%u},\"dns\":%s,", pr->latency_us,
-	    pr->flags & RESULT_DNS_STALE ? "\"stale\"" :
-	    pr->flags & RESULT_DNS_CACHED ? "\"cached\"" :
-	    pr->ph.resolve_us > 0 ? "\"fresh\"" : "null");
-	report_put(rb, "\"peer\":");
-	if (pr->peer.sa.sa_family != 0)
-		report_put(rb, "\"%s\"", sockaddr_format(&pr->peer, addr,
-		    sizeof(addr)));
-	else
-		report_put(rb, "null");
-	report_put(rb, ",\"local\":");
-	if (pr->local.sa.sa_family != 0)
-		report_put(rb, "\"%s\"", sockaddr_format(&pr->local, addr,
-		    sizeof(addr)));
-	else
-		report_put(rb, "null");
-	report_put(rb, ",\"queued_us\":%llu",
-	    (unsigned long long)pr->queued_us);
+	jsonw_lit(jw, "\"latency_us\":");
+	jsonw_u64(jw, pr->latency_us);
+	jsonw_lit(jw, ",\"phases\":{");
+	report_put_us(jw, "\"resolve_us\"", pr->ph.resolve_us);
+	report_put_us(jw, ",\"connect_us\"", pr->ph.connect_us);
+	report_put_us(jw, ",\"write_us\"", pr->ph.write_us);
+	report_put_us(jw, ",\"first_byte_us\"", pr->ph.first_byte_us);
+	if (pr->tls != NULL)
+		report_put_us(jw, ",\"handshake_us\"", pr->ph.handshake_us);
+	jsonw_lit(jw, ",\"total_us\":");
+	jsonw_u64(jw, pr->latency_us);
+	dns = pr->flags & RESULT_DNS_STALE ? "},\"dns\":\"stale\",\"peer\":" :
+	    pr->flags & RESULT_DNS_CACHED ? "},\"dns\":\"cached\",\"peer\":" :
+	    pr->ph.resolve_us > 0 ? "},\"dns\":\"fresh\",\"peer\":" :
+	    "},\"dns\":null,\"peer\":";
+	jsonw_raw(jw, dns, strlen(dns));
+	jsonw_addr(jw, &pr->peer);
+	jsonw_lit(jw, ",\"local\":");
+	jsonw_addr(jw, &pr->local);
+	jsonw_lit(jw, ",\"queued_us\":");
+	jsonw_u64(jw, pr->queued_us);
 	if (pr->recv_len > 0 && pr->error != PERR_NONE) {
 		json_t *b = report_bytes(pr->recv, pr->recv_len);
 
-		report_put(rb, ",\"received\":");
-		report_put_str(rb, json_string_value(b));
-		report_put(rb, ",\"received_total\":%u", pr->recv_total);
+		jsonw_lit(jw, ",\"received\":");
+		jsonw_str(jw, b != NULL ? json_string_value(b) : "");
+		jsonw_lit(jw, ",\"received_total\":");
+		jsonw_u64(jw, pr->recv_total);
 		json_decref(b);
 	}
 	/* TLS details, from jansson: TLS targets are the few */
-	if (pr->tls != NULL && (tls = report_tls(pr->tls)) != NULL) {
-		if ((t = json_dumps(tls, JSON_COMPACT)) != NULL)
-			report_put(rb, ",\"tls\":%s", t);
-		free(t);
-		json_decref(tls);
+	if (pr->tls != NULL) {
+		jsonw_lit(jw, ",\"tls\":");
+		report_put_json(jw, report_tls(pr->tls));
 	}
-	report_put(rb, "},");
+	jsonw_lit(jw, "},");
 }
 
 /*
  * One target of `status`, written straight into the reply: what the table
  * and scripts need (`show` has the rest).  Printed rather than built with
- * jansson, because a status of 100 000 targets must not take seconds.
+ * jansson, and by hand rather than by printf (jsonw.c), because a status of
+ * 100 000 targets must not take seconds.
  */
 void
-report_status_target(struct evbuffer *out, const struct target *tg)
+report_status_target(struct jsonw *jw, const struct target *tg)
 {
 	const struct target_conf_core *tc = &tg->conf;
 	const struct results *r = &tg->res;
 	struct probe_result lastbuf;
 	const struct probe_result *last = target_last(tg, &lastbuf);
 	struct results_stats st;
-	struct report_buf rb;
 	uint64_t now = clock_mono_us();
 	int64_t wall = clock_wall_us();
-	char msg[160], peer[SOCKADDR_STRLEN];
+	const char *name;
+	char msg[160];
 
-	rb.n = 0;
-	report_put(&rb, "{\"name\":");
-	report_put_str(&rb, tc->name);
-	report_put(&rb, ",\"probe\":\"%s\",\"host\":",
-	    probe_kind_name(tc->kind));
-	report_put_str(&rb, tc->host);
-	report_put(&rb, ",\"port\":%u,\"interval\":%.16g,\"timeout\":%.16g,"
-	    "\"state\":\"%s\",\"base_state\":\"%s\",", (unsigned)tc->port,
-	    tc->interval_us / 1e6, tc->timeout_us / 1e6,
-	    target_state_name(results_state(r)), target_state_name(r->state));
+	jsonw_lit(jw, "{\"name\":");
+	jsonw_str(jw, tc->name);
+	jsonw_lit(jw, ",\"probe\":\"");
+	name = probe_kind_name(tc->kind);
+	jsonw_raw(jw, name, strlen(name));
+	jsonw_lit(jw, "\",\"host\":");
+	jsonw_str(jw, tc->host);
+	jsonw_lit(jw, ",\"port\":");
+	jsonw_u64(jw, tc->port);
+	jsonw_lit(jw, ",\"interval\":");
+	jsonw_g16_us(jw, (int64_t)tc->interval_us);
+	jsonw_lit(jw, ",\"timeout\":");
+	jsonw_g16_us(jw, (int64_t)tc->timeout_us);
+	jsonw_lit(jw, ",\"state\":\"");
+	name = target_state_name(results_state(r));
+	jsonw_raw(jw, name, strlen(name));
+	jsonw_lit(jw, "\",\"base_state\":\"");
+	name = target_state_name(r->state);
+	jsonw_raw(jw, name, strlen(name));
 	if (r->state == TARGET_UNKNOWN)
-		report_put(&rb, "\"since\":null,\"for_s\":null,");
-	else
-		report_put(&rb, "\"since\":%.16g,\"for_s\":%.6f,",
-		    r->since_wall_us / 1e6, (wall - r->since_wall_us) / 1e6);
-	report_put(&rb, "\"changes\":%llu,\"probes\":%llu,\"ok\":%llu,"
-	    "\"failed\":%llu,\"late\":%llu,\"queued\":%llu,"
-	    "\"queued_us\":%llu,", (unsigned long long)r->changes,
-	    (unsigned long long)r->probes, (unsigned long long)r->ok,
-	    (unsigned long long)r->failed, (unsigned long long)r->late,
-	    (unsigned long long)r->queued, (unsigned long long)r->queued_us);
+		jsonw_lit(jw, "\",\"since\":null,\"for_s\":null,");
+	else {
+		jsonw_lit(jw, "\",\"since\":");
+		jsonw_g16_us(jw, r->since_wall_us);
+		jsonw_lit(jw, ",\"for_s\":");
+		jsonw_f6_us(jw, wall - r->since_wall_us);
+		jsonw_lit(jw, ",");
+	}
+	jsonw_lit(jw, "\"changes\":");
+	jsonw_u64(jw, r->changes);
+	jsonw_lit(jw, ",\"probes\":");
+	jsonw_u64(jw, r->probes);
+	jsonw_lit(jw, ",\"ok\":");
+	jsonw_u64(jw, r->ok);
+	jsonw_lit(jw, ",\"failed\":");
+	jsonw_u64(jw, r->failed);
+	jsonw_lit(jw, ",\"late\":");
+	jsonw_u64(jw, r->late);
+	jsonw_lit(jw, ",\"queued\":");
+	jsonw_u64(jw, r->queued);
+	jsonw_lit(jw, ",\"queued_us\":");
+	jsonw_u64(jw, r->queued_us);
 	if (last == NULL)
-		report_put(&rb, "\"last_time\":null,\"last_ok\":null,"
+		jsonw_lit(jw, ",\"last_time\":null,\"last_ok\":null,"
 		    "\"last_error\":null,\"error\":null,"
 		    "\"last_latency_us\":null,\"peer\":null,");
 	else {
-		report_put(&rb, "\"last_time\":%.16g,\"last_ok\":%s,",
-		    last->wall_us / 1e6,
-		    last->error == PERR_NONE ? "true" : "false");
+		jsonw_lit(jw, ",\"last_time\":");
+		jsonw_g16_us(jw, last->wall_us);
 		if (last->error == PERR_NONE)
-			report_put(&rb, "\"last_error\":null,\"error\":null,");
+			jsonw_lit(jw, ",\"last_ok\":true,\"last_error\":null,"
+			    "\"error\":null,");
 		else {
-			report_put(&rb, "\"last_error\":");
-			report_put_str(&rb, probe_result_message(last, msg,
+			jsonw_lit(jw, ",\"last_ok\":false,\"last_error\":");
+			jsonw_str(jw, probe_result_message(last, msg,
 			    sizeof(msg)));
-			report_put(&rb, ",\"error\":\"%s\",",
-			    probe_error_name(last->error));
+			jsonw_lit(jw, ",\"error\":\"");
+			name = probe_error_name(last->error);
+			jsonw_raw(jw, name, strlen(name));
+			jsonw_lit(jw, "\",");
 		}
-		report_put(&rb, "\"last_latency_us\":%u,\"peer\":",
-		    last->latency_us);
-		if (last->peer.sa.sa_family == 0)
-			report_put(&rb, "null,");
-		else
-			report_put(&rb, "\"%s\",", sockaddr_format(&last->peer,
-			    peer, sizeof(peer)));
-		report_put_last(&rb, last);
+		jsonw_lit(jw, "\"last_latency_us\":");
+		jsonw_u64(jw, last->latency_us);
+		jsonw_lit(jw, ",\"peer\":");
+		jsonw_addr(jw, &last->peer);
+		jsonw_lit(jw, ",");
+		report_put_last(jw, last);
 	}
+	jsonw_lit(jw, "\"next_probe_in_s\":");
 	if (tg->phase == TARGET_SLEEPING && tg->next_us > now)
-		report_put(&rb, "\"next_probe_in_s\":%.6f,",
-		    (tg->next_us - now) / 1e6);
+		jsonw_f6_us(jw, (int64_t)(tg->next_us - now));
+	else if (tg->phase == TARGET_STOPPED)
+		jsonw_lit(jw, "null");
 	else
-		report_put(&rb, "\"next_probe_in_s\":%s,",
-		    tg->phase == TARGET_STOPPED ? "null" : "0");
-	report_put(&rb, "\"availability\":{\"lifetime\":");
-	report_put_ratio(&rb, r, 0);
-	report_put(&rb, ",\"hour\":");
-	report_put_ratio(&rb, r, 1);
-	report_put(&rb, ",\"day\":");
-	report_put_ratio(&rb, r, 2);
+		jsonw_lit(jw, "0");
+	jsonw_lit(jw, ",\"availability\":{\"lifetime\":");
+	report_put_ratio(jw, r, 0);
+	jsonw_lit(jw, ",\"hour\":");
+	report_put_ratio(jw, r, 1);
+	jsonw_lit(jw, ",\"day\":");
+	report_put_ratio(jw, r, 2);
 	results_stats(r, &st);
-	report_put(&rb, "},\"stats\":{\"results\":%u,\"ok\":%u", st.count,
-	    st.ok);
-	if (st.ok > 0)
-		report_put(&rb, ",\"p50_us\":%u,\"p99_us\":%u", st.p50_us,
-		    st.p99_us);
-	report_put(&rb, "}");
+	jsonw_lit(jw, "},\"stats\":{\"results\":");
+	jsonw_u64(jw, st.count);
+	jsonw_lit(jw, ",\"ok\":");
+	jsonw_u64(jw, st.ok);
+	if (st.ok > 0) {
+		jsonw_lit(jw, ",\"p50_us\":");
+		jsonw_u64(jw, st.p50_us);
+		jsonw_lit(jw, ",\"p99_us\":");
+		jsonw_u64(jw, st.p99_us);
+	}
+	jsonw_lit(jw, "}");
 	if (r->neach > 0) {
-		json_t *a = report_each(r);
-		char *each = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
-
-		report_put(&rb, ",\"addresses\":%s", each != NULL ? each :
-		    "null");
-		free(each);
-		json_decref(a);
+		jsonw_lit(jw, ",\"addresses\":");
+		report_put_json(jw, report_each(r));
 	}
 	if (tc->tls != NULL) {
-		json_t *c = report_cert(tg);
-		char *cert = c != NULL ? json_dumps(c, JSON_COMPACT) : NULL;
-
-		report_put(&rb, ",\"cert\":%s", cert != NULL ? cert : "null");
-		free(cert);
-		json_decref(c);
+		jsonw_lit(jw, ",\"cert\":");
+		report_put_json(jw, report_cert(tg));
 	}
-	report_put(&rb, "}");
-	evbuffer_add(out, rb.b, rb.n);
+	jsonw_lit(jw, "}");
 }
 
 json_t *

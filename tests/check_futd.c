@@ -21,6 +21,7 @@ main(void)
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, cfg_suite());
 	srunner_add_suite(sr, proto_suite());
+	srunner_add_suite(sr, jsonw_suite());
 	srunner_add_suite(sr, system_suite());
 	srunner_add_suite(sr, truth_suite());
 	srunner_add_suite(sr, metrics_suite());

@@ -19,6 +19,7 @@
  * logs) for a post-mortem.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -846,6 +847,101 @@ START_TEST(test_control_raw)
 END_TEST
 
 /*
+ * 10a. A status bigger than the socket takes (slices printed, sent straight
+ * to the socket or left in the output buffer), to a client that does not
+ * read at first, then reads slowly: the whole reply, in order, valid JSON,
+ * and the request behind it answered after it.  futd answers others
+ * meanwhile.
+ */
+#define STREAM_TARGETS	30000
+#define STREAM_MAX	(64 * 1024 * 1024)
+
+/* Everything fd sends up to its second '\n'; chunk: bytes a read. */
+static char *
+stream_read(int fd, size_t chunk, size_t *len)
+{
+	char *buf = malloc(STREAM_MAX), *p;
+	size_t n = 0, lines = 0;
+	uint64_t deadline = sys_now_ms() + 20000;
+	ssize_t r;
+
+	ck_assert(buf != NULL);
+	while (lines < 2 && sys_left_ms(deadline) > 0) {
+		ck_assert(n + chunk < STREAM_MAX);
+		r = recv(fd, buf + n, chunk, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		ck_assert_msg(r > 0, "status reply cut short after %zu bytes",
+		    n);
+		for (p = buf + n; p < buf + n + r; p++)
+			lines += *p == '\n';
+		n += (size_t)r;
+		if (n < 1024 * 1024)	/* slowly at first */
+			sys_sleep_ms(1);
+	}
+	ck_assert_msg(lines >= 2, "no second reply after %zu bytes", n);
+	*len = n;
+	return buf;
+}
+
+START_TEST(test_control_stream)
+{
+	static const char req[] = "futd/1 status\nfutd/1 ping\n";
+	struct sys_srv srv;
+	json_error_t jerr;
+	json_t *j, *list, *t;
+	char *conf = NULL, *buf, *nl, name[32];
+	size_t len = 0, i;
+	uint64_t t0;
+	FILE *f;
+	int fd;
+
+	srv_start(&srv, NULL, 1, NULL);
+	ck_assert((f = open_memstream(&conf, &len)) != NULL);
+	fprintf(f, "targets = (");
+	for (i = 0; i < STREAM_TARGETS; i++)
+		fprintf(f, "%s\n  { name = \"s%05zu\"; host = \"127.0.0.1\"; "
+		    "port = %u; interval = 3600; }", i > 0 ? "," : "", i,
+		    srv.port[0]);
+	fprintf(f, "\n);\n");
+	ck_assert(fclose(f) == 0);
+	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
+	free(conf);
+	futd_start();
+
+	fd = raw_open();
+	raw_send(fd, req, sizeof(req) - 1);
+	sys_sleep_ms(300);		/* the socket fills, futd waits */
+	t0 = sys_now_ms();
+	ck_assert_int_eq(sys_futctl(NULL, fx.sock, "ping", (char *)NULL), 0);
+	ck_assert_msg(sys_now_ms() - t0 < 1000, "ping took %llu ms behind a "
+	    "stalled status", (unsigned long long)(sys_now_ms() - t0));
+
+	buf = stream_read(fd, 4096, &len);
+	ck_assert((nl = memchr(buf, '\n', len)) != NULL);
+	j = json_loadb(buf, (size_t)(nl - buf), 0, &jerr);
+	ck_assert_msg(j != NULL, "status reply of %zu bytes: %s at %d",
+	    (size_t)(nl - buf), jerr.text, jerr.position);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "code")), 200);
+	list = json_object_get(json_object_get(j, "data"), "targets");
+	ck_assert_int_eq(json_array_size(list), STREAM_TARGETS);
+	json_array_foreach(list, i, t) {
+		snprintf(name, sizeof(name), "s%05zu", i);
+		if (strcmp(str(t, "name"), name) != 0)
+			ck_abort_msg("target %zu is %s", i, str(t, "name"));
+	}
+	json_decref(j);
+	/* and the ping behind it */
+	j = json_loadb(nl + 1, len - (size_t)(nl + 1 - buf), 0, &jerr);
+	ck_assert_msg(j != NULL, "ping reply: %s", jerr.text);
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "data"),
+	    "pong")));
+	json_decref(j);
+	free(buf);
+}
+END_TEST
+
+/*
  * 10b. proto.h: "The server closes the connection after an error reply
  * for a request it could not frame (too long, binary)."
  */
@@ -1350,6 +1446,7 @@ system_suite(void)
 
 	tc = system_tcase("control");
 	tcase_add_test(tc, test_control_raw);
+	tcase_add_test(tc, test_control_stream);
 	tcase_add_test(tc, test_control_binary_closes);
 	tcase_add_test(tc, test_request_corpus);
 	tcase_add_test(tc, test_socket_and_stop);

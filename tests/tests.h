@@ -21,5 +21,6 @@ Suite	*metrics_suite(void);
 Suite	*tls_suite(void);
 Suite	*operator_suite(void);
 Suite	*faults_suite(void);
+Suite	*jsonw_suite(void);
 
 #endif /* FUTD_TESTS_H */
