@@ -31,11 +31,7 @@
 #define CONF_MAX_SECONDS	86400.0
 #define CONF_MAX_NAME		128
 #define CONF_MAX_HOST		253
-/*
- * libconfig's scanner takes quadratic time in the length of one string
- * literal (1 MiB: 0.6 s; 8 MiB: half a minute), not in adjacent literals,
- * which it joins: futd.conf(5) says to write a big payload in pieces.
- */
+/* a payload is sent whole: a bound on what one target may hold */
 #define CONF_MAX_PAYLOAD	(16 * 1024 * 1024)
 #define CONF_DEFAULT_PAYLOAD	"hello world"
 
