@@ -175,7 +175,57 @@ struct conf_ctx {
 	struct strlist		*errs;
 	struct tls_conf		**tls;	/* TLS settings met so far */
 	size_t			 ntls;
+	struct conf		*conf;
+	unsigned char		*payload;	/* the default, pooled once */
 };
+
+/*
+ * The targets' strings, in chunks: a million targets would otherwise be
+ * three million mallocs and frees per load.  They live until the targets
+ * are made (target_new copies them): conf_pool_free().
+ */
+struct conf_pool {
+	struct conf_pool	*next;
+	size_t			 used, size;
+	char			 data[];
+};
+
+#define CONF_POOL_CHUNK		(256 * 1024)
+
+static void *
+conf_pool_dup(struct conf *c, const void *p, size_t len)
+{
+	struct conf_pool *pl = c->pool;
+	size_t size;
+	char *s;
+
+	if (pl == NULL || pl->size - pl->used < len + 1) {
+		size = len + 1 > CONF_POOL_CHUNK / 2 ? len + 1 :
+		    CONF_POOL_CHUNK - sizeof(*pl);
+		if ((pl = malloc(sizeof(*pl) + size)) == NULL)
+			return NULL;
+		pl->used = 0;
+		pl->size = size;
+		pl->next = c->pool;
+		c->pool = pl;
+	}
+	s = pl->data + pl->used;
+	memcpy(s, p, len);
+	s[len] = '\0';
+	pl->used += len + 1;
+	return s;
+}
+
+void
+conf_pool_free(struct conf *c)
+{
+	struct conf_pool *pl;
+
+	while ((pl = c->pool) != NULL) {
+		c->pool = pl->next;
+		free(pl);
+	}
+}
 
 static void conf_error(struct conf_ctx *, const struct cfg_node *,
     const char *, ...) __attribute__((format(printf, 3, 4)));
@@ -614,6 +664,7 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 	int have_payload = 0, bad_kind = 0, rc;
 
 	memset(tc, 0, sizeof(*tc));
+	tc->pooled = 1;
 	tc->line = (int)ts->line;
 	tc->kind = PROBE_PEERADDR;
 
@@ -635,7 +686,7 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 			conf_error(ctx, s, "target name \"%s\" has spaces or "
 			    "control characters", v);
 		else {
-			tc->name = strdup(v);
+			tc->name = conf_pool_dup(ctx->conf, v, strlen(v));
 			/* by hand: a million targets, each its label */
 			len = strlen(v);
 			memcpy(label, "in target \"", 11);
@@ -651,7 +702,7 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 		if (*v == '\0' || strlen(v) > CONF_MAX_HOST || !conf_name_ok(v))
 			conf_error(ctx, s, "bad host \"%s\" %s", v, label);
 		else
-			tc->host = strdup(v);
+			tc->host = conf_pool_dup(ctx->conf, v, strlen(v));
 	}
 
 	if ((s = cfg_member(ctx->cfg, ts, "port")) == NULL)
@@ -709,13 +760,19 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 		    cfg_member(ctx->cfg, ts, "payload_hex"),
 		    "payload is only for probe \"hello\" %s", label);
 	if (tc->kind == PROBE_HELLO && hex != NULL) {
-		tc->payload = hex;
+		tc->payload = conf_pool_dup(ctx->conf, hex, hexlen);
 		tc->payload_len = hexlen;
-		hex = NULL;
+	} else if (tc->kind == PROBE_HELLO && !have_payload) {
+		/* one copy for all the targets that say nothing */
+		if (ctx->payload == NULL)
+			ctx->payload = conf_pool_dup(ctx->conf, payload,
+			    strlen(payload));
+		tc->payload = ctx->payload;
+		tc->payload_len = strlen(payload);
 	} else if (tc->kind == PROBE_HELLO) {
 		tc->payload_len = strlen(payload);
-		if ((tc->payload = malloc(tc->payload_len + 1)) != NULL)
-			memcpy(tc->payload, payload, tc->payload_len + 1);
+		tc->payload = conf_pool_dup(ctx->conf, payload,
+		    tc->payload_len);
 	}
 	free(hex);
 
@@ -887,9 +944,11 @@ conf_sort(struct conf_ctx *ctx, struct conf *c)
 void
 target_conf_free(struct target_conf *tc)
 {
-	free(tc->name);
-	free(tc->host);
-	free(tc->payload);
+	if (!tc->pooled) {
+		free(tc->name);
+		free(tc->host);
+		free(tc->payload);
+	}
 	free(tc->expect);
 	free(tc->expect_regex);
 	if (tc->regex != NULL) {
@@ -913,6 +972,7 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->ntargets; i++)
 		target_conf_free(&c->targets[i]);
 	free(c->targets);
+	conf_pool_free(c);
 	for (i = 0; i < c->nnameservers; i++)
 		free(c->nameservers[i]);
 	free(c->nameservers);
@@ -1189,6 +1249,7 @@ conf_load(const char *path, struct strlist *errs)
 			strlist_add(errs, "%s: %s", err.file, err.text);
 	} else {
 		ctx.cfg = cfg;
+		ctx.conf = c;
 		conf_parse(&ctx, c);
 		cfg_free(cfg);
 	}

@@ -159,6 +159,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 	free(c->targets);
 	c->targets = NULL;
 	c->ntargets = 0;
+	conf_pool_free(c);	/* the targets copied what they keep */
 
 	if (c->log_level != NULL && (level = log_level_parse(c->log_level)) !=
 	    -1)

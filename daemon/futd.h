@@ -98,6 +98,7 @@ struct target_conf {
 	uint8_t			 numeric;	/* host is an IP literal */
 	uint8_t			 has_source;
 	uint8_t			 local_addr;	/* record the local address */
+	uint8_t			 pooled;	/* name, host, payload: the conf's */
 	uint16_t		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int			 line;		/* where it was defined */
 	union sockaddr_union	 addr;		/* when numeric */
@@ -163,6 +164,7 @@ struct conf {
 	unsigned		 shard_k, shard_n;	/* this is shard k of n */
 	struct target_conf	*targets;
 	size_t			 ntargets;
+	struct conf_pool	*pool;	/* the targets' names, hosts, payloads */
 };
 
 /* A list of strings: config errors ("file:line: problem"), target names. */
@@ -514,6 +516,7 @@ target_daemon(const struct target *tg)
 /* conf.c */
 struct conf	*conf_load(const char *, struct strlist *);
 void		 conf_free(struct conf *);
+void		 conf_pool_free(struct conf *);
 void		 target_conf_free(struct target_conf *);
 int		 target_conf_equal(const struct target_conf *,
 		    const struct target_conf *);

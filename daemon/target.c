@@ -143,9 +143,11 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	tg->rng = target_hash(tc->name) | 1;
 	results_init_ring(&tg->res, history, ring);
 	/* the target owns the rest now: nothing left for tc to free */
-	free(tc->name);
-	free(tc->host);
-	free(tc->payload);
+	if (!tc->pooled) {
+		free(tc->name);
+		free(tc->host);
+		free(tc->payload);
+	}
 	memset(tc, 0, sizeof(*tc));
 	results_set_policy(&tg->res, cc->rise, cc->fall, cc->flap);
 	task_init(&tg->task, &d->ex, target_poll, NULL, tg);
