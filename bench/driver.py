@@ -845,6 +845,19 @@ def figure4(sink):
                 d["probes"], d["n"] * (sb[1] - sa[1]) / iv, d["late"]))
     elif sb is None:
         row(4, "scale %dk: sample after the reload" % (n // 1000), None, "", err_b)
+    # the floor: the kernel's time for as much fresh memory as futd held
+    touch = os.path.join(BIN, "touch")
+    if rss and os.access(touch, os.X_OK):
+        try:
+            mib = int(rss / 1024)
+            out = subprocess.run([touch, str(mib), "huge"], capture_output=True, text=True,
+                                 timeout=120).stdout.split()
+            row(4, "scale %dk: floor: %d MiB of fresh memory (huge pages)" % (n // 1000, mib),
+                float(out[1]), "s",
+                "bench/touch: mmap + madvise(MADV_HUGEPAGE) + a write per page, as much as "
+                "futd's VmRSS after start; the kernel's part of any start-up of this size here")
+        except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as e:
+            row(4, "scale %dk: floor" % (n // 1000), None, "", "bench/touch failed: %s" % e)
     row(4, "scale %dk: run details" % (n // 1000), "", "",
         "CPU %.1f s in all; VmHWM %s MB; connect() system-wide from spawn to ready %s; futd log "
         "%d lines %s; stop (SIGTERM) took %.1f s, rc %s" % (
@@ -1154,7 +1167,9 @@ def write_results(m, t_start, t_end, load_before, load_after):
         "   NOTIFY_SOCKET of ours. Reload = SIGHUP after one target's port changed in the file,",
         "   timed to the READY=1 that ends it. Late probes: the `N probes skipped` of futd's",
         "   late events in its log (a lower bound: repeats are folded), and a status of a small",
-        "   sample of the targets before and after the reload.",
+        "   sample of the targets before and after the reload. The floor: `bench/touch` maps as",
+        "   much fresh memory as futd's VmRSS after start, asks for huge pages and writes each",
+        "   page: what the kernel alone takes to hand out that memory on this machine.",
         "5. %s targets every %g s (%s probes/s due, hello, to the sink), once settled%s." % (
             fmt(CONTROL_TARGETS), CONTROL_INTERVAL, fmt(CONTROL_TARGETS / CONTROL_INTERVAL),
             "" if QUICK else ";\n   for contrast also a tenth of the targets at a tenth of the interval"),

@@ -60,6 +60,8 @@ else
 	    "epoll comparison skipped, testsrv is the target server" >&2
 	[ -x "$TESTSRV" ] || { echo "bench: $TESTSRV not found: make build/testsrv" >&2; exit 1; }
 fi
+build "$BENCH_BIN/touch" "$here/touch.c" ||
+    echo "bench: touch did not build: figure 4's memory floor skipped" >&2
 build "$BENCH_BIN/malloc_count.so" "$here/malloc_count.c" -shared -fPIC ||
     echo "bench: malloc_count.so did not build: mallocs per probe skipped" >&2
 

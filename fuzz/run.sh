@@ -20,7 +20,7 @@
 #   FUZZ_SKIP_KNOWN=1  the targets steer clear of bugs reported and not yet
 #                  fixed (fuzz/README, "Findings"), to look for others
 #   FUZZ_CORPUS_MAX_FILES, FUZZ_CORPUS_MAX_KB  corpus cap per target
-#                  (default 300 files, 2048 KiB): above it the corpus is
+#                  (default 400 files, 2048 KiB): above it the corpus is
 #                  minimized again
 #
 # Exit status: 0 when nothing crashed; 1 when a target crashed (the input's
@@ -35,7 +35,7 @@ FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
 FUZZ_CC=${FUZZ_CC:-clang}
 FUZZ_REGRESS=${FUZZ_REGRESS:-0}
 FUZZ_REQUIRE=${FUZZ_REQUIRE:-0}
-FUZZ_CORPUS_MAX_FILES=${FUZZ_CORPUS_MAX_FILES:-300}
+FUZZ_CORPUS_MAX_FILES=${FUZZ_CORPUS_MAX_FILES:-400}
 FUZZ_CORPUS_MAX_KB=${FUZZ_CORPUS_MAX_KB:-2048}
 
 mkdir -p "$FUZZ_BUILD" || exit 1
