@@ -172,6 +172,17 @@ def cpu_ticks(pid):
         return None
 
 
+def cpu_split(pid):
+    """(user, system) seconds of pid, or (None, None)"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            s = f.read()
+        f = s[s.rindex(")") + 2:].split()
+        return int(f[11]) / HZ, int(f[12]) / HZ
+    except (OSError, ValueError):
+        return None, None
+
+
 def proc_kb(pid, key):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -765,9 +776,12 @@ def figure4(sink):
             time.sleep(0.05)
         t_ready = f.notify.first("READY=1")
         rss = f.rss_kb()
+        cu, cs = cpu_split(f.pid)
         row(4, "scale %dk: start → control socket answers" % (n // 1000), t_ping, "s",
-            "config %.0f MB written by awk in %.1f s; VmRSS %s MB after start%s" % (
+            "config %.0f MB written by awk in %.1f s; VmRSS %s MB after start; futd's CPU by "
+            "then %s s user, %s s system (the kernel handing out memory)%s" % (
                 size_mb, gen, fmt(rss / 1024) if rss else "n/a",
+                fmt(cu) if cu is not None else "n/a", fmt(cs) if cs is not None else "n/a",
                 "" if t_ping is not None else "; NO ANSWER to ping within %.0f s of the "
                 "start (15 s after READY=1)" % (time.monotonic() - f.t_spawn)))
         row(4, "scale %dk: start → READY=1 (sd_notify)" % (n // 1000),
@@ -792,6 +806,7 @@ def figure4(sink):
             fh.write(b"port = 2;")
         # SIGHUP, timed by our NOTIFY_SOCKET: futd says RELOADING=1 when it
         # starts (a reactor turn after the signal) and READY=1 when done
+        cu0, cs0 = cpu_split(f.pid)
         r0 = time.monotonic()
         f.p.send_signal(signal.SIGHUP)
         while time.monotonic() - r0 < 60 and f.alive() and \
@@ -799,12 +814,16 @@ def figure4(sink):
             time.sleep(0.02)
         t_rl = f.notify.first("RELOADING=1", after=r0)
         t_rd = f.notify.first("READY=1", after=r0)
+        cu1, cs1 = cpu_split(f.pid)
         row(4, "scale %dk: reload (SIGHUP, 1 target changed)" % (n // 1000),
             t_rd - r0 if t_rd else None, "s",
             "signal → READY=1; of which signal → RELOADING=1 (reactor latency) %s s, "
-            "RELOADING=1 → READY=1 (the reload) %s s%s" % (
+            "RELOADING=1 → READY=1 (the reload) %s s%s; futd's CPU meanwhile (probing "
+            "included) %s s user, %s s system" % (
                 fmt(t_rl - r0) if t_rl else "n/a", fmt(t_rd - t_rl) if t_rl and t_rd else "n/a",
-                "" if t_rd else "; no READY=1 within 60 s"))
+                "" if t_rd else "; no READY=1 within 60 s",
+                fmt(cu1 - cu0) if None not in (cu0, cu1) else "n/a",
+                fmt(cs1 - cs0) if None not in (cs0, cs1) else "n/a"))
         t2, ao2, sk2 = time.monotonic(), tcp_active_opens(), f.log_skipped
         time.sleep(min(10.0, SCALE_RUN / 2))
         t3, ao3, sk3 = time.monotonic(), tcp_active_opens(), f.log_skipped
@@ -855,7 +874,9 @@ def figure4(sink):
             row(4, "scale %dk: floor: %d MiB of fresh memory (huge pages)" % (n // 1000, mib),
                 float(out[1]), "s",
                 "bench/touch: mmap + madvise(MADV_HUGEPAGE) + a write per page, as much as "
-                "futd's VmRSS after start; the kernel's part of any start-up of this size here")
+                "futd's VmRSS after start, run after futd stopped. On a virtual machine that "
+                "backs guest memory lazily this is warm memory (futd just gave it back): memory "
+                "the guest has not touched for a while costs several times more")
         except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as e:
             row(4, "scale %dk: floor" % (n // 1000), None, "", "bench/touch failed: %s" % e)
     row(4, "scale %dk: run details" % (n // 1000), "", "",
