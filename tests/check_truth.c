@@ -1265,7 +1265,9 @@ START_TEST(test_stale)
 	char peer[64];
 	const json_t *t, *l;
 	struct sys_out out;
+	struct obs hist[16];
 	uint64_t deadline;
+	size_t nh;
 	unsigned p;
 	json_t *j, *st;
 
@@ -1281,7 +1283,16 @@ START_TEST(test_stale)
 	futd_start();
 	j = wait_done("st", 1, 2000, &t);
 	assert_last(t, NULL, peer);
-	ck_assert_str_eq(jstr(jobj(t, "last"), "dns"), "fresh");
+	/*
+	 * The first lookup was answered.  A slow look (ASan, a busy
+	 * machine) may come after the second probe too, which the TTL of
+	 * 1 s serves from the cache.
+	 */
+	nh = history_of(t, hist, 16);
+	ck_assert_msg(count_dns(hist, nh, "fresh") >= 1 &&
+	    (streq(jstr(jobj(t, "last"), "dns"), "fresh") ||
+	    streq(jstr(jobj(t, "last"), "dns"), "cached")),
+	    "st: the first lookup not answered: %s", dump(t));
 	json_decref(j);
 
 	dns_signal(SIGUSR1, "mute on");
