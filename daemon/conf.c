@@ -730,7 +730,7 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 	}
 
 	/*
-	 * The payload: libconfig already turned \n \r \t \\ \xHH into bytes;
+	 * The payload: cfg.c already turned \n \r \t \\ \xHH into bytes;
 	 * payload_hex is for bytes a string cannot hold (NUL).
 	 */
 	if ((s = cfg_member(ctx->cfg, ts, "payload")) != NULL &&

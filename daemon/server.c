@@ -256,8 +256,9 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		return -1;
 	}
 	/*
-	 * libconfig's parse tree of a large config is gone: give its pages
-	 * back rather than keep them as free heap (100 000 targets: ~20 MB).
+	 * The config's husks and what heap_prepare() grew and the targets
+	 * did not use: give the pages back rather than keep them as free
+	 * heap.
 	 */
 	malloc_trim(0);
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
