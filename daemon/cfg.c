@@ -176,11 +176,20 @@ cfg_nomem(struct cfg *c)
 static int
 cfg_put(struct cfg *c, const void *p, size_t n)
 {
-	if (cfg_vec_grow(&c->bytes, n) == -1) {
+	char *d;
+	size_t i;
+
+	if (c->bytes.len + n > c->bytes.cap &&
+	    cfg_vec_grow(&c->bytes, n) == -1) {
 		cfg_nomem(c);
 		return -1;
 	}
-	memcpy(c->bytes.p + c->bytes.len, p, n);
+	d = c->bytes.p + c->bytes.len;
+	if (n <= 32)	/* names, hosts: shorter than a call to memcpy */
+		for (i = 0; i < n; i++)
+			d[i] = ((const char *)p)[i];
+	else
+		memcpy(d, p, n);
 	c->bytes.len += n;
 	return 0;
 }
@@ -206,6 +215,18 @@ cfg_hash(const char *p, size_t len)
 		h *= 16777619u;
 	}
 	return h;
+}
+
+/* Is the NUL-terminated a the len bytes of b?  Names: a few bytes. */
+static int
+cfg_same(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return 0;
+	return a[len] == '\0';
 }
 
 /* The name's offset in bytes, added the first time it is seen; 0: no memory */
@@ -239,8 +260,7 @@ cfg_intern(struct cfg *c, const char *p, size_t len)
 	}
 	i = cfg_hash(p, len) & (c->names_cap - 1);
 	while ((off = c->names[i]) != 0) {
-		if (memcmp(c->bytes.p + off, p, len) == 0 &&
-		    c->bytes.p[off + len] == '\0')
+		if (cfg_same(c->bytes.p + off, p, len))
 			return off;
 		i = (i + 1) & (c->names_cap - 1);
 	}
@@ -413,9 +433,12 @@ cfg_isxdigit(int ch)
 #define CFG_C_FIRST	0x01	/* starts a name: A-Z a-z * */
 #define CFG_C_NAME	0x02	/* in a name: those, 0-9 - _ */
 #define CFG_C_BLANK	0x04	/* space, tab */
+#define CFG_C_STRING	0x08	/* ends or interrupts a run of a string */
 
 static const uint8_t cfg_class[256] = {
 	[' '] = CFG_C_BLANK, ['\t'] = CFG_C_BLANK,
+	['"'] = CFG_C_STRING, ['\\'] = CFG_C_STRING, ['\n'] = CFG_C_STRING,
+	['\0'] = CFG_C_STRING,
 	['*'] = CFG_C_FIRST | CFG_C_NAME,
 	['-'] = CFG_C_NAME, ['_'] = CFG_C_NAME,
 #define CFG_R(a) [a] = CFG_C_FIRST | CFG_C_NAME
@@ -592,16 +615,24 @@ static int
 cfg_string_scan(struct cfg *c)
 {
 	struct cfg_src *s = &c->src[c->nsrc - 1];
-	const char *p = s->p + 1, *run;
+	const char *p = s->p + 1, *run, *nul;
 	int hi, lo;
 
 	for (;;) {
-		for (run = p; p < s->end && *p != '"' && *p != '\\'; p++)
+		/* libconfig copies a run as a C string: a NUL ends it */
+		nul = NULL;
+		for (run = p; p < s->end; p++) {
+			if (!(cfg_class[(unsigned char)*p] & CFG_C_STRING))
+				continue;
+			if (*p == '"' || *p == '\\')
+				break;
 			if (*p == '\n')
 				s->line++;
-		/* libconfig copies a run as a C string: a NUL ends it */
-		if (p > run && cfg_put(c, run, strnlen(run, (size_t)(p - run))) ==
-		    -1)
+			else if (nul == NULL)
+				nul = p;	/* a NUL */
+		}
+		if (p > run && cfg_put(c, run, (size_t)((nul != NULL ? nul :
+		    p) - run)) == -1)
 			return -1;
 		if (p == s->end) {
 			s->p = p;
@@ -861,7 +892,8 @@ cfg_node_new(struct cfg *c, uint8_t type, uint32_t name, uint32_t line,
 	struct cfg_node *n;
 	size_t i = c->nodes.len / sizeof(*n);
 
-	if (i >= UINT32_MAX || cfg_vec_grow(&c->nodes, sizeof(*n)) == -1) {
+	if (i >= UINT32_MAX || (c->nodes.len + sizeof(*n) > c->nodes.cap &&
+	    cfg_vec_grow(&c->nodes, sizeof(*n)) == -1)) {
 		cfg_nomem(c);
 		return -1;
 	}
@@ -879,7 +911,8 @@ cfg_node_new(struct cfg *c, uint8_t type, uint32_t name, uint32_t line,
 static int
 cfg_push(struct cfg *c, uint32_t idx)
 {
-	if (cfg_vec_grow(&c->stack, sizeof(idx)) == -1) {
+	if (c->stack.len + sizeof(idx) > c->stack.cap &&
+	    cfg_vec_grow(&c->stack, sizeof(idx)) == -1) {
 		cfg_nomem(c);
 		return -1;
 	}
