@@ -92,15 +92,15 @@ $(BUILD)/futctl: $(CLIENT_OBJS) $(BUILD)/client/futctl.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
 
-$(BUILD)/testsrv: $(BUILD)/tests/testsrv.o
+$(BUILD)/testsrv: $(BUILD)/tests/testsrv.o $(BUILD)/tests/srvutil.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
 
-$(BUILD)/tlssrv: $(BUILD)/tests/tlssrv.o
+$(BUILD)/tlssrv: $(BUILD)/tests/tlssrv.o $(BUILD)/tests/srvutil.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent openssl)
 
-$(BUILD)/testdns: $(BUILD)/tests/testdns.o
+$(BUILD)/testdns: $(BUILD)/tests/testdns.o $(BUILD)/tests/srvutil.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
 
@@ -198,4 +198,4 @@ clean:
 
 .PHONY: all deps check check-suites check-asan check-valgrind check-systemd fuzz fuzz-regress soak bench demo install uninstall clean
 
--include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(BUILD)/tests/tlssrv.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d
+-include $(BUILD)/tests/testsrv.d $(BUILD)/tests/testdns.d $(BUILD)/tests/tlssrv.d $(BUILD)/tests/srvutil.d $(DAEMON_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/daemon/futd.d $(BUILD)/client/futctl.d

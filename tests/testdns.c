@@ -25,7 +25,6 @@
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +36,8 @@
 #include <event2/dns_struct.h>
 #include <event2/event.h>
 #include <event2/util.h>
+
+#include "srvutil.h"
 
 #define DNS_NAME_MAX	253	/* dotted, without the final dot */
 #define DNS_HDR_LEN	12
@@ -143,68 +144,6 @@ usage(void)
 	exit(2);
 }
 
-/* strtonum(3) is not in glibc; this is the part of it we need. */
-static const char *
-num_parse(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || (errno == ERANGE &&
-	    (v == LLONG_MIN || v == LLONG_MAX)))
-		return "invalid";
-	if (v < min)
-		return "too small";
-	if (v > max)
-		return "too large";
-	*out = v;
-	return NULL;
-}
-
-/* The same rule as testsrv: numeric loopback addresses, nothing else. */
-static const char *
-addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		*len = sizeof(*sin);
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
-			return "not a loopback address";
-		return NULL;
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		*len = sizeof(*sin6);
-		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
-			return "not a loopback address";
-		return NULL;
-	}
-	return "not a numeric IPv4 or IPv6 address";
-}
-
-static in_port_t
-addr_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-static void
-addr_set_port(struct sockaddr_storage *ss, in_port_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 /*
  * "query NAME TYPE -> WORD", one write(2) per line so lines from a busy
  * server never interleave with other output.  NAME is escaped like
@@ -213,7 +152,6 @@ addr_set_port(struct sockaddr_storage *ss, in_port_t port)
 static void
 query_log(const char *name, int type, enum reply r)
 {
-	static const char hex[] = "0123456789abcdef";
 	char line[LOG_LINE_MAX], tbuf[16];
 	const unsigned char *p;
 	size_t n;
@@ -227,12 +165,8 @@ query_log(const char *name, int type, enum reply r)
 	    n < DNS_NAME_MAX * 4; p++) {
 		if (*p > 0x20 && *p < 0x7f && *p != '\\')
 			line[n++] = (char)*p;
-		else {
-			line[n++] = '\\';
-			line[n++] = 'x';
-			line[n++] = hex[*p >> 4];
-			line[n++] = hex[*p & 0xf];
-		}
+		else
+			n += srv_log_hex(line + n, *p);
 	}
 	if (type == EVDNS_TYPE_A)
 		snprintf(tbuf, sizeof(tbuf), "A");
@@ -283,7 +217,7 @@ zone_record(char *const f[4], struct record *rec)
 	else
 		return "TYPE must be A or AAAA";
 
-	if (num_parse(f[2], 0, DNS_TTL_MAX, &v) != NULL)
+	if (srv_num_parse(f[2], 0, DNS_TTL_MAX, &v) != NULL)
 		return "TTL must be 0-2147483647";
 	rec->ttl = (int)v;
 
@@ -639,7 +573,7 @@ dns_open(struct dns *dns, const struct sockaddr_storage *addr,
 		return -1;
 	}
 	if (bind(dns->fd, (struct sockaddr *)&ss, addrlen) == -1) {
-		warn("bind port %u", addr_port(&ss));
+		warn("bind port %u", srv_addr_port(&ss));
 		return -1;
 	}
 	len = sizeof(ss);
@@ -647,7 +581,7 @@ dns_open(struct dns *dns, const struct sockaddr_storage *addr,
 		warn("getsockname");
 		return -1;
 	}
-	*port = addr_port(&ss);
+	*port = srv_addr_port(&ss);
 
 	if (dns->garbage) {
 		dns->raw_ev = event_new(dns->base, dns->fd,
@@ -713,34 +647,21 @@ signal_cb(evutil_socket_t sig, short events, void *arg)
 		dns->slow = !dns->slow;
 		fprintf(stderr, "slow %s\n", dns->slow ? "on" : "off");
 		break;
-	default:
-		event_base_loopbreak(dns->base);
-		break;
 	}
-}
-
-static void
-stop_cb(evutil_socket_t fd, short events, void *arg)
-{
-	struct dns *dns = arg;
-
-	(void)fd;
-	(void)events;
-	event_base_loopbreak(dns->base);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
+	/* SIGTERM and SIGINT stop it: srv_loop's, with the deadline. */
+	static const int sigs[] = { SIGHUP, SIGUSR1, SIGUSR2 };
 	struct event *sig_ev[sizeof(sigs) / sizeof(sigs[0])];
-	struct event *deadline_ev;
+	struct srv_loop loop;
 	struct timeval deadline = { 300, 0 };
 	struct sockaddr_storage addr;
 	struct dns dns;
-	const char *addrstr = "127.0.0.1", *errstr;
+	const char *addrstr = "127.0.0.1";
 	socklen_t addrlen;
-	long long v;
 	in_port_t port;
 	size_t i;
 	int ch, status = 0;
@@ -761,12 +682,8 @@ main(int argc, char *argv[])
 			dns.truncate = 1;
 			break;
 		case 't':
-			if ((errstr = num_parse(optarg, 1, 86400, &v)) !=
-			    NULL) {
-				warnx("-t %s: %s", optarg, errstr);
+			if (srv_deadline_parse(optarg, &deadline) == -1)
 				usage();
-			}
-			deadline.tv_sec = (time_t)v;
 			break;
 		case 'z':
 			dns.zonepath = optarg;
@@ -780,37 +697,26 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
-	if ((errstr = num_parse(argv[0], 0, 65535, &v)) != NULL) {
-		warnx("port %s: %s", argv[0], errstr);
+	if (srv_port_parse(argv[0], &port) == -1)
 		usage();
-	}
-	port = (in_port_t)v;
 	if (dns.garbage && dns.truncate) {
 		warnx("-g and -T exclude each other");
 		usage();
 	}
 
-	if ((errstr = addr_parse(addrstr, &addr, &addrlen)) != NULL)
-		errx(2, "refusing to bind %s: %s (only 127.0.0.0/8 or ::1)",
-		    addrstr, errstr);
-	addr_set_port(&addr, port);
+	srv_addr_bind(addrstr, &addr, &addrlen);
+	srv_addr_set_port(&addr, port);
 
 	if (dns.zonepath != NULL && zone_load(dns.zonepath, &dns.zone) == -1)
 		return 1;
 
-	signal(SIGPIPE, SIG_IGN);
-
-	if ((dns.base = event_base_new()) == NULL)
-		errx(1, "event_base_new failed");
+	srv_loop_init(&loop, &deadline);
+	dns.base = loop.base;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		sig_ev[i] = evsignal_new(dns.base, sigs[i], signal_cb, &dns);
 		if (sig_ev[i] == NULL || evsignal_add(sig_ev[i], NULL) == -1)
 			errx(1, "cannot set up signal events");
 	}
-	deadline_ev = evtimer_new(dns.base, stop_cb, &dns);
-	if (deadline_ev == NULL || evtimer_add(deadline_ev, &deadline) == -1)
-		errx(1, "cannot set up the deadline");
-
 	if (dns_open(&dns, &addr, addrlen, &port) == -1) {
 		status = 1;
 		goto out;
@@ -818,24 +724,13 @@ main(int argc, char *argv[])
 
 	/* The one line tests wait for; only now is it true. */
 	printf("ready %u\n", port);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("stdout");
-		status = 1;
-		goto out;
-	}
-
-	if (event_base_dispatch(dns.base) == -1) {
-		warnx("event_base_dispatch failed");
-		status = 1;
-	}
+	status = srv_loop_run(&loop);
 
  out:
 	dns_close(&dns);
-	event_free(deadline_ev);
 	for (i = sizeof(sigs) / sizeof(sigs[0]); i > 0; i--)
 		event_free(sig_ev[i - 1]);
-	event_base_free(dns.base);
-	libevent_global_shutdown();
+	srv_loop_free(&loop);
 	zone_free(&dns.zone);
 	return status;
 }

@@ -21,20 +21,18 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
+
+#include "srvutil.h"
 
 #define LOG_DATA_MAX	256	/* payload bytes kept for the log line */
 #define LOG_LINE_MAX	(160 + 4 * LOG_DATA_MAX)	/* prefix < 160, each byte <= 4 */
@@ -49,7 +47,6 @@
 #define ACCEPT_PAUSE_S	1	/* listener rest after EMFILE and the like */
 #define NOACCEPT_FILL	3	/* self-connects that keep a backlog-0 queue full */
 #define FILL_WAIT_MS	1000
-#define PEER_STRLEN	(INET6_ADDRSTRLEN + sizeof("[]:65535"))
 
 enum mode {
 	MODE_SINK,
@@ -120,7 +117,7 @@ struct conn {
 	unsigned long long	 tosend;	/* output due in all */
 	size_t			 headlen;
 	unsigned char		 head[LOG_DATA_MAX];
-	char			 peer[PEER_STRLEN];
+	char			 peer[SRV_PEER_STRLEN];
 };
 
 struct server {
@@ -183,26 +180,6 @@ usage(void)
 	exit(2);
 }
 
-/* strtonum(3) is not in glibc; this is the part of it we need. */
-static const char *
-num_parse(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || (errno == ERANGE &&
-	    (v == LLONG_MIN || v == LLONG_MAX)))
-		return "invalid";
-	if (v < min)
-		return "too small";
-	if (v > max)
-		return "too large";
-	*out = v;
-	return NULL;
-}
-
 static int
 mode_parse(const char *s, enum mode *out)
 {
@@ -217,138 +194,6 @@ mode_parse(const char *s, enum mode *out)
 	return -1;
 }
 
-static int
-hex_digit(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/*
- * -B TEXT with C's escapes \r \n \t \\ and \xHH (exactly two hex
- * digits), so "SSH-2.0-x\r\n" or "\x00" can be said in a shell word.
- * Decoded text is never longer than the source; it may hold NULs.
- */
-static const char *
-text_decode(const char *s, unsigned char **out, size_t *outlen)
-{
-	unsigned char *buf;
-	size_t n = 0;
-	int hi, lo;
-
-	if ((buf = malloc(strlen(s) + 1)) == NULL)
-		return strerror(errno);
-	while (*s != '\0') {
-		if (*s != '\\') {
-			buf[n++] = (unsigned char)*s++;
-			continue;
-		}
-		switch (s[1]) {
-		case 'r':
-			buf[n++] = '\r';
-			break;
-		case 'n':
-			buf[n++] = '\n';
-			break;
-		case 't':
-			buf[n++] = '\t';
-			break;
-		case '\\':
-			buf[n++] = '\\';
-			break;
-		case 'x':
-			if ((hi = hex_digit(s[2])) == -1 ||
-			    (lo = hex_digit(s[3])) == -1) {
-				free(buf);
-				return "\\x needs two hex digits";
-			}
-			buf[n++] = (unsigned char)(hi << 4 | lo);
-			s += 2;
-			break;
-		default:
-			free(buf);
-			return "unknown escape (\\r \\n \\t \\\\ \\xHH)";
-		}
-		s += 2;
-	}
-	if (n == 0) {
-		free(buf);
-		return "empty";
-	}
-	*out = buf;
-	*outlen = n;
-	return NULL;
-}
-
-/*
- * Only numeric loopback addresses: a name could resolve anywhere, and a
- * v4-mapped ::ffff:127.0.0.1 is loopback only by a detour we don't need.
- */
-static const char *
-addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		*len = sizeof(*sin);
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
-			return "not a loopback address";
-		return NULL;
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		*len = sizeof(*sin6);
-		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
-			return "not a loopback address";
-		return NULL;
-	}
-	return "not a numeric IPv4 or IPv6 address";
-}
-
-static void
-addr_set_port(struct sockaddr_storage *ss, in_port_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
-static in_port_t
-addr_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-/* "127.0.0.1:5000" or "[::1]:5000": brackets keep the port unambiguous. */
-static void
-addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-		    host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, addr_port(ss));
-	} else if (ss->ss_family == AF_INET6) {
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr,
-		    host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, addr_port(ss));
-	} else
-		snprintf(buf, len, "?");
-}
-
 /*
  * One line per connection, built whole and written with one write(2) on
  * an O_APPEND descriptor, so lines never interleave or come out half.
@@ -361,10 +206,8 @@ conn_log(struct server *srv, in_port_t lport, const char *peer,
     unsigned long long nbytes, const char *end, const unsigned char *head,
     size_t headlen)
 {
-	static const char hex[] = "0123456789abcdef";
 	char line[LOG_LINE_MAX];
 	size_t i, n;
-	ssize_t w;
 	int r;
 
 	if (srv->logfd == -1)
@@ -383,20 +226,11 @@ conn_log(struct server *srv, in_port_t lport, const char *peer,
 			line[n++] = '\\';
 		} else if (ch >= 0x20 && ch < 0x7f)
 			line[n++] = (char)ch;
-		else {
-			line[n++] = '\\';
-			line[n++] = 'x';
-			line[n++] = hex[ch >> 4];
-			line[n++] = hex[ch & 0xf];
-		}
+		else
+			n += srv_log_hex(line + n, ch);
 	}
 	line[n++] = '\n';
-
-	w = write(srv->logfd, line, n);
-	if (w == -1)
-		warn("log write");
-	else if ((size_t)w != n)
-		warnx("log write: short write (%zd of %zu)", w, n);
+	srv_log_write(srv->logfd, line, n);
 }
 
 static void
@@ -662,7 +496,7 @@ listener_accept_cb(evutil_socket_t fd, short events, void *arg)
 	struct sockaddr_storage ss;
 	struct linger lg = { 1, 0 };
 	socklen_t sslen;
-	char peer[PEER_STRLEN];
+	char peer[SRV_PEER_STRLEN];
 	int cfd, i;
 
 	(void)events;
@@ -696,7 +530,7 @@ listener_accept_cb(evutil_socket_t fd, short events, void *arg)
 				return;
 			}
 		}
-		addr_fmt(&ss, peer, sizeof(peer));
+		srv_addr_fmt(&ss, peer, sizeof(peer));
 
 		switch (srv->mode) {
 		case MODE_CLOSE:
@@ -756,7 +590,7 @@ listener_fill(struct listener *l)
 	socklen_t len;
 	int i, fd, r, soerr;
 
-	addr_set_port(&ss, l->port);
+	srv_addr_set_port(&ss, l->port);
 	for (i = 0; i < NOACCEPT_FILL; i++) {
 		fd = socket(ss.ss_family,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -829,7 +663,7 @@ listener_open(struct server *srv, struct listener *l, in_port_t port)
 		warn("setsockopt SO_RCVBUF");
 		return -1;
 	}
-	addr_set_port(&ss, port);
+	srv_addr_set_port(&ss, port);
 	if (bind(l->fd, (struct sockaddr *)&ss, srv->addrlen) == -1) {
 		warn("bind port %u", port);
 		return -1;
@@ -843,7 +677,7 @@ listener_open(struct server *srv, struct listener *l, in_port_t port)
 		warn("getsockname");
 		return -1;
 	}
-	l->port = addr_port(&ss);
+	l->port = srv_addr_port(&ss);
 
 	if (srv->mode == MODE_NOACCEPT)
 		return listener_fill(l);
@@ -875,21 +709,11 @@ listener_close(struct listener *l)
 		close(l->fd);
 }
 
-static void
-stop_cb(evutil_socket_t sig, short events, void *arg)
-{
-	struct server *srv = arg;
-
-	(void)sig;
-	(void)events;
-	event_base_loopbreak(srv->base);
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct server srv;
-	struct event *sigterm_ev, *sigint_ev, *deadline_ev;
+	struct srv_loop loop;
 	struct timeval deadline = { 300, 0 };
 	struct conn *c;
 	const char *logpath = NULL, *addrstr = "127.0.0.1", *errstr;
@@ -913,18 +737,13 @@ main(int argc, char *argv[])
 			addrstr = optarg;
 			break;
 		case 'd':
-			if ((errstr = num_parse(optarg, 0, 60000, &v)) != NULL) {
-				warnx("-d %s: %s", optarg, errstr);
+			if (srv_num_arg("-d", optarg, 0, 60000, &v) == -1)
 				usage();
-			}
 			delay_ms = v;
 			break;
 		case 'F':
-			if ((errstr = num_parse(optarg, 1, FLOOD_MAX, &v)) !=
-			    NULL) {
-				warnx("-F %s: %s", optarg, errstr);
+			if (srv_num_arg("-F", optarg, 1, FLOOD_MAX, &v) == -1)
 				usage();
-			}
 			srv.flood = (unsigned long long)v;
 			break;
 		case 'l':
@@ -937,18 +756,13 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'R':
-			if ((errstr = num_parse(optarg, 1, 16 << 20, &v)) != NULL) {
-				warnx("-R %s: %s", optarg, errstr);
+			if (srv_num_arg("-R", optarg, 1, 16 << 20, &v) == -1)
 				usage();
-			}
 			srv.rcvbuf = (int)v;
 			break;
 		case 't':
-			if ((errstr = num_parse(optarg, 1, 86400, &v)) != NULL) {
-				warnx("-t %s: %s", optarg, errstr);
+			if (srv_deadline_parse(optarg, &deadline) == -1)
 				usage();
-			}
-			deadline.tv_sec = v;
 			break;
 		case 'h':
 		default:
@@ -968,8 +782,8 @@ main(int argc, char *argv[])
 			warnx("-m %s needs -B TEXT", mode_names[srv.mode]);
 			usage();
 		}
-		if ((errstr = text_decode(text, &srv.text, &srv.textlen)) !=
-		    NULL) {
+		if ((errstr = srv_text_decode(text, 1, &srv.text,
+		    &srv.textlen)) != NULL) {
 			warnx("-B %s: %s", text, errstr);
 			usage();
 		}
@@ -1000,41 +814,22 @@ main(int argc, char *argv[])
 	srv.delay.tv_sec = (time_t)(delay_ms / 1000);
 	srv.delay.tv_usec = (suseconds_t)(delay_ms % 1000) * 1000;
 
-	if ((errstr = addr_parse(addrstr, &srv.addr, &srv.addrlen)) != NULL)
-		errx(2, "refusing to bind %s: %s (only 127.0.0.0/8 or ::1)",
-		    addrstr, errstr);
+	srv_addr_bind(addrstr, &srv.addr, &srv.addrlen);
 
 	if ((srv.listeners = calloc((size_t)argc, sizeof(*srv.listeners))) ==
 	    NULL)
 		err(1, "calloc");
 	for (i = 0; i < (size_t)argc; i++) {
-		if ((errstr = num_parse(argv[i], 0, 65535, &v)) != NULL) {
-			warnx("port %s: %s", argv[i], errstr);
+		if (srv_port_parse(argv[i], &srv.listeners[i].port) == -1)
 			usage();
-		}
-		srv.listeners[i].port = (in_port_t)v;
 		srv.listeners[i].fd = -1;
 		memset(srv.listeners[i].fill, -1,
 		    sizeof(srv.listeners[i].fill));
 	}
 
-	/* Sockets get MSG_NOSIGNAL, but a reader of stdout may go. */
-	signal(SIGPIPE, SIG_IGN);
-
-	if (logpath != NULL && (srv.logfd = open(logpath,
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) == -1)
-		err(1, "%s", logpath);
-
-	if ((srv.base = event_base_new()) == NULL)
-		errx(1, "event_base_new failed");
-	sigterm_ev = evsignal_new(srv.base, SIGTERM, stop_cb, &srv);
-	sigint_ev = evsignal_new(srv.base, SIGINT, stop_cb, &srv);
-	deadline_ev = evtimer_new(srv.base, stop_cb, &srv);
-	if (sigterm_ev == NULL || sigint_ev == NULL || deadline_ev == NULL ||
-	    evsignal_add(sigterm_ev, NULL) == -1 ||
-	    evsignal_add(sigint_ev, NULL) == -1 ||
-	    evtimer_add(deadline_ev, &deadline) == -1)
-		errx(1, "cannot set up signal and timer events");
+	srv.logfd = srv_log_open(logpath);
+	srv_loop_init(&loop, &deadline);
+	srv.base = loop.base;
 
 	for (i = 0; i < (size_t)argc; i++) {
 		srv.nlisteners++;
@@ -1050,16 +845,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < srv.nlisteners; i++)
 		printf(" %u", srv.listeners[i].port);
 	printf("\n");
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("stdout");
-		status = 1;
-		goto out;
-	}
-
-	if (event_base_dispatch(srv.base) == -1) {
-		warnx("event_base_dispatch failed");
-		status = 1;
-	}
+	status = srv_loop_run(&loop);
 
  out:
 	/*
@@ -1071,11 +857,7 @@ main(int argc, char *argv[])
 	for (i = srv.nlisteners; i > 0; i--)
 		listener_close(&srv.listeners[i - 1]);
 	free(srv.listeners);
-	event_free(deadline_ev);
-	event_free(sigint_ev);
-	event_free(sigterm_ev);
-	event_base_free(srv.base);
-	libevent_global_shutdown();
+	srv_loop_free(&loop);
 	if (srv.logfd != -1)
 		close(srv.logfd);
 	free(srv.text);

@@ -20,13 +20,9 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +33,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "srvutil.h"
+
 #define LINE_MAX_LEN	512	/* a command line longer than this ends it */
 #define OUT_MAX		1024	/* plain-text answers waiting to be sent */
 #define CMDS_MAX	256	/* the commands kept for the log line */
 #define READ_CHUNK	4096
 #define LOG_LINE_MAX	1024
-#define PEER_STRLEN	(INET6_ADDRSTRLEN + sizeof("[]:65535"))
 
 enum proto {
 	PROTO_NONE,
@@ -118,7 +115,7 @@ struct conn {
 	size_t			 sent;		/* of -B TEXT, over TLS */
 	char			 cmds[CMDS_MAX];
 	unsigned long long	 nbytes;	/* application data, after TLS */
-	char			 peer[PEER_STRLEN];
+	char			 peer[SRV_PEER_STRLEN];
 	char			 error[128];
 };
 
@@ -170,116 +167,6 @@ usage(void)
 	exit(2);
 }
 
-static const char *
-num_parse(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno == ERANGE)
-		return "invalid";
-	if (v < min)
-		return "too small";
-	if (v > max)
-		return "too large";
-	*out = v;
-	return NULL;
-}
-
-/* -B TEXT with \r \n \t \\ decoded. */
-static const char *
-text_decode(const char *s, unsigned char **out, size_t *outlen)
-{
-	unsigned char *buf;
-	size_t n = 0;
-
-	if ((buf = malloc(strlen(s) + 1)) == NULL)
-		return strerror(errno);
-	for (; *s != '\0'; s++) {
-		if (*s != '\\') {
-			buf[n++] = (unsigned char)*s;
-			continue;
-		}
-		switch (*++s) {
-		case 'r':
-			buf[n++] = '\r';
-			break;
-		case 'n':
-			buf[n++] = '\n';
-			break;
-		case 't':
-			buf[n++] = '\t';
-			break;
-		case '\\':
-			buf[n++] = '\\';
-			break;
-		default:
-			free(buf);
-			return "unknown escape (\\r \\n \\t \\\\)";
-		}
-	}
-	if (n == 0) {
-		free(buf);
-		return "empty";
-	}
-	*out = buf;
-	*outlen = n;
-	return NULL;
-}
-
-/* Only numeric loopback addresses, as testsrv. */
-static const char *
-addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		*len = sizeof(*sin);
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
-			return "not a loopback address";
-		return NULL;
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		*len = sizeof(*sin6);
-		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
-			return "not a loopback address";
-		return NULL;
-	}
-	return "not a numeric IPv4 or IPv6 address";
-}
-
-static in_port_t
-addr_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-static void
-addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-		    host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, addr_port(ss));
-	} else if (ss->ss_family == AF_INET6) {
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr,
-		    host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, addr_port(ss));
-	} else
-		snprintf(buf, len, "?");
-}
-
 /* What OpenSSL last said, in words, and its queue emptied. */
 static void
 ssl_errstr(char *buf, size_t len)
@@ -316,7 +203,6 @@ conn_log(struct conn *c)
 {
 	const char *version = "-", *sni = NULL;
 	char line[LOG_LINE_MAX], snibuf[256], errbuf[128];
-	ssize_t w;
 	int n;
 
 	if (c->srv->logfd == -1)
@@ -335,9 +221,7 @@ conn_log(struct conn *c)
 	    c->cmds[0] != '\0' ? c->cmds : "-");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
-	w = write(c->srv->logfd, line, (size_t)n);
-	if (w != n)
-		warn("log write");
+	srv_log_write(c->srv->logfd, line, (size_t)n);
 }
 
 static void
@@ -594,23 +478,13 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	c->fd = fd;
 	c->starttls = "none";
 	c->handshake = "none";
-	addr_fmt(&ss, c->peer, sizeof(c->peer));
+	srv_addr_fmt(&ss, c->peer, sizeof(c->peer));
 	LIST_INSERT_HEAD(&srv->conns, c, entry);
 	if (srv->proto == PROTO_NONE)
 		c->start_tls = 1;
 	else
 		conn_queue(c, NULL, dialogues[srv->proto].greeting);
 	conn_step(c);
-}
-
-static void
-stop_cb(evutil_socket_t sig, short events, void *arg)
-{
-	struct server *srv = arg;
-
-	(void)sig;
-	(void)events;
-	event_base_loopbreak(srv->base);
 }
 
 static SSL_CTX *
@@ -631,17 +505,13 @@ ctx_new(const char *cert, const char *key)
 }
 
 static int
-listen_on(struct server *srv, long long port)
+listen_on(struct server *srv, in_port_t port)
 {
 	struct sockaddr_storage ss = srv->addr;
 	socklen_t len = srv->addrlen;
 	int one = 1;
 
-	if (ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = htons((in_port_t)port);
-	else
-		((struct sockaddr_in6 *)&ss)->sin6_port =
-		    htons((in_port_t)port);
+	srv_addr_set_port(&ss, port);
 	if ((srv->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		warn("socket");
@@ -652,10 +522,10 @@ listen_on(struct server *srv, long long port)
 	    bind(srv->fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(srv->fd, 64) == -1 ||
 	    getsockname(srv->fd, (struct sockaddr *)&ss, &len) == -1) {
-		warn("port %lld", port);
+		warn("port %u", port);
 		return -1;
 	}
-	srv->port = addr_port(&ss);
+	srv->port = srv_addr_port(&ss);
 	if ((srv->accept_ev = event_new(srv->base, srv->fd,
 	    EV_READ | EV_PERSIST, accept_cb, srv)) == NULL ||
 	    event_add(srv->accept_ev, NULL) == -1) {
@@ -669,12 +539,12 @@ int
 main(int argc, char *argv[])
 {
 	struct server srv;
-	struct event *sigterm_ev, *sigint_ev, *deadline_ev;
+	struct srv_loop loop;
 	struct timeval deadline = { 60, 0 };
 	const char *cert = NULL, *key = NULL, *addrstr = "127.0.0.1";
 	const char *logpath = NULL, *text = NULL, *errstr;
 	struct conn *c;
-	long long v;
+	in_port_t port;
 	size_t i;
 	int ch, status = 0;
 
@@ -714,11 +584,8 @@ main(int argc, char *argv[])
 			srv.proto = (enum proto)i;
 			break;
 		case 't':
-			if ((errstr = num_parse(optarg, 1, 86400, &v)) != NULL) {
-				warnx("-t %s: %s", optarg, errstr);
+			if (srv_deadline_parse(optarg, &deadline) == -1)
 				usage();
-			}
-			deadline.tv_sec = v;
 			break;
 		case 'h':
 		default:
@@ -729,56 +596,33 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1 || cert == NULL || key == NULL)
 		usage();
-	if ((errstr = num_parse(argv[0], 0, 65535, &v)) != NULL) {
-		warnx("port %s: %s", argv[0], errstr);
+	if (srv_port_parse(argv[0], &port) == -1)
 		usage();
-	}
 	if (srv.refuse && srv.proto == PROTO_NONE) {
 		warnx("-r needs -s smtp, imap or pop3");
 		usage();
 	}
-	if (text != NULL && (errstr = text_decode(text, &srv.text,
+	if (text != NULL && (errstr = srv_text_decode(text, 0, &srv.text,
 	    &srv.textlen)) != NULL) {
 		warnx("-B %s: %s", text, errstr);
 		usage();
 	}
-	if ((errstr = addr_parse(addrstr, &srv.addr, &srv.addrlen)) != NULL)
-		errx(2, "refusing to bind %s: %s (only 127.0.0.0/8 or ::1)",
-		    addrstr, errstr);
+	srv_addr_bind(addrstr, &srv.addr, &srv.addrlen);
 
-	signal(SIGPIPE, SIG_IGN);
 	if ((srv.ctx = ctx_new(cert, key)) == NULL) {
 		ERR_print_errors_fp(stderr);
 		errx(1, "cannot use %s and %s", cert, key);
 	}
-	if (logpath != NULL && (srv.logfd = open(logpath,
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) == -1)
-		err(1, "%s", logpath);
-	if ((srv.base = event_base_new()) == NULL)
-		errx(1, "event_base_new failed");
-	sigterm_ev = evsignal_new(srv.base, SIGTERM, stop_cb, &srv);
-	sigint_ev = evsignal_new(srv.base, SIGINT, stop_cb, &srv);
-	deadline_ev = evtimer_new(srv.base, stop_cb, &srv);
-	if (sigterm_ev == NULL || sigint_ev == NULL || deadline_ev == NULL ||
-	    evsignal_add(sigterm_ev, NULL) == -1 ||
-	    evsignal_add(sigint_ev, NULL) == -1 ||
-	    evtimer_add(deadline_ev, &deadline) == -1)
-		errx(1, "cannot set up signal and timer events");
+	srv.logfd = srv_log_open(logpath);
+	srv_loop_init(&loop, &deadline);
+	srv.base = loop.base;
 
-	if (listen_on(&srv, v) == -1) {
+	if (listen_on(&srv, port) == -1) {
 		status = 1;
 		goto out;
 	}
 	printf("ready %u\n", srv.port);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("stdout");
-		status = 1;
-		goto out;
-	}
-	if (event_base_dispatch(srv.base) == -1) {
-		warnx("event_base_dispatch failed");
-		status = 1;
-	}
+	status = srv_loop_run(&loop);
 
  out:
 	/* connections still open never ended: no line for them */
@@ -791,10 +635,7 @@ main(int argc, char *argv[])
 		event_free(srv.accept_ev);
 	if (srv.fd != -1)
 		close(srv.fd);
-	event_free(deadline_ev);
-	event_free(sigint_ev);
-	event_free(sigterm_ev);
-	event_base_free(srv.base);
+	srv_loop_free(&loop);
 	SSL_CTX_free(srv.ctx);
 	free(srv.text);
 	return status;
