@@ -70,7 +70,6 @@ static struct {
 	pid_t	 futd;
 	pid_t	 dns;
 	unsigned dnsport;
-	unsigned nspawn;
 	int	 fds[FX_MAX_FDS];
 	size_t	 nfds;
 } fx;
@@ -162,19 +161,6 @@ conf_write(const char *path, const char *fmt, ...)
 	free(s);
 }
 
-/* SIGTERM, a bounded wait, SIGKILL; sys_wait() forgets the pid. */
-static void
-stop_pid(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	if (sys_wait(pid, SYS_STOP_MS, NULL) == 0)
-		return;
-	kill(pid, SIGKILL);
-	(void)sys_wait(pid, SYS_STOP_MS, NULL);
-}
-
 /* testsrv with opts on one free port of 127.0.0.1; its port (pid in *pp). */
 static unsigned
 srv_start(const char *const opts[], pid_t *pp)
@@ -186,41 +172,6 @@ srv_start(const char *const opts[], pid_t *pp)
 	if (pp != NULL)
 		*pp = srv.pid;
 	return srv.port[0];
-}
-
-/* argv with stdout to a file of ours; wait for "ready PORT". */
-static pid_t
-spawn_ready(const char *const argv[], const char *errpath, unsigned *portp)
-{
-	char out[PATH_MAX], name[32], *buf, *end;
-	uint64_t deadline = sys_now_ms() + SYS_START_MS;
-	unsigned long port;
-	pid_t pid;
-
-	snprintf(name, sizeof(name), "spawn%u.out", fx.nspawn++);
-	sys_path_in(out, sizeof(out), fx.dir, name);
-	if ((pid = sys_spawn(argv, NULL, out, errpath)) == -1)
-		return -1;
-	while (sys_left_ms(deadline) > 0) {
-		buf = sys_read_file(out, NULL);
-		if (buf != NULL && strncmp(buf, "ready ", 6) == 0 &&
-		    strchr(buf, '\n') != NULL) {
-			port = strtoul(buf + 6, &end, 10);
-			if (end == buf + 6 || port == 0 || port > 65535) {
-				free(buf);
-				break;
-			}
-			free(buf);
-			*portp = (unsigned)port;
-			return pid;
-		}
-		free(buf);
-		if (sys_wait(pid, 0, NULL) == 0)
-			return -1;
-		sys_sleep_ms(5);
-	}
-	stop_pid(pid);
-	return -1;
 }
 
 /* testdns on 127.0.0.1 with a zone holding a.test, b.test; flag or NULL. */
@@ -237,7 +188,7 @@ dns_start(const char *flag)
 	}
 	conf_write(fx.zone, "a.test A 60 127.0.0.1\nb.test A 60 127.0.0.1\n");
 	sys_bin(bin, sizeof(bin), "testdns");
-	fx.dns = spawn_ready(argv, fx.dnslog, &fx.dnsport);
+	fx.dns = sys_spawn_ready(fx.dir, argv, fx.dnslog, &fx.dnsport);
 	ck_assert_msg(fx.dns != -1, "testdns did not start (is %s/testdns "
 	    "built?)", sys_build());
 }
@@ -677,7 +628,7 @@ START_TEST(test_fd_limit)
 	assert_alive("out of descriptors");
 
 	/* the server goes away: probes fail fast, fd_limit stops */
-	stop_pid(srvpid);
+	sys_stop(srvpid, SYS_STOP_MS);
 	stopped = wall_s() + 0.3;
 	deadline = sys_now_ms() + 8000;
 	do {

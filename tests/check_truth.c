@@ -75,7 +75,6 @@ static struct {
 	pid_t	 futd;
 	pid_t	 dns;
 	unsigned dnsport;
-	unsigned nspawn;
 	int	 fds[FX_MAX_FDS];
 	size_t	 nfds;
 } fx;
@@ -172,66 +171,6 @@ file_count_ci(const char *path, const char *needle)
 /* processes */
 
 /*
- * SIGTERM, a bounded wait, then SIGKILL (sys_wait() forgets the pid once
- * reaped, so the teardown does not stop it again).  Its exit status, or
- * -1 when it could not be reaped.
- */
-static int
-stop_pid(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0)
-		return -1;
-	kill(pid, SIGTERM);
-	if (sys_wait(pid, SYS_STOP_MS, &status) == 0)
-		return status;
-	kill(pid, SIGKILL);
-	if (sys_wait(pid, SYS_STOP_MS, &status) == 0)
-		return status;
-	return -1;
-}
-
-/*
- * Start argv with stdout to a file of ours and wait for its "ready PORT"
- * line.  The pid (port in *portp), or -1 when it exited (a port in use)
- * or said nothing within SYS_START_MS.
- */
-static pid_t
-spawn_ready(const char *const argv[], const char *errpath, unsigned *portp)
-{
-	char out[PATH_MAX], name[32], *buf, *end;
-	uint64_t deadline = sys_now_ms() + SYS_START_MS;
-	unsigned long port;
-	pid_t pid;
-
-	snprintf(name, sizeof(name), "spawn%u.out", fx.nspawn++);
-	sys_path_in(out, sizeof(out), fx.dir, name);
-	if ((pid = sys_spawn(argv, NULL, out, errpath)) == -1)
-		return -1;
-	while (sys_left_ms(deadline) > 0) {
-		buf = sys_read_file(out, NULL);
-		if (buf != NULL && strncmp(buf, "ready ", 6) == 0 &&
-		    strchr(buf, '\n') != NULL) {
-			port = strtoul(buf + 6, &end, 10);
-			if (end == buf + 6 || port == 0 || port > 65535) {
-				free(buf);
-				break;
-			}
-			free(buf);
-			*portp = (unsigned)port;
-			return pid;
-		}
-		free(buf);
-		if (sys_wait(pid, 0, NULL) == 0)
-			return -1;		/* gave up: bind failed */
-		sys_sleep_ms(5);
-	}
-	stop_pid(pid);
-	return -1;
-}
-
-/*
  * testsrv on addr:port (0: any free port) with opts (NULL-terminated, may
  * be NULL) and log (NULL: none).  The pid, its port in *portp; -1 when it
  * could not listen there.
@@ -259,7 +198,7 @@ testsrv_at(const char *addr, unsigned port, const char *const opts[],
 		argv[n++] = opts[i];
 	argv[n++] = pbuf;
 	argv[n] = NULL;
-	return spawn_ready(argv, NULL, portp);
+	return sys_spawn_ready(fx.dir, argv, NULL, portp);
 }
 
 /* testsrv on a free port of 127.0.0.1 (sys.c's helper); its port. */
@@ -292,8 +231,8 @@ pair_start(const char *a1, const char *a2, const char *const opts[])
 		    port2 == port)
 			return port;
 		if (p2 != -1)
-			stop_pid(p2);
-		stop_pid(p1);
+			sys_stop(p2, SYS_STOP_MS);
+		sys_stop(p1, SYS_STOP_MS);
 	}
 	ck_abort_msg("no port free on both %s and %s in %d tries", a1, a2,
 	    PAIR_TRIES);
@@ -362,7 +301,7 @@ half_start(const char *listen_addr, const char *refuse_addr)
 			return 0;
 		if (hold_port(refuse_addr, port) != -1)
 			return port;
-		stop_pid(p);
+		sys_stop(p, SYS_STOP_MS);
 	}
 	ck_abort_msg("no port free on both %s and %s in %d tries",
 	    listen_addr, refuse_addr, PAIR_TRIES);
@@ -378,7 +317,7 @@ dns_start(const char *zone)
 
 	conf_write(fx.zone, "%s", zone);
 	sys_bin(bin, sizeof(bin), "testdns");
-	fx.dns = spawn_ready(argv, fx.dnslog, &fx.dnsport);
+	fx.dns = sys_spawn_ready(fx.dir, argv, fx.dnslog, &fx.dnsport);
 	ck_assert_msg(fx.dns != -1, "testdns did not start (is %s/testdns "
 	    "built?)", sys_build());
 }
@@ -2132,7 +2071,7 @@ START_TEST(test_spread)
 	 * first probe came right after a stall in either run (then within
 	 * 150 ms), and at least a quarter of them must be judged.
 	 */
-	ck_assert_int_eq(stop_pid(fx.futd), 0);
+	ck_assert_int_eq(sys_stop(fx.futd, SYS_STOP_MS), 0);
 	fx.futd = -1;
 	futd_start();
 	(void)setpriority(PRIO_PROCESS, (id_t)fx.futd, SPREAD_NICE);

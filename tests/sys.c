@@ -412,7 +412,7 @@ sys_wait(pid_t pid, unsigned timeout_ms, int *status)
  * SIGTERM, up to timeout_ms for it to end, then SIGKILL.  The exit status
  * (128 + 9 when it had to be killed), or -1 if it could not be reaped.
  */
-static int
+int
 sys_stop(pid_t pid, unsigned timeout_ms)
 {
 	int status;
@@ -425,6 +425,47 @@ sys_stop(pid_t pid, unsigned timeout_ms)
 	kill(pid, SIGKILL);
 	if (sys_wait(pid, SYS_STOP_MS, &status) == 0)
 		return status;
+	return -1;
+}
+
+/*
+ * Start argv with stdout to a file in dir and wait for its "ready PORT"
+ * line (our test servers' first words).  The pid (port in *portp), or -1
+ * when it exited (a port in use) or said nothing within SYS_START_MS.
+ */
+pid_t
+sys_spawn_ready(const char *dir, const char *const argv[],
+    const char *errpath, unsigned *portp)
+{
+	static unsigned nspawn;
+	char out[PATH_MAX], name[32], *buf, *end;
+	uint64_t deadline = sys_now_ms() + SYS_START_MS;
+	unsigned long port;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "spawn%u.out", nspawn++);
+	sys_path_in(out, sizeof(out), dir, name);
+	if ((pid = sys_spawn(argv, NULL, out, errpath)) == -1)
+		return -1;
+	while (sys_left_ms(deadline) > 0) {
+		buf = sys_read_file(out, NULL);
+		if (buf != NULL && strncmp(buf, "ready ", 6) == 0 &&
+		    strchr(buf, '\n') != NULL) {
+			port = strtoul(buf + 6, &end, 10);
+			if (end == buf + 6 || port == 0 || port > 65535) {
+				free(buf);
+				break;
+			}
+			free(buf);
+			*portp = (unsigned)port;
+			return pid;
+		}
+		free(buf);
+		if (sys_wait(pid, 0, NULL) == 0)
+			return -1;		/* gave up: bind failed */
+		sys_sleep_ms(5);
+	}
+	sys_stop(pid, SYS_STOP_MS);
 	return -1;
 }
 

@@ -54,6 +54,10 @@ pid_t		 sys_spawn(const char *const [], const char *const [],
 		    const char *, const char *);
 int		 sys_wait(pid_t, unsigned, int *);
 void		 sys_stop_all(void);
+/* SIGTERM, timeout_ms, SIGKILL: the exit status, or -1 if not reaped */
+int		 sys_stop(pid_t, unsigned);
+pid_t		 sys_spawn_ready(const char *, const char *const [],
+		    const char *, unsigned *);
 size_t		 sys_proc_threads(pid_t);
 size_t		 sys_proc_children(pid_t);
 size_t		 sys_proc_fds(pid_t);
