@@ -1333,6 +1333,72 @@ cfg_string(const struct cfg *c, const struct cfg_node *n)
 	return n->type == CFG_STRING ? c->bytes.p + n->v.str : NULL;
 }
 
+/*
+ * cfg_digest: a multiply-and-fold mix over 8-byte words (as wyhash's
+ * core), strings word by word.  Not a defence against a chosen collision:
+ * the file is the operator's, and a digest only lets a reload skip work.
+ */
+static inline uint64_t
+cfg_mix(uint64_t h, uint64_t w)
+{
+	__uint128_t m = (__uint128_t)(h ^ w) * 0x9e3779b97f4a7c15ULL;
+
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+static uint64_t
+cfg_mix_str(uint64_t h, const char *s)
+{
+	size_t len = strlen(s), i;
+	uint64_t w;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = cfg_mix(h, w);
+	}
+	w = 0;
+	memcpy(&w, s + i, len - i);
+	return cfg_mix(h, w ^ (uint64_t)len << 56);
+}
+
+static uint64_t
+cfg_digest_at(const struct cfg *c, const struct cfg_node *n, uint64_t h)
+{
+	uint32_t i, k;
+
+	h = cfg_mix(h, n->type);
+	if (n->name != 0)
+		h = cfg_mix_str(h, c->bytes.p + n->name);
+	switch (n->type) {
+	case CFG_GROUP:
+	case CFG_LIST:
+	case CFG_ARRAY:
+		h = cfg_mix(h, n->v.kids.n);
+		for (i = 0; i < n->v.kids.n; i++) {
+			memcpy(&k, c->kids.p + ((size_t)n->v.kids.off + i) *
+			    sizeof(k), sizeof(k));
+			h = cfg_digest_at(c, cfg_node_at(c, k), h);
+		}
+		return h;
+	case CFG_STRING:
+		return cfg_mix_str(h, c->bytes.p + n->v.str);
+	case CFG_FLOAT: {
+		uint64_t w;
+
+		memcpy(&w, &n->v.f, sizeof(w));
+		return cfg_mix(h, w);
+	}
+	default:
+		return cfg_mix(h, (uint64_t)n->v.i);
+	}
+}
+
+uint64_t
+cfg_digest(const struct cfg *c, const struct cfg_node *n)
+{
+	return cfg_digest_at(c, n, 0x243f6a8885a308d3ULL);
+}
+
 long long
 cfg_int64(const struct cfg_node *n)
 {

@@ -82,6 +82,13 @@ const char		*cfg_string(const struct cfg *, const struct cfg_node *);
 long long		 cfg_int64(const struct cfg_node *);
 /* a float, int or int64, or 0 */
 double			 cfg_float(const struct cfg_node *);
+/*
+ * A 64-bit digest of n and all it holds: names, types and values, in
+ * their order; not lines or files.  Two settings that read the same have
+ * the same digest, in any file; different ones have different digests but
+ * with a chance of 2^-64.
+ */
+uint64_t		 cfg_digest(const struct cfg *, const struct cfg_node *);
 
 static inline int
 cfg_is_group(const struct cfg_node *n)

@@ -177,6 +177,7 @@ struct conf_ctx {
 	size_t			 ntls;
 	struct conf		*conf;
 	unsigned char		*payload;	/* the default, pooled once */
+	const struct conf_reuse	*reuse;		/* a reload's: NULL or this */
 };
 
 /*
@@ -849,19 +850,6 @@ conf_target(struct conf_ctx *ctx, const struct cfg_node *ts,
 	return ctx->errs->n == nerr ? 0 : -1;
 }
 
-/* FNV-1a, as target.c's offsets: stable across restarts and hosts */
-static uint64_t
-conf_name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * Sorting a million names: a key holds the first 8 bytes of the name, big
  * endian, so that most comparisons are one of integers and touch nothing
@@ -983,6 +971,70 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/*
+ * What a target's group reads besides itself: the defaults, and what
+ * decides which targets run and how much they keep.  Equal contexts and
+ * equal groups make equal targets (struct conf_reuse).
+ */
+static uint64_t
+conf_context(struct conf_ctx *ctx, const struct conf *c,
+    const struct cfg_node *defaults)
+{
+	uint64_t h = defaults != NULL ? cfg_digest(ctx->cfg, defaults) : 1;
+
+	h = h * 0x9e3779b97f4a7c15ULL + c->history;
+	h = h * 0x9e3779b97f4a7c15ULL + c->shard_k;
+	return h * 0x9e3779b97f4a7c15ULL + c->shard_n;
+}
+
+/* A reload: is ts the group of a running target, which stays as it is? */
+static int
+conf_take(struct conf_ctx *ctx, const struct cfg_node *ts, uint64_t digest)
+{
+	const struct conf_reuse *ru = ctx->reuse;
+
+	return ru != NULL && ru->context == ctx->conf->context &&
+	    cfg_is_group(ts) && cfg_member(ctx->cfg, ts, "tls") == NULL &&
+	    ru->take(ru->arg, digest, (int)ts->line);
+}
+
+static void
+conf_duplicate(struct conf_ctx *ctx, int line, const char *name, int first)
+{
+	strlist_add(ctx->errs, "%s:%d: duplicate target name \"%s\" (first "
+	    "defined at line %d)", ctx->path, line, name, first);
+}
+
+/*
+ * c->targets[i..j) have one name, in the order of their lines, and so
+ * may a running target that conf_take() took for it, at its own line:
+ * each but the first of them is a duplicate.
+ */
+static void
+conf_duplicates(struct conf_ctx *ctx, const struct conf *c, size_t i,
+    size_t j)
+{
+	const char *name = c->targets[i].name;
+	int taken = 0, taken_first, first;
+	size_t k;
+
+	if (c->nreused > 0)
+		taken = ctx->reuse->taken_line(ctx->reuse->arg, name);
+	taken_first = taken != 0 && taken < c->targets[i].line;
+	first = taken_first ? taken : c->targets[i].line;
+	for (k = i; k < j; k++) {
+		if (taken != 0 && !taken_first &&
+		    taken < c->targets[k].line) {
+			conf_duplicate(ctx, taken, name, first);
+			taken = 0;
+		}
+		if (k != i || taken_first)
+			conf_duplicate(ctx, c->targets[k].line, name, first);
+	}
+	if (taken != 0 && !taken_first)
+		conf_duplicate(ctx, taken, name, first);
+}
+
 static void
 conf_nameservers(struct conf_ctx *ctx, const struct cfg_node *list,
     struct conf *c)
@@ -1036,6 +1088,7 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 		.flap = CONF_DEFAULT_FLAP,
 	};
 	const char *v;
+	uint64_t digest;
 	long long h;
 	double x;
 	int i, j, n;
@@ -1160,10 +1213,17 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 		return;
 	}
 	heap_hint(c->targets, (size_t)n * sizeof(*c->targets));
+	c->context = conf_context(ctx, c, cfg_member(ctx->cfg, root,
+	    "defaults"));
 	for (i = 0; i < n; i++) {
 		ts = cfg_elem(ctx->cfg, list, (unsigned)i);
+		digest = cfg_is_group(ts) ? cfg_digest(ctx->cfg, ts) : 0;
+		if (conf_take(ctx, ts, digest)) {
+			c->nreused++;
+			continue;
+		}
 		if (conf_target(ctx, ts, &def, &c->targets[c->ntargets]) == 0)
-			c->ntargets++;
+			c->targets[c->ntargets++].digest = digest;
 		else {
 			/* its TLS settings are no longer there to share */
 			for (j = 0; j < (int)ctx->ntls; j++)
@@ -1183,14 +1243,12 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 	for (i = 0; i < (int)c->ntargets; i = j) {
 		for (j = i + 1; j < (int)c->ntargets &&
 		    strcmp(c->targets[i].name, c->targets[j].name) == 0; j++)
-			strlist_add(ctx->errs, "%s:%d: duplicate target "
-			    "name \"%s\" (first defined at line %d)",
-			    ctx->path, c->targets[j].line, c->targets[j].name,
-			    c->targets[i].line);
+			;
+		conf_duplicates(ctx, c, (size_t)i, (size_t)j);
 	}
 	if (c->shard_n > 1) {
 		for (i = 0, j = 0; i < (int)c->ntargets; i++) {
-			if (conf_name_hash(c->targets[i].name) % c->shard_n ==
+			if (target_name_hash(c->targets[i].name) % c->shard_n ==
 			    c->shard_k - 1)
 				c->targets[j++] = c->targets[i];
 			else
@@ -1207,7 +1265,14 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 struct conf *
 conf_load(const char *path, struct strlist *errs)
 {
-	struct conf_ctx ctx = { .path = path, .errs = errs };
+	return conf_load_reuse(path, errs, NULL);
+}
+
+struct conf *
+conf_load_reuse(const char *path, struct strlist *errs,
+    const struct conf_reuse *reuse)
+{
+	struct conf_ctx ctx = { .path = path, .errs = errs, .reuse = reuse };
 	struct cfg_error err;
 	struct stat st;
 	struct conf *c;

@@ -60,66 +60,174 @@ reload_report_clear(struct reload_report *r)
 	strlist_clear(&r->added);
 	strlist_clear(&r->removed);
 	strlist_clear(&r->changed);
-	r->unchanged = 0;
+	r->unchanged = r->reused = 0;
+}
+
+/*
+ * A reload's index of the running targets by the digest of their groups
+ * (struct conf_reuse): open addressing, built when the reload starts,
+ * gone when it ends.  taken[i] is the line of the new group that took
+ * d->targets[i] (0: none): daemon_apply reads the mark there, so that a
+ * million targets kept are not a million cache misses.
+ */
+struct daemon_index {
+	const struct daemon	*d;
+	struct daemon_slot {
+		uint64_t	 digest;
+		size_t		 i;		/* into d->targets, + 1 */
+	}			*slot;
+	size_t			 mask;
+	uint32_t		*taken;
+};
+
+static int
+daemon_index_build(struct daemon_index *ix, const struct daemon *d)
+{
+	struct daemon_slot *sl;
+	size_t cap = 16, i;
+
+	ix->d = d;
+	while (cap < d->ntargets * 2)
+		cap <<= 1;
+	ix->mask = cap - 1;
+	ix->slot = calloc(cap, sizeof(*ix->slot));
+	ix->taken = calloc(d->ntargets + 1, sizeof(*ix->taken));
+	if (ix->slot == NULL || ix->taken == NULL) {
+		free(ix->slot);
+		free(ix->taken);
+		return -1;
+	}
+	for (i = 0; i < d->ntargets; i++) {
+		sl = &ix->slot[d->targets[i]->digest & ix->mask];
+		while (sl->i != 0)
+			sl = sl + 1 == ix->slot + cap ? ix->slot : sl + 1;
+		sl->digest = d->targets[i]->digest;
+		sl->i = i + 1;
+	}
+	return 0;
+}
+
+static void
+daemon_index_free(struct daemon_index *ix)
+{
+	free(ix->slot);
+	free(ix->taken);
+}
+
+static int
+daemon_index_take(void *arg, uint64_t digest, int line)
+{
+	struct daemon_index *ix = arg;
+	struct daemon_slot *sl = &ix->slot[digest & ix->mask];
+
+	for (; sl->i != 0; sl = sl == ix->slot + ix->mask ? ix->slot : sl + 1)
+		if (sl->digest == digest) {
+			if (ix->taken[sl->i - 1] != 0 || line <= 0)
+				return 0;	/* a second copy */
+			ix->taken[sl->i - 1] = (uint32_t)line;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+daemon_index_taken_line(void *arg, const char *name)
+{
+	struct daemon_index *ix = arg;
+	struct target **tg;
+
+	if (ix->d->ntargets == 0 || (tg = bsearch(name, ix->d->targets,
+	    ix->d->ntargets, sizeof(*tg), daemon_cmp_target)) == NULL)
+		return 0;
+	return (int)ix->taken[tg - ix->d->targets];
 }
 
 /*
  * Replace the running config with c (which we take over, also on failure).
- * c->targets is sorted by name (conf_load does that).
+ * c->targets is sorted by name (conf_load does that).  taken: NULL, or
+ * c->nreused running targets marked (struct daemon_index) to stay as they
+ * are; every other target of c is in c->targets.
  */
-int
-daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
+static int
+daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
+    struct reload_report *rep)
 {
 	struct target **next = NULL, *old;
 	struct target_conf tc;
-	size_t i, j, nnew;
+	size_t i, j, k, nnew, total = c->ntargets + c->nreused, *at = NULL;
 	uint64_t base;
-	int level, cmp;
+	int level, cmp, merged = 0;
 
-	if (c->ntargets > 0 &&
-	    (next = calloc(c->ntargets, sizeof(*next))) == NULL)
+	if (total > 0 && (next = calloc(total, sizeof(*next))) == NULL)
+		goto fail;
+	if (c->ntargets > 0 && (at = calloc(c->ntargets, sizeof(*at))) == NULL)
 		goto fail;
 
 	/*
 	 * 1. build, without touching anything that runs.  Both lists are
-	 * sorted by name: one walk pairs them, then the new ones are made,
-	 * on a heap grown for them at once (heap.c).
+	 * sorted by name: one walk merges them.  A running target that was
+	 * taken stays, untouched; one of the same name as a new config
+	 * stays if that config is the same; the new ones are made on a
+	 * heap grown for them at once (heap.c).
 	 */
-	for (i = 0, j = 0, nnew = 0; i < c->ntargets; i++) {
-		old = NULL;
-		while (j < d->ntargets && (cmp = strcmp(d->targets[j]->conf.name,
-		    c->targets[i].name)) <= 0) {
-			if (cmp == 0)
-				old = d->targets[j];
+	for (i = 0, j = 0, k = 0, nnew = 0; i < c->ntargets ||
+	    j < d->ntargets;) {
+		old = j < d->ntargets ? d->targets[j] : NULL;
+		cmp = old == NULL ? 1 : i == c->ntargets ? -1 :
+		    strcmp(old->conf.name, c->targets[i].name);
+		if (cmp < 0) {
+			if (taken != NULL && taken[j] != 0) {
+				if (k == total)
+					goto fail;
+				next[k++] = old;
+			}
 			j++;
-			if (old != NULL)
-				break;
+			continue;
 		}
+		if (k == total || (cmp == 0 && taken != NULL &&
+		    taken[j] != 0))
+			goto fail;	/* conf_load's duplicate check failed */
+		if (cmp == 0)
+			j++;
+		else
+			old = NULL;
+		at[i] = k;
 		if (old != NULL && target_conf_equal(target_getconf(old, &tc),
 		    &c->targets[i]) &&
 		    results_resize(&old->res, c->history) == 0) {
 			old->kept = 1;
-			next[i] = old;
-			continue;
+			old->digest = c->targets[i].digest;
+			next[k++] = old;
+		} else {
+			nnew++;
+			next[k++] = NULL;
+			if (rep != NULL)
+				strlist_add(old != NULL ? &rep->changed :
+				    &rep->added, "%s", c->targets[i].name);
 		}
-		nnew++;
-		if (rep != NULL)
-			strlist_add(old != NULL ? &rep->changed : &rep->added,
-			    "%s", c->targets[i].name);
+		i++;
 	}
+	if (k != total)
+		goto fail;
+	merged = 1;
 	heap_prepare(nnew * (sizeof(struct target) + 64 +
 	    (size_t)c->history * sizeof(struct hist_entry)));
 	for (i = 0; i < c->ntargets; i++) {
-		if (next[i] != NULL)
+		if (next[at[i]] != NULL)
 			continue;
-		if ((next[i] = target_new(d, &c->targets[i], c->history)) ==
-		    NULL)
+		if ((next[at[i]] = target_new(d, &c->targets[i],
+		    c->history)) == NULL)
 			goto fail;
 	}
 	heap_done();
 
 	/* 2. retire the targets that go away or change */
 	for (j = 0; j < d->ntargets; j++) {
+		if (taken != NULL && taken[j] != 0) {
+			if (rep != NULL)
+				rep->unchanged++;
+			continue;
+		}
 		old = d->targets[j];
 		if (old->kept) {
 			old->kept = 0;
@@ -127,7 +235,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 				rep->unchanged++;
 			continue;
 		}
-		if (rep != NULL && bsearch(old->conf.name, next, c->ntargets,
+		if (rep != NULL && bsearch(old->conf.name, next, total,
 		    sizeof(*next), daemon_cmp_target) == NULL)
 			strlist_add(&rep->removed, "%s", old->conf.name);
 		target_free(old);
@@ -140,15 +248,14 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 		    d->events.size);
 	sem_set_limit(&d->inflight, c->max_inflight);
 	/* offsets count from the end of this loop, not each its own start */
-	for (i = 0, nnew = 0; i < c->ntargets; i++)
-		nnew += next[i]->phase == TARGET_STOPPED;
 	base = clock_mono_us() + nnew / 4;	/* ~0.25 us each to start */
 	for (i = 0; i < c->ntargets; i++)
-		if (next[i]->phase == TARGET_STOPPED)
-			target_start(next[i], base);
+		if (next[at[i]]->phase == TARGET_STOPPED)
+			target_start(next[at[i]], base);
 	free(d->targets);
 	d->targets = next;
-	d->ntargets = c->ntargets;
+	d->ntargets = total;
+	free(at);
 
 	/*
 	 * The targets hold their own config now; drop the husks (emptied for
@@ -159,6 +266,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 	free(c->targets);
 	c->targets = NULL;
 	c->ntargets = 0;
+	c->nreused = 0;
 	conf_pool_free(c);	/* the targets copied what they keep */
 
 	if (c->log_level != NULL && (level = log_level_parse(c->log_level)) !=
@@ -170,19 +278,24 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
 
  fail:
 	heap_done();
-	for (i = 0; next != NULL && i < c->ntargets; i++) {
-		if (next[i] == NULL)
-			continue;
-		if (next[i]->kept)
-			next[i]->kept = 0;
-		else
-			target_free(next[i]);
-	}
+	/* once merged, c->targets[i] is at next[at[i]]: new unless kept */
+	for (i = 0; merged && i < c->ntargets; i++)
+		if (next[at[i]] != NULL && !next[at[i]]->kept)
+			target_free(next[at[i]]);
+	for (j = 0; j < d->ntargets; j++)
+		d->targets[j]->kept = 0;
 	free(next);
+	free(at);
 	conf_free(c);
 	if (rep != NULL)
 		reload_report_clear(rep);
 	return -1;
+}
+
+int
+daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
+{
+	return daemon_apply_taken(d, c, NULL, rep);
 }
 
 /*
@@ -193,17 +306,33 @@ int
 daemon_reload(struct daemon *d, struct strlist *errs,
     struct reload_report *rep)
 {
+	struct daemon_index ix;
+	struct conf_reuse ru = {
+		.context = d->conf->context,
+		.take = daemon_index_take,
+		.taken_line = daemon_index_taken_line,
+		.arg = &ix,
+	};
 	struct conf *c;
 	const char *path = d->conf->path;
 	uint64_t t0 = clock_mono_us(), t1;
+	size_t nreused;
+	int rc;
 
 	d->reload_failed = 1;	/* until it has worked */
-	if ((c = conf_load(path, errs)) == NULL)
+	/* without the index (no memory), every target is read again */
+	if (daemon_index_build(&ix, d) == -1)
+		ix.taken = NULL;
+	if ((c = conf_load_reuse(path, errs, ix.taken != NULL ? &ru : NULL)) ==
+	    NULL) {
+		daemon_index_free(&ix);
 		return -1;
+	}
 	t1 = clock_mono_us();
 	/* the resolver: servers that cannot be used fail the reload */
 	if (dns_configure(d->dns, c, errs) == -1) {
 		conf_free(c);
+		daemon_index_free(&ix);
 		dns_configure(d->dns, d->conf, NULL);
 		return -1;
 	}
@@ -211,16 +340,22 @@ daemon_reload(struct daemon *d, struct strlist *errs,
 	free(c->control_socket);
 	c->control_socket = d->conf->control_socket != NULL ?
 	    strdup(d->conf->control_socket) : NULL;
-	if (daemon_apply(d, c, rep) == -1) {
+	nreused = c->nreused;
+	rc = daemon_apply_taken(d, c, ix.taken, rep);
+	daemon_index_free(&ix);
+	if (rc == -1) {
 		strlist_add(errs, "%s: out of memory applying the new config",
 		    path);
 		return -1;
 	}
+	if (rep != NULL)
+		rep->reused = nreused;
 	d->reload_failed = 0;
 	d->conf_ok_wall_us = clock_wall_us();
 	/* path went with the old config: d->conf is c now */
-	log_info("%s: %zu targets read in %.3f s, applied in %.3f s",
-	    d->conf->path, d->ntargets, (double)(t1 - t0) / 1e6,
+	log_info("%s: %zu targets read in %.3f s (%zu as they ran, not read "
+	    "again), applied in %.3f s", d->conf->path, d->ntargets,
+	    (double)(t1 - t0) / 1e6, nreused,
 	    (double)(clock_mono_us() - t1) / 1e6);
 	return 0;
 }

@@ -101,6 +101,7 @@ struct target_conf {
 	uint8_t			 pooled;	/* name, host, payload: the conf's */
 	uint16_t		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int			 line;		/* where it was defined */
+	uint64_t		 digest;	/* of its group: cfg_digest() */
 	union sockaddr_union	 addr;		/* when numeric */
 	union sockaddr_union	 source;	/* when has_source */
 };
@@ -162,9 +163,29 @@ struct conf {
 	unsigned		 events;	/* event ring size */
 	char			*metrics_listen;	/* NULL: no HTTP listener */
 	unsigned		 shard_k, shard_n;	/* this is shard k of n */
+	uint64_t		 context;	/* what a target's group reads
+						   besides itself: struct conf_reuse */
 	struct target_conf	*targets;
 	size_t			 ntargets;
+	size_t			 nreused;	/* taken as they run, not in targets */
 	struct conf_pool	*pool;	/* the targets' names, hosts, payloads */
+};
+
+/*
+ * A reload's shortcut.  A target's config is a function of its group and
+ * of the defaults (and history, shard): when both read as they did
+ * (cfg_digest), the running target is that config, and conf_load neither
+ * checks nor builds it again.  take() claims the running target whose
+ * group had this digest (1: it did, and is now spoken for: a second copy
+ * of the group is read as usual and is a duplicate).  A TLS target is
+ * always read again: its CA file may have changed.
+ */
+struct conf_reuse {
+	uint64_t		 context;	/* the running config's */
+	int			(*take)(void *, uint64_t digest, int line);
+	/* the line of the group that took the target of this name, or 0 */
+	int			(*taken_line)(void *, const char *name);
+	void			*arg;
 };
 
 /* A list of strings: config errors ("file:line: problem"), target names. */
@@ -462,6 +483,7 @@ struct target {
 	uint64_t		 next_us;	/* monotonic start of next probe */
 	uint64_t		 wait_start_us;
 	uint64_t		 rng;		/* jitter */
+	uint64_t		 digest;	/* of its group (conf_reuse) */
 	uint32_t		 fail_event;	/* newest failure event, to fold */
 	uint32_t		 late_event;	/* (low 32 bits: events.c) */
 	struct results		 res;
@@ -515,6 +537,8 @@ target_daemon(const struct target *tg)
 
 /* conf.c */
 struct conf	*conf_load(const char *, struct strlist *);
+struct conf	*conf_load_reuse(const char *, struct strlist *,
+		    const struct conf_reuse *);
 void		 conf_free(struct conf *);
 void		 conf_pool_free(struct conf *);
 void		 target_conf_free(struct target_conf *);
@@ -585,6 +609,7 @@ void		 probe_ctx_put(struct daemon *, struct probe_ctx *);
 struct target	*target_new(struct daemon *, struct target_conf *,
 		    unsigned);
 void		 target_start(struct target *, uint64_t);
+uint64_t	 target_name_hash(const char *);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
 const struct probe_result *target_last(const struct target *,
@@ -598,6 +623,7 @@ struct reload_report {
 	struct strlist		 removed;
 	struct strlist		 changed;
 	size_t			 unchanged;
+	size_t			 reused;	/* of those, not read again */
 };
 
 /* heap.c */

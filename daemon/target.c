@@ -20,9 +20,12 @@
 
 static enum poll	target_poll(struct task *, void *);
 
-/* FNV-1a: a stable hash of the name, so a restart keeps the pattern */
-static uint64_t
-target_hash(const char *s)
+/*
+ * FNV-1a: a stable hash of the name, so a restart keeps the pattern (and
+ * shard K/N picks the same targets on every host)
+ */
+uint64_t
+target_name_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -140,7 +143,8 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	tg->phase = TARGET_STOPPED;
 	timer_init(&tg->tm);
 	sem_wait_init(&tg->slot);
-	tg->rng = target_hash(tc->name) | 1;
+	tg->rng = target_name_hash(tc->name) | 1;
+	tg->digest = tc->digest;
 	results_init_ring(&tg->res, history, ring);
 	/* the target owns the rest now: nothing left for tc to free */
 	if (!tc->pooled) {
@@ -210,7 +214,7 @@ target_start(struct target *tg, uint64_t base_us)
 {
 	uint64_t offset;
 
-	offset = target_hash(tg->conf.name) % tg->conf.interval_us;
+	offset = target_name_hash(tg->conf.name) % tg->conf.interval_us;
 	tg->next_us = base_us + offset;
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
