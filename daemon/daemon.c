@@ -210,8 +210,7 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 	if (k != total)
 		goto fail;
 	merged = 1;
-	heap_prepare(nnew * (sizeof(struct target) + 64 +
-	    (size_t)c->history * sizeof(struct hist_entry)));
+	heap_prepare(nnew * (sizeof(struct target) + 64));
 	for (i = 0; i < c->ntargets; i++) {
 		if (next[at[i]] != NULL)
 			continue;

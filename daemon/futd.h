@@ -350,7 +350,6 @@ struct results {
 	uint8_t			 state;		/* enum target_state */
 	uint8_t			 have_last;
 	uint8_t			 flapping;
-	uint8_t			 ring_inline;	/* ring in the owner's block */
 };
 
 /* Latency statistics over the successful results of the history ring. */
@@ -494,7 +493,7 @@ struct target {
 	uint8_t			 queued;	/* this probe waited for a slot */
 	uint8_t			 fail_error;	/* of fail_event */
 	uint8_t			 has_adhoc;	/* futctl probe, in flight */
-	/* then the ring, conf.name, conf.host, conf.payload (target.c) */
+	/* then conf.name, conf.host, conf.payload (target.c) */
 };
 
 struct control;
@@ -567,8 +566,6 @@ enum probe_error probe_error_classify(int);
 
 /* results.c */
 int		 results_init(struct results *, unsigned);
-void		 results_init_ring(struct results *, unsigned,
-		    struct hist_entry *);
 void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,

@@ -2,8 +2,10 @@
  * results.c - what a target has seen: counters, state, the last result and
  * a ring of the last `history` results.
  *
- * The ring is allocated once per target (and again only when `history`
- * changes on reload); recording a result never allocates.
+ * The ring is allocated at a target's first result, and again only when
+ * `history` changes on a reload: a million targets start without a
+ * gigabyte of rings to fault in (they come over the first interval, with
+ * the probes), and recording any later result never allocates.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -91,24 +93,8 @@ results_init(struct results *r, unsigned history)
 	memset(r, 0, sizeof(*r));
 	r->state = TARGET_UNKNOWN;
 	r->rise = r->fall = 1;
-	return results_resize(r, history);
-}
-
-/*
- * The same, with a ring of `history` entries that lives in the owner's
- * block (target.c): it is never freed here, only left on a resize.
- */
-void
-results_init_ring(struct results *r, unsigned history,
-    struct hist_entry *ring)
-{
-	memset(r, 0, sizeof(*r));
-	r->state = TARGET_UNKNOWN;
-	r->rise = r->fall = 1;
-	memset(ring, 0, (size_t)history * sizeof(*ring));
-	r->ring = ring;
-	r->ring_size = history;
-	r->ring_inline = 1;
+	r->ring_size = history;		/* the ring: at the first result */
+	return 0;
 }
 
 /*
@@ -282,10 +268,8 @@ results_free(struct results *r)
 	free(r->each);
 	r->each = NULL;
 	r->neach = 0;
-	if (!r->ring_inline)
-		free(r->ring);
+	free(r->ring);
 	r->ring = NULL;
-	r->ring_inline = 0;
 	r->ring_size = r->ring_head = r->ring_count = 0;
 }
 
@@ -298,16 +282,18 @@ results_resize(struct results *r, unsigned history)
 
 	if (history == r->ring_size)
 		return 0;
+	if (r->ring == NULL) {		/* none yet: made at the first result */
+		r->ring_size = history;
+		return 0;
+	}
 	if (history > 0 && (ring = calloc(history, sizeof(*ring))) == NULL)
 		return -1;
 	keep = r->ring_count < history ? r->ring_count : history;
 	/* oldest kept first, so that the new head is at `keep` */
 	for (i = 0; i < keep; i++)
 		ring[i] = *results_history(r, keep - 1 - i);
-	if (!r->ring_inline)
-		free(r->ring);
+	free(r->ring);
 	r->ring = ring;
-	r->ring_inline = 0;
 	r->ring_size = history;
 	r->ring_count = keep;
 	r->ring_head = history > 0 ? keep % history : 0;
@@ -604,7 +590,9 @@ results_record_at(struct results *r, const struct probe_result *pr,
 	results_last_pack(&r->last, pr);
 	r->have_last = 1;
 
-	if (r->ring_size > 0) {
+	/* out of memory for the ring: the result counts, the history waits */
+	if (r->ring_size > 0 && (r->ring != NULL ||
+	    (r->ring = calloc(r->ring_size, sizeof(*r->ring))) != NULL)) {
 		h = &r->ring[r->ring_head];
 		h->ms_lo = (uint32_t)(pr->wall_us / 1000);
 		h->ph[0] = results_pack_us(pr->ph.resolve_us);

@@ -57,11 +57,11 @@ target_rand(struct target *tg)
 static unsigned char target_payload_default[] = "hello world";	/* read only */
 
 /*
- * A new target, stopped.  It takes over tc's strings: the history ring, the
- * name, the host and the payload are copied into the target's own block
- * (one allocation instead of four, no allocator overhead or rounding for
- * each: a million targets notice) and freed; the rest is kept as it is.
- * The ring comes first, right after the struct, for its alignment.
+ * A new target, stopped.  It takes over tc's strings: the name, the host
+ * and the payload are copied into the target's own block (one allocation
+ * instead of three, no allocator overhead or rounding for each: a million
+ * targets notice) and freed; the rest is kept as it is.  The history ring
+ * comes with the first result (results.c).
  */
 struct target *
 target_new(struct daemon *d, struct target_conf *tc, unsigned history)
@@ -69,9 +69,8 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	struct target *tg;
 	struct target_conf_core *cc;
 	struct target_rare *rare = NULL;
-	struct hist_entry *ring;
 	size_t nlen = strlen(tc->name) + 1, hlen = strlen(tc->host) + 1;
-	size_t rlen = (size_t)history * sizeof(*ring), plen = tc->payload_len;
+	size_t plen = tc->payload_len;
 	int shared = tc->payload != NULL &&
 	    plen == sizeof(target_payload_default) - 1 &&
 	    memcmp(tc->payload, target_payload_default, plen) == 0;
@@ -79,7 +78,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE);
 	char *s;
 
-	if ((tg = calloc(1, sizeof(*tg) + rlen + nlen + hlen +
+	if ((tg = calloc(1, sizeof(*tg) + nlen + hlen +
 	    (shared ? 0 : plen))) == NULL)
 		return NULL;
 	if ((reads || tc->expect_regex != NULL || tc->has_source ||
@@ -105,8 +104,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 		free(tg);
 		return NULL;
 	}
-	ring = (struct hist_entry *)(tg + 1);
-	s = (char *)ring + rlen;
+	s = (char *)(tg + 1);
 	cc = &tg->conf;
 	cc->name = memcpy(s, tc->name, nlen);
 	cc->host = memcpy(s + nlen, tc->host, hlen);
@@ -145,7 +143,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	sem_wait_init(&tg->slot);
 	tg->rng = target_name_hash(tc->name) | 1;
 	tg->digest = tc->digest;
-	results_init_ring(&tg->res, history, ring);
+	results_init(&tg->res, history);
 	/* the target owns the rest now: nothing left for tc to free */
 	if (!tc->pooled) {
 		free(tc->name);

@@ -80,6 +80,8 @@ assert_history(const unsigned *want, unsigned n)
 
 START_TEST(test_init)
 {
+	struct probe_result pr;
+
 	ck_assert_int_eq(results_init(&r, 4), 0);
 	ck_assert_int_eq(r.state, TARGET_UNKNOWN);
 	ck_assert_str_eq(target_state_name(r.state), "unknown");
@@ -89,10 +91,20 @@ START_TEST(test_init)
 	ck_assert_uint_eq(r.late, 0);
 	ck_assert_int_eq(r.since_wall_us, 0);
 	ck_assert_int_eq(r.have_last, 0);
-	ck_assert_ptr_nonnull(r.ring);
+	/* the ring comes with the first result, of the size by then */
+	ck_assert_ptr_null(r.ring);
 	ck_assert_uint_eq(r.ring_size, 4);
 	ck_assert_uint_eq(r.ring_count, 0);
 	ck_assert_ptr_null(results_history(&r, 0));
+	ck_assert_int_eq(results_resize(&r, 3), 0);
+	ck_assert_ptr_null(r.ring);
+	pr = pr_make(1000000, 500, PERR_NONE, 0);
+	results_record(&r, &pr);
+	ck_assert_ptr_nonnull(r.ring);
+	ck_assert_uint_eq(r.ring_size, 3);
+	ck_assert_uint_eq(r.ring_count, 1);
+	ck_assert_ptr_nonnull(results_history(&r, 0));
+	ck_assert_uint_eq(results_history(&r, 0)->error, PERR_NONE);
 }
 END_TEST
 
