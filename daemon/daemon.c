@@ -97,6 +97,9 @@ daemon_index_build(struct daemon_index *ix, const struct daemon *d)
 		free(ix->taken);
 		return -1;
 	}
+	/* a random walk over 32 MB: 4 KiB pages would miss the TLB each time */
+	heap_hint(ix->slot, cap * sizeof(*ix->slot));
+	heap_hint(ix->taken, (d->ntargets + 1) * sizeof(*ix->taken));
 	for (i = 0; i < d->ntargets; i++) {
 		sl = &ix->slot[d->targets[i]->digest & ix->mask];
 		while (sl->i != 0)
@@ -374,6 +377,7 @@ daemon_stop_targets(struct daemon *d)
 {
 	size_t i;
 
+	timers_clear(&d->ex);	/* all of them: no heap to keep in order */
 	for (i = 0; i < d->ntargets; i++)
 		target_stop(d->targets[i]);
 }

@@ -178,7 +178,7 @@ struct conf {
  * checks nor builds it again.  take() claims the running target whose
  * group had this digest (1: it did, and is now spoken for: a second copy
  * of the group is read as usual and is a duplicate).  A TLS target is
- * always read again: its CA file may have changed.
+ * always read again: a CA file that cannot be read fails a reload.
  */
 struct conf_reuse {
 	uint64_t		 context;	/* the running config's */
@@ -566,6 +566,9 @@ enum probe_error probe_error_classify(int);
 
 /* results.c */
 int		 results_init(struct results *, unsigned);
+/* hist.c: the rings */
+struct hist_entry *hist_alloc(unsigned);
+void		 hist_free(struct hist_entry *, unsigned);
 void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,

@@ -146,6 +146,7 @@ struct sem {
 /* task.c */
 void		 timer_init(struct timer *);
 int		 timer_arm(struct timer *, struct task *, uint64_t);
+void		 timers_clear(struct executor *);
 void		 timer_disarm(struct timer *, struct executor *);
 void		 sem_init(struct sem *, unsigned);
 void		 sem_set_limit(struct sem *, unsigned);

@@ -268,7 +268,7 @@ results_free(struct results *r)
 	free(r->each);
 	r->each = NULL;
 	r->neach = 0;
-	free(r->ring);
+	hist_free(r->ring, r->ring_size);
 	r->ring = NULL;
 	r->ring_size = r->ring_head = r->ring_count = 0;
 }
@@ -286,13 +286,13 @@ results_resize(struct results *r, unsigned history)
 		r->ring_size = history;
 		return 0;
 	}
-	if (history > 0 && (ring = calloc(history, sizeof(*ring))) == NULL)
+	if (history > 0 && (ring = hist_alloc(history)) == NULL)
 		return -1;
 	keep = r->ring_count < history ? r->ring_count : history;
 	/* oldest kept first, so that the new head is at `keep` */
 	for (i = 0; i < keep; i++)
 		ring[i] = *results_history(r, keep - 1 - i);
-	free(r->ring);
+	hist_free(r->ring, r->ring_size);
 	r->ring = ring;
 	r->ring_size = history;
 	r->ring_count = keep;
@@ -592,7 +592,7 @@ results_record_at(struct results *r, const struct probe_result *pr,
 
 	/* out of memory for the ring: the result counts, the history waits */
 	if (r->ring_size > 0 && (r->ring != NULL ||
-	    (r->ring = calloc(r->ring_size, sizeof(*r->ring))) != NULL)) {
+	    (r->ring = hist_alloc(r->ring_size)) != NULL)) {
 		h = &r->ring[r->ring_head];
 		h->ms_lo = (uint32_t)(pr->wall_us / 1000);
 		h->ph[0] = results_pack_us(pr->ph.resolve_us);

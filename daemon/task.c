@@ -457,6 +457,24 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 	return 0;
 }
 
+/*
+ * Disarm every timer at once: a stop of a million targets would otherwise
+ * be a million removals from the heap, each a walk down it.
+ */
+void
+timers_clear(struct executor *ex)
+{
+	size_t i;
+
+	for (i = 0; i < ex->timers.n; i++) {
+		ex->timers.heap[i]->index = TIMER_IDLE;
+		ex->timers.heap[i]->fired = 0;
+	}
+	ex->timers.n = 0;
+	ex->timers.expiring = NULL;
+	timers_rearm(&ex->timers);
+}
+
 void
 timer_disarm(struct timer *t, struct executor *ex)
 {
