@@ -134,7 +134,7 @@ VALGRIND	 = valgrind -q --error-exitcode=99 --leak-check=full \
 # (not cfg: it compares with libconfig, whose own leaks and the children it
 # forks to survive libconfig's exit() are not futd's; cfg.c runs under
 # valgrind in the conf suite, and the cfg suite under ASan/LSan)
-UNIT_SUITES	 = future probe results conf proto
+UNIT_SUITES	 = future probe results conf reload proto
 check-valgrind: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)for s in $(UNIT_SUITES); do \
 		echo "== valgrind: suite $$s"; \
