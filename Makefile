@@ -34,7 +34,7 @@ CFLAGS		?= -O2 -g
 ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANITIZE) \
 		   -MMD -MP -Idaemon $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS	 = $(LDFLAGS) $(SANITIZE)
-LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
+LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
 LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 

@@ -993,8 +993,7 @@ conf_take(struct conf_ctx *ctx, const struct cfg_node *ts, uint64_t digest)
 {
 	const struct conf_reuse *ru = ctx->reuse;
 
-	return ru != NULL && ru->take != NULL &&
-	    ru->context == ctx->conf->context &&
+	return ru != NULL && ru->context == ctx->conf->context &&
 	    cfg_is_group(ts) && cfg_member(ctx->cfg, ts, "tls") == NULL &&
 	    ru->take(ru->arg, digest, (int)ts->line);
 }
@@ -1209,8 +1208,6 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 	n = cfg_length(list);
 	if (n == 0)
 		return;
-	if (ctx->reuse != NULL && ctx->reuse->ahead != NULL)
-		ctx->reuse->ahead(ctx->reuse->arg, (size_t)n);
 	if ((c->targets = calloc((size_t)n, sizeof(*c->targets))) == NULL) {
 		conf_error(ctx, list, "out of memory for %d targets", n);
 		return;

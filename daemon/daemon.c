@@ -63,32 +63,6 @@ reload_report_clear(struct reload_report *r)
 	r->unchanged = r->reused = 0;
 }
 
-/* what a target takes of the heap, its names and malloc's header included */
-#define DAEMON_TARGET_BYTES	(sizeof(struct target) + 64)
-
-static void
-daemon_heap_ahead(void *arg, size_t n)
-{
-	(void)arg;
-	heap_prepare(n * DAEMON_TARGET_BYTES);
-}
-
-/*
- * The first config.  As soon as the file's targets are counted, the heap
- * they will be made on is grown and faulted in beside the reading
- * (heap.c); daemon_apply() ends that, or heap_done() when it never runs.
- */
-struct conf *
-daemon_load_first(const char *path, struct strlist *errs)
-{
-	struct conf_reuse ahead = { .ahead = daemon_heap_ahead };
-	struct conf *c;
-
-	if ((c = conf_load_reuse(path, errs, &ahead)) == NULL)
-		heap_done();
-	return c;
-}
-
 /*
  * A reload's index of the running targets by the digest of their groups
  * (struct conf_reuse): open addressing, built when the reload starts,
@@ -239,7 +213,7 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 	if (k != total)
 		goto fail;
 	merged = 1;
-	heap_prepare(nnew * DAEMON_TARGET_BYTES);
+	heap_prepare(nnew * (sizeof(struct target) + 64));
 	for (i = 0; i < c->ntargets; i++) {
 		if (next[at[i]] != NULL)
 			continue;

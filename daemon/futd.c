@@ -109,9 +109,7 @@ main(int argc, char *argv[])
 	log_init(LOG_INFO, mode);
 	if (verbose)
 		log_pin(LOG_DEBUG);
-	/* futd -n only reads; a start also readies the targets' heap */
-	if ((c = check ? conf_load(file, &errs) :
-	    daemon_load_first(file, &errs)) == NULL) {
+	if ((c = conf_load(file, &errs)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		fprintf(stderr, "futd: %zu error%s in the configuration\n",
@@ -130,7 +128,6 @@ main(int argc, char *argv[])
 
 	if (server_init(&s, c, sock, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		heap_done();	/* if it failed before applying c */
 		server_free(&s);
 		return 1;
 	}

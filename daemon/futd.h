@@ -185,8 +185,6 @@ struct conf_reuse {
 	int			(*take)(void *, uint64_t digest, int line);
 	/* the line of the group that took the target of this name, or 0 */
 	int			(*taken_line)(void *, const char *name);
-	/* told how many groups there are, before they are read (a start) */
-	void			(*ahead)(void *, size_t ngroups);
 	void			*arg;
 };
 
@@ -636,7 +634,6 @@ void		 heap_hint(void *, size_t);
 /* daemon.c */
 int		 daemon_init(struct daemon *, struct event_base *,
 		    struct evdns_base *);
-struct conf	*daemon_load_first(const char *, struct strlist *);
 int		 daemon_apply(struct daemon *, struct conf *,
 		    struct reload_report *);
 int		 daemon_reload(struct daemon *, struct strlist *,

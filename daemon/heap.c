@@ -15,20 +15,11 @@
  * freed top of the heap (trimming is off for a moment too) and carves the
  * batch's allocations out of it: the marked range, faulted in 2 MiB at a
  * time.  malloc_trim() after the batch gives back what it did not use.
- *
- * And while the batch is made, a helper thread faults the range in from
- * its far end (MADV_POPULATE_WRITE, which changes no byte), on another
- * core: at a start, the kernel's zeroing of a gigabyte of targets then
- * runs beside the reading of the file instead of after it.  The thread
- * only calls madvise(); heap_done() stops and joins it.
- *
  * Everything here is a hint: when it fails, the batch costs what it did.
  */
 #include <sys/mman.h>
 
 #include <malloc.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,40 +31,12 @@
 #define HEAP_MMAP_MAX_DEFAULT	65536	/* glibc's M_MMAP_MAX */
 #define HEAP_TRIM_DEFAULT	(128 * 1024)	/* and M_TRIM_THRESHOLD */
 
-#define HEAP_POPULATE_STEP	(32UL * 1024 * 1024)
-
-static struct {
-	size_t			 bytes;		/* prepared, until heap_done */
-	char			*start, *end;	/* the helper's range */
-	pthread_t		 thread;
-	int			 running;
-	atomic_int		 stop;
-} heap;
-
-/* the helper: from the end down, as the batch fills from the start */
-static void *
-heap_populate(void *arg)
-{
-	char *p = heap.end, *q;
-
-	(void)arg;
-	while (p > heap.start && !atomic_load(&heap.stop)) {
-		q = (size_t)(p - heap.start) > HEAP_POPULATE_STEP ?
-		    p - HEAP_POPULATE_STEP : heap.start;
-		if (madvise(q, (size_t)(p - q), MADV_POPULATE_WRITE) == -1)
-			break;		/* an older kernel: the batch faults */
-		p = q;
-	}
-	return NULL;
-}
-
 void
 heap_prepare(size_t bytes)
 {
-	uintptr_t start, end;
 	char *p;
 
-	if (bytes < HEAP_PREPARE_MIN || bytes <= heap.bytes)
+	if (bytes < HEAP_PREPARE_MIN)
 		return;
 	if (mallopt(M_MMAP_MAX, 0) == 0)
 		return;
@@ -85,28 +48,12 @@ heap_prepare(size_t bytes)
 		return;
 	heap_hint(p, bytes);
 	free(p);
-	heap.bytes = bytes;
-	if (heap.running)
-		return;
-	start = ((uintptr_t)p + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
-	end = ((uintptr_t)p + bytes) & ~(HEAP_HUGE - 1);
-	heap.start = (char *)start;
-	heap.end = (char *)end;
-	atomic_store(&heap.stop, 0);
-	heap.running = end > start &&
-	    pthread_create(&heap.thread, NULL, heap_populate, NULL) == 0;
 }
 
 /* After the batch: trimming as before (server.c trims what is left). */
 void
 heap_done(void)
 {
-	if (heap.running) {
-		atomic_store(&heap.stop, 1);
-		pthread_join(heap.thread, NULL);
-		heap.running = 0;
-	}
-	heap.bytes = 0;
 	(void)mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_DEFAULT);
 }
 

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "futd.h"
 #include "tests.h"
@@ -437,42 +436,11 @@ START_TEST(test_many)
 }
 END_TEST
 
-/*
- * A big batch (heap.c): while it is made, a helper thread faults the heap
- * in.  It must not change a byte the batch wrote, and must be gone (one
- * thread again) when heap_done() returns.
- */
-START_TEST(test_heap_batch)
-{
-	enum { N = 80000, SZ = 900 };	/* 72 MB: above heap.c's minimum */
-	unsigned char **p = calloc(N, sizeof(*p));
-	size_t i, j;
-
-	ck_assert_ptr_nonnull(p);
-	heap_prepare((size_t)N * SZ);
-	for (i = 0; i < N; i++) {
-		p[i] = malloc(SZ);
-		ck_assert_ptr_nonnull(p[i]);
-		memset(p[i], (int)(i * 7 + 1) & 0xff, SZ);
-	}
-	heap_done();
-	ck_assert_uint_eq(sys_proc_threads(getpid()), 1);
-	for (i = 0; i < N; i++) {
-		for (j = 0; j < SZ; j += 97)
-			ck_assert_uint_eq(p[i][j], (i * 7 + 1) & 0xff);
-		ck_assert_uint_eq(p[i][SZ - 1], (i * 7 + 1) & 0xff);
-		free(p[i]);
-	}
-	free(p);
-}
-END_TEST
-
 Suite *
 reload_suite(void)
 {
 	Suite *s = suite_create("reload");
 	TCase *tc = tcase_create("reload");
-	TCase *th = tcase_create("heap");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_unchanged);
@@ -484,7 +452,5 @@ reload_suite(void)
 	tcase_add_test(tc, test_tls_and_shard);
 	tcase_add_test(tc, test_many);
 	suite_add_tcase(s, tc);
-	tcase_add_test(th, test_heap_batch);
-	suite_add_tcase(s, th);
 	return s;
 }
