@@ -80,6 +80,9 @@ struct cfg {
 	size_t			 nfiles;
 	uint32_t		*names;	/* interned: offsets into bytes */
 	size_t			 names_cap, nnames;
+	size_t			 names_end;	/* bytes: the newest name's end */
+	const struct cfg_hook	*hook;	/* cfg_read_hook's, or NULL */
+	int			 parsing;	/* names still come */
 
 	/* while parsing */
 	struct cfg_vec		 stack;	/* uint32_t: the open containers' */
@@ -271,6 +274,7 @@ cfg_intern(struct cfg *c, const char *p, size_t len)
 	off = (uint32_t)c->bytes.len;
 	if (cfg_put(c, p, len) == -1 || cfg_putc(c, '\0') == -1)
 		return 0;
+	c->names_end = c->bytes.len;
 	c->names[i] = off;
 	c->nnames++;
 	return off;
@@ -1015,10 +1019,11 @@ static int
 cfg_value(struct cfg *c, uint32_t name, uint32_t line, uint16_t file,
     int depth, uint32_t *idx)
 {
-	size_t base = c->stack.len;
+	size_t base = c->stack.len, nodes0, kids0, bytes0;
 	uint32_t kid;
 	uint8_t type0 = CFG_NONE;
 	enum cfg_tok close;
+	int hooked;
 
 	if (cfg_is_scalar(c->tok))
 		return cfg_scalar(c, name, line, file, idx);
@@ -1052,11 +1057,16 @@ cfg_value(struct cfg *c, uint32_t name, uint32_t line, uint16_t file,
 	default:
 		return cfg_syntax(c);
 	}
+	hooked = c->hook != NULL && depth == 0 && close == T_LIST_END &&
+	    name != 0 && strcmp(c->bytes.p + name, c->hook->list) == 0;
 	cfg_next(c);
 	if (c->tok != close) {
 		for (;;) {
 			if (close == T_ARRAY_END && !cfg_is_scalar(c->tok))
 				return cfg_syntax(c);
+			nodes0 = c->nodes.len;
+			kids0 = c->kids.len;
+			bytes0 = c->bytes.len;
 			/*
 			 * libconfig checks an element's type before it reads
 			 * the token after it, but for a string (which the
@@ -1075,7 +1085,20 @@ cfg_value(struct cfg *c, uint32_t name, uint32_t line, uint16_t file,
 					return cfg_mismatch(c, c->tok_line);
 				type0 = t;
 			}
-			if (cfg_push(c, kid) == -1)
+			/*
+			 * An element the hook takes is dropped: everything it
+			 * added is at the end of the arrays (but for names it
+			 * interned, which stay), and the token after it, a
+			 * comma or the close, added nothing.
+			 */
+			if (hooked && (c->tok == T_COMMA || c->tok == close) &&
+			    c->hook->elem(c->hook->arg, c,
+			    cfg_node_at(c, kid)) == 1) {
+				c->nodes.len = nodes0;
+				c->kids.len = kids0;
+				c->bytes.len = bytes0 > c->names_end ? bytes0 :
+				    c->names_end;
+			} else if (cfg_push(c, kid) == -1)
 				return -1;
 			if (c->tok == close)
 				break;
@@ -1131,10 +1154,12 @@ cfg_parse(struct cfg *c)
 {
 	uint32_t root;
 
+	c->parsing = 1;
 	if (cfg_putc(c, '\0') == 0 &&	/* offset 0: no name */
 	    cfg_node_new(c, CFG_GROUP, 0, 0, 0, &root) == 0) {
 		cfg_next(c);
 		if (cfg_settings(c, root, T_EOF, 0) == 0 && !c->failed) {
+			c->parsing = 0;
 			while (c->nsrc > 0)
 				cfg_pop_file(c);
 			cfg_vec_free(&c->stack);
@@ -1148,6 +1173,13 @@ cfg_parse(struct cfg *c)
 struct cfg *
 cfg_read(const char *path, const char *include_dir, struct cfg_error *err)
 {
+	return cfg_read_hook(path, include_dir, err, NULL);
+}
+
+struct cfg *
+cfg_read_hook(const char *path, const char *include_dir,
+    struct cfg_error *err, const struct cfg_hook *hook)
+{
 	struct cfg *c;
 	int fd;
 
@@ -1159,6 +1191,7 @@ cfg_read(const char *path, const char *include_dir, struct cfg_error *err)
 	}
 	c->err = err;
 	c->include_dir = include_dir;
+	c->hook = hook;
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		snprintf(err->file, sizeof(err->file), "%s", path);
 		snprintf(err->text, sizeof(err->text), "cannot open: %s",
@@ -1287,7 +1320,9 @@ cfg_member(struct cfg *c, const struct cfg_node *n, const char *key)
 		}
 		if (k->key == NULL) {
 			name = cfg_lookup(c, key);
-			if (c->nkeys < sizeof(c->keys) / sizeof(c->keys[0]) *
+			/* while a hook runs, a name not met yet may come */
+			if ((name != 0 || !c->parsing) &&
+			    c->nkeys < sizeof(c->keys) / sizeof(c->keys[0]) *
 			    3 / 4) {
 				k->key = key;
 				k->name = name;

@@ -59,6 +59,21 @@ struct cfg_error {
  */
 struct cfg		*cfg_read(const char *path, const char *include_dir,
 			    struct cfg_error *err);
+/*
+ * The same, telling hook->elem each element of the top-level list named
+ * hook->list as soon as it is read; when elem answers 1 the element is
+ * dropped (the list goes on without it, and its memory is reused).  elem
+ * may look at the element and at cfg (not at nodes it kept from before:
+ * they move) and must not keep pointers into either.
+ */
+struct cfg_hook {
+	const char		*list;
+	int			(*elem)(void *, struct cfg *,
+				    const struct cfg_node *);
+	void			*arg;
+};
+struct cfg		*cfg_read_hook(const char *path, const char *include_dir,
+			    struct cfg_error *err, const struct cfg_hook *);
 struct cfg		*cfg_read_mem(const char *text, size_t len,
 			    const char *name, struct cfg_error *err);
 void			 cfg_free(struct cfg *);

@@ -150,6 +150,14 @@ strlist_add(struct strlist *e, const char *fmt, ...)
 	e->msg[e->n++] = s;
 }
 
+/* Drop the messages after the first n. */
+static void
+strlist_truncate(struct strlist *e, size_t n)
+{
+	while (e->n > n)
+		free(e->msg[--e->n]);
+}
+
 void
 strlist_clear(struct strlist *e)
 {
@@ -987,15 +995,25 @@ conf_context(struct conf_ctx *ctx, const struct conf *c,
 	return h * 0x9e3779b97f4a7c15ULL + c->shard_n;
 }
 
-/* A reload: is ts the group of a running target, which stays as it is? */
+/*
+ * A reload, as the file is read (cfg_read_hook): is this element of the
+ * targets list the group of a running target, which stays as it is?  It
+ * is taken on the word of the defaults as they were: conf_load_reuse()
+ * reads the file again if they changed.  A taken group is dropped from
+ * the list (and its memory used again for the next): a million unchanged
+ * targets cost the reload a million digests, not a parsed file.
+ */
 static int
-conf_take(struct conf_ctx *ctx, const struct cfg_node *ts, uint64_t digest)
+conf_take(void *arg, struct cfg *cfg, const struct cfg_node *ts)
 {
+	struct conf_ctx *ctx = arg;
 	const struct conf_reuse *ru = ctx->reuse;
 
-	return ru != NULL && ru->context == ctx->conf->context &&
-	    cfg_is_group(ts) && cfg_member(ctx->cfg, ts, "tls") == NULL &&
-	    ru->take(ru->arg, digest, (int)ts->line);
+	if (!cfg_is_group(ts) || cfg_member(cfg, ts, "tls") != NULL ||
+	    !ru->take(ru->arg, cfg_digest(cfg, ts), (int)ts->line))
+		return 0;
+	ctx->conf->nreused++;
+	return 1;
 }
 
 static void
@@ -1199,6 +1217,9 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 		}
 	}
 
+	c->context = conf_context(ctx, c, cfg_member(ctx->cfg, root,
+	    "defaults"));
+
 	if ((list = cfg_member(ctx->cfg, root, "targets")) == NULL)
 		return;
 	if (!cfg_is_list(list) && !cfg_is_array(list)) {
@@ -1213,15 +1234,9 @@ conf_parse(struct conf_ctx *ctx, struct conf *c)
 		return;
 	}
 	heap_hint(c->targets, (size_t)n * sizeof(*c->targets));
-	c->context = conf_context(ctx, c, cfg_member(ctx->cfg, root,
-	    "defaults"));
 	for (i = 0; i < n; i++) {
 		ts = cfg_elem(ctx->cfg, list, (unsigned)i);
 		digest = cfg_is_group(ts) ? cfg_digest(ctx->cfg, ts) : 0;
-		if (conf_take(ctx, ts, digest)) {
-			c->nreused++;
-			continue;
-		}
 		if (conf_target(ctx, ts, &def, &c->targets[c->ntargets]) == 0)
 			c->targets[c->ntargets++].digest = digest;
 		else {
@@ -1273,6 +1288,9 @@ conf_load_reuse(const char *path, struct strlist *errs,
     const struct conf_reuse *reuse)
 {
 	struct conf_ctx ctx = { .path = path, .errs = errs, .reuse = reuse };
+	struct cfg_hook hook = {
+		.list = "targets", .elem = conf_take, .arg = &ctx
+	};
 	struct cfg_error err;
 	struct stat st;
 	struct conf *c;
@@ -1305,7 +1323,9 @@ conf_load_reuse(const char *path, struct strlist *errs,
 	/* @include is relative to the file that includes, not to our cwd */
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
-	cfg = cfg_read(path, slash == NULL ? NULL : *dir ? dir : "/", &err);
+	ctx.conf = c;
+	cfg = cfg_read_hook(path, slash == NULL ? NULL : *dir ? dir : "/", &err,
+	    reuse != NULL && reuse->take != NULL ? &hook : NULL);
 	if (cfg == NULL) {
 		if (err.line > 0)
 			strlist_add(errs, "%s:%d: %s", err.file, err.line,
@@ -1314,12 +1334,19 @@ conf_load_reuse(const char *path, struct strlist *errs,
 			strlist_add(errs, "%s: %s", err.file, err.text);
 	} else {
 		ctx.cfg = cfg;
-		ctx.conf = c;
 		conf_parse(&ctx, c);
 		cfg_free(cfg);
 	}
 	free(ctx.tls);
 	free(dir);
+
+	/* groups were taken before the defaults were read, and they changed */
+	if (c->nreused > 0 && c->context != reuse->context) {
+		reuse->untake(reuse->arg);
+		strlist_truncate(errs, nerr);
+		conf_free(c);
+		return conf_load_reuse(path, errs, NULL);
+	}
 
 	if (c->control_socket == NULL && errs->n == nerr &&
 	    (c->control_socket = strdup(FUTD_DEFAULT_SOCKET)) == NULL)

@@ -133,6 +133,14 @@ daemon_index_take(void *arg, uint64_t digest, int line)
 	return 0;
 }
 
+static void
+daemon_index_untake(void *arg)
+{
+	struct daemon_index *ix = arg;
+
+	memset(ix->taken, 0, (ix->d->ntargets + 1) * sizeof(*ix->taken));
+}
+
 static int
 daemon_index_taken_line(void *arg, const char *name)
 {
@@ -313,6 +321,7 @@ daemon_reload(struct daemon *d, struct strlist *errs,
 		.context = d->conf->context,
 		.take = daemon_index_take,
 		.taken_line = daemon_index_taken_line,
+		.untake = daemon_index_untake,
 		.arg = &ix,
 	};
 	struct conf *c;

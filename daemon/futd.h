@@ -174,17 +174,23 @@ struct conf {
 /*
  * A reload's shortcut.  A target's config is a function of its group and
  * of the defaults (and history, shard): when both read as they did
- * (cfg_digest), the running target is that config, and conf_load neither
- * checks nor builds it again.  take() claims the running target whose
- * group had this digest (1: it did, and is now spoken for: a second copy
- * of the group is read as usual and is a duplicate).  A TLS target is
- * always read again: a CA file that cannot be read fails a reload.
+ * (cfg_digest), the running target is that config.  conf_load_reuse()
+ * offers each group to take() as the file is read (cfg_read_hook), and a
+ * group taken is dropped there: neither kept, checked nor built again.
+ * take() claims the running target whose group had this digest (1: it
+ * did, and is now spoken for: a second copy of the group is read as usual
+ * and is a duplicate).  The defaults may come after the targets in the
+ * file: when they turn out changed, untake() gives everything back and
+ * the file is read again in full.  A TLS target is always read again: a
+ * CA file that cannot be read fails a reload.
  */
 struct conf_reuse {
 	uint64_t		 context;	/* the running config's */
 	int			(*take)(void *, uint64_t digest, int line);
 	/* the line of the group that took the target of this name, or 0 */
 	int			(*taken_line)(void *, const char *name);
+	/* give back every target taken: the defaults were not the same */
+	void			(*untake)(void *);
 	void			*arg;
 };
 

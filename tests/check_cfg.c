@@ -946,6 +946,81 @@ START_TEST(test_include_eof_comment)
 }
 END_TEST
 
+/*
+ * cfg_read_hook: elements of the top-level "targets" list that the hook
+ * takes are dropped as they are read, and their memory reused; what is
+ * kept reads as it was written, names interned inside a dropped element
+ * included, across an @include, and the settings after the list too.
+ */
+static int	hook_seen, hook_lines[8];
+
+static int
+hook_drop_even_ports(void *arg, struct cfg *c, const struct cfg_node *e)
+{
+	const struct cfg_node *port = cfg_member(c, e, "port");
+
+	(void)arg;
+	if (hook_seen < 8)
+		hook_lines[hook_seen] = (int)e->line;
+	hook_seen++;
+	return port != NULL && cfg_int64(port) % 2 == 0;
+}
+
+START_TEST(test_hook_drop)
+{
+	const struct cfg_hook hook = {
+		.list = "targets", .elem = hook_drop_even_ports, .arg = NULL
+	};
+	static const int want_lines[] = { 3, 4, 5, 1, 2, 7 };
+	const struct cfg_node *root, *list, *e;
+	struct cfg_error err;
+	char main_conf[PATH_MAX];
+	struct cfg *c;
+	int i;
+
+	tmp_file("part.conf", "{ name = \"a3\"; port = 4; },\n"
+	    "{ name = \"a4\"; port = 5; more = [ 1, 2 ]; },\n");
+	tmp_file("main.conf", "first = 1;\ntargets = (\n"
+	    "{ name = \"a0\"; port = 1; },\n"
+	    "{ name = \"a1\"; port = 2; extra = \"x1\"; },\n"
+	    "{ name = \"a2\"; port = 3; extra = \"x2\" \"y\"; },\n"
+	    "@include \"part.conf\"\n"
+	    "{ name = \"a5\"; port = 6; tail = \"t5\"; }\n);\n"
+	    "after = \"z\";\nnested = { targets = ( { port = 2; } ); };\n");
+	tmp_path(main_conf, sizeof(main_conf), "main.conf");
+	hook_seen = 0;
+	c = cfg_read_hook(main_conf, tmpdir, &err, &hook);
+	ck_assert_msg(c != NULL, "%s:%d: %s", err.file, err.line, err.text);
+	ck_assert_int_eq(hook_seen, 6);	/* not the nested list's */
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(hook_lines[i], want_lines[i]);
+
+	root = cfg_root(c);
+	list = cfg_member(c, root, "targets");
+	ck_assert_ptr_nonnull(list);
+	ck_assert_uint_eq(cfg_length(list), 3);
+	e = cfg_elem(c, list, 0);
+	ck_assert_str_eq(cfg_string(c, cfg_member(c, e, "name")), "a0");
+	e = cfg_elem(c, list, 1);
+	ck_assert_str_eq(cfg_string(c, cfg_member(c, e, "name")), "a2");
+	ck_assert_str_eq(cfg_string(c, cfg_member(c, e, "extra")), "x2y");
+	ck_assert_int_eq(cfg_int64(cfg_member(c, e, "port")), 3);
+	e = cfg_elem(c, list, 2);
+	ck_assert_str_eq(cfg_string(c, cfg_member(c, e, "name")), "a4");
+	ck_assert_uint_eq(cfg_length(cfg_member(c, e, "more")), 2);
+	ck_assert_int_eq(cfg_int64(cfg_elem(c, cfg_member(c, e, "more"), 1)),
+	    2);
+	ck_assert_str_eq(cfg_file(c, e), tmp_path(main_conf,
+	    sizeof(main_conf), "part.conf"));
+	ck_assert_int_eq(cfg_int64(cfg_member(c, root, "first")), 1);
+	ck_assert_str_eq(cfg_string(c, cfg_member(c, root, "after")), "z");
+	e = cfg_member(c, root, "nested");
+	ck_assert_uint_eq(cfg_length(cfg_member(c, e, "targets")), 1);
+	ck_assert_ptr_null(cfg_member(c, root, "tail"));
+	cfg_free(c);
+}
+END_TEST
+
 Suite *
 cfg_suite(void)
 {
@@ -980,6 +1055,7 @@ cfg_suite(void)
 	tcase_add_checked_fixture(tc, count_setup, count_report);
 	tcase_add_checked_fixture(tc, inc_setup, inc_teardown);
 	tcase_add_test(tc, test_include_relative);
+	tcase_add_test(tc, test_hook_drop);
 	tcase_add_test(tc, test_include_depth);
 	tcase_add_test(tc, test_include_missing);
 	tcase_add_test(tc, test_include_directory);

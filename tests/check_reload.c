@@ -289,6 +289,45 @@ START_TEST(test_defaults)
 END_TEST
 
 /*
+ * The targets before the defaults in the file: groups are taken as they
+ * are read, before the defaults are; when those changed, the file is read
+ * again as a whole, and the answer is the same as with the defaults first.
+ */
+START_TEST(test_defaults_after_targets)
+{
+	struct target *a, *b;
+
+	conf_put(HEAD "targets = (\n" T("a", "") T("b", "timeout = 2.0; ")
+	    ");\ndefaults = { timeout = 1.0; };\n");
+	start();
+	a = find("a");
+	b = find("b");
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.reused, 2);
+
+	conf_put(HEAD "targets = (\n" T("a", "") T("b", "timeout = 2.0; ")
+	    ");\ndefaults = { timeout = 1.5; };\n");
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.reused, 0);
+	ck_assert_uint_eq(rep.unchanged, 1);
+	ck_assert_uint_eq(rep.changed.n, 1);
+	ck_assert_str_eq(rep.changed.msg[0], "a");
+	ck_assert_uint_eq(find("a")->conf.timeout_us, 1500000);
+	ck_assert_ptr_ne(find("a"), a);
+	ck_assert_ptr_eq(find("b"), b);
+	assert_unmarked();
+
+	/* and an error with them: reported once, at its line */
+	conf_put(HEAD "targets = (\n" T("a", "") TP("c", "0", "")
+	    ");\ndefaults = { timeout = 1.0; };\n");
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(errs.n, 1);
+	assert_err("4: port 0 out of range 1..65535 in target \"c\"");
+	ck_assert_str_eq(names(), "a,b");
+}
+END_TEST
+
+/*
  * Duplicates of a target that would be taken: before it, after it, an
  * exact copy, three of one name.  Each is an error at its line naming the
  * first, and the reload changes nothing; the next good one takes them all.
@@ -447,6 +486,7 @@ reload_suite(void)
 	tcase_add_test(tc, test_mixed);
 	tcase_add_test(tc, test_rewritten);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_defaults_after_targets);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_bad_after_taken);
 	tcase_add_test(tc, test_tls_and_shard);
