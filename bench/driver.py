@@ -17,7 +17,7 @@ Environment (defaults in brackets):
   BENCH_BIN [build/bench/bin]  sink, epoll_prober, malloc_count.so
   PORT [19000]         first of 64 sink ports (127.0.0.1)
   FUTD_CPU [0] SINK_CPU [1]
-  REPS [3|1]  DURATION [5|2]   figure 1 repetitions and seconds per run
+  REPS [5|1]  DURATION [4|2]   figure 1 repetitions and seconds per run
   RATE_SECONDS [10|5]  figure 2 window
   SCALE_TARGETS [1000000|200000]  figure 4 size; SCALE_RUN [20|8] seconds
   SCALE_READY_MAX [90|40]  give up waiting for futd after this many seconds
@@ -63,7 +63,7 @@ NPORTS = 64
 NCPU = os.cpu_count() or 1
 FUTD_CPU = int(env("FUTD_CPU", "0"))
 SINK_CPU = int(env("SINK_CPU", "1" if NCPU > 1 else "0"))
-REPS = int(env("REPS", "1" if QUICK else "3"))
+REPS = int(env("REPS", "1" if QUICK else "5"))
 DURATION = float(env("DURATION", "2" if QUICK else "4"))
 RATE_SECONDS = float(env("RATE_SECONDS", "4" if QUICK else "10"))
 SCALE_TARGETS = int(env("SCALE_TARGETS", "100000" if QUICK else "1000000"))
