@@ -300,7 +300,14 @@ ctl_request(const char *path, const char *command, const char *args,
 	memset(reply, 0, sizeof(*reply));
 	if ((status = ctl_connect(&conn, path, err)) != CTL_OK)
 		return status;
-	if ((status = ctl_send(&conn, command, args, err)) == CTL_OK)
+	/*
+	 * A reload answers when it is done: a file of a million targets,
+	 * all changed, takes seconds to read and apply.
+	 */
+	if (strcmp(command, "reload") == 0 &&
+	    ctl_set_timeout(&conn, CTL_RELOAD_TIMEOUT_SEC) == -1)
+		status = ctl_fail_errno(err, CTL_ERR_RECV, errno);
+	else if ((status = ctl_send(&conn, command, args, err)) == CTL_OK)
 		status = ctl_recv(&conn, reply, err);
 	ctl_close(&conn);
 	return status;

@@ -101,6 +101,7 @@ size_t			 parser_glob_escape(char *, size_t, const char *);
 
 /* ctl.c */
 #define CTL_TIMEOUT_SEC		10	/* any one socket call */
+#define CTL_RELOAD_TIMEOUT_SEC	300	/* the reply to a reload */
 #define CTL_PROBE_MARGIN_SEC	10	/* probe: the target's timeout + */
 #define CTL_PROBE_FALLBACK_SEC	120	/* ... when futd did not say it */
 #define CTL_MAX_REPLY		(256UL * 1024 * 1024)	/* '\n' excluded */

@@ -1724,24 +1724,20 @@ static void
 text_names(const char *label, const json_t *names, size_t *count)
 {
 	const json_t	*name;
-	char		*line = NULL, *next;
 	size_t		 i;
 
 	if (json_array_size(names) == 0)
 		return;
+	/* as it goes: a reload may name a million targets */
+	output_write(stdout, label);
+	fputs(": ", stdout);
 	json_array_foreach(names, i, name) {
-		if (asprintf(&next, "%s%s%s", line != NULL ? line : "",
-		    line != NULL ? ", " : "",
-		    json_is_string(name) ? json_string_value(name) : "?")
-		    == -1) {
-			output_warnx("%s", strerror(ENOMEM));
-			exit(FUTCTL_EXIT_REPLY);
-		}
-		free(line);
-		line = next;
+		if (i > 0)
+			fputs(", ", stdout);
+		output_write(stdout, json_is_string(name) ?
+		    json_string_value(name) : "?");
 	}
-	output_line(stdout, "%s: %s", label, line);
-	free(line);
+	putc('\n', stdout);
 	*count += json_array_size(names);
 }
 

@@ -142,11 +142,16 @@ strlist_add(struct strlist *e, const char *fmt, ...)
 	for (p = (unsigned char *)s; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	if ((msg = reallocarray(e->msg, e->n + 1, sizeof(*msg))) == NULL) {
-		free(s);
-		return;
+	/* doubling: a reload may list a million names */
+	if (e->n == e->cap) {
+		if ((msg = reallocarray(e->msg, e->cap ? e->cap * 2 : 8,
+		    sizeof(*msg))) == NULL) {
+			free(s);
+			return;
+		}
+		e->msg = msg;
+		e->cap = e->cap ? e->cap * 2 : 8;
 	}
-	e->msg = msg;
 	e->msg[e->n++] = s;
 }
 
@@ -167,7 +172,7 @@ strlist_clear(struct strlist *e)
 		free(e->msg[i]);
 	free(e->msg);
 	e->msg = NULL;
-	e->n = 0;
+	e->n = e->cap = 0;
 }
 
 /* Where a setting was written, for messages: "file:line". */

@@ -196,7 +196,7 @@ static void
 control_reload(struct control_client *cl)
 {
 	struct control *c = cl->c;
-	struct strlist errs = { NULL, 0 };
+	struct strlist errs = { NULL, 0, 0 };
 	struct reload_report rep;
 	json_t *list;
 	size_t i;

@@ -58,7 +58,7 @@ main(int argc, char *argv[])
 		{ NULL,		0,			NULL, 0 },
 	};
 	const char *file = FUTD_DEFAULT_CONFIG, *sock = NULL;
-	struct strlist errs = { NULL, 0 };
+	struct strlist errs = { NULL, 0, 0 };
 	enum log_mode mode = log_mode_detect();
 	struct server s;
 	struct conf *c;

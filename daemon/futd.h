@@ -198,6 +198,7 @@ struct conf_reuse {
 struct strlist {
 	char			**msg;
 	size_t			  n;
+	size_t			  cap;	/* of msg */
 };
 
 #define RESULT_DNS_STALE	0x01	/* resolver failed, old answer used */

@@ -88,7 +88,7 @@ static void
 server_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *s = arg;
-	struct strlist errs = { NULL, 0 };
+	struct strlist errs = { NULL, 0, 0 };
 	struct reload_report rep;
 
 	(void)what;

@@ -273,7 +273,7 @@ check_conf(const struct conf *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct strlist errs = { NULL, 0 };
+	struct strlist errs = { NULL, 0, 0 };
 	struct conf *c;
 	size_t i;
 	int inc;

@@ -431,7 +431,7 @@ END_TEST
 START_TEST(test_bad_directory)
 {
 	char path[PATH_LEN], want[PATH_LEN + 64], got[PATH_LEN + 256];
-	struct strlist e = { NULL, 0 };
+	struct strlist e = { NULL, 0, 0 };
 	struct conf *c;
 	ssize_t n;
 	size_t off = 0;
