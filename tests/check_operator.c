@@ -388,17 +388,16 @@ END_TEST
 static char	root_dir[PATH_MAX];
 
 /* Per test (checked fixture). */
+static struct sys_fx fx;
+
+/* Per test: the switchable server (srv_on, srv_off) and a refused port. */
 static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
 	int	 hold;			/* holds the switchable port */
 	int	 lsn;			/* listens on it while "on" */
 	int	 refused;		/* a bound port, never listening */
 	unsigned port;			/* the switchable one */
 	unsigned rport;			/* the refused one */
-} fx;
+} srv;
 
 static void
 root_setup(void)
@@ -445,56 +444,49 @@ fx_setup(void)
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 
-	memset(&fx, 0, sizeof(fx));
-	fx.hold = fx.lsn = fx.refused = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_fx_setup(&fx, root_dir);
+	memset(&srv, 0, sizeof(srv));
+	srv.hold = srv.lsn = srv.refused = -1;
 
 	/* the switchable port, held but not listening: connects refused */
-	fx.hold = tcp_socket();
-	ck_assert_msg(fx.hold != -1 && tcp_bind(fx.hold, 0) == 0 &&
-	    getsockname(fx.hold, (struct sockaddr *)&sin, &len) == 0,
+	srv.hold = tcp_socket();
+	ck_assert_msg(srv.hold != -1 && tcp_bind(srv.hold, 0) == 0 &&
+	    getsockname(srv.hold, (struct sockaddr *)&sin, &len) == 0,
 	    "reserving a port: %s", strerror(errno));
-	fx.port = ntohs(sin.sin_port);
-	ck_assert(sys_bound_port(&fx.refused, &fx.rport) == 0);
+	srv.port = ntohs(sin.sin_port);
+	ck_assert(sys_bound_port(&srv.refused, &srv.rport) == 0);
 }
 
 static void
 fx_teardown(void)
 {
-	sys_stop_all();
-	if (fx.lsn != -1)
-		close(fx.lsn);
-	if (fx.hold != -1)
-		close(fx.hold);
-	if (fx.refused != -1)
-		close(fx.refused);
-	fx.lsn = fx.hold = fx.refused = -1;
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
+	sys_fx_teardown(&fx);
+	if (srv.lsn != -1)
+		close(srv.lsn);
+	if (srv.hold != -1)
+		close(srv.hold);
+	if (srv.refused != -1)
+		close(srv.refused);
+	srv.lsn = srv.hold = srv.refused = -1;
 }
 
-/* The server on fx.port: on (listening) or off (connects refused). */
+/* The server on srv.port: on (listening) or off (connects refused). */
 static void
 srv_on(void)
 {
-	ck_assert(fx.lsn == -1);
-	fx.lsn = tcp_socket();
-	ck_assert_msg(fx.lsn != -1 && tcp_bind(fx.lsn, fx.port) == 0 &&
-	    listen(fx.lsn, 256) == 0, "listen on 127.0.0.1:%u: %s", fx.port,
+	ck_assert(srv.lsn == -1);
+	srv.lsn = tcp_socket();
+	ck_assert_msg(srv.lsn != -1 && tcp_bind(srv.lsn, srv.port) == 0 &&
+	    listen(srv.lsn, 256) == 0, "listen on 127.0.0.1:%u: %s", srv.port,
 	    strerror(errno));
 }
 
 static void
 srv_off(void)
 {
-	ck_assert(fx.lsn != -1);
-	close(fx.lsn);
-	fx.lsn = -1;
+	ck_assert(srv.lsn != -1);
+	close(srv.lsn);
+	srv.lsn = -1;
 }
 
 /* Accept and close what came (peeraddr probes only connect). */
@@ -503,9 +495,9 @@ srv_drain(void)
 {
 	int fd, n = 0;
 
-	if (fx.lsn == -1)
+	if (srv.lsn == -1)
 		return;
-	while (n++ < 1000 && (fd = accept4(fx.lsn, NULL, NULL,
+	while (n++ < 1000 && (fd = accept4(srv.lsn, NULL, NULL,
 	    SOCK_CLOEXEC)) != -1)
 		close(fd);
 }
@@ -634,7 +626,7 @@ START_TEST(test_flapping_live)
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1;\n"
-	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", fx.port);
+	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", srv.port);
 	srv_on();
 	futd_start();
 
@@ -704,7 +696,7 @@ START_TEST(test_log_follow)
 	    "  { name = \"follow1\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 1; },\n"
 	    "  { name = \"other\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port, fx.rport);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
 	futd_start();
 	json_decref(wait_state("follow1", "up", -1, OP_CHANGE_MS));
@@ -769,7 +761,7 @@ START_TEST(test_probe_codes)
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.2; timeout = 1; }\n);\n", fx.port, fx.rport);
+	    "interval = 0.2; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
 	futd_start();
 
@@ -840,7 +832,7 @@ START_TEST(test_check_codes)
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 100; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port, fx.rport);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
 	futd_start();
 	json_decref(wait_state("alive", "up", 1, OP_CHANGE_MS));
@@ -927,7 +919,7 @@ START_TEST(test_json_schema)
 {
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	srv_on();
 	futd_start();
 	json_decref(wait_state("alive", "up", -1, OP_CHANGE_MS));
@@ -948,7 +940,7 @@ START_TEST(test_json_schema_ping)
 {
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	futd_start();
 	assert_schema("ping", NULL);
 }
@@ -958,7 +950,7 @@ START_TEST(test_json_schema_reload)
 {
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	futd_start();
 	assert_schema("reload", NULL);
 }
@@ -999,7 +991,7 @@ START_TEST(test_log_folds)
 
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.rport);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.rport);
 	futd_start();
 	for (;;) {
 		st = status_get(fx.sock);
@@ -1060,7 +1052,7 @@ START_TEST(test_log_start_event)
 
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 60; }\n);\n", fx.port);
+	    "interval = 60; }\n);\n", srv.port);
 	futd_start();
 	evs = log_get(NULL, "50");
 	json_array_foreach(evs, i, ev)
@@ -1098,7 +1090,7 @@ START_TEST(test_shard)
 		for (i = 0; i < SHARD_TARGETS; i++)
 			fprintf(f, "%s\n  { name = \"web%02zu\"; "
 			    "host = \"127.0.0.1\"; port = %u; interval = 60; }",
-			    i > 0 ? "," : "", i, fx.rport);
+			    i > 0 ? "," : "", i, srv.rport);
 		fprintf(f, "\n);\n");
 		ck_assert(fclose(f) == 0);
 		snprintf(name, sizeof(name), "futd%u.conf", k + 1);

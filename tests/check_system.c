@@ -38,7 +38,6 @@
 #include "sys.h"
 
 #define SYSTEM_TIMEOUT_S	30	/* per test; the slowest takes ~5 s */
-#define FX_MAX_FDS		64
 #define STEP_MS			25	/* between two looks at futd */
 #define LOG_SETTLE_MS		30	/* testsrv logs a closed connection */
 #define QUIET_TRIES		40
@@ -53,16 +52,7 @@
 static char	root_dir[PATH_MAX];
 
 /* Per test (checked fixture). */
-static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	char	 log[PATH_MAX];		/* testsrv's log */
-	pid_t	 futd;
-	int	 fds[FX_MAX_FDS];	/* raw sockets, closed at teardown */
-	size_t	 nfds;
-} fx;
+static struct sys_fx fx;
 
 static void
 root_setup(void)
@@ -79,38 +69,13 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	sys_path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
+	sys_fx_setup(&fx, root_dir);
 }
 
 static void
 fx_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		close(fx.fds[i]);
-	fx.nfds = 0;
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
-}
-
-/* Remember a raw socket for the teardown; fails the test if fd is -1. */
-static int
-fx_fd(int fd)
-{
-	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
-	ck_assert(fx.nfds < FX_MAX_FDS);
-	fx.fds[fx.nfds++] = fd;
-	return fd;
+	sys_fx_teardown(&fx);
 }
 
 static void conf_write(const char *, const char *, ...)
@@ -439,7 +404,7 @@ START_TEST(test_refused)
 	int fd;
 
 	ck_assert(sys_bound_port(&fd, &port) == 0);
-	fx_fd(fd);
+	sys_fx_fd(&fx, fd);
 	conf_write(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; }\n);\n", port);
@@ -763,7 +728,7 @@ reply_expect(int fd, int code, const char *what)
 static int
 raw_open(void)
 {
-	return fx_fd(sys_unix_connect(fx.sock));
+	return sys_fx_fd(&fx, sys_unix_connect(fx.sock));
 }
 
 static void
@@ -1333,7 +1298,7 @@ START_TEST(test_systemd)
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"p\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.05; }\n);\n", unused, srv.port[0], srv.port[0]);
-	nfd = fx_fd(sys_notify_open(nsock));
+	nfd = sys_fx_fd(&fx, sys_notify_open(nsock));
 
 	pid = sys_spawn(argv, NULL, NULL, fx.err);
 	ck_assert_msg(pid != -1, "cannot run systemd-socket-activate: %s",

@@ -66,14 +66,8 @@ static int	certs_ok;
 static char	certs_error[1024];
 
 /* Per test (checked fixture). */
-static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	pid_t	 futd;
-	unsigned nspawned;		/* names the servers' files */
-} fx;
+static struct sys_fx fx;
+static unsigned	nspawned;	/* names the servers' files */
 
 /* A certificate file (or key) of the TCase, into a static buffer. */
 static const char *
@@ -268,23 +262,15 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = -1;
 	ck_assert_msg(certs_ok, "no certificates: %s", certs_error);
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_fx_setup(&fx, root_dir);
+	nspawned = 0;
 }
 
 static void
 fx_teardown(void)
 {
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
+	sys_fx_teardown(&fx);
 }
 
 static void conf_write(const char *, ...)
@@ -385,7 +371,7 @@ ssrv_start(const char *certfile, const char *const extra[])
 
 	snprintf(c, sizeof(c), "%s", cert(certfile));
 	snprintf(k, sizeof(k), "%s", cert("leaf.key"));
-	snprintf(name, sizeof(name), "s_server.%u.err", fx.nspawned++);
+	snprintf(name, sizeof(name), "s_server.%u.err", nspawned++);
 	sys_path_in(errpath, sizeof(errpath), fx.dir, name);
 	for (tries = 0; tries < PORT_TRIES; tries++) {
 		port = free_port();
@@ -440,7 +426,7 @@ our_srv_start(const char *prog, const char *const opts[], const char *log)
 	pid_t pid;
 
 	sys_bin(bin, sizeof(bin), prog);
-	snprintf(name, sizeof(name), "%s.%u.out", prog, fx.nspawned++);
+	snprintf(name, sizeof(name), "%s.%u.out", prog, nspawned++);
 	sys_path_in(out, sizeof(out), fx.dir, name);
 	argv[n++] = bin;
 	argv[n++] = "-t";

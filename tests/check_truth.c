@@ -42,7 +42,6 @@
 #include "sys.h"
 
 #define TRUTH_TIMEOUT_S		60	/* per test; the slowest (9) 7-13 s */
-#define FX_MAX_FDS		16
 #define STEP_MS			20	/* between two looks at futd */
 #define LOG_SETTLE_MS		50	/* testsrv logs a connection at EOF */
 #define PAIR_TRIES		8	/* same port on two addresses */
@@ -64,20 +63,15 @@
 static char	truth_root[PATH_MAX];
 
 /* Per test (checked fixture). */
+static struct sys_fx fx;
+
+/* Per test: testdns, when the test starts it (dns_start). */
 static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	char	 log[PATH_MAX];		/* testsrv's log */
-	char	 zone[PATH_MAX];	/* testdns's zone file */
-	char	 dnslog[PATH_MAX];	/* testdns's stderr: its queries */
-	pid_t	 futd;
-	pid_t	 dns;
-	unsigned dnsport;
-	int	 fds[FX_MAX_FDS];
-	size_t	 nfds;
-} fx;
+	char	 zone[PATH_MAX];	/* its zone file */
+	char	 log[PATH_MAX];		/* its stderr: the queries */
+	pid_t	 pid;
+	unsigned port;
+} testdns;
 
 /* fixtures */
 
@@ -96,30 +90,17 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = fx.dns = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), truth_root, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	sys_path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
-	sys_path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
-	sys_path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
+	sys_fx_setup(&fx, truth_root);
+	memset(&testdns, 0, sizeof(testdns));
+	testdns.pid = -1;
+	sys_path_in(testdns.zone, sizeof(testdns.zone), fx.dir, "zone");
+	sys_path_in(testdns.log, sizeof(testdns.log), fx.dir, "testdns.log");
 }
 
 static void
 fx_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		close(fx.fds[i]);
-	fx.nfds = 0;
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
+	sys_fx_teardown(&fx);
 }
 
 /* files */
@@ -239,15 +220,6 @@ pair_start(const char *a1, const char *a2, const char *const opts[])
 	return 0;
 }
 
-/* Remember a socket for the teardown. */
-static int
-fx_fd(int fd)
-{
-	ck_assert(fx.nfds < FX_MAX_FDS);
-	fx.fds[fx.nfds++] = fd;
-	return fd;
-}
-
 /*
  * Bind addr:port without listening: a connect there is refused, and no
  * one else can take the port while we hold it.  -1 when it is in use.
@@ -281,7 +253,7 @@ hold_port(const char *addr, unsigned port)
 		close(fd);
 		return -1;
 	}
-	return fx_fd(fd);
+	return sys_fx_fd(&fx, fd);
 }
 
 /*
@@ -308,17 +280,17 @@ half_start(const char *listen_addr, const char *refuse_addr)
 	return 0;
 }
 
-/* testdns on 127.0.0.1 with this zone; fx.dnsport. */
+/* testdns on 127.0.0.1 with this zone; testdns.port. */
 static void
 dns_start(const char *zone)
 {
 	char bin[PATH_MAX];
-	const char *argv[] = { bin, "-t", "60", "-z", fx.zone, "0", NULL };
+	const char *argv[] = { bin, "-t", "60", "-z", testdns.zone, "0", NULL };
 
-	conf_write(fx.zone, "%s", zone);
+	conf_write(testdns.zone, "%s", zone);
 	sys_bin(bin, sizeof(bin), "testdns");
-	fx.dns = sys_spawn_ready(fx.dir, argv, fx.dnslog, &fx.dnsport);
-	ck_assert_msg(fx.dns != -1, "testdns did not start (is %s/testdns "
+	testdns.pid = sys_spawn_ready(fx.dir, argv, testdns.log, &testdns.port);
+	ck_assert_msg(testdns.pid != -1, "testdns did not start (is %s/testdns "
 	    "built?)", sys_build());
 }
 
@@ -329,14 +301,14 @@ dns_start(const char *zone)
 static void
 dns_signal(int sig, const char *what)
 {
-	size_t before = file_count_ci(fx.dnslog, what);
+	size_t before = file_count_ci(testdns.log, what);
 	uint64_t deadline = sys_now_ms() + 2000;
 
-	ck_assert(kill(fx.dns, sig) == 0);
-	while (file_count_ci(fx.dnslog, what) <= before &&
+	ck_assert(kill(testdns.pid, sig) == 0);
+	while (file_count_ci(testdns.log, what) <= before &&
 	    sys_left_ms(deadline) > 0)
 		sys_sleep_ms(5);
-	ck_assert_msg(file_count_ci(fx.dnslog, what) > before,
+	ck_assert_msg(file_count_ci(testdns.log, what) > before,
 	    "testdns did not say \"%s\" after signal %d", what, sig);
 }
 
@@ -759,7 +731,7 @@ START_TEST(test_families)
 	    "  { name = \"first2\"; host = \"two.test\"; port = %u; "
 	    "addresses = \"first\"; },\n"
 	    "  { name = \"each2\"; host = \"two.test\"; port = %u; "
-	    "addresses = \"each\"; }", fx.dnsport, r, r, r);
+	    "addresses = \"each\"; }", testdns.port, r, r, r);
 	names[k++] = "any2";
 	names[k++] = "first2";
 	names[k++] = "each2";
@@ -901,7 +873,7 @@ START_TEST(test_localhost_without_dns)
 	    "  { name = \"lh\"; host = \"localhost\"; port = %u; "
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"dnsonly\"; host = \"nowhere.test\"; port = %u; "
-	    "interval = 0.2; timeout = 1; }\n);\n", fx.dnsport, p, p);
+	    "interval = 0.2; timeout = 1; }\n);\n", testdns.port, p, p);
 	futd_start();
 	st = wait_all(names, 3000);
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", p);
@@ -912,9 +884,9 @@ START_TEST(test_localhost_without_dns)
 	    "dnsonly: the resolver gave up after %lld us, before its 0.3 s",
 	    phase(jobj(t, "last"), "resolve_us"));
 	json_decref(st);
-	ck_assert_msg(file_count_ci(fx.dnslog, "query nowhere.test") >= 1,
+	ck_assert_msg(file_count_ci(testdns.log, "query nowhere.test") >= 1,
 	    "testdns was never asked for nowhere.test");
-	ck_assert_msg(file_count_ci(fx.dnslog, "localhost") == 0,
+	ck_assert_msg(file_count_ci(testdns.log, "localhost") == 0,
 	    "futd asked DNS for localhost");
 }
 END_TEST
@@ -1048,7 +1020,7 @@ START_TEST(test_ttl_cache)
 	    "targets = (\n"
 	    "  { name = \"ttl\"; host = \"ttl.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.25; timeout = 1; }\n);\n",
-	    fx.dnsport, port);
+	    testdns.port, port);
 	futd_start();
 
 	/* two lookups and the cached answers between them */
@@ -1073,7 +1045,7 @@ START_TEST(test_ttl_cache)
 	json_decref(j);
 
 	/* the zone moves; watch every result until the new address shows */
-	conf_write(fx.zone, "ttl.test A 1 127.0.0.2\n");
+	conf_write(testdns.zone, "ttl.test A 1 127.0.0.2\n");
 	dns_signal(SIGHUP, "reload");
 	t_change = wall_now();
 	deadline = sys_now_ms() + 2500;
@@ -1157,7 +1129,7 @@ START_TEST(test_cache_max_caps)
 	    "targets = (\n"
 	    "  { name = \"cap\"; host = \"cap.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.1; timeout = 1; }\n);\n",
-	    fx.dnsport, p);
+	    testdns.port, p);
 	futd_start();
 	deadline = sys_now_ms() + 3000;
 	for (;;) {
@@ -1179,7 +1151,7 @@ START_TEST(test_cache_max_caps)
 	    dump(jobj(t, "history")));
 	assert_cache_life(hist, nh, 0.3, 0.1, "TTL 60, dns_cache_max 0.3");
 	json_decref(j);
-	queries = file_count_ci(fx.dnslog, "query cap.test A ->");
+	queries = file_count_ci(testdns.log, "query cap.test A ->");
 	ck_assert_msg(queries >= 4, "testdns got %zu A queries for cap.test",
 	    queries);
 }
@@ -1218,7 +1190,7 @@ START_TEST(test_stale)
 	    "targets = (\n"
 	    "  { name = \"st\"; host = \"stale.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.2; timeout = 1; }\n);\n",
-	    fx.dnsport, p);
+	    testdns.port, p);
 	futd_start();
 	j = wait_done("st", 1, 2000, &t);
 	assert_last(t, NULL, peer);
@@ -1263,7 +1235,7 @@ START_TEST(test_stale)
 	    "family = \"ipv4\"; interval = 0.5; timeout = 1; },\n"
 	    "  { name = \"nores_short\"; host = \"nores2.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.5; timeout = 0.2; }\n);\n",
-	    fx.dnsport, p, p, p);
+	    testdns.port, p, p, p);
 	ck_assert_msg(sys_futctl(&out, fx.sock, "reload", (char *)NULL) == 0,
 	    "futctl reload: %s%s", out.out, out.err);
 	sys_out_free(&out);
@@ -1561,7 +1533,7 @@ START_TEST(test_phase_order)
 	    "  { name = \"ph\"; host = \"ph.test\"; port = %u; "
 	    "family = \"ipv4\"; probe = \"hello\"; payload = \"PING\\r\\n\"; "
 	    "expect = \"+PONG\"; interval = 0.1; timeout = 1; }\n);\n",
-	    fx.dnsport, p);
+	    testdns.port, p);
 	futd_start();
 	j = wait_done("ph", 5, 3000, &t);
 	assert_phase_order(jobj(t, "last"), "last");

@@ -1112,3 +1112,62 @@ sys_root_teardown(const char *root, const char *label)
 	else
 		sys_rmtree(root);
 }
+
+/*
+ * A test's own directory under root (a checked fixture), with the paths of
+ * futd's files in it; nothing is started or written yet.
+ */
+void
+sys_fx_setup(struct sys_fx *fx, const char *root)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->futd = -1;
+	sys_path_in(fx->dir, sizeof(fx->dir), root, "t.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		ck_abort_msg("mkdtemp %s: %s", fx->dir, strerror(errno));
+	sys_path_in(fx->conf, sizeof(fx->conf), fx->dir, "futd.conf");
+	sys_path_in(fx->sock, sizeof(fx->sock), fx->dir, "futd.sock");
+	sys_path_in(fx->err, sizeof(fx->err), fx->dir, "futd.err");
+	sys_path_in(fx->log, sizeof(fx->log), fx->dir, "testsrv.log");
+}
+
+/*
+ * After the test: its sockets closed, every process it started stopped,
+ * its directory removed (kept with FUTD_SYS_KEEP=1).
+ */
+void
+sys_fx_teardown(struct sys_fx *fx)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nfds; i++)
+		close(fx->fds[i]);
+	fx->nfds = 0;
+	sys_stop_all();
+	if (!sys_keep())
+		sys_rmtree(fx->dir);
+}
+
+/* Remember a raw socket for the teardown; fails the test if fd is -1. */
+int
+sys_fx_fd(struct sys_fx *fx, int fd)
+{
+	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+	ck_assert(fx->nfds < SYS_FX_MAX_FDS);
+	fx->fds[fx->nfds++] = fd;
+	return fd;
+}
+
+/* Close one of fx->fds before the teardown. */
+void
+sys_fx_close(struct sys_fx *fx, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nfds; i++)
+		if (fx->fds[i] == fd) {
+			close(fd);
+			fx->fds[i] = fx->fds[--fx->nfds];
+			return;
+		}
+}

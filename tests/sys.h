@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@
 					   (a bound: sanitizers are slow) */
 #define SYS_STOP_MS		2000	/* SIGTERM to SIGKILL */
 #define SYS_RUN_MS		5000	/* a command line finishes within this */
+#define SYS_FX_MAX_FDS	1100	/* faults' many-clients test holds 1000 */
 
 /* What a finished command said and how it ended. */
 struct sys_out {
@@ -35,6 +37,22 @@ struct sys_srv {
 	pid_t		 pid;
 	size_t		 nports;
 	unsigned	 port[SYS_MAX_PORTS];
+};
+
+/*
+ * A system test's own directory under its TCase's root and what it holds
+ * (sys_fx_setup, sys_fx_teardown): the paths of futd's files in it, the
+ * futd it started (-1: none) and the raw sockets to close after it.
+ */
+struct sys_fx {
+	char	 dir[PATH_MAX];
+	char	 conf[PATH_MAX];	/* futd.conf */
+	char	 sock[PATH_MAX];	/* futd.sock */
+	char	 err[PATH_MAX];		/* futd.err: futd's stderr */
+	char	 log[PATH_MAX];		/* testsrv.log */
+	pid_t	 futd;
+	int	 fds[SYS_FX_MAX_FDS];
+	size_t	 nfds;
 };
 
 /* paths, clocks, files */
@@ -81,6 +99,10 @@ void		 sys_path_in(char *, size_t, const char *, const char *);
 int		 sys_keep(void);
 void		 sys_root_setup(char *, size_t);
 void		 sys_root_teardown(const char *, const char *);
+void		 sys_fx_setup(struct sys_fx *, const char *);
+void		 sys_fx_teardown(struct sys_fx *);
+int		 sys_fx_fd(struct sys_fx *, int);
+void		 sys_fx_close(struct sys_fx *, int);
 
 /* sockets by hand */
 int		 sys_unix_connect(const char *);
