@@ -115,25 +115,6 @@ fx_teardown(void)
 	sys_fx_teardown(&fx);
 }
 
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
-}
-
 /* testsrv with opts on one free port of 127.0.0.1; its port (pid in *pp). */
 static unsigned
 srv_start(const char *const opts[], pid_t *pp)
@@ -159,7 +140,7 @@ dns_start(const char *flag)
 		argv[5] = flag;
 		argv[6] = "0";
 	}
-	conf_write(testdns.zone, "a.test A 60 127.0.0.1\n"
+	sys_write_filef(testdns.zone, "a.test A 60 127.0.0.1\n"
 	    "b.test A 60 127.0.0.1\n");
 	sys_bin(bin, sizeof(bin), "testdns");
 	testdns.pid = sys_spawn_ready(fx.dir, argv, testdns.log, &testdns.port);
@@ -336,7 +317,8 @@ START_TEST(test_close_early)
 	char err[64];
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"c\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"c\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"HELLO\"; interval = 0.2; timeout = 2; }"
 	    " );\n", p);
 	futd_start();
@@ -354,7 +336,8 @@ START_TEST(test_reset)
 	char err[64];
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"r\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"r\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"HELLO\"; interval = 0.2; timeout = 2; }"
 	    " );\n", p);
 	futd_start();
@@ -375,7 +358,8 @@ START_TEST(test_trickle_read_timeout)
 	long long lat;
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"t\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"t\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"zzz\"; interval = 1; timeout = 0.5; }"
 	    " );\n", p);
 	futd_start();
@@ -402,7 +386,8 @@ START_TEST(test_flood_read_limit)
 	json_t *st;
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"f\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"f\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"ZZZ\"; read_limit = 4096; interval = 0.1;"
 	    " timeout = 5; } );\n", p);
 	futd_start();
@@ -456,7 +441,7 @@ dns_fault(const char *flag, int slow)
 	 * "resolver": the resolver's 0.3 s ends before the probe's 1 s: dns.
 	 * "deadline" (slow only): the probe's 0.2 s ends first: dns_timeout.
 	 */
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1; dns_cache_max = 0;\n"
 	    "targets = (\n"
 	    "  { name = \"resolver\"; host = \"a.test\"; port = %u; "
@@ -791,7 +776,8 @@ START_TEST(test_access_control)
 		return;
 	}
 	p = srv_start(NULL, NULL);
-	conf_write(fx.conf, "targets = ( { name = \"a\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"a\"; host = \"127.0.0.1\";"
 	    " port = %u; interval = 0.5; } );\n", p);
 	futd_start();
 	/* make the directory reachable: only the socket's mode is in the way */

@@ -116,25 +116,6 @@ fx_teardown(void)
 	sys_fx_teardown(&fx);
 }
 
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
-}
-
 /*
  * A TCP port of 127.0.0.1 free a moment ago: bound to port 0, read, closed.
  * (Someone may take it before we use it; on loopback in a test, unlikely.)
@@ -243,7 +224,7 @@ futd_metrics_start(long long min)
 	ck_assert(sys_bound_port(&fd, &ports.closed) == 0);
 	sys_fx_fd(&fx, fd);
 	ports.metrics = free_port();
-	conf_write(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
+	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = (\n"
 	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = %g; },\n"
@@ -1006,7 +987,7 @@ START_TEST(test_prometheus)
 	sys_path_in(conf, sizeof(conf), fx.dir, "prometheus.yml");
 	sys_path_in(data, sizeof(data), fx.dir, "prometheus-data");
 	sys_path_in(log, sizeof(log), fx.dir, "prometheus.log");
-	conf_write(conf, "global:\n  scrape_interval: 1s\n"
+	sys_write_filef(conf, "global:\n  scrape_interval: 1s\n"
 	    "  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
 	    "scrape_configs:\n  - job_name: futd\n    static_configs:\n"
 	    "      - targets: ['127.0.0.1:%u']\n", ports.metrics);
@@ -1135,7 +1116,8 @@ START_TEST(test_reload)
 	    "seconds", NULL) == start);
 	hresp_free(&r);
 
-	conf_write(fx.conf, "targets = ( { name = \"x\"; port = 1; } );\n");
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"x\"; port = 1; } );\n");
 	ck_assert_msg(sys_futctl(&out, fx.sock, "reload", (char *)NULL) != 0,
 	    "a config without host was taken: %s", out.out);
 	sys_out_free(&out);
@@ -1150,7 +1132,7 @@ START_TEST(test_reload)
 	old = ports.metrics;
 	ports.metrics = free_port();
 	t0 = time(NULL);
-	conf_write(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
+	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = (\n"
 	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = %g; }\n);\n", ports.metrics, ports.up,
@@ -1194,7 +1176,7 @@ START_TEST(test_listen_in_use)
 	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
 	    listen(fd, 1) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-	conf_write(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
+	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = ();\n", ntohs(sin.sin_port));
 	sys_bin(bin, sizeof(bin), "futd");
 	pid = sys_spawn(argv, NULL, NULL, fx.err);

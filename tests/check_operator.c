@@ -28,7 +28,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,25 +501,6 @@ srv_drain(void)
 		close(fd);
 }
 
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
-}
-
 static pid_t
 futd_start_at(const char *conf, const char *sock, const char *err)
 {
@@ -623,7 +603,7 @@ START_TEST(test_flapping_live)
 	json_t *st, *t;
 	const char *p;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1;\n"
 	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", srv.port);
@@ -692,7 +672,7 @@ START_TEST(test_log_follow)
 	pid_t pid;
 	int status, gone;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"follow1\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 1; },\n"
 	    "  { name = \"other\"; host = \"127.0.0.1\"; port = %u; "
@@ -757,7 +737,7 @@ START_TEST(test_probe_codes)
 	struct sys_out out;
 	int rc;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
@@ -828,7 +808,7 @@ START_TEST(test_check_codes)
 	json_t *st;
 	int rc;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 100; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
@@ -917,7 +897,7 @@ assert_schema(const char *cmd, const char *arg)
 /* 10. The JSON of status, show, log and probe carries its schema. */
 START_TEST(test_json_schema)
 {
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	srv_on();
@@ -938,7 +918,7 @@ END_TEST
  */
 START_TEST(test_json_schema_ping)
 {
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	futd_start();
@@ -948,7 +928,7 @@ END_TEST
 
 START_TEST(test_json_schema_reload)
 {
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	futd_start();
@@ -989,7 +969,7 @@ START_TEST(test_log_folds)
 	long long failed;
 	size_t i;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.rport);
 	futd_start();
@@ -1050,7 +1030,7 @@ START_TEST(test_log_start_event)
 	size_t i;
 	int found = 0;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 60; }\n);\n", srv.port);
 	futd_start();

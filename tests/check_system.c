@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,25 +75,6 @@ static void
 fx_teardown(void)
 {
 	sys_fx_teardown(&fx);
-}
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
 }
 
 static void
@@ -251,7 +231,7 @@ START_TEST(test_hello_exact)
 	int i, quiet = 0;
 
 	srv_start(&srv, NULL, 1, fx.log);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\";\n    interval = 0.5; }\n);\n", srv.port[0]);
 	futd_start();
@@ -360,13 +340,13 @@ START_TEST(test_peeraddr)
 	if (!v6)
 		fprintf(stderr, "test_peeraddr: no ::1 here, IPv4 only\n");
 	if (v6)
-		conf_write(fx.conf, "targets = (\n"
+		sys_write_filef(fx.conf, "targets = (\n"
 		    "  { name = \"p4\"; host = \"127.0.0.1\"; port = %u; "
 		    "interval = 0.2; },\n"
 		    "  { name = \"p6\"; host = \"::1\"; port = %u; "
 		    "interval = 0.2; }\n);\n", srv.port[0], srv6.port[0]);
 	else
-		conf_write(fx.conf, "targets = (\n"
+		sys_write_filef(fx.conf, "targets = (\n"
 		    "  { name = \"p4\"; host = \"127.0.0.1\"; port = %u; "
 		    "interval = 0.2; }\n);\n", srv.port[0]);
 	futd_start();
@@ -405,7 +385,7 @@ START_TEST(test_refused)
 
 	ck_assert(sys_bound_port(&fd, &port) == 0);
 	sys_fx_fd(&fx, fd);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; }\n);\n", port);
 	futd_start();
@@ -571,7 +551,7 @@ START_TEST(test_empty)
 	struct sys_out out;
 	json_t *st;
 
-	conf_write(fx.conf, "# nothing to probe\ntargets = ();\n");
+	sys_write_filef(fx.conf, "# nothing to probe\ntargets = ();\n");
 	futd_start();
 
 	ck_assert_int_eq(sys_futctl(&out, fx.sock, "status", (char *)NULL), 0);
@@ -638,7 +618,7 @@ START_TEST(test_show_and_usage)
 	json_t *j, *t, *h;
 
 	srv_start(&srv, NULL, 1, NULL);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.1; },\n"
 	    "  { name = \"db\"; host = \"127.0.0.1\"; port = %u; "
@@ -751,7 +731,7 @@ START_TEST(test_control_raw)
 	json_t *j, *st;
 
 	srv_start(&srv, NULL, 1, NULL);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; }\n);\n", srv.port[0]);
 	futd_start();
@@ -932,7 +912,7 @@ START_TEST(test_request_corpus)
 		    "missing\n", script);
 		return;
 	}
-	conf_write(fx.conf, "targets = ( { name = \"c\"; host = "
+	sys_write_filef(fx.conf, "targets = ( { name = \"c\"; host = "
 	    "\"127.0.0.1\"; port = 1; interval = 0.2; } );\n");
 	futd_start();
 	ck_assert_int_eq(sys_run(argv, env, 60000, &out), 0);
@@ -950,7 +930,7 @@ START_TEST(test_control_binary_closes)
 	static const char binary[] = "\x01\x02\xfe\xff\n";
 	int fd;
 
-	conf_write(fx.conf, "targets = ();\n");
+	sys_write_filef(fx.conf, "targets = ();\n");
 	futd_start();
 	fd = raw_open();
 	raw_send(fd, binary, sizeof(binary) - 1);
@@ -981,7 +961,7 @@ START_TEST(test_socket_and_stop)
 	srv_start(&srv, NULL, 2, fx.log);
 	srv_start(&hang, noaccept, 1, NULL);
 	base_fds = sys_proc_fds(srv.pid);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"hello\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"peer\"; host = \"127.0.0.1\"; port = %u; "
@@ -1057,7 +1037,7 @@ START_TEST(test_config_check)
 	struct sys_out out;
 
 	sys_bin(bin, sizeof(bin), "futd");
-	conf_write(fx.conf, "history = 8;\n"
+	sys_write_filef(fx.conf, "history = 8;\n"
 	    "defaults = { interval = 1.5; timeout = 0.5; };\n"
 	    "targets = (\n"
 	    "  { name = \"a\"; host = \"127.0.0.1\"; port = 1; },\n"
@@ -1069,7 +1049,7 @@ START_TEST(test_config_check)
 	sys_out_free(&out);
 
 	sys_path_in(bad, sizeof(bad), fx.dir, "bad.conf");
-	conf_write(bad, "targets = (\n"
+	sys_write_filef(bad, "targets = (\n"
 	    "  { name = \"a\"; host = \"127.0.0.1\"; port = 1; },\n"
 	    "  { name = \"b\"; host = \"127.0.0.1\"; port = 70000; },\n"
 	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 2;\n"
@@ -1165,7 +1145,7 @@ START_TEST(test_reload)
 
 	srv_start(&srv, NULL, 1, NULL);
 	p = srv.port[0];
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"gone\"; host = \"127.0.0.1\"; port = %u; "
@@ -1175,7 +1155,7 @@ START_TEST(test_reload)
 	ck_assert(target_get(s0, "gone") != NULL);
 
 	/* 1: futctl reload, one kept, one removed, one added */
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"added\"; host = \"127.0.0.1\"; port = %u; "
@@ -1198,7 +1178,7 @@ START_TEST(test_reload)
 	s0 = wait_target("added", "probes", 3, 2000);
 
 	/* 2: SIGHUP, one more */
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"added\"; host = \"127.0.0.1\"; port = %u; "
@@ -1215,7 +1195,7 @@ START_TEST(test_reload)
 
 	/* 3: a bad config by futctl: exit 1, the error, nothing changes */
 	s0 = status_get();
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"added\"; host = \"127.0.0.1\"; port = %u; "
@@ -1292,7 +1272,7 @@ START_TEST(test_systemd)
 	snprintf(listen, sizeof(listen), "--listen=%s", fx.sock);
 	sys_bin(bin, sizeof(bin), "futd");
 	/* control_socket: where futd would go if it ignored the passed one */
-	conf_write(fx.conf, "control_socket = \"%s\";\n"
+	sys_write_filef(fx.conf, "control_socket = \"%s\";\n"
 	    "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
@@ -1346,7 +1326,7 @@ START_TEST(test_systemd)
 
 	/* a bad config, by SIGHUP and by futctl: every target keeps going */
 	s0 = wait_target("h", "probes", 5, 2000);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = 0; } );\n");
 	ck_assert(kill(pid, SIGHUP) == 0);
 	ck_assert_msg(sys_notify_wait(nfd, "RELOADING=1", 2000, buf,

@@ -273,25 +273,6 @@ fx_teardown(void)
 	sys_fx_teardown(&fx);
 }
 
-static void conf_write(const char *, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-conf_write(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(fx.conf, s, (size_t)n) == 0,
-	    "write %s: %s", fx.conf, strerror(errno));
-	free(s);
-}
-
 static void
 futd_start(void)
 {
@@ -727,7 +708,7 @@ START_TEST(test_chain_ok)
 	long long days;
 
 	port = ssrv_start("leaf.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; },\n"
 	    "  { name = \"ip\"; host = \"127.0.0.1\"; port = %u; tls = true;\n"
@@ -824,7 +805,7 @@ START_TEST(test_system_store)
 	unsigned port;
 
 	port = ssrv_start("leaf.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    interval = 0.5; timeout = 2; }\n);\n", port);
 	futd_start();
@@ -858,7 +839,7 @@ START_TEST(test_expired)
 	long long days;
 
 	port = ssrv_start("expired.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"old\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"));
@@ -894,7 +875,7 @@ START_TEST(test_failed_cert_shown)
 	char *dump;
 
 	port = ssrv_start("expired.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"old\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"));
@@ -930,7 +911,8 @@ START_TEST(test_wrong_host)
 
 	other = ssrv_start("other.pem", NULL);
 	local = ssrv_start("leaf.pem", NULL);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"other\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\"; },\n"
@@ -984,7 +966,8 @@ START_TEST(test_alpn)
 
 	pboth = ssrv_start("leaf.pem", both);
 	ph1 = ssrv_start("leaf.pem", h1);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"agree\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\";\n    alpn = [\"h2\"]; },\n"
@@ -1036,7 +1019,8 @@ START_TEST(test_not_tls)
 
 	pb = our_srv_start("testsrv", banner, NULL);
 	pc = our_srv_start("testsrv", closer, NULL);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"banner\"; host = \"localhost\"; port = %u; "
 	    "tls = true; },\n"
@@ -1083,7 +1067,7 @@ START_TEST(test_stall)
 	unsigned port;
 
 	port = our_srv_start("testsrv", silent, NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"stall\"; host = \"localhost\"; port = %u; "
 	    "tls = true;\n    interval = 1; timeout = 0.5; }\n);\n", port);
 	futd_start();
@@ -1119,7 +1103,8 @@ START_TEST(test_hello_www)
 	char *dump;
 
 	port = ssrv_start("leaf.pem", www);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"get\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\";\n    probe = \"hello\"; "
@@ -1165,7 +1150,8 @@ START_TEST(test_min_version)
 	unsigned port;
 
 	port = ssrv_start("leaf.pem", tls12);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"strict\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\";\n    min_version = \"1.3\"; },\n"
@@ -1202,7 +1188,8 @@ START_TEST(test_cert_days)
 
 	p20 = ssrv_start("d20.pem", NULL);
 	p60 = ssrv_start("d60.pem", NULL);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"warn20\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\"; },\n"
@@ -1315,7 +1302,8 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	sys_path_in(log, sizeof(log), fx.dir, "tlssrv.log");
 	pok = tlssrv_start(okopts, log);
 	pno = tlssrv_start(noopts, log);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"ok\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\";\n    starttls = \"%s\"; "
@@ -1413,7 +1401,7 @@ START_TEST(test_config)
 	char want[PATH_MAX + 64];
 
 	sys_bin(bin, sizeof(bin), "futd");
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
 	    "    sni = \"www.example.test\"; alpn = [\"h2\", \"http/1.1\"];\n"
 	    "    verify = true; ca_file = \"%s\"; min_version = \"1.2\";\n"
@@ -1424,7 +1412,7 @@ START_TEST(test_config)
 	assert_has(out.out, "configuration OK", "futd -n");
 	sys_out_free(&out);
 
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443;\n"
 	    "    sni = \"www.example.test\"; },\n"
 	    "  { name = \"b\"; host = \"localhost\"; port = 443; tls = true;\n"
@@ -1436,7 +1424,7 @@ START_TEST(test_config)
 	assert_has(out.err, "unknown min_version \"1.1\"", "futd -n");
 	sys_out_free(&out);
 
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
 	    "    ca_file = \"%s/absent.pem\"; }\n);\n", fx.dir);
 	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);

@@ -29,7 +29,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,25 +103,6 @@ fx_teardown(void)
 }
 
 /* files */
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
-}
 
 /* How often needle occurs in file path, ignoring case (testdns logs names
  * with evdns's random 0x20 capitals: "bOtH.TeSt"). */
@@ -287,7 +267,7 @@ dns_start(const char *zone)
 	char bin[PATH_MAX];
 	const char *argv[] = { bin, "-t", "60", "-z", testdns.zone, "0", NULL };
 
-	conf_write(testdns.zone, "%s", zone);
+	sys_write_filef(testdns.zone, "%s", zone);
 	sys_bin(bin, sizeof(bin), "testdns");
 	testdns.pid = sys_spawn_ready(fx.dir, argv, testdns.log, &testdns.port);
 	ck_assert_msg(testdns.pid != -1, "testdns did not start (is %s/testdns "
@@ -867,7 +847,7 @@ START_TEST(test_localhost_without_dns)
 	p = srv_start(NULL, NULL);
 	dns_start("# nothing\n");
 	dns_signal(SIGUSR1, "mute on");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1;\n"
 	    "targets = (\n"
 	    "  { name = \"lh\"; host = \"localhost\"; port = %u; "
@@ -1015,7 +995,7 @@ START_TEST(test_ttl_cache)
 	snprintf(p1, sizeof(p1), "127.0.0.1:%u", port);
 	snprintf(p2, sizeof(p2), "127.0.0.2:%u", port);
 	dns_start("ttl.test A 1 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_cache_max = 60;\n"
 	    "targets = (\n"
 	    "  { name = \"ttl\"; host = \"ttl.test\"; port = %u; "
@@ -1045,7 +1025,7 @@ START_TEST(test_ttl_cache)
 	json_decref(j);
 
 	/* the zone moves; watch every result until the new address shows */
-	conf_write(testdns.zone, "ttl.test A 1 127.0.0.2\n");
+	sys_write_filef(testdns.zone, "ttl.test A 1 127.0.0.2\n");
 	dns_signal(SIGHUP, "reload");
 	t_change = wall_now();
 	deadline = sys_now_ms() + 2500;
@@ -1124,7 +1104,7 @@ START_TEST(test_cache_max_caps)
 
 	p = srv_start(NULL, NULL);
 	dns_start("cap.test A 60 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_cache_max = 0.3;\n"
 	    "targets = (\n"
 	    "  { name = \"cap\"; host = \"cap.test\"; port = %u; "
@@ -1185,7 +1165,7 @@ START_TEST(test_stale)
 	p = srv_start(NULL, NULL);
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", p);
 	dns_start("stale.test A 1 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1; dns_cache_max = 60;\n"
 	    "targets = (\n"
 	    "  { name = \"st\"; host = \"stale.test\"; port = %u; "
@@ -1226,7 +1206,7 @@ START_TEST(test_stale)
 	    "stale: connected before the resolver gave up: %s", dump(l));
 	json_decref(j);
 
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1; dns_cache_max = 60;\n"
 	    "targets = (\n"
 	    "  { name = \"st\"; host = \"stale.test\"; port = %u; "
@@ -1274,7 +1254,7 @@ START_TEST(test_payload_bytes)
 
 	pa = srv_start(NULL, fx.log);
 	pb = srv_start(NULL, fx.log);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"esc\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"a\\r\\n\\t\\\\\\x01z\"; "
 	    "interval = 0.2; },\n"
@@ -1336,7 +1316,8 @@ START_TEST(test_expect_banner)
 	json_t *st;
 
 	p = srv_start(opts, NULL);
-	conf_write(fx.conf, "defaults = { interval = 0.5; timeout = 0.4; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 0.4; };\n"
 	    "targets = (\n"
 	    "  { name = \"ssh\"; host = \"127.0.0.1\"; port = %u; "
 	    "expect = \"SSH-2.0-\"; },\n"
@@ -1394,7 +1375,8 @@ START_TEST(test_expect_respond)
 	json_t *st, *j;
 
 	p = srv_start(opts, fx.log);
-	conf_write(fx.conf, "defaults = { interval = 0.5; timeout = 0.4; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 0.4; };\n"
 	    "targets = (\n"
 	    "  { name = \"pong\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"PING\\r\\n\"; "
@@ -1462,7 +1444,7 @@ START_TEST(test_expect_silent_close)
 
 	ps = srv_start(silent, NULL);
 	pc = srv_start(closing, NULL);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"silent\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"PING\\r\\n\"; expect = \"+OK\"; "
 	    "interval = 0.5; timeout = 0.3; },\n"
@@ -1527,7 +1509,7 @@ START_TEST(test_phase_order)
 
 	p = srv_start(opts, NULL);
 	dns_start("ph.test A 60 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_cache_max = 0;\n"
 	    "targets = (\n"
 	    "  { name = \"ph\"; host = \"ph.test\"; port = %u; "
@@ -1568,7 +1550,7 @@ START_TEST(test_close_rst_fin)
 
 	pr = srv_start(NULL, fx.log);
 	pf = srv_start(NULL, fx.log);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"rst\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; close = \"rst\"; interval = 0.1; },\n"
 	    "  { name = \"fin\"; host = \"127.0.0.1\"; port = %u; "
@@ -2124,7 +2106,7 @@ START_TEST(test_max_inflight)
 	FILE *f;
 
 	p = srv_start(opts, NULL);
-	conf_write(fx.conf, "max_inflight = %d;\nhistory = 4;\n"
+	sys_write_filef(fx.conf, "max_inflight = %d;\nhistory = 4;\n"
 	    "targets = ();\n", INFLIGHT_MAX);
 	futd_start();
 	idle = fds_idle();
@@ -2209,7 +2191,7 @@ START_TEST(test_late)
 	json_t *j;
 
 	p = srv_start(opts, NULL);
-	conf_write(fx.conf, "targets = ();\n");
+	sys_write_filef(fx.conf, "targets = ();\n");
 	futd_start();
 	idle = fds_idle();
 	clen = snprintf(conf, sizeof(conf), "targets = (\n"

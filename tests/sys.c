@@ -179,6 +179,23 @@ sys_write_file(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* A whole file from a format (a config, a zone); fails the test if not. */
+void
+sys_write_filef(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0);
+	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
+	    path, strerror(errno));
+	free(s);
+}
+
 /* The whole file, NUL-terminated; NULL when it cannot be read. */
 char *
 sys_read_file(const char *path, size_t *lenp)

@@ -65,6 +65,8 @@ void		 sys_sleep_ms(unsigned);
 int		 sys_tmpdir(char *, size_t);
 int		 sys_rmtree(const char *);
 int		 sys_write_file(const char *, const void *, size_t);
+void		 sys_write_filef(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 char		*sys_read_file(const char *, size_t *);
 
 /* processes */
