@@ -215,7 +215,6 @@ futd_metrics_start(long long min)
 	struct sys_srv srv;
 	uint64_t deadline;
 	json_t *st;
-	char *err;
 	int fd;
 
 	ck_assert_msg(sys_testsrv(&srv, NULL, 1, NULL) == 0,
@@ -231,12 +230,7 @@ futd_metrics_start(long long min)
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = %g; timeout = 1; }\n);\n", ports.metrics, ports.up,
 	    INTERVAL_MS / 1000.0, ports.closed, INTERVAL_MS / 1000.0);
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
+	sys_fx_futd(&fx);
 	deadline = sys_now_ms() + 5000;
 	for (;;) {
 		st = status_get();

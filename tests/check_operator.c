@@ -501,27 +501,6 @@ srv_drain(void)
 		close(fd);
 }
 
-static pid_t
-futd_start_at(const char *conf, const char *sock, const char *err)
-{
-	pid_t pid;
-	char *text;
-
-	pid = sys_futd(conf, sock, err, NULL);
-	if (pid == -1) {
-		text = sys_read_file(err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, text != NULL ? text : "(none)");
-	}
-	return pid;
-}
-
-static void
-futd_start(void)
-{
-	futd_start_at(fx.conf, fx.sock, fx.err);
-}
-
 static const char *
 str(const json_t *o, const char *key)
 {
@@ -608,7 +587,7 @@ START_TEST(test_flapping_live)
 	    "interval = 0.1; timeout = 1;\n"
 	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", srv.port);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 
 	json_decref(wait_state("flappy", "up", -1, OP_CHANGE_MS));
 	srv_off();
@@ -678,7 +657,7 @@ START_TEST(test_log_follow)
 	    "  { name = \"other\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_state("follow1", "up", -1, OP_CHANGE_MS));
 
 	sys_bin(bin, sizeof(bin), "futctl");
@@ -743,7 +722,7 @@ START_TEST(test_probe_codes)
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 
 	rc = sys_futctl(&out, fx.sock, "probe", "alive", (char *)NULL);
 	ck_assert_msg(rc == 0, "probe alive: %d\n%s%s", rc, out.out, out.err);
@@ -814,7 +793,7 @@ START_TEST(test_check_codes)
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_state("alive", "up", 1, OP_CHANGE_MS));
 	json_decref(wait_state("closed", "down", -1, OP_CHANGE_MS));
 
@@ -901,7 +880,7 @@ START_TEST(test_json_schema)
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_state("alive", "up", -1, OP_CHANGE_MS));
 
 	assert_schema("status", NULL);
@@ -921,7 +900,7 @@ START_TEST(test_json_schema_ping)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
-	futd_start();
+	sys_fx_futd(&fx);
 	assert_schema("ping", NULL);
 }
 END_TEST
@@ -931,7 +910,7 @@ START_TEST(test_json_schema_reload)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
-	futd_start();
+	sys_fx_futd(&fx);
 	assert_schema("reload", NULL);
 }
 END_TEST
@@ -972,7 +951,7 @@ START_TEST(test_log_folds)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.rport);
-	futd_start();
+	sys_fx_futd(&fx);
 	for (;;) {
 		st = status_get(fx.sock);
 		failed = num(target_get(st, "closed"), "failed");
@@ -1033,7 +1012,7 @@ START_TEST(test_log_start_event)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 60; }\n);\n", srv.port);
-	futd_start();
+	sys_fx_futd(&fx);
 	evs = log_get(NULL, "50");
 	json_array_foreach(evs, i, ev)
 		if (str(ev, "type") != NULL &&
@@ -1082,7 +1061,7 @@ START_TEST(test_shard)
 		ck_assert(sys_write_file(conf[k], text, len) == 0);
 		free(text);
 		text = NULL;
-		futd_start_at(conf[k], sock[k], err[k]);
+		sys_futd_start(conf[k], sock[k], err[k]);
 	}
 
 	for (k = 0; k < SHARD_N; k++) {

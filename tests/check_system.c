@@ -85,20 +85,6 @@ srv_start(struct sys_srv *srv, const char *const opts[], size_t nports,
 	    "testsrv did not start (is %s/testsrv built?)", sys_build());
 }
 
-/* futd -f fx.conf -s fx.sock, answering `futctl ping`. */
-static void
-futd_start(void)
-{
-	char *err;
-
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
-}
-
 /* jansson accessors that tolerate a missing object or key */
 
 static long long
@@ -234,7 +220,7 @@ START_TEST(test_hello_exact)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\";\n    interval = 0.5; }\n);\n", srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_target("h", "ok", 3, 5000));
 
 	for (i = 0; i < QUIET_TRIES && !quiet; i++) {
@@ -301,7 +287,7 @@ START_TEST(test_hello_big)
 	ck_assert(sys_write_file(fx.conf, conf, n) == 0);
 	free(conf);
 
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_target("big90", "done", 1, 5000 + 4500 + 1000);
 	t = target_get(st, "big90");
 	ck_assert_msg(num(t, "ok") == 1 && num(t, "failed") == 0,
@@ -349,7 +335,7 @@ START_TEST(test_peeraddr)
 		sys_write_filef(fx.conf, "targets = (\n"
 		    "  { name = \"p4\"; host = \"127.0.0.1\"; port = %u; "
 		    "interval = 0.2; }\n);\n", srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", srv.port[0]);
 	st = wait_target("p4", "ok", 1, 2000);
@@ -388,7 +374,7 @@ START_TEST(test_refused)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; }\n);\n", port);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	st = wait_target("closed", "failed", 1, 2000);
 	t = target_get(st, "closed");
@@ -441,7 +427,7 @@ START_TEST(test_connect_timeout)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	deadline = sys_now_ms() + 1200;
 	while (sys_left_ms(deadline) > 0)
@@ -509,7 +495,7 @@ START_TEST(test_many_targets)
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
 
-	futd_start();
+	sys_fx_futd(&fx);
 	t0 = sys_now_ms();
 	deadline = t0 + MANY_WAIT_MS;
 	do {
@@ -552,7 +538,7 @@ START_TEST(test_empty)
 	json_t *st;
 
 	sys_write_filef(fx.conf, "# nothing to probe\ntargets = ();\n");
-	futd_start();
+	sys_fx_futd(&fx);
 
 	ck_assert_int_eq(sys_futctl(&out, fx.sock, "status", (char *)NULL), 0);
 	ck_assert_str_eq(out.out, "no targets configured\n");
@@ -623,7 +609,7 @@ START_TEST(test_show_and_usage)
 	    "probe = \"hello\"; interval = 0.1; },\n"
 	    "  { name = \"db\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; }\n);\n", srv.port[0], srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_target("web", "ok", 2, 2000));
 
 	snprintf(target, sizeof(target), "target:      127.0.0.1:%u",
@@ -734,7 +720,7 @@ START_TEST(test_control_raw)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; }\n);\n", srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	/* errors that leave the connection usable */
 	fd = raw_open();
@@ -852,7 +838,7 @@ START_TEST(test_control_stream)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	fd = raw_open();
 	raw_send(fd, req, sizeof(req) - 1);
@@ -914,7 +900,7 @@ START_TEST(test_request_corpus)
 	}
 	sys_write_filef(fx.conf, "targets = ( { name = \"c\"; host = "
 	    "\"127.0.0.1\"; port = 1; interval = 0.2; } );\n");
-	futd_start();
+	sys_fx_futd(&fx);
 	ck_assert_int_eq(sys_run(argv, env, 60000, &out), 0);
 	ck_assert_msg(out.status == 0, "the request corpus: %s%s", out.out,
 	    out.err);
@@ -931,7 +917,7 @@ START_TEST(test_control_binary_closes)
 	int fd;
 
 	sys_write_filef(fx.conf, "targets = ();\n");
-	futd_start();
+	sys_fx_futd(&fx);
 	fd = raw_open();
 	raw_send(fd, binary, sizeof(binary) - 1);
 	json_decref(reply_expect(fd, PROTO_BAD_REQUEST, "binary"));
@@ -969,7 +955,7 @@ START_TEST(test_socket_and_stop)
 	    "  { name = \"pending44\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 10; timeout = 8; }\n);\n",
 	    srv.port[0], srv.port[1], hang.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	ck_assert_msg(stat(fx.sock, &sb) == 0, "stat %s: %s", fx.sock,
 	    strerror(errno));
@@ -1150,7 +1136,7 @@ START_TEST(test_reload)
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"gone\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.05; }\n);\n", p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	s0 = wait_target("keep", "probes", 5, 2000);
 	ck_assert(target_get(s0, "gone") != NULL);
 

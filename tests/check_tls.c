@@ -273,19 +273,6 @@ fx_teardown(void)
 	sys_fx_teardown(&fx);
 }
 
-static void
-futd_start(void)
-{
-	char *err;
-
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
-}
-
 /* servers */
 
 /* A port of 127.0.0.1 free a moment ago (bound to port 0, closed). */
@@ -714,7 +701,7 @@ START_TEST(test_chain_ok)
 	    "  { name = \"ip\"; host = \"127.0.0.1\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"), port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "web", "ip", NULL);
 
 	t = target_get(st, "web");
@@ -808,7 +795,7 @@ START_TEST(test_system_store)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    interval = 0.5; timeout = 2; }\n);\n", port);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "web", NULL);
 	assert_failed(st, "web", "tls_verify",
 	    "unable to get local issuer certificate");
@@ -843,7 +830,7 @@ START_TEST(test_expired)
 	    "  { name = \"old\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
 	t = target_get(st, "old");
@@ -879,7 +866,7 @@ START_TEST(test_failed_cert_shown)
 	    "  { name = \"old\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
 	t = target_get(st, "old");
@@ -922,7 +909,7 @@ START_TEST(test_wrong_host)
 	    " ca_file = \"%s\";\n    sni = \"other.test\"; verify = false; }\n"
 	    ");\n", other, cert("ca.pem"), local, cert("ca.pem"), local,
 	    cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "other", "sni", "lax", NULL);
 	assert_failed(st, "other", "tls_verify", "hostname mismatch");
 	assert_failed(st, "sni", "tls_verify", "hostname mismatch");
@@ -980,7 +967,7 @@ START_TEST(test_alpn)
 	    "tls = true; ca_file = \"%s\";\n    alpn = [\"h2\"]; }\n);\n",
 	    pboth, cert("ca.pem"), ph1, cert("ca.pem"), pboth, cert("ca.pem"),
 	    ph1, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "agree", "second", "none", "disagree",
 	    NULL);
 
@@ -1026,7 +1013,7 @@ START_TEST(test_not_tls)
 	    "tls = true; },\n"
 	    "  { name = \"closer\"; host = \"localhost\"; port = %u; "
 	    "tls = true; }\n);\n", pb, pc);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "banner", "closer", NULL);
 	assert_failed(st, "banner", "tls_handshake", "wrong version number");
 	/*
@@ -1070,7 +1057,7 @@ START_TEST(test_stall)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"stall\"; host = \"localhost\"; port = %u; "
 	    "tls = true;\n    interval = 1; timeout = 0.5; }\n);\n", port);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "stall", NULL);
 	assert_failed(st, "stall", "tls_timeout",
 	    "while in the TLS handshake");
@@ -1115,7 +1102,7 @@ START_TEST(test_hello_www)
 	    "payload = \"GET / HTTP/1.0\\r\\n\\r\\n\";\n"
 	    "    expect = \"HTTP/1.0 404\"; }\n);\n", port, cert("ca.pem"),
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "get", "nope", NULL);
 
 	t = target_get(st, "get");
@@ -1158,7 +1145,7 @@ START_TEST(test_min_version)
 	    "  { name = \"any\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\"; }\n);\n", port, cert("ca.pem"),
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "strict", "any", NULL);
 	assert_failed(st, "strict", "tls_handshake", "protocol version");
 	t = target_get(st, "any");
@@ -1198,7 +1185,7 @@ START_TEST(test_cert_days)
 	    "  { name = \"fine60\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\"; }\n);\n", p20, cert("ca.pem"), p20,
 	    cert("ca.pem"), p60, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "warn20", "crit20", "fine60", NULL);
 	/*
 	 * Whole days left, as futd will count them a moment later: a
@@ -1314,7 +1301,7 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	    " ca_file = \"%s\";\n    starttls = \"%s\"; }\n);\n",
 	    pok, cert("ca.pem"), proto, pok, cert("ca.pem"), proto, pno,
 	    cert("ca.pem"), proto);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "ok", "ip", "no", NULL);
 
 	t = target_get(st, "ok");

@@ -292,20 +292,6 @@ dns_signal(int sig, const char *what)
 	    "testdns did not say \"%s\" after signal %d", what, sig);
 }
 
-/* futd -f fx.conf -s fx.sock, answering `futctl ping`. */
-static void
-futd_start(void)
-{
-	char *err;
-
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
-}
-
 /* JSON, tolerant of a missing object or key */
 
 static long long
@@ -744,7 +730,7 @@ START_TEST(test_families)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	/* two A records: first refused at .2; any moves on to .3 */
@@ -854,7 +840,7 @@ START_TEST(test_localhost_without_dns)
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"dnsonly\"; host = \"nowhere.test\"; port = %u; "
 	    "interval = 0.2; timeout = 1; }\n);\n", testdns.port, p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", p);
 	assert_last(target_in(st, "lh"), NULL, peer);
@@ -1001,7 +987,7 @@ START_TEST(test_ttl_cache)
 	    "  { name = \"ttl\"; host = \"ttl.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.25; timeout = 1; }\n);\n",
 	    testdns.port, port);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	/* two lookups and the cached answers between them */
 	deadline = sys_now_ms() + 4000;
@@ -1110,7 +1096,7 @@ START_TEST(test_cache_max_caps)
 	    "  { name = \"cap\"; host = \"cap.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.1; timeout = 1; }\n);\n",
 	    testdns.port, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	deadline = sys_now_ms() + 3000;
 	for (;;) {
 		j = show_get("cap", &t);
@@ -1171,7 +1157,7 @@ START_TEST(test_stale)
 	    "  { name = \"st\"; host = \"stale.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.2; timeout = 1; }\n);\n",
 	    testdns.port, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	j = wait_done("st", 1, 2000, &t);
 	assert_last(t, NULL, peer);
 	/*
@@ -1261,7 +1247,7 @@ START_TEST(test_payload_bytes)
 	    "  { name = \"hex\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload_hex = \"00ff0d0a\"; "
 	    "interval = 0.2; }\n);\n", pa, pb);
-	futd_start();
+	sys_fx_futd(&fx);
 	j = wait_done("esc", 2, 2000, &t);
 	ck_assert_int_eq(jint(jobj(t, "config"), "payload_bytes"), 7);
 	ck_assert_int_eq(jint(t, "failed"), 0);
@@ -1325,7 +1311,7 @@ START_TEST(test_expect_banner)
 	    "expect = \"SMTP\"; },\n"
 	    "  { name = \"smtp8\"; host = \"127.0.0.1\"; port = %u; "
 	    "expect = \"SMTP\"; read_limit = 8; }\n);\n", p, p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	t = target_in(st, "ssh");
@@ -1390,7 +1376,7 @@ START_TEST(test_expect_respond)
 	    "  { name = \"err7\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"PING\\r\\n\"; "
 	    "expect_regex = \"^-ERR\"; read_limit = 7; }\n);\n", p, p, p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	t = target_in(st, "pong");
@@ -1451,7 +1437,7 @@ START_TEST(test_expect_silent_close)
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "expect = \"220 \"; interval = 0.5; timeout = 0.3; }\n);\n",
 	    ps, pc);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	t = target_in(st, "silent");
@@ -1516,7 +1502,7 @@ START_TEST(test_phase_order)
 	    "family = \"ipv4\"; probe = \"hello\"; payload = \"PING\\r\\n\"; "
 	    "expect = \"+PONG\"; interval = 0.1; timeout = 1; }\n);\n",
 	    testdns.port, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	j = wait_done("ph", 5, 3000, &t);
 	assert_phase_order(jobj(t, "last"), "last");
 	ck_assert_str_eq(jstr(jobj(t, "last"), "dns"), "fresh");
@@ -1556,7 +1542,7 @@ START_TEST(test_close_rst_fin)
 	    "  { name = \"fin\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; close = \"fin\"; interval = 0.1; }\n);\n",
 	    pr, pf);
-	futd_start();
+	sys_fx_futd(&fx);
 	j = wait_done("rst", 4, 2000, &t);
 	ck_assert_int_eq(jint(t, "failed"), 0);
 	ck_assert_str_eq(jstr(jobj(t, "config"), "close"), "rst");
@@ -1666,7 +1652,7 @@ START_TEST(test_timeouts)
 	n += (size_t)snprintf(conf + n, 64, "\"; }\n);\n");
 	ck_assert(sys_write_file(fx.conf, conf, n) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 4000);
 
 	t = target_in(st, "na");
@@ -1738,7 +1724,7 @@ START_TEST(test_deadline_never_early)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 	for (k = 0; k < 2; k++) {
 		j = wait_done(names[k], 8, 4000, &t);
 		h = jobj(t, "history");
@@ -1912,7 +1898,7 @@ START_TEST(test_spread)
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
 
-	futd_start();
+	sys_fx_futd(&fx);
 	(void)setpriority(PRIO_PROCESS, (id_t)fx.futd, SPREAD_NICE);
 	start1 = futd_start_wall();
 	sched_watch(fx.futd, start1 + 3.0, st1);
@@ -2027,7 +2013,7 @@ START_TEST(test_spread)
 	 */
 	ck_assert_int_eq(sys_stop(fx.futd, SYS_STOP_MS), 0);
 	fx.futd = -1;
-	futd_start();
+	sys_fx_futd(&fx);
 	(void)setpriority(PRIO_PROCESS, (id_t)fx.futd, SPREAD_NICE);
 	start2 = futd_start_wall();
 	sched_watch(fx.futd, start2 + xmax + 0.3, st2);
@@ -2108,7 +2094,7 @@ START_TEST(test_max_inflight)
 	p = srv_start(opts, NULL);
 	sys_write_filef(fx.conf, "max_inflight = %d;\nhistory = 4;\n"
 	    "targets = ();\n", INFLIGHT_MAX);
-	futd_start();
+	sys_fx_futd(&fx);
 	idle = fds_idle();
 	ck_assert((f = open_memstream(&conf, &len)) != NULL);
 	fprintf(f, "max_inflight = %d;\nhistory = 4;\n"
@@ -2192,7 +2178,7 @@ START_TEST(test_late)
 
 	p = srv_start(opts, NULL);
 	sys_write_filef(fx.conf, "targets = ();\n");
-	futd_start();
+	sys_fx_futd(&fx);
 	idle = fds_idle();
 	clen = snprintf(conf, sizeof(conf), "targets = (\n"
 	    "  { name = \"late\"; host = \"127.0.0.1\"; port = %u; "

@@ -854,6 +854,24 @@ sys_futd(const char *conf, const char *sock, const char *errpath,
 }
 
 /*
+ * sys_futd() for a test that needs futd running: its pid, or the test
+ * fails with what futd said on errpath.
+ */
+pid_t
+sys_futd_start(const char *conf, const char *sock, const char *errpath)
+{
+	pid_t pid;
+	char *err;
+
+	if ((pid = sys_futd(conf, sock, errpath, NULL)) == -1) {
+		err = sys_read_file(errpath, NULL);
+		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
+		    SYS_START_MS, err != NULL ? err : "(none)");
+	}
+	return pid;
+}
+
+/*
  * Run futctl [-s sock] ARG... (NULL-terminated) and keep its output in
  * *out (NULL: thrown away).  Returns its exit status, -1 if it hung.
  */
@@ -1187,4 +1205,11 @@ sys_fx_close(struct sys_fx *fx, int fd)
 			fx->fds[i] = fx->fds[--fx->nfds];
 			return;
 		}
+}
+
+/* futd on the test's config and socket (sys_futd_start), as fx->futd. */
+void
+sys_fx_futd(struct sys_fx *fx)
+{
+	fx->futd = sys_futd_start(fx->conf, fx->sock, fx->err);
 }

@@ -92,6 +92,7 @@ size_t		 sys_srvlog(const char *, unsigned, long long, const char *,
 		    size_t *);
 pid_t		 sys_futd(const char *, const char *, const char *,
 		    const char *const []);
+pid_t		 sys_futd_start(const char *, const char *, const char *);
 int		 sys_futctl(struct sys_out *, const char *, ...)
 		    __attribute__((sentinel));
 json_t		*sys_futctl_json(const char *, const char *, const char *);
@@ -105,6 +106,7 @@ void		 sys_fx_setup(struct sys_fx *, const char *);
 void		 sys_fx_teardown(struct sys_fx *);
 int		 sys_fx_fd(struct sys_fx *, int);
 void		 sys_fx_close(struct sys_fx *, int);
+void		 sys_fx_futd(struct sys_fx *);
 
 /* sockets by hand */
 int		 sys_unix_connect(const char *);
