@@ -1,7 +1,8 @@
 /*
- * sys.h - helpers of the system tests (sys.c): start and stop the real
- * binaries, run futctl and keep what it printed, wait for conditions,
- * talk to sockets by hand.
+ * sys.h - helpers of the system tests (sys.c): a test's own directory and
+ * what it holds (struct sys_fx), start and stop the real binaries, run
+ * futctl and keep what it printed, wait for conditions, talk to sockets
+ * by hand.
  *
  * Every wait here is bounded in time.  Every process started through
  * sys_spawn() is remembered until it is reaped, and sys_stop_all() (for a
