@@ -43,7 +43,6 @@
 #include "sys.h"
 
 #define FAULTS_TIMEOUT_S	30	/* per test */
-#define FX_MAX_FDS		1100	/* the many-clients test holds 1000 */
 #define STEP_MS			25
 #define NOBODY			65534
 #define FLOOD_BYTES		"10485760"
@@ -60,19 +59,15 @@
 static char	root_dir[PATH_MAX];
 
 /* Per test (checked fixture). */
+static struct sys_fx fx;
+
+/* Per test: testdns, when the test starts it (dns_start). */
 static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	char	 zone[PATH_MAX];
-	char	 dnslog[PATH_MAX];
-	pid_t	 futd;
-	pid_t	 dns;
-	unsigned dnsport;
-	int	 fds[FX_MAX_FDS];
-	size_t	 nfds;
-} fx;
+	char	 zone[PATH_MAX];	/* its zone file */
+	char	 log[PATH_MAX];		/* its stderr */
+	pid_t	 pid;
+	unsigned port;
+} testdns;
 
 static void
 root_setup(void)
@@ -107,58 +102,17 @@ note(const char *fmt, ...)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = -1;
-	fx.dns = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	sys_path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
-	sys_path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
+	sys_fx_setup(&fx, root_dir);
+	memset(&testdns, 0, sizeof(testdns));
+	testdns.pid = -1;
+	sys_path_in(testdns.zone, sizeof(testdns.zone), fx.dir, "zone");
+	sys_path_in(testdns.log, sizeof(testdns.log), fx.dir, "testdns.log");
 }
 
 static void
 fx_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		close(fx.fds[i]);
-	fx.nfds = 0;
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
-}
-
-static int
-fx_fd(int fd)
-{
-	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
-	ck_assert(fx.nfds < FX_MAX_FDS);
-	fx.fds[fx.nfds++] = fd;
-	return fd;
-}
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
+	sys_fx_teardown(&fx);
 }
 
 /* testsrv with opts on one free port of 127.0.0.1; its port (pid in *pp). */
@@ -179,17 +133,18 @@ static void
 dns_start(const char *flag)
 {
 	char bin[PATH_MAX];
-	const char *argv[] = { bin, "-t", "60", "-z", fx.zone, "0", NULL,
+	const char *argv[] = { bin, "-t", "60", "-z", testdns.zone, "0", NULL,
 	    NULL };
 
 	if (flag != NULL) {
 		argv[5] = flag;
 		argv[6] = "0";
 	}
-	conf_write(fx.zone, "a.test A 60 127.0.0.1\nb.test A 60 127.0.0.1\n");
+	sys_write_filef(testdns.zone, "a.test A 60 127.0.0.1\n"
+	    "b.test A 60 127.0.0.1\n");
 	sys_bin(bin, sizeof(bin), "testdns");
-	fx.dns = sys_spawn_ready(fx.dir, argv, fx.dnslog, &fx.dnsport);
-	ck_assert_msg(fx.dns != -1, "testdns did not start (is %s/testdns "
+	testdns.pid = sys_spawn_ready(fx.dir, argv, testdns.log, &testdns.port);
+	ck_assert_msg(testdns.pid != -1, "testdns did not start (is %s/testdns "
 	    "built?)", sys_build());
 }
 
@@ -362,7 +317,8 @@ START_TEST(test_close_early)
 	char err[64];
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"c\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"c\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"HELLO\"; interval = 0.2; timeout = 2; }"
 	    " );\n", p);
 	futd_start();
@@ -380,7 +336,8 @@ START_TEST(test_reset)
 	char err[64];
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"r\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"r\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"HELLO\"; interval = 0.2; timeout = 2; }"
 	    " );\n", p);
 	futd_start();
@@ -401,7 +358,8 @@ START_TEST(test_trickle_read_timeout)
 	long long lat;
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"t\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"t\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"zzz\"; interval = 1; timeout = 0.5; }"
 	    " );\n", p);
 	futd_start();
@@ -428,7 +386,8 @@ START_TEST(test_flood_read_limit)
 	json_t *st;
 	unsigned p = srv_start(opts, NULL);
 
-	conf_write(fx.conf, "targets = ( { name = \"f\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"f\"; host = \"127.0.0.1\";"
 	    " port = %u; expect = \"ZZZ\"; read_limit = 4096; interval = 0.1;"
 	    " timeout = 5; } );\n", p);
 	futd_start();
@@ -471,24 +430,24 @@ dns_fault(const char *flag, int slow)
 	dns_start(flag);
 	if (slow) {
 		deadline = sys_now_ms() + 2000;
-		ck_assert(kill(fx.dns, SIGUSR2) == 0);
-		while (file_count(fx.dnslog, "slow on") == 0 &&
+		ck_assert(kill(testdns.pid, SIGUSR2) == 0);
+		while (file_count(testdns.log, "slow on") == 0 &&
 		    sys_left_ms(deadline) > 0)
 			sys_sleep_ms(5);
-		ck_assert_msg(file_count(fx.dnslog, "slow on") == 1,
+		ck_assert_msg(file_count(testdns.log, "slow on") == 1,
 		    "testdns did not say \"slow on\"");
 	}
 	/*
 	 * "resolver": the resolver's 0.3 s ends before the probe's 1 s: dns.
 	 * "deadline" (slow only): the probe's 0.2 s ends first: dns_timeout.
 	 */
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1; dns_cache_max = 0;\n"
 	    "targets = (\n"
 	    "  { name = \"resolver\"; host = \"a.test\"; port = %u; "
 	    "interval = 0.5; timeout = 1; },\n"
 	    "  { name = \"deadline\"; host = \"b.test\"; port = %u; "
-	    "interval = 0.5; timeout = 0.2; }\n);\n", fx.dnsport, p, p);
+	    "interval = 0.5; timeout = 0.2; }\n);\n", testdns.port, p, p);
 	futd_start();
 	lat = wait_error("resolver", 3000, err, sizeof(err));
 	ck_assert_msg(strcmp(err, "dns") == 0, "%s: expected dns, futd said "
@@ -505,7 +464,7 @@ dns_fault(const char *flag, int slow)
 	    flag != NULL ? flag : "slow", slow ? "dns_timeout" : "dns", err);
 	ck_assert_msg(lat < 500000, "%s: deadline target failed after %lld us",
 	    flag != NULL ? flag : "slow", lat);
-	ck_assert_msg(file_count(fx.dnslog, "query") >= 1,
+	ck_assert_msg(file_count(testdns.log, "query") >= 1,
 	    "testdns was never asked");
 	assert_alive("after DNS faults");
 }
@@ -708,7 +667,7 @@ START_TEST(test_many_clients)
 	rss0 = rss_kb(fx.futd);
 
 	for (i = 0; i < NCLIENTS; i++)
-		fx_fd(sys_unix_connect(fx.sock));
+		sys_fx_fd(&fx, sys_unix_connect(fx.sock));
 	/* the first 50 ask for a big reply and never read it */
 	for (i = 0; i < NSTALLED; i++)
 		ck_assert_msg(sys_send_all(fx.fds[i], req, strlen(req)) == 0,
@@ -817,7 +776,8 @@ START_TEST(test_access_control)
 		return;
 	}
 	p = srv_start(NULL, NULL);
-	conf_write(fx.conf, "targets = ( { name = \"a\"; host = \"127.0.0.1\";"
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"a\"; host = \"127.0.0.1\";"
 	    " port = %u; interval = 0.5; } );\n", p);
 	futd_start();
 	/* make the directory reachable: only the socket's mode is in the way */

@@ -41,7 +41,6 @@
 #include "sys.h"
 
 #define METRICS_TIMEOUT_S	30	/* per test; Prometheus takes ~5 s */
-#define FX_MAX_FDS		160
 #define STEP_MS			25
 #define HTTP_MS			5000	/* one request, start to end */
 #define HTTP_MAX_REPLY		(16 * 1024 * 1024)
@@ -80,18 +79,15 @@ static const char *const families[] = {
 
 static char	root_dir[PATH_MAX];
 
+/* Per test (checked fixture). */
+static struct sys_fx fx;
+
+/* Per test: the ports of futd_metrics_start()'s config. */
 static struct {
-	char		 dir[PATH_MAX];
-	char		 conf[PATH_MAX];
-	char		 sock[PATH_MAX];
-	char		 err[PATH_MAX];
-	pid_t		 futd;
-	unsigned	 mport;		/* metrics_listen */
-	unsigned	 upport;	/* testsrv: target "up" */
-	unsigned	 closedport;	/* bound, not listening: "closed" */
-	int		 fds[FX_MAX_FDS];
-	size_t		 nfds;
-} fx;
+	unsigned	 metrics;	/* metrics_listen */
+	unsigned	 up;		/* testsrv: target "up" */
+	unsigned	 closed;	/* bound, not listening: "closed" */
+} ports;
 
 /* fixtures */
 
@@ -110,69 +106,14 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_fx_setup(&fx, root_dir);
+	memset(&ports, 0, sizeof(ports));
 }
 
 static void
 fx_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		close(fx.fds[i]);
-	fx.nfds = 0;
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
-}
-
-static int
-fx_fd(int fd)
-{
-	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
-	ck_assert(fx.nfds < FX_MAX_FDS);
-	fx.fds[fx.nfds++] = fd;
-	return fd;
-}
-
-/* Close one of fx.fds before the teardown. */
-static void
-fx_close(int fd)
-{
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		if (fx.fds[i] == fd) {
-			close(fd);
-			fx.fds[i] = fx.fds[--fx.nfds];
-			return;
-		}
-}
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
+	sys_fx_teardown(&fx);
 }
 
 /*
@@ -274,28 +215,22 @@ futd_metrics_start(long long min)
 	struct sys_srv srv;
 	uint64_t deadline;
 	json_t *st;
-	char *err;
 	int fd;
 
 	ck_assert_msg(sys_testsrv(&srv, NULL, 1, NULL) == 0,
 	    "testsrv did not start (is %s/testsrv built?)", sys_build());
-	fx.upport = srv.port[0];
-	ck_assert(sys_bound_port(&fd, &fx.closedport) == 0);
-	fx_fd(fd);
-	fx.mport = free_port();
-	conf_write(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
+	ports.up = srv.port[0];
+	ck_assert(sys_bound_port(&fd, &ports.closed) == 0);
+	sys_fx_fd(&fx, fd);
+	ports.metrics = free_port();
+	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = (\n"
 	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = %g; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = %g; timeout = 1; }\n);\n", fx.mport, fx.upport,
-	    INTERVAL_MS / 1000.0, fx.closedport, INTERVAL_MS / 1000.0);
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
+	    "interval = %g; timeout = 1; }\n);\n", ports.metrics, ports.up,
+	    INTERVAL_MS / 1000.0, ports.closed, INTERVAL_MS / 1000.0);
+	sys_fx_futd(&fx);
 	deadline = sys_now_ms() + 5000;
 	for (;;) {
 		st = status_get();
@@ -492,7 +427,7 @@ get_metrics(const char *accept, struct hresp *r)
 	extra[0] = '\0';
 	if (accept != NULL)
 		snprintf(extra, sizeof(extra), "Accept: %s\r\n", accept);
-	http_do(fx.mport, "GET", "/metrics", extra, r);
+	http_do(ports.metrics, "GET", "/metrics", extra, r);
 	ck_assert_msg(r->status == 200, "GET /metrics: %s", r->head);
 }
 
@@ -723,7 +658,7 @@ START_TEST(test_http_text)
 
 		snprintf(want, sizeof(want), "futd_target_up{target=\"up\","
 		    "probe=\"peeraddr\",host=\"127.0.0.1\",port=\"%u\"} 1\n",
-		    fx.upport);
+		    ports.up);
 		ck_assert_msg(strstr(r.body, want) != NULL, "no line %s", want);
 	}
 	ck_assert(mval(r.body, "futd_target_up", "target=\"up\"", NULL) == 1);
@@ -819,7 +754,7 @@ START_TEST(test_http_openmetrics)
 	ck_assert_pstr_eq(hdr(&r, "Content-Type", ct, sizeof(ct)), CT_TEXT);
 	hresp_free(&r);
 
-	http_do(fx.mport, "HEAD", "/metrics", NULL, &r);
+	http_do(ports.metrics, "HEAD", "/metrics", NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_pstr_eq(hdr(&r, "Content-Type", ct, sizeof(ct)), CT_TEXT);
 	ck_assert_int_eq(r.bodylen, 0);
@@ -841,16 +776,16 @@ START_TEST(test_http_errors)
 
 	futd_metrics_start(1);
 	for (i = 0; methods[i] != NULL; i++) {
-		http_do(fx.mport, methods[i], "/metrics", NULL, &r);
+		http_do(ports.metrics, methods[i], "/metrics", NULL, &r);
 		ck_assert_msg(r.status == 405, "%s: %s", methods[i], r.head);
 		ck_assert_pstr_eq(hdr(&r, "Allow", allow, sizeof(allow)),
 		    "GET, HEAD");
 		hresp_free(&r);
 	}
-	http_do(fx.mport, "GET", "/", NULL, &r);
+	http_do(ports.metrics, "GET", "/", NULL, &r);
 	ck_assert_msg(r.status == 404, "GET /: %s", r.head);
 	hresp_free(&r);
-	http_do(fx.mport, "GET", "/metrics/x", NULL, &r);
+	http_do(ports.metrics, "GET", "/metrics/x", NULL, &r);
 	ck_assert_msg(r.status == 404, "GET /metrics/x: %s", r.head);
 	hresp_free(&r);
 
@@ -861,7 +796,7 @@ START_TEST(test_http_errors)
 	    "X-Big: ");
 	memset(big + len, 'a', n);
 	memcpy(big + len + n, "\r\n\r\n", 4);
-	http_raw(fx.mport, big, (size_t)len + n + 4, &r);
+	http_raw(ports.metrics, big, (size_t)len + n + 4, &r);
 	free(big);
 	ck_assert_msg(r.status == 400 || r.status == 413 || r.status == 431,
 	    "100 KB header: %s", r.head);
@@ -892,7 +827,7 @@ START_TEST(test_http_idle_clients)
 
 	futd_metrics_start(1);
 	for (i = 0; i < IDLE_CLIENTS; i++)
-		fds[i] = fx_fd(tcp_connect(fx.mport));
+		fds[i] = sys_fx_fd(&fx, tcp_connect(ports.metrics));
 	sys_sleep_ms(100);
 
 	st = status_get();
@@ -908,7 +843,7 @@ START_TEST(test_http_idle_clients)
 	ck_assert_msg(sys_now_ms() - t0 < 2000, "futctl status took %llu ms",
 	    (unsigned long long)(sys_now_ms() - t0));
 
-	http_do(fx.mport, "GET", "/metrics", NULL, &r);
+	http_do(ports.metrics, "GET", "/metrics", NULL, &r);
 	ck_assert_msg(r.status == 503, "GET /metrics with %d idle clients: %s",
 	    IDLE_CLIENTS, r.head);
 	hresp_free(&r);
@@ -925,10 +860,10 @@ START_TEST(test_http_idle_clients)
 	    before, after);
 
 	for (i = 0; i < IDLE_CLIENTS; i++)
-		fx_close(fds[i]);
+		sys_fx_close(&fx, fds[i]);
 	deadline = sys_now_ms() + 3000;
 	for (;;) {
-		http_do(fx.mport, "GET", "/metrics", NULL, &r);
+		http_do(ports.metrics, "GET", "/metrics", NULL, &r);
 		if (r.status == 200)
 			break;
 		ck_assert_msg(sys_left_ms(deadline) > 0, "still %s 3 s after "
@@ -1046,10 +981,10 @@ START_TEST(test_prometheus)
 	sys_path_in(conf, sizeof(conf), fx.dir, "prometheus.yml");
 	sys_path_in(data, sizeof(data), fx.dir, "prometheus-data");
 	sys_path_in(log, sizeof(log), fx.dir, "prometheus.log");
-	conf_write(conf, "global:\n  scrape_interval: 1s\n"
+	sys_write_filef(conf, "global:\n  scrape_interval: 1s\n"
 	    "  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
 	    "scrape_configs:\n  - job_name: futd\n    static_configs:\n"
-	    "      - targets: ['127.0.0.1:%u']\n", fx.mport);
+	    "      - targets: ['127.0.0.1:%u']\n", ports.metrics);
 	snprintf(a_conf, sizeof(a_conf), "--config.file=%s", conf);
 	snprintf(a_data, sizeof(a_data), "--storage.tsdb.path=%s", data);
 	snprintf(a_listen, sizeof(a_listen), "--web.listen-address=127.0.0.1:%u",
@@ -1122,7 +1057,7 @@ START_TEST(test_control_metrics)
 	futd_metrics_start(2);
 	for (om = 0; om < 2; om++) {
 		get_metrics(om ? ACCEPT_PROMETHEUS : NULL, &r[om]);
-		fd = fx_fd(sys_unix_connect(fx.sock));
+		fd = sys_fx_fd(&fx, sys_unix_connect(fx.sock));
 		ck_assert(sys_send_all(fd, reqs[om], strlen(reqs[om])) == 0);
 		line = sys_read_line(fd, 5000);
 		ck_assert_msg(line != NULL, "no reply to %s", reqs[om]);
@@ -1149,7 +1084,7 @@ START_TEST(test_control_metrics)
 			ck_assert(strlen(text) > 6 &&
 			    strcmp(text + strlen(text) - 6, "# EOF\n") == 0);
 		json_decref(j);
-		fx_close(fd);
+		sys_fx_close(&fx, fd);
 		hresp_free(&r[om]);
 	}
 }
@@ -1175,7 +1110,8 @@ START_TEST(test_reload)
 	    "seconds", NULL) == start);
 	hresp_free(&r);
 
-	conf_write(fx.conf, "targets = ( { name = \"x\"; port = 1; } );\n");
+	sys_write_filef(fx.conf,
+	    "targets = ( { name = \"x\"; port = 1; } );\n");
 	ck_assert_msg(sys_futctl(&out, fx.sock, "reload", (char *)NULL) != 0,
 	    "a config without host was taken: %s", out.out);
 	sys_out_free(&out);
@@ -1187,13 +1123,13 @@ START_TEST(test_reload)
 	ck_assert(mval(r.body, "futd_targets", NULL) == 2);
 	hresp_free(&r);
 
-	old = fx.mport;
-	fx.mport = free_port();
+	old = ports.metrics;
+	ports.metrics = free_port();
 	t0 = time(NULL);
-	conf_write(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
+	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = (\n"
 	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = %g; }\n);\n", fx.mport, fx.upport,
+	    "interval = %g; }\n);\n", ports.metrics, ports.up,
 	    INTERVAL_MS / 1000.0);
 	ck_assert_msg(sys_futctl(&out, fx.sock, "reload", (char *)NULL) == 0,
 	    "reload: %s%s", out.out, out.err);
@@ -1227,14 +1163,14 @@ START_TEST(test_listen_in_use)
 	char bin[PATH_MAX];
 	const char *argv[] = { bin, "-f", fx.conf, "-s", fx.sock, NULL };
 
-	fd = fx_fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	fd = sys_fx_fd(&fx, socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
 	    listen(fd, 1) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-	conf_write(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
+	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = ();\n", ntohs(sin.sin_port));
 	sys_bin(bin, sizeof(bin), "futd");
 	pid = sys_spawn(argv, NULL, NULL, fx.err);

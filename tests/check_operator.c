@@ -28,7 +28,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,17 +387,16 @@ END_TEST
 static char	root_dir[PATH_MAX];
 
 /* Per test (checked fixture). */
+static struct sys_fx fx;
+
+/* Per test: the switchable server (srv_on, srv_off) and a refused port. */
 static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
 	int	 hold;			/* holds the switchable port */
 	int	 lsn;			/* listens on it while "on" */
 	int	 refused;		/* a bound port, never listening */
 	unsigned port;			/* the switchable one */
 	unsigned rport;			/* the refused one */
-} fx;
+} srv;
 
 static void
 root_setup(void)
@@ -445,56 +443,49 @@ fx_setup(void)
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 
-	memset(&fx, 0, sizeof(fx));
-	fx.hold = fx.lsn = fx.refused = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_fx_setup(&fx, root_dir);
+	memset(&srv, 0, sizeof(srv));
+	srv.hold = srv.lsn = srv.refused = -1;
 
 	/* the switchable port, held but not listening: connects refused */
-	fx.hold = tcp_socket();
-	ck_assert_msg(fx.hold != -1 && tcp_bind(fx.hold, 0) == 0 &&
-	    getsockname(fx.hold, (struct sockaddr *)&sin, &len) == 0,
+	srv.hold = tcp_socket();
+	ck_assert_msg(srv.hold != -1 && tcp_bind(srv.hold, 0) == 0 &&
+	    getsockname(srv.hold, (struct sockaddr *)&sin, &len) == 0,
 	    "reserving a port: %s", strerror(errno));
-	fx.port = ntohs(sin.sin_port);
-	ck_assert(sys_bound_port(&fx.refused, &fx.rport) == 0);
+	srv.port = ntohs(sin.sin_port);
+	ck_assert(sys_bound_port(&srv.refused, &srv.rport) == 0);
 }
 
 static void
 fx_teardown(void)
 {
-	sys_stop_all();
-	if (fx.lsn != -1)
-		close(fx.lsn);
-	if (fx.hold != -1)
-		close(fx.hold);
-	if (fx.refused != -1)
-		close(fx.refused);
-	fx.lsn = fx.hold = fx.refused = -1;
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
+	sys_fx_teardown(&fx);
+	if (srv.lsn != -1)
+		close(srv.lsn);
+	if (srv.hold != -1)
+		close(srv.hold);
+	if (srv.refused != -1)
+		close(srv.refused);
+	srv.lsn = srv.hold = srv.refused = -1;
 }
 
-/* The server on fx.port: on (listening) or off (connects refused). */
+/* The server on srv.port: on (listening) or off (connects refused). */
 static void
 srv_on(void)
 {
-	ck_assert(fx.lsn == -1);
-	fx.lsn = tcp_socket();
-	ck_assert_msg(fx.lsn != -1 && tcp_bind(fx.lsn, fx.port) == 0 &&
-	    listen(fx.lsn, 256) == 0, "listen on 127.0.0.1:%u: %s", fx.port,
+	ck_assert(srv.lsn == -1);
+	srv.lsn = tcp_socket();
+	ck_assert_msg(srv.lsn != -1 && tcp_bind(srv.lsn, srv.port) == 0 &&
+	    listen(srv.lsn, 256) == 0, "listen on 127.0.0.1:%u: %s", srv.port,
 	    strerror(errno));
 }
 
 static void
 srv_off(void)
 {
-	ck_assert(fx.lsn != -1);
-	close(fx.lsn);
-	fx.lsn = -1;
+	ck_assert(srv.lsn != -1);
+	close(srv.lsn);
+	srv.lsn = -1;
 }
 
 /* Accept and close what came (peeraddr probes only connect). */
@@ -503,51 +494,11 @@ srv_drain(void)
 {
 	int fd, n = 0;
 
-	if (fx.lsn == -1)
+	if (srv.lsn == -1)
 		return;
-	while (n++ < 1000 && (fd = accept4(fx.lsn, NULL, NULL,
+	while (n++ < 1000 && (fd = accept4(srv.lsn, NULL, NULL,
 	    SOCK_CLOEXEC)) != -1)
 		close(fd);
-}
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
-}
-
-static pid_t
-futd_start_at(const char *conf, const char *sock, const char *err)
-{
-	pid_t pid;
-	char *text;
-
-	pid = sys_futd(conf, sock, err, NULL);
-	if (pid == -1) {
-		text = sys_read_file(err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, text != NULL ? text : "(none)");
-	}
-	return pid;
-}
-
-static void
-futd_start(void)
-{
-	futd_start_at(fx.conf, fx.sock, fx.err);
 }
 
 static const char *
@@ -631,12 +582,12 @@ START_TEST(test_flapping_live)
 	json_t *st, *t;
 	const char *p;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1;\n"
-	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", fx.port);
+	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", srv.port);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 
 	json_decref(wait_state("flappy", "up", -1, OP_CHANGE_MS));
 	srv_off();
@@ -700,13 +651,13 @@ START_TEST(test_log_follow)
 	pid_t pid;
 	int status, gone;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"follow1\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 1; },\n"
 	    "  { name = \"other\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port, fx.rport);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_state("follow1", "up", -1, OP_CHANGE_MS));
 
 	sys_bin(bin, sizeof(bin), "futctl");
@@ -765,13 +716,13 @@ START_TEST(test_probe_codes)
 	struct sys_out out;
 	int rc;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.2; timeout = 1; }\n);\n", fx.port, fx.rport);
+	    "interval = 0.2; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 
 	rc = sys_futctl(&out, fx.sock, "probe", "alive", (char *)NULL);
 	ck_assert_msg(rc == 0, "probe alive: %d\n%s%s", rc, out.out, out.err);
@@ -836,13 +787,13 @@ START_TEST(test_check_codes)
 	json_t *st;
 	int rc;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 100; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port, fx.rport);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_state("alive", "up", 1, OP_CHANGE_MS));
 	json_decref(wait_state("closed", "down", -1, OP_CHANGE_MS));
 
@@ -925,11 +876,11 @@ assert_schema(const char *cmd, const char *arg)
 /* 10. The JSON of status, show, log and probe carries its schema. */
 START_TEST(test_json_schema)
 {
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
 	srv_on();
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_state("alive", "up", -1, OP_CHANGE_MS));
 
 	assert_schema("status", NULL);
@@ -946,20 +897,20 @@ END_TEST
  */
 START_TEST(test_json_schema_ping)
 {
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
-	futd_start();
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
+	sys_fx_futd(&fx);
 	assert_schema("ping", NULL);
 }
 END_TEST
 
 START_TEST(test_json_schema_reload)
 {
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.port);
-	futd_start();
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
+	sys_fx_futd(&fx);
 	assert_schema("reload", NULL);
 }
 END_TEST
@@ -997,10 +948,10 @@ START_TEST(test_log_folds)
 	long long failed;
 	size_t i;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", fx.rport);
-	futd_start();
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.rport);
+	sys_fx_futd(&fx);
 	for (;;) {
 		st = status_get(fx.sock);
 		failed = num(target_get(st, "closed"), "failed");
@@ -1058,10 +1009,10 @@ START_TEST(test_log_start_event)
 	size_t i;
 	int found = 0;
 
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 60; }\n);\n", fx.port);
-	futd_start();
+	    "interval = 60; }\n);\n", srv.port);
+	sys_fx_futd(&fx);
 	evs = log_get(NULL, "50");
 	json_array_foreach(evs, i, ev)
 		if (str(ev, "type") != NULL &&
@@ -1098,7 +1049,7 @@ START_TEST(test_shard)
 		for (i = 0; i < SHARD_TARGETS; i++)
 			fprintf(f, "%s\n  { name = \"web%02zu\"; "
 			    "host = \"127.0.0.1\"; port = %u; interval = 60; }",
-			    i > 0 ? "," : "", i, fx.rport);
+			    i > 0 ? "," : "", i, srv.rport);
 		fprintf(f, "\n);\n");
 		ck_assert(fclose(f) == 0);
 		snprintf(name, sizeof(name), "futd%u.conf", k + 1);
@@ -1110,7 +1061,7 @@ START_TEST(test_shard)
 		ck_assert(sys_write_file(conf[k], text, len) == 0);
 		free(text);
 		text = NULL;
-		futd_start_at(conf[k], sock[k], err[k]);
+		sys_futd_start(conf[k], sock[k], err[k]);
 	}
 
 	for (k = 0; k < SHARD_N; k++) {

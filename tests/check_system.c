@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +37,6 @@
 #include "sys.h"
 
 #define SYSTEM_TIMEOUT_S	30	/* per test; the slowest takes ~5 s */
-#define FX_MAX_FDS		64
 #define STEP_MS			25	/* between two looks at futd */
 #define LOG_SETTLE_MS		30	/* testsrv logs a closed connection */
 #define QUIET_TRIES		40
@@ -53,16 +51,7 @@
 static char	root_dir[PATH_MAX];
 
 /* Per test (checked fixture). */
-static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	char	 log[PATH_MAX];		/* testsrv's log */
-	pid_t	 futd;
-	int	 fds[FX_MAX_FDS];	/* raw sockets, closed at teardown */
-	size_t	 nfds;
-} fx;
+static struct sys_fx fx;
 
 static void
 root_setup(void)
@@ -79,57 +68,13 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	sys_path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
+	sys_fx_setup(&fx, root_dir);
 }
 
 static void
 fx_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		close(fx.fds[i]);
-	fx.nfds = 0;
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
-}
-
-/* Remember a raw socket for the teardown; fails the test if fd is -1. */
-static int
-fx_fd(int fd)
-{
-	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
-	ck_assert(fx.nfds < FX_MAX_FDS);
-	fx.fds[fx.nfds++] = fd;
-	return fd;
-}
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
+	sys_fx_teardown(&fx);
 }
 
 static void
@@ -138,20 +83,6 @@ srv_start(struct sys_srv *srv, const char *const opts[], size_t nports,
 {
 	ck_assert_msg(sys_testsrv(srv, opts, nports, log) == 0,
 	    "testsrv did not start (is %s/testsrv built?)", sys_build());
-}
-
-/* futd -f fx.conf -s fx.sock, answering `futctl ping`. */
-static void
-futd_start(void)
-{
-	char *err;
-
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
 }
 
 /* jansson accessors that tolerate a missing object or key */
@@ -286,10 +217,10 @@ START_TEST(test_hello_exact)
 	int i, quiet = 0;
 
 	srv_start(&srv, NULL, 1, fx.log);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\";\n    interval = 0.5; }\n);\n", srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_target("h", "ok", 3, 5000));
 
 	for (i = 0; i < QUIET_TRIES && !quiet; i++) {
@@ -356,7 +287,7 @@ START_TEST(test_hello_big)
 	ck_assert(sys_write_file(fx.conf, conf, n) == 0);
 	free(conf);
 
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_target("big90", "done", 1, 5000 + 4500 + 1000);
 	t = target_get(st, "big90");
 	ck_assert_msg(num(t, "ok") == 1 && num(t, "failed") == 0,
@@ -395,16 +326,16 @@ START_TEST(test_peeraddr)
 	if (!v6)
 		fprintf(stderr, "test_peeraddr: no ::1 here, IPv4 only\n");
 	if (v6)
-		conf_write(fx.conf, "targets = (\n"
+		sys_write_filef(fx.conf, "targets = (\n"
 		    "  { name = \"p4\"; host = \"127.0.0.1\"; port = %u; "
 		    "interval = 0.2; },\n"
 		    "  { name = \"p6\"; host = \"::1\"; port = %u; "
 		    "interval = 0.2; }\n);\n", srv.port[0], srv6.port[0]);
 	else
-		conf_write(fx.conf, "targets = (\n"
+		sys_write_filef(fx.conf, "targets = (\n"
 		    "  { name = \"p4\"; host = \"127.0.0.1\"; port = %u; "
 		    "interval = 0.2; }\n);\n", srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", srv.port[0]);
 	st = wait_target("p4", "ok", 1, 2000);
@@ -439,11 +370,11 @@ START_TEST(test_refused)
 	int fd;
 
 	ck_assert(sys_bound_port(&fd, &port) == 0);
-	fx_fd(fd);
-	conf_write(fx.conf, "targets = (\n"
+	sys_fx_fd(&fx, fd);
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; }\n);\n", port);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	st = wait_target("closed", "failed", 1, 2000);
 	t = target_get(st, "closed");
@@ -496,7 +427,7 @@ START_TEST(test_connect_timeout)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	deadline = sys_now_ms() + 1200;
 	while (sys_left_ms(deadline) > 0)
@@ -564,7 +495,7 @@ START_TEST(test_many_targets)
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
 
-	futd_start();
+	sys_fx_futd(&fx);
 	t0 = sys_now_ms();
 	deadline = t0 + MANY_WAIT_MS;
 	do {
@@ -606,8 +537,8 @@ START_TEST(test_empty)
 	struct sys_out out;
 	json_t *st;
 
-	conf_write(fx.conf, "# nothing to probe\ntargets = ();\n");
-	futd_start();
+	sys_write_filef(fx.conf, "# nothing to probe\ntargets = ();\n");
+	sys_fx_futd(&fx);
 
 	ck_assert_int_eq(sys_futctl(&out, fx.sock, "status", (char *)NULL), 0);
 	ck_assert_str_eq(out.out, "no targets configured\n");
@@ -673,12 +604,12 @@ START_TEST(test_show_and_usage)
 	json_t *j, *t, *h;
 
 	srv_start(&srv, NULL, 1, NULL);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.1; },\n"
 	    "  { name = \"db\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; }\n);\n", srv.port[0], srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 	json_decref(wait_target("web", "ok", 2, 2000));
 
 	snprintf(target, sizeof(target), "target:      127.0.0.1:%u",
@@ -763,7 +694,7 @@ reply_expect(int fd, int code, const char *what)
 static int
 raw_open(void)
 {
-	return fx_fd(sys_unix_connect(fx.sock));
+	return sys_fx_fd(&fx, sys_unix_connect(fx.sock));
 }
 
 static void
@@ -786,10 +717,10 @@ START_TEST(test_control_raw)
 	json_t *j, *st;
 
 	srv_start(&srv, NULL, 1, NULL);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; }\n);\n", srv.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	/* errors that leave the connection usable */
 	fd = raw_open();
@@ -907,7 +838,7 @@ START_TEST(test_control_stream)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	fd = raw_open();
 	raw_send(fd, req, sizeof(req) - 1);
@@ -967,9 +898,9 @@ START_TEST(test_request_corpus)
 		    "missing\n", script);
 		return;
 	}
-	conf_write(fx.conf, "targets = ( { name = \"c\"; host = "
+	sys_write_filef(fx.conf, "targets = ( { name = \"c\"; host = "
 	    "\"127.0.0.1\"; port = 1; interval = 0.2; } );\n");
-	futd_start();
+	sys_fx_futd(&fx);
 	ck_assert_int_eq(sys_run(argv, env, 60000, &out), 0);
 	ck_assert_msg(out.status == 0, "the request corpus: %s%s", out.out,
 	    out.err);
@@ -985,8 +916,8 @@ START_TEST(test_control_binary_closes)
 	static const char binary[] = "\x01\x02\xfe\xff\n";
 	int fd;
 
-	conf_write(fx.conf, "targets = ();\n");
-	futd_start();
+	sys_write_filef(fx.conf, "targets = ();\n");
+	sys_fx_futd(&fx);
 	fd = raw_open();
 	raw_send(fd, binary, sizeof(binary) - 1);
 	json_decref(reply_expect(fd, PROTO_BAD_REQUEST, "binary"));
@@ -1016,7 +947,7 @@ START_TEST(test_socket_and_stop)
 	srv_start(&srv, NULL, 2, fx.log);
 	srv_start(&hang, noaccept, 1, NULL);
 	base_fds = sys_proc_fds(srv.pid);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"hello\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"peer\"; host = \"127.0.0.1\"; port = %u; "
@@ -1024,7 +955,7 @@ START_TEST(test_socket_and_stop)
 	    "  { name = \"pending44\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 10; timeout = 8; }\n);\n",
 	    srv.port[0], srv.port[1], hang.port[0]);
-	futd_start();
+	sys_fx_futd(&fx);
 
 	ck_assert_msg(stat(fx.sock, &sb) == 0, "stat %s: %s", fx.sock,
 	    strerror(errno));
@@ -1092,7 +1023,7 @@ START_TEST(test_config_check)
 	struct sys_out out;
 
 	sys_bin(bin, sizeof(bin), "futd");
-	conf_write(fx.conf, "history = 8;\n"
+	sys_write_filef(fx.conf, "history = 8;\n"
 	    "defaults = { interval = 1.5; timeout = 0.5; };\n"
 	    "targets = (\n"
 	    "  { name = \"a\"; host = \"127.0.0.1\"; port = 1; },\n"
@@ -1104,7 +1035,7 @@ START_TEST(test_config_check)
 	sys_out_free(&out);
 
 	sys_path_in(bad, sizeof(bad), fx.dir, "bad.conf");
-	conf_write(bad, "targets = (\n"
+	sys_write_filef(bad, "targets = (\n"
 	    "  { name = \"a\"; host = \"127.0.0.1\"; port = 1; },\n"
 	    "  { name = \"b\"; host = \"127.0.0.1\"; port = 70000; },\n"
 	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 2;\n"
@@ -1200,17 +1131,17 @@ START_TEST(test_reload)
 
 	srv_start(&srv, NULL, 1, NULL);
 	p = srv.port[0];
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"gone\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.05; }\n);\n", p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	s0 = wait_target("keep", "probes", 5, 2000);
 	ck_assert(target_get(s0, "gone") != NULL);
 
 	/* 1: futctl reload, one kept, one removed, one added */
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"added\"; host = \"127.0.0.1\"; port = %u; "
@@ -1233,7 +1164,7 @@ START_TEST(test_reload)
 	s0 = wait_target("added", "probes", 3, 2000);
 
 	/* 2: SIGHUP, one more */
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"added\"; host = \"127.0.0.1\"; port = %u; "
@@ -1250,7 +1181,7 @@ START_TEST(test_reload)
 
 	/* 3: a bad config by futctl: exit 1, the error, nothing changes */
 	s0 = status_get();
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"added\"; host = \"127.0.0.1\"; port = %u; "
@@ -1327,13 +1258,13 @@ START_TEST(test_systemd)
 	snprintf(listen, sizeof(listen), "--listen=%s", fx.sock);
 	sys_bin(bin, sizeof(bin), "futd");
 	/* control_socket: where futd would go if it ignored the passed one */
-	conf_write(fx.conf, "control_socket = \"%s\";\n"
+	sys_write_filef(fx.conf, "control_socket = \"%s\";\n"
 	    "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
 	    "  { name = \"p\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.05; }\n);\n", unused, srv.port[0], srv.port[0]);
-	nfd = fx_fd(sys_notify_open(nsock));
+	nfd = sys_fx_fd(&fx, sys_notify_open(nsock));
 
 	pid = sys_spawn(argv, NULL, NULL, fx.err);
 	ck_assert_msg(pid != -1, "cannot run systemd-socket-activate: %s",
@@ -1381,7 +1312,7 @@ START_TEST(test_systemd)
 
 	/* a bad config, by SIGHUP and by futctl: every target keeps going */
 	s0 = wait_target("h", "probes", 5, 2000);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"h\"; host = \"127.0.0.1\"; port = 0; } );\n");
 	ck_assert(kill(pid, SIGHUP) == 0);
 	ck_assert_msg(sys_notify_wait(nfd, "RELOADING=1", 2000, buf,

@@ -66,14 +66,8 @@ static int	certs_ok;
 static char	certs_error[1024];
 
 /* Per test (checked fixture). */
-static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	pid_t	 futd;
-	unsigned nspawned;		/* names the servers' files */
-} fx;
+static struct sys_fx fx;
+static unsigned	nspawned;	/* names the servers' files */
 
 /* A certificate file (or key) of the TCase, into a static buffer. */
 static const char *
@@ -268,55 +262,15 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = -1;
 	ck_assert_msg(certs_ok, "no certificates: %s", certs_error);
-	sys_path_in(fx.dir, sizeof(fx.dir), root_dir, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
+	sys_fx_setup(&fx, root_dir);
+	nspawned = 0;
 }
 
 static void
 fx_teardown(void)
 {
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
-}
-
-static void conf_write(const char *, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-conf_write(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(fx.conf, s, (size_t)n) == 0,
-	    "write %s: %s", fx.conf, strerror(errno));
-	free(s);
-}
-
-static void
-futd_start(void)
-{
-	char *err;
-
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
+	sys_fx_teardown(&fx);
 }
 
 /* servers */
@@ -385,7 +339,7 @@ ssrv_start(const char *certfile, const char *const extra[])
 
 	snprintf(c, sizeof(c), "%s", cert(certfile));
 	snprintf(k, sizeof(k), "%s", cert("leaf.key"));
-	snprintf(name, sizeof(name), "s_server.%u.err", fx.nspawned++);
+	snprintf(name, sizeof(name), "s_server.%u.err", nspawned++);
 	sys_path_in(errpath, sizeof(errpath), fx.dir, name);
 	for (tries = 0; tries < PORT_TRIES; tries++) {
 		port = free_port();
@@ -440,7 +394,7 @@ our_srv_start(const char *prog, const char *const opts[], const char *log)
 	pid_t pid;
 
 	sys_bin(bin, sizeof(bin), prog);
-	snprintf(name, sizeof(name), "%s.%u.out", prog, fx.nspawned++);
+	snprintf(name, sizeof(name), "%s.%u.out", prog, nspawned++);
 	sys_path_in(out, sizeof(out), fx.dir, name);
 	argv[n++] = bin;
 	argv[n++] = "-t";
@@ -741,13 +695,13 @@ START_TEST(test_chain_ok)
 	long long days;
 
 	port = ssrv_start("leaf.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; },\n"
 	    "  { name = \"ip\"; host = \"127.0.0.1\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"), port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "web", "ip", NULL);
 
 	t = target_get(st, "web");
@@ -838,10 +792,10 @@ START_TEST(test_system_store)
 	unsigned port;
 
 	port = ssrv_start("leaf.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"web\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    interval = 0.5; timeout = 2; }\n);\n", port);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "web", NULL);
 	assert_failed(st, "web", "tls_verify",
 	    "unable to get local issuer certificate");
@@ -872,11 +826,11 @@ START_TEST(test_expired)
 	long long days;
 
 	port = ssrv_start("expired.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"old\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
 	t = target_get(st, "old");
@@ -908,11 +862,11 @@ START_TEST(test_failed_cert_shown)
 	char *dump;
 
 	port = ssrv_start("expired.pem", NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"old\"; host = \"localhost\"; port = %u; tls = true;\n"
 	    "    ca_file = \"%s\"; interval = 0.5; timeout = 2; }\n);\n",
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
 	t = target_get(st, "old");
@@ -944,7 +898,8 @@ START_TEST(test_wrong_host)
 
 	other = ssrv_start("other.pem", NULL);
 	local = ssrv_start("leaf.pem", NULL);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"other\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\"; },\n"
@@ -954,7 +909,7 @@ START_TEST(test_wrong_host)
 	    " ca_file = \"%s\";\n    sni = \"other.test\"; verify = false; }\n"
 	    ");\n", other, cert("ca.pem"), local, cert("ca.pem"), local,
 	    cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "other", "sni", "lax", NULL);
 	assert_failed(st, "other", "tls_verify", "hostname mismatch");
 	assert_failed(st, "sni", "tls_verify", "hostname mismatch");
@@ -998,7 +953,8 @@ START_TEST(test_alpn)
 
 	pboth = ssrv_start("leaf.pem", both);
 	ph1 = ssrv_start("leaf.pem", h1);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"agree\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\";\n    alpn = [\"h2\"]; },\n"
@@ -1011,7 +967,7 @@ START_TEST(test_alpn)
 	    "tls = true; ca_file = \"%s\";\n    alpn = [\"h2\"]; }\n);\n",
 	    pboth, cert("ca.pem"), ph1, cert("ca.pem"), pboth, cert("ca.pem"),
 	    ph1, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "agree", "second", "none", "disagree",
 	    NULL);
 
@@ -1050,13 +1006,14 @@ START_TEST(test_not_tls)
 
 	pb = our_srv_start("testsrv", banner, NULL);
 	pc = our_srv_start("testsrv", closer, NULL);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"banner\"; host = \"localhost\"; port = %u; "
 	    "tls = true; },\n"
 	    "  { name = \"closer\"; host = \"localhost\"; port = %u; "
 	    "tls = true; }\n);\n", pb, pc);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "banner", "closer", NULL);
 	assert_failed(st, "banner", "tls_handshake", "wrong version number");
 	/*
@@ -1097,10 +1054,10 @@ START_TEST(test_stall)
 	unsigned port;
 
 	port = our_srv_start("testsrv", silent, NULL);
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"stall\"; host = \"localhost\"; port = %u; "
 	    "tls = true;\n    interval = 1; timeout = 0.5; }\n);\n", port);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "stall", NULL);
 	assert_failed(st, "stall", "tls_timeout",
 	    "while in the TLS handshake");
@@ -1133,7 +1090,8 @@ START_TEST(test_hello_www)
 	char *dump;
 
 	port = ssrv_start("leaf.pem", www);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"get\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\";\n    probe = \"hello\"; "
@@ -1144,7 +1102,7 @@ START_TEST(test_hello_www)
 	    "payload = \"GET / HTTP/1.0\\r\\n\\r\\n\";\n"
 	    "    expect = \"HTTP/1.0 404\"; }\n);\n", port, cert("ca.pem"),
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "get", "nope", NULL);
 
 	t = target_get(st, "get");
@@ -1179,14 +1137,15 @@ START_TEST(test_min_version)
 	unsigned port;
 
 	port = ssrv_start("leaf.pem", tls12);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"strict\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\";\n    min_version = \"1.3\"; },\n"
 	    "  { name = \"any\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\"; }\n);\n", port, cert("ca.pem"),
 	    port, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "strict", "any", NULL);
 	assert_failed(st, "strict", "tls_handshake", "protocol version");
 	t = target_get(st, "any");
@@ -1216,7 +1175,8 @@ START_TEST(test_cert_days)
 
 	p20 = ssrv_start("d20.pem", NULL);
 	p60 = ssrv_start("d60.pem", NULL);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"warn20\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\"; },\n"
@@ -1225,7 +1185,7 @@ START_TEST(test_cert_days)
 	    "  { name = \"fine60\"; host = \"localhost\"; port = %u; "
 	    "tls = true; ca_file = \"%s\"; }\n);\n", p20, cert("ca.pem"), p20,
 	    cert("ca.pem"), p60, cert("ca.pem"));
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "warn20", "crit20", "fine60", NULL);
 	/*
 	 * Whole days left, as futd will count them a moment later: a
@@ -1329,7 +1289,8 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	sys_path_in(log, sizeof(log), fx.dir, "tlssrv.log");
 	pok = tlssrv_start(okopts, log);
 	pno = tlssrv_start(noopts, log);
-	conf_write("defaults = { interval = 0.5; timeout = 2; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 2; };\n"
 	    "targets = (\n"
 	    "  { name = \"ok\"; host = \"localhost\"; port = %u; tls = true;"
 	    " ca_file = \"%s\";\n    starttls = \"%s\"; "
@@ -1340,7 +1301,7 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	    " ca_file = \"%s\";\n    starttls = \"%s\"; }\n);\n",
 	    pok, cert("ca.pem"), proto, pok, cert("ca.pem"), proto, pno,
 	    cert("ca.pem"), proto);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "ok", "ip", "no", NULL);
 
 	t = target_get(st, "ok");
@@ -1427,7 +1388,7 @@ START_TEST(test_config)
 	char want[PATH_MAX + 64];
 
 	sys_bin(bin, sizeof(bin), "futd");
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
 	    "    sni = \"www.example.test\"; alpn = [\"h2\", \"http/1.1\"];\n"
 	    "    verify = true; ca_file = \"%s\"; min_version = \"1.2\";\n"
@@ -1438,7 +1399,7 @@ START_TEST(test_config)
 	assert_has(out.out, "configuration OK", "futd -n");
 	sys_out_free(&out);
 
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443;\n"
 	    "    sni = \"www.example.test\"; },\n"
 	    "  { name = \"b\"; host = \"localhost\"; port = 443; tls = true;\n"
@@ -1450,7 +1411,7 @@ START_TEST(test_config)
 	assert_has(out.err, "unknown min_version \"1.1\"", "futd -n");
 	sys_out_free(&out);
 
-	conf_write("targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
 	    "    ca_file = \"%s/absent.pem\"; }\n);\n", fx.dir);
 	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);

@@ -29,7 +29,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +41,6 @@
 #include "sys.h"
 
 #define TRUTH_TIMEOUT_S		60	/* per test; the slowest (9) 7-13 s */
-#define FX_MAX_FDS		16
 #define STEP_MS			20	/* between two looks at futd */
 #define LOG_SETTLE_MS		50	/* testsrv logs a connection at EOF */
 #define PAIR_TRIES		8	/* same port on two addresses */
@@ -64,20 +62,15 @@
 static char	truth_root[PATH_MAX];
 
 /* Per test (checked fixture). */
+static struct sys_fx fx;
+
+/* Per test: testdns, when the test starts it (dns_start). */
 static struct {
-	char	 dir[PATH_MAX];
-	char	 conf[PATH_MAX];
-	char	 sock[PATH_MAX];
-	char	 err[PATH_MAX];		/* futd's stderr */
-	char	 log[PATH_MAX];		/* testsrv's log */
-	char	 zone[PATH_MAX];	/* testdns's zone file */
-	char	 dnslog[PATH_MAX];	/* testdns's stderr: its queries */
-	pid_t	 futd;
-	pid_t	 dns;
-	unsigned dnsport;
-	int	 fds[FX_MAX_FDS];
-	size_t	 nfds;
-} fx;
+	char	 zone[PATH_MAX];	/* its zone file */
+	char	 log[PATH_MAX];		/* its stderr: the queries */
+	pid_t	 pid;
+	unsigned port;
+} testdns;
 
 /* fixtures */
 
@@ -96,52 +89,20 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	memset(&fx, 0, sizeof(fx));
-	fx.futd = fx.dns = -1;
-	sys_path_in(fx.dir, sizeof(fx.dir), truth_root, "t.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		ck_abort_msg("mkdtemp %s: %s", fx.dir, strerror(errno));
-	sys_path_in(fx.conf, sizeof(fx.conf), fx.dir, "futd.conf");
-	sys_path_in(fx.sock, sizeof(fx.sock), fx.dir, "futd.sock");
-	sys_path_in(fx.err, sizeof(fx.err), fx.dir, "futd.err");
-	sys_path_in(fx.log, sizeof(fx.log), fx.dir, "testsrv.log");
-	sys_path_in(fx.zone, sizeof(fx.zone), fx.dir, "zone");
-	sys_path_in(fx.dnslog, sizeof(fx.dnslog), fx.dir, "testdns.log");
+	sys_fx_setup(&fx, truth_root);
+	memset(&testdns, 0, sizeof(testdns));
+	testdns.pid = -1;
+	sys_path_in(testdns.zone, sizeof(testdns.zone), fx.dir, "zone");
+	sys_path_in(testdns.log, sizeof(testdns.log), fx.dir, "testdns.log");
 }
 
 static void
 fx_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fx.nfds; i++)
-		close(fx.fds[i]);
-	fx.nfds = 0;
-	sys_stop_all();
-	if (!sys_keep())
-		sys_rmtree(fx.dir);
+	sys_fx_teardown(&fx);
 }
 
 /* files */
-
-static void conf_write(const char *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-conf_write(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0);
-	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
-	    path, strerror(errno));
-	free(s);
-}
 
 /* How often needle occurs in file path, ignoring case (testdns logs names
  * with evdns's random 0x20 capitals: "bOtH.TeSt"). */
@@ -239,15 +200,6 @@ pair_start(const char *a1, const char *a2, const char *const opts[])
 	return 0;
 }
 
-/* Remember a socket for the teardown. */
-static int
-fx_fd(int fd)
-{
-	ck_assert(fx.nfds < FX_MAX_FDS);
-	fx.fds[fx.nfds++] = fd;
-	return fd;
-}
-
 /*
  * Bind addr:port without listening: a connect there is refused, and no
  * one else can take the port while we hold it.  -1 when it is in use.
@@ -281,7 +233,7 @@ hold_port(const char *addr, unsigned port)
 		close(fd);
 		return -1;
 	}
-	return fx_fd(fd);
+	return sys_fx_fd(&fx, fd);
 }
 
 /*
@@ -308,17 +260,17 @@ half_start(const char *listen_addr, const char *refuse_addr)
 	return 0;
 }
 
-/* testdns on 127.0.0.1 with this zone; fx.dnsport. */
+/* testdns on 127.0.0.1 with this zone; testdns.port. */
 static void
 dns_start(const char *zone)
 {
 	char bin[PATH_MAX];
-	const char *argv[] = { bin, "-t", "60", "-z", fx.zone, "0", NULL };
+	const char *argv[] = { bin, "-t", "60", "-z", testdns.zone, "0", NULL };
 
-	conf_write(fx.zone, "%s", zone);
+	sys_write_filef(testdns.zone, "%s", zone);
 	sys_bin(bin, sizeof(bin), "testdns");
-	fx.dns = sys_spawn_ready(fx.dir, argv, fx.dnslog, &fx.dnsport);
-	ck_assert_msg(fx.dns != -1, "testdns did not start (is %s/testdns "
+	testdns.pid = sys_spawn_ready(fx.dir, argv, testdns.log, &testdns.port);
+	ck_assert_msg(testdns.pid != -1, "testdns did not start (is %s/testdns "
 	    "built?)", sys_build());
 }
 
@@ -329,29 +281,15 @@ dns_start(const char *zone)
 static void
 dns_signal(int sig, const char *what)
 {
-	size_t before = file_count_ci(fx.dnslog, what);
+	size_t before = file_count_ci(testdns.log, what);
 	uint64_t deadline = sys_now_ms() + 2000;
 
-	ck_assert(kill(fx.dns, sig) == 0);
-	while (file_count_ci(fx.dnslog, what) <= before &&
+	ck_assert(kill(testdns.pid, sig) == 0);
+	while (file_count_ci(testdns.log, what) <= before &&
 	    sys_left_ms(deadline) > 0)
 		sys_sleep_ms(5);
-	ck_assert_msg(file_count_ci(fx.dnslog, what) > before,
+	ck_assert_msg(file_count_ci(testdns.log, what) > before,
 	    "testdns did not say \"%s\" after signal %d", what, sig);
-}
-
-/* futd -f fx.conf -s fx.sock, answering `futctl ping`. */
-static void
-futd_start(void)
-{
-	char *err;
-
-	fx.futd = sys_futd(fx.conf, fx.sock, fx.err, NULL);
-	if (fx.futd == -1) {
-		err = sys_read_file(fx.err, NULL);
-		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
-		    SYS_START_MS, err != NULL ? err : "(none)");
-	}
 }
 
 /* JSON, tolerant of a missing object or key */
@@ -759,7 +697,7 @@ START_TEST(test_families)
 	    "  { name = \"first2\"; host = \"two.test\"; port = %u; "
 	    "addresses = \"first\"; },\n"
 	    "  { name = \"each2\"; host = \"two.test\"; port = %u; "
-	    "addresses = \"each\"; }", fx.dnsport, r, r, r);
+	    "addresses = \"each\"; }", testdns.port, r, r, r);
 	names[k++] = "any2";
 	names[k++] = "first2";
 	names[k++] = "each2";
@@ -792,7 +730,7 @@ START_TEST(test_families)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	/* two A records: first refused at .2; any moves on to .3 */
@@ -895,14 +833,14 @@ START_TEST(test_localhost_without_dns)
 	p = srv_start(NULL, NULL);
 	dns_start("# nothing\n");
 	dns_signal(SIGUSR1, "mute on");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1;\n"
 	    "targets = (\n"
 	    "  { name = \"lh\"; host = \"localhost\"; port = %u; "
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"dnsonly\"; host = \"nowhere.test\"; port = %u; "
-	    "interval = 0.2; timeout = 1; }\n);\n", fx.dnsport, p, p);
-	futd_start();
+	    "interval = 0.2; timeout = 1; }\n);\n", testdns.port, p, p);
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", p);
 	assert_last(target_in(st, "lh"), NULL, peer);
@@ -912,9 +850,9 @@ START_TEST(test_localhost_without_dns)
 	    "dnsonly: the resolver gave up after %lld us, before its 0.3 s",
 	    phase(jobj(t, "last"), "resolve_us"));
 	json_decref(st);
-	ck_assert_msg(file_count_ci(fx.dnslog, "query nowhere.test") >= 1,
+	ck_assert_msg(file_count_ci(testdns.log, "query nowhere.test") >= 1,
 	    "testdns was never asked for nowhere.test");
-	ck_assert_msg(file_count_ci(fx.dnslog, "localhost") == 0,
+	ck_assert_msg(file_count_ci(testdns.log, "localhost") == 0,
 	    "futd asked DNS for localhost");
 }
 END_TEST
@@ -1043,13 +981,13 @@ START_TEST(test_ttl_cache)
 	snprintf(p1, sizeof(p1), "127.0.0.1:%u", port);
 	snprintf(p2, sizeof(p2), "127.0.0.2:%u", port);
 	dns_start("ttl.test A 1 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_cache_max = 60;\n"
 	    "targets = (\n"
 	    "  { name = \"ttl\"; host = \"ttl.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.25; timeout = 1; }\n);\n",
-	    fx.dnsport, port);
-	futd_start();
+	    testdns.port, port);
+	sys_fx_futd(&fx);
 
 	/* two lookups and the cached answers between them */
 	deadline = sys_now_ms() + 4000;
@@ -1073,7 +1011,7 @@ START_TEST(test_ttl_cache)
 	json_decref(j);
 
 	/* the zone moves; watch every result until the new address shows */
-	conf_write(fx.zone, "ttl.test A 1 127.0.0.2\n");
+	sys_write_filef(testdns.zone, "ttl.test A 1 127.0.0.2\n");
 	dns_signal(SIGHUP, "reload");
 	t_change = wall_now();
 	deadline = sys_now_ms() + 2500;
@@ -1152,13 +1090,13 @@ START_TEST(test_cache_max_caps)
 
 	p = srv_start(NULL, NULL);
 	dns_start("cap.test A 60 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_cache_max = 0.3;\n"
 	    "targets = (\n"
 	    "  { name = \"cap\"; host = \"cap.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.1; timeout = 1; }\n);\n",
-	    fx.dnsport, p);
-	futd_start();
+	    testdns.port, p);
+	sys_fx_futd(&fx);
 	deadline = sys_now_ms() + 3000;
 	for (;;) {
 		j = show_get("cap", &t);
@@ -1179,7 +1117,7 @@ START_TEST(test_cache_max_caps)
 	    dump(jobj(t, "history")));
 	assert_cache_life(hist, nh, 0.3, 0.1, "TTL 60, dns_cache_max 0.3");
 	json_decref(j);
-	queries = file_count_ci(fx.dnslog, "query cap.test A ->");
+	queries = file_count_ci(testdns.log, "query cap.test A ->");
 	ck_assert_msg(queries >= 4, "testdns got %zu A queries for cap.test",
 	    queries);
 }
@@ -1213,13 +1151,13 @@ START_TEST(test_stale)
 	p = srv_start(NULL, NULL);
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", p);
 	dns_start("stale.test A 1 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1; dns_cache_max = 60;\n"
 	    "targets = (\n"
 	    "  { name = \"st\"; host = \"stale.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.2; timeout = 1; }\n);\n",
-	    fx.dnsport, p);
-	futd_start();
+	    testdns.port, p);
+	sys_fx_futd(&fx);
 	j = wait_done("st", 1, 2000, &t);
 	assert_last(t, NULL, peer);
 	/*
@@ -1254,7 +1192,7 @@ START_TEST(test_stale)
 	    "stale: connected before the resolver gave up: %s", dump(l));
 	json_decref(j);
 
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_timeout = 0.3; dns_attempts = 1; dns_cache_max = 60;\n"
 	    "targets = (\n"
 	    "  { name = \"st\"; host = \"stale.test\"; port = %u; "
@@ -1263,7 +1201,7 @@ START_TEST(test_stale)
 	    "family = \"ipv4\"; interval = 0.5; timeout = 1; },\n"
 	    "  { name = \"nores_short\"; host = \"nores2.test\"; port = %u; "
 	    "family = \"ipv4\"; interval = 0.5; timeout = 0.2; }\n);\n",
-	    fx.dnsport, p, p, p);
+	    testdns.port, p, p, p);
 	ck_assert_msg(sys_futctl(&out, fx.sock, "reload", (char *)NULL) == 0,
 	    "futctl reload: %s%s", out.out, out.err);
 	sys_out_free(&out);
@@ -1302,14 +1240,14 @@ START_TEST(test_payload_bytes)
 
 	pa = srv_start(NULL, fx.log);
 	pb = srv_start(NULL, fx.log);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"esc\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"a\\r\\n\\t\\\\\\x01z\"; "
 	    "interval = 0.2; },\n"
 	    "  { name = \"hex\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload_hex = \"00ff0d0a\"; "
 	    "interval = 0.2; }\n);\n", pa, pb);
-	futd_start();
+	sys_fx_futd(&fx);
 	j = wait_done("esc", 2, 2000, &t);
 	ck_assert_int_eq(jint(jobj(t, "config"), "payload_bytes"), 7);
 	ck_assert_int_eq(jint(t, "failed"), 0);
@@ -1364,7 +1302,8 @@ START_TEST(test_expect_banner)
 	json_t *st;
 
 	p = srv_start(opts, NULL);
-	conf_write(fx.conf, "defaults = { interval = 0.5; timeout = 0.4; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 0.4; };\n"
 	    "targets = (\n"
 	    "  { name = \"ssh\"; host = \"127.0.0.1\"; port = %u; "
 	    "expect = \"SSH-2.0-\"; },\n"
@@ -1372,7 +1311,7 @@ START_TEST(test_expect_banner)
 	    "expect = \"SMTP\"; },\n"
 	    "  { name = \"smtp8\"; host = \"127.0.0.1\"; port = %u; "
 	    "expect = \"SMTP\"; read_limit = 8; }\n);\n", p, p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	t = target_in(st, "ssh");
@@ -1422,7 +1361,8 @@ START_TEST(test_expect_respond)
 	json_t *st, *j;
 
 	p = srv_start(opts, fx.log);
-	conf_write(fx.conf, "defaults = { interval = 0.5; timeout = 0.4; };\n"
+	sys_write_filef(fx.conf,
+	    "defaults = { interval = 0.5; timeout = 0.4; };\n"
 	    "targets = (\n"
 	    "  { name = \"pong\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"PING\\r\\n\"; "
@@ -1436,7 +1376,7 @@ START_TEST(test_expect_respond)
 	    "  { name = \"err7\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"PING\\r\\n\"; "
 	    "expect_regex = \"^-ERR\"; read_limit = 7; }\n);\n", p, p, p, p);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	t = target_in(st, "pong");
@@ -1490,14 +1430,14 @@ START_TEST(test_expect_silent_close)
 
 	ps = srv_start(silent, NULL);
 	pc = srv_start(closing, NULL);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"silent\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; payload = \"PING\\r\\n\"; expect = \"+OK\"; "
 	    "interval = 0.5; timeout = 0.3; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
 	    "expect = \"220 \"; interval = 0.5; timeout = 0.3; }\n);\n",
 	    ps, pc);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 3000);
 
 	t = target_in(st, "silent");
@@ -1555,14 +1495,14 @@ START_TEST(test_phase_order)
 
 	p = srv_start(opts, NULL);
 	dns_start("ph.test A 60 127.0.0.1\n");
-	conf_write(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
 	    "dns_cache_max = 0;\n"
 	    "targets = (\n"
 	    "  { name = \"ph\"; host = \"ph.test\"; port = %u; "
 	    "family = \"ipv4\"; probe = \"hello\"; payload = \"PING\\r\\n\"; "
 	    "expect = \"+PONG\"; interval = 0.1; timeout = 1; }\n);\n",
-	    fx.dnsport, p);
-	futd_start();
+	    testdns.port, p);
+	sys_fx_futd(&fx);
 	j = wait_done("ph", 5, 3000, &t);
 	assert_phase_order(jobj(t, "last"), "last");
 	ck_assert_str_eq(jstr(jobj(t, "last"), "dns"), "fresh");
@@ -1596,13 +1536,13 @@ START_TEST(test_close_rst_fin)
 
 	pr = srv_start(NULL, fx.log);
 	pf = srv_start(NULL, fx.log);
-	conf_write(fx.conf, "targets = (\n"
+	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"rst\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; close = \"rst\"; interval = 0.1; },\n"
 	    "  { name = \"fin\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; close = \"fin\"; interval = 0.1; }\n);\n",
 	    pr, pf);
-	futd_start();
+	sys_fx_futd(&fx);
 	j = wait_done("rst", 4, 2000, &t);
 	ck_assert_int_eq(jint(t, "failed"), 0);
 	ck_assert_str_eq(jstr(jobj(t, "config"), "close"), "rst");
@@ -1712,7 +1652,7 @@ START_TEST(test_timeouts)
 	n += (size_t)snprintf(conf + n, 64, "\"; }\n);\n");
 	ck_assert(sys_write_file(fx.conf, conf, n) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 	st = wait_all(names, 4000);
 
 	t = target_in(st, "na");
@@ -1784,7 +1724,7 @@ START_TEST(test_deadline_never_early)
 	ck_assert(fclose(f) == 0);
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
-	futd_start();
+	sys_fx_futd(&fx);
 	for (k = 0; k < 2; k++) {
 		j = wait_done(names[k], 8, 4000, &t);
 		h = jobj(t, "history");
@@ -1958,7 +1898,7 @@ START_TEST(test_spread)
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	free(conf);
 
-	futd_start();
+	sys_fx_futd(&fx);
 	(void)setpriority(PRIO_PROCESS, (id_t)fx.futd, SPREAD_NICE);
 	start1 = futd_start_wall();
 	sched_watch(fx.futd, start1 + 3.0, st1);
@@ -2073,7 +2013,7 @@ START_TEST(test_spread)
 	 */
 	ck_assert_int_eq(sys_stop(fx.futd, SYS_STOP_MS), 0);
 	fx.futd = -1;
-	futd_start();
+	sys_fx_futd(&fx);
 	(void)setpriority(PRIO_PROCESS, (id_t)fx.futd, SPREAD_NICE);
 	start2 = futd_start_wall();
 	sched_watch(fx.futd, start2 + xmax + 0.3, st2);
@@ -2152,9 +2092,9 @@ START_TEST(test_max_inflight)
 	FILE *f;
 
 	p = srv_start(opts, NULL);
-	conf_write(fx.conf, "max_inflight = %d;\nhistory = 4;\n"
+	sys_write_filef(fx.conf, "max_inflight = %d;\nhistory = 4;\n"
 	    "targets = ();\n", INFLIGHT_MAX);
-	futd_start();
+	sys_fx_futd(&fx);
 	idle = fds_idle();
 	ck_assert((f = open_memstream(&conf, &len)) != NULL);
 	fprintf(f, "max_inflight = %d;\nhistory = 4;\n"
@@ -2237,8 +2177,8 @@ START_TEST(test_late)
 	json_t *j;
 
 	p = srv_start(opts, NULL);
-	conf_write(fx.conf, "targets = ();\n");
-	futd_start();
+	sys_write_filef(fx.conf, "targets = ();\n");
+	sys_fx_futd(&fx);
 	idle = fds_idle();
 	clen = snprintf(conf, sizeof(conf), "targets = (\n"
 	    "  { name = \"late\"; host = \"127.0.0.1\"; port = %u; "

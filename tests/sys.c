@@ -179,6 +179,23 @@ sys_write_file(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* A whole file from a format (a config, a zone); fails the test if not. */
+void
+sys_write_filef(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0);
+	ck_assert_msg(sys_write_file(path, s, (size_t)n) == 0, "write %s: %s",
+	    path, strerror(errno));
+	free(s);
+}
+
 /* The whole file, NUL-terminated; NULL when it cannot be read. */
 char *
 sys_read_file(const char *path, size_t *lenp)
@@ -837,6 +854,24 @@ sys_futd(const char *conf, const char *sock, const char *errpath,
 }
 
 /*
+ * sys_futd() for a test that needs futd running: its pid, or the test
+ * fails with what futd said on errpath.
+ */
+pid_t
+sys_futd_start(const char *conf, const char *sock, const char *errpath)
+{
+	pid_t pid;
+	char *err;
+
+	if ((pid = sys_futd(conf, sock, errpath, NULL)) == -1) {
+		err = sys_read_file(errpath, NULL);
+		ck_abort_msg("futd did not start within %d ms; its stderr:\n%s",
+		    SYS_START_MS, err != NULL ? err : "(none)");
+	}
+	return pid;
+}
+
+/*
  * Run futctl [-s sock] ARG... (NULL-terminated) and keep its output in
  * *out (NULL: thrown away).  Returns its exit status, -1 if it hung.
  */
@@ -1111,4 +1146,70 @@ sys_root_teardown(const char *root, const char *label)
 		fprintf(stderr, "%s: kept %s\n", label, root);
 	else
 		sys_rmtree(root);
+}
+
+/*
+ * A test's own directory under root (a checked fixture), with the paths of
+ * futd's files in it; nothing is started or written yet.
+ */
+void
+sys_fx_setup(struct sys_fx *fx, const char *root)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->futd = -1;
+	sys_path_in(fx->dir, sizeof(fx->dir), root, "t.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		ck_abort_msg("mkdtemp %s: %s", fx->dir, strerror(errno));
+	sys_path_in(fx->conf, sizeof(fx->conf), fx->dir, "futd.conf");
+	sys_path_in(fx->sock, sizeof(fx->sock), fx->dir, "futd.sock");
+	sys_path_in(fx->err, sizeof(fx->err), fx->dir, "futd.err");
+	sys_path_in(fx->log, sizeof(fx->log), fx->dir, "testsrv.log");
+}
+
+/*
+ * After the test: its sockets closed, every process it started stopped,
+ * its directory removed (kept with FUTD_SYS_KEEP=1).
+ */
+void
+sys_fx_teardown(struct sys_fx *fx)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nfds; i++)
+		close(fx->fds[i]);
+	fx->nfds = 0;
+	sys_stop_all();
+	if (!sys_keep())
+		sys_rmtree(fx->dir);
+}
+
+/* Remember a raw socket for the teardown; fails the test if fd is -1. */
+int
+sys_fx_fd(struct sys_fx *fx, int fd)
+{
+	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+	ck_assert(fx->nfds < SYS_FX_MAX_FDS);
+	fx->fds[fx->nfds++] = fd;
+	return fd;
+}
+
+/* Close one of fx->fds before the teardown. */
+void
+sys_fx_close(struct sys_fx *fx, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nfds; i++)
+		if (fx->fds[i] == fd) {
+			close(fd);
+			fx->fds[i] = fx->fds[--fx->nfds];
+			return;
+		}
+}
+
+/* futd on the test's config and socket (sys_futd_start), as fx->futd. */
+void
+sys_fx_futd(struct sys_fx *fx)
+{
+	fx->futd = sys_futd_start(fx->conf, fx->sock, fx->err);
 }

@@ -1,7 +1,8 @@
 /*
- * sys.h - helpers of the system tests (sys.c): start and stop the real
- * binaries, run futctl and keep what it printed, wait for conditions,
- * talk to sockets by hand.
+ * sys.h - helpers of the system tests (sys.c): a test's own directory and
+ * what it holds (struct sys_fx), start and stop the real binaries, run
+ * futctl and keep what it printed, wait for conditions, talk to sockets
+ * by hand.
  *
  * Every wait here is bounded in time.  Every process started through
  * sys_spawn() is remembered until it is reaped, and sys_stop_all() (for a
@@ -12,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +24,7 @@
 					   (a bound: sanitizers are slow) */
 #define SYS_STOP_MS		2000	/* SIGTERM to SIGKILL */
 #define SYS_RUN_MS		5000	/* a command line finishes within this */
+#define SYS_FX_MAX_FDS	1100	/* faults' many-clients test holds 1000 */
 
 /* What a finished command said and how it ended. */
 struct sys_out {
@@ -37,6 +40,22 @@ struct sys_srv {
 	unsigned	 port[SYS_MAX_PORTS];
 };
 
+/*
+ * A system test's own directory under its TCase's root and what it holds
+ * (sys_fx_setup, sys_fx_teardown): the paths of futd's files in it, the
+ * futd it started (-1: none) and the raw sockets to close after it.
+ */
+struct sys_fx {
+	char	 dir[PATH_MAX];
+	char	 conf[PATH_MAX];	/* futd.conf */
+	char	 sock[PATH_MAX];	/* futd.sock */
+	char	 err[PATH_MAX];		/* futd.err: futd's stderr */
+	char	 log[PATH_MAX];		/* testsrv.log */
+	pid_t	 futd;
+	int	 fds[SYS_FX_MAX_FDS];
+	size_t	 nfds;
+};
+
 /* paths, clocks, files */
 const char	*sys_build(void);
 void		 sys_bin(char *, size_t, const char *);
@@ -47,6 +66,8 @@ void		 sys_sleep_ms(unsigned);
 int		 sys_tmpdir(char *, size_t);
 int		 sys_rmtree(const char *);
 int		 sys_write_file(const char *, const void *, size_t);
+void		 sys_write_filef(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 char		*sys_read_file(const char *, size_t *);
 
 /* processes */
@@ -72,6 +93,7 @@ size_t		 sys_srvlog(const char *, unsigned, long long, const char *,
 		    size_t *);
 pid_t		 sys_futd(const char *, const char *, const char *,
 		    const char *const []);
+pid_t		 sys_futd_start(const char *, const char *, const char *);
 int		 sys_futctl(struct sys_out *, const char *, ...)
 		    __attribute__((sentinel));
 json_t		*sys_futctl_json(const char *, const char *, const char *);
@@ -81,6 +103,11 @@ void		 sys_path_in(char *, size_t, const char *, const char *);
 int		 sys_keep(void);
 void		 sys_root_setup(char *, size_t);
 void		 sys_root_teardown(const char *, const char *);
+void		 sys_fx_setup(struct sys_fx *, const char *);
+void		 sys_fx_teardown(struct sys_fx *);
+int		 sys_fx_fd(struct sys_fx *, int);
+void		 sys_fx_close(struct sys_fx *, int);
+void		 sys_fx_futd(struct sys_fx *);
 
 /* sockets by hand */
 int		 sys_unix_connect(const char *);
