@@ -234,9 +234,9 @@ assert_same_file(const char *path, const char *dir)
 	ck_assert_msg(res.r != CFGDIFF_DIFFER, "%s: %s", path, res.d.why);
 }
 
-/* Every regular file of a directory of the source tree. */
+/* fn on every regular file of a directory of the source tree */
 static unsigned
-compare_dir(const char *rel)
+each_file(const char *rel, void (*fn)(const char *, const char *))
 {
 	char dir[PATH_MAX], path[PATH_MAX + 256];
 	struct dirent *e;
@@ -255,11 +255,18 @@ compare_dir(const char *rel)
 		if (strcmp(rel, "conf") == 0 && (strlen(e->d_name) < 5 ||
 		    strcmp(e->d_name + strlen(e->d_name) - 5, ".conf") != 0))
 			continue;
-		assert_same_file(path, dir);
+		fn(path, dir);
 		n++;
 	}
 	closedir(dp);
 	return n;
+}
+
+/* Every regular file of a directory, read by both readers. */
+static unsigned
+compare_dir(const char *rel)
+{
+	return each_file(rel, assert_same_file);
 }
 
 /* ------------------------------------------------------------ files */
@@ -947,6 +954,85 @@ START_TEST(test_include_eof_comment)
 END_TEST
 
 /*
+ * cfg_read_hook against cfg_read on every file of the tree: a hook that
+ * drops every other element of "targets" leaves the same errors, or the
+ * same tree but for those elements (compared by cfg_digest).
+ */
+static unsigned	hook_n, hook_total;	/* elements seen: one file, all */
+
+static int
+hook_drop_odd(void *arg, struct cfg *c, const struct cfg_node *e)
+{
+	(void)arg;
+	(void)c;
+	(void)e;
+	return hook_n++ % 2 == 1;
+}
+
+static void
+assert_hook_same(const char *path, const char *dir)
+{
+	const struct cfg_hook hook = { .list = "targets", .elem = hook_drop_odd };
+	const struct cfg_node *fr, *hr, *fm, *hm;
+	struct cfg_error ferr, herr;
+	struct cfg *full, *hooked;
+	unsigned i, k;
+
+	hook_n = 0;
+	full = cfg_read(path, dir, &ferr);
+	hooked = cfg_read_hook(path, dir, &herr, &hook);
+	ck_assert_msg((full == NULL) == (hooked == NULL), "%s: read %s, with "
+	    "the hook %s", path, full ? "ok" : ferr.text,
+	    hooked ? "ok" : herr.text);
+	if (full == NULL) {
+		ck_assert_msg(ferr.line == herr.line &&
+		    strcmp(ferr.text, herr.text) == 0, "%s: %d: %s, with the "
+		    "hook %d: %s", path, ferr.line, ferr.text, herr.line,
+		    herr.text);
+		return;
+	}
+	fr = cfg_root(full);
+	hr = cfg_root(hooked);
+	ck_assert_uint_eq(cfg_length(fr), cfg_length(hr));
+	for (i = 0; i < cfg_length(fr); i++) {
+		fm = cfg_elem(full, fr, i);
+		hm = cfg_elem(hooked, hr, i);
+		ck_assert_str_eq(cfg_name(full, fm), cfg_name(hooked, hm));
+		if (strcmp(cfg_name(full, fm), "targets") != 0 ||
+		    !cfg_is_list(fm)) {
+			ck_assert_msg(cfg_digest(full, fm) ==
+			    cfg_digest(hooked, hm), "%s: %s differs", path,
+			    cfg_name(full, fm));
+			continue;
+		}
+		/* the hook saw the elements in order: the even ones stay */
+		ck_assert_uint_eq(cfg_length(hm), (cfg_length(fm) + 1) / 2);
+		for (k = 0; k < cfg_length(hm); k++)
+			ck_assert_msg(cfg_digest(full, cfg_elem(full, fm, 2 * k)) ==
+			    cfg_digest(hooked, cfg_elem(hooked, hm, k)),
+			    "%s: targets element %u differs", path, 2 * k);
+	}
+	hook_total += hook_n;
+	cfg_free(full);
+	cfg_free(hooked);
+	ncompared++;
+}
+
+START_TEST(test_hook_files)
+{
+	unsigned n;
+
+	hook_total = 0;
+	n = each_file("tests/data/good", assert_hook_same);
+	n += each_file("tests/data/bad", assert_hook_same);
+	n += each_file("conf", assert_hook_same);
+	n += each_file("fuzz/corpus/conf", assert_hook_same);
+	ck_assert_uint_ge(n, 80);
+	ck_assert_uint_ge(hook_total, 200);	/* it did drop some */
+}
+END_TEST
+
+/*
  * cfg_read_hook: elements of the top-level "targets" list that the hook
  * takes are dropped as they are read, and their memory reused; what is
  * kept reads as it was written, names interned inside a dropped element
@@ -1056,6 +1142,7 @@ cfg_suite(void)
 	tcase_add_checked_fixture(tc, inc_setup, inc_teardown);
 	tcase_add_test(tc, test_include_relative);
 	tcase_add_test(tc, test_hook_drop);
+	tcase_add_test(tc, test_hook_files);
 	tcase_add_test(tc, test_include_depth);
 	tcase_add_test(tc, test_include_missing);
 	tcase_add_test(tc, test_include_directory);
