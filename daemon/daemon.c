@@ -262,6 +262,13 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 	for (i = 0; i < c->ntargets; i++)
 		if (next[at[i]]->phase == TARGET_STOPPED)
 			target_start(next[at[i]], base);
+	/* a target taken as it ran may be one that ran out of memory */
+	if (d->nstalled > 0) {
+		d->nstalled = 0;
+		for (k = 0; k < total; k++)
+			if (next[k]->phase == TARGET_STOPPED)
+				target_start(next[k], base);
+	}
 	free(d->targets);
 	d->targets = next;
 	d->ntargets = total;

@@ -525,6 +525,8 @@ struct daemon {
 	int64_t			 conf_ok_wall_us;	/* the last good config */
 	int			 reload_failed;	/* the last reload was refused */
 	uint64_t		 late_total;	/* all targets', ever */
+	size_t			 nstalled;	/* stopped for want of memory:
+						   a reload starts them again */
 	uint64_t		 fdlimit_event;	/* to fold fd_limit failures into */
 	/* called after every probe result, e.g. for STATUS= updates */
 	void			(*on_result)(struct daemon *, struct target *,

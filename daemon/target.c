@@ -219,6 +219,7 @@ target_start(struct target *tg, uint64_t base_us)
 		log_warnx("target %s: out of memory for its timer",
 		    tg->conf.name);
 		tg->phase = TARGET_STOPPED;
+		target_daemon(tg)->nstalled++;
 	}
 }
 
@@ -447,6 +448,7 @@ target_schedule_next(struct target *tg, uint64_t now)
 		log_warnx("target %s: out of memory for its timer, stopped",
 		    tg->conf.name);
 		tg->phase = TARGET_STOPPED;
+		d->nstalled++;
 	}
 }
 
