@@ -92,7 +92,7 @@ TAILQ_HEAD(task_queue, task);
 /*
  * A timer of the executor's own: 24 bytes instead of a libevent event's
  * 128, for the timers every target holds for as long as it lives.  All of
- * them sit in one binary heap behind a single libevent timer.
+ * them sit in one heap behind a single libevent timer.
  */
 struct timer {
 	uint64_t		 deadline_us;	/* monotonic */
@@ -102,8 +102,19 @@ struct timer {
 };
 #define TIMER_IDLE	UINT32_MAX
 
+/*
+ * A heap entry carries its timer's deadline: the sifts compare entries
+ * side by side instead of following a pointer into a target per
+ * comparison (libev's "cached at" 4-heap).
+ */
+struct timer_slot {
+	uint64_t		 deadline_us;
+	struct timer		*t;
+};
+
 struct timers {
-	struct timer		**heap;
+	struct timer_slot	*heap;		/* a 4-ary min-heap */
+	void			*mem;		/* heap - 3: see timers_grow */
 	size_t			 n;
 	size_t			 cap;
 	struct event		*ev;

@@ -62,7 +62,7 @@ executor_finish(struct executor *ex)
 	ex->runq_ev = NULL;
 	if (ex->timers.ev != NULL)
 		event_free(ex->timers.ev);
-	free(ex->timers.heap);
+	free(ex->timers.mem);
 	memset(&ex->timers, 0, sizeof(ex->timers));
 }
 
@@ -267,12 +267,21 @@ sem_release(struct sem *s, struct sem_wait *w)
 }
 
 /*
- * Timers: a binary min-heap of deadlines behind one libevent timer, set
- * for the earliest.  An expired timer wakes its task, which finds
- * t->fired set.
+ * Timers: a 4-ary min-heap of deadlines behind one libevent timer, set for
+ * the earliest.  An expired timer wakes its task, which finds t->fired set.
+ *
+ * Four children a node halve the depth of a binary heap (a million timers:
+ * 10 levels, not 20), and the four sit in one cache line: heap[0] is the
+ * root, the children of i are 4i+1..4i+4, and the array starts 3 entries
+ * (48 bytes) into a 64-byte aligned block, so each group of four begins
+ * on a line of its own.  A target that schedules its next probe sends its
+ * timer from the top towards the bottom, every probe: this walk is the
+ * heap's hot path.
  */
 
 #define TIMERS_BUDGET	1024
+#define TIMERS_LINE	64
+#define TIMERS_PAD	3	/* entries before heap[0] */
 
 static uint64_t
 timers_now(void)
@@ -283,46 +292,75 @@ timers_now(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static int
+timers_grow(struct timers *ts)
+{
+	size_t cap = ts->cap ? ts->cap * 2 : 64;
+	void *mem;
+
+	if (cap > TIMER_IDLE ||
+	    posix_memalign(&mem, TIMERS_LINE, (cap + TIMERS_PAD) *
+	    sizeof(struct timer_slot)) != 0)
+		return -1;
+	if (ts->n > 0)
+		memcpy((struct timer_slot *)mem + TIMERS_PAD, ts->heap,
+		    ts->n * sizeof(struct timer_slot));
+	free(ts->mem);
+	ts->mem = mem;
+	ts->heap = (struct timer_slot *)mem + TIMERS_PAD;
+	ts->cap = cap;
+	return 0;
+}
+
 /*
- * The sifts move a hole, not the timer: each level costs one store, and
- * the timer is put down once, where it belongs.  A target that schedules
- * its next probe sends its timer from the top to the bottom of the heap,
- * every probe.
+ * The sifts move a hole, not the entry: each level costs one copy, and the
+ * entry is put down once, where it belongs.
  */
 static void
 timers_up(struct timers *ts, size_t i)
 {
-	struct timer *t = ts->heap[i], *p;
-	uint64_t d = t->deadline_us;
+	struct timer_slot *heap = ts->heap, x = heap[i];
+	size_t p;
 
-	while (i > 0 && (p = ts->heap[(i - 1) / 2])->deadline_us > d) {
-		ts->heap[i] = p;
-		p->index = (uint32_t)i;
-		i = (i - 1) / 2;
+	while (i > 0 && heap[p = (i - 1) / 4].deadline_us > x.deadline_us) {
+		heap[i] = heap[p];
+		heap[i].t->index = (uint32_t)i;
+		i = p;
 	}
-	ts->heap[i] = t;
-	t->index = (uint32_t)i;
+	heap[i] = x;
+	x.t->index = (uint32_t)i;
 }
 
 static void
 timers_down(struct timers *ts, size_t i)
 {
-	struct timer *t = ts->heap[i], *c, **heap = ts->heap;
-	uint64_t d = t->deadline_us;
-	size_t l, n = ts->n;
+	struct timer_slot *heap = ts->heap, x = heap[i];
+	size_t c, k, m, n = ts->n;
+	uint64_t d;
 
-	while ((l = 2 * i + 1) < n) {
-		c = heap[l];
-		if (l + 1 < n && heap[l + 1]->deadline_us < c->deadline_us)
-			c = heap[++l];
-		if (c->deadline_us >= d)
+	while ((c = 4 * i + 1) < n) {
+		m = c;
+		d = heap[c].deadline_us;
+		if (c + 4 <= n) {
+			/* all four: no bound to test (the common case) */
+			if (heap[c + 1].deadline_us < d)
+				d = heap[m = c + 1].deadline_us;
+			if (heap[c + 2].deadline_us < d)
+				d = heap[m = c + 2].deadline_us;
+			if (heap[c + 3].deadline_us < d)
+				d = heap[m = c + 3].deadline_us;
+		} else
+			for (k = c + 1; k < n; k++)
+				if (heap[k].deadline_us < d)
+					d = heap[m = k].deadline_us;
+		if (d >= x.deadline_us)
 			break;
-		heap[i] = c;
-		c->index = (uint32_t)i;
-		i = l;
+		heap[i] = heap[m];
+		heap[i].t->index = (uint32_t)i;
+		i = m;
 	}
-	heap[i] = t;
-	t->index = (uint32_t)i;
+	heap[i] = x;
+	x.t->index = (uint32_t)i;
 }
 
 /* Point the libevent timer at the earliest deadline, if that changed. */
@@ -340,7 +378,7 @@ timers_rearm(struct timers *ts)
 		ts->armed_us = 0;
 		return;
 	}
-	when = ts->heap[0]->deadline_us;
+	when = ts->heap[0].deadline_us;
 	if (when == ts->armed_us)
 		return;
 	now = timers_now();
@@ -348,7 +386,7 @@ timers_rearm(struct timers *ts)
 	tv.tv_sec = (time_t)(when / 1000000);
 	tv.tv_usec = (suseconds_t)(when % 1000000);
 	evtimer_add(ts->ev, &tv);
-	ts->armed_us = ts->heap[0]->deadline_us;
+	ts->armed_us = ts->heap[0].deadline_us;
 }
 
 static void
@@ -359,7 +397,7 @@ timers_remove(struct timers *ts, struct timer *t)
 	ts->n--;
 	if (i != ts->n) {
 		ts->heap[i] = ts->heap[ts->n];
-		ts->heap[i]->index = (uint32_t)i;
+		ts->heap[i].t->index = (uint32_t)i;
 		timers_down(ts, i);
 		timers_up(ts, i);
 	}
@@ -393,9 +431,9 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	 * scheduling its next probe) moves it down once, where taking it out
 	 * and putting it back would cost two passes over the heap.
 	 */
-	while (ts->n > 0 && ts->heap[0]->deadline_us <= now &&
+	while (ts->n > 0 && ts->heap[0].deadline_us <= now &&
 	    budget-- > 0) {
-		t = ts->heap[0];
+		t = ts->heap[0].t;
 		t->fired = 1;
 		ts->expiring = t;
 		task_wake(t->task);
@@ -421,9 +459,7 @@ int
 timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 {
 	struct timers *ts = &task->ex->timers;
-	struct timer **heap;
 	uint64_t before;
-	size_t cap;
 
 	if (ts->expiring == t)
 		ts->expiring = NULL;
@@ -431,6 +467,7 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 		/* already in the heap: move it to where its new deadline goes */
 		before = t->deadline_us;
 		t->deadline_us = deadline_us;
+		ts->heap[t->index].deadline_us = deadline_us;
 		t->task = task;
 		t->fired = 0;
 		if (deadline_us > before)
@@ -440,18 +477,14 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 		timers_rearm(ts);
 		return 0;
 	}
-	if (ts->n == ts->cap) {
-		cap = ts->cap ? ts->cap * 2 : 64;
-		if ((heap = realloc(ts->heap, cap * sizeof(*heap))) == NULL)
-			return -1;
-		ts->heap = heap;
-		ts->cap = cap;
-	}
+	if (ts->n == ts->cap && timers_grow(ts) == -1)
+		return -1;
 	t->deadline_us = deadline_us;
 	t->task = task;
 	t->fired = 0;
 	t->index = (uint32_t)ts->n;
-	ts->heap[ts->n++] = t;
+	ts->heap[ts->n].deadline_us = deadline_us;
+	ts->heap[ts->n++].t = t;
 	timers_up(ts, t->index);
 	timers_rearm(ts);
 	return 0;
@@ -467,8 +500,8 @@ timers_clear(struct executor *ex)
 	size_t i;
 
 	for (i = 0; i < ex->timers.n; i++) {
-		ex->timers.heap[i]->index = TIMER_IDLE;
-		ex->timers.heap[i]->fired = 0;
+		ex->timers.heap[i].t->index = TIMER_IDLE;
+		ex->timers.heap[i].t->fired = 0;
 	}
 	ex->timers.n = 0;
 	ex->timers.expiring = NULL;

@@ -1500,10 +1500,12 @@ tmx_check_heap(void)
 	size_t i;
 
 	for (i = 0; i < ts->n; i++) {
-		ck_assert_uint_eq(ts->heap[i]->index, i);
+		ck_assert_uint_eq(ts->heap[i].t->index, i);
+		ck_assert_uint_eq(ts->heap[i].t->deadline_us,
+		    ts->heap[i].deadline_us);
 		if (i > 0)
-			ck_assert_uint_le(ts->heap[(i - 1) / 2]->deadline_us,
-			    ts->heap[i]->deadline_us);
+			ck_assert_uint_le(ts->heap[(i - 1) / 4].deadline_us,
+			    ts->heap[i].deadline_us);
 	}
 }
 
