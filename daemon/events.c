@@ -50,9 +50,13 @@ event_rec_clear(struct event_rec *ev)
 struct event_rec *
 events_get(const struct events *e, size_t i)
 {
+	size_t k;
+
 	if (i >= e->count)
 		return NULL;
-	return &e->ring[(e->head + e->size - e->count + i) % e->size];
+	/* head - count + i, around the ring: below 2 * size, no division */
+	k = e->head + e->size - e->count + i;
+	return &e->ring[k >= e->size ? k - e->size : k];
 }
 
 /* The event numbered seq, if it is still in the ring. */
@@ -155,6 +159,15 @@ events_add(struct events *e, const struct event_rec *in)
 	return ev->seq;
 }
 
+static void
+events_fold_rec(struct events *e, struct event_rec *ev, int64_t wall_us)
+{
+	ev->repeat++;
+	ev->last_wall_us = wall_us;
+	if (e->notify != NULL)
+		e->notify(e->notify_arg, ev);
+}
+
 /* One more of the same: fold it into event seq.  -1 when it is gone. */
 int
 events_fold(struct events *e, uint64_t seq, int64_t wall_us)
@@ -163,10 +176,7 @@ events_fold(struct events *e, uint64_t seq, int64_t wall_us)
 
 	if ((ev = events_find(e, seq)) == NULL)
 		return -1;
-	ev->repeat++;
-	ev->last_wall_us = wall_us;
-	if (e->notify != NULL)
-		e->notify(e->notify_arg, ev);
+	events_fold_rec(e, ev, wall_us);
 	return 0;
 }
 
@@ -184,7 +194,7 @@ static int
 event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
     int64_t wall_us)
 {
-	const struct event_rec *ev;
+	struct event_rec *ev;
 	uint64_t newest, seq;
 
 	if (lo == 0 || e->next_seq == 0)
@@ -194,7 +204,8 @@ event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
 	if ((ev = events_find(e, seq)) == NULL || ev->target == NULL ||
 	    strcmp(ev->target, tg->conf.name) != 0)
 		return -1;
-	return events_fold(e, seq, wall_us);
+	events_fold_rec(e, ev, wall_us);
+	return 0;
 }
 
 static void
@@ -289,21 +300,25 @@ event_fd_limit(struct daemon *d, const struct probe_result *pr)
 	d->fdlimit_event = events_add(&d->events, &ev);
 }
 
-/* A probe came due while the last one still ran: the interval is short. */
+/*
+ * A probe came due while the last one still ran: the interval is short.
+ * wall_us: when that was found.
+ */
 void
-event_late(struct daemon *d, struct target *tg, uint64_t missed)
+event_late(struct daemon *d, struct target *tg, uint64_t missed,
+    int64_t wall_us)
 {
 	struct event_rec ev;
 
 	if (tg->late_event != 0 &&
-	    event_fold_target(&d->events, tg, tg->late_event,
-	    clock_wall_us()) == 0)
+	    event_fold_target(&d->events, tg, tg->late_event, wall_us) == 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EVENT_RESOURCE;
 	ev.target = tg->conf.name;
 	ev.from = ev.to = results_state(&tg->res);
 	ev.availability = -1;
+	ev.wall_us = wall_us;
 	snprintf(ev.message, sizeof(ev.message), "target %s: %llu probe "
 	    "slot%s skipped: the probe before ended after %s due (interval "
 	    "%.3fs)", tg->conf.name, (unsigned long long)missed,

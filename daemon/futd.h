@@ -676,7 +676,8 @@ void		 event_state(struct daemon *, struct target *,
 		    enum target_state, const struct probe_result *);
 void		 event_failure(struct daemon *, struct target *,
 		    const struct probe_result *);
-void		 event_late(struct daemon *, struct target *, uint64_t);
+void		 event_late(struct daemon *, struct target *, uint64_t,
+		    int64_t);
 void		 event_fd_limit(struct daemon *, const struct probe_result *);
 void		 event_start(struct daemon *);
 void		 event_reload(struct daemon *, const struct reload_report *,

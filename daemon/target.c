@@ -441,7 +441,7 @@ target_schedule_next(struct target *tg, uint64_t now)
 		tg->res.late += missed;
 		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
-		event_late(d, tg, missed);
+		event_late(d, tg, missed, clock_wall_at(now));
 	}
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
