@@ -31,9 +31,14 @@ WARNINGS	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
 		   -Wwrite-strings -Wformat=2 -Wundef -Wvla
 CFLAGS		?= -O2 -g
-ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANITIZE) \
-		   -MMD -MP -Idaemon $(shell $(PKG_CONFIG) --cflags $(PKGS))
-ALL_LDFLAGS	 = $(LDFLAGS) $(SANITIZE)
+# link-time optimisation: the probe path crosses six files (target, probe,
+# net, task, results, events); whole, it inlines and packs (paired runs of
+# figure 1: ~1 % less CPU per probe).  LTO= builds without.
+LTO		?= -flto=auto
+ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(LTO) \
+		   $(SANITIZE) -MMD -MP -Idaemon \
+		   $(shell $(PKG_CONFIG) --cflags $(PKGS))
+ALL_LDFLAGS	 = $(LDFLAGS) $(CFLAGS) $(LTO) $(SANITIZE)
 LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
 LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
@@ -125,7 +130,7 @@ check-asan:
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
-	    CFLAGS="-O1 -g" SANITIZE="$(ASAN_FLAGS)" check-suites
+	    CFLAGS="-O1 -g" LTO= SANITIZE="$(ASAN_FLAGS)" check-suites
 
 # the unit suites under valgrind memcheck (no fork per test), then the whole
 # daemon under valgrind, driven through every command

@@ -47,7 +47,7 @@ event_rec_clear(struct event_rec *ev)
 }
 
 /* The i-th oldest event still in the ring, or NULL. */
-struct event_rec *
+HOT struct event_rec *
 events_get(const struct events *e, size_t i)
 {
 	size_t k;
@@ -60,7 +60,7 @@ events_get(const struct events *e, size_t i)
 }
 
 /* The event numbered seq, if it is still in the ring. */
-struct event_rec *
+HOT struct event_rec *
 events_find(const struct events *e, uint64_t seq)
 {
 	uint64_t first = e->next_seq - e->count;
@@ -159,7 +159,7 @@ events_add(struct events *e, const struct event_rec *in)
 	return ev->seq;
 }
 
-static void
+static HOT void
 events_fold_rec(struct events *e, struct event_rec *ev, int64_t wall_us)
 {
 	ev->repeat++;
@@ -190,7 +190,7 @@ events_fold(struct events *e, uint64_t seq, int64_t wall_us)
  * number ends in 32 zero bits is not folded into: one line more, once in
  * four billion.)
  */
-static int
+static HOT int
 event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
     int64_t wall_us)
 {
@@ -304,7 +304,7 @@ event_fd_limit(struct daemon *d, const struct probe_result *pr)
  * A probe came due while the last one still ran: the interval is short.
  * wall_us: when that was found.
  */
-void
+HOT void
 event_late(struct daemon *d, struct target *tg, uint64_t missed,
     int64_t wall_us)
 {

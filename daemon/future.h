@@ -42,6 +42,15 @@ enum poll {
 		return try_ready_r_;					\
 } while (0)
 
+/*
+ * HOT marks the functions every probe runs through.  GCC puts them in
+ * .text.hot, side by side: between two system calls of a probe, after the
+ * kernel has walked through the caches, the path comes back in a few
+ * neighbouring pages that the prefetcher follows, instead of from all over
+ * the binary (paired runs of figure 1: ~0.7 % less CPU per probe).
+ */
+#define HOT	__attribute__((hot))
+
 struct task;
 
 /*

@@ -34,7 +34,7 @@
 size_t	net_sockets;
 size_t	net_sockets_max = SIZE_MAX;
 
-void
+HOT void
 net_close(int fd)
 {
 	if (fd == -1)
@@ -62,7 +62,7 @@ waiter_init(struct waiter *w)
 	memset(w, 0, sizeof(*w));
 }
 
-void
+HOT void
 waiter_disarm(struct waiter *w)
 {
 	if (w->armed)
@@ -105,7 +105,7 @@ connect_future_drop(struct future *f)
 	connect_drop((struct connect_fut *)f);
 }
 
-void
+HOT void
 connect_init(struct connect_fut *c, struct waiter *w,
     const union sockaddr_union *addr, const union sockaddr_union *source)
 {
@@ -158,7 +158,7 @@ connect_bind(struct connect_fut *c)
  * Without one, getpeername() answers ENOTCONN until the handshake is
  * done and gives the peer address, which the probes record anyway.
  */
-static int
+static HOT int
 connect_established(struct connect_fut *c)
 {
 	socklen_t len = sizeof(c->peer);
@@ -195,7 +195,7 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
 	return waiter_arm(c->w, t, c->fd, EV_WRITE, usec ? &tv : NULL);
 }
 
-enum poll
+HOT enum poll
 connect_poll(struct connect_fut *c, struct task *t)
 {
 	socklen_t len;
@@ -271,7 +271,7 @@ connect_poll(struct connect_fut *c, struct task *t)
 }
 
 /* Hand the connected socket over to the caller. */
-int
+HOT int
 connect_take(struct connect_fut *c)
 {
 	int fd = c->fd;
@@ -302,7 +302,7 @@ write_future_drop(struct future *f)
 	write_drop((struct write_fut *)f);
 }
 
-void
+HOT void
 write_init(struct write_fut *wr, struct waiter *w, int fd, const void *buf,
     size_t len)
 {
@@ -356,7 +356,7 @@ net_ssl_io(struct ssl_st *ssl, int writing, void *buf, size_t len,
 	}
 }
 
-enum poll
+HOT enum poll
 write_poll(struct write_fut *wr, struct task *t)
 {
 	short want = EV_WRITE;
@@ -577,7 +577,7 @@ sleep_drop(struct sleep_fut *s)
 
 /* timeout */
 
-static enum poll
+static HOT enum poll
 timeout_future_poll(struct future *f, struct task *t)
 {
 	return timeout_poll((struct timeout_fut *)f, t);
@@ -589,7 +589,7 @@ timeout_future_drop(struct future *f)
 	timeout_drop((struct timeout_fut *)f);
 }
 
-void
+HOT void
 timeout_init(struct timeout_fut *to, struct future *inner, struct waiter *w,
     uint64_t usec)
 {
@@ -601,7 +601,7 @@ timeout_init(struct timeout_fut *to, struct future *inner, struct waiter *w,
 	to->expired = 0;
 }
 
-enum poll
+HOT enum poll
 timeout_poll(struct timeout_fut *to, struct task *t)
 {
 	enum poll r;
@@ -683,7 +683,7 @@ sockaddr_format(const union sockaddr_union *su, char *buf, size_t len)
 	return buf;
 }
 
-uint64_t
+HOT uint64_t
 clock_mono_us(void)
 {
 	struct timespec ts;
@@ -707,7 +707,7 @@ clock_wall_us(void)
  * readings renewed once the instant is a millisecond past them, so a step
  * of the wall clock shows within a millisecond.
  */
-int64_t
+HOT int64_t
 clock_wall_at(uint64_t mono_us)
 {
 	static uint64_t base_mono;

@@ -22,7 +22,7 @@
 #include "server.h"
 #include "metrics.h"
 
-static void
+static HOT void
 server_on_result(struct daemon *d, struct target *tg,
     enum target_state before)
 {

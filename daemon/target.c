@@ -160,7 +160,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
  * The target's config whole, in tc (the probe context's, or a reader's on
  * the stack): a copy of 180-odd bytes per probe buys 70 per target.
  */
-const struct target_conf *
+HOT const struct target_conf *
 target_getconf(const struct target *tg, struct target_conf *tc)
 {
 	const struct target_conf_core *cc = &tg->conf;
@@ -297,7 +297,7 @@ target_last(const struct target *tg, struct probe_result *buf)
 }
 
 /* A probe context from the pool; NULL only when memory runs out. */
-struct probe_ctx *
+HOT struct probe_ctx *
 probe_ctx_get(struct daemon *d)
 {
 	struct probe_ctx *pc;
@@ -314,7 +314,7 @@ probe_ctx_get(struct daemon *d)
 	return pc;
 }
 
-void
+HOT void
 probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
 {
 	waiter_disarm(&pc->io);
@@ -328,7 +328,7 @@ probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
  * Probe address i of the last answer (addresses = "each"), or resolve.
  * -1 when no probe context can be had (out of memory).
  */
-static int
+static HOT int
 target_probe_start(struct target *tg, uint8_t each_i)
 {
 	struct daemon *d = target_daemon(tg);
@@ -375,7 +375,7 @@ target_probe_start(struct target *tg, uint8_t each_i)
  * A probe finished.  Answer 1 when the round goes on (addresses = "each"
  * has more addresses to probe), 0 when it is complete.
  */
-static int
+static HOT int
 target_probe_done(struct target *tg)
 {
 	struct daemon *d = target_daemon(tg);
@@ -419,7 +419,7 @@ target_probe_done(struct target *tg)
  * Sleep until the next slot that has not passed yet.  now: the monotonic
  * time, which the caller may have at hand (a probe's end).
  */
-static void
+static HOT void
 target_schedule_next(struct target *tg, uint64_t now)
 {
 	struct daemon *d = target_daemon(tg);
@@ -452,7 +452,7 @@ target_schedule_next(struct target *tg, uint64_t now)
 	}
 }
 
-static enum poll
+static HOT enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;

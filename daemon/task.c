@@ -92,7 +92,7 @@ task_spawn(struct task *t)
 	task_schedule(t);
 }
 
-void
+HOT void
 task_wake(struct task *t)
 {
 	t->ex->wakes++;
@@ -134,7 +134,7 @@ task_cancel(struct task *t)
 	t->flags |= TASK_DONE;
 }
 
-static void
+static HOT void
 task_run(struct task *t)
 {
 	enum poll r;
@@ -201,7 +201,7 @@ sem_wait_init(struct sem_wait *w)
 	w->state = SEM_IDLE;
 }
 
-enum poll
+HOT enum poll
 sem_acquire(struct sem *s, struct sem_wait *w, struct task *t)
 {
 	switch (w->state) {
@@ -224,7 +224,7 @@ sem_acquire(struct sem *s, struct sem_wait *w, struct task *t)
 }
 
 /* Hand free slots to waiters, in order; they run on the next pass. */
-static void
+static HOT void
 sem_hand_out(struct sem *s)
 {
 	struct sem_wait *next;
@@ -251,7 +251,7 @@ sem_set_limit(struct sem *s, unsigned limit)
  * and is scheduled, not polled here: we may be inside another task's poll.
  * A lowered limit drains before anyone new gets in.
  */
-void
+HOT void
 sem_release(struct sem *s, struct sem_wait *w)
 {
 	if (w->state == SEM_QUEUED) {
@@ -316,7 +316,7 @@ timers_grow(struct timers *ts)
  * The sifts move a hole, not the entry: each level costs one copy, and the
  * entry is put down once, where it belongs.
  */
-static void
+static HOT void
 timers_up(struct timers *ts, size_t i)
 {
 	struct timer_slot *heap = ts->heap, x = heap[i];
@@ -331,7 +331,7 @@ timers_up(struct timers *ts, size_t i)
 	x.t->index = (uint32_t)i;
 }
 
-static void
+static HOT void
 timers_down(struct timers *ts, size_t i)
 {
 	struct timer_slot *heap = ts->heap, x = heap[i];
@@ -364,7 +364,7 @@ timers_down(struct timers *ts, size_t i)
 }
 
 /* Point the libevent timer at the earliest deadline, if that changed. */
-static void
+static HOT void
 timers_rearm(struct timers *ts)
 {
 	uint64_t when, now;
@@ -404,7 +404,7 @@ timers_remove(struct timers *ts, struct timer *t)
 	t->index = TIMER_IDLE;
 }
 
-static void
+static HOT void
 timers_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct executor *ex = arg;
@@ -455,7 +455,7 @@ timer_init(struct timer *t)
 }
 
 /* Wake t's task at deadline (monotonic microseconds).  -1: no memory. */
-int
+HOT int
 timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 {
 	struct timers *ts = &task->ex->timers;
