@@ -84,7 +84,8 @@ $(DEPS_STAMP):
 	fi
 	@touch $@
 
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+# (the Makefile too: a change of flags builds again)
+$(BUILD)/%.o: %.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
