@@ -602,7 +602,8 @@ results_record_at(struct results *r, const struct probe_result *pr,
 		h->ph[4] = results_pack_us(pr->latency_us);
 		h->err = results_pack_err(pr->sys_err);
 		h->error = (uint8_t)pr->error;
-		r->ring_head = (r->ring_head + 1) % r->ring_size;
+		if (++r->ring_head == r->ring_size)	/* no division */
+			r->ring_head = 0;
 		if (r->ring_count < r->ring_size)
 			r->ring_count++;
 	}

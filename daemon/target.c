@@ -437,7 +437,9 @@ target_schedule_next(struct target *tg, uint64_t now)
 	}
 	tg->next_us += iv;
 	if (tg->next_us <= now) {
-		missed = (now - tg->next_us) / tg->conf.interval_us + 1;
+		/* mostly one slot: a division only for more */
+		missed = now - tg->next_us < tg->conf.interval_us ? 1 :
+		    (now - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
 		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
