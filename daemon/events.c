@@ -201,8 +201,13 @@ event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
 		return -1;
 	newest = e->next_seq - 1;
 	seq = newest - (uint32_t)((uint32_t)newest - lo);
-	if ((ev = events_find(e, seq)) == NULL || ev->target == NULL ||
-	    strcmp(ev->target, tg->conf.name) != 0)
+	/*
+	 * The event must still be the target's own (see above): known by
+	 * address first, which costs no string compare (a target made where
+	 * a freed one was starts with no event numbers), else by name.
+	 */
+	if ((ev = events_find(e, seq)) == NULL || (ev->owner != tg &&
+	    (ev->target == NULL || strcmp(ev->target, tg->conf.name) != 0)))
 		return -1;
 	events_fold_rec(e, ev, wall_us);
 	return 0;
@@ -214,6 +219,7 @@ event_target(struct event_rec *ev, const struct target *tg,
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->target = tg->conf.name;
+	ev->owner = tg;
 	ev->wall_us = pr->wall_us + pr->latency_us;
 	ev->error = pr->error;
 	ev->latency_us = pr->latency_us;
@@ -316,6 +322,7 @@ event_late(struct daemon *d, struct target *tg, uint64_t missed,
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EVENT_RESOURCE;
 	ev.target = tg->conf.name;
+	ev.owner = tg;
 	ev.from = ev.to = results_state(&tg->res);
 	ev.availability = -1;
 	ev.wall_us = wall_us;

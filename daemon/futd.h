@@ -430,6 +430,8 @@ struct event_rec {
 	int64_t			 last_wall_us;	/* of the last folded repeat */
 	enum event_type		 type;
 	char			*target;	/* NULL: the daemon's own */
+	const void		*owner;		/* the target, as an identity:
+						   compared, never followed */
 	enum target_state	 from, to;
 	enum probe_error	 error;
 	uint32_t		 latency_us;

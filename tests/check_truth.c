@@ -2219,6 +2219,28 @@ START_TEST(test_late)
 		prev_end = s + (double)jint(e, "latency_us") / 1e6;
 	}
 	json_decref(j);
+
+	/*
+	 * One event tells of it: each probe that ended late folds into the
+	 * first ("N more times"), it does not add an event of its own.
+	 */
+	j = futctl_json("log", "late");
+	h = json_object_get(j, "events");
+	n = 0;
+	json_array_foreach(h, i, e) {
+		if (!streq(jstr(e, "type"), "resource"))
+			continue;
+		ck_assert_msg(jstr(e, "message") != NULL &&
+		    strstr(jstr(e, "message"), "skipped") != NULL,
+		    "a resource event of a late target: %s", dump(e));
+		ck_assert_msg(jint(e, "repeat") + 1 >= done - 1 &&
+		    jint(e, "repeat") + 1 <= done + 1, "a late event of %lld "
+		    "folds after %lld probes, each late", jint(e, "repeat"),
+		    done);
+		n++;
+	}
+	ck_assert_msg(n == 1, "%zu late events, not 1: %s", n, dump(j));
+	json_decref(j);
 }
 END_TEST
 
