@@ -701,21 +701,3 @@ clock_wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/*
- * The wall clock at a monotonic instant (a clock_mono_us reading): for the
- * probe path, which needs both and reads one.  It counts from a pair of
- * readings renewed once the instant is a millisecond past them, so a step
- * of the wall clock shows within a millisecond.
- */
-HOT int64_t
-clock_wall_at(uint64_t mono_us)
-{
-	static uint64_t base_mono;
-	static int64_t base_wall;
-
-	if (base_mono == 0 || (int64_t)(mono_us - base_mono) >= 1000) {
-		base_wall = clock_wall_us();
-		base_mono = clock_mono_us();
-	}
-	return base_wall + (int64_t)(mono_us - base_mono);
-}

@@ -191,7 +191,6 @@ int		 sockaddr_parse_numeric(const char *, uint16_t,
 char		*sockaddr_format(const union sockaddr_union *, char *, size_t);
 uint64_t	 clock_mono_us(void);
 int64_t		 clock_wall_us(void);
-int64_t		 clock_wall_at(uint64_t);
 
 #define SOCKADDR_STRLEN	64	/* "[ffff:...:ffff%ifname]:65535" */
 

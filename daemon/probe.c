@@ -185,7 +185,7 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
 	p->end_us = 0;
-	p->res.wall_us = clock_wall_at(p->start_us);
+	p->res.wall_us = clock_wall_us();
 	if (!tc->numeric)
 		resolve_init(&p->resolve, dns, tc->host, tc->port, tc->family);
 }

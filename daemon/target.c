@@ -416,11 +416,12 @@ target_probe_done(struct target *tg)
 }
 
 /*
- * Sleep until the next slot that has not passed yet.  now: the monotonic
- * time, which the caller may have at hand (a probe's end).
+ * Sleep until the next slot that has not passed yet.  now, wall_now: the
+ * monotonic and the wall-clock time, which the caller may have at hand (a
+ * probe's end).
  */
 static HOT void
-target_schedule_next(struct target *tg, uint64_t now)
+target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
 {
 	struct daemon *d = target_daemon(tg);
 	uint64_t iv = tg->conf.interval_us, missed;
@@ -443,7 +444,7 @@ target_schedule_next(struct target *tg, uint64_t now)
 		tg->res.late += missed;
 		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
-		event_late(d, tg, missed, clock_wall_at(now));
+		event_late(d, tg, missed, wall_now);
 	}
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
@@ -460,6 +461,7 @@ target_poll(struct task *t, void *arg)
 	struct target *tg = arg;
 	struct daemon *d = target_daemon(tg);
 	uint64_t waited, now;
+	int64_t wall;
 	enum poll r;
 
 	for (;;) {
@@ -493,7 +495,8 @@ target_poll(struct task *t, void *arg)
 				log_warnx("target %s: out of memory for a probe",
 				    tg->conf.name);
 				sem_release(&d->inflight, &tg->slot);
-				target_schedule_next(tg, clock_mono_us());
+				target_schedule_next(tg, clock_mono_us(),
+				    clock_wall_us());
 				break;
 			}
 			tg->pc->probe.res.queued_us = waited;
@@ -505,10 +508,12 @@ target_poll(struct task *t, void *arg)
 			    target_probe_start(tg, tg->each_i + 1) == 0)
 				break;
 			now = tg->pc->probe.end_us;
+			wall = tg->pc->probe.res.wall_us +
+			    tg->pc->probe.res.latency_us;
 			probe_ctx_put(d, tg->pc);
 			tg->pc = NULL;
 			sem_release(&d->inflight, &tg->slot);
-			target_schedule_next(tg, now);
+			target_schedule_next(tg, now, wall);
 			break;
 		case TARGET_STOPPED:
 			return POLL_READY;
