@@ -9,7 +9,8 @@ helps, which figure 1 cannot.
 
 Both run at the same time on CPU 0, the sink on CPU 1, each with figure 1's
 closed64 load (64 targets at 0.001 s; hello, then peeraddr), DURATION
-seconds (4), REPS times (5). On this machine the rate of one program moves
+seconds (4), REPS times (5); LOAD=rate10k: figure 2's instead (10 000
+targets every 1 s, hello; the eager prober is not comparable there). On this machine the rate of one program moves
 by +-15 % from one 4 s run to the next; run at once, the two meet the same
 slow and fast spells, and a difference of half a percent shows (the median
 of five pairs moves by +-0.5 % between runs). CPU per probe: the process's
@@ -34,6 +35,13 @@ def schedstat_ns(pid):
         return int(fh.read().split()[0])
 
 
+LOAD = D.env("LOAD", "closed64")
+if LOAD == "rate10k":
+    CONF, JOBS, WARM = (10000, 1.0), ("hello",), 2.5
+else:
+    CONF, JOBS, WARM = (64, 0.001), ("hello", "peeraddr"), 1.0
+
+
 def one(builds, job, sink):
     """CPU µs per probe of each build (or "eager") over one shared window."""
     futds, out = {}, {}
@@ -42,11 +50,11 @@ def one(builds, job, sink):
             if b == "eager":
                 continue
             D.FUTD = b
-            f = D.Futd("pair-%s-%d" % (job, len(futds)), D.conf_text(64, 0.001, job)).start()
+            f = D.Futd("pair-%s-%d" % (job, len(futds)), D.conf_text(CONF[0], CONF[1], job)).start()
             futds[b] = f
             if f.wait_ready() is None:
                 raise RuntimeError("%s: %s" % (b, f.fail_note()))
-        time.sleep(1.0)
+        time.sleep(WARM)  # rate10k: every target's first probe is past
         t0 = {b: (f.status()[0], schedstat_ns(f.p.pid)) for b, f in futds.items()}
         if "eager" in builds:
             j = D.epoll_prober("closed", 64, D.DURATION, job, eager=True)
@@ -73,6 +81,8 @@ def main():
     for b in builds:
         if b != "eager" and not os.access(b, os.X_OK):
             sys.exit("pair.py: %s is not an executable" % b)
+    if "eager" in builds and LOAD != "closed64":
+        sys.exit("pair.py: the eager prober runs the closed loop only")
     if "eager" in builds and not D.have_epoll():
         sys.exit("pair.py: no epoll_prober in %s: run sh bench/run.sh once" % D.BIN)
     D.PORT = D.free_ports(D.PORT)
@@ -80,7 +90,7 @@ def main():
     ratios = {}
     try:
         for rep in range(D.REPS):
-            for job in ("hello", "peeraddr"):
+            for job in JOBS:
                 cpu = one(builds, job, sink)
                 r = cpu[builds[1]] / cpu[builds[0]]
                 ratios.setdefault(job, []).append(r)
