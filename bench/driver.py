@@ -18,7 +18,7 @@ Environment (defaults in brackets):
   PORT [19000]         first of 64 sink ports (127.0.0.1)
   FUTD_CPU [0] SINK_CPU [1]
   REPS [5|1]  DURATION [4|2]   figure 1 repetitions and seconds per run
-  RATE_SECONDS [10|5]  figure 2 window
+  RATE_SECONDS [10|4]  figure 2 window; RATE_REPS [3|1] windows (futd and the prober, in turn)
   SCALE_TARGETS [1000000|200000]  figure 4 size; SCALE_RUN [20|8] seconds
   SCALE_READY_MAX [90|40]  give up waiting for futd after this many seconds
   CONTROL_TARGETS [100000] CONTROL_INTERVAL [10]  figure 5
@@ -628,16 +628,13 @@ def figure1(sink):
 
 # ------------------------------------------------------------ figure 2
 
-def figure2(sink):
-    n, iv = 10000, 1.0
-    sample = "t*00"  # 1 %: a full status of 10k targets takes futd seconds
-    log("== figure 2: fixed load, %d targets every %.0f s, %.0f s window" % (n, iv, RATE_SECONDS))
+def futd_rate(n, iv, sample, sink):
+    """one window of figure 2's load on a fresh futd: CPU per probe and the sample's counts"""
     f = Futd("rate10k", conf_text(n, iv, "hello")).start()
     try:
         ready = f.wait_ready(30)
         if ready is None:
-            row(2, "rate10k: futd", None, "", "ERROR " + f.fail_note())
-            return
+            return {"error": f.fail_note()}
         time.sleep(iv + 1.0)  # every target has had its first probe
         settled = f.settle(15 if QUICK else 30)
         skipped0 = f.log_skipped
@@ -657,30 +654,71 @@ def figure2(sink):
         done = (d["ok"] + d["failed"]) * n / max(1, d["n"])
         src = "sample × %.1f" % (n / max(1, d["n"]))
         cpu_secs = secs
-    cpu_us = (c1 - c0) / HZ * 1e6 / done if done else None
-    expected = d["n"] * secs / iv
-    missed = max(0, expected - d["probes"])
-    e = epoll_prober("rate", n, RATE_SECONDS, "hello", interval=iv) if have_epoll() else None
+    return {"cpu_us": (c1 - c0) / HZ * 1e6 / done if done else None, "done": done,
+            "src": src, "cpu_secs": cpu_secs, "util": (c1 - c0) / HZ / cpu_secs, "d": d,
+            "secs": secs, "settled": settled, "skipped0": skipped0, "status_s": max(wa, wb)}
+
+
+def figure2(sink):
+    n, iv = 10000, 1.0
+    sample = "t*00"  # 1 %: a full status of 10k targets takes futd seconds
+    reps = int(env("RATE_REPS", "1" if QUICK else "3"))
+    log("== figure 2: fixed load, %d targets every %.0f s, %.0f s windows, %d x futd and "
+        "epoll_prober, interleaved" % (n, iv, RATE_SECONDS, reps))
+    runs, eps = [], []
+    for rep in range(reps):
+        r = futd_rate(n, iv, sample, sink)
+        if "error" in r:
+            row(2, "rate10k: futd", None, "", "ERROR " + r["error"])
+            return
+        runs.append(r)
+        e = epoll_prober("rate", n, RATE_SECONDS, "hello", interval=iv) if have_epoll() else None
+        eps.append(e)
+        log("   rep %d futd %s µs/probe (%s %% of a core)%s" % (
+            rep + 1, fmt(r["cpu_us"]), fmt(100 * r["util"]),
+            ", epoll_prober %s µs/probe" % fmt(e["cpu_us_per_probe"]) if e else ""))
+    # the run whose CPU per probe is the median speaks for the others
+    k = sorted(range(reps), key=lambda i: runs[i]["cpu_us"] or 0)[reps // 2]
+    r, d = runs[k], runs[k]["d"]
+    expected = d["n"] * r["secs"] / iv
     notes = "%s probes in %.1f s (%s/s, counted by the %s), CPU %.1f %% of a core; %s" % (
-        fmt(done), cpu_secs, fmt(done / cpu_secs), src, 100 * (c1 - c0) / HZ / cpu_secs,
+        fmt(r["done"]), r["cpu_secs"], fmt(r["done"] / r["cpu_secs"]), r["src"],
+        100 * r["util"],
         ("settled (ping < 0.1 s) %.1f s after the first second, %d late slots logged before"
-         % (settled, skipped0)) if settled is not None else
-        "NOT settled within the bound: ping still slow; %d late slots logged so far" % skipped0)
-    if e:
-        notes += "; epoll_prober %s µs/probe → futd ÷ epoll %s" % (
-            fmt(e["cpu_us_per_probe"]), fmt(cpu_us / e["cpu_us_per_probe"]) if cpu_us else "n/a")
-    row(2, "rate10k: futd CPU per probe", cpu_us, "µs/probe", notes)
-    row(2, "rate10k: futd late (skipped slots)", 100.0 * d["late"] / d["probes"] if d["probes"]
-        else None, "% of probes", "sample %s (%d targets) over %.1f s: late %d of %d probes, "
-        "failed %d; a sample status took %.0f ms" % (sample, d["n"], secs, d["late"], d["probes"],
-                                                     d["failed"], 1000 * max(wa, wb)))
+         % (r["settled"], r["skipped0"])) if r["settled"] is not None else
+        "NOT settled within the bound: ping still slow; %d late slots logged so far"
+        % r["skipped0"])
+    if reps > 1:
+        notes = "median of %d windows (%s µs/probe), this one: " % (
+            reps, "/".join(fmt(x["cpu_us"]) for x in runs)) + notes
+    ratios = [a["cpu_us"] / e["cpu_us_per_probe"] for a, e in zip(runs, eps)
+              if e and a["cpu_us"] and e.get("cpu_us_per_probe")]
+    if ratios:
+        notes += "; epoll_prober %s µs/probe (median) → futd ÷ epoll %s, median of per-window " \
+            "ratios %s" % (fmt(median([e["cpu_us_per_probe"] for e in eps if e])),
+                           fmt(median(ratios)), "/".join("%.2f" % x for x in ratios))
+    row(2, "rate10k: futd CPU per probe", r["cpu_us"], "µs/probe", notes)
+    late = sum(x["d"]["late"] for x in runs)
+    probes = sum(x["d"]["probes"] for x in runs)
+    row(2, "rate10k: futd late (skipped slots)", 100.0 * late / probes if probes else None,
+        "% of probes", "sample %s (%d targets), %d windows of %.1f s: late %d of %d probes, "
+        "failed %d; a sample status took at most %.0f ms" % (
+            sample, d["n"], reps, r["secs"], late, probes,
+            sum(x["d"]["failed"] for x in runs), 1000 * max(x["status_s"] for x in runs)))
+    # a window holds a whole number of each target's slots: a fraction is not a probe due
+    exp_all = sum(int(x["d"]["n"] * x["secs"] / iv) for x in runs)
+    missed_all = sum(max(0, int(x["d"]["n"] * x["secs"] / iv) - x["d"]["probes"])
+                     for x in runs)
     row(2, "rate10k: futd missed (expected − started)",
-        100.0 * missed / expected if expected else None, "% of probes",
-        "sample: expected %.0f = %d targets × %.2f s / %.0f s, started %d" % (
-            expected, d["n"], secs, iv, d["probes"]))
-    if e:
-        row(2, "rate10k: epoll_prober CPU per probe", e["cpu_us_per_probe"], "µs/probe",
-            "missed %s of %s" % (fmt(e.get("missed")), fmt(e.get("probes_expected"))))
+        100.0 * missed_all / exp_all if exp_all else None, "% of probes",
+        "sample: expected %.0f = %d targets × %.2f s / %.0f s, started %d (the median window)"
+        % (expected, d["n"], r["secs"], iv, d["probes"]))
+    if any(eps):
+        row(2, "rate10k: epoll_prober CPU per probe",
+            median([e["cpu_us_per_probe"] for e in eps if e]), "µs/probe",
+            "median of %d; missed %s of %s (the last)" % (
+                len([e for e in eps if e]), fmt(eps[-1].get("missed")),
+                fmt(eps[-1].get("probes_expected"))))
 
 
 # ------------------------------------------------------------ figure 3
@@ -1182,10 +1220,11 @@ def write_results(m, t_start, t_end, load_before, load_after):
         "   once futd has settled (3 `futctl ping` in a row under 0.1 s). CPU per probe =",
         "   Δ(utime+stime) of /proc/PID/stat (10 ms ticks) ÷ the sink's Δaccepted over the same",
         "   window. *late* (slots skipped) and *missed* (due − started) come from a status of the",
-        "   sample `t*00` (1 % of the targets): a full status of 10 000 targets would itself",
-        "   stall futd for seconds.",
-        "3. VmRSS 3 s after start with 100 000 targets (interval 60 s, history 64) minus VmRSS",
-        "   with `targets = ();`, per target.",
+        "   sample `t*00` (1 % of the targets), so that the reading costs the window nothing.",
+        "   %d windows, each on a fresh futd and each followed by a window of `epoll_prober",
+        "   --mode rate`: the ratio is per window, then the median." % int(env("RATE_REPS", "1" if QUICK else "3")),
+        "3. VmRSS with 100 000 targets (interval 10 s, history 64) once every target has had a",
+        "   result (and so its history ring), minus VmRSS with `targets = ();`, per target.",
         "4. %s targets at 60 s to 127.0.0.1 port 1 (refused at once, no TIME_WAIT)," % fmt(SCALE_TARGETS),
         "   config by awk. Start → the first `futctl ping` that answers, and → READY=1 on a",
         "   NOTIFY_SOCKET of ours. Reload = SIGHUP after one target's port changed in the file,",
