@@ -1221,8 +1221,9 @@ def write_results(m, t_start, t_end, load_before, load_after):
         "   Δ(utime+stime) of /proc/PID/stat (10 ms ticks) ÷ the sink's Δaccepted over the same",
         "   window. *late* (slots skipped) and *missed* (due − started) come from a status of the",
         "   sample `t*00` (1 % of the targets), so that the reading costs the window nothing.",
-        "   %d windows, each on a fresh futd and each followed by a window of `epoll_prober",
-        "   --mode rate`: the ratio is per window, then the median." % int(env("RATE_REPS", "1" if QUICK else "3")),
+        "   %d windows, each on a fresh futd and each followed by a window of `epoll_prober"
+        % int(env("RATE_REPS", "1" if QUICK else "3")),
+        "   --mode rate`: the ratio is per window, then the median.",
         "3. VmRSS with 100 000 targets (interval 10 s, history 64) once every target has had a",
         "   result (and so its history ring), minus VmRSS with `targets = ();`, per target.",
         "4. %s targets at 60 s to 127.0.0.1 port 1 (refused at once, no TIME_WAIT)," % fmt(SCALE_TARGETS),
