@@ -218,52 +218,6 @@ assert_alive(const char *when)
 
 /* JSON */
 
-static long long
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
-
-static double
-jreal(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : -1.0;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static json_t *
-status_get(void)
-{
-	json_t *st = sys_futctl_json(fx.sock, "status", NULL);
-
-	ck_assert_msg(st != NULL, "futctl --json status failed");
-	ck_assert_msg(json_is_array(json_object_get(st, "targets")),
-	    "status without a \"targets\" array");
-	return st;
-}
-
-static const json_t *
-target_in(const json_t *st, const char *name)
-{
-	const json_t *a = json_object_get(st, "targets"), *t;
-	size_t i;
-
-	json_array_foreach(a, i, t)
-		if (jstr(t, "name") != NULL && strcmp(jstr(t, "name"),
-		    name) == 0)
-			return t;
-	return NULL;
-}
-
 /*
  * Wait until target name has a failed result; its error class into err,
  * its latency (us) returned.  Fails the test after ms.
@@ -277,11 +231,11 @@ wait_error(const char *name, unsigned ms, char *err, size_t errlen)
 	json_t *st;
 
 	while (sys_left_ms(deadline) > 0) {
-		st = status_get();
-		t = target_in(st, name);
-		if (t != NULL && jstr(t, "error") != NULL) {
-			snprintf(err, errlen, "%s", jstr(t, "error"));
-			lat = jint(t, "last_latency_us");
+		st = sys_status_get(fx.sock);
+		t = sys_target_get(st, name);
+		if (t != NULL && sys_jstr(t, "error") != NULL) {
+			snprintf(err, errlen, "%s", sys_jstr(t, "error"));
+			lat = sys_jint(t, "last_latency_us");
 			json_decref(st);
 			return lat;
 		}
@@ -401,9 +355,9 @@ START_TEST(test_flood_read_limit)
 	deadline = sys_now_ms() + 8000;
 	do {
 		sys_sleep_ms(100);
-		st = status_get();
-		t = target_in(st, "f");
-		probes = jint(t, "probes");
+		st = sys_status_get(fx.sock);
+		t = sys_target_get(st, "f");
+		probes = sys_jint(t, "probes");
 		json_decref(st);
 	} while (probes < 22 && sys_left_ms(deadline) > 0);
 	ck_assert_msg(probes >= 22, "flood: only %lld probes in 8 s", probes);
@@ -507,10 +461,10 @@ count_error(const json_t *st, const char *e, double after, size_t *ntotal)
 	size_t i, n = 0, total = 0;
 
 	json_array_foreach(a, i, t) {
-		if (jreal(t, "last_time") < after)
+		if (sys_jreal(t, "last_time") < after)
 			continue;
 		total++;
-		if (jstr(t, "error") != NULL && strcmp(jstr(t, "error"),
+		if (sys_jstr(t, "error") != NULL && strcmp(sys_jstr(t, "error"),
 		    e) == 0)
 			n++;
 	}
@@ -527,7 +481,8 @@ count_inflight(const json_t *st)
 	size_t i, n = 0;
 
 	json_array_foreach(a, i, t)
-		if (jint(t, "probes") == jint(t, "ok") + jint(t, "failed") + 1)
+		if (sys_jint(t, "probes") ==
+		    sys_jint(t, "ok") + sys_jint(t, "failed") + 1)
 			n++;
 	return n;
 }
@@ -561,12 +516,12 @@ START_TEST(test_fd_limit)
 	deadline = sys_now_ms() + 5000;
 	do {
 		sys_sleep_ms(100);
-		st = status_get();
+		st = sys_status_get(fx.sock);
 		nfd = count_error(st, "fd_limit", 0, NULL);
 		json_decref(st);
 	} while (nfd < NFD_TARGETS - FD_PROBES - 5 &&
 	    sys_left_ms(deadline) > 0);
-	st = status_get();
+	st = sys_status_get(fx.sock);
 	nstuck = count_inflight(st);
 	json_decref(st);
 	note("fd: %zu of %d targets fd_limit, %zu probes in flight", nfd,
@@ -592,7 +547,7 @@ START_TEST(test_fd_limit)
 	deadline = sys_now_ms() + 8000;
 	do {
 		sys_sleep_ms(200);
-		st = status_get();
+		st = sys_status_get(fx.sock);
 		nfd = count_error(st, "fd_limit", stopped, &ntot);
 		json_decref(st);
 	} while (ntot < NFD_TARGETS && sys_left_ms(deadline) > 0);
@@ -616,10 +571,10 @@ probes_sum(void)
 	json_t *st;
 	size_t i;
 
-	st = status_get();
+	st = sys_status_get(fx.sock);
 	a = json_object_get(st, "targets");
 	json_array_foreach(a, i, t)
-		sum += jint(t, "probes");
+		sum += sys_jint(t, "probes");
 	json_decref(st);
 	return sum;
 }

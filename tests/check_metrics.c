@@ -116,30 +116,6 @@ fx_teardown(void)
 	sys_fx_teardown(&fx);
 }
 
-/*
- * A TCP port of 127.0.0.1 free a moment ago: bound to port 0, read, closed.
- * (Someone may take it before we use it; on loopback in a test, unlikely.)
- */
-static unsigned
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	unsigned port;
-	int fd;
-
-	ck_assert((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_msg(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0,
-	    "bind 127.0.0.1:0: %s", strerror(errno));
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
 /* The path of an executable named name in PATH, or NULL. */
 static const char *
 find_exec(const char *name, char *buf, size_t len)
@@ -158,50 +134,13 @@ find_exec(const char *name, char *buf, size_t len)
 	return NULL;
 }
 
-/* jansson accessors that tolerate a missing object or key */
-
-static long long
-num(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static json_t *
-status_get(void)
-{
-	json_t *st = sys_futctl_json(fx.sock, "status", NULL);
-
-	ck_assert_msg(st != NULL, "futctl --json status failed");
-	return st;
-}
-
-static json_t *
-target_get(const json_t *st, const char *name)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(st, "targets"), i, t)
-		if (str(t, "name") != NULL && strcmp(str(t, "name"), name) == 0)
-			return t;
-	return NULL;
-}
-
 /* ok + failed of a target, -1 if absent */
 static long long
 done_of(const json_t *st, const char *name)
 {
-	const json_t *t = target_get(st, name);
+	const json_t *t = sys_target_get(st, name);
 
-	return t == NULL ? -1 : num(t, "ok") + num(t, "failed");
+	return t == NULL ? -1 : sys_jint(t, "ok") + sys_jint(t, "failed");
 }
 
 /*
@@ -222,7 +161,7 @@ futd_metrics_start(long long min)
 	ports.up = srv.port[0];
 	ck_assert(sys_bound_port(&fd, &ports.closed) == 0);
 	sys_fx_fd(&fx, fd);
-	ports.metrics = free_port();
+	ports.metrics = sys_free_port();
 	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = (\n"
 	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; "
@@ -233,7 +172,7 @@ futd_metrics_start(long long min)
 	sys_fx_futd(&fx);
 	deadline = sys_now_ms() + 5000;
 	for (;;) {
-		st = status_get();
+		st = sys_status_get(fx.sock);
 		if (done_of(st, "up") >= min && done_of(st, "closed") >= min)
 			break;
 		json_decref(st);
@@ -632,7 +571,7 @@ START_TEST(test_http_text)
 	futd_metrics_start(3);
 	t0 = sys_now_ms();
 	get_metrics(NULL, &r);
-	st = status_get();
+	st = sys_status_get(fx.sock);
 	elapsed = sys_now_ms() - t0;
 	ck_assert_pstr_eq(hdr(&r, "Content-Type", ct, sizeof(ct)), CT_TEXT);
 	check_layout(r.body, 0);
@@ -641,8 +580,8 @@ START_TEST(test_http_text)
 	probes_up = mval(r.body, "futd_probes_total", "target=\"up\"", NULL);
 	probes_closed = mval(r.body, "futd_probes_total",
 	    "target=\"closed\"", NULL);
-	jup = num(target_get(st, "up"), "probes");
-	jclosed = num(target_get(st, "closed"), "probes");
+	jup = sys_jint(sys_target_get(st, "up"), "probes");
+	jclosed = sys_jint(sys_target_get(st, "closed"), "probes");
 	slack = (long long)(elapsed / INTERVAL_MS) + 2;
 	ck_assert_msg(probes_up >= 3 && jup >= probes_up &&
 	    jup <= probes_up + slack, "up: probes_total %g, JSON %lld "
@@ -830,7 +769,7 @@ START_TEST(test_http_idle_clients)
 		fds[i] = sys_fx_fd(&fx, tcp_connect(ports.metrics));
 	sys_sleep_ms(100);
 
-	st = status_get();
+	st = sys_status_get(fx.sock);
 	before = done_of(st, "up");
 	json_decref(st);
 	t0 = sys_now_ms();
@@ -852,7 +791,7 @@ START_TEST(test_http_idle_clients)
 	deadline = sys_now_ms() + 3000;
 	do {
 		sys_sleep_ms(INTERVAL_MS);
-		st = status_get();
+		st = sys_status_get(fx.sock);
 		after = done_of(st, "up");
 		json_decref(st);
 	} while (after < before + 3 && sys_left_ms(deadline) > 0);
@@ -923,8 +862,8 @@ prom_query(unsigned port, const char *query)
 	snprintf(path, sizeof(path), "/api/v1/query?query=%s", query);
 	http_do(port, "GET", path, NULL, &r);
 	if (r.status == 200 && (j = json_loads(r.body, 0, &jerr)) != NULL) {
-		if (str(j, "status") != NULL &&
-		    strcmp(str(j, "status"), "success") == 0)
+		if (sys_jstr(j, "status") != NULL &&
+		    strcmp(sys_jstr(j, "status"), "success") == 0)
 			res = json_incref(json_object_get(json_object_get(j,
 			    "data"), "result"));
 		json_decref(j);
@@ -941,7 +880,7 @@ prom_value(const json_t *result, const char *key, const char *val)
 	size_t i;
 
 	json_array_foreach(result, i, s) {
-		const char *lv = str(json_object_get(s, "metric"), key);
+		const char *lv = sys_jstr(json_object_get(s, "metric"), key);
 
 		if (lv == NULL || strcmp(lv, val) != 0)
 			continue;
@@ -977,7 +916,7 @@ START_TEST(test_prometheus)
 		return;
 	}
 	futd_metrics_start(1);
-	pport = free_port();
+	pport = sys_free_port();
 	sys_path_in(conf, sizeof(conf), fx.dir, "prometheus.yml");
 	sys_path_in(data, sizeof(data), fx.dir, "prometheus-data");
 	sys_path_in(log, sizeof(log), fx.dir, "prometheus.log");
@@ -1062,13 +1001,13 @@ START_TEST(test_control_metrics)
 		line = sys_read_line(fd, 5000);
 		ck_assert_msg(line != NULL, "no reply to %s", reqs[om]);
 		j = json_loads(line, 0, &jerr);
-		ck_assert_msg(j != NULL && num(j, "code") == PROTO_OK,
+		ck_assert_msg(j != NULL && sys_jint(j, "code") == PROTO_OK,
 		    "reply to %s: %.300s", reqs[om], line);
 		free(line);
 		data = json_object_get(j, "data");
-		ck_assert_pstr_eq(str(data, "format"), om ? "openmetrics" :
+		ck_assert_pstr_eq(sys_jstr(data, "format"), om ? "openmetrics" :
 		    "prometheus");
-		text = str(data, "text");
+		text = sys_jstr(data, "text");
 		ck_assert_msg(text != NULL, "no data.text");
 		check_layout(text, om);
 		a = type_lines(text);
@@ -1124,7 +1063,7 @@ START_TEST(test_reload)
 	hresp_free(&r);
 
 	old = ports.metrics;
-	ports.metrics = free_port();
+	ports.metrics = sys_free_port();
 	t0 = time(NULL);
 	sys_write_filef(fx.conf, "metrics_listen = \"127.0.0.1:%u\";\n"
 	    "targets = (\n"

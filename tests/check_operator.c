@@ -501,43 +501,6 @@ srv_drain(void)
 		close(fd);
 }
 
-static const char *
-str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static long long
-num(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
-
-static json_t *
-status_get(const char *sock)
-{
-	json_t *st = sys_futctl_json(sock, "status", NULL);
-
-	ck_assert_msg(st != NULL, "futctl --json status failed");
-	ck_assert_msg(json_is_array(json_object_get(st, "targets")),
-	    "status without a \"targets\" array");
-	return st;
-}
-
-static json_t *
-target_get(const json_t *st, const char *name)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(st, "targets"), i, t)
-		if (str(t, "name") != NULL && strcmp(str(t, "name"), name) == 0)
-			return t;
-	return NULL;
-}
-
 /*
  * Ask futd until target name is in state (and, if last_ok >= 0, its last
  * probe ok or not); that status (the caller owns it).  Fails after ms.
@@ -552,11 +515,11 @@ wait_state(const char *name, const char *state, int last_ok, unsigned ms)
 
 	for (;;) {
 		srv_drain();
-		st = status_get(fx.sock);
-		t = target_get(st, name);
+		st = sys_status_get(fx.sock);
+		t = sys_target_get(st, name);
 		lo = json_object_get(t, "last_ok");
-		if (t != NULL && str(t, "state") != NULL &&
-		    strcmp(str(t, "state"), state) == 0 && (last_ok < 0 ||
+		if (t != NULL && sys_jstr(t, "state") != NULL &&
+		    strcmp(sys_jstr(t, "state"), state) == 0 && (last_ok < 0 ||
 		    (json_is_boolean(lo) && json_is_true(lo) == last_ok)))
 			return st;
 		if (sys_left_ms(deadline) == 0) {
@@ -592,19 +555,19 @@ START_TEST(test_flapping_live)
 	json_decref(wait_state("flappy", "up", -1, OP_CHANGE_MS));
 	srv_off();
 	st = wait_state("flappy", "down", -1, OP_CHANGE_MS);
-	t = target_get(st, "flappy");
-	ck_assert_int_eq(num(t, "changes"), 1);
-	ck_assert_pstr_eq(str(t, "error"), "refused");
+	t = sys_target_get(st, "flappy");
+	ck_assert_int_eq(sys_jint(t, "changes"), 1);
+	ck_assert_pstr_eq(sys_jstr(t, "error"), "refused");
 	json_decref(st);
 	srv_on();
 	st = wait_state("flappy", "up", -1, OP_CHANGE_MS);
-	ck_assert_int_eq(num(target_get(st, "flappy"), "changes"), 2);
+	ck_assert_int_eq(sys_jint(sys_target_get(st, "flappy"), "changes"), 2);
 	json_decref(st);
 	srv_off();
 	st = wait_state("flappy", "flapping", -1, OP_CHANGE_MS);
-	t = target_get(st, "flappy");
-	ck_assert_int_eq(num(t, "changes"), 3);
-	ck_assert_pstr_eq(str(t, "base_state"), "down");
+	t = sys_target_get(st, "flappy");
+	ck_assert_int_eq(sys_jint(t, "changes"), 3);
+	ck_assert_pstr_eq(sys_jstr(t, "base_state"), "down");
 	json_decref(st);
 
 	/* the text status says it too */
@@ -845,9 +808,9 @@ START_TEST(test_check_codes)
 		json_t *j = json_loads(out.out, 0, &jerr);
 
 		ck_assert_msg(j != NULL, "check -j is not JSON: %s", out.out);
-		ck_assert_int_eq(num(j, "schema"), 1);
-		ck_assert_int_eq(num(j, "code"), 2);
-		ck_assert_pstr_eq(str(j, "status"), "CRITICAL");
+		ck_assert_int_eq(sys_jint(j, "schema"), 1);
+		ck_assert_int_eq(sys_jint(j, "code"), 2);
+		ck_assert_pstr_eq(sys_jstr(j, "status"), "CRITICAL");
 		json_decref(j);
 	}
 	sys_out_free(&out);
@@ -864,7 +827,7 @@ assert_schema(const char *cmd, const char *arg)
 
 	ck_assert_msg(j != NULL, "futctl --json %s %s failed or is not JSON",
 	    cmd, arg != NULL ? arg : "");
-	ok = json_is_object(j) && num(j, "schema") == 1;
+	ok = json_is_object(j) && sys_jint(j, "schema") == 1;
 	dump = json_dumps(j, JSON_COMPACT);
 	snprintf(what, sizeof(what), "%s", dump != NULL ? dump : "?");
 	free(dump);
@@ -953,8 +916,8 @@ START_TEST(test_log_folds)
 	    "interval = 0.1; timeout = 1; }\n);\n", srv.rport);
 	sys_fx_futd(&fx);
 	for (;;) {
-		st = status_get(fx.sock);
-		failed = num(target_get(st, "closed"), "failed");
+		st = sys_status_get(fx.sock);
+		failed = sys_jint(sys_target_get(st, "closed"), "failed");
 		json_decref(st);
 		if (failed >= 6)
 			break;
@@ -966,8 +929,8 @@ START_TEST(test_log_folds)
 	evs = log_get("closed", "50");
 	ev = NULL;
 	json_array_foreach(evs, i, e1) {
-		if (str(e1, "type") != NULL &&
-		    strcmp(str(e1, "type"), "resource") == 0)
+		if (sys_jstr(e1, "type") != NULL &&
+		    strcmp(sys_jstr(e1, "type"), "resource") == 0)
 			continue;
 		if (ev != NULL) {
 			char *dump = json_dumps(evs, JSON_COMPACT);
@@ -979,12 +942,12 @@ START_TEST(test_log_folds)
 		ev = e1;
 	}
 	ck_assert_msg(ev != NULL, "no event for a target that went down");
-	ck_assert_pstr_eq(str(ev, "type"), "state");
-	ck_assert_pstr_eq(str(ev, "from"), "unknown");
-	ck_assert_pstr_eq(str(ev, "state"), "down");
-	ck_assert_pstr_eq(str(ev, "error"), "refused");
-	ck_assert_msg(num(ev, "repeat") >= 5, "repeat %lld after %lld "
-	    "failures", num(ev, "repeat"), failed);
+	ck_assert_pstr_eq(sys_jstr(ev, "type"), "state");
+	ck_assert_pstr_eq(sys_jstr(ev, "from"), "unknown");
+	ck_assert_pstr_eq(sys_jstr(ev, "state"), "down");
+	ck_assert_pstr_eq(sys_jstr(ev, "error"), "refused");
+	ck_assert_msg(sys_jint(ev, "repeat") >= 5, "repeat %lld after %lld "
+	    "failures", sys_jint(ev, "repeat"), failed);
 	ck_assert_msg(json_is_number(json_object_get(ev, "last_time")),
 	    "a folded event without last_time");
 	json_decref(evs);
@@ -1015,8 +978,8 @@ START_TEST(test_log_start_event)
 	sys_fx_futd(&fx);
 	evs = log_get(NULL, "50");
 	json_array_foreach(evs, i, ev)
-		if (str(ev, "type") != NULL &&
-		    strcmp(str(ev, "type"), "start") == 0)
+		if (sys_jstr(ev, "type") != NULL &&
+		    strcmp(sys_jstr(ev, "type"), "start") == 0)
 			found = 1;
 	json_decref(evs);
 	ck_assert_msg(found, "no \"start\" event in the log of a fresh futd");
@@ -1065,12 +1028,12 @@ START_TEST(test_shard)
 	}
 
 	for (k = 0; k < SHARD_N; k++) {
-		st = status_get(sock[k]);
+		st = sys_status_get(sock[k]);
 		n = json_array_size(json_object_get(st, "targets"));
 		per[k] = (int)n;
-		ck_assert_int_eq(num(st, "total"), (long long)n);
+		ck_assert_int_eq(sys_jint(st, "total"), (long long)n);
 		json_array_foreach(json_object_get(st, "targets"), i, t) {
-			s = str(t, "name");
+			s = sys_jstr(t, "name");
 			ck_assert_msg(s != NULL && sscanf(s, "web%d", &idx) ==
 			    1 && idx >= 0 && idx < SHARD_TARGETS,
 			    "shard %u: unexpected target %s", k + 1,

@@ -85,54 +85,13 @@ srv_start(struct sys_srv *srv, const char *const opts[], size_t nports,
 	    "testsrv did not start (is %s/testsrv built?)", sys_build());
 }
 
-/* jansson accessors that tolerate a missing object or key */
-
-static long long
-num(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* A target's counter; "done" is ok + failed, the probes that finished. */
 static long long
 tval(const json_t *t, const char *key)
 {
 	if (strcmp(key, "done") == 0)
-		return t == NULL ? -1 : num(t, "ok") + num(t, "failed");
-	return num(t, key);
-}
-
-/* `futctl --json status`, parsed (the caller owns it). */
-static json_t *
-status_get(void)
-{
-	json_t *st = sys_futctl_json(fx.sock, "status", NULL);
-
-	ck_assert_msg(st != NULL, "futctl --json status failed");
-	ck_assert_msg(json_is_array(json_object_get(st, "targets")),
-	    "status without a \"targets\" array");
-	return st;
-}
-
-/* The target called name in a status (borrowed), or NULL. */
-static json_t *
-target_get(const json_t *st, const char *name)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(st, "targets"), i, t)
-		if (str(t, "name") != NULL && strcmp(str(t, "name"), name) == 0)
-			return t;
-	return NULL;
+		return t == NULL ? -1 : sys_jint(t, "ok") + sys_jint(t, "failed");
+	return sys_jint(t, key);
 }
 
 /*
@@ -147,8 +106,8 @@ wait_target(const char *name, const char *key, long long min, unsigned ms)
 	char *dump;
 
 	for (;;) {
-		st = status_get();
-		t = target_get(st, name);
+		st = sys_status_get(fx.sock);
+		t = sys_target_get(st, name);
 		if (t != NULL && tval(t, key) >= min)
 			return st;
 		if (sys_left_ms(deadline) == 0) {
@@ -224,11 +183,11 @@ START_TEST(test_hello_exact)
 	json_decref(wait_target("h", "ok", 3, 5000));
 
 	for (i = 0; i < QUIET_TRIES && !quiet; i++) {
-		st = status_get();
-		t = target_get(st, "h");
-		probes = num(t, "probes");
-		ok = num(t, "ok");
-		failed = num(t, "failed");
+		st = sys_status_get(fx.sock);
+		t = sys_target_get(st, "h");
+		probes = sys_jint(t, "probes");
+		ok = sys_jint(t, "ok");
+		failed = sys_jint(t, "failed");
 		json_decref(st);
 		if (probes != ok + failed) {
 			sys_sleep_ms(7);
@@ -237,8 +196,8 @@ START_TEST(test_hello_exact)
 		sys_sleep_ms(LOG_SETTLE_MS);
 		lines = sys_srvlog(fx.log, srv.port[0], 11, "hello world",
 		    &hellos);
-		st = status_get();
-		quiet = num(target_get(st, "h"), "probes") == probes;
+		st = sys_status_get(fx.sock);
+		quiet = sys_jint(sys_target_get(st, "h"), "probes") == probes;
 		json_decref(st);
 	}
 	ck_assert_msg(quiet, "no quiet moment between probes in %d tries",
@@ -289,11 +248,11 @@ START_TEST(test_hello_big)
 
 	sys_fx_futd(&fx);
 	st = wait_target("big90", "done", 1, 5000 + 4500 + 1000);
-	t = target_get(st, "big90");
-	ck_assert_msg(num(t, "ok") == 1 && num(t, "failed") == 0,
-	    "1 MiB hello: ok %lld, failed %lld (%s)", num(t, "ok"),
-	    num(t, "failed"), str(t, "last_error"));
-	ck_assert_str_eq(str(t, "state"), "up");
+	t = sys_target_get(st, "big90");
+	ck_assert_msg(sys_jint(t, "ok") == 1 && sys_jint(t, "failed") == 0,
+	    "1 MiB hello: ok %lld, failed %lld (%s)", sys_jint(t, "ok"),
+	    sys_jint(t, "failed"), sys_jstr(t, "last_error"));
+	ck_assert_str_eq(sys_jstr(t, "state"), "up");
 	json_decref(st);
 
 	/*
@@ -339,9 +298,9 @@ START_TEST(test_peeraddr)
 
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", srv.port[0]);
 	st = wait_target("p4", "ok", 1, 2000);
-	ck_assert_str_eq(str(target_get(st, "p4"), "probe"), "peeraddr");
-	ck_assert_str_eq(str(target_get(st, "p4"), "state"), "up");
-	ck_assert_pstr_eq(str(target_get(st, "p4"), "peer"), peer);
+	ck_assert_str_eq(sys_jstr(sys_target_get(st, "p4"), "probe"), "peeraddr");
+	ck_assert_str_eq(sys_jstr(sys_target_get(st, "p4"), "state"), "up");
+	ck_assert_pstr_eq(sys_jstr(sys_target_get(st, "p4"), "peer"), peer);
 	json_decref(st);
 	line = status_text_line("p4");
 	ck_assert_msg(strstr(line, " up ") != NULL, "not up: %s", line);
@@ -352,7 +311,7 @@ START_TEST(test_peeraddr)
 		return;
 	snprintf(peer6, sizeof(peer6), "[::1]:%u", srv6.port[0]);
 	st = wait_target("p6", "ok", 1, 2000);
-	ck_assert_pstr_eq(str(target_get(st, "p6"), "peer"), peer6);
+	ck_assert_pstr_eq(sys_jstr(sys_target_get(st, "p6"), "peer"), peer6);
 	json_decref(st);
 	line = status_text_line("p6");
 	ck_assert_msg(strstr(line, peer6) != NULL, "no %s in: %s", peer6,
@@ -377,11 +336,11 @@ START_TEST(test_refused)
 	sys_fx_futd(&fx);
 
 	st = wait_target("closed", "failed", 1, 2000);
-	t = target_get(st, "closed");
-	ck_assert_str_eq(str(t, "state"), "down");
-	ck_assert_pstr_eq(str(t, "last_error"), "Connection refused");
-	ck_assert_pstr_eq(str(t, "error"), "refused");
-	ck_assert_int_eq(num(t, "ok"), 0);
+	t = sys_target_get(st, "closed");
+	ck_assert_str_eq(sys_jstr(t, "state"), "down");
+	ck_assert_pstr_eq(sys_jstr(t, "last_error"), "Connection refused");
+	ck_assert_pstr_eq(sys_jstr(t, "error"), "refused");
+	ck_assert_int_eq(sys_jint(t, "ok"), 0);
 	json_decref(st);
 
 	line = status_text_line("closed");
@@ -431,23 +390,23 @@ START_TEST(test_connect_timeout)
 
 	deadline = sys_now_ms() + 1200;
 	while (sys_left_ms(deadline) > 0)
-		json_decref(status_get());
+		json_decref(sys_status_get(fx.sock));
 
-	st = status_get();
+	st = sys_status_get(fx.sock);
 	for (i = 0; i < HANG_TARGETS; i++) {
 		snprintf(name, sizeof(name), "hang%zu", i);
-		t = target_get(st, name);
-		ck_assert_msg(num(t, "failed") >= 1, "%s: no result", name);
-		ck_assert_int_eq(num(t, "ok"), 0);
-		ck_assert_str_eq(str(t, "state"), "down");
-		ck_assert_pstr_eq(str(t, "error"), "connect_timeout");
+		t = sys_target_get(st, name);
+		ck_assert_msg(sys_jint(t, "failed") >= 1, "%s: no result", name);
+		ck_assert_int_eq(sys_jint(t, "ok"), 0);
+		ck_assert_str_eq(sys_jstr(t, "state"), "down");
+		ck_assert_pstr_eq(sys_jstr(t, "error"), "connect_timeout");
 
 		j = sys_futctl_json(fx.sock, "show", name);
 		ck_assert(j != NULL);
 		h = json_object_get(json_object_get(j, "target"), "history");
 		json_array_foreach(h, k, r) {
-			ck_assert_pstr_eq(str(r, "error"), "connect_timeout");
-			us = num(r, "latency_us");
+			ck_assert_pstr_eq(sys_jstr(r, "error"), "connect_timeout");
+			us = sys_jint(r, "latency_us");
 			ck_assert_msg(us >= HANG_TIMEOUT_US &&
 			    us < HANG_TIMEOUT_US + HANG_MARGIN_US,
 			    "%s: timed out after %lld us, the timeout is %d us",
@@ -501,27 +460,27 @@ START_TEST(test_many_targets)
 	do {
 		json_decref(st);
 		sys_sleep_ms(200);
-		st = status_get();
+		st = sys_status_get(fx.sock);
 		min = LLONG_MAX;
 		for (i = 0; i < MANY_TARGETS; i++) {
 			snprintf(name, sizeof(name), "t%03zu", i);
-			t = target_get(st, name);
+			t = sys_target_get(st, name);
 			ck_assert_msg(t != NULL, "target %s missing", name);
-			if (num(t, "ok") < min)
-				min = num(t, "ok");
+			if (sys_jint(t, "ok") < min)
+				min = sys_jint(t, "ok");
 		}
 	} while (min < MANY_MIN_OK && sys_left_ms(deadline) > 0);
 
 	for (i = 0; i < MANY_TARGETS; i++) {
 		snprintf(name, sizeof(name), "t%03zu", i);
-		t = target_get(st, name);
-		ck_assert_msg(num(t, "ok") >= MANY_MIN_OK, "target %s: only "
-		    "%lld ok probes in %llu ms", name, num(t, "ok"),
+		t = sys_target_get(st, name);
+		ck_assert_msg(sys_jint(t, "ok") >= MANY_MIN_OK, "target %s: only "
+		    "%lld ok probes in %llu ms", name, sys_jint(t, "ok"),
 		    (unsigned long long)(sys_now_ms() - t0));
-		ck_assert_msg(num(t, "failed") == 0, "target %s: %lld failed "
-		    "(%s)", name, num(t, "failed"), str(t, "last_error"));
+		ck_assert_msg(sys_jint(t, "failed") == 0, "target %s: %lld failed "
+		    "(%s)", name, sys_jint(t, "failed"), sys_jstr(t, "last_error"));
 	}
-	ck_assert_int_eq(num(target_get(st, "stall"), "ok"), 0);
+	ck_assert_int_eq(sys_jint(sys_target_get(st, "stall"), "ok"), 0);
 	json_decref(st);
 
 	ck_assert_msg(sys_proc_threads(fx.futd) == 1, "futd runs %zu threads",
@@ -546,7 +505,7 @@ START_TEST(test_empty)
 
 	st = sys_futctl_json(fx.sock, "status", NULL);
 	ck_assert(st != NULL);
-	ck_assert_int_eq(num(st, "schema"), 1);
+	ck_assert_int_eq(sys_jint(st, "schema"), 1);
 	ck_assert(json_is_array(json_object_get(st, "targets")));
 	ck_assert_int_eq(json_array_size(json_object_get(st, "targets")), 0);
 	json_decref(st);
@@ -627,9 +586,9 @@ START_TEST(test_show_and_usage)
 
 	j = sys_futctl_json(fx.sock, "show", "web");
 	ck_assert(j != NULL);
-	ck_assert_int_eq(num(j, "schema"), 1);
+	ck_assert_int_eq(sys_jint(j, "schema"), 1);
 	t = json_object_get(j, "target");
-	ck_assert_pstr_eq(str(t, "name"), "web");
+	ck_assert_pstr_eq(sys_jstr(t, "name"), "web");
 	h = json_object_get(t, "history");
 	ck_assert_msg(json_array_size(h) >= 2, "history of %zu results",
 	    json_array_size(h));
@@ -647,7 +606,7 @@ START_TEST(test_show_and_usage)
 	    (char *)NULL), 1);
 	j = json_loads(out.out, 0, NULL);
 	ck_assert_msg(j != NULL, "--json show nope: %s", out.out);
-	ck_assert_int_eq(num(json_object_get(j, "error"), "code"),
+	ck_assert_int_eq(sys_jint(json_object_get(j, "error"), "code"),
 	    PROTO_NOT_FOUND);
 	json_decref(j);
 	sys_out_free(&out);
@@ -682,11 +641,11 @@ reply_expect(int fd, int code, const char *what)
 	j = json_loads(line, 0, &jerr);
 	ck_assert_msg(json_is_object(j), "%s: reply is not a JSON object: %s",
 	    what, line);
-	ck_assert_msg(num(j, "code") == code, "%s: expected %d, got %s", what,
+	ck_assert_msg(sys_jint(j, "code") == code, "%s: expected %d, got %s", what,
 	    code, line);
-	ck_assert_msg(num(j, "version") == FUTD_PROTO_VERSION, "%s: %s", what,
+	ck_assert_msg(sys_jint(j, "version") == FUTD_PROTO_VERSION, "%s: %s", what,
 	    line);
-	ck_assert_msg(str(j, "message") != NULL, "%s: %s", what, line);
+	ck_assert_msg(sys_jstr(j, "message") != NULL, "%s: %s", what, line);
 	free(line);
 	return j;
 }
@@ -769,8 +728,8 @@ START_TEST(test_control_raw)
 
 	/* and after all that, futd answers and still probes */
 	ck_assert_int_eq(sys_futctl(NULL, fx.sock, "ping", (char *)NULL), 0);
-	st = status_get();
-	before = num(target_get(st, "h"), "ok");
+	st = sys_status_get(fx.sock);
+	before = sys_jint(sys_target_get(st, "h"), "ok");
 	json_decref(st);
 	json_decref(wait_target("h", "ok", before + 3, 2000));
 	ck_assert_int_eq(sys_proc_threads(fx.futd), 1);
@@ -858,8 +817,8 @@ START_TEST(test_control_stream)
 	ck_assert_int_eq(json_array_size(list), STREAM_TARGETS);
 	json_array_foreach(list, i, t) {
 		snprintf(name, sizeof(name), "s%05zu", i);
-		if (strcmp(str(t, "name"), name) != 0)
-			ck_abort_msg("target %zu is %s", i, str(t, "name"));
+		if (strcmp(sys_jstr(t, "name"), name) != 0)
+			ck_abort_msg("target %zu is %s", i, sys_jstr(t, "name"));
 	}
 	json_decref(j);
 	/* and the ping behind it */
@@ -966,11 +925,11 @@ START_TEST(test_socket_and_stop)
 	json_decref(wait_target("hello", "ok", 3, 2000));
 	json_decref(wait_target("peer", "ok", 3, 2000));
 	st = wait_target("pending44", "probes", 1, 10000 + 1000);
-	t = target_get(st, "pending44");
+	t = sys_target_get(st, "pending44");
 	ck_assert_msg(tval(t, "done") == 0, "the probe that never connects "
-	    "ended: %s", str(t, "last_error"));
-	ok_hello = num(target_get(st, "hello"), "ok");
-	ok_peer = num(target_get(st, "peer"), "ok");
+	    "ended: %s", sys_jstr(t, "last_error"));
+	ok_hello = sys_jint(sys_target_get(st, "hello"), "ok");
+	ok_peer = sys_jint(sys_target_get(st, "peer"), "ok");
 	json_decref(st);
 
 	t0 = sys_now_ms();
@@ -1079,7 +1038,7 @@ names_of(const json_t *st, char *buf, size_t len)
 	json_array_foreach(json_object_get(st, "targets"), i, t)
 		if (off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-			    i > 0 ? "," : "", str(t, "name"));
+			    i > 0 ? "," : "", sys_jstr(t, "name"));
 }
 
 /* Count how often needle occurs in file path. */
@@ -1106,16 +1065,17 @@ assert_kept(const json_t *before, const json_t *after, const char *when)
 	size_t i;
 
 	json_array_foreach(json_object_get(before, "targets"), i, b) {
-		a = target_get(after, str(b, "name"));
+		a = sys_target_get(after, sys_jstr(b, "name"));
 		ck_assert_msg(a != NULL, "%s: target %s gone", when,
-		    str(b, "name"));
-		ck_assert_msg(num(a, "probes") >= num(b, "probes") &&
-		    num(a, "ok") >= num(b, "ok"), "%s: target %s restarted "
-		    "(probes %lld -> %lld)", when, str(b, "name"),
-		    num(b, "probes"), num(a, "probes"));
+		    sys_jstr(b, "name"));
+		ck_assert_msg(sys_jint(a, "probes") >= sys_jint(b, "probes") &&
+		    sys_jint(a, "ok") >= sys_jint(b, "ok"),
+		    "%s: target %s restarted (probes %lld -> %lld)", when,
+		    sys_jstr(b, "name"), sys_jint(b, "probes"),
+		    sys_jint(a, "probes"));
 		ck_assert_msg(json_equal(json_object_get(a, "since"),
 		    json_object_get(b, "since")), "%s: target %s: since "
-		    "changed", when, str(b, "name"));
+		    "changed", when, sys_jstr(b, "name"));
 	}
 }
 
@@ -1138,7 +1098,7 @@ START_TEST(test_reload)
 	    "interval = 0.05; }\n);\n", p, p);
 	sys_fx_futd(&fx);
 	s0 = wait_target("keep", "probes", 5, 2000);
-	ck_assert(target_get(s0, "gone") != NULL);
+	ck_assert(sys_target_get(s0, "gone") != NULL);
 
 	/* 1: futctl reload, one kept, one removed, one added */
 	sys_write_filef(fx.conf, "targets = (\n"
@@ -1152,13 +1112,13 @@ START_TEST(test_reload)
 	    strstr(out.out, "unchanged: 1\n") != NULL, "futctl reload said:\n%s",
 	    out.out);
 	sys_out_free(&out);
-	s1 = status_get();
+	s1 = sys_status_get(fx.sock);
 	names_of(s1, names, sizeof(names));
 	ck_assert_str_eq(names, "added,keep");
-	ck_assert_msg(num(target_get(s1, "keep"), "probes") >=
-	    num(target_get(s0, "keep"), "probes"), "keep restarted");
-	ck_assert(json_equal(json_object_get(target_get(s1, "keep"), "since"),
-	    json_object_get(target_get(s0, "keep"), "since")));
+	ck_assert_msg(sys_jint(sys_target_get(s1, "keep"), "probes") >=
+	    sys_jint(sys_target_get(s0, "keep"), "probes"), "keep restarted");
+	ck_assert(json_equal(json_object_get(sys_target_get(s1, "keep"), "since"),
+	    json_object_get(sys_target_get(s0, "keep"), "since")));
 	json_decref(s0);
 	json_decref(s1);
 	s0 = wait_target("added", "probes", 3, 2000);
@@ -1180,7 +1140,7 @@ START_TEST(test_reload)
 	json_decref(s1);
 
 	/* 3: a bad config by futctl: exit 1, the error, nothing changes */
-	s0 = status_get();
+	s0 = sys_status_get(fx.sock);
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"keep\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.05; },\n"
@@ -1195,7 +1155,7 @@ START_TEST(test_reload)
 	    strstr(out.err, want) != NULL, "futctl reload said:\n%s%s",
 	    out.out, out.err);
 	sys_out_free(&out);
-	s1 = wait_target("third", "probes", num(target_get(s0, "third"),
+	s1 = wait_target("third", "probes", sys_jint(sys_target_get(s0, "third"),
 	    "probes") + 2, 2000);
 	names_of(s1, names, sizeof(names));
 	ck_assert_str_eq(names, "added,keep,third");
@@ -1204,7 +1164,7 @@ START_TEST(test_reload)
 	json_decref(s1);
 
 	/* 4: the same bad config by SIGHUP: futd lives on, unchanged */
-	s0 = status_get();
+	s0 = sys_status_get(fx.sock);
 	ck_assert(kill(fx.futd, SIGHUP) == 0);
 	deadline = sys_now_ms() + 2000;
 	while (file_count(fx.err, "reload failed") < 2 &&
@@ -1212,7 +1172,7 @@ START_TEST(test_reload)
 		sys_sleep_ms(STEP_MS);
 	ck_assert_msg(file_count(fx.err, "reload failed") >= 2,
 	    "futd did not log the failed SIGHUP reload");
-	s1 = wait_target("keep", "probes", num(target_get(s0, "keep"),
+	s1 = wait_target("keep", "probes", sys_jint(sys_target_get(s0, "keep"),
 	    "probes") + 2, 2000);
 	names_of(s1, names, sizeof(names));
 	ck_assert_str_eq(names, "added,keep,third");
@@ -1279,7 +1239,7 @@ START_TEST(test_systemd)
 	/* the first connection starts futd; it answers on the passed socket */
 	j = sys_futctl_json(fx.sock, "ping", NULL);
 	ck_assert_msg(j != NULL, "futctl ping through the passed socket failed");
-	ck_assert_int_eq(num(j, "pid"), pid);
+	ck_assert_int_eq(sys_jint(j, "pid"), pid);
 	json_decref(j);
 	ck_assert_msg(sys_notify_wait(nfd, "READY=1", 2000, buf,
 	    sizeof(buf)) == 0, "no READY=1");
@@ -1321,12 +1281,12 @@ START_TEST(test_systemd)
 	    sizeof(buf)) == 0, "no READY=1 after a bad SIGHUP");
 	ck_assert_int_eq(sys_futctl(&out, fx.sock, "reload", (char *)NULL), 1);
 	sys_out_free(&out);
-	s1 = wait_target("h", "probes", num(target_get(s0, "h"), "probes") + 3,
-	    2000);
+	s1 = wait_target("h", "probes",
+	    sys_jint(sys_target_get(s0, "h"), "probes") + 3, 2000);
 	ck_assert_int_eq(json_array_size(json_object_get(s1, "targets")), 2);
 	assert_kept(s0, s1, "bad reload under systemd");
-	ck_assert_msg(num(target_get(s1, "p"), "probes") >
-	    num(target_get(s0, "p"), "probes"), "p stopped probing");
+	ck_assert_msg(sys_jint(sys_target_get(s1, "p"), "probes") >
+	    sys_jint(sys_target_get(s0, "p"), "probes"), "p stopped probing");
 	json_decref(s0);
 	json_decref(s1);
 

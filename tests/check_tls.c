@@ -275,27 +275,6 @@ fx_teardown(void)
 
 /* servers */
 
-/* A port of 127.0.0.1 free a moment ago (bound to port 0, closed). */
-static unsigned
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	unsigned port = 0;
-	int fd;
-
-	ck_assert((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	close(fd);
-	ck_assert_msg(port != 0, "no free port: %s", strerror(errno));
-	return port;
-}
-
 /*
  * Does something listen on 127.0.0.1:port?  A bind with SO_REUSEADDR
  * fails only then (Linux).  (/proc/net/tcp would say it too, but it
@@ -342,7 +321,7 @@ ssrv_start(const char *certfile, const char *const extra[])
 	snprintf(name, sizeof(name), "s_server.%u.err", nspawned++);
 	sys_path_in(errpath, sizeof(errpath), fx.dir, name);
 	for (tries = 0; tries < PORT_TRIES; tries++) {
-		port = free_port();
+		port = sys_free_port();
 		snprintf(accept_on, sizeof(accept_on), "127.0.0.1:%u", port);
 		n = 0;
 		argv[n++] = "openssl";
@@ -508,30 +487,6 @@ jdump(const json_t *o)
 
 /* futd's answers */
 
-static json_t *
-status_get(void)
-{
-	json_t *st = sys_futctl_json(fx.sock, "status", NULL);
-
-	ck_assert_msg(st != NULL, "futctl --json status failed");
-	ck_assert_msg(json_is_array(json_object_get(st, "targets")),
-	    "status without a \"targets\" array");
-	return st;
-}
-
-static json_t *
-target_get(const json_t *st, const char *name)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(st, "targets"), i, t)
-		if (jstr(t, "name") != NULL && strcmp(jstr(t, "name"), name) ==
-		    0)
-			return t;
-	return NULL;
-}
-
 /* ok + failed: the probes that finished */
 static long long
 done(const json_t *t)
@@ -553,11 +508,11 @@ wait_results(unsigned ms, ...)
 	char *dump;
 
 	for (;;) {
-		st = status_get();
+		st = sys_status_get(fx.sock);
 		missing = NULL;
 		va_start(ap, ms);
 		while ((name = va_arg(ap, const char *)) != NULL)
-			if (done(target_get(st, name)) < 1) {
+			if (done(sys_target_get(st, name)) < 1) {
 				missing = name;
 				break;
 			}
@@ -565,7 +520,7 @@ wait_results(unsigned ms, ...)
 		if (missing == NULL)
 			return st;
 		if (sys_left_ms(deadline) == 0) {
-			dump = jdump(target_get(st, missing));
+			dump = jdump(sys_target_get(st, missing));
 			ck_abort_msg("target %s: no result within %u ms: %s",
 			    missing, ms, dump);
 		}
@@ -588,7 +543,7 @@ static void
 assert_failed(const json_t *st, const char *name, const char *class,
     const char *words)
 {
-	const json_t *t = target_get(st, name);
+	const json_t *t = sys_target_get(st, name);
 	char *dump = jdump(t);
 
 	ck_assert_msg(t != NULL, "no target %s", name);
@@ -704,7 +659,7 @@ START_TEST(test_chain_ok)
 	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "web", "ip", NULL);
 
-	t = target_get(st, "web");
+	t = sys_target_get(st, "web");
 	ck_assert_msg(jint(t, "ok") >= 1, "web failed: %s",
 	    jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "state"), "up");
@@ -713,7 +668,7 @@ START_TEST(test_chain_ok)
 	ck_assert_msg(json_is_null(jget(t, "last.tls.alpn")), "alpn");
 	ck_assert_pstr_eq(jstr(t, "cert.status"), "ok");
 
-	t = target_get(st, "ip");
+	t = sys_target_get(st, "ip");
 	ck_assert_msg(jint(t, "ok") >= 1, "ip failed: %s",
 	    jstr(t, "last_error"));
 	assert_tls_ok(t, "leaf.pem", 1, "ok");
@@ -799,7 +754,7 @@ START_TEST(test_system_store)
 	st = wait_results(FIRST_MS, "web", NULL);
 	assert_failed(st, "web", "tls_verify",
 	    "unable to get local issuer certificate");
-	t = target_get(st, "web");
+	t = sys_target_get(st, "web");
 	ck_assert_pstr_eq(jstr(t, "last_error"),
 	    "unable to get local issuer certificate");
 	ck_assert_int_eq(jbool(t, "last.tls.handshake"), 0);
@@ -833,7 +788,7 @@ START_TEST(test_expired)
 	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
-	t = target_get(st, "old");
+	t = sys_target_get(st, "old");
 	ck_assert_pstr_eq(jstr(t, "last_error"), "certificate has expired");
 	ck_assert_int_eq(jint(t, "cert.expires"), EXPIRED_NOT_AFTER);
 	days = (EXPIRED_NOT_AFTER - (long long)time(NULL) - 86399) / 86400;
@@ -869,7 +824,7 @@ START_TEST(test_failed_cert_shown)
 	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
-	t = target_get(st, "old");
+	t = sys_target_get(st, "old");
 	dump = jdump(jget(t, "last.tls"));
 	ck_assert_msg(jstr(t, "last.tls.subject") != NULL &&
 	    strcmp(jstr(t, "last.tls.subject"), "CN=localhost") == 0,
@@ -914,7 +869,7 @@ START_TEST(test_wrong_host)
 	assert_failed(st, "other", "tls_verify", "hostname mismatch");
 	assert_failed(st, "sni", "tls_verify", "hostname mismatch");
 
-	t = target_get(st, "lax");
+	t = sys_target_get(st, "lax");
 	ck_assert_msg(jint(t, "ok") >= 1, "lax failed: %s",
 	    jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "state"), "up");
@@ -971,14 +926,14 @@ START_TEST(test_alpn)
 	st = wait_results(FIRST_MS, "agree", "second", "none", "disagree",
 	    NULL);
 
-	t = target_get(st, "agree");
+	t = sys_target_get(st, "agree");
 	ck_assert_msg(jint(t, "ok") >= 1, "agree: %s", jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "last.tls.alpn"), "h2");
-	t = target_get(st, "second");
+	t = sys_target_get(st, "second");
 	ck_assert_msg(jint(t, "ok") >= 1, "second: %s",
 	    jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "last.tls.alpn"), "http/1.1");
-	t = target_get(st, "none");
+	t = sys_target_get(st, "none");
 	ck_assert_msg(jint(t, "ok") >= 1, "none: %s", jstr(t, "last_error"));
 	ck_assert_msg(json_is_null(jget(t, "last.tls.alpn")), "none: alpn");
 	assert_failed(st, "disagree", "tls_handshake",
@@ -1023,14 +978,14 @@ START_TEST(test_not_tls)
 	 * same event should read the same; until futd maps the second to
 	 * the first, either will do here.
 	 */
-	t = target_get(st, "closer");
+	t = sys_target_get(st, "closer");
 	ck_assert_msg(jstr(t, "last_error") != NULL &&
 	    (strcmp(jstr(t, "last_error"), "the peer closed the connection "
 	    "during the handshake") == 0 || strstr(jstr(t, "last_error"),
 	    "unexpected eof while reading") != NULL), "closer: %s",
 	    jstr(t, "last_error"));
 	assert_failed(st, "closer", "tls_handshake", "");
-	t = target_get(st, "banner");
+	t = sys_target_get(st, "banner");
 	ck_assert_int_eq(jbool(t, "last.tls.handshake"), 0);
 	ck_assert_pstr_eq(jstr(t, "last.tls.error"), jstr(t, "last_error"));
 	ck_assert_msg(jint(t, "last.phases.connect_us") > 0, "not connected");
@@ -1061,7 +1016,7 @@ START_TEST(test_stall)
 	st = wait_results(FIRST_MS, "stall", NULL);
 	assert_failed(st, "stall", "tls_timeout",
 	    "while in the TLS handshake");
-	t = target_get(st, "stall");
+	t = sys_target_get(st, "stall");
 	us = jint(t, "last.latency_us");
 	ck_assert_msg(us >= STALL_TIMEOUT_US &&
 	    us < STALL_TIMEOUT_US + STALL_MARGIN_US, "timed out after %lld "
@@ -1105,7 +1060,7 @@ START_TEST(test_hello_www)
 	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "get", "nope", NULL);
 
-	t = target_get(st, "get");
+	t = sys_target_get(st, "get");
 	dump = jdump(t);
 	ck_assert_msg(jint(t, "ok") >= 1, "get: %s", dump);
 	assert_tls_ok(t, "leaf.pem", 1, "ok");
@@ -1115,7 +1070,7 @@ START_TEST(test_hello_www)
 	    jint(t, "last.phases.write_us"), "phases: %s", dump);
 	free(dump);
 
-	t = target_get(st, "nope");
+	t = sys_target_get(st, "nope");
 	dump = jdump(t);
 	ck_assert_msg(jint(t, "ok") == 0 && jstr(t, "error") != NULL &&
 	    (strcmp(jstr(t, "error"), "closed_early") == 0 ||
@@ -1148,7 +1103,7 @@ START_TEST(test_min_version)
 	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "strict", "any", NULL);
 	assert_failed(st, "strict", "tls_handshake", "protocol version");
-	t = target_get(st, "any");
+	t = sys_target_get(st, "any");
 	ck_assert_msg(jint(t, "ok") >= 1, "any: %s", jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "last.tls.version"), "TLSv1.2");
 	json_decref(st);
@@ -1197,14 +1152,14 @@ START_TEST(test_cert_days)
 	ck_assert_int_eq(d20, 19);
 	ck_assert_int_eq(d60, 59);
 
-	t = target_get(st, "warn20");
+	t = sys_target_get(st, "warn20");
 	ck_assert_msg(jint(t, "ok") >= 1, "warn20: %s", jstr(t, "last_error"));
 	ck_assert_int_eq(jint(t, "cert.days_left"), d20);
 	ck_assert_pstr_eq(jstr(t, "cert.status"), "warning");
-	t = target_get(st, "crit20");
+	t = sys_target_get(st, "crit20");
 	ck_assert_int_eq(jint(t, "cert.days_left"), d20);
 	ck_assert_pstr_eq(jstr(t, "cert.status"), "critical");
-	t = target_get(st, "fine60");
+	t = sys_target_get(st, "fine60");
 	ck_assert_int_eq(jint(t, "cert.days_left"), d60);
 	ck_assert_pstr_eq(jstr(t, "cert.status"), "ok");
 	json_decref(st);
@@ -1304,18 +1259,18 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	sys_fx_futd(&fx);
 	st = wait_results(FIRST_MS, "ok", "ip", "no", NULL);
 
-	t = target_get(st, "ok");
+	t = sys_target_get(st, "ok");
 	ck_assert_msg(jint(t, "ok") >= 1, "%s ok: %s", proto,
 	    jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "state"), "up");
 	assert_tls_ok(t, "leaf.pem", 1, "ok");
-	t = target_get(st, "ip");
+	t = sys_target_get(st, "ip");
 	ck_assert_msg(jint(t, "ok") >= 1, "%s ip: %s", proto,
 	    jstr(t, "last_error"));
 	assert_tls_ok(t, "leaf.pem", 1, "ok");
 	snprintf(want, sizeof(want), "STARTTLS refused: %s", refusal);
 	assert_failed(st, "no", "tls_handshake", want);
-	ck_assert_pstr_eq(jstr(target_get(st, "no"), "last_error"), want);
+	ck_assert_pstr_eq(jstr(sys_target_get(st, "no"), "last_error"), want);
 	json_decref(st);
 
 	t = show_get("ok", &reply);

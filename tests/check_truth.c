@@ -294,28 +294,6 @@ dns_signal(int sig, const char *what)
 
 /* JSON, tolerant of a missing object or key */
 
-static long long
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
-
-static double
-jreal(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : -1.0;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* Present and null (a phase not reached, an error that is not there). */
 static int
 jnull(const json_t *o, const char *key)
@@ -337,7 +315,7 @@ phase(const json_t *res, const char *key)
 
 	if (jnull(p, key))
 		return 0;
-	return jint(p, key);
+	return sys_jint(p, key);
 }
 
 /*
@@ -435,7 +413,7 @@ status_get_big(unsigned ms)
 static long long
 done_of(const json_t *t)
 {
-	return jint(t, "ok") + jint(t, "failed");
+	return sys_jint(t, "ok") + sys_jint(t, "failed");
 }
 
 /* show name until ok + failed >= min, at most ms; the reply (caller's). */
@@ -473,7 +451,7 @@ wait_all(const char *const names[], unsigned ms)
 			t = NULL;
 			json_array_foreach(json_object_get(st, "targets"), i,
 			    e)
-				if (streq(jstr(e, "name"), names[k]))
+				if (streq(sys_jstr(e, "name"), names[k]))
 					t = e;
 			ck_assert_msg(t != NULL, "no target %s in status",
 			    names[k]);
@@ -497,7 +475,7 @@ target_in(const json_t *st, const char *name)
 	size_t i;
 
 	json_array_foreach(json_object_get(st, "targets"), i, t)
-		if (streq(jstr(t, "name"), name))
+		if (streq(sys_jstr(t, "name"), name))
 			return t;
 	ck_abort_msg("no target %s in status", name);
 	return NULL;
@@ -513,22 +491,22 @@ assert_last(const json_t *t, const char *error, const char *peer)
 	const json_t *l = jobj(t, "last");
 
 	ck_assert_msg(json_is_object(l), "%s: no last result: %s",
-	    jstr(t, "name"), dump(t));
+	    sys_jstr(t, "name"), dump(t));
 	if (error == NULL) {
 		ck_assert_msg(json_is_true(jobj(l, "ok")) && jnull(l, "error"),
-		    "%s: expected ok: %s", jstr(t, "name"), dump(l));
+		    "%s: expected ok: %s", sys_jstr(t, "name"), dump(l));
 		ck_assert_msg(jnull(t, "error"), "%s: error set: %s",
-		    jstr(t, "name"), dump(t));
+		    sys_jstr(t, "name"), dump(t));
 	} else {
 		ck_assert_msg(json_is_false(jobj(l, "ok")) &&
-		    streq(jstr(l, "error"), error) &&
-		    streq(jstr(t, "error"), error), "%s: expected %s: %s",
-		    jstr(t, "name"), error, dump(l));
+		    streq(sys_jstr(l, "error"), error) &&
+		    streq(sys_jstr(t, "error"), error), "%s: expected %s: %s",
+		    sys_jstr(t, "name"), error, dump(l));
 	}
 	if (peer != NULL)
-		ck_assert_msg(streq(jstr(l, "peer"), peer) &&
-		    streq(jstr(t, "peer"), peer), "%s: peer %s, expected %s",
-		    jstr(t, "name"), jstr(l, "peer"), peer);
+		ck_assert_msg(streq(sys_jstr(l, "peer"), peer) &&
+		    streq(sys_jstr(t, "peer"), peer), "%s: peer %s, expected %s",
+		    sys_jstr(t, "name"), sys_jstr(l, "peer"), peer);
 }
 
 /* testsrv's log for one port, line by line */
@@ -639,7 +617,7 @@ futd_start_wall(void)
 		before = wall_now();
 		j = futctl_json("ping", NULL);
 		after = wall_now();
-		up = jreal(j, "uptime_s");
+		up = sys_jreal(j, "uptime_s");
 		json_decref(j);
 		ck_assert(up >= 0);
 		if (after - before < rtt) {
@@ -740,7 +718,7 @@ START_TEST(test_families)
 	assert_last(target_in(st, "first2"), "refused", buf);
 	t = target_in(st, "each2");
 	assert_last(t, "refused", buf);
-	ck_assert_str_eq(jstr(t, "state"), "down");
+	ck_assert_str_eq(sys_jstr(t, "state"), "down");
 
 	if (v6) {
 		snprintf(buf, sizeof(buf), "127.0.0.1:%u", p);
@@ -750,20 +728,20 @@ START_TEST(test_families)
 		t = target_in(st, "fam6");
 		assert_last(t, NULL, buf);
 		l = jobj(t, "last");
-		ck_assert_msg(jstr(l, "local") != NULL &&
-		    strncmp(jstr(l, "local"), "[::1]:", 6) == 0,
-		    "fam6: local address %s is not ::1", jstr(l, "local"));
+		ck_assert_msg(sys_jstr(l, "local") != NULL &&
+		    strncmp(sys_jstr(l, "local"), "[::1]:", 6) == 0,
+		    "fam6: local address %s is not ::1", sys_jstr(l, "local"));
 		snprintf(buf, sizeof(buf), "127.0.0.1:%u", q);
 		assert_last(target_in(st, "first"), "refused", buf);
 		snprintf(buf, sizeof(buf), "[::1]:%u", q);
 		assert_last(target_in(st, "any"), NULL, buf);
 		t = target_in(st, "each");
 		assert_last(t, "refused", NULL);
-		ck_assert_str_eq(jstr(t, "state"), "down");
-		ck_assert_int_eq(jint(t, "ok"), 0);
+		ck_assert_str_eq(sys_jstr(t, "state"), "down");
+		ck_assert_int_eq(sys_jint(t, "ok"), 0);
 		t = target_in(st, "eachok");
 		assert_last(t, NULL, NULL);
-		ck_assert_str_eq(jstr(t, "state"), "up");
+		ck_assert_str_eq(sys_jstr(t, "state"), "up");
 	}
 	json_decref(st);
 
@@ -791,26 +769,27 @@ START_TEST(test_families)
 		    name, dump(list));
 		a = json_array_get(list, 0);
 		l = jobj(a, "last");
-		ck_assert_msg(streq(jstr(a, "address"), e4), "%s: first "
-		    "address %s, expected %s", name, jstr(a, "address"), e4);
+		ck_assert_msg(streq(sys_jstr(a, "address"), e4), "%s: first "
+		    "address %s, expected %s", name, sys_jstr(a, "address"), e4);
 		if (bad4) {
-			ck_assert_msg(jint(a, "failed") >= 1 &&
-			    jint(a, "ok") == 0 &&
-			    streq(jstr(l, "error"), "refused"),
+			ck_assert_msg(sys_jint(a, "failed") >= 1 &&
+			    sys_jint(a, "ok") == 0 &&
+			    streq(sys_jstr(l, "error"), "refused"),
 			    "%s: %s should refuse: %s", name, e4, dump(a));
 		} else {
-			ck_assert_msg(jint(a, "ok") >= 1 &&
-			    jint(a, "failed") == 0 &&
+			ck_assert_msg(sys_jint(a, "ok") >= 1 &&
+			    sys_jint(a, "failed") == 0 &&
 			    json_is_true(jobj(l, "ok")), "%s: %s should be "
 			    "ok: %s", name, e4, dump(a));
 		}
 		a = json_array_get(list, 1);
 		l = jobj(a, "last");
-		ck_assert_msg(streq(jstr(a, "address"), e6), "%s: second "
-		    "address %s, expected %s", name, jstr(a, "address"), e6);
-		ck_assert_msg(jint(a, "ok") >= 1 && jint(a, "failed") == 0 &&
+		ck_assert_msg(streq(sys_jstr(a, "address"), e6), "%s: second "
+		    "address %s, expected %s", name, sys_jstr(a, "address"),
+		    e6);
+		ck_assert_msg(sys_jint(a, "ok") >= 1 && sys_jint(a, "failed") == 0 &&
 		    json_is_true(jobj(l, "ok")) &&
-		    streq(jstr(l, "peer"), e6), "%s: %s should be ok: %s",
+		    streq(sys_jstr(l, "peer"), e6), "%s: %s should be ok: %s",
 		    name, e6, dump(a));
 		json_decref(j);
 	}
@@ -872,7 +851,7 @@ struct obs {
 static void
 assert_dns_word(const json_t *l, const char *what)
 {
-	const char *dns = jstr(l, "dns");
+	const char *dns = sys_jstr(l, "dns");
 
 	ck_assert_msg(streq(dns, "fresh") || streq(dns, "cached"), "%s: "
 	    "dns %s with a working server: %s", what, dns, dump(l));
@@ -898,12 +877,12 @@ history_of(const json_t *t, struct obs *out, size_t max)
 		const json_t *e = json_array_get(h, i - 1);
 
 		memset(&out[k], 0, sizeof(out[k]));
-		out[k].time = jreal(e, "time");
+		out[k].time = sys_jreal(e, "time");
 		snprintf(out[k].dns, sizeof(out[k].dns), "%s",
 		    phase(e, "resolve_us") > 0 ? "fresh" : "cached");
-		ck_assert_msg(jstr(e, "dns") == NULL ||
-		    streq(jstr(e, "dns"), out[k].dns), "history: dns %s, "
-		    "resolve_us %lld", jstr(e, "dns"),
+		ck_assert_msg(sys_jstr(e, "dns") == NULL ||
+		    streq(sys_jstr(e, "dns"), out[k].dns), "history: dns %s, "
+		    "resolve_us %lld", sys_jstr(e, "dns"),
 		    phase(e, "resolve_us"));
 		k++;
 	}
@@ -1018,12 +997,12 @@ START_TEST(test_ttl_cache)
 	while (sys_left_ms(deadline) > 0 && nseen < MAX_OBS) {
 		j = show_get("ttl", &t);
 		l = jobj(t, "last");
-		if (nseen == 0 || jreal(l, "time") != seen[nseen - 1].time) {
-			seen[nseen].time = jreal(l, "time");
+		if (nseen == 0 || sys_jreal(l, "time") != seen[nseen - 1].time) {
+			seen[nseen].time = sys_jreal(l, "time");
 			snprintf(seen[nseen].dns, sizeof(seen[nseen].dns),
-			    "%s", jstr(l, "dns") ? jstr(l, "dns") : "?");
+			    "%s", sys_jstr(l, "dns") ? sys_jstr(l, "dns") : "?");
 			snprintf(seen[nseen].peer, sizeof(seen[nseen].peer),
-			    "%s", jstr(l, "peer") ? jstr(l, "peer") : "?");
+			    "%s", sys_jstr(l, "peer") ? sys_jstr(l, "peer") : "?");
 			ck_assert_msg(json_is_true(jobj(l, "ok")), "ttl: "
 			    "failed: %s", dump(l));
 			assert_dns_word(l, "ttl");
@@ -1167,8 +1146,8 @@ START_TEST(test_stale)
 	 */
 	nh = history_of(t, hist, 16);
 	ck_assert_msg(count_dns(hist, nh, "fresh") >= 1 &&
-	    (streq(jstr(jobj(t, "last"), "dns"), "fresh") ||
-	    streq(jstr(jobj(t, "last"), "dns"), "cached")),
+	    (streq(sys_jstr(jobj(t, "last"), "dns"), "fresh") ||
+	    streq(sys_jstr(jobj(t, "last"), "dns"), "cached")),
 	    "st: the first lookup not answered: %s", dump(t));
 	json_decref(j);
 
@@ -1177,7 +1156,7 @@ START_TEST(test_stale)
 	for (;;) {
 		j = show_get("st", &t);
 		l = jobj(t, "last");
-		if (streq(jstr(l, "dns"), "stale"))
+		if (streq(sys_jstr(l, "dns"), "stale"))
 			break;
 		ck_assert_msg(sys_left_ms(deadline) > 0, "no stale result "
 		    "within 3 s of the mute: %s", dump(t));
@@ -1208,16 +1187,16 @@ START_TEST(test_stale)
 	st = wait_all(names, 3000);
 	t = target_in(st, "nores");
 	assert_last(t, "dns", NULL);
-	ck_assert_msg(jint(t, "last_latency_us") >= 250000 &&
-	    jint(t, "last_latency_us") < 900000, "nores: failed after %lld "
-	    "us, expected the resolver's 0.3 s", jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 250000 &&
+	    sys_jint(t, "last_latency_us") < 900000, "nores: failed after %lld "
+	    "us, expected the resolver's 0.3 s", sys_jint(t, "last_latency_us"));
 	t = target_in(st, "nores_short");
 	assert_last(t, "dns_timeout", NULL);
-	ck_assert_msg(jint(t, "last_latency_us") >= 200000 &&
-	    jint(t, "last_latency_us") < 290000, "nores_short: failed after "
-	    "%lld us, expected its 0.2 s deadline", jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 200000 &&
+	    sys_jint(t, "last_latency_us") < 290000, "nores_short: failed after "
+	    "%lld us, expected its 0.2 s deadline", sys_jint(t, "last_latency_us"));
 	t = target_in(st, "st");
-	ck_assert_msg(jint(t, "failed") == 0, "st failed while stale: %s",
+	ck_assert_msg(sys_jint(t, "failed") == 0, "st failed while stale: %s",
 	    dump(t));
 	json_decref(st);
 }
@@ -1249,12 +1228,12 @@ START_TEST(test_payload_bytes)
 	    "interval = 0.2; }\n);\n", pa, pb);
 	sys_fx_futd(&fx);
 	j = wait_done("esc", 2, 2000, &t);
-	ck_assert_int_eq(jint(jobj(t, "config"), "payload_bytes"), 7);
-	ck_assert_int_eq(jint(t, "failed"), 0);
+	ck_assert_int_eq(sys_jint(jobj(t, "config"), "payload_bytes"), 7);
+	ck_assert_int_eq(sys_jint(t, "failed"), 0);
 	json_decref(j);
 	j = wait_done("hex", 2, 2000, &t);
-	ck_assert_int_eq(jint(jobj(t, "config"), "payload_bytes"), 4);
-	ck_assert_int_eq(jint(t, "failed"), 0);
+	ck_assert_int_eq(sys_jint(jobj(t, "config"), "payload_bytes"), 4);
+	ck_assert_int_eq(sys_jint(t, "failed"), 0);
 	json_decref(j);
 	sys_sleep_ms(LOG_SETTLE_MS);
 
@@ -1275,10 +1254,11 @@ assert_received(const json_t *t, const char *received, long long total)
 {
 	const json_t *l = jobj(t, "last");
 
-	ck_assert_msg(streq(jstr(l, "received"), received) &&
-	    jint(l, "received_total") == total, "%s: received %s (%lld "
-	    "bytes), expected %s (%lld)", jstr(t, "name"),
-	    jstr(l, "received"), jint(l, "received_total"), received, total);
+	ck_assert_msg(streq(sys_jstr(l, "received"), received) &&
+	    sys_jint(l, "received_total") == total, "%s: received %s (%lld "
+	    "bytes), expected %s (%lld)", sys_jstr(t, "name"),
+	    sys_jstr(l, "received"), sys_jint(l, "received_total"), received,
+	    total);
 }
 
 /*
@@ -1325,16 +1305,16 @@ START_TEST(test_expect_banner)
 	t = target_in(st, "smtp");
 	assert_last(t, "read_timeout", NULL);
 	assert_received(t, "SSH-2.0-test\\x0d\\x0a", 14);
-	ck_assert_msg(jint(t, "last_latency_us") >= 400000 &&
-	    jint(t, "last_latency_us") < 550000, "smtp: %lld us, expected the "
-	    "0.4 s deadline", jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 400000 &&
+	    sys_jint(t, "last_latency_us") < 550000, "smtp: %lld us, expected the "
+	    "0.4 s deadline", sys_jint(t, "last_latency_us"));
 
 	t = target_in(st, "smtp8");
 	assert_last(t, "expect_mismatch", NULL);
 	assert_received(t, "SSH-2.0-", 8);
-	ck_assert_msg(jint(t, "last_latency_us") < 200000, "smtp8: %lld us, "
+	ck_assert_msg(sys_jint(t, "last_latency_us") < 200000, "smtp8: %lld us, "
 	    "the mismatch is known with the 8th byte",
-	    jint(t, "last_latency_us"));
+	    sys_jint(t, "last_latency_us"));
 	json_decref(st);
 }
 END_TEST
@@ -1388,7 +1368,7 @@ START_TEST(test_expect_respond)
 	t = target_in(st, "pongre");
 	assert_last(t, NULL, NULL);
 	j = show_get("pongre", &t);
-	ck_assert_str_eq(jstr(jobj(t, "config"), "expect_regex"),
+	ck_assert_str_eq(sys_jstr(jobj(t, "config"), "expect_regex"),
 	    "^\\+PO[N]G");
 	json_decref(j);
 
@@ -1446,18 +1426,18 @@ START_TEST(test_expect_silent_close)
 	ck_assert_msg(phase(l, "connect_us") > 0 && phase(l, "write_us") > 0 &&
 	    jnull(jobj(l, "phases"), "first_byte_us"), "silent: phases %s",
 	    dump(l));
-	ck_assert_msg(jint(t, "last_latency_us") >= 300000 &&
-	    jint(t, "last_latency_us") < 450000, "silent: %lld us, expected "
-	    "the 0.3 s deadline", jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 300000 &&
+	    sys_jint(t, "last_latency_us") < 450000, "silent: %lld us, expected "
+	    "the 0.3 s deadline", sys_jint(t, "last_latency_us"));
 	ck_assert_msg(jobj(l, "received") == NULL, "silent: received %s",
-	    jstr(l, "received"));
+	    sys_jstr(l, "received"));
 
 	t = target_in(st, "closed");
 	assert_last(t, "closed_early", NULL);
 	l = jobj(t, "last");
 	ck_assert_msg(phase(l, "connect_us") > 0 &&
 	    jnull(jobj(l, "phases"), "first_byte_us") &&
-	    jint(t, "last_latency_us") < 200000, "closed: %s", dump(l));
+	    sys_jint(t, "last_latency_us") < 200000, "closed: %s", dump(l));
 	json_decref(st);
 }
 END_TEST
@@ -1478,7 +1458,7 @@ assert_phase_order(const json_t *r, const char *what)
 	ck_assert_msg(json_is_true(jobj(r, "ok")), "%s: not ok: %s", what,
 	    dump(r));
 	ck_assert_msg(rs > 0 && rs <= c && c <= w && w <= f && f <= t &&
-	    t == jint(r, "latency_us"), "%s: phases out of order "
+	    t == sys_jint(r, "latency_us"), "%s: phases out of order "
 	    "(resolve %lld, connect %lld, write %lld, first byte %lld, total "
 	    "%lld): %s", what, rs, c, w, f, t, dump(r));
 }
@@ -1505,7 +1485,7 @@ START_TEST(test_phase_order)
 	sys_fx_futd(&fx);
 	j = wait_done("ph", 5, 3000, &t);
 	assert_phase_order(jobj(t, "last"), "last");
-	ck_assert_str_eq(jstr(jobj(t, "last"), "dns"), "fresh");
+	ck_assert_str_eq(sys_jstr(jobj(t, "last"), "dns"), "fresh");
 	h = jobj(t, "history");
 	ck_assert(json_array_size(h) >= 5);
 	for (i = 0; i < json_array_size(h); i++)
@@ -1544,11 +1524,11 @@ START_TEST(test_close_rst_fin)
 	    pr, pf);
 	sys_fx_futd(&fx);
 	j = wait_done("rst", 4, 2000, &t);
-	ck_assert_int_eq(jint(t, "failed"), 0);
-	ck_assert_str_eq(jstr(jobj(t, "config"), "close"), "rst");
+	ck_assert_int_eq(sys_jint(t, "failed"), 0);
+	ck_assert_str_eq(sys_jstr(jobj(t, "config"), "close"), "rst");
 	json_decref(j);
 	j = wait_done("fin", 4, 2000, &t);
-	ck_assert_int_eq(jint(t, "failed"), 0);
+	ck_assert_int_eq(sys_jint(t, "failed"), 0);
 	json_decref(j);
 	sys_sleep_ms(LOG_SETTLE_MS);
 
@@ -1657,29 +1637,29 @@ START_TEST(test_timeouts)
 
 	t = target_in(st, "na");
 	assert_last(t, "connect_timeout", NULL);
-	ck_assert_msg(jint(t, "last_latency_us") >= 300000 &&
-	    jint(t, "last_latency_us") < 450000, "na: %lld us, expected the "
-	    "0.3 s deadline", jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 300000 &&
+	    sys_jint(t, "last_latency_us") < 450000, "na: %lld us, expected the "
+	    "0.3 s deadline", sys_jint(t, "last_latency_us"));
 	t = target_in(st, "nact");
 	assert_last(t, "connect_timeout", NULL);
-	ck_assert_msg(jint(t, "last_latency_us") >= 200000 &&
-	    jint(t, "last_latency_us") < 350000, "nact: %lld us, expected "
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 200000 &&
+	    sys_jint(t, "last_latency_us") < 350000, "nact: %lld us, expected "
 	    "connect_timeout's 0.2 s, not timeout's 2.0 s",
-	    jint(t, "last_latency_us"));
+	    sys_jint(t, "last_latency_us"));
 	t = target_in(st, "read");
 	assert_last(t, "read_timeout", NULL);
-	ck_assert_msg(jint(t, "last_latency_us") >= 300000 &&
-	    jint(t, "last_latency_us") < 450000, "read: %lld us",
-	    jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 300000 &&
+	    sys_jint(t, "last_latency_us") < 450000, "read: %lld us",
+	    sys_jint(t, "last_latency_us"));
 	t = target_in(st, "write");
 	assert_last(t, "write_timeout", NULL);
 	l = jobj(t, "last");
 	ck_assert_msg(phase(l, "connect_us") > 0 &&
 	    jnull(jobj(l, "phases"), "write_us"), "write: %zu bytes: "
 	    "phases %s", big, dump(l));
-	ck_assert_msg(jint(t, "last_latency_us") >= 300000 &&
-	    jint(t, "last_latency_us") < 450000, "write: %lld us",
-	    jint(t, "last_latency_us"));
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 300000 &&
+	    sys_jint(t, "last_latency_us") < 450000, "write: %lld us",
+	    sys_jint(t, "last_latency_us"));
 	json_decref(st);
 }
 END_TEST
@@ -1729,17 +1709,18 @@ START_TEST(test_deadline_never_early)
 		j = wait_done(names[k], 8, 4000, &t);
 		h = jobj(t, "history");
 		json_array_foreach(h, i, e) {
-			ck_assert_msg(streq(jstr(e, "error"), "connect_timeout"),
+			ck_assert_msg(streq(sys_jstr(e, "error"),
+			    "connect_timeout"),
 			    "%s: %s", names[k], dump(e));
-			ck_assert_msg(jint(e, "latency_us") >= 100000 - 100,
+			ck_assert_msg(sys_jint(e, "latency_us") >= 100000 - 100,
 			    "%s: a 0.1 s deadline ended after %lld us "
-			    "(history: %s)", names[k], jint(e, "latency_us"),
+			    "(history: %s)", names[k], sys_jint(e, "latency_us"),
 			    dump(h));
 		}
 		json_decref(j);
 	}
 	j = show_get("busy000", &t);
-	ck_assert_msg(jint(t, "ok") >= 5 && jint(t, "failed") == 0,
+	ck_assert_msg(sys_jint(t, "ok") >= 5 && sys_jint(t, "failed") == 0,
 	    "busy000: %s", dump(t));
 	json_decref(j);
 }
@@ -1908,12 +1889,12 @@ START_TEST(test_spread)
 	ck_assert_int_eq(json_array_size(json_object_get(st, "targets")), MANY);
 	ck_assert((off = calloc(MANY, sizeof(*off))) != NULL);
 	json_array_foreach(json_object_get(st, "targets"), i, t) {
-		if (jint(t, "probes") > 0)
+		if (sys_jint(t, "probes") > 0)
 			probed++;
-		failed += jint(t, "failed");
+		failed += sys_jint(t, "failed");
 		if (jnull(t, "last_time"))
 			continue;
-		off[n++] = jreal(t, "last_time") - start1;
+		off[n++] = sys_jreal(t, "last_time") - start1;
 	}
 	frac = (double)probed / MANY;
 	ck_assert_msg(failed == 0, "%lld probes failed", failed);
@@ -1975,7 +1956,7 @@ START_TEST(test_spread)
 	 * probed between 0.3 s and 1.5 s, spread over that span.
 	 */
 	json_array_foreach(json_object_get(st, "targets"), i, t) {
-		double o = jreal(t, "last_time") - start1;
+		double o = sys_jreal(t, "last_time") - start1;
 
 		if (jnull(t, "last_time") || o < 0.3 || o >= 1.5)
 			continue;
@@ -1983,7 +1964,7 @@ START_TEST(test_spread)
 		if (k < SPREAD_REFS && x1[k] < 0) {
 			x1[k] = o;
 			snprintf(xname[k], sizeof(xname[k]), "%s",
-			    jstr(t, "name"));
+			    sys_jstr(t, "name"));
 			if (o > xmax)
 				xmax = o;
 		}
@@ -2029,7 +2010,7 @@ START_TEST(test_spread)
 			json_decref(j);
 			sys_sleep_ms(STEP_MS);
 		}
-		x2[k] = jreal(t, "last_time") - start2;
+		x2[k] = sys_jreal(t, "last_time") - start2;
 		d[k] = x2[k] - x1[k];
 		/* a stall explains a late probe if futd resumed as it began */
 		excused[k] = stalled(st1, start1 + x1[k] - 0.010, start1 +
@@ -2130,21 +2111,21 @@ START_TEST(test_max_inflight)
 
 	st = status_get();
 	json_array_foreach(json_object_get(st, "targets"), i, t) {
-		queued += jint(t, "queued");
-		queued_us += jint(t, "queued_us");
-		if (jint(t, "queued") > 0)
-			ck_assert_msg(jint(t, "queued_us") > 0, "%s: queued "
-			    "%lld times for 0 us", jstr(t, "name"),
-			    jint(t, "queued"));
+		queued += sys_jint(t, "queued");
+		queued_us += sys_jint(t, "queued_us");
+		if (sys_jint(t, "queued") > 0)
+			ck_assert_msg(sys_jint(t, "queued_us") > 0, "%s: queued "
+			    "%lld times for 0 us", sys_jstr(t, "name"),
+			    sys_jint(t, "queued"));
 		l = jobj(t, "last");
 		if (!json_is_object(l))
 			continue;
 		assert_last(t, "read_timeout", NULL);
-		ck_assert_msg(jint(l, "latency_us") >= 200000 &&
-		    jint(l, "latency_us") < 300000, "%s: %lld us, expected "
-		    "its 0.2 s deadline from when it ran: %s", jstr(t, "name"),
-		    jint(l, "latency_us"), dump(l));
-		if (jint(l, "queued_us") > 200000)
+		ck_assert_msg(sys_jint(l, "latency_us") >= 200000 &&
+		    sys_jint(l, "latency_us") < 300000, "%s: %lld us, expected "
+		    "its 0.2 s deadline from when it ran: %s", sys_jstr(t, "name"),
+		    sys_jint(l, "latency_us"), dump(l));
+		if (sys_jint(l, "queued_us") > 200000)
 			waited_long++;
 	}
 	json_decref(st);
@@ -2200,23 +2181,23 @@ START_TEST(test_late)
 
 	j = show_get("late", &t);
 	done = done_of(t);
-	late = jint(t, "late");
+	late = sys_jint(t, "late");
 	ck_assert_msg(done >= 2, "%lld probes in 1.4 s", done);
 	assert_last(t, "read_timeout", NULL);
-	ck_assert_msg(jint(t, "probes") - done <= 1, "probes %lld, finished "
-	    "%lld", jint(t, "probes"), done);
+	ck_assert_msg(sys_jint(t, "probes") - done <= 1, "probes %lld, finished "
+	    "%lld", sys_jint(t, "probes"), done);
 	ck_assert_msg(late >= 2 * done && late <= 4 * done, "late %lld after "
 	    "%lld probes of 0.3 s every 0.1 s (3 slots each)", late, done);
 	h = jobj(t, "history");
 	n = json_array_size(h);
 	for (i = n; i > 0; i--) {
 		e = json_array_get(h, i - 1);
-		s = jreal(e, "time");
+		s = sys_jreal(e, "time");
 		/* history times are whole milliseconds */
 		ck_assert_msg(i == n || s >= prev_end - 0.0015, "a probe "
 		    "started at %.3f, before the one before ended at %.3f",
 		    s, prev_end);
-		prev_end = s + (double)jint(e, "latency_us") / 1e6;
+		prev_end = s + (double)sys_jint(e, "latency_us") / 1e6;
 	}
 	json_decref(j);
 
@@ -2228,14 +2209,14 @@ START_TEST(test_late)
 	h = json_object_get(j, "events");
 	n = 0;
 	json_array_foreach(h, i, e) {
-		if (!streq(jstr(e, "type"), "resource"))
+		if (!streq(sys_jstr(e, "type"), "resource"))
 			continue;
-		ck_assert_msg(jstr(e, "message") != NULL &&
-		    strstr(jstr(e, "message"), "skipped") != NULL,
+		ck_assert_msg(sys_jstr(e, "message") != NULL &&
+		    strstr(sys_jstr(e, "message"), "skipped") != NULL,
 		    "a resource event of a late target: %s", dump(e));
-		ck_assert_msg(jint(e, "repeat") + 1 >= done - 1 &&
-		    jint(e, "repeat") + 1 <= done + 1, "a late event of %lld "
-		    "folds after %lld probes, each late", jint(e, "repeat"),
+		ck_assert_msg(sys_jint(e, "repeat") + 1 >= done - 1 &&
+		    sys_jint(e, "repeat") + 1 <= done + 1, "a late event of %lld "
+		    "folds after %lld probes, each late", sys_jint(e, "repeat"),
 		    done);
 		n++;
 	}

@@ -917,6 +917,82 @@ sys_futctl_json(const char *sock, const char *cmd, const char *arg)
 	return j;
 }
 
+/* `futctl --json status` of sock, parsed (the caller's); fails the test. */
+json_t *
+sys_status_get(const char *sock)
+{
+	json_t *st = sys_futctl_json(sock, "status", NULL);
+
+	ck_assert_msg(st != NULL, "futctl --json status failed");
+	ck_assert_msg(json_is_array(json_object_get(st, "targets")),
+	    "status without a \"targets\" array");
+	return st;
+}
+
+/* The target called name in a status (borrowed), or NULL. */
+json_t *
+sys_target_get(const json_t *st, const char *name)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "targets"), i, t)
+		if (sys_jstr(t, "name") != NULL &&
+		    strcmp(sys_jstr(t, "name"), name) == 0)
+			return t;
+	return NULL;
+}
+
+/* An integer member; -1 when o, the key or an integer is not there. */
+long long
+sys_jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* A number member; -1 when it is not there. */
+double
+sys_jreal(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : -1.0;
+}
+
+/* A string member, or NULL. */
+const char *
+sys_jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/*
+ * A TCP port of 127.0.0.1 free a moment ago: bound to port 0, read,
+ * closed.  (Someone may take it before we use it; on loopback in a test,
+ * unlikely.)  Fails the test when none can be had.
+ */
+unsigned
+sys_free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	unsigned port = 0;
+	int fd;
+
+	ck_assert((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	ck_assert_msg(port != 0, "no free port: %s", strerror(errno));
+	return port;
+}
+
 /* sockets by hand */
 
 /* A connected UNIX stream socket (sends bounded to 2 s), or -1. */

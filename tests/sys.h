@@ -97,6 +97,15 @@ pid_t		 sys_futd_start(const char *, const char *, const char *);
 int		 sys_futctl(struct sys_out *, const char *, ...)
 		    __attribute__((sentinel));
 json_t		*sys_futctl_json(const char *, const char *, const char *);
+json_t		*sys_status_get(const char *);
+json_t		*sys_target_get(const json_t *, const char *);
+
+/* JSON: accessors that tolerate a missing object or key */
+long long	 sys_jint(const json_t *, const char *);
+double		 sys_jreal(const json_t *, const char *);
+const char	*sys_jstr(const json_t *, const char *);
+
+unsigned	 sys_free_port(void);
 
 /* fixtures */
 void		 sys_path_in(char *, size_t, const char *, const char *);
