@@ -312,6 +312,14 @@ timers_grow(struct timers *ts)
 	return 0;
 }
 
+/* Entry x at i, and its timer told where it is. */
+static HOT void
+timers_put(struct timer_slot *heap, size_t i, struct timer_slot x)
+{
+	heap[i] = x;
+	x.t->index = (uint32_t)i;
+}
+
 /*
  * The sifts move a hole, not the entry: each level costs one copy, and the
  * entry is put down once, where it belongs.
@@ -323,12 +331,10 @@ timers_up(struct timers *ts, size_t i)
 	size_t p;
 
 	while (i > 0 && heap[p = (i - 1) / 4].deadline_us > x.deadline_us) {
-		heap[i] = heap[p];
-		heap[i].t->index = (uint32_t)i;
+		timers_put(heap, i, heap[p]);
 		i = p;
 	}
-	heap[i] = x;
-	x.t->index = (uint32_t)i;
+	timers_put(heap, i, x);
 }
 
 static HOT void
@@ -355,12 +361,10 @@ timers_down(struct timers *ts, size_t i)
 					d = heap[m = k].deadline_us;
 		if (d >= x.deadline_us)
 			break;
-		heap[i] = heap[m];
-		heap[i].t->index = (uint32_t)i;
+		timers_put(heap, i, heap[m]);
 		i = m;
 	}
-	heap[i] = x;
-	x.t->index = (uint32_t)i;
+	timers_put(heap, i, x);
 }
 
 /* Point the libevent timer at the earliest deadline, if that changed. */
@@ -396,8 +400,7 @@ timers_remove(struct timers *ts, struct timer *t)
 
 	ts->n--;
 	if (i != ts->n) {
-		ts->heap[i] = ts->heap[ts->n];
-		ts->heap[i].t->index = (uint32_t)i;
+		timers_put(ts->heap, i, ts->heap[ts->n]);
 		timers_down(ts, i);
 		timers_up(ts, i);
 	}
