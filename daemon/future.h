@@ -99,12 +99,12 @@ struct task {
 TAILQ_HEAD(task_queue, task);
 
 /*
- * A timer of the executor's own: 24 bytes instead of a libevent event's
+ * A timer of the executor's own: 16 bytes instead of a libevent event's
  * 128, for the timers every target holds for as long as it lives.  All of
- * them sit in one heap behind a single libevent timer.
+ * them sit in one heap behind a single libevent timer; the deadline is in
+ * the timer's heap entry.
  */
 struct timer {
-	uint64_t		 deadline_us;	/* monotonic */
 	struct task		*task;		/* woken when it expires */
 	uint32_t		 index;		/* in the heap; TIMER_IDLE */
 	uint32_t		 fired;
@@ -117,7 +117,7 @@ struct timer {
  * comparison (libev's "cached at" 4-heap).
  */
 struct timer_slot {
-	uint64_t		 deadline_us;
+	uint64_t		 deadline_us;	/* monotonic */
 	struct timer		*t;
 };
 

@@ -451,7 +451,6 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 void
 timer_init(struct timer *t)
 {
-	t->deadline_us = 0;
 	t->task = NULL;
 	t->index = TIMER_IDLE;
 	t->fired = 0;
@@ -468,8 +467,7 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 		ts->expiring = NULL;
 	if (t->index != TIMER_IDLE) {
 		/* already in the heap: move it to where its new deadline goes */
-		before = t->deadline_us;
-		t->deadline_us = deadline_us;
+		before = ts->heap[t->index].deadline_us;
 		ts->heap[t->index].deadline_us = deadline_us;
 		t->task = task;
 		t->fired = 0;
@@ -482,7 +480,6 @@ timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 	}
 	if (ts->n == ts->cap && timers_grow(ts) == -1)
 		return -1;
-	t->deadline_us = deadline_us;
 	t->task = task;
 	t->fired = 0;
 	t->index = (uint32_t)ts->n;
