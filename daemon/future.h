@@ -51,6 +51,17 @@ enum poll {
  */
 #define HOT	__attribute__((hot))
 
+/*
+ * FLATTEN inlines everything a function calls, and what those call, into
+ * it.  It marks the two polls at the top of a probe's two halves, the
+ * target's (timer, bookkeeping, results, schedule) and the probe's
+ * (socket, connect, payload): each becomes one function, where the calls
+ * between ~40 small ones were each a jump to a line the kernel had just
+ * evicted (callgrind: 1 446 -> 1 206 user instructions a peeraddr probe;
+ * paired runs of figure 1: ~1 % less CPU per probe; +48 KB of text).
+ */
+#define FLATTEN	__attribute__((flatten))
+
 struct task;
 
 /*

@@ -144,7 +144,7 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 	return buf;
 }
 
-static HOT enum poll
+static HOT FLATTEN enum poll
 probe_future_poll(struct future *f, struct task *t)
 {
 	struct probe *p = (struct probe *)f;

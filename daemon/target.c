@@ -455,7 +455,7 @@ target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
 	}
 }
 
-static HOT enum poll
+static HOT FLATTEN enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;
