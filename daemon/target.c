@@ -166,7 +166,7 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 	const struct target_conf_core *cc = &tg->conf;
 	const struct target_rare *rare = tg->rare;
 
-	memset(tc, 0, sizeof(*tc));
+	/* field by field, without a memset first: the copy is on every probe */
 	tc->name = cc->name;
 	tc->host = cc->host;
 	tc->payload = cc->payload;
@@ -187,6 +187,9 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 	tc->local_addr = cc->local_addr;
 	tc->family = cc->family;
 	tc->addr = cc->addr;
+	tc->pooled = 0;
+	tc->line = 0;
+	tc->digest = 0;
 	if (rare != NULL) {
 		tc->expect = rare->expect;
 		tc->expect_len = rare->expect_len;
@@ -195,6 +198,14 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 		tc->connect_timeout_us = rare->connect_timeout_us;
 		tc->has_source = rare->has_source;
 		tc->source = rare->source;
+	} else {
+		tc->expect = NULL;
+		tc->expect_len = 0;
+		tc->expect_regex = NULL;
+		tc->regex = NULL;
+		tc->connect_timeout_us = 0;
+		tc->has_source = 0;
+		memset(&tc->source, 0, sizeof(tc->source));
 	}
 	return tc;
 }
