@@ -72,7 +72,11 @@ enum close_mode {
 
 #define TARGET_MAX_ADDRS	8
 
-/* One target as the config describes it; compared whole on reload. */
+/*
+ * One target as the config describes it; compared whole on reload.  A new
+ * field must be set in target_getconf() too: it fills the struct field by
+ * field (once per probe), with no memset first.
+ */
 struct target_conf {
 	char			*name;
 	char			*host;
