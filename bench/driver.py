@@ -17,7 +17,7 @@ Environment (defaults in brackets):
   BENCH_BIN [build/bench/bin]  sink, epoll_prober, malloc_count.so
   PORT [19000]         first of 64 sink ports (127.0.0.1)
   FUTD_CPU [0] SINK_CPU [1]
-  REPS [5|1]  DURATION [4|2]   figure 1 repetitions and seconds per run
+  REPS [5|1]  DURATION [4|2]   figure 1 repetitions and seconds per program and repetition (two halves)
   RATE_SECONDS [10|4]  figure 2 window; RATE_REPS [3|1] windows (futd and the prober, in turn)
   SCALE_TARGETS [1000000|200000]  figure 4 size; SCALE_RUN [20|8] seconds
   SCALE_READY_MAX [90|40]  give up waiting for futd after this many seconds
@@ -575,26 +575,54 @@ def futd_closed(job, sink, seconds, warm=1.0):
         f.stop()
 
 
+def halves_mean(rs):
+    """one repetition's figure from its two half runs: the mean of each number"""
+    errs = [r["error"] for r in rs if "error" in r]
+    if errs:
+        return {"error": errs[0]}
+    out = {}
+    for k in rs[0]:
+        vs = [r.get(k) for r in rs]
+        if any(v is None for v in vs):
+            out[k] = None
+        elif k == "failed":
+            out[k] = sum(vs)
+        else:
+            out[k] = sum(vs) / len(vs)
+    return out
+
+
 def figure1(sink):
-    log("== figure 1: closed loop, 64 targets at interval 0.001 s, %d x %.0f s" % (REPS, DURATION))
+    log("== figure 1: closed loop, 64 targets at interval 0.001 s, %d x %.0f s (two halves, A B C C B A)"
+        % (REPS, DURATION))
     probers = ["futd"] + (["epoll", "epoll_eager"] if have_epoll() else [])
     if have_epoll():  # warm-up (not recorded): slab caches, TIME_WAIT table
         epoll_prober("closed", 64, 2 if not QUICK else 1)
     res = {}
     for rep in range(REPS):
         for job in ("hello", "peeraddr"):
+            # A B C C B A, each run half of DURATION: every program's two
+            # halves sit around the same middle, so a machine that speeds
+            # up or slows down across the repetition (seen here: the
+            # prober's own rate moving by 15 % from one run to the next)
+            # weighs on all three alike; a repetition's figure for each is
+            # the mean of its halves
             order = probers[rep % len(probers):] + probers[:rep % len(probers)]
-            for pr in order:
+            halves = {}
+            for pr in order + order[::-1]:
                 if pr == "futd":
-                    r = futd_closed(job, sink, DURATION)
+                    r = futd_closed(job, sink, DURATION / 2)
                 else:
-                    j = epoll_prober("closed", 64, DURATION, job, eager=(pr == "epoll_eager"))
+                    j = epoll_prober("closed", 64, DURATION / 2, job,
+                                     eager=(pr == "epoll_eager"))
                     r = {"error": "epoll_prober failed"} if j is None else {
                         "pps": j["probes_per_s"], "failed": j["probes_failed"],
                         "cpu_us": j.get("cpu_us_per_probe"), "cpu_util": j.get("cpu_util")}
-                res.setdefault((job, pr), []).append(r)
+                halves.setdefault(pr, []).append(r)
                 log("   rep %d %-8s %-11s %s" % (rep + 1, job, pr, json.dumps(
                     {k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()})))
+            for pr in order:
+                res.setdefault((job, pr), []).append(halves_mean(halves[pr]))
     for job in ("hello", "peeraddr"):
         fr = res[(job, "futd")]
         errs = [r["error"] for r in fr if "error" in r]
@@ -602,7 +630,8 @@ def figure1(sink):
         cpu = median([r.get("cpu_us") for r in fr])
         failed = sum(r.get("failed", 0) for r in fr)
         spps = median([r.get("sink_pps") for r in fr])
-        notes = "median of %d; CPU %s µs/probe; failed %d" % (len(fr), fmt(cpu), failed)
+        notes = "median of %d repetitions (each the mean of two halves, A B C C B A); CPU %s µs/probe; failed %d" % (
+            len(fr), fmt(cpu), failed)
         if spps:
             notes += "; sink saw %s conn/s" % fmt(spps)
         if errs:
