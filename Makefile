@@ -49,7 +49,7 @@ else
 Q = @
 endif
 
-DAEMON_SRCS	 = daemon/cfg.c daemon/heap.c daemon/hist.c daemon/task.c daemon/net.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
+DAEMON_SRCS	 = daemon/cfg.c daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
 		   daemon/target.c daemon/conf.c daemon/daemon.c daemon/log.c \
 		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/http.c daemon/control.c \
 		   daemon/sdnotify.c daemon/server.c

@@ -325,6 +325,23 @@ struct last_result {
 };
 
 /*
+ * What a target keeps of its results beyond the counters and the state:
+ * the last result, latency histograms, availability windows and failures
+ * by class.  It comes with the first result (slab.c), as the ring does: a
+ * million targets start without 370 MB of it to fault in, and until then
+ * results_detail() answers with one of zeros.
+ */
+struct results_detail {
+	struct last_result	 last;
+	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
+	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
+	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
+	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
+	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
+	uint32_t		 day_slot;
+};
+
+/*
  * Field order: widest first, so that there are no holes (one of these per
  * target: README "Memory").
  */
@@ -338,7 +355,7 @@ struct results {
 	uint64_t		 changes;	/* state changes, all told */
 	int64_t			 since_wall_us;	/* last state change */
 	int64_t			 last_ok_wall_us;
-	struct last_result	 last;		/* the newest ring entry's time */
+	struct results_detail	*d;		/* NULL: not yet (or no memory) */
 	struct hist_entry	*ring;
 	struct addr_result	*each;		/* addresses = "each" only */
 	uint32_t		 ring_size;
@@ -346,20 +363,14 @@ struct results {
 	uint32_t		 ring_count;
 	uint32_t		 neach;
 	uint32_t		 seq;		/* results recorded (wraps) */
-	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
-	uint32_t		 day_slot;
 	uint32_t		 change_seq[FLAP_KEEP];	/* when, newest first */
-	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
-	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
-	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
-	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
 	/* rise and fall: consecutive results before the state changes */
 	uint8_t			 rise;
 	uint8_t			 fall;
 	uint8_t			 flap;		/* changes within the history... */
 	uint8_t			 streak;	/* results against the state */
 	uint8_t			 state;		/* enum target_state */
-	uint8_t			 have_last;
+	uint8_t			 have_last;	/* d->last holds one */
 	uint8_t			 flapping;
 };
 
@@ -581,9 +592,6 @@ enum probe_error probe_error_classify(int);
 
 /* results.c */
 int		 results_init(struct results *, unsigned);
-/* hist.c: the rings */
-struct hist_entry *hist_alloc(unsigned);
-void		 hist_free(struct hist_entry *, unsigned);
 void		 results_free(struct results *);
 int		 results_resize(struct results *, unsigned);
 enum target_state results_record(struct results *,
@@ -606,6 +614,7 @@ int		 results_last(const struct results *, struct probe_result *);
 uint32_t	 results_lat_count(const struct results *, enum lat_phase,
 		    unsigned);
 uint32_t	 results_errors(const struct results *, enum probe_error);
+uint64_t	 results_lat_sum_us(const struct results *, enum lat_phase);
 uint16_t	 results_pack_us(uint32_t);
 uint32_t	 results_unpack_us(uint16_t);
 const char	*target_state_name(enum target_state);
@@ -640,6 +649,10 @@ struct reload_report {
 	size_t			 unchanged;
 	size_t			 reused;	/* of those, not read again */
 };
+
+/* slab.c: the rings and the results_detail */
+void		*slab_alloc(size_t);
+void		 slab_free(void *, size_t);
 
 /* heap.c */
 void		 heap_prepare(size_t);

@@ -532,12 +532,10 @@ fam_duration(struct metrics_stream *ms, const struct target *tg)
 		[LAT_CONNECT] = "phase=\"connect\"",
 		[LAT_TOTAL] = "phase=\"total\"",
 	};
-	const struct lat_hist *h;
 	uint64_t cum;
 	unsigned p, i;
 
 	for (p = 0; p < LAT__MAX; p++) {
-		h = &tg->res.lat[p];
 		cum = 0;
 		for (i = 0; i < LAT_BUCKETS; i++) {
 			cum += results_lat_count(&tg->res, p, i);
@@ -547,7 +545,7 @@ fam_duration(struct metrics_stream *ms, const struct target *tg)
 			mb_lit(ms, "\n");
 		}
 		mb_sample_sec(ms, "futd_probe_duration_seconds_sum", 1,
-		    phases[p], (int64_t)h->sum_us);
+		    phases[p], (int64_t)results_lat_sum_us(&tg->res, p));
 		mb_sample_u64(ms, "futd_probe_duration_seconds_count", 1,
 		    phases[p], cum);
 	}

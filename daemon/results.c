@@ -2,10 +2,11 @@
  * results.c - what a target has seen: counters, state, the last result and
  * a ring of the last `history` results.
  *
- * The ring is allocated at a target's first result, and again only when
- * `history` changes on a reload: a million targets start without a
- * gigabyte of rings to fault in (they come over the first interval, with
- * the probes), and recording any later result never allocates.
+ * The ring and the rest of what a result leaves (struct results_detail)
+ * are allocated at a target's first result (slab.c), the ring again only
+ * when `history` changes on a reload: a million targets start without 1.4
+ * GB of them to fault in (they come over the first interval, with the
+ * probes), and recording any later result never allocates.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -27,6 +28,9 @@ static const char *target_state_names[] = {
 	[TARGET_DOWN] =		"down",
 	[TARGET_FLAPPING] =	"flapping",
 };
+
+/* a target's before its first result: no last result, all counts zero */
+static const struct results_detail results_detail_none;
 
 #define AVAIL_HOUR_SLOT_US	(600ULL * 1000000)	/* 10 minutes */
 #define AVAIL_DAY_SLOT_US	(7200ULL * 1000000)	/* 2 hours */
@@ -53,11 +57,17 @@ results_lat_add(struct lat_hist *h, uint32_t us)
 	h->sum_us += us;
 }
 
+static const struct results_detail *
+results_detail(const struct results *r)
+{
+	return r->d != NULL ? r->d : &results_detail_none;
+}
+
 /* Bucket i of a latency histogram (not cumulative); wraps as a u32. */
 uint32_t
 results_lat_count(const struct results *r, enum lat_phase p, unsigned i)
 {
-	const struct lat_hist *h = &r->lat[p];
+	const struct lat_hist *h = &results_detail(r)->lat[p];
 	uint32_t rest = (uint32_t)r->ok;
 	unsigned j;
 
@@ -77,7 +87,14 @@ results_errors(const struct results *r, enum probe_error e)
 {
 	if (e == PERR_NONE)
 		return (uint32_t)r->ok;
-	return (unsigned)e < PERR__MAX ? r->errors[e - 1] : 0;
+	return (unsigned)e < PERR__MAX ? results_detail(r)->errors[e - 1] : 0;
+}
+
+/* The sum of a latency histogram's times (microseconds). */
+uint64_t
+results_lat_sum_us(const struct results *r, enum lat_phase p)
+{
+	return results_detail(r)->lat[p].sum_us;
 }
 
 const char *
@@ -213,16 +230,16 @@ results_avail_add(struct avail_bucket *b, int ok)
 }
 
 static HOT void
-results_avail_count(struct results *r, int ok, uint64_t now)
+results_avail_count(struct results_detail *d, int ok, uint64_t now)
 {
 	/* 32 bits of 10-minute slots since boot: 80 000 years */
 	uint32_t hs = (uint32_t)(now / AVAIL_HOUR_SLOT_US + 1);
 	uint32_t ds = (uint32_t)(now / AVAIL_DAY_SLOT_US + 1);
 
-	results_avail_advance(r->hour, AVAIL_HOUR_BUCKETS, &r->hour_slot, hs);
-	results_avail_advance(r->day, AVAIL_DAY_BUCKETS, &r->day_slot, ds);
-	results_avail_add(&r->hour[hs % AVAIL_HOUR_BUCKETS], ok);
-	results_avail_add(&r->day[ds % AVAIL_DAY_BUCKETS], ok);
+	results_avail_advance(d->hour, AVAIL_HOUR_BUCKETS, &d->hour_slot, hs);
+	results_avail_advance(d->day, AVAIL_DAY_BUCKETS, &d->day_slot, ds);
+	results_avail_add(&d->hour[hs % AVAIL_HOUR_BUCKETS], ok);
+	results_avail_add(&d->day[ds % AVAIL_DAY_BUCKETS], ok);
 }
 
 /*
@@ -234,6 +251,7 @@ results_avail_count(struct results *r, int ok, uint64_t now)
 int
 results_availability(const struct results *r, int window, double *out)
 {
+	const struct results_detail *d = results_detail(r);
 	const struct avail_bucket *b;
 	uint64_t ok = 0, total = 0, head, now = clock_mono_us(), slot;
 	unsigned i, n;
@@ -242,9 +260,9 @@ results_availability(const struct results *r, int window, double *out)
 		ok = r->ok;
 		total = r->ok + r->failed;
 	} else {
-		b = window == 1 ? r->hour : r->day;
+		b = window == 1 ? d->hour : d->day;
 		n = window == 1 ? AVAIL_HOUR_BUCKETS : AVAIL_DAY_BUCKETS;
-		head = window == 1 ? r->hour_slot : r->day_slot;
+		head = window == 1 ? d->hour_slot : d->day_slot;
 		slot = now / (window == 1 ? AVAIL_HOUR_SLOT_US :
 		    AVAIL_DAY_SLOT_US) + 1;
 		for (i = 0; i < n && head != 0; i++) {
@@ -268,9 +286,12 @@ results_free(struct results *r)
 	free(r->each);
 	r->each = NULL;
 	r->neach = 0;
-	hist_free(r->ring, r->ring_size);
+	slab_free(r->ring, r->ring_size * sizeof(*r->ring));
 	r->ring = NULL;
 	r->ring_size = r->ring_head = r->ring_count = 0;
+	slab_free(r->d, sizeof(*r->d));
+	r->d = NULL;
+	r->have_last = 0;
 }
 
 /* Change the ring's size, keeping the newest entries that fit. */
@@ -286,13 +307,13 @@ results_resize(struct results *r, unsigned history)
 		r->ring_size = history;
 		return 0;
 	}
-	if (history > 0 && (ring = hist_alloc(history)) == NULL)
+	if (history > 0 && (ring = slab_alloc(history * sizeof(*ring))) == NULL)
 		return -1;
 	keep = r->ring_count < history ? r->ring_count : history;
 	/* oldest kept first, so that the new head is at `keep` */
 	for (i = 0; i < keep; i++)
 		ring[i] = *results_history(r, keep - 1 - i);
-	hist_free(r->ring, r->ring_size);
+	slab_free(r->ring, r->ring_size * sizeof(*r->ring));
 	r->ring = ring;
 	r->ring_size = history;
 	r->ring_count = keep;
@@ -395,7 +416,7 @@ results_cursor(struct hist_cursor *c, const struct results *r)
 	c->r = r;
 	c->n = 0;
 	/* the newest entry is the last result: its full time */
-	c->ms = r->last.wall_us / 1000;
+	c->ms = results_detail(r)->last.wall_us / 1000;
 	c->lo = (uint32_t)c->ms;
 }
 
@@ -506,7 +527,7 @@ results_last_pack(struct last_result *l, const struct probe_result *pr)
 int
 results_last(const struct results *r, struct probe_result *pr)
 {
-	const struct last_result *l = &r->last;
+	const struct last_result *l = &results_detail(r)->last;
 
 	if (!r->have_last)
 		return -1;
@@ -575,24 +596,36 @@ HOT enum target_state
 results_record_at(struct results *r, const struct probe_result *pr,
     uint64_t now_us)
 {
+	struct results_detail *d;
 	struct hist_entry *h;
 	enum target_state s;
 
+	/*
+	 * Out of memory for the detail or the ring: the result counts, and
+	 * the state follows it; what they keep waits for the next result.
+	 * The ring's newest entry takes its full time from the last result:
+	 * no entry without one.
+	 */
+	if ((d = r->d) == NULL)
+		d = r->d = slab_alloc(sizeof(*d));
 	if (pr->error == PERR_NONE) {
 		r->ok++;
-		results_lat_add(&r->lat[LAT_CONNECT], pr->ph.connect_us);
-		results_lat_add(&r->lat[LAT_TOTAL], pr->latency_us);
 		r->last_ok_wall_us = pr->wall_us + pr->latency_us;
 	} else
 		r->failed++;
-	if (pr->error != PERR_NONE && (unsigned)pr->error < PERR__MAX)
-		r->errors[pr->error - 1]++;
-	results_last_pack(&r->last, pr);
-	r->have_last = 1;
+	if (d != NULL) {
+		if (pr->error == PERR_NONE) {
+			results_lat_add(&d->lat[LAT_CONNECT], pr->ph.connect_us);
+			results_lat_add(&d->lat[LAT_TOTAL], pr->latency_us);
+		} else if ((unsigned)pr->error < PERR__MAX)
+			d->errors[pr->error - 1]++;
+		results_last_pack(&d->last, pr);
+		r->have_last = 1;
+		results_avail_count(d, pr->error == PERR_NONE, now_us);
+	}
 
-	/* out of memory for the ring: the result counts, the history waits */
-	if (r->ring_size > 0 && (r->ring != NULL ||
-	    (r->ring = hist_alloc(r->ring_size)) != NULL)) {
+	if (d != NULL && r->ring_size > 0 && (r->ring != NULL || (r->ring =
+	    slab_alloc(r->ring_size * sizeof(*r->ring))) != NULL)) {
 		h = &r->ring[r->ring_head];
 		h->ms_lo = (uint32_t)(pr->wall_us / 1000);
 		h->ph[0] = results_pack_us(pr->ph.resolve_us);
@@ -608,7 +641,6 @@ results_record_at(struct results *r, const struct probe_result *pr,
 			r->ring_count++;
 	}
 
-	results_avail_count(r, pr->error == PERR_NONE, now_us);
 	r->seq++;
 
 	/* rise and fall: only a streak against the state changes it */

@@ -1441,8 +1441,8 @@ START_TEST(test_target_up)
 	}
 	ck_assert_ptr_null(results_history(&tg->res, want));
 	ck_assert(tg->res.have_last);
-	ck_assert_int_eq(tg->res.last.error, PERR_NONE);
-	ck_assert_uint_gt(tg->res.last.latency_us, 0);
+	ck_assert_int_eq(tg->res.d->last.error, PERR_NONE);
+	ck_assert_uint_gt(tg->res.d->last.latency_us, 0);
 	/* no busy polling: a few polls per probe, not thousands */
 	ck_assert_msg(tg->task.polls <= 3 * tg->res.probes + 2,
 	    "%llu polls for %llu probes", (unsigned long long)tg->task.polls,
@@ -1484,7 +1484,7 @@ START_TEST(test_target_down)
 	ck_assert_uint_eq(tg->res.ok, 0);
 	ck_assert_uint_ge(tg->res.failed + 1, tg->res.probes);
 	ck_assert_int_eq(tg->res.state, TARGET_DOWN);
-	ck_assert_int_eq(tg->res.last.error, PERR_REFUSED);
+	ck_assert_int_eq(tg->res.d->last.error, PERR_REFUSED);
 	want = tg->res.failed < 8 ? (unsigned)tg->res.failed : 8;
 	ck_assert_uint_eq(tg->res.ring_count, want);
 	ck_assert_uint_eq(results_history(&tg->res, 0)->error, PERR_REFUSED);
@@ -1518,7 +1518,7 @@ START_TEST(test_target_late)
 	ck_assert_uint_le(tg->res.probes, 3);
 	ck_assert_uint_ge(tg->res.late, 2 * tg->res.failed);
 	ck_assert_int_eq(tg->res.state, TARGET_DOWN);
-	ck_assert_int_eq(tg->res.last.error, PERR_CONNECT_TIMEOUT);
+	ck_assert_int_eq(tg->res.d->last.error, PERR_CONNECT_TIMEOUT);
 	target_free(tg);
 	daemon_finish(&d);
 	fill_close(fill);

@@ -81,6 +81,7 @@ assert_history(const unsigned *want, unsigned n)
 START_TEST(test_init)
 {
 	struct probe_result pr;
+	double avail;
 
 	ck_assert_int_eq(results_init(&r, 4), 0);
 	ck_assert_int_eq(r.state, TARGET_UNKNOWN);
@@ -91,6 +92,14 @@ START_TEST(test_init)
 	ck_assert_uint_eq(r.late, 0);
 	ck_assert_int_eq(r.since_wall_us, 0);
 	ck_assert_int_eq(r.have_last, 0);
+	/* the detail too: until then its readers answer none and zeros */
+	ck_assert_ptr_null(r.d);
+	ck_assert_int_eq(results_last(&r, &pr), -1);
+	ck_assert_uint_eq(results_errors(&r, PERR_REFUSED), 0);
+	ck_assert_uint_eq(results_lat_count(&r, LAT_TOTAL, 0), 0);
+	ck_assert_uint_eq(results_lat_count(&r, LAT_TOTAL, LAT_BUCKETS - 1), 0);
+	ck_assert_uint_eq(results_lat_sum_us(&r, LAT_TOTAL), 0);
+	ck_assert_int_eq(results_availability(&r, 1, &avail), -1);
 	/* the ring comes with the first result, of the size by then */
 	ck_assert_ptr_null(r.ring);
 	ck_assert_uint_eq(r.ring_size, 4);
@@ -100,6 +109,13 @@ START_TEST(test_init)
 	ck_assert_ptr_null(r.ring);
 	pr = pr_make(1000000, 500, PERR_NONE, 0);
 	results_record(&r, &pr);
+	ck_assert_ptr_nonnull(r.d);
+	ck_assert_int_eq(results_last(&r, &pr), 0);
+	ck_assert_uint_eq(pr.latency_us, 500);
+	ck_assert_uint_eq(results_lat_count(&r, LAT_TOTAL, 2), 1); /* <= 500 */
+	ck_assert_uint_eq(results_lat_sum_us(&r, LAT_TOTAL), 500);
+	ck_assert_int_eq(results_availability(&r, 1, &avail), 0);
+	ck_assert(avail == 1.0);
 	ck_assert_ptr_nonnull(r.ring);
 	ck_assert_uint_eq(r.ring_size, 3);
 	ck_assert_uint_eq(r.ring_count, 1);
@@ -142,9 +158,9 @@ START_TEST(test_state_changes)
 
 	ck_assert_uint_eq(r.ok, 3);
 	ck_assert_uint_eq(r.failed, 2);
-	ck_assert_int_eq(r.last.wall_us, 8000000);
-	ck_assert_uint_eq(r.last.latency_us, 100);
-	ck_assert_int_eq(r.last.error, PERR_NONE);
+	ck_assert_int_eq(r.d->last.wall_us, 8000000);
+	ck_assert_uint_eq(r.d->last.latency_us, 100);
+	ck_assert_int_eq(r.d->last.error, PERR_NONE);
 }
 END_TEST
 
@@ -355,7 +371,7 @@ START_TEST(test_resize_keeps_state)
 	ck_assert_uint_eq(r.ok, 3);
 	ck_assert_uint_eq(r.failed, 1);
 	ck_assert_int_eq(r.have_last, 1);
-	ck_assert_int_eq(r.last.error, PERR_RESET);
+	ck_assert_int_eq(r.d->last.error, PERR_RESET);
 }
 END_TEST
 
