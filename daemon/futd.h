@@ -328,18 +328,21 @@ struct last_result {
  * What a target keeps of its results beyond the counters and the state:
  * the last result, latency histograms, availability windows and failures
  * by class.  It comes with the first result (slab.c), as the ring does: a
- * million targets start without 370 MB of it to fault in, and until then
- * results_detail() answers with one of zeros.
+ * million targets start without 384 MB of it to fault in, and until then
+ * results_detail() answers with one of zeros.  Six cache lines from a
+ * line's start (slab.c): an ok result writes five of them (a histogram
+ * each, the last result, the windows), not the seven that 368 bytes
+ * anywhere would span.
  */
 struct results_detail {
-	struct last_result	 last;
 	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
+	struct last_result	 last;
 	struct avail_bucket	 hour[AVAIL_HOUR_BUCKETS];
 	struct avail_bucket	 day[AVAIL_DAY_BUCKETS];
-	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
 	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
 	uint32_t		 day_slot;
-};
+	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
+} __attribute__((aligned(64)));
 
 /*
  * Field order: widest first, so that there are no holes (one of these per

@@ -22,11 +22,15 @@
 #include "futd.h"
 
 #define SLAB_LEN	(4UL * 1024 * 1024)
+#define SLAB_HEAD	64	/* a cache line: slots of a multiple of it
+				   start on one (struct results_detail) */
 
 struct slab {
 	struct slab	*next;
 	size_t		 len;	/* the mapping's */
 };
+
+_Static_assert(sizeof(struct slab) <= SLAB_HEAD, "a slab's head");
 
 struct slab_kind {
 	size_t			 size;	/* of a slot: a multiple of 8 */
@@ -63,8 +67,8 @@ slab_kind(size_t size, int add)
 static int
 slab_grow(struct slab_kind *k)
 {
-	size_t len = k->size + sizeof(struct slab) > SLAB_LEN ?
-	    k->size + sizeof(struct slab) : SLAB_LEN;
+	size_t len = k->size + SLAB_HEAD > SLAB_LEN ?
+	    k->size + SLAB_HEAD : SLAB_LEN;
 	struct slab *s;
 
 	s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -75,7 +79,7 @@ slab_grow(struct slab_kind *k)
 	s->len = len;
 	s->next = k->slabs;
 	k->slabs = s;
-	k->cur = (char *)(s + 1);
+	k->cur = (char *)s + SLAB_HEAD;
 	k->end = (char *)s + len;
 	return 0;
 }
