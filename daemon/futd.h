@@ -587,7 +587,7 @@ enum poll	 peeraddr_poll(struct probe *, struct task *);
 enum poll	 hello_poll(struct probe *, struct task *);
 void		 probe_skip_resolve(struct probe *);
 void		 probe_drop(struct probe *);
-void		 probe_timed_out(struct probe *);
+void		 probe_timed_out(struct probe *) COLD;
 const char	*probe_error_name(enum probe_error);
 const char	*probe_result_message(const struct probe_result *, char *,
 		    size_t);
@@ -607,7 +607,7 @@ enum target_state results_state(const struct results *);
 void		 results_stats(const struct results *, struct results_stats *);
 int		 results_availability(const struct results *, int, double *);
 int		 results_record_each(struct results *,
-		    const struct probe_result *, unsigned, unsigned);
+		    const struct probe_result *, unsigned, unsigned) COLD;
 const struct hist_entry *results_history(const struct results *, unsigned);
 void		 results_cursor(struct hist_cursor *, const struct results *);
 int		 results_next(struct hist_cursor *, struct probe_result *);
@@ -695,9 +695,9 @@ struct event_rec *events_find(const struct events *, uint64_t);
 uint64_t	 events_add(struct events *, const struct event_rec *);
 int		 events_fold(struct events *, uint64_t, int64_t);
 void		 event_state(struct daemon *, struct target *,
-		    enum target_state, const struct probe_result *);
+		    enum target_state, const struct probe_result *) COLD;
 void		 event_failure(struct daemon *, struct target *,
-		    const struct probe_result *);
+		    const struct probe_result *) COLD;
 void		 event_late(struct daemon *, struct target *, uint64_t,
 		    int64_t);
 void		 event_fd_limit(struct daemon *, const struct probe_result *);
@@ -714,15 +714,15 @@ void		 log_pin(int);
 int		 log_getlevel(void);
 int		 log_level_parse(const char *);
 void		 log_warn(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+		    __attribute__((format(printf, 1, 2))) COLD;
 void		 log_warnx(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+		    __attribute__((format(printf, 1, 2))) COLD;
 void		 log_info(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+		    __attribute__((format(printf, 1, 2))) COLD;
 void		 log_notice(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+		    __attribute__((format(printf, 1, 2))) COLD;
 void		 log_debug(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+		    __attribute__((format(printf, 1, 2))) COLD;
 __attribute__((noreturn)) void fatal(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void fatalx(const char *, ...)
