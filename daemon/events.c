@@ -306,19 +306,13 @@ event_fd_limit(struct daemon *d, const struct probe_result *pr)
 	d->fdlimit_event = events_add(&d->events, &ev);
 }
 
-/*
- * A probe came due while the last one still ran: the interval is short.
- * wall_us: when that was found.
- */
-HOT void
-event_late(struct daemon *d, struct target *tg, uint64_t missed,
+/* event_late's first of a run: the words, apart from the fold's path */
+static COLD void
+event_late_new(struct daemon *d, struct target *tg, uint64_t missed,
     int64_t wall_us)
 {
 	struct event_rec ev;
 
-	if (tg->late_event != 0 &&
-	    event_fold_target(&d->events, tg, tg->late_event, wall_us) == 0)
-		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EVENT_RESOURCE;
 	ev.target = tg->conf.name;
@@ -332,6 +326,21 @@ event_late(struct daemon *d, struct target *tg, uint64_t missed,
 	    missed == 1 ? "" : "s", missed == 1 ? "it was" : "they were",
 	    tg->conf.interval_us / 1e6);
 	tg->late_event = (uint32_t)events_add(&d->events, &ev);
+}
+
+/*
+ * A probe came due while the last one still ran: the interval is short.
+ * wall_us: when that was found.  A target that stays late (an overload)
+ * folds each into the one event, on every probe: that part is the hot one.
+ */
+HOT void
+event_late(struct daemon *d, struct target *tg, uint64_t missed,
+    int64_t wall_us)
+{
+	if (tg->late_event != 0 &&
+	    event_fold_target(&d->events, tg, tg->late_event, wall_us) == 0)
+		return;
+	event_late_new(d, tg, missed, wall_us);
 }
 
 /* futd has started: the first event of the ring. */
