@@ -331,8 +331,8 @@ struct last_result {
  * million targets start without 384 MB of it to fault in, and until then
  * results_detail() answers with one of zeros.  Six cache lines from a
  * line's start (slab.c): an ok result writes five of them (a histogram
- * each, the last result, the windows), not the seven that 368 bytes
- * anywhere would span.
+ * each, the last result, the windows), where 368 bytes anywhere could
+ * span seven (paired runs could not tell the two apart).
  */
 struct results_detail {
 	struct lat_hist		 lat[LAT__MAX];		/* ok probes */
