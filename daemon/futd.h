@@ -342,6 +342,8 @@ struct results_detail {
 	uint32_t		 hour_slot;	/* 10 minutes since boot, + 1 */
 	uint32_t		 day_slot;
 	uint32_t		 errors[PERR__MAX - 1];	/* failures by class */
+	uint32_t		 ok_before;	/* ok results it did not see (no
+						   memory for it then): not in lat */
 } __attribute__((aligned(64)));
 
 /*

@@ -68,11 +68,14 @@ uint32_t
 results_lat_count(const struct results *r, enum lat_phase p, unsigned i)
 {
 	const struct lat_hist *h = &results_detail(r)->lat[p];
-	uint32_t rest = (uint32_t)r->ok;
+	uint32_t rest;
 	unsigned j;
 
 	if (i < LAT_BUCKETS - 1)
 		return h->count[i];
+	if (r->d == NULL)
+		return 0;
+	rest = (uint32_t)r->ok - r->d->ok_before;
 	for (j = 0; j < LAT_BUCKETS - 1; j++)
 		rest -= h->count[j];
 	return rest;
@@ -606,8 +609,8 @@ results_record_at(struct results *r, const struct probe_result *pr,
 	 * The ring's newest entry takes its full time from the last result:
 	 * no entry without one.
 	 */
-	if ((d = r->d) == NULL)
-		d = r->d = slab_alloc(sizeof(*d));
+	if ((d = r->d) == NULL && (d = r->d = slab_alloc(sizeof(*d))) != NULL)
+		d->ok_before = (uint32_t)r->ok;
 	if (pr->error == PERR_NONE) {
 		r->ok++;
 		r->last_ok_wall_us = pr->wall_us + pr->latency_us;

@@ -124,6 +124,37 @@ START_TEST(test_init)
 }
 END_TEST
 
+/*
+ * Results counted while there was no memory for the detail (its counters
+ * went on, its histograms could not): the latency histogram that comes
+ * later holds only what it saw, not the earlier ones in its last bucket.
+ */
+START_TEST(test_detail_late)
+{
+	struct probe_result pr;
+	uint64_t sum = 0;
+	unsigned i;
+
+	ck_assert_int_eq(results_init(&r, 4), 0);
+	r.ok = 5;		/* as results_record_at leaves it without memory */
+	ck_assert_ptr_null(r.d);
+	ck_assert_uint_eq(results_lat_count(&r, LAT_TOTAL, LAT_BUCKETS - 1), 0);
+	pr = pr_make(1000000, 300, PERR_NONE, 0);
+	results_record(&r, &pr);
+	ck_assert_ptr_nonnull(r.d);
+	ck_assert_uint_eq(r.ok, 6);
+	for (i = 0; i < LAT_BUCKETS; i++)
+		sum += results_lat_count(&r, LAT_TOTAL, i);
+	ck_assert_uint_eq(sum, 1);
+	ck_assert_uint_eq(results_lat_count(&r, LAT_TOTAL, LAT_BUCKETS - 1), 0);
+	pr = pr_make(2000000, 3000000, PERR_NONE, 0);	/* 3 s: the last */
+	results_record(&r, &pr);
+	ck_assert_uint_eq(results_lat_count(&r, LAT_TOTAL, LAT_BUCKETS - 1), 1);
+	results_free(&r);
+	ck_assert_ptr_null(r.d);
+}
+END_TEST
+
 /* unknown -> up -> down -> up; "since" moves on a change only. */
 START_TEST(test_state_changes)
 {
@@ -469,6 +500,7 @@ results_suite(void)
 	tc = tcase_create("state");
 	tcase_add_checked_fixture(tc, results_setup, results_teardown);
 	tcase_add_test(tc, test_init);
+	tcase_add_test(tc, test_detail_late);
 	tcase_add_test(tc, test_state_changes);
 	tcase_add_test(tc, test_first_failure);
 	suite_add_tcase(s, tc);
