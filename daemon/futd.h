@@ -375,7 +375,6 @@ struct results {
 	uint8_t			 flap;		/* changes within the history... */
 	uint8_t			 streak;	/* results against the state */
 	uint8_t			 state;		/* enum target_state */
-	uint8_t			 have_last;	/* d->last holds one */
 	uint8_t			 flapping;
 };
 

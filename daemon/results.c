@@ -294,7 +294,6 @@ results_free(struct results *r)
 	r->ring_size = r->ring_head = r->ring_count = 0;
 	slab_free(r->d, sizeof(*r->d));
 	r->d = NULL;
-	r->have_last = 0;
 }
 
 /* Change the ring's size, keeping the newest entries that fit. */
@@ -532,7 +531,7 @@ results_last(const struct results *r, struct probe_result *pr)
 {
 	const struct last_result *l = &results_detail(r)->last;
 
-	if (!r->have_last)
+	if (r->d == NULL)	/* it comes with the first result */
 		return -1;
 	memset(pr, 0, sizeof(*pr));
 	pr->wall_us = l->wall_us;
@@ -623,7 +622,6 @@ results_record_at(struct results *r, const struct probe_result *pr,
 		} else if ((unsigned)pr->error < PERR__MAX)
 			d->errors[pr->error - 1]++;
 		results_last_pack(&d->last, pr);
-		r->have_last = 1;
 		results_avail_count(d, pr->error == PERR_NONE, now_us);
 	}
 

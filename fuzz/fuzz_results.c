@@ -424,7 +424,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ok++;
 			if ((unsigned)pr.error < PERR__MAX)
 				by_class[pr.error]++;
-			CHECK(r.have_last && r.d->last.latency_us == pr.latency_us);
+			CHECK(r.d != NULL && r.d->last.latency_us == pr.latency_us);
 		}
 		check_ring(&r, &s);
 		check_stats(&r, &s);
