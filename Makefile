@@ -18,13 +18,13 @@ DESTDIR		?=
 BUILD		?= build
 CC		?= cc
 
-PKGS		 = libevent libsystemd jansson openssl
+PKGS		 = libevent libsystemd jansson openssl liburing
 # the tests' only: Check, and libconfig (tests/check_cfg.c compares
 # daemon/cfg.c with it; the daemon does not link it)
 TEST_PKGS	 = check libconfig
 # Debian 12 packages that provide them (and the tests')
 DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
-		   libjansson-dev libssl-dev openssl check clang \
+		   libjansson-dev libssl-dev liburing-dev openssl check clang \
 		   libclang-rt-14-dev
 
 WARNINGS	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -49,7 +49,7 @@ else
 Q = @
 endif
 
-DAEMON_SRCS	 = daemon/cfg.c daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
+DAEMON_SRCS	 = daemon/cfg.c daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
 		   daemon/target.c daemon/conf.c daemon/daemon.c daemon/log.c \
 		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/http.c daemon/control.c \
 		   daemon/sdnotify.c daemon/server.c

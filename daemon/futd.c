@@ -17,10 +17,11 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: futd [-nvV] [-f FILE] [-s SOCKET] [--log=terminal|journal]\n"
+	    "usage: futd [-nUvV] [-f FILE] [-s SOCKET] [--log=terminal|journal]\n"
 	    "  -f FILE    configuration file (default %s)\n"
 	    "  -s SOCKET  control socket, overrides control_socket\n"
 	    "  -n         check the configuration and exit\n"
+	    "  -U         no io_uring: a system call per socket operation\n"
 	    "  -v         debug logging: every probe's result\n"
 	    "  -V         print the version and exit\n"
 	    "  --log=MODE terminal: timestamps; journal: <N> priority "
@@ -63,10 +64,10 @@ main(int argc, char *argv[])
 	struct server s;
 	struct conf *c;
 	char err[256];
-	int ch, check = 0, verbose = 0, level, status;
+	int ch, check = 0, verbose = 0, level, status, use_uring = 1;
 	size_t i;
 
-	while ((ch = getopt_long(argc, argv, "f:s:nvVh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "f:s:nUvVh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'f':
@@ -77,6 +78,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'U':
+			use_uring = 0;
 			break;
 		case 'v':
 			verbose++;
@@ -126,7 +130,7 @@ main(int argc, char *argv[])
 	    (level = log_level_parse(c->log_level)) != -1)
 		log_setlevel(level);
 
-	if (server_init(&s, c, sock, err, sizeof(err)) == -1) {
+	if (server_init(&s, c, sock, use_uring, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		server_free(&s);
 		return 1;

@@ -39,6 +39,9 @@ net_close(int fd)
 {
 	if (fd == -1)
 		return;
+	/* through io_uring, counted out when the close is submitted */
+	if (uring_close(fd) == 0)
+		return;
 	close(fd);
 	net_sockets--;
 }
@@ -121,6 +124,7 @@ connect_init(struct connect_fut *c, struct waiter *w,
 	c->peer.sa.sa_family = 0;
 	c->fd = -1;
 	c->err = 0;
+	c->uring_slot = URING_NONE;
 	c->state = CONNECT_INIT;
 }
 
@@ -195,6 +199,38 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
 	return waiter_arm(c->w, t, c->fd, EV_WRITE, usec ? &tv : NULL);
 }
 
+/* While io_uring connects: connect_timeout alone, on a plain timer. */
+static int
+connect_arm_timer(struct connect_fut *c, struct task *t, uint64_t usec)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	return waiter_arm(c->w, t, -1, 0, &tv);
+}
+
+/*
+ * The connect went to io_uring (uring.c): it answers at the end of the
+ * reactor's pass, with the other connects of that pass, in one system
+ * call.  PENDING until then, or until connect_timeout.
+ */
+static HOT int
+connect_via_uring(struct connect_fut *c, struct task *t)
+{
+	if (uring_connect(c, t) == -1)
+		return -1;
+	c->state = CONNECT_URING;
+	if (c->timeout_us > 0) {
+		c->deadline_us = clock_mono_us() + c->timeout_us;
+		if (connect_arm_timer(c, t, c->timeout_us) == -1) {
+			uring_cancel(c);
+			return -1;	/* net_close() of the socket follows */
+		}
+	}
+	return 0;
+}
+
 HOT enum poll
 connect_poll(struct connect_fut *c, struct task *t)
 {
@@ -214,6 +250,10 @@ connect_poll(struct connect_fut *c, struct task *t)
 			net_sockets++;
 			if (c->source != NULL && connect_bind(c) == -1)
 				return connect_fail(c, errno);
+			if (connect_via_uring(c, t) == 0)
+				return POLL_PENDING;
+			if (c->state == CONNECT_URING)	/* no timer */
+				return connect_fail(c, errno ? errno : ENOMEM);
 			if (connect(c->fd, &c->addr.sa,
 			    sockaddr_len(&c->addr)) == -1 &&
 			    errno != EINPROGRESS && errno != EINTR)
@@ -264,6 +304,43 @@ connect_poll(struct connect_fut *c, struct task *t)
 			    &len) == -1)
 				return connect_fail(c, errno);
 			return connect_fail(c, err != 0 ? err : ENOTCONN);
+		case CONNECT_URING:
+			if (c->uring_slot != URING_NONE) {
+				/* in flight: only our deadline can end it */
+				if (!(c->w->fired & EV_TIMEOUT))
+					return POLL_PENDING;
+				now = clock_mono_us();
+				if (now >= c->deadline_us)
+					return connect_fail(c, ETIMEDOUT);
+				c->w->fired = 0;
+				if (connect_arm_timer(c, t, c->deadline_us -
+				    now) == -1)
+					return connect_fail(c, errno ? errno :
+					    ENOMEM);
+				return POLL_PENDING;
+			}
+			waiter_disarm(c->w);
+			if (c->uring_res < 0)
+				return connect_fail(c, -c->uring_res);
+			if ((r = connect_established(c)) == -1)
+				return connect_fail(c, c->err);
+			if (r == 1) {
+				c->state = CONNECT_DONE;
+				return POLL_READY;
+			}
+			/*
+			 * Connected, says io_uring, and the socket not yet
+			 * writable (a send that found its buffer full):
+			 * wait for it as a connect of our own would.
+			 */
+			now = c->timeout_us > 0 ? clock_mono_us() : 0;
+			if (c->timeout_us > 0 && now >= c->deadline_us)
+				return connect_fail(c, ETIMEDOUT);
+			if (connect_arm(c, t, c->timeout_us > 0 ?
+			    c->deadline_us - now : 0) == -1)
+				return connect_fail(c, errno ? errno : ENOMEM);
+			c->state = CONNECT_WAIT;
+			return POLL_PENDING;
 		case CONNECT_DONE:
 			return c->fd == -1 ? POLL_ERROR : POLL_READY;
 		}
@@ -283,6 +360,7 @@ connect_take(struct connect_fut *c)
 void
 connect_drop(struct connect_fut *c)
 {
+	uring_cancel(c);
 	waiter_disarm(c->w);
 	net_close(c->fd);
 	c->fd = -1;

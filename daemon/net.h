@@ -19,6 +19,7 @@
 #include "future.h"
 
 struct evdns_base;
+struct event_base;
 struct evdns_request;
 struct ssl_st;
 struct dns_ticket;
@@ -43,7 +44,9 @@ struct waiter {
  * send that takes bytes proves the connection is up and saves asking
  * getpeername(); the caller goes on from `sent`.
  */
-enum connect_state { CONNECT_INIT, CONNECT_WAIT, CONNECT_DONE };
+enum connect_state { CONNECT_INIT, CONNECT_WAIT, CONNECT_URING,
+	CONNECT_DONE };
+#define URING_NONE	UINT32_MAX
 struct connect_fut {
 	struct future		 base;
 	struct waiter		*w;
@@ -57,6 +60,8 @@ struct connect_fut {
 	union sockaddr_union	 peer;	/* the peer, once connected */
 	int			 fd;	/* ours until taken with connect_take */
 	int			 err;	/* errno when poll said ERROR */
+	uint32_t		 uring_slot;	/* in io_uring, or URING_NONE */
+	int			 uring_res;	/* what it answered */
 	enum connect_state	 state;
 };
 
@@ -175,6 +180,23 @@ void		 timeout_init(struct timeout_fut *, struct future *,
 		    struct waiter *, uint64_t);
 enum poll	 timeout_poll(struct timeout_fut *, struct task *);
 void		 timeout_drop(struct timeout_fut *);
+
+/* uring.c */
+struct uring_stats {
+	uint64_t	submits;	/* io_uring_enter() calls */
+	uint64_t	connects;
+	uint64_t	closes;
+	uint64_t	submit_errors;	/* io_uring_enter() refused */
+};
+extern struct uring_stats uring_stats;
+int		 uring_open(struct event_base *);
+int		 uring_is_on(void);
+void		 uring_shutdown(void);
+void		 uring_submit(void);
+int		 uring_pass_full(void);
+int		 uring_connect(struct connect_fut *, struct task *);
+void		 uring_cancel(struct connect_fut *);
+int		 uring_close(int);
 
 /* dns.c */
 void		 resolve_init(struct resolve_fut *, struct evdns_base *,

@@ -144,13 +144,13 @@ server_raise_nofile(void)
  */
 int
 server_init(struct server *s, struct conf *c, const char *sock_override,
-    char *err, size_t errlen)
+    int use_uring, char *err, size_t errlen)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
 	struct event_config *cfg;
 	const char *path;
 	size_t i;
-	int fd;
+	int fd, r;
 
 	memset(s, 0, sizeof(*s));
 	signal(SIGPIPE, SIG_IGN);
@@ -191,6 +191,15 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	}
 	s->d.on_result = server_on_result;
 	s->d.on_result_arg = s;
+	/* the probes' connects and closes, batched (uring.c) */
+	if (!use_uring)
+		log_info("io_uring off (-U): a system call per operation");
+	else if ((r = uring_open(s->base)) < 0)
+		log_info("io_uring not available (%s): a system call per "
+		    "operation", strerror(-r));
+	else
+		log_info("io_uring on: connects and closes go to the kernel "
+		    "once per reactor pass");
 
 	if (sock_override != NULL) {
 		free(c->control_socket);
@@ -297,6 +306,7 @@ server_free(struct server *s)
 		if (s->sig_ev[i] != NULL)
 			event_free(s->sig_ev[i]);
 	sdnotify_finish(&s->sn);
+	uring_shutdown();	/* the probes' last closes go out */
 	if (s->base != NULL)
 		daemon_finish(&s->d);
 	if (s->dns != NULL) {

@@ -18,8 +18,8 @@ struct server {
 	char			*http_listen;	/* what http listens on */
 };
 
-int	server_init(struct server *, struct conf *, const char *, char *,
-	    size_t);
+int	server_init(struct server *, struct conf *, const char *, int,
+	    char *, size_t);
 int	server_run(struct server *);
 int	server_reload(void *, struct strlist *, struct reload_report *);
 void	server_free(struct server *);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "future.h"
+#include "net.h"
 
 static void	executor_runq_cb(evutil_socket_t, short, void *);
 
@@ -418,7 +419,10 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	 * At most this many expiries a pass: a backlog (a busy start, a
 	 * stall) then goes out in slices, and the control socket and the
 	 * watchdog get their turn in between.  What is left is still due,
-	 * so the rearm below comes back at once.
+	 * so the rearm below comes back at once.  The same when io_uring
+	 * holds a pass's worth of work (uring.c): probes that start
+	 * together end together, and a whole set of targets that end
+	 * together waits for its next slots together, idle.
 	 */
 	unsigned budget = TIMERS_BUDGET;
 
@@ -435,7 +439,7 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	 * and putting it back would cost two passes over the heap.
 	 */
 	while (ts->n > 0 && ts->heap[0].deadline_us <= now &&
-	    budget-- > 0) {
+	    budget-- > 0 && !uring_pass_full()) {
 		t = ts->heap[0].t;
 		t->fired = 1;
 		ts->expiring = t;

@@ -54,9 +54,26 @@ setup(void)
 	ck_assert_int_eq(executor_init(&ex, base), 0);
 }
 
+/*
+ * The same probes with the connects and closes through io_uring, as futd
+ * runs them (server.c).  Where the kernel refuses a ring, they run on
+ * plain system calls, and say so.
+ */
+static void
+setup_uring(void)
+{
+	int r;
+
+	setup();
+	if ((r = uring_open(base)) < 0)
+		fprintf(stderr, "probes_uring: no io_uring here (%s): these "
+		    "cases run on plain system calls\n", strerror(-r));
+}
+
 static void
 teardown(void)
 {
+	uring_shutdown();
 	executor_finish(&ex);
 	event_base_free(base);
 	base = NULL;
@@ -444,7 +461,8 @@ run_poll(struct task *t, void *arg)
 	if (pr == POLL_PENDING) {
 		r->pending++;
 		woken_by = armed(&r->io) || r->p.resolve.req4 != NULL ||
-		    r->p.resolve.req6 != NULL;
+		    r->p.resolve.req6 != NULL ||
+		    r->p.connect.uring_slot != URING_NONE;
 		if (!woken_by || (r->use_timeout && !armed(&r->timer)))
 			r->unarmed++;
 	}
@@ -694,6 +712,28 @@ START_TEST(test_peeraddr_ipv4)
 }
 END_TEST
 
+/*
+ * With a ring, the connect and the close went through it: one probe is one
+ * connect and one close in io_uring's counts, and the server still sees a
+ * connection that opened and closed cleanly (peeraddr_ok).
+ */
+START_TEST(test_uring_carries)
+{
+	struct uring_stats before = uring_stats;
+
+	if (!uring_is_on()) {
+		fprintf(stderr, "check_probe: no io_uring here, "
+		    "test_uring_carries not tested\n");
+		return;
+	}
+	peeraddr_ok(AF_INET);
+	ck_assert_uint_eq(uring_stats.connects - before.connects, 1);
+	ck_assert_uint_eq(uring_stats.closes - before.closes, 1);
+	ck_assert_uint_ge(uring_stats.submits - before.submits, 1);
+	ck_assert_uint_eq(net_sockets, 0);
+}
+END_TEST
+
 START_TEST(test_peeraddr_ipv6)
 {
 	union sockaddr_union su;
@@ -856,7 +896,9 @@ START_TEST(test_hello_connect_late)
 	run_start(&r, NULL, r.tc.timeout_us);
 	run_for(50);
 	ck_assert_int_eq(r.p.state, PROBE_CONNECTING);
-	ck_assert_int_eq(r.p.connect.state, CONNECT_WAIT);
+	/* waiting for the socket, or for io_uring to answer */
+	ck_assert_int_eq(r.p.connect.state, uring_is_on() ? CONNECT_URING :
+	    CONNECT_WAIT);
 	ck_assert_uint_eq(r.p.connect.sent, 0);
 	/* make room: no filler left to take it first */
 	fill_close(fill);
@@ -1550,9 +1592,13 @@ START_TEST(test_target_free_mid_probe)
 	ck_assert_uint_eq(tg->res.failed + tg->res.ok, 0);
 	ck_assert_int_eq(count_fds(), n0 + 1);	/* the probe's socket */
 	target_free(tg);
-	ck_assert_msg(count_fds() == n0, "the probe's socket outlived its "
-	    "target");
+	/* through io_uring, the close goes out at the end of the pass */
+	if (!uring_is_on())
+		ck_assert_msg(count_fds() == n0, "the probe's socket "
+		    "outlived its target");
 	run_for(30);		/* a stale wake-up would touch freed memory */
+	ck_assert_msg(count_fds() == n0, "the probe's socket outlived its "
+	    "target's pass of the reactor");
 	daemon_finish(&d);
 	fill_close(fill);
 	close(lfd);
@@ -1592,12 +1638,38 @@ probe_suite(void)
 	tcase_add_test(tc, test_classify_and_words);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("probes_uring");
+	tcase_add_checked_fixture(tc, setup_uring, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_uring_carries);
+	tcase_add_test(tc, test_hello_payload);
+	tcase_add_test(tc, test_hello_big_slow_reader);
+	tcase_add_test(tc, test_hello_reset);
+	tcase_add_test(tc, test_hello_write_timeout);
+	tcase_add_test(tc, test_peeraddr_ipv4);
+	tcase_add_test(tc, test_peeraddr_ipv6);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_connect_timeout);
+	tcase_add_test(tc, test_hello_connect_late);
+	tcase_add_test(tc, test_expect_banner);
+	tcase_add_test(tc, test_connect_timeout_then_next);
+	tcase_add_test(tc, test_source_address);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("target");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_target_up);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_target_late);
+	tcase_add_test(tc, test_target_free_mid_probe);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("target_uring");
+	tcase_add_checked_fixture(tc, setup_uring, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_target_up);
+	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_target_free_mid_probe);
 	suite_add_tcase(s, tc);
 

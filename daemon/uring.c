@@ -1,0 +1,328 @@
+/*
+ * uring.c - the probes' connects and closes through io_uring.
+ *
+ * A probe is four system calls (socket, connect, getpeername or send,
+ * close), and on a virtual machine whose kernel isolates its page tables
+ * (PTI) a system call costs about a microsecond before it does anything:
+ * a sixth of a loopback probe.  Here the connects and the closes a pass of
+ * the reactor starts go into io_uring's submission queue and one
+ * io_uring_enter() hands them all to the kernel at the end of the pass.
+ * What each connect answers comes back on the completion queue, whose
+ * descriptor the reactor watches like any socket, and wakes the task that
+ * waits for it.
+ *
+ * Everything here is optional.  When the kernel has no io_uring, or a
+ * seccomp filter (containers) or kernel.io_uring_disabled refuses it, or
+ * futd runs with -U, uring_open() fails and net.c makes the system calls
+ * itself; the same goes for a single operation that finds the queue full.
+ *
+ * A connect in flight belongs to a slot of ours, not to the future that
+ * asked for it: a future dropped before its answer came (a timeout, a
+ * reload, a stop) lets go of its slot, the kernel is asked to cancel, and
+ * the late completion finds an empty slot instead of memory that may have
+ * been given to someone else.
+ */
+#include <liburing.h>
+#include <event2/event.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+
+#define URING_ENTRIES	2048	/* a pass's work; more waits for a submit */
+#define URING_CANCEL	UINT64_MAX	/* user_data of a cancel */
+#ifndef URING_PASS
+#define URING_PASS	16	/* operations a pass queues, at most */
+#endif
+
+struct uring_slot {
+	struct connect_fut	*c;	/* NULL: let go (or free) */
+	struct task		*task;
+	uint32_t		 next;	/* free list */
+};
+
+static struct io_uring		 ring;
+static int			 ring_on;
+static struct event		*ring_ev;	/* completions to read */
+static struct event		*flush_ev;	/* submit at the pass's end */
+static unsigned			 unsubmitted;
+static size_t			 closes_queued;	/* still in net_sockets */
+static struct uring_slot	*slots;
+static uint32_t			 nslots, slots_free = URING_NONE;
+
+struct uring_stats	uring_stats;
+
+static void	uring_reap(void);
+
+static void
+ring_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	uring_reap();
+	uring_submit();		/* what the woken tasks queued */
+}
+
+/*
+ * The end of a pass: everything its callbacks queued goes to the kernel
+ * at once.  Connects to a near peer often answer during the submit itself;
+ * their tasks run now rather than after another trip through epoll.
+ */
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	uring_submit();
+	uring_reap();
+}
+
+int
+uring_open(struct event_base *base)
+{
+	struct io_uring_params p;
+	int r;
+
+	if (ring_on)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	/*
+	 * SUBMIT_ALL: an entry that fails at once does not stop the
+	 * submission of those behind it (5.18).  Without it we still work,
+	 * a little worse; with an older kernel, ask again without.
+	 */
+	p.flags = IORING_SETUP_SUBMIT_ALL;
+	if ((r = io_uring_queue_init_params(URING_ENTRIES, &ring, &p)) < 0) {
+		memset(&p, 0, sizeof(p));
+		if ((r = io_uring_queue_init_params(URING_ENTRIES, &ring,
+		    &p)) < 0)
+			return r;
+	}
+	/* the connect's address copied at submission, no other feature */
+	if (!(p.features & IORING_FEAT_NODROP) ||
+	    (ring_ev = event_new(base, ring.ring_fd, EV_READ | EV_PERSIST,
+	    ring_cb, NULL)) == NULL ||
+	    (flush_ev = event_new(base, -1, 0, flush_cb, NULL)) == NULL ||
+	    event_add(ring_ev, NULL) == -1) {
+		if (ring_ev != NULL)
+			event_free(ring_ev);
+		ring_ev = NULL;
+		io_uring_queue_exit(&ring);
+		return -ENOTSUP;
+	}
+	ring_on = 1;
+	return 0;
+}
+
+int
+uring_is_on(void)
+{
+	return ring_on;
+}
+
+/* Hand the last closes to the kernel, then let the ring go. */
+void
+uring_shutdown(void)
+{
+	if (!ring_on)
+		return;
+	uring_submit();
+	event_free(ring_ev);
+	event_free(flush_ev);
+	ring_ev = flush_ev = NULL;
+	io_uring_queue_exit(&ring);
+	free(slots);
+	slots = NULL;
+	nslots = 0;
+	slots_free = URING_NONE;
+	unsubmitted = 0;
+	ring_on = 0;
+}
+
+/*
+ * Enough for one pass?  The executor stops waking timers then, and the
+ * rest go in the next pass, after these have been submitted and answered.
+ */
+HOT int
+uring_pass_full(void)
+{
+	return unsubmitted >= URING_PASS;
+}
+
+HOT void
+uring_submit(void)
+{
+	int r;
+
+	if (unsubmitted == 0)
+		return;
+	do
+		r = io_uring_submit(&ring);
+	while (r == -EINTR);
+	if (r < 0) {
+		/*
+		 * EBUSY: completions the kernel holds back.  The entries
+		 * wait in the queue; ring_cb reads the completions and
+		 * submits again (not here: we may be inside a task's poll).
+		 */
+		uring_stats.submit_errors++;
+		return;
+	}
+	uring_stats.submits++;
+	unsubmitted = 0;
+	/*
+	 * The closes are done (or failed, which a close of ours cannot):
+	 * only now do their descriptors count as free, so that the reserve
+	 * kept for the control socket holds while they wait.
+	 */
+	net_sockets -= closes_queued;
+	closes_queued = 0;
+}
+
+/* An entry of the submission queue; when it is full, empty it first. */
+static HOT struct io_uring_sqe *
+uring_sqe(void)
+{
+	struct io_uring_sqe *sqe;
+
+	if ((sqe = io_uring_get_sqe(&ring)) == NULL) {
+		uring_submit();
+		if ((sqe = io_uring_get_sqe(&ring)) == NULL)
+			return NULL;
+	}
+	if (unsubmitted++ == 0)
+		event_active(flush_ev, 0, 0);
+	return sqe;
+}
+
+static uint32_t
+uring_slot_get(void)
+{
+	struct uring_slot *n;
+	uint32_t i, cap;
+
+	if (slots_free == URING_NONE) {
+		cap = nslots ? nslots * 2 : 256;
+		if (cap >= URING_NONE ||
+		    (n = reallocarray(slots, cap, sizeof(*n))) == NULL)
+			return URING_NONE;
+		slots = n;
+		for (i = cap; i > nslots; i--) {
+			slots[i - 1].c = NULL;
+			slots[i - 1].next = slots_free;
+			slots_free = i - 1;
+		}
+		nslots = cap;
+	}
+	i = slots_free;
+	slots_free = slots[i].next;
+	return i;
+}
+
+/*
+ * Ask the kernel to connect c->fd to c->addr.  0: queued, the task is
+ * woken with c->uring_res; -1: not possible now (no ring, no room), the
+ * caller connects by itself.
+ */
+HOT int
+uring_connect(struct connect_fut *c, struct task *t)
+{
+	struct io_uring_sqe *sqe;
+	uint32_t i;
+
+	if (!ring_on || (i = uring_slot_get()) == URING_NONE)
+		return -1;
+	if ((sqe = uring_sqe()) == NULL) {
+		slots[i].next = slots_free;
+		slots_free = i;
+		return -1;
+	}
+	io_uring_prep_connect(sqe, c->fd, &c->addr.sa, sockaddr_len(&c->addr));
+	io_uring_sqe_set_data64(sqe, i);
+	slots[i].c = c;
+	slots[i].task = t;
+	c->uring_slot = i;
+	uring_stats.connects++;
+	return 0;
+}
+
+/*
+ * c no longer waits for its connect: the answer, when it comes, finds an
+ * empty slot.  The kernel is asked to stop waiting too; if the cancel
+ * cannot be queued, the close that follows ends the handshake's use for
+ * us, and the completion still comes (the socket keeps its own time-out).
+ */
+void
+uring_cancel(struct connect_fut *c)
+{
+	struct io_uring_sqe *sqe;
+	uint32_t i = c->uring_slot;
+
+	if (i == URING_NONE)
+		return;
+	slots[i].c = NULL;
+	c->uring_slot = URING_NONE;
+	if ((sqe = uring_sqe()) == NULL)
+		return;
+	io_uring_prep_cancel64(sqe, i, 0);
+	io_uring_sqe_set_data64(sqe, URING_CANCEL);
+	/* a cancel that found its target says nothing */
+	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+}
+
+/*
+ * Close fd at the end of the pass.  Until then the number stays taken,
+ * so no new socket gets it.  -1: not possible, the caller closes.
+ */
+HOT int
+uring_close(int fd)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!ring_on || (sqe = uring_sqe()) == NULL)
+		return -1;
+	io_uring_prep_close(sqe, fd);
+	io_uring_sqe_set_data64(sqe, URING_CANCEL);
+	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+	uring_stats.closes++;
+	closes_queued++;
+	return 0;
+}
+
+/* Read the completions: each answer wakes the task that waits for it. */
+static HOT void
+uring_reap(void)
+{
+	struct io_uring_cqe *cqe;
+	struct uring_slot *s;
+	struct connect_fut *c;
+	struct task *t;
+	uint64_t ud;
+	int res;
+
+	while (io_uring_peek_cqe(&ring, &cqe) == 0) {
+		ud = cqe->user_data;
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		if (ud >= nslots)
+			continue;	/* a close or a cancel that failed */
+		/* free the slot first: the woken task may want one */
+		s = &slots[ud];
+		c = s->c;
+		t = s->task;
+		s->c = NULL;
+		s->next = slots_free;
+		slots_free = (uint32_t)ud;
+		if (c != NULL) {
+			c->uring_res = res;
+			c->uring_slot = URING_NONE;
+			task_wake(t);
+		}
+	}
+}
