@@ -1078,12 +1078,16 @@ def figure6(sink):
         finally:
             f.stop()
         rows = parse_strace(out)
-        probes = rows.get("connect", (0, 0))[0]
+        # a probe is one socket(); its connect (and close) may go through
+        # io_uring, inside the io_uring_enter() calls counted here
+        probes = rows.get("socket", (0, 0))[0]
         total = sum(v[0] for v in rows.values())
         cnt = dsub(s1, s0)["probes"]
         if probes:
             row(6, "syscalls per hello probe: futd", total / probes, "syscalls",
-                "%d connect() under strace (futd counted %d probes around the window)" % (probes, cnt))
+                "%d socket() under strace (futd counted %d probes around the window); "
+                "connect and close through io_uring: %s" % (
+                    probes, cnt, "yes" if "io_uring_enter" in rows else "no"))
             DETAILS.append(("Figure 6: futd syscalls per hello probe (strace -c, %d probes)" % probes,
                             syscall_list(rows, probes)))
         ref = None
@@ -1269,7 +1273,7 @@ def write_results(m, t_start, t_end, load_before, load_after):
         "   `futctl --json status` wall time (futctl gives up after 10 s without a byte); probe",
         "   rate during the call = the sink's accepted connections from just before to just after",
         "   the call ÷ that time, against the same rate over the 2 s before.",
-        "6. `strace -f -c -p PID` on futd closed64 hello for a few seconds; probes = connect()",
+        "6. `strace -f -c -p PID` on futd closed64 hello for a few seconds; probes = socket()",
         "   calls in the same trace. `epoll_prober` run under `strace -f -c`. Mallocs: an",
         "   LD_PRELOAD counter (bench/malloc_count.c) read from a shared file around a window",
         "   with no control calls, ÷ the sink's Δaccepted.",
@@ -1453,9 +1457,9 @@ def profile():
                 s1, _, _, _ = f.status()
             finally:
                 f.stop(grace=30)
-            calls = parse_callgrind_calls(cg, ["connect", "malloc", "calloc", "realloc", "free",
+            calls = parse_callgrind_calls(cg, ["socket", "malloc", "calloc", "realloc", "free",
                                                "epoll_wait", "event_base_loop"])
-            probes = calls["connect"]
+            probes = calls["socket"]  # one a probe; connect may go through io_uring
             total, top, text = callgrind_top(cg, True, 15)
             _, topself, text2 = callgrind_top(cg, False, 15)
             with open(os.path.join(OUT, "callgrind.inclusive.txt"), "w") as fh:
@@ -1465,7 +1469,7 @@ def profile():
             md += ["## callgrind (user-space instructions, deterministic)", "",
                    "futd under `valgrind --tool=callgrind --instr-atstart=no`, instrumentation "
                    "switched on for %.0f s after warm-up (`callgrind_control -i on/off`). Probes "
-                   "in the window = calls to connect(): %d (futd's counters around the window: %d)."
+                   "in the window = calls to socket(): %d (futd's counters around the window: %d)."
                    % (secs, probes, dsub(s1, s0)["probes"]), ""]
             if probes and total:
                 alloc = calls["malloc"] + calls["calloc"] + calls["realloc"]

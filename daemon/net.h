@@ -194,6 +194,7 @@ int		 uring_is_on(void);
 void		 uring_shutdown(void);
 void		 uring_submit(void);
 int		 uring_pass_full(void);
+void		 uring_flush(void);
 int		 uring_connect(struct connect_fut *, struct task *);
 void		 uring_cancel(struct connect_fut *);
 int		 uring_close(int);

@@ -419,10 +419,7 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	 * At most this many expiries a pass: a backlog (a busy start, a
 	 * stall) then goes out in slices, and the control socket and the
 	 * watchdog get their turn in between.  What is left is still due,
-	 * so the rearm below comes back at once.  The same when io_uring
-	 * holds a pass's worth of work (uring.c): probes that start
-	 * together end together, and a whole set of targets that end
-	 * together waits for its next slots together, idle.
+	 * so the rearm below comes back at once.
 	 */
 	unsigned budget = TIMERS_BUDGET;
 
@@ -439,7 +436,7 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 	 * and putting it back would cost two passes over the heap.
 	 */
 	while (ts->n > 0 && ts->heap[0].deadline_us <= now &&
-	    budget-- > 0 && !uring_pass_full()) {
+	    budget-- > 0) {
 		t = ts->heap[0].t;
 		t->fired = 1;
 		ts->expiring = t;
@@ -447,6 +444,16 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 		if (ts->expiring == t)		/* not armed again, nor disarmed */
 			timers_remove(ts, t);
 		ts->expiring = NULL;
+		/*
+		 * A batch of io_uring work (uring.c) goes out, and its
+		 * answers come in, every few tasks rather than once at
+		 * the end: probes that start together end together, and
+		 * targets that all end at once all wait for their next
+		 * slots at once, idle, instead of taking turns.  We are
+		 * at the top of the reactor: the answers may wake tasks.
+		 */
+		if (uring_pass_full())
+			uring_flush();
 	}
 	ts->in_cb = 0;
 	timers_rearm(ts);

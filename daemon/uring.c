@@ -36,7 +36,7 @@
 #define URING_ENTRIES	2048	/* a pass's work; more waits for a submit */
 #define URING_CANCEL	UINT64_MAX	/* user_data of a cancel */
 #ifndef URING_PASS
-#define URING_PASS	16	/* operations a pass queues, at most */
+#define URING_PASS	16	/* operations in a batch of the timers' */
 #endif
 
 struct uring_slot {
@@ -51,6 +51,7 @@ static struct event		*ring_ev;	/* completions to read */
 static struct event		*flush_ev;	/* submit at the pass's end */
 static unsigned			 unsubmitted;
 static size_t			 closes_queued;	/* still in net_sockets */
+static unsigned			 connects_queued;
 static struct uring_slot	*slots;
 static uint32_t			 nslots, slots_free = URING_NONE;
 
@@ -79,6 +80,18 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	uring_flush();
+}
+
+/*
+ * Submit what is queued and read what has come back.  Only from the top
+ * of the reactor (a callback, not a task's poll): the answers wake tasks.
+ */
+HOT void
+uring_flush(void)
+{
+	if (!ring_on)
+		return;
 	uring_submit();
 	uring_reap();
 }
@@ -146,13 +159,14 @@ uring_shutdown(void)
 }
 
 /*
- * Enough for one pass?  The executor stops waking timers then, and the
- * rest go in the next pass, after these have been submitted and answered.
+ * Enough for a batch?  The executor's timer callback then flushes before
+ * it wakes the next task (task.c).
  */
 HOT int
 uring_pass_full(void)
 {
-	return unsubmitted >= URING_PASS;
+	/* connects only: the closes their answers queue go with the next */
+	return connects_queued >= URING_PASS;
 }
 
 HOT void
@@ -183,6 +197,7 @@ uring_submit(void)
 	 */
 	net_sockets -= closes_queued;
 	closes_queued = 0;
+	connects_queued = 0;
 }
 
 /* An entry of the submission queue; when it is full, empty it first. */
@@ -249,6 +264,7 @@ uring_connect(struct connect_fut *c, struct task *t)
 	slots[i].task = t;
 	c->uring_slot = i;
 	uring_stats.connects++;
+	connects_queued++;
 	return 0;
 }
 

@@ -181,6 +181,15 @@ check "futctl reload prints the file:line error and exits 1" \
 journal=$(in_ns journalctl -u futd.service --no-pager -o cat)
 check "the journal has the state changes" \
 	sh -c "echo \"\$1\" | grep -q 'target closed (peeraddr 127.0.0.1:1): state unknown -> down (Connection refused'" _ "$journal"
+# the unit's SystemCallFilter (@system-service) lets io_uring through: say
+# which way the probes go, and where the kernel refuses a ring, that it fell
+# back (the other checks hold either way)
+if echo "$journal" | grep -q 'io_uring on:'; then
+	ok "under the hardened unit the probes go through io_uring"
+else
+	check "without io_uring here, futd says it fell back to system calls" \
+		sh -c "echo \"\$1\" | grep -q 'io_uring not available'" _ "$journal"
+fi
 check "the journal has the bad reload with file:line" \
 	sh -c "echo \"\$1\" | grep -q '/run/futd-test/futd.conf:1: port 70000 out of range'" _ "$journal"
 check "warnings reach the journal with their priority" \
