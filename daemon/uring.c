@@ -117,7 +117,11 @@ uring_open(struct event_base *base)
 		    &p)) < 0)
 			return r;
 	}
-	/* the connect's address copied at submission, no other feature */
+	/*
+	 * NODROP (5.5): completions beyond the queue's room wait in the
+	 * kernel rather than being lost, and a lost one would be a probe
+	 * that never ends.
+	 */
 	if (!(p.features & IORING_FEAT_NODROP) ||
 	    (ring_ev = event_new(base, ring.ring_fd, EV_READ | EV_PERSIST,
 	    ring_cb, NULL)) == NULL ||
@@ -125,7 +129,9 @@ uring_open(struct event_base *base)
 	    event_add(ring_ev, NULL) == -1) {
 		if (ring_ev != NULL)
 			event_free(ring_ev);
-		ring_ev = NULL;
+		if (flush_ev != NULL)
+			event_free(flush_ev);
+		ring_ev = flush_ev = NULL;
 		io_uring_queue_exit(&ring);
 		return -ENOTSUP;
 	}
