@@ -14,6 +14,7 @@
  *	futd_probes_in_flight			probe contexts in use
  *	futd_late_probes_total			skipped slots, all targets ever
  *	futd_open_fds, futd_max_fds		/proc/self/fd, RLIMIT_NOFILE soft
+ *	futd_io_uring				1: connects, closes via io_uring
  *
  *   per target, labels target, probe, host, port (in name order)
  *	futd_target_up				1 up, 0 down or not known yet
@@ -477,6 +478,14 @@ fam_max_fds(struct metrics_stream *ms, const struct daemon *d)
 	    rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur);
 }
 
+/* 0 where the kernel refused a ring, or under -U (uring.c) */
+static void
+fam_io_uring(struct metrics_stream *ms, const struct daemon *d)
+{
+	(void)d;
+	mb_sample_u64(ms, "futd_io_uring", 0, NULL, (uint64_t)uring_is_on());
+}
+
 /* the targets' families */
 
 static void
@@ -596,6 +605,10 @@ static const struct mfamily mfamilies[] = {
 	{ "futd_max_fds", MF_GAUGE, NULL,
 	    "The limit of open file descriptors (RLIMIT_NOFILE, soft).",
 	    fam_max_fds, NULL },
+	{ "futd_io_uring", MF_GAUGE, NULL,
+	    "Whether the probes' connects and closes go through io_uring (1) "
+	    "or a system call each (0: futd -U, or the kernel refused a ring).",
+	    fam_io_uring, NULL },
 	{ "futd_target_up", MF_GAUGE, NULL,
 	    "Whether the target is up (1) or not (0: down, or no result "
 	    "yet; futd_target_state tells them apart).",

@@ -36,6 +36,8 @@
 
 #include <jansson.h>
 
+#include <liburing.h>
+
 #include "proto.h"
 #include "tests.h"
 #include "sys.h"
@@ -66,6 +68,7 @@ static const char *const families[] = {
 	"futd_late_probes_total",
 	"futd_open_fds",
 	"futd_max_fds",
+	"futd_io_uring",
 	"futd_target_up",
 	"futd_target_state",
 	"futd_probes_total",
@@ -78,6 +81,18 @@ static const char *const families[] = {
 };
 
 static char	root_dir[PATH_MAX];
+
+/* Does this kernel give us an io_uring (as futd asks for one)? */
+static int
+uring_here(void)
+{
+	struct io_uring ring;
+
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return 0;
+	io_uring_queue_exit(&ring);
+	return 1;
+}
 
 /* Per test (checked fixture). */
 static struct sys_fx fx;
@@ -655,6 +670,10 @@ START_TEST(test_http_text)
 	ck_assert_msg(v >= 3 && (size_t)v <= sys_proc_fds(fx.futd) + 2,
 	    "open fds %g, /proc says %zu", v, sys_proc_fds(fx.futd));
 	ck_assert(mval(r.body, "futd_max_fds", NULL) >= v);
+	/* io_uring where this kernel gives us a ring, as it gives futd one */
+	ck_assert_msg(mval(r.body, "futd_io_uring", NULL) == uring_here(),
+	    "futd_io_uring %g, a ring here: %d",
+	    mval(r.body, "futd_io_uring", NULL), uring_here());
 	hresp_free(&r);
 }
 END_TEST
