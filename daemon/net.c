@@ -211,9 +211,9 @@ connect_arm_timer(struct connect_fut *c, struct task *t, uint64_t usec)
 }
 
 /*
- * The connect went to io_uring (uring.c): it answers at the end of the
- * reactor's pass, with the other connects of that pass, in one system
- * call.  PENDING until then, or until connect_timeout.
+ * The connect goes to io_uring (uring.c) with the others of its batch (up
+ * to 16, or what the reactor's pass has), in one system call, and answers
+ * when it is done.  PENDING until then, or until connect_timeout.
  */
 static HOT int
 connect_via_uring(struct connect_fut *c, struct task *t)

@@ -199,7 +199,7 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		    "operation", strerror(-r));
 	else
 		log_info("io_uring on: connects and closes go to the kernel "
-		    "once per reactor pass");
+		    "in batches");
 
 	if (sock_override != NULL) {
 		free(c->control_socket);

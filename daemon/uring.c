@@ -4,17 +4,17 @@
  * A probe is four system calls (socket, connect, getpeername or send,
  * close), and on a virtual machine whose kernel isolates its page tables
  * (PTI) a system call costs about a microsecond before it does anything:
- * a sixth of a loopback probe.  Here the connects and the closes a pass of
- * the reactor starts go into io_uring's submission queue and one
- * io_uring_enter() hands them all to the kernel at the end of the pass.
- * What each connect answers comes back on the completion queue, whose
- * descriptor the reactor watches like any socket, and wakes the task that
- * waits for it.
+ * a sixth of a loopback probe.  Here the probes' connects and closes go
+ * into io_uring's submission queue, and one io_uring_enter() hands a batch
+ * of them to the kernel: every 16 connects the timers start (task.c), and
+ * whatever is left at the end of the reactor's pass.  What each connect
+ * answers comes back on the completion queue, whose descriptor the reactor
+ * watches like any socket, and wakes the task that waits for it.
  *
  * Everything here is optional.  When the kernel has no io_uring, or a
- * seccomp filter (containers) or kernel.io_uring_disabled refuses it, or
- * futd runs with -U, uring_open() fails and net.c makes the system calls
- * itself; the same goes for a single operation that finds the queue full.
+ * seccomp filter (containers) or kernel.io_uring_disabled refuses it,
+ * uring_open() fails; under -U it is not called.  Then, and for a single
+ * operation that finds no room, net.c makes the system calls itself.
  *
  * A connect in flight belongs to a slot of ours, not to the future that
  * asked for it: a future dropped before its answer came (a timeout, a
