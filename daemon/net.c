@@ -94,6 +94,17 @@ waiter_arm_fd(struct waiter *w, struct task *t, int fd, short what)
 	return waiter_arm(w, t, fd, what, NULL);
 }
 
+/* A plain timer, usec from now: the sleeps, a connect in io_uring. */
+static int
+waiter_arm_timer(struct waiter *w, struct task *t, uint64_t usec)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	return waiter_arm(w, t, -1, 0, &tv);
+}
+
 /* connect */
 
 static enum poll
@@ -203,11 +214,7 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
 static int
 connect_arm_timer(struct connect_fut *c, struct task *t, uint64_t usec)
 {
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(usec / 1000000);
-	tv.tv_usec = (suseconds_t)(usec % 1000000);
-	return waiter_arm(c->w, t, -1, 0, &tv);
+	return waiter_arm_timer(c->w, t, usec);
 }
 
 /*
@@ -600,11 +607,7 @@ sleep_init(struct sleep_fut *s, struct waiter *w, uint64_t usec)
 static int
 sleep_arm(struct sleep_fut *s, struct task *t, uint64_t usec)
 {
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(usec / 1000000);
-	tv.tv_usec = (suseconds_t)(usec % 1000000);
-	return waiter_arm(s->w, t, -1, 0, &tv);
+	return waiter_arm_timer(s->w, t, usec);
 }
 
 enum poll

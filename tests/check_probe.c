@@ -1608,70 +1608,58 @@ END_TEST
 Suite *
 probe_suite(void)
 {
+	/* run twice: on system calls, and with a ring (futd's way) */
+	const TTest *both[] = {
+		test_hello_payload, test_hello_big_slow_reader,
+		test_hello_reset, test_hello_write_timeout, test_peeraddr_ipv4,
+		test_peeraddr_ipv6, test_refused, test_connect_timeout,
+		test_hello_connect_late, test_expect_banner,
+		test_connect_timeout_then_next, test_source_address,
+	};
+	const TTest *both_target[] = {
+		test_target_up, test_target_down, test_target_free_mid_probe,
+	};
 	Suite *s = suite_create("probe");
-	TCase *tc;
+	TCase *tc, *tu;
+	size_t i;
 
 	tc = tcase_create("probes");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_hello_payload);
-	tcase_add_test(tc, test_hello_big_slow_reader);
-	tcase_add_test(tc, test_hello_reset);
-	tcase_add_test(tc, test_hello_write_timeout);
-	tcase_add_test(tc, test_peeraddr_ipv4);
-	tcase_add_test(tc, test_peeraddr_ipv6);
+	tu = tcase_create("probes_uring");
+	tcase_add_checked_fixture(tu, setup_uring, teardown);
+	tcase_set_timeout(tu, 10);
+	tcase_add_test(tu, test_uring_carries);
+	for (i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
+		tcase_add_test(tc, both[i]);
+		tcase_add_test(tu, both[i]);
+	}
 	tcase_add_test(tc, test_peeraddr_by_name);
-	tcase_add_test(tc, test_refused);
-	tcase_add_test(tc, test_connect_timeout);
-	tcase_add_test(tc, test_hello_connect_late);
-	tcase_add_test(tc, test_expect_banner);
 	tcase_add_test(tc, test_expect_after_payload);
 	tcase_add_test(tc, test_expect_closed_early);
 	tcase_add_test(tc, test_expect_read_timeout);
 	tcase_add_test(tc, test_addresses_any_and_first);
-	tcase_add_test(tc, test_connect_timeout_then_next);
 	tcase_add_test(tc, test_dns_no_such_name);
 	tcase_add_test(tc, test_dns_timeout);
-	tcase_add_test(tc, test_source_address);
 	tcase_add_test(tc, test_local_address);
 	tcase_add_test(tc, test_error_names);
 	tcase_add_test(tc, test_classify_and_words);
 	suite_add_tcase(s, tc);
-
-	tc = tcase_create("probes_uring");
-	tcase_add_checked_fixture(tc, setup_uring, teardown);
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_uring_carries);
-	tcase_add_test(tc, test_hello_payload);
-	tcase_add_test(tc, test_hello_big_slow_reader);
-	tcase_add_test(tc, test_hello_reset);
-	tcase_add_test(tc, test_hello_write_timeout);
-	tcase_add_test(tc, test_peeraddr_ipv4);
-	tcase_add_test(tc, test_peeraddr_ipv6);
-	tcase_add_test(tc, test_refused);
-	tcase_add_test(tc, test_connect_timeout);
-	tcase_add_test(tc, test_hello_connect_late);
-	tcase_add_test(tc, test_expect_banner);
-	tcase_add_test(tc, test_connect_timeout_then_next);
-	tcase_add_test(tc, test_source_address);
-	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tu);
 
 	tc = tcase_create("target");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_target_up);
-	tcase_add_test(tc, test_target_down);
+	tu = tcase_create("target_uring");
+	tcase_add_checked_fixture(tu, setup_uring, teardown);
+	tcase_set_timeout(tu, 10);
+	for (i = 0; i < sizeof(both_target) / sizeof(both_target[0]); i++) {
+		tcase_add_test(tc, both_target[i]);
+		tcase_add_test(tu, both_target[i]);
+	}
 	tcase_add_test(tc, test_target_late);
-	tcase_add_test(tc, test_target_free_mid_probe);
 	suite_add_tcase(s, tc);
-
-	tc = tcase_create("target_uring");
-	tcase_add_checked_fixture(tc, setup_uring, teardown);
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, test_target_up);
-	tcase_add_test(tc, test_target_down);
-	tcase_add_test(tc, test_target_free_mid_probe);
-	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tu);
 
 	return s;
 }
