@@ -106,23 +106,21 @@ uring_open(struct event_base *base)
 		return 0;
 	memset(&p, 0, sizeof(p));
 	/*
-	 * SUBMIT_ALL: an entry that fails at once does not stop the
-	 * submission of those behind it (5.18).  Without it we still work,
-	 * a little worse; with an older kernel, ask again without.
+	 * SUBMIT_ALL (5.18): an entry that fails at once does not stop the
+	 * submission of those behind it, which would otherwise wait for the
+	 * next batch: a close left waiting is a descriptor kept open.  An
+	 * older kernel refuses the flag and futd makes system calls.
 	 */
 	p.flags = IORING_SETUP_SUBMIT_ALL;
-	if ((r = io_uring_queue_init_params(URING_ENTRIES, &ring, &p)) < 0) {
-		memset(&p, 0, sizeof(p));
-		if ((r = io_uring_queue_init_params(URING_ENTRIES, &ring,
-		    &p)) < 0)
-			return r;
-	}
+	if ((r = io_uring_queue_init_params(URING_ENTRIES, &ring, &p)) < 0)
+		return r;
 	/*
-	 * NODROP (5.5): completions beyond the queue's room wait in the
-	 * kernel rather than being lost, and a lost one would be a probe
-	 * that never ends.
+	 * NODROP: completions beyond the queue's room wait in the kernel
+	 * rather than being lost (a lost one: a probe that never ends).
+	 * CQE_SKIP: the closes and cancels that succeed post nothing.
 	 */
 	if (!(p.features & IORING_FEAT_NODROP) ||
+	    !(p.features & IORING_FEAT_CQE_SKIP) ||
 	    (ring_ev = event_new(base, ring.ring_fd, EV_READ | EV_PERSIST,
 	    ring_cb, NULL)) == NULL ||
 	    (flush_ev = event_new(base, -1, 0, flush_cb, NULL)) == NULL ||

@@ -82,16 +82,22 @@ static const char *const families[] = {
 
 static char	root_dir[PATH_MAX];
 
-/* Does this kernel give us an io_uring (as futd asks for one)? */
+/* Does this kernel give us an io_uring as futd asks for one (uring.c)? */
 static int
 uring_here(void)
 {
+	struct io_uring_params p;
 	struct io_uring ring;
+	int ok;
 
-	if (io_uring_queue_init(8, &ring, 0) < 0)
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SUBMIT_ALL;
+	if (io_uring_queue_init_params(8, &ring, &p) < 0)
 		return 0;
+	ok = (p.features & IORING_FEAT_NODROP) &&
+	    (p.features & IORING_FEAT_CQE_SKIP);
 	io_uring_queue_exit(&ring);
-	return 1;
+	return ok;
 }
 
 /* Per test (checked fixture). */
