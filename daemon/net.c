@@ -210,32 +210,24 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
 	return waiter_arm(c->w, t, c->fd, EV_WRITE, usec ? &tv : NULL);
 }
 
-/* While io_uring connects: connect_timeout alone, on a plain timer. */
-static int
-connect_arm_timer(struct connect_fut *c, struct task *t, uint64_t usec)
-{
-	return waiter_arm_timer(c->w, t, usec);
-}
-
 /*
  * The connect goes to io_uring (uring.c) with the others of its batch (up
  * to 16, or what the reactor's pass has), in one system call, and answers
- * when it is done.  PENDING until then, or until connect_timeout.
+ * when it is done; meanwhile connect_timeout rides on a plain timer.
+ * 1: queued; 0: no ring or no room, connect by ourselves; -1: no timer.
  */
 static HOT int
 connect_via_uring(struct connect_fut *c, struct task *t)
 {
 	if (uring_connect(c, t) == -1)
-		return -1;
+		return 0;
 	c->state = CONNECT_URING;
 	if (c->timeout_us > 0) {
 		c->deadline_us = clock_mono_us() + c->timeout_us;
-		if (connect_arm_timer(c, t, c->timeout_us) == -1) {
-			uring_cancel(c);
-			return -1;	/* net_close() of the socket follows */
-		}
+		if (waiter_arm_timer(c->w, t, c->timeout_us) == -1)
+			return -1;	/* connect_fail() cancels it */
 	}
-	return 0;
+	return 1;
 }
 
 HOT enum poll
@@ -257,9 +249,9 @@ connect_poll(struct connect_fut *c, struct task *t)
 			net_sockets++;
 			if (c->source != NULL && connect_bind(c) == -1)
 				return connect_fail(c, errno);
-			if (connect_via_uring(c, t) == 0)
+			if ((r = connect_via_uring(c, t)) == 1)
 				return POLL_PENDING;
-			if (c->state == CONNECT_URING)	/* no timer */
+			if (r == -1)
 				return connect_fail(c, errno ? errno : ENOMEM);
 			if (connect(c->fd, &c->addr.sa,
 			    sockaddr_len(&c->addr)) == -1 &&
@@ -320,7 +312,7 @@ connect_poll(struct connect_fut *c, struct task *t)
 				if (now >= c->deadline_us)
 					return connect_fail(c, ETIMEDOUT);
 				c->w->fired = 0;
-				if (connect_arm_timer(c, t, c->deadline_us -
+				if (waiter_arm_timer(c->w, t, c->deadline_us -
 				    now) == -1)
 					return connect_fail(c, errno ? errno :
 					    ENOMEM);

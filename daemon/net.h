@@ -186,13 +186,11 @@ struct uring_stats {
 	uint64_t	submits;	/* io_uring_enter() calls */
 	uint64_t	connects;
 	uint64_t	closes;
-	uint64_t	submit_errors;	/* io_uring_enter() refused */
 };
 extern struct uring_stats uring_stats;
 int		 uring_open(struct event_base *);
 int		 uring_is_on(void);
 void		 uring_shutdown(void);
-void		 uring_submit(void);
 int		 uring_pass_full(void);
 void		 uring_flush(void);
 int		 uring_connect(struct connect_fut *, struct task *);

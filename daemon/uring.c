@@ -58,6 +58,7 @@ static uint32_t			 nslots, slots_free = URING_NONE;
 struct uring_stats	uring_stats;
 
 static void	uring_reap(void);
+static void	uring_submit(void);
 
 static void
 ring_cb(evutil_socket_t fd, short what, void *arg)
@@ -173,7 +174,7 @@ uring_pass_full(void)
 	return connects_queued >= URING_PASS;
 }
 
-HOT void
+static HOT void
 uring_submit(void)
 {
 	int r;
@@ -189,7 +190,6 @@ uring_submit(void)
 		 * wait in the queue; ring_cb reads the completions and
 		 * submits again (not here: we may be inside a task's poll).
 		 */
-		uring_stats.submit_errors++;
 		return;
 	}
 	uring_stats.submits++;
