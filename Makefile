@@ -18,10 +18,9 @@ DESTDIR		?=
 BUILD		?= build
 CC		?= cc
 
-PKGS		 = libevent libsystemd jansson openssl liburing
-# the tests' only: Check, and libconfig (tests/check_cfg.c compares
-# daemon/cfg.c with it; the daemon does not link it)
-TEST_PKGS	 = check libconfig
+PKGS		 = libevent libconfig libsystemd jansson openssl liburing
+# the tests' only
+TEST_PKGS	 = check
 # Debian 12 packages that provide them (and the tests')
 DEB_PKGS	 = pkg-config libevent-dev libconfig-dev libsystemd-dev \
 		   libjansson-dev libssl-dev liburing-dev openssl check clang \
@@ -39,7 +38,7 @@ ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(LTO) \
 		   $(SANITIZE) -MMD -MP -Idaemon \
 		   $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS	 = $(LDFLAGS) $(CFLAGS) $(LTO) $(SANITIZE)
-LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
 LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
 LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
@@ -49,10 +48,12 @@ else
 Q = @
 endif
 
-DAEMON_SRCS	 = daemon/cfg.c daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
-		   daemon/target.c daemon/conf.c daemon/daemon.c daemon/log.c \
+DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
+		   daemon/target.c daemon/target_conf.c daemon/strlist.c \
+		   daemon/conf.c daemon/conf_value.c daemon/conf_target.c \
+		   daemon/conf_dir.c daemon/conf_read.c daemon/daemon.c daemon/log.c \
 		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/http.c daemon/control.c \
-		   daemon/sdnotify.c daemon/server.c
+		   daemon/sdnotify.c daemon/reload.c daemon/server.c
 CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c \
 		   client/output_json.c
 TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c

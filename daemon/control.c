@@ -50,6 +50,7 @@ struct control_client {
 	char				*follow_target;	/* NULL: all */
 	uint64_t			 dropped;	/* events it was too slow for */
 	struct adhoc			*adhoc;		/* a probe it waits for */
+	uint64_t			 reload;	/* the reload it waits for */
 	struct control_stream		*stream;	/* a status being sent */
 	int				 big_sndbuf;
 	TAILQ_ENTRY(control_client)	 entry;
@@ -119,6 +120,13 @@ size_t
 control_nclients(const struct control *c)
 {
 	return c->nclients;
+}
+
+/* a probe or a reload it asked for is under way */
+static int
+control_waits(const struct control_client *cl)
+{
+	return cl->adhoc != NULL || cl->reload != 0;
 }
 
 static void
@@ -192,37 +200,57 @@ control_privileged(struct control_client *cl)
 	return uc.uid == 0 || uc.uid == geteuid();
 }
 
+/*
+ * The reply waits for the reload's end (a read off the reactor's thread),
+ * and so do the client's later requests: replies keep their order.
+ */
 static void
 control_reload(struct control_client *cl)
 {
 	struct control *c = cl->c;
-	struct strlist errs = { NULL, 0, 0 };
-	struct reload_report rep;
-	json_t *list;
-	size_t i;
 
-	memset(&rep, 0, sizeof(rep));
 	if (!control_privileged(cl)) {
 		control_error(cl, PROTO_FORBIDDEN, "reload is for root and the "
 		    "daemon's own user", NULL);
 		return;
 	}
-	if (c->reload == NULL) {
+	if (c->reload == NULL || (cl->reload = c->reload(c->reload_arg)) ==
+	    0) {
 		control_error(cl, PROTO_INTERNAL, "reload not available", NULL);
 		return;
 	}
-	if (c->reload(c->reload_arg, &errs, &rep) == -1) {
-		list = json_array();
-		for (i = 0; list != NULL && i < errs.n; i++)
-			json_array_append_new(list, json_string(errs.msg[i]));
-		control_send(cl, report_reply(PROTO_UNPROCESSABLE,
-		    "configuration has errors, nothing changed",
-		    json_pack("{s:o}", "errors", list)));
-	} else
-		control_send(cl, report_reply(PROTO_OK, "OK",
-		    report_reload(&rep)));
-	strlist_clear(&errs);
-	reload_report_clear(&rep);
+	bufferevent_disable(cl->bev, EV_READ);
+}
+
+/* Reload number gen is done: failed when errs has messages. */
+void
+control_reload_done(struct control *c, uint64_t gen,
+    const struct strlist *errs, const struct reload_report *rep)
+{
+	struct control_client *cl, *tmp;
+	json_t *list;
+	size_t i;
+
+	for (cl = TAILQ_FIRST(&c->clients); cl != NULL; cl = tmp) {
+		tmp = TAILQ_NEXT(cl, entry);	/* cl may go */
+		if (cl->reload != gen)
+			continue;
+		cl->reload = 0;
+		if (errs->n > 0) {
+			list = json_array();
+			for (i = 0; list != NULL && i < errs->n; i++)
+				json_array_append_new(list,
+				    json_string(errs->msg[i]));
+			control_send(cl, report_reply(PROTO_UNPROCESSABLE,
+			    "configuration has errors, nothing changed",
+			    json_pack("{s:o}", "errors", list)));
+		} else
+			control_send(cl, report_reply(PROTO_OK, "OK",
+			    report_reload(rep)));
+		/* requests that waited behind this one */
+		bufferevent_enable(cl->bev, EV_READ);
+		control_read_cb(cl->bev, cl);
+	}
 }
 
 static void
@@ -714,7 +742,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	char *line;
 	size_t len;
 
-	while (!cl->closing && cl->adhoc == NULL && cl->stream == NULL) {
+	while (!cl->closing && !control_waits(cl) && cl->stream == NULL) {
 		if (evbuffer_get_length(out) > CONTROL_OUT_HIGH) {
 			bufferevent_disable(bev, EV_READ);
 			return;
@@ -741,7 +769,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 		bufferevent_disable(bev, EV_READ);
 		evbuffer_drain(in, evbuffer_get_length(in));
 		if (evbuffer_get_length(out) == 0 && cl->stream == NULL &&
-		    cl->adhoc == NULL)
+		    !control_waits(cl))
 			control_client_free(cl);
 	}
 }
@@ -761,12 +789,12 @@ control_write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (cl->closing) {
 		/* a half-closed client still gets the probe it asked for */
-		if (evbuffer_get_length(out) == 0 && cl->adhoc == NULL)
+		if (evbuffer_get_length(out) == 0 && !control_waits(cl))
 			control_client_free(cl);
 		return;
 	}
 	if (evbuffer_get_length(out) <= CONTROL_OUT_LOW &&
-	    !(bufferevent_get_enabled(bev) & EV_READ) && cl->adhoc == NULL) {
+	    !(bufferevent_get_enabled(bev) & EV_READ) && !control_waits(cl)) {
 		bufferevent_enable(bev, EV_READ);
 		/* requests may have waited in the input buffer */
 		control_read_cb(bev, cl);
@@ -785,7 +813,7 @@ control_event_cb(struct bufferevent *bev, short what, void *arg)
 
 		cl->closing = 1;
 		if (evbuffer_get_length(out) > 0 || cl->stream != NULL ||
-		    cl->adhoc != NULL)
+		    control_waits(cl))
 			return;
 	}
 	control_client_free(cl);

@@ -6,6 +6,7 @@
 #define FUTD_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -43,9 +44,13 @@ struct ctl_request {
 	const char		*usage;
 };
 
-/* Who runs a reload: futd.c, which also talks to systemd about it. */
-typedef int (*control_reload_fn)(void *, struct strlist *,
-    struct reload_report *);
+/*
+ * Who runs a reload (server.c, which also talks to systemd about it): it
+ * starts one, or has one start after the one under way, and answers the
+ * number of the reload that will be told to control_reload_done(); 0:
+ * none can start.
+ */
+typedef uint64_t (*control_reload_fn)(void *);
 
 /* proto.c */
 enum proto_code	 proto_parse(char *, size_t, struct ctl_request *);
@@ -69,5 +74,7 @@ int		 control_listen(struct control *, const char *);
 int		 control_adopt(struct control *, int);
 void		 control_free(struct control *);
 size_t		 control_nclients(const struct control *);
+void		 control_reload_done(struct control *, uint64_t,
+		    const struct strlist *, const struct reload_report *);
 
 #endif /* FUTD_CTL_H */

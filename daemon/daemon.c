@@ -5,9 +5,11 @@
  * it pairs the new targets with the running ones by name.  A target whose
  * config did not change keeps running untouched (counters, history, state,
  * even a probe in flight); a changed one starts afresh; a removed one is
- * stopped, its probe cancelled and its socket closed.  Everything that can
- * fail (allocation) happens before anything changes, so a failed apply
- * leaves the daemon as it was.
+ * stopped, its probe cancelled and its socket closed.  The targets of a
+ * file of targets_dir that a reload did not read again (unchanged) stay
+ * as they run, without a look at their config.  Everything that can fail
+ * (allocation, a name defined twice) happens before anything changes, so
+ * a failed apply leaves the daemon as it was.
  */
 #include <event2/event.h>
 
@@ -63,141 +65,64 @@ reload_report_clear(struct reload_report *r)
 	r->unchanged = r->reused = 0;
 }
 
-/*
- * A reload's index of the running targets by the digest of their groups
- * (struct conf_reuse): open addressing, built when the reload starts,
- * gone when it ends.  taken[i] is the line of the new group that took
- * d->targets[i] (0: none): daemon_apply reads the mark there, so that a
- * million targets kept are not a million cache misses.
- */
-struct daemon_index {
-	const struct daemon	*d;
-	struct daemon_slot {
-		uint64_t	 digest;
-		size_t		 i;		/* into d->targets, + 1 */
-	}			*slot;
-	size_t			 mask;
-	uint32_t		*taken;
-};
+/* Mark (or unmark) the running files that c keeps as they run. */
+static void
+daemon_mark_same(struct conf *c, int on)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (c->files[i]->same != NULL)
+			c->files[i]->same->keep = on;
+}
 
 static int
-daemon_index_build(struct daemon_index *ix, const struct daemon *d)
+daemon_target_same(const struct target *tg)
 {
-	struct daemon_slot *sl;
-	size_t cap = 16, i;
-
-	ix->d = d;
-	while (cap < d->ntargets * 2)
-		cap <<= 1;
-	ix->mask = cap - 1;
-	ix->slot = calloc(cap, sizeof(*ix->slot));
-	ix->taken = calloc(d->ntargets + 1, sizeof(*ix->taken));
-	if (ix->slot == NULL || ix->taken == NULL) {
-		free(ix->slot);
-		free(ix->taken);
-		return -1;
-	}
-	/* a random walk over 32 MB: 4 KiB pages would miss the TLB each time */
-	heap_hint(ix->slot, cap * sizeof(*ix->slot));
-	heap_hint(ix->taken, (d->ntargets + 1) * sizeof(*ix->taken));
-	for (i = 0; i < d->ntargets; i++) {
-		sl = &ix->slot[d->targets[i]->digest & ix->mask];
-		while (sl->i != 0)
-			sl = sl + 1 == ix->slot + cap ? ix->slot : sl + 1;
-		sl->digest = d->targets[i]->digest;
-		sl->i = i + 1;
-	}
-	return 0;
+	return tg->file != NULL && tg->file->keep;
 }
 
 static void
-daemon_index_free(struct daemon_index *ix)
+daemon_duplicate(const struct target_conf *tc, const struct target *old,
+    struct strlist *errs)
 {
-	free(ix->slot);
-	free(ix->taken);
-}
-
-static int
-daemon_index_take(void *arg, uint64_t digest, int line)
-{
-	struct daemon_index *ix = arg;
-	struct daemon_slot *sl = &ix->slot[digest & ix->mask];
-
-	for (; sl->i != 0; sl = sl == ix->slot + ix->mask ? ix->slot : sl + 1)
-		if (sl->digest == digest) {
-			if (ix->taken[sl->i - 1] != 0 || line <= 0)
-				return 0;	/* a second copy */
-			ix->taken[sl->i - 1] = (uint32_t)line;
-			return 1;
-		}
-	return 0;
-}
-
-static void
-daemon_index_untake(void *arg)
-{
-	struct daemon_index *ix = arg;
-
-	memset(ix->taken, 0, (ix->d->ntargets + 1) * sizeof(*ix->taken));
-}
-
-static int
-daemon_index_taken_line(void *arg, const char *name)
-{
-	struct daemon_index *ix = arg;
-	struct target **tg;
-
-	if (ix->d->ntargets == 0 || (tg = bsearch(name, ix->d->targets,
-	    ix->d->ntargets, sizeof(*tg), daemon_cmp_target)) == NULL)
-		return 0;
-	return (int)ix->taken[tg - ix->d->targets];
+	strlist_add(errs, "%s:%d: duplicate target name \"%s\" (first defined "
+	    "at %s:%u)", tc->file != NULL ? tc->file->path : "?", tc->line,
+	    tc->name, old->file->path, old->line);
 }
 
 /*
- * Replace the running config with c (which we take over, also on failure).
- * c->targets is sorted by name (conf_load does that).  taken: NULL, or
- * c->nreused running targets marked (struct daemon_index) to stay as they
- * are; every other target of c is in c->targets.
+ * 1. Pair, without touching anything that runs.  Both lists are sorted by
+ * name: one walk merges them.  A running target of a file kept whole
+ * stays; one of the same name as a new config stays if that config is the
+ * same (kept); the other new ones get a NULL place in next, at[i] for
+ * c->targets[i].  -1: a name of a file read is one of a file kept.
  */
 static int
-daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
-    struct reload_report *rep)
+daemon_pair(struct daemon *d, struct conf *c, struct target **next,
+    size_t *at, size_t *total, size_t *nnew, struct reload_report *rep,
+    struct strlist *errs)
 {
-	struct target **next = NULL, *old;
+	struct target *old;
 	struct target_conf tc;
-	size_t i, j, k, nnew, total = c->ntargets + c->nreused, *at = NULL;
-	uint64_t base;
-	int level, cmp, merged = 0;
+	size_t i, j, k, nerr = errs->n;
+	int cmp;
 
-	if (total > 0 && (next = calloc(total, sizeof(*next))) == NULL)
-		goto fail;
-	if (c->ntargets > 0 && (at = calloc(c->ntargets, sizeof(*at))) == NULL)
-		goto fail;
-
-	/*
-	 * 1. build, without touching anything that runs.  Both lists are
-	 * sorted by name: one walk merges them.  A running target that was
-	 * taken stays, untouched; one of the same name as a new config
-	 * stays if that config is the same; the new ones are made on a
-	 * heap grown for them at once (heap.c).
-	 */
-	for (i = 0, j = 0, k = 0, nnew = 0; i < c->ntargets ||
-	    j < d->ntargets;) {
+	for (i = 0, j = 0, k = 0; i < c->ntargets || j < d->ntargets;) {
 		old = j < d->ntargets ? d->targets[j] : NULL;
 		cmp = old == NULL ? 1 : i == c->ntargets ? -1 :
 		    strcmp(old->conf.name, c->targets[i].name);
-		if (cmp < 0) {
-			if (taken != NULL && taken[j] != 0) {
-				if (k == total)
-					goto fail;
-				next[k++] = old;
-			}
+		if (cmp <= 0 && daemon_target_same(old)) {
+			if (cmp == 0)
+				daemon_duplicate(&c->targets[i++], old, errs);
+			next[k++] = old;
 			j++;
 			continue;
 		}
-		if (k == total || (cmp == 0 && taken != NULL &&
-		    taken[j] != 0))
-			goto fail;	/* conf_load's duplicate check failed */
+		if (cmp < 0) {
+			j++;
+			continue;
+		}
 		if (cmp == 0)
 			j++;
 		else
@@ -207,10 +132,9 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 		    &c->targets[i]) &&
 		    results_resize(&old->res, c->history) == 0) {
 			old->kept = 1;
-			old->digest = c->targets[i].digest;
 			next[k++] = old;
 		} else {
-			nnew++;
+			(*nnew)++;
 			next[k++] = NULL;
 			if (rep != NULL)
 				strlist_add(old != NULL ? &rep->changed :
@@ -218,31 +142,26 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 		}
 		i++;
 	}
-	if (k != total)
-		goto fail;
-	merged = 1;
-	heap_prepare(nnew * (sizeof(struct target) + 64));
-	for (i = 0; i < c->ntargets; i++) {
-		if (next[at[i]] != NULL)
-			continue;
-		if ((next[at[i]] = target_new(d, &c->targets[i],
-		    c->history)) == NULL)
-			goto fail;
-	}
-	heap_done();
+	*total = k;
+	return errs->n == nerr ? 0 : -1;
+}
 
-	/* 2. retire the targets that go away or change */
+/* 2. Retire the targets that go away or change. */
+static void
+daemon_retire(struct daemon *d, struct target **next, size_t total,
+    struct reload_report *rep)
+{
+	struct target *old;
+	size_t j;
+
 	for (j = 0; j < d->ntargets; j++) {
-		if (taken != NULL && taken[j] != 0) {
-			if (rep != NULL)
-				rep->unchanged++;
-			continue;
-		}
 		old = d->targets[j];
-		if (old->kept) {
+		if (daemon_target_same(old) || old->kept) {
 			old->kept = 0;
-			if (rep != NULL)
+			if (rep != NULL) {
 				rep->unchanged++;
+				rep->reused += daemon_target_same(old);
+			}
 			continue;
 		}
 		if (rep != NULL && bsearch(old->conf.name, next, total,
@@ -250,8 +169,40 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 			strlist_add(&rep->removed, "%s", old->conf.name);
 		target_free(old);
 	}
+}
 
-	/* 3. the daemon's limits, then start the new ones */
+/*
+ * The files kept whole move from the running config to c, with what c
+ * learnt of them (mtime): their targets point at them.
+ */
+static void
+daemon_adopt_files(struct daemon *d, struct conf *c)
+{
+	struct conf_file *f, *same;
+	size_t i, j;
+
+	for (i = 0; i < c->nfiles; i++) {
+		if ((same = (f = c->files[i])->same) == NULL)
+			continue;
+		for (j = 0; d->conf != NULL && j < d->conf->nfiles; j++)
+			if (d->conf->files[j] == same)
+				d->conf->files[j] = NULL;
+		same->size = f->size;
+		same->mtime = f->mtime;
+		same->keep = 0;
+		c->files[i] = same;
+		conf_file_free(f);
+	}
+}
+
+/* 3. The daemon's limits, then start the new targets. */
+static void
+daemon_start_new(struct daemon *d, struct conf *c, struct target **next,
+    const size_t *at, size_t total, size_t nnew)
+{
+	uint64_t base;
+	size_t i, k;
+
 	d->dns_cache_max_us = c->dns_cache_max_us;
 	if (events_resize(&d->events, c->events) == -1)
 		log_warnx("out of memory: the event ring keeps %zu events",
@@ -262,17 +213,65 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 	for (i = 0; i < c->ntargets; i++)
 		if (next[at[i]]->phase == TARGET_STOPPED)
 			target_start(next[at[i]], base);
-	/* a target taken as it ran may be one that ran out of memory */
+	/* a target kept as it ran may be one that ran out of memory */
 	if (d->nstalled > 0) {
 		d->nstalled = 0;
 		for (k = 0; k < total; k++)
 			if (next[k]->phase == TARGET_STOPPED)
 				target_start(next[k], base);
 	}
+}
+
+/*
+ * Replace the running config with c (which we take over, also on
+ * failure).  c->targets is sorted by name (conf_load does that); the
+ * targets of c's files marked `same` are the running ones of those files,
+ * and stay as they run.  -1 with errs told: nothing changed.
+ */
+int
+daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep,
+    struct strlist *errs)
+{
+	struct target **next = NULL;
+	size_t i, total = 0, nnew = 0, *at = NULL;
+	int level, paired = 0;
+
+	daemon_mark_same(c, 1);
+	if ((next = calloc(c->ntargets + d->ntargets + 1,
+	    sizeof(*next))) == NULL ||
+	    (at = calloc(c->ntargets + 1, sizeof(*at))) == NULL) {
+		strlist_add(errs, "%s: out of memory applying the new config",
+		    c->path);
+		goto fail;
+	}
+	if (daemon_pair(d, c, next, at, &total, &nnew, rep, errs) == -1)
+		goto fail;
+	paired = 1;
+	heap_prepare(nnew * (sizeof(struct target) + 64));
+	for (i = 0; i < c->ntargets; i++) {
+		if (next[at[i]] != NULL)
+			continue;
+		if ((next[at[i]] = target_new(d, &c->targets[i],
+		    c->history)) == NULL) {
+			strlist_add(errs, "%s: out of memory applying the new "
+			    "config", c->path);
+			goto fail;
+		}
+	}
+	heap_done();
+	/* nothing can fail now: the kept ones learn where they are defined */
+	for (i = 0; i < c->ntargets; i++)
+		if (next[at[i]]->kept) {
+			next[at[i]]->file = c->targets[i].file;
+			next[at[i]]->line = (uint32_t)c->targets[i].line;
+		}
+	daemon_retire(d, next, total, rep);
+	daemon_start_new(d, c, next, at, total, nnew);
 	free(d->targets);
 	d->targets = next;
 	d->ntargets = total;
 	free(at);
+	daemon_adopt_files(d, c);
 
 	/*
 	 * The targets hold their own config now; drop the husks (emptied for
@@ -283,7 +282,6 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 	free(c->targets);
 	c->targets = NULL;
 	c->ntargets = 0;
-	c->nreused = 0;
 	conf_pool_free(c);	/* the targets copied what they keep */
 
 	if (c->log_level != NULL && (level = log_level_parse(c->log_level)) !=
@@ -295,12 +293,13 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 
  fail:
 	heap_done();
-	/* once merged, c->targets[i] is at next[at[i]]: new unless kept */
-	for (i = 0; merged && i < c->ntargets; i++)
+	daemon_mark_same(c, 0);
+	/* once paired, c->targets[i] is at next[at[i]]: new unless kept */
+	for (i = 0; paired && i < c->ntargets; i++)
 		if (next[at[i]] != NULL && !next[at[i]]->kept)
 			target_free(next[at[i]]);
-	for (j = 0; j < d->ntargets; j++)
-		d->targets[j]->kept = 0;
+	for (i = 0; i < d->ntargets; i++)
+		d->targets[i]->kept = 0;
 	free(next);
 	free(at);
 	conf_free(c);
@@ -309,73 +308,58 @@ daemon_apply_taken(struct daemon *d, struct conf *c, const uint32_t *taken,
 	return -1;
 }
 
-int
-daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep)
-{
-	return daemon_apply_taken(d, c, NULL, rep);
-}
-
 /*
- * Read the config again and apply it.  A bad config changes nothing: -1,
- * with every problem in errs.
+ * Apply c, read by conf_load(..., d->conf) in read_s seconds, as a reload:
+ * the resolver first (servers that cannot be used fail it), then the
+ * targets.  -1 with errs told: nothing changed.
  */
 int
-daemon_reload(struct daemon *d, struct strlist *errs,
-    struct reload_report *rep)
+daemon_reload_apply(struct daemon *d, struct conf *c, double read_s,
+    struct strlist *errs, struct reload_report *rep)
 {
-	struct daemon_index ix;
-	struct conf_reuse ru = {
-		.context = d->conf->context,
-		.take = daemon_index_take,
-		.taken_line = daemon_index_taken_line,
-		.untake = daemon_index_untake,
-		.arg = &ix,
-	};
-	struct conf *c;
-	const char *path = d->conf->path;
-	uint64_t t0 = clock_mono_us(), t1;
-	size_t nreused;
-	int rc;
+	uint64_t t1 = clock_mono_us();
+	size_t nsame = c->nsame, nread = c->nfiles - c->nsame;
 
-	d->reload_failed = 1;	/* until it has worked */
-	/* without the index (no memory), every target is read again */
-	if (daemon_index_build(&ix, d) == -1)
-		ix.taken = NULL;
-	if ((c = conf_load_reuse(path, errs, ix.taken != NULL ? &ru : NULL)) ==
-	    NULL) {
-		daemon_index_free(&ix);
-		return -1;
-	}
-	t1 = clock_mono_us();
-	/* the resolver: servers that cannot be used fail the reload */
 	if (dns_configure(d->dns, c, errs) == -1) {
 		conf_free(c);
-		daemon_index_free(&ix);
 		dns_configure(d->dns, d->conf, NULL);
+		d->reload_failed = 1;
 		return -1;
 	}
 	/* the running socket stays: -s on the command line overrides */
 	free(c->control_socket);
 	c->control_socket = d->conf->control_socket != NULL ?
 	    strdup(d->conf->control_socket) : NULL;
-	nreused = c->nreused;
-	rc = daemon_apply_taken(d, c, ix.taken, rep);
-	daemon_index_free(&ix);
-	if (rc == -1) {
-		strlist_add(errs, "%s: out of memory applying the new config",
-		    path);
+	if (daemon_apply(d, c, rep, errs) == -1) {
+		d->reload_failed = 1;
 		return -1;
 	}
-	if (rep != NULL)
-		rep->reused = nreused;
 	d->reload_failed = 0;
 	d->conf_ok_wall_us = clock_wall_us();
-	/* path went with the old config: d->conf is c now */
-	log_info("%s: %zu targets read in %.3f s (%zu as they ran, not read "
-	    "again), applied in %.3f s", d->conf->path, d->ntargets,
-	    (double)(t1 - t0) / 1e6, nreused,
+	log_info("%s: %zu targets; %zu file%s read in %.3f s, %zu unchanged "
+	    "(not read again); applied in %.3f s", d->conf->path, d->ntargets,
+	    nread, nread == 1 ? "" : "s", read_s, nsame,
 	    (double)(clock_mono_us() - t1) / 1e6);
 	return 0;
+}
+
+/*
+ * Read the config again and apply it, on this thread.  A bad config
+ * changes nothing: -1, with every problem in errs.
+ */
+int
+daemon_reload(struct daemon *d, struct strlist *errs,
+    struct reload_report *rep)
+{
+	uint64_t t0 = clock_mono_us();
+	struct conf *c;
+
+	if ((c = conf_load(d->conf->path, errs, d->conf)) == NULL) {
+		d->reload_failed = 1;
+		return -1;
+	}
+	return daemon_reload_apply(d, c, (double)(clock_mono_us() - t0) / 1e6,
+	    errs, rep);
 }
 
 void

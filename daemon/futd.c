@@ -113,7 +113,7 @@ main(int argc, char *argv[])
 	log_init(LOG_INFO, mode);
 	if (verbose)
 		log_pin(LOG_DEBUG);
-	if ((c = conf_load(file, &errs)) == NULL) {
+	if ((c = conf_load(file, &errs, NULL)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		fprintf(stderr, "futd: %zu error%s in the configuration\n",

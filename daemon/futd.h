@@ -15,6 +15,8 @@
 #include "net.h"
 #include "tls.h"
 #include "proto.h"
+#include "strlist.h"
+#include "conf.h"
 
 #define FUTD_VERSION		"0.1.0"
 #define FUTD_DEFAULT_CONFIG	"/etc/futd/futd.conf"
@@ -104,8 +106,8 @@ struct target_conf {
 	uint8_t			 local_addr;	/* record the local address */
 	uint8_t			 pooled;	/* name, host, payload: the conf's */
 	uint16_t		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
-	int			 line;		/* where it was defined */
-	uint64_t		 digest;	/* of its group: cfg_digest() */
+	int			 line;		/* where it was defined, */
+	struct conf_file	*file;		/* and in which file */
 	union sockaddr_union	 addr;		/* when numeric */
 	union sockaddr_union	 source;	/* when has_source */
 };
@@ -151,58 +153,6 @@ struct target_conf_core {
 	uint8_t			 numeric;
 	uint8_t			 local_addr;
 	union sockaddr_union	 addr;		/* when numeric */
-};
-
-struct conf {
-	char			*path;
-	char			*control_socket;
-	char			*log_level;	/* NULL: keep the default */
-	unsigned		 history;
-	char			**nameservers;	/* NULL: resolv.conf */
-	size_t			 nnameservers;
-	uint64_t		 dns_timeout_us;
-	unsigned		 dns_attempts;
-	uint64_t		 dns_cache_max_us;
-	unsigned		 max_inflight;	/* 0: no cap */
-	unsigned		 events;	/* event ring size */
-	char			*metrics_listen;	/* NULL: no HTTP listener */
-	unsigned		 shard_k, shard_n;	/* this is shard k of n */
-	uint64_t		 context;	/* what a target's group reads
-						   besides itself: struct conf_reuse */
-	struct target_conf	*targets;
-	size_t			 ntargets;
-	size_t			 nreused;	/* taken as they run, not in targets */
-	struct conf_pool	*pool;	/* the targets' names, hosts, payloads */
-};
-
-/*
- * A reload's shortcut.  A target's config is a function of its group and
- * of the defaults (and history, shard): when both read as they did
- * (cfg_digest), the running target is that config.  conf_load_reuse()
- * offers each group to take() as the file is read (cfg_read_hook), and a
- * group taken is dropped there: neither kept, checked nor built again.
- * take() claims the running target whose group had this digest (1: it
- * did, and is now spoken for: a second copy of the group is read as usual
- * and is a duplicate).  The defaults may come after the targets in the
- * file: when they turn out changed, untake() gives everything back and
- * the file is read again in full.  A TLS target is always read again: a
- * CA file that cannot be read fails a reload.
- */
-struct conf_reuse {
-	uint64_t		 context;	/* the running config's */
-	int			(*take)(void *, uint64_t digest, int line);
-	/* the line of the group that took the target of this name, or 0 */
-	int			(*taken_line)(void *, const char *name);
-	/* give back every target taken: the defaults were not the same */
-	void			(*untake)(void *);
-	void			*arg;
-};
-
-/* A list of strings: config errors ("file:line: problem"), target names. */
-struct strlist {
-	char			**msg;
-	size_t			  n;
-	size_t			  cap;	/* of msg */
 };
 
 #define RESULT_DNS_STALE	0x01	/* resolver failed, old answer used */
@@ -510,7 +460,8 @@ struct target {
 	uint64_t		 next_us;	/* monotonic start of next probe */
 	uint64_t		 wait_start_us;
 	uint64_t		 rng;		/* jitter */
-	uint64_t		 digest;	/* of its group (conf_reuse) */
+	struct conf_file	*file;		/* defined there, */
+	uint32_t		 line;		/* at this line */
 	uint32_t		 fail_event;	/* newest failure event, to fold */
 	uint32_t		 late_event;	/* (low 32 bits: events.c) */
 	struct results		 res;
@@ -564,18 +515,10 @@ target_daemon(const struct target *tg)
 	    offsetof(struct daemon, ex));
 }
 
-/* conf.c */
-struct conf	*conf_load(const char *, struct strlist *);
-struct conf	*conf_load_reuse(const char *, struct strlist *,
-		    const struct conf_reuse *);
-void		 conf_free(struct conf *);
-void		 conf_pool_free(struct conf *);
+/* target_conf.c */
 void		 target_conf_free(struct target_conf *);
 int		 target_conf_equal(const struct target_conf *,
 		    const struct target_conf *);
-void		 strlist_add(struct strlist *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-void		 strlist_clear(struct strlist *);
 const char	*probe_kind_name(enum probe_kind);
 const char	*addr_mode_name(enum addr_mode);
 const char	*close_mode_name(enum close_mode);
@@ -651,7 +594,7 @@ struct reload_report {
 	struct strlist		 removed;
 	struct strlist		 changed;
 	size_t			 unchanged;
-	size_t			 reused;	/* of those, not read again */
+	size_t			 reused;	/* of those, in files not read */
 };
 
 /* slab.c: the rings and the results_detail */
@@ -667,9 +610,11 @@ void		 heap_hint(void *, size_t);
 int		 daemon_init(struct daemon *, struct event_base *,
 		    struct evdns_base *);
 int		 daemon_apply(struct daemon *, struct conf *,
-		    struct reload_report *);
+		    struct reload_report *, struct strlist *);
 int		 daemon_reload(struct daemon *, struct strlist *,
 		    struct reload_report *);
+int		 daemon_reload_apply(struct daemon *, struct conf *, double,
+		    struct strlist *, struct reload_report *);
 void		 reload_report_clear(struct reload_report *);
 struct target	*daemon_find(const struct daemon *, const char *);
 void		 daemon_stop_targets(struct daemon *);

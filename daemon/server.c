@@ -21,6 +21,7 @@
 #include "sdnotify.h"
 #include "server.h"
 #include "metrics.h"
+#include "reload.h"
 
 static HOT void
 server_on_result(struct daemon *d, struct target *tg,
@@ -64,40 +65,73 @@ server_http(struct server *s, const char *listen, char *err, size_t errlen)
 	return 0;
 }
 
-/* SIGHUP and `futctl reload` both come here. */
-int
-server_reload(void *arg, struct strlist *errs, struct reload_report *rep)
+/*
+ * A reload's read is done (reload.c): apply it here, on the reactor's
+ * thread, and tell those who asked.
+ */
+static void
+server_reload_done(void *arg, struct conf *c, struct strlist *errs,
+    double read_s)
 {
 	struct server *s = arg;
+	struct reload_report rep;
 	char err[256];
-	int r;
+	int r = -1;
 
-	log_info("reloading %s", s->d.conf->path);
-	sdnotify_reloading(&s->sn);
-	r = daemon_reload(&s->d, errs, rep);
+	memset(&rep, 0, sizeof(rep));
+	if (c != NULL)
+		r = daemon_reload_apply(&s->d, c, read_s, errs, &rep);
+	else
+		s->d.reload_failed = 1;
 	malloc_trim(0);		/* the old config's and the parse's pages */
-	event_reload(&s->d, rep, r == -1 ? errs : NULL);
+	event_reload(&s->d, &rep, r == -1 ? errs : NULL);
 	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
+	if (r == -1 && errs->n == 0)
+		strlist_add(errs, "%s: the reload failed", s->d.conf->path);
+	control_reload_done(s->control, s->reload_gen, errs, &rep);
+	reload_report_clear(&rep);
 	sdnotify_ready(&s->sn, &s->d);
-	return r;
+	if (s->reload_again) {
+		s->reload_again = 0;
+		server_reload(s);
+	}
+}
+
+/*
+ * SIGHUP and `futctl reload` both come here.  A reload asked for while one
+ * reads is run after it (the files may have changed since it started).
+ * The answer is the number of the reload that will answer (0: none can).
+ */
+uint64_t
+server_reload(void *arg)
+{
+	struct server *s = arg;
+
+	if (reloader_busy(s->reloader)) {
+		s->reload_again = 1;
+		return s->reload_gen + 1;
+	}
+	log_info("reloading %s", s->d.conf->path);
+	sdnotify_reloading(&s->sn);
+	if (reloader_start(s->reloader, s->d.conf->path, s->d.conf) == -1) {
+		log_warnx("cannot start a thread to read %s", s->d.conf->path);
+		sdnotify_ready(&s->sn, &s->d);
+		return 0;
+	}
+	return ++s->reload_gen;
 }
 
 static void
 server_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *s = arg;
-	struct strlist errs = { NULL, 0, 0 };
-	struct reload_report rep;
 
 	(void)what;
 	switch (sig) {
 	case SIGHUP:
-		memset(&rep, 0, sizeof(rep));
-		server_reload(s, &errs, &rep);
-		strlist_clear(&errs);
-		reload_report_clear(&rep);
+		server_reload(s);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -147,6 +181,7 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
     int use_uring, char *err, size_t errlen)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct strlist errs = { NULL, 0, 0 };
 	struct event_config *cfg;
 	const char *path;
 	size_t i;
@@ -260,8 +295,16 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 
 	if (dns_configure(s->dns, c, NULL) == -1)
 		log_warnx("some resolver settings were not taken");
-	if (daemon_apply(&s->d, c, NULL) == -1) {
-		snprintf(err, errlen, "out of memory starting the targets");
+	if ((s->reloader = reloader_new(s->base, server_reload_done, s)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		conf_free(c);
+		return -1;
+	}
+	if (daemon_apply(&s->d, c, NULL, &errs) == -1) {
+		snprintf(err, errlen, "%s", errs.n > 0 ? errs.msg[0] :
+		    "out of memory starting the targets");
+		strlist_clear(&errs);
 		return -1;
 	}
 	/*
@@ -295,6 +338,8 @@ server_free(struct server *s)
 {
 	size_t i;
 
+	reloader_free(s->reloader);	/* a read under way is dropped */
+	s->reloader = NULL;
 	daemon_stop_targets(&s->d);
 	http_free(s->http);
 	s->http = NULL;

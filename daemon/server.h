@@ -16,12 +16,15 @@ struct server {
 	struct event		*sig_ev[3];
 	struct http		*http;		/* metrics_listen */
 	char			*http_listen;	/* what http listens on */
+	struct reloader		*reloader;
+	uint64_t		 reload_gen;	/* the reload reading, or the last */
+	int			 reload_again;	/* asked for while one read */
 };
 
 int	server_init(struct server *, struct conf *, const char *, int,
 	    char *, size_t);
 int	server_run(struct server *);
-int	server_reload(void *, struct strlist *, struct reload_report *);
+uint64_t server_reload(void *);
 void	server_free(struct server *);
 
 #endif /* FUTD_SERVER_H */

@@ -142,7 +142,8 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	timer_init(&tg->tm);
 	sem_wait_init(&tg->slot);
 	tg->rng = target_name_hash(tc->name) | 1;
-	tg->digest = tc->digest;
+	tg->file = tc->file;
+	tg->line = (uint32_t)tc->line;
 	results_init(&tg->res, history);
 	/* the target owns the rest now: nothing left for tc to free */
 	if (!tc->pooled) {
@@ -188,8 +189,8 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 	tc->family = cc->family;
 	tc->addr = cc->addr;
 	tc->pooled = 0;
-	tc->line = 0;
-	tc->digest = 0;
+	tc->line = (int)tg->line;
+	tc->file = tg->file;
 	if (rare != NULL) {
 		tc->expect = rare->expect;
 		tc->expect_len = rare->expect_len;

@@ -10,21 +10,18 @@ PKG_CONFIG	?= pkg-config
 # the daemon's pkg-config packages: FUZZ_PKGS, else the top Makefile's PKGS
 FUZZ_PKGS	?= $(shell sed -n 's/^PKGS[[:space:]]*=[[:space:]]*//p' Makefile)
 PKGS		 = $(if $(strip $(FUZZ_PKGS)),$(FUZZ_PKGS),libevent \
-		   libsystemd jansson openssl)
-# cfg_diff compares daemon/cfg.c with libconfig, which only it links
-CFGREF_CFLAGS	 = $(shell $(PKG_CONFIG) --cflags libconfig)
-CFGREF_LIBS	 = $(shell $(PKG_CONFIG) --libs libconfig)
+		   libconfig libsystemd jansson openssl liburing)
 
 FUZZ_SAN	?= -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined
 FUZZ_CFLAGS	 = -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE -std=c11 -Idaemon \
 		   -Wall -Wextra -Wno-unused-parameter \
 		   $(shell $(PKG_CONFIG) --cflags $(PKGS))
-FUZZ_LIBS	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+FUZZ_LIBS	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
 
 DAEMON_SRCS	 = $(filter-out daemon/futd.c,$(wildcard daemon/*.c))
 DAEMON_OBJS	 = $(DAEMON_SRCS:daemon/%.c=$(FUZZ_BUILD)/obj/%.o)
-TARGETS		 = conf proto results cfg_diff
+TARGETS		 = conf proto results
 FUZZERS		 = $(TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 all: $(FUZZERS)
@@ -48,17 +45,6 @@ $(FUZZ_BUILD)/fuzz_%.o: fuzz/fuzz_%.c $(FUZZ_BUILD)/flags
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz_%.o $(DAEMON_OBJS)
 	@echo "  LD(fuzz) $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
-
-# fuzz/cfg_diff.c: cfg.c and libconfig only
-$(FUZZ_BUILD)/fuzz_cfg_diff.o: fuzz/cfg_diff.c $(FUZZ_BUILD)/flags
-	@mkdir -p $(dir $@)
-	@echo "  CC(fuzz) $<"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(CFGREF_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(FUZZ_BUILD)/fuzz_cfg_diff: $(FUZZ_BUILD)/fuzz_cfg_diff.o \
-    $(FUZZ_BUILD)/obj/cfg.o
-	@echo "  LD(fuzz) $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(CFGREF_LIBS)
 
 FORCE:
 .PHONY: all FORCE

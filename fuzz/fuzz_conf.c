@@ -289,7 +289,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_file(path, data, size);
 	inc = has_include(data, size);
 
-	c = conf_load(path, &errs);
+	c = conf_load(path, &errs, NULL);
 	if (c != NULL) {
 		CHECK(errs.n == (size > 0 && (data[0] & 1) ? 1u : 0u));
 		check_conf(c);

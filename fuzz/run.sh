@@ -8,7 +8,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target (fuzz mode), default 60
-#   FUZZ_TARGETS   which targets, default "conf proto results cfg_diff"
+#   FUZZ_TARGETS   which targets, default "conf proto results"
 #   FUZZ_BUILD     build directory, default build/fuzz
 #   FUZZ_CC        compiler, default clang (needs libFuzzer: clang >= 6)
 #   FUZZ_PKGS      the daemon's pkg-config packages, default the PKGS line
@@ -30,7 +30,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-conf proto results cfg_diff}
+FUZZ_TARGETS=${FUZZ_TARGETS:-conf proto results}
 FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
 FUZZ_CC=${FUZZ_CC:-clang}
 FUZZ_REGRESS=${FUZZ_REGRESS:-0}
@@ -79,7 +79,7 @@ fi
 # Per target: the largest input, the dictionary, extra seed directories.
 max_len() {
 	case $1 in
-	conf|cfg_diff)	echo 4096 ;;
+	conf)		echo 4096 ;;
 	proto)		echo 1400 ;;
 	results)	echo 2048 ;;
 	*)		echo 4096 ;;
@@ -87,7 +87,6 @@ max_len() {
 }
 dict_opt() {
 	d=$1
-	[ "$d" = cfg_diff ] && d=conf	# the same syntax
 	[ -f "fuzz/dict/$d.dict" ] && echo "-dict=fuzz/dict/$d.dict"
 }
 extra_dirs() {
@@ -96,10 +95,6 @@ extra_dirs() {
 			[ -d "$d" ] && echo "$d"
 		done ;;
 	proto)	[ -d tests/data/requests ] && echo tests/data/requests ;;
-	cfg_diff)
-		for d in tests/data/good tests/data/bad conf fuzz/corpus/conf; do
-			[ -d "$d" ] && echo "$d"
-		done ;;
 	esac
 }
 
@@ -142,10 +137,9 @@ if [ "${FUZZ_COVERAGE:-0}" = 1 ]; then
 		"llvm-profdata$V" merge -sparse -o "$B/cov/$t.profdata" \
 		    "$B/cov/$t".*.profraw
 		case $t in
-		conf)		files="daemon/conf.c" ;;
+		conf)		files="daemon/conf.c daemon/conf_target.c daemon/conf_value.c daemon/conf_dir.c" ;;
 		proto)		files="daemon/proto.c daemon/report.c" ;;
 		results)	files="daemon/results.c" ;;
-		cfg_diff)	files="daemon/cfg.c" ;;
 		*)		files="" ;;
 		esac
 		say "$t: coverage from $(ls fuzz/corpus/"$t" | wc -l) corpus files"

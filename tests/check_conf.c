@@ -94,7 +94,7 @@ load_good(const char *rel)
 	char path[PATH_LEN];
 
 	data_path(path, sizeof(path), rel);
-	conf = conf_load(path, &errs);
+	conf = conf_load(path, &errs, NULL);
 	ck_assert_msg(conf != NULL, "%s should load (run from the repo root "
 	    "or set FUTD_SRCDIR); errors:%s", path, errs_text(&errs));
 	ck_assert_msg(errs.n == 0, "%s: unexpected errors:%s", path,
@@ -255,7 +255,7 @@ START_TEST(test_good_with_earlier_errors)
 
 	strlist_add(&errs, "%s", "an earlier problem");
 	conf = conf_load(data_path(path, sizeof(path), "good/minimal.conf"),
-	    &errs);
+	    &errs, NULL);
 	ck_assert_msg(conf != NULL, "errors:%s", errs_text(&errs));
 	ck_assert_uint_eq(errs.n, 1);
 }
@@ -340,7 +340,7 @@ START_TEST(test_bad)
 	else
 		snprintf(want, sizeof(want), "%s: %s", path, bc->msg);
 
-	conf = conf_load(path, &errs);
+	conf = conf_load(path, &errs, NULL);
 	ck_assert_msg(conf == NULL, "%s: conf_load should fail", path);
 	ck_assert_msg(errs.n == 1, "%s: want exactly [%s], got:%s", path,
 	    want, errs_text(&errs));
@@ -368,7 +368,7 @@ START_TEST(test_bad_all_reported)
 	size_t i;
 
 	data_path(path, sizeof(path), "bad/multi.conf");
-	conf = conf_load(path, &errs);
+	conf = conf_load(path, &errs, NULL);
 	ck_assert_msg(conf == NULL, "conf_load should fail");
 	for (i = 0; i < sizeof(want) / sizeof(*want); i++) {
 		snprintf(msg, sizeof(msg), "%s:%d: %s", path, want[i].line,
@@ -389,7 +389,7 @@ START_TEST(test_bad_duplicate_three)
 	int line;
 
 	data_path(path, sizeof(path), "bad/duplicate3.conf");
-	conf = conf_load(path, &errs);
+	conf = conf_load(path, &errs, NULL);
 	ck_assert_msg(conf == NULL, "conf_load should fail");
 	ck_assert_msg(errs.n == 2, "want 2 errors, got:%s", errs_text(&errs));
 	for (line = 4; line <= 5; line++) {
@@ -414,7 +414,7 @@ START_TEST(test_bad_include_names_path)
 	data_path(inc, sizeof(inc), "bad/included.conf");
 	snprintf(want, sizeof(want), "%s:2: unknown key \"histroy\" at the "
 	    "top level", inc);
-	conf = conf_load(path, &errs);
+	conf = conf_load(path, &errs, NULL);
 	ck_assert_msg(conf == NULL, "conf_load should fail");
 	ck_assert_msg(errs.n == 1, "want [%s], got:%s", want,
 	    errs_text(&errs));
@@ -447,7 +447,7 @@ START_TEST(test_bad_directory)
 	ck_assert_int_ne(pid, -1);
 	if (pid == 0) {
 		close(fd[0]);
-		c = conf_load(path, &e);
+		c = conf_load(path, &e, NULL);
 		if (c != NULL)
 			n = write(fd[1], "<loaded>", 8);
 		else if (e.n != 1)
@@ -562,7 +562,7 @@ START_TEST(test_equal_loaded)
 
 	load_good("good/full.conf");
 	again = conf_load(data_path(path, sizeof(path), "good/full.conf"),
-	    &errs);
+	    &errs, NULL);
 	ck_assert_ptr_nonnull(again);
 	ck_assert_uint_eq(again->ntargets, conf->ntargets);
 	for (i = 0; i < conf->ntargets; i++)

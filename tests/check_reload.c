@@ -3,12 +3,12 @@
  * event_base: which targets stay as they run, which are read again, and
  * that a bad reload leaves everything as it was.
  *
- * A reload takes a running target as it is when its group reads as it
- * did and the defaults (history, shard) did not change (struct
- * conf_reuse): no check, no copy.  What a user sees of it is the same
- * as of a target compared and kept (the same counters, history, state:
- * here, the same struct target), only faster; rep.reused says which way
- * each went, so the tests can hold both ways to the same answers.
+ * futd.conf's own targets are read again on every reload, compared, and
+ * kept when equal.  The targets of a file of targets_dir that did not
+ * change (and whose defaults, history and shard did not) are kept as they
+ * run without the file being read at all.  What a user sees of both is
+ * the same (the same counters, history, state: here, the same struct
+ * target); rep.reused says which way each went.
  *
  * The targets point at 127.0.0.1 and are never probed: the reactor does
  * not run here.
@@ -16,12 +16,17 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "futd.h"
 #include "tests.h"
@@ -67,10 +72,23 @@ teardown(void)
 	sys_rmtree(dir);
 }
 
+/* T() ends each target with a comma: the last one's must go */
+static size_t
+last_comma(char *buf, size_t n)
+{
+	char *p;
+
+	if ((p = strstr(buf, "},\n);")) != NULL) {
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+		n--;
+	}
+	return n;
+}
+
 static void
 conf_put(const char *fmt, ...)
 {
-	char buf[8192], *p;
+	char buf[8192];
 	va_list ap;
 	int n;
 
@@ -78,11 +96,7 @@ conf_put(const char *fmt, ...)
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	ck_assert(n > 0 && (size_t)n < sizeof(buf));
-	/* T() ends each target with a comma: the last one's must go */
-	if ((p = strstr(buf, "},\n);")) != NULL) {
-		memmove(p + 1, p + 2, strlen(p + 2) + 1);
-		n--;
-	}
+	n = (int)last_comma(buf, (size_t)n);
 	ck_assert_int_eq(sys_write_file(path, buf, (size_t)n), 0);
 }
 
@@ -90,10 +104,10 @@ conf_put(const char *fmt, ...)
 static void
 start(void)
 {
-	struct conf *c = conf_load(path, &errs);
+	struct conf *c = conf_load(path, &errs, NULL);
 
 	ck_assert_msg(c != NULL, "%s", errs.n > 0 ? errs.msg[0] : "?");
-	ck_assert_int_eq(daemon_apply(&d, c, NULL), 0);
+	ck_assert_int_eq(daemon_apply(&d, c, NULL, &errs), 0);
 }
 
 static int
@@ -170,7 +184,7 @@ START_TEST(test_unchanged)
 
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_uint_eq(rep.unchanged, 3);
-	ck_assert_uint_eq(rep.reused, 3);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_uint_eq(rep.added.n + rep.removed.n + rep.changed.n, 0);
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("b"), b);
@@ -180,7 +194,7 @@ START_TEST(test_unchanged)
 	conf_put(HEAD "# moved\ntargets = (\n\n" T("c", "timeout = 2.5; ")
 	    "/* b */\n" T("b", "probe = \"hello\"; ") T("a", "") ");\n");
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, 3);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_str_eq(names(), "a,b,c");
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("b"), b);
@@ -208,7 +222,7 @@ START_TEST(test_mixed)
 	    TP("b", "10", "") ");\n");
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_str_eq(names(), "a,b,d,e");
-	ck_assert_uint_eq(rep.reused, 2);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_uint_eq(rep.unchanged, 2);
 	ck_assert_uint_eq(rep.added.n, 1);
 	ck_assert_str_eq(rep.added.msg[0], "d");
@@ -226,10 +240,7 @@ START_TEST(test_mixed)
 }
 END_TEST
 
-/*
- * A group written otherwise (its keys in another order) is read again,
- * found equal and kept; the next reload takes it without reading.
- */
+/* A group written otherwise (its keys in another order) is equal: kept. */
 START_TEST(test_rewritten)
 {
 	struct target *a;
@@ -245,7 +256,7 @@ START_TEST(test_rewritten)
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_uint_eq(rep.unchanged, 1);
-	ck_assert_uint_eq(rep.reused, 1);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_ptr_eq(find("a"), a);
 }
 END_TEST
@@ -283,15 +294,14 @@ START_TEST(test_defaults)
 	ck_assert_ptr_eq(find("b"), b);
 	ck_assert_uint_eq(b->res.ring_size, 5);
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, 2);
+	ck_assert_uint_eq(rep.reused, 0);
 	assert_unmarked();
 }
 END_TEST
 
 /*
- * The targets before the defaults in the file: groups are taken as they
- * are read, before the defaults are; when those changed, the file is read
- * again as a whole, and the answer is the same as with the defaults first.
+ * The targets before the defaults in the file: the answer is the same as
+ * with the defaults first.
  */
 START_TEST(test_defaults_after_targets)
 {
@@ -303,7 +313,7 @@ START_TEST(test_defaults_after_targets)
 	a = find("a");
 	b = find("b");
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, 2);
+	ck_assert_uint_eq(rep.reused, 0);
 
 	conf_put(HEAD "targets = (\n" T("a", "") T("b", "timeout = 2.0; ")
 	    ");\ndefaults = { timeout = 1.5; };\n");
@@ -328,9 +338,9 @@ START_TEST(test_defaults_after_targets)
 END_TEST
 
 /*
- * Duplicates of a target that would be taken: before it, after it, an
- * exact copy, three of one name.  Each is an error at its line naming the
- * first, and the reload changes nothing; the next good one takes them all.
+ * Duplicates of a running target: before it, after it, an exact copy,
+ * three of one name.  Each is an error at its line naming the first, and
+ * the reload changes nothing; the next good one keeps them all.
  */
 START_TEST(test_duplicates)
 {
@@ -370,15 +380,15 @@ START_TEST(test_duplicates)
 
 	conf_put(HEAD "targets = (\n" T("b", "") T("a", "") ");\n");
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, 2);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("b"), b);
 }
 END_TEST
 
 /*
- * A bad reload after targets were taken changes nothing and leaves no
- * mark: the same running targets, and the next reload takes them again.
+ * A bad reload changes nothing and leaves no mark: the same running
+ * targets, and the next reload keeps them.
  */
 START_TEST(test_bad_after_taken)
 {
@@ -398,17 +408,13 @@ START_TEST(test_bad_after_taken)
 
 	conf_put(HEAD "targets = (\n" T("a", "") T("b", "") ");\n");
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, 2);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("b"), b);
 }
 END_TEST
 
-/*
- * TLS targets are read again every time (a CA file can change under the
- * same group) and kept when equal; shard K/N is part of what every group
- * reads: a new one reads them all.
- */
+/* TLS targets are kept when equal; shard K/N picks its share anew. */
 START_TEST(test_tls_and_shard)
 {
 	struct target *a, *t;
@@ -420,7 +426,7 @@ START_TEST(test_tls_and_shard)
 	t = find("t");
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_uint_eq(rep.unchanged, 2);
-	ck_assert_uint_eq(rep.reused, 1);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("t"), t);
 
@@ -437,12 +443,11 @@ START_TEST(test_tls_and_shard)
 	if (target_name_hash("a") % 2 == 0)
 		ck_assert_ptr_eq(find("a"), a);
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, d.ntargets -
-	    (daemon_find(&d, "t") != NULL));
+	ck_assert_uint_eq(rep.reused, 0);
 }
 END_TEST
 
-/* Many targets, every one taken: the index finds each, in any order. */
+/* Many targets, every one kept, in any order. */
 START_TEST(test_many)
 {
 	enum { N = 5000 };
@@ -466,12 +471,294 @@ START_TEST(test_many)
 	memcpy(before, d.targets, N * sizeof(*before));
 
 	ck_assert_int_eq(reload(), 0);
-	ck_assert_uint_eq(rep.reused, N);
+	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_uint_eq(d.ntargets, N);
 	ck_assert_mem_eq(before, d.targets, N * sizeof(*before));
 	assert_unmarked();
 	free(before);
 	free(buf);
+}
+END_TEST
+
+
+/* ---- targets_dir ---- */
+
+static char tdir[PATH_MAX];
+
+/* futd.conf naming targets.d, with extra (defaults, history...) */
+static void
+dir_main(const char *extra)
+{
+	sys_path_in(tdir, sizeof(tdir), dir, "targets.d");
+	(void)mkdir(tdir, 0755);
+	conf_put(HEAD "targets_dir = \"targets.d\";\n%s", extra);
+}
+
+/* targets.d/name holds text; mtime_s != 0: set its mtime to that */
+static void
+dir_put(const char *name, const char *text, time_t mtime_s)
+{
+	char p[PATH_MAX], buf[8192];
+	struct timespec ts[2];
+	size_t n;
+
+	ck_assert_uint_lt(strlen(text), sizeof(buf));
+	n = last_comma(strcpy(buf, text), strlen(text));
+	sys_path_in(p, sizeof(p), tdir, name);
+	ck_assert_int_eq(sys_write_file(p, buf, n), 0);
+	if (mtime_s != 0) {
+		ts[0].tv_sec = ts[1].tv_sec = mtime_s;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	}
+}
+
+static void
+assert_err_in(const char *file, const char *want)
+{
+	char line[PATH_MAX + 256], p[PATH_MAX];
+	size_t i;
+
+	sys_path_in(p, sizeof(p), tdir, file);
+	snprintf(line, sizeof(line), "%s%s", p, want);
+	for (i = 0; i < errs.n; i++)
+		if (strcmp(errs.msg[i], line) == 0)
+			return;
+	ck_abort_msg("no error \"%s\" among %zu: %s", line, errs.n,
+	    errs.n > 0 ? errs.msg[0] : "");
+}
+
+#define FILE_AB	"targets = (\n" T("a", "") T("b", "") ");\n"
+
+/*
+ * Files of targets.d, by name; others ignored.  Unchanged, each file's
+ * targets stay as they run, the file not even read; touched without a
+ * change, read and hashed, not parsed; one file changed: only its targets
+ * are compared, added, removed.
+ */
+START_TEST(test_dir_by_file)
+{
+	char p[PATH_MAX];
+	struct target *a, *b, *c;
+
+	dir_main("");
+	dir_put("10-ab.conf", FILE_AB, 1000000000);
+	dir_put("20-c.conf", "targets = (\n" T("c", "") ");\n", 1000000000);
+	dir_put("README", "not a config {", 0);
+	dir_put("30-x.conf.bak", "not a config {", 0);
+	start();
+	ck_assert_str_eq(names(), "a,b,c");
+	a = find("a");
+	b = find("b");
+	c = find("c");
+	a->res.probes = 7;
+
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(d.conf->nsame, 2);
+	ck_assert_uint_eq(rep.reused, 3);
+	ck_assert_uint_eq(rep.unchanged, 3);
+	ck_assert_ptr_eq(find("a"), a);
+	ck_assert_uint_eq(a->res.probes, 7);
+
+	/* the same bytes, a new mtime: not parsed again */
+	dir_put("10-ab.conf", FILE_AB, 1000000100);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.reused, 3);
+	ck_assert_ptr_eq(find("a"), a);
+
+	/* one file changed: b changed, d added, a compared and kept */
+	dir_put("10-ab.conf", "targets = (\n" T("a", "") TP("b", "10", "")
+	    T("d", "") ");\n", 1000000200);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_str_eq(names(), "a,b,c,d");
+	ck_assert_uint_eq(rep.reused, 1);	/* c */
+	ck_assert_uint_eq(rep.unchanged, 2);	/* a, c */
+	ck_assert_uint_eq(rep.changed.n, 1);
+	ck_assert_str_eq(rep.changed.msg[0], "b");
+	ck_assert_uint_eq(rep.added.n, 1);
+	ck_assert_str_eq(rep.added.msg[0], "d");
+	ck_assert_ptr_eq(find("a"), a);
+	ck_assert_ptr_eq(find("c"), c);
+	ck_assert_ptr_ne(find("b"), b);
+	ck_assert_uint_eq(a->res.probes, 7);
+
+	/* a file gone: its targets gone */
+	sys_path_in(p, sizeof(p), tdir, "20-c.conf");
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_str_eq(names(), "a,b,d");
+	ck_assert_uint_eq(rep.removed.n, 1);
+	ck_assert_str_eq(rep.removed.msg[0], "c");
+	ck_assert_uint_eq(rep.reused, 3);
+	assert_unmarked();
+}
+END_TEST
+
+/*
+ * A file's defaults apply to its targets over futd.conf's; a change of
+ * futd.conf's defaults reads every file again.
+ */
+START_TEST(test_dir_defaults)
+{
+	struct target *a, *c;
+
+	dir_main("defaults = { timeout = 1.0; };\n");
+	dir_put("ab.conf", "defaults = { interval = 60.0; };\n"
+	    "targets = (\n{ name = \"a\"; host = \"127.0.0.1\"; port = 9; },\n"
+	    "{ name = \"b\"; host = \"127.0.0.1\"; port = 9; timeout = 2.0; }"
+	    "\n);\n", 1000000000);
+	dir_put("c.conf", "targets = ({ name = \"c\"; host = \"127.0.0.1\"; "
+	    "port = 9; });\n", 1000000000);
+	start();
+	a = find("a");
+	c = find("c");
+	ck_assert_uint_eq(a->conf.interval_us, 60000000);
+	ck_assert_uint_eq(a->conf.timeout_us, 1000000);
+	ck_assert_uint_eq(find("b")->conf.timeout_us, 2000000);
+	ck_assert_uint_eq(c->conf.interval_us, 10000000);	/* the default */
+
+	dir_main("defaults = { timeout = 1.5; };\n");
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.reused, 0);
+	ck_assert_uint_eq(d.conf->nsame, 0);
+	ck_assert_uint_eq(rep.changed.n, 2);	/* a, c; b sets its own */
+	ck_assert_uint_eq(find("a")->conf.timeout_us, 1500000);
+	ck_assert_uint_eq(find("c")->conf.timeout_us, 1500000);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.reused, 3);
+	assert_unmarked();
+}
+END_TEST
+
+/*
+ * A name in two files is an error naming both places, when both are
+ * read and when one is kept as it runs; nothing changes.
+ */
+START_TEST(test_dir_duplicates)
+{
+	char p[PATH_MAX], want[2 * PATH_MAX];
+	struct target *a;
+
+	dir_main("");
+	dir_put("1.conf", FILE_AB, 1000000000);
+	start();
+	a = find("a");
+
+	/* a new file holding a: 1.conf is kept as it runs */
+	dir_put("2.conf", "targets = (\n" T("x", "") T("a", "") ");\n", 0);
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(errs.n, 1);
+	sys_path_in(p, sizeof(p), tdir, "1.conf");
+	snprintf(want, sizeof(want), ":3: duplicate target name \"a\" (first "
+	    "defined at %s:2)", p);
+	assert_err_in("2.conf", want);
+	ck_assert_str_eq(names(), "a,b");
+	ck_assert_ptr_eq(find("a"), a);
+	assert_unmarked();
+
+	/* both read (futd -n, a start) */
+	reload_report_clear(&rep);
+	strlist_clear(&errs);
+	ck_assert_ptr_null(conf_load(path, &errs, NULL));
+	ck_assert_uint_eq(errs.n, 1);
+	assert_err_in("2.conf", want);
+
+	/* and with futd.conf itself */
+	conf_put(HEAD "targets_dir = \"targets.d\";\ntargets = (\n"
+	    T("b", "") ");\n");
+	sys_path_in(p, sizeof(p), tdir, "2.conf");
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(errs.n, 1);
+	sys_path_in(p, sizeof(p), tdir, "1.conf");
+	snprintf(want, sizeof(want), "%s:4: duplicate target name \"b\" "
+	    "(first defined at %s:3)", path, p);
+	ck_assert_str_eq(errs.msg[0], want);
+	ck_assert_str_eq(names(), "a,b");
+}
+END_TEST
+
+/*
+ * What cannot be used, each named, all of them listed, nothing applied:
+ * a file that is not a regular file, one that cannot be read, one with
+ * other keys, one with a syntax error, a bad target; then a missing
+ * directory.  An empty directory is fine.
+ */
+START_TEST(test_dir_bad)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+
+	dir_main("");
+	dir_put("1.conf", FILE_AB, 0);
+	start();
+
+	sys_path_in(p, sizeof(p), tdir, "2-dir.conf");
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	sys_path_in(p, sizeof(p), tdir, "3-gone.conf");
+	sys_path_in(q, sizeof(q), tdir, "nowhere");
+	ck_assert_int_eq(symlink(q, p), 0);
+	dir_put("4-keys.conf", "targets = ();\nhistory = 5;\n", 0);
+	dir_put("5-syntax.conf", "targets = (\n{ name = \"x\" \n);\n", 0);
+	dir_put("6-port.conf", "targets = (\n" TP("y", "0", "") ");\n", 0);
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(errs.n, 5);
+	assert_err_in("2-dir.conf", ": cannot be read: Is a directory");
+	assert_err_in("3-gone.conf", ": cannot be read: No such file or "
+	    "directory");
+	assert_err_in("4-keys.conf", ":2: unknown key \"history\" in a file "
+	    "of targets_dir (it may hold targets and defaults)");
+	assert_err_in("5-syntax.conf", ":3: syntax error");
+	assert_err_in("6-port.conf", ":2: port 0 out of range 1..65535 in "
+	    "target \"y\"");
+	ck_assert_str_eq(names(), "a,b");
+	assert_unmarked();
+
+	/* all gone but 1.conf, emptied: no targets, and fine */
+	sys_rmtree(tdir);
+	ck_assert_int_eq(mkdir(tdir, 0755), 0);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(d.ntargets, 0);
+	ck_assert_uint_eq(rep.removed.n, 2);
+
+	sys_rmtree(tdir);
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(errs.n, 1);
+	snprintf(q, sizeof(q), "%s:2: targets_dir \"%s\" cannot be read: No "
+	    "such file or directory", path, tdir);
+	ck_assert_str_eq(errs.msg[0], q);
+}
+END_TEST
+
+/* Many files, read by the workers: every target, once, in name order. */
+START_TEST(test_dir_many)
+{
+	enum { NFILES = 40, PER = 50 };
+	char name[32], *buf;
+	size_t f, i, len, cap = PER * 128 + 64;
+
+	dir_main("");
+	buf = malloc(cap);
+	ck_assert_ptr_nonnull(buf);
+	for (f = 0; f < NFILES; f++) {
+		len = (size_t)snprintf(buf, cap, "targets = (\n");
+		for (i = 0; i < PER; i++)
+			len += (size_t)snprintf(buf + len, cap - len,
+			    "%s{ name = \"t%03zu-%02zu\"; host = \"127.0.0.1\"; "
+			    "port = 9; interval = 3600.0; }\n", i ? "," : "",
+			    i, f);
+		snprintf(buf + len, cap - len, ");\n");
+		snprintf(name, sizeof(name), "f%02zu.conf", f);
+		dir_put(name, buf, 1000000000);
+	}
+	free(buf);
+	start();
+	ck_assert_uint_eq(d.ntargets, NFILES * PER);
+	for (i = 1; i < d.ntargets; i++)
+		ck_assert(strcmp(d.targets[i - 1]->conf.name,
+		    d.targets[i]->conf.name) < 0);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.reused, NFILES * PER);
+	ck_assert_uint_eq(d.conf->nsame, NFILES);
 }
 END_TEST
 
@@ -491,6 +778,11 @@ reload_suite(void)
 	tcase_add_test(tc, test_bad_after_taken);
 	tcase_add_test(tc, test_tls_and_shard);
 	tcase_add_test(tc, test_many);
+	tcase_add_test(tc, test_dir_by_file);
+	tcase_add_test(tc, test_dir_defaults);
+	tcase_add_test(tc, test_dir_duplicates);
+	tcase_add_test(tc, test_dir_bad);
+	tcase_add_test(tc, test_dir_many);
 	suite_add_tcase(s, tc);
 	return s;
 }

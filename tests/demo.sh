@@ -24,8 +24,13 @@ while ! grep -q '^ready' "$tmp/srv.out" 2>/dev/null; do
 done
 port=$(awk '/^ready/ { print $2 }' "$tmp/srv.out")
 sed "s|@PORT@|$port|g; s|@SOCKET@|$tmp/futd.sock|g" conf/demo.conf >"$tmp/demo.conf"
+mkdir "$tmp/demo.d"
+for f in conf/demo.d/*.conf; do
+	sed "s|@PORT@|$port|g" "$f" >"$tmp/demo.d/${f##*/}"
+done
 
 echo "== testsrv listening on 127.0.0.1:$port; futd config: $tmp/demo.conf"
+echo "   and its targets_dir: $(cd "$tmp/demo.d" && echo *)"
 "$BUILD/futd" -n -f "$tmp/demo.conf" || exit 1
 "$BUILD/futd" -f "$tmp/demo.conf" 2>"$tmp/futd.log" &
 futd_pid=$!
@@ -36,6 +41,13 @@ for round in 1 2 3; do
 	echo "== futctl status ($round/3)"
 	FUTD_SOCKET="$tmp/futd.sock" "$BUILD/futctl" status || exit 1
 done
+echo
+echo "== a new file in demo.d, then futctl reload (only that file is read)"
+printf 'targets = ( { name = "added"; host = "127.0.0.1"; port = %s; } );\n' \
+    "$port" >"$tmp/demo.d/added.conf"
+"$BUILD/futctl" -s "$tmp/futd.sock" reload || exit 1
+sleep 1
+FUTD_SOCKET="$tmp/futd.sock" "$BUILD/futctl" status || exit 1
 echo
 echo "== futctl show peer"
 "$BUILD/futctl" -s "$tmp/futd.sock" show peer | head -n 20

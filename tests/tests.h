@@ -12,7 +12,6 @@
 Suite	*future_suite(void);
 Suite	*probe_suite(void);
 Suite	*conf_suite(void);
-Suite	*cfg_suite(void);
 Suite	*proto_suite(void);
 Suite	*results_suite(void);
 Suite	*system_suite(void);

@@ -1,0 +1,91 @@
+/*
+ * conf.h - futd.conf and the files of targets_dir, read by libconfig into
+ * a struct conf: checked whole, every problem named as file:line, nothing
+ * used until all of it is good.
+ */
+#ifndef FUTD_CONF_H
+#define FUTD_CONF_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "strlist.h"
+
+struct target_conf;
+struct conf_pool;
+
+/* What `defaults` can set for every target (of a file, or of all). */
+struct conf_defaults {
+	uint64_t		 interval_us;
+	uint64_t		 timeout_us;
+	uint64_t		 connect_timeout_us;
+	uint32_t		 jitter_ppm;
+	uint32_t		 read_limit;
+	int			 family;
+	int			 addrs;		/* enum addr_mode */
+	int			 close;		/* enum close_mode */
+	int			 local_addr;
+	unsigned		 rise, fall, flap;
+};
+
+/*
+ * A file that holds targets: futd.conf itself, or one of targets_dir.
+ * A running target points at the one it came from; a reload that finds a
+ * file of targets_dir unchanged keeps the file's targets as they run,
+ * without reading it (struct conf_file moves to the new config).
+ */
+struct conf_file {
+	char			*path;
+	off_t			 size;
+	struct timespec		 mtime;
+	unsigned char		 hash[32];	/* SHA-256 of the contents */
+	size_t			 ntargets;	/* defined here, before shard */
+	struct conf_file	*same;		/* loader: the running config's
+						   file, unchanged: not read */
+	int			 keep;		/* daemon_apply's mark */
+};
+
+struct conf {
+	char			*path;
+	char			*control_socket;
+	char			*log_level;	/* NULL: keep the default */
+	char			*targets_dir;	/* NULL: none */
+	int			 targets_dir_line;
+	unsigned		 history;
+	char			**nameservers;	/* NULL: resolv.conf */
+	size_t			 nnameservers;
+	uint64_t		 dns_timeout_us;
+	unsigned		 dns_attempts;
+	uint64_t		 dns_cache_max_us;
+	unsigned		 max_inflight;	/* 0: no cap */
+	unsigned		 events;	/* event ring size */
+	char			*metrics_listen;	/* NULL: no HTTP listener */
+	unsigned		 shard_k, shard_n;	/* this is shard k of n */
+	struct conf_defaults	 defaults;	/* of futd.conf */
+	/* futd.conf first, then targets_dir's files by name */
+	struct conf_file	**files;
+	size_t			 nfiles;
+	/* sorted by name; without the targets of files kept (same) */
+	struct target_conf	*targets;
+	size_t			 ntargets;
+	size_t			 nsame;		/* files not read: same */
+	struct conf_pool	*pool;	/* the targets' names, hosts, payloads */
+};
+
+/*
+ * Read path and, with targets_dir, its files.  prev: the running config,
+ * or NULL: a file of targets_dir that has not changed since prev was read
+ * (size and mtime, or else the hash of its contents) and whose defaults
+ * context is the same is not read again; its conf_file's `same` says so.
+ * NULL when anything is wrong, with every problem in errs.  Safe to call
+ * off the reactor's thread: it reads prev and touches nothing else.
+ */
+struct conf	*conf_load(const char *path, struct strlist *errs,
+		    const struct conf *prev);
+void		 conf_free(struct conf *);
+void		 conf_pool_free(struct conf *);
+void		 conf_file_free(struct conf_file *);
+
+#endif /* FUTD_CONF_H */

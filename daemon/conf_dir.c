@@ -1,0 +1,293 @@
+/*
+ * conf_dir.c - the files of targets_dir: every *.conf there, by name, each
+ * holding `targets` and maybe its own `defaults`, read by libconfig on
+ * worker threads (one per core, a config_t each), so that a start of many
+ * files uses every core.  On a reload, a file that has not changed since
+ * the running config was read (its size and mtime, or else the hash of its
+ * contents) is not parsed again: its targets stay as they run.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_priv.h"
+#include "futd.h"
+
+#define CONF_DIR_SUFFIX		".conf"
+#define CONF_DIR_MAX_THREADS	64
+
+/* sorted: conf_check_keys looks them up */
+const char *const conf_file_keys[] = { "defaults", "targets", NULL };
+
+/* One file of the directory, and what its worker made of it. */
+struct conf_dir_item {
+	struct conf_file	*file;		/* the new config's */
+	const struct conf_file	*prev;		/* the running one's, if any */
+	struct conf_part	*part;
+	struct conf_pool	*pool;
+	struct strlist		 errs;
+};
+
+struct conf_dir_job {
+	struct conf_dir_item	*items;
+	size_t			 nitems;
+	atomic_size_t		 next;		/* the next item to take */
+	const struct conf_defaults *defaults;	/* futd.conf's */
+	const char		*dir;
+	int			 same_context;
+};
+
+static int
+conf_dir_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+conf_dir_wanted(const char *name)
+{
+	size_t len = strlen(name), slen = strlen(CONF_DIR_SUFFIX);
+
+	return name[0] != '.' && len > slen &&
+	    strcmp(name + len - slen, CONF_DIR_SUFFIX) == 0;
+}
+
+/* The names of dir's *.conf files, sorted; -1 if dir cannot be read. */
+static int
+conf_dir_list(const char *dir, struct strlist *names, const char *where,
+    struct strlist *errs)
+{
+	struct dirent *de;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL) {
+		strlist_add(errs, "%s: targets_dir \"%s\" cannot be read: %s",
+		    where, dir, strerror(errno));
+		return -1;
+	}
+	while ((errno = 0, de = readdir(dp)) != NULL) {
+		if (conf_dir_wanted(de->d_name))
+			strlist_add(names, "%s", de->d_name);
+		else if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			log_debug("%s/%s: ignored: not a *%s file", dir,
+			    de->d_name, CONF_DIR_SUFFIX);
+	}
+	if (errno != 0) {
+		strlist_add(errs, "%s: targets_dir \"%s\" cannot be read: %s",
+		    where, dir, strerror(errno));
+		closedir(dp);
+		return -1;
+	}
+	closedir(dp);
+	qsort(names->msg, names->n, sizeof(*names->msg), conf_dir_cmp);
+	return 0;
+}
+
+static int
+conf_dir_cmp_file(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct conf_file *const *)elem)->path);
+}
+
+/* prev's file of this path (prev->files[1..] are sorted by path) */
+static const struct conf_file *
+conf_dir_prev(const struct conf *prev, const char *path)
+{
+	struct conf_file *const *f;
+
+	if (prev == NULL || prev->nfiles < 2)
+		return NULL;
+	f = bsearch(path, prev->files + 1, prev->nfiles - 1,
+	    sizeof(*prev->files), conf_dir_cmp_file);
+	return f != NULL ? *f : NULL;
+}
+
+/* The file's targets, over the file's defaults, over futd.conf's. */
+static void
+conf_dir_parse(struct conf_dir_job *job, struct conf_dir_item *it,
+    const char *text)
+{
+	struct conf_ctx ctx = {
+		.path = it->file->path, .dir = job->dir, .errs = &it->errs,
+		.file = it->file,
+	};
+	struct conf_defaults d = *job->defaults;
+	const config_setting_t *root, *s;
+	config_t cfg;
+
+	if (conf_includes_ok(it->file->path, text, job->dir, 0, &it->errs) ==
+	    -1)
+		return;
+	config_init(&cfg);
+	config_set_include_dir(&cfg, job->dir);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		conf_syntax_error(&it->errs, &cfg, it->file->path, job->dir);
+		config_destroy(&cfg);
+		return;
+	}
+	root = config_root_setting(&cfg);
+	conf_check_keys(&ctx, root, conf_file_keys, 2,
+	    "in a file of targets_dir (it may hold targets and defaults)");
+	if ((s = config_setting_get_member(root, "defaults")) != NULL)
+		conf_read_defaults(&ctx, s, &d);
+	if ((s = config_setting_get_member(root, "targets")) != NULL)
+		conf_targets(&ctx, s, &d, it->part);
+	config_destroy(&cfg);
+	free(ctx.tls);
+	it->pool = ctx.pool;
+}
+
+static void
+conf_dir_item(struct conf_dir_job *job, struct conf_dir_item *it)
+{
+	struct stat st;
+	char *text;
+
+	if ((text = conf_read_text(it->file->path, &st, &it->errs)) == NULL)
+		return;
+	it->file->size = st.st_size;
+	it->file->mtime = st.st_mtim;
+	if (EVP_Digest(text, (size_t)it->file->size, it->file->hash, NULL,
+	    EVP_sha256(), NULL) != 1)
+		memset(it->file->hash, 0, sizeof(it->file->hash));
+	if (job->same_context && it->prev != NULL &&
+	    memcmp(it->prev->hash, it->file->hash, sizeof(it->file->hash)) ==
+	    0) {
+		/* touched, not changed */
+		it->file->same = (struct conf_file *)(uintptr_t)it->prev;
+		it->file->ntargets = it->prev->ntargets;
+	} else
+		conf_dir_parse(job, it, text);
+	free(text);
+}
+
+static void *
+conf_dir_worker(void *arg)
+{
+	struct conf_dir_job *job = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->nitems)
+		if (job->items[i].file->same == NULL)
+			conf_dir_item(job, &job->items[i]);
+	return NULL;
+}
+
+/* Run the job on up to one thread per core, this one among them. */
+static void
+conf_dir_run(struct conf_dir_job *job, size_t nwork)
+{
+	pthread_t tid[CONF_DIR_MAX_THREADS];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n, i, started = 0;
+
+	n = ncpu > 0 ? (size_t)ncpu : 1;
+	if (n > nwork)
+		n = nwork;
+	if (n > CONF_DIR_MAX_THREADS)
+		n = CONF_DIR_MAX_THREADS;
+	for (i = 1; i < n; i++)
+		if (pthread_create(&tid[started], NULL, conf_dir_worker,
+		    job) == 0)
+			started++;
+	conf_dir_worker(job);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+/*
+ * Add each file of the directory to c->files (and a part for it to
+ * *parts), unchanged ones marked `same`; read and check the others.
+ */
+static int
+conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
+    const struct strlist *names, struct conf_dir_item *items)
+{
+	const struct conf_file *pf;
+	struct conf_file *f;
+	struct stat st;
+	size_t i, nwork = 0;
+	char *path;
+
+	for (i = 0; i < names->n; i++) {
+		if (asprintf(&path, "%s/%s", c->targets_dir,
+		    names->msg[i]) == -1)
+			return -1;
+		memset(&st, 0, sizeof(st));
+		(void)stat(path, &st);	/* conf_dir_slurp says why not */
+		if (conf_file_add(c, path, &st) == -1) {
+			free(path);
+			return -1;
+		}
+		free(path);
+		f = items[i].file = c->files[c->nfiles - 1];
+		pf = items[i].prev = conf_dir_prev(prev, f->path);
+		if (same_context && pf != NULL && S_ISREG(st.st_mode) &&
+		    pf->size == st.st_size &&
+		    pf->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    pf->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			f->same = (struct conf_file *)(uintptr_t)pf;
+			f->ntargets = pf->ntargets;
+			memcpy(f->hash, pf->hash, sizeof(f->hash));
+		} else
+			nwork++;
+	}
+	return (int)nwork;
+}
+
+int
+conf_dir_read(struct conf *c, const struct conf *prev, int same_context,
+    struct conf_part **parts, struct strlist *errs)
+{
+	struct conf_dir_job job = {
+		.defaults = &c->defaults, .dir = c->targets_dir,
+		.same_context = same_context,
+	};
+	struct strlist names = { NULL, 0, 0 };
+	struct conf_part *p;
+	char where[PATH_MAX + 16];
+	size_t i, first = c->nfiles;
+	int nwork;
+
+	snprintf(where, sizeof(where), "%s:%d", c->path, c->targets_dir_line);
+	if (conf_dir_list(c->targets_dir, &names, where, errs) == -1)
+		return -1;
+	if ((p = reallocarray(*parts, first + names.n, sizeof(*p))) == NULL ||
+	    (job.items = calloc(names.n + 1, sizeof(*job.items))) == NULL) {
+		if (p != NULL)
+			*parts = p;
+		strlist_add(errs, "%s: out of memory", where);
+		strlist_clear(&names);
+		return -1;
+	}
+	*parts = p;
+	memset(p + first, 0, names.n * sizeof(*p));
+	for (i = 0; i < names.n; i++)
+		job.items[i].part = &p[first + i];
+	job.nitems = names.n;
+	if ((nwork = conf_dir_items(c, prev, same_context, &names,
+	    job.items)) == -1)
+		strlist_add(errs, "%s: out of memory", where);
+	else if (nwork > 0)
+		conf_dir_run(&job, (size_t)nwork);
+	for (i = 0; i < names.n && job.items[i].file != NULL; i++) {
+		strlist_move(errs, &job.items[i].errs);
+		/* the targets' strings: the config's to free */
+		conf_pool_splice(&c->pool, &job.items[i].pool);
+		if (job.items[i].file->same != NULL)
+			c->nsame++;
+	}
+	free(job.items);
+	strlist_clear(&names);
+	return nwork == -1 ? -1 : 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * conf_priv.h - what the config reader's files share (conf.c: futd.conf
+ * and the whole; conf_dir.c: targets_dir; conf_target.c: a target's
+ * group; conf_value.c: one setting's value).  Not for the rest of futd.
+ */
+#ifndef FUTD_CONF_PRIV_H
+#define FUTD_CONF_PRIV_H
+
+#include <libconfig.h>
+#include <stddef.h>
+
+#include "conf.h"
+
+#define CONF_DEFAULT_HISTORY	64
+#define CONF_MAX_HISTORY	65536
+#define CONF_MIN_INTERVAL	0.001
+#define CONF_MAX_SECONDS	86400.0
+
+struct tls_conf;
+
+/* The keys each place accepts (sorted: conf_check_keys looks them up). */
+extern const char *const conf_top_keys[];
+extern const char *const conf_file_keys[];
+extern const char *const conf_default_keys[];
+extern const char *const conf_target_keys[];
+
+/*
+ * One file being read, on whichever thread reads it: where its problems
+ * go, and what its targets are made of.
+ */
+struct conf_ctx {
+	const char		*path;	/* messages name it when libconfig does not */
+	const char		*dir;	/* of path: @include's, NULL: as written */
+	struct strlist		*errs;
+	struct conf_file	*file;	/* the targets say where they were defined */
+	struct conf_pool	*pool;	/* their strings (target_new copies them) */
+	struct tls_conf		**tls;	/* TLS settings met so far, to share */
+	size_t			 ntls;
+	unsigned char		*payload;	/* the default, pooled once */
+};
+
+/* One file's targets (conf_targets). */
+struct conf_part {
+	struct target_conf	*targets;
+	size_t			 ntargets;
+};
+
+/* conf_value.c */
+void	 conf_error(struct conf_ctx *, const config_setting_t *,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
+void	 conf_check_keys(struct conf_ctx *, const config_setting_t *,
+	    const char *const *, size_t, const char *);
+int	 conf_number(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, double *);
+int	 conf_seconds(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, double, uint64_t *);
+int	 conf_word(struct conf_ctx *, const config_setting_t *, const char *,
+	    const char *, const char *const *, size_t);
+void	 conf_count(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, unsigned, unsigned, unsigned *);
+int	 conf_bool(struct conf_ctx *, const config_setting_t *, const char *,
+	    const char *, int *);
+const char *conf_string(struct conf_ctx *, const config_setting_t *,
+	    const char *);
+int	 conf_name_ok(const char *);
+int	 conf_is_list(const config_setting_t *);
+void	*conf_pool_dup(struct conf_pool **, const void *, size_t);
+void	 conf_pool_release(struct conf_pool **);
+void	 conf_pool_splice(struct conf_pool **, struct conf_pool **);
+void	 conf_syntax_error(struct strlist *, const config_t *, const char *,
+	    const char *);
+
+/* conf_target.c */
+void	 conf_defaults_init(struct conf_defaults *);
+void	 conf_shared(struct conf_ctx *, const config_setting_t *,
+	    const char *, struct conf_defaults *);
+void	 conf_read_defaults(struct conf_ctx *, const config_setting_t *,
+	    struct conf_defaults *);
+void	 conf_targets(struct conf_ctx *, const config_setting_t *,
+	    const struct conf_defaults *, struct conf_part *);
+
+/* conf.c */
+struct stat;
+int	 conf_file_add(struct conf *, const char *, const struct stat *);
+
+/* conf_read.c */
+char	*conf_read_text(const char *, struct stat *, struct strlist *);
+int	 conf_includes_ok(const char *, const char *, const char *, int,
+	    struct strlist *);
+
+/* conf_dir.c */
+int	 conf_dir_read(struct conf *, const struct conf *, int,
+	    struct conf_part **, struct strlist *);
+
+#endif /* FUTD_CONF_PRIV_H */

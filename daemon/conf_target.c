@@ -1,0 +1,625 @@
+/*
+ * conf_target.c - a target's group, and the defaults it starts from, into
+ * a struct target_conf.  Runs on whichever thread reads the file: it
+ * touches nothing but its struct conf_ctx and what it makes.
+ */
+#include <sys/socket.h>
+
+#include <math.h>
+#include <openssl/ssl.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_priv.h"
+#include "futd.h"
+
+#define CONF_DEFAULT_INTERVAL	10.0
+#define CONF_DEFAULT_TIMEOUT	3.0
+#define CONF_MAX_NAME		128
+#define CONF_MAX_HOST		253
+/* a payload is sent whole: a bound on what one target may hold */
+#define CONF_MAX_PAYLOAD	(16 * 1024 * 1024)
+#define CONF_DEFAULT_PAYLOAD	"hello world"
+#define CONF_DEFAULT_READ_LIMIT	4096
+#define CONF_MAX_READ_LIMIT	(1024 * 1024)
+#define CONF_MAX_JITTER		50.0	/* percent */
+#define CONF_DEFAULT_RISE	2	/* HAProxy's defaults */
+#define CONF_DEFAULT_FALL	3
+#define CONF_DEFAULT_FLAP	4
+#define CONF_DEFAULT_CERT_WARN	30	/* days */
+#define CONF_DEFAULT_CERT_CRIT	7
+
+#define NKEYS(k)	(sizeof(k) / sizeof((k)[0]) - 1)
+
+/* sorted: conf_check_keys looks them up */
+const char *const conf_default_keys[] = {
+	"addresses", "close", "connect_timeout", "fall", "family",
+	"flap_threshold", "interval", "jitter", "local_address", "read_limit",
+	"rise", "timeout", NULL
+};
+const char *const conf_target_keys[] = {
+	"addresses", "alpn", "ca_file", "cert_crit_days", "cert_warn_days",
+	"close", "connect_timeout", "expect", "expect_regex", "fall",
+	"family", "flap_threshold", "host", "interval", "jitter",
+	"local_address", "min_version", "name", "payload", "payload_hex",
+	"port", "probe", "read_limit", "rise", "sni", "source", "starttls",
+	"timeout", "tls", "verify", NULL
+};
+
+static const char *const conf_tls_keys[] = {
+	"sni", "alpn", "verify", "ca_file", "min_version", "cert_warn_days",
+	"cert_crit_days", "starttls", NULL
+};
+
+void
+conf_defaults_init(struct conf_defaults *d)
+{
+	memset(d, 0, sizeof(*d));	/* compared whole: no stray padding */
+	d->interval_us = (uint64_t)(CONF_DEFAULT_INTERVAL * 1e6);
+	d->timeout_us = (uint64_t)(CONF_DEFAULT_TIMEOUT * 1e6);
+	d->read_limit = CONF_DEFAULT_READ_LIMIT;
+	d->family = AF_UNSPEC;
+	d->addrs = ADDRS_ANY;
+	d->close = CLOSE_FIN;
+	d->rise = CONF_DEFAULT_RISE;
+	d->fall = CONF_DEFAULT_FALL;
+	d->flap = CONF_DEFAULT_FLAP;
+}
+
+static void
+conf_words(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *label, struct conf_defaults *d)
+{
+	static const char *const families[] = { "any", "ipv4", "ipv6" };
+	static const int family_values[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+	static const char *const addrs[] = { "any", "first", "each" };
+	static const char *const closes[] = { "fin", "rst" };
+	const config_setting_t *s;
+	int i;
+
+	if ((s = config_setting_get_member(g, "family")) != NULL &&
+	    (i = conf_word(ctx, s, "family", label, families, 3)) != -1)
+		d->family = family_values[i];
+	if ((s = config_setting_get_member(g, "addresses")) != NULL &&
+	    (i = conf_word(ctx, s, "addresses", label, addrs, 3)) != -1)
+		d->addrs = i;	/* enum addr_mode's order */
+	if ((s = config_setting_get_member(g, "close")) != NULL &&
+	    (i = conf_word(ctx, s, "close", label, closes, 2)) != -1)
+		d->close = i;	/* enum close_mode's order */
+	/* getsockname() is a syscall a probe pays only when asked for */
+	if ((s = config_setting_get_member(g, "local_address")) != NULL)
+		conf_bool(ctx, s, "local_address", label, &d->local_addr);
+}
+
+/*
+ * The settings a target shares with `defaults`: read from group g into d.
+ * label says where ("in target \"x\"", "in defaults").
+ */
+void
+conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *label, struct conf_defaults *d)
+{
+	const config_setting_t *s;
+	const char *sep = *label ? " " : "";
+	double v;
+
+	if ((s = config_setting_get_member(g, "interval")) != NULL)
+		conf_seconds(ctx, s, "interval", label, CONF_MIN_INTERVAL,
+		    &d->interval_us);
+	if ((s = config_setting_get_member(g, "timeout")) != NULL)
+		conf_seconds(ctx, s, "timeout", label, CONF_MIN_INTERVAL,
+		    &d->timeout_us);
+	if ((s = config_setting_get_member(g, "connect_timeout")) != NULL)
+		conf_seconds(ctx, s, "connect_timeout", label,
+		    CONF_MIN_INTERVAL, &d->connect_timeout_us);
+	if ((s = config_setting_get_member(g, "jitter")) != NULL &&
+	    conf_number(ctx, s, "jitter", label, &v) == 0) {
+		if (v < 0 || v > CONF_MAX_JITTER)
+			conf_error(ctx, s, "jitter %g%% out of range 0..%g%s%s",
+			    v, CONF_MAX_JITTER, sep, label);
+		else
+			d->jitter_ppm = (uint32_t)llround(v * 1e4);
+	}
+	if ((s = config_setting_get_member(g, "read_limit")) != NULL &&
+	    conf_number(ctx, s, "read_limit", label, &v) == 0) {
+		if (v < 1 || v > CONF_MAX_READ_LIMIT || v != floor(v))
+			conf_error(ctx, s, "read_limit %g out of range 1..%d "
+			    "bytes%s%s", v, CONF_MAX_READ_LIMIT, sep, label);
+		else
+			d->read_limit = (uint32_t)v;
+	}
+	conf_count(ctx, g, "rise", label, 1, 100, &d->rise);
+	conf_count(ctx, g, "fall", label, 1, 100, &d->fall);
+	conf_count(ctx, g, "flap_threshold", label, 0, FLAP_KEEP - 1,
+	    &d->flap);
+	conf_words(ctx, g, label, d);
+}
+
+static int
+conf_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "48 65 6c6c 6f": hex digits in pairs, blanks and ':' between them */
+static unsigned char *
+conf_hex(const char *s, size_t *len)
+{
+	unsigned char *out;
+	size_t n = 0;
+	int hi, lo;
+
+	if ((out = malloc(strlen(s) / 2 + 1)) == NULL)
+		return NULL;
+	while (*s != '\0') {
+		if (*s == ' ' || *s == ':' || *s == '\t') {
+			s++;
+			continue;
+		}
+		if ((hi = conf_hexval(s[0])) == -1 ||
+		    (lo = conf_hexval(s[1])) == -1) {
+			free(out);
+			return NULL;
+		}
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	*len = n;
+	return out;
+}
+
+/*
+ * Targets with the same TLS settings share one SSL_CTX: each loads the
+ * whole trust store (tens of milliseconds, most of a megabyte).  0 when tl
+ * got a shared one.
+ */
+static int
+conf_tls_share(struct conf_ctx *ctx, struct tls_conf *tl)
+{
+	struct tls_conf **seen;
+	size_t i;
+
+	for (i = 0; i < ctx->ntls; i++)
+		if (tls_conf_same_ctx(ctx->tls[i], tl) &&
+		    SSL_CTX_up_ref(ctx->tls[i]->ctx) == 1) {
+			tl->ctx = ctx->tls[i]->ctx;
+			return 0;
+		}
+	if ((seen = reallocarray(ctx->tls, ctx->ntls + 1, sizeof(*seen))) !=
+	    NULL) {
+		ctx->tls = seen;
+		ctx->tls[ctx->ntls++] = tl;	/* its ctx is made next */
+	}
+	return -1;
+}
+
+/* ["h2", "http/1.1"] in the wire format: length, bytes */
+static void
+conf_alpn(struct conf_ctx *ctx, const config_setting_t *s, const char *label,
+    struct tls_conf *tl)
+{
+	const config_setting_t *e;
+	const char *v;
+	size_t off = 0, n = (size_t)config_setting_length(s), len;
+	unsigned i;
+
+	if (!conf_is_list(s)) {
+		conf_error(ctx, s, "alpn must be a list of strings %s", label);
+		return;
+	}
+	if ((tl->alpn = malloc(n * 256)) == NULL ||
+	    (tl->alpn_text = calloc(1, n * 256 + 1)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if ((v = conf_string(ctx, e, "an alpn name")) == NULL)
+			continue;
+		if (*v == '\0' || (len = strlen(v)) > 255) {
+			conf_error(ctx, e, "alpn name must be 1..255 bytes %s",
+			    label);
+			continue;
+		}
+		tl->alpn[off++] = (unsigned char)len;
+		memcpy(tl->alpn + off, v, len);
+		off += len;
+		strcat(tl->alpn_text, i ? "," : "");
+		strcat(tl->alpn_text, v);
+	}
+	tl->alpn_len = off;
+}
+
+static void
+conf_tls_settings(struct conf_ctx *ctx, const config_setting_t *ts,
+    const char *label, struct tls_conf *tl)
+{
+	static const char *const starttls_words[] = { "smtp", "imap", "pop3" };
+	static const char *const versions[] = { "1.2", "1.3" };
+	const config_setting_t *s;
+	const char *v;
+	unsigned days;
+	int i;
+
+	if ((s = config_setting_get_member(ts, "sni")) != NULL &&
+	    (v = conf_string(ctx, s, "sni")) != NULL) {
+		if (*v == '\0' || !conf_name_ok(v))
+			conf_error(ctx, s, "bad sni \"%s\" %s", v, label);
+		else
+			tl->sni = strdup(v);
+	}
+	if ((s = config_setting_get_member(ts, "verify")) != NULL)
+		conf_bool(ctx, s, "verify", label, &tl->verify);
+	if ((s = config_setting_get_member(ts, "ca_file")) != NULL &&
+	    (v = conf_string(ctx, s, "ca_file")) != NULL)
+		tl->ca_file = strdup(v);
+	if ((s = config_setting_get_member(ts, "min_version")) != NULL &&
+	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)
+		tl->min_version = i == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
+	if ((s = config_setting_get_member(ts, "starttls")) != NULL &&
+	    (i = conf_word(ctx, s, "starttls", label, starttls_words, 3)) != -1)
+		tl->starttls = (enum starttls_kind)(i + 1);
+	days = (unsigned)tl->warn_days;
+	conf_count(ctx, ts, "cert_warn_days", label, 0, 3650, &days);
+	tl->warn_days = (int)days;
+	days = (unsigned)tl->crit_days;
+	conf_count(ctx, ts, "cert_crit_days", label, 0, 3650, &days);
+	tl->crit_days = (int)days;
+	if ((s = config_setting_get_member(ts, "alpn")) != NULL)
+		conf_alpn(ctx, s, label, tl);
+}
+
+/*
+ * TLS: `tls = true` and its settings.  The SSL_CTX is built here, so that a
+ * ca_file that cannot be read is an error with its line.
+ */
+static void
+conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
+    struct target_conf *tc)
+{
+	const config_setting_t *s;
+	struct tls_conf *tl;
+	char err[256];
+	size_t nerr = ctx->errs->n;
+	int on = 0, k;
+
+	if ((s = config_setting_get_member(ts, "tls")) != NULL)
+		conf_bool(ctx, s, "tls", label, &on);
+	if (!on) {
+		for (k = 0; conf_tls_keys[k] != NULL; k++)
+			if ((s = config_setting_get_member(ts,
+			    conf_tls_keys[k])) != NULL)
+				conf_error(ctx, s, "%s needs tls = true %s",
+				    conf_tls_keys[k], label);
+		return;
+	}
+	if ((tl = calloc(1, sizeof(*tl))) == NULL) {
+		conf_error(ctx, ts, "out of memory %s", label);
+		return;
+	}
+	tc->tls = tl;
+	tl->verify = 1;
+	tl->warn_days = CONF_DEFAULT_CERT_WARN;
+	tl->crit_days = CONF_DEFAULT_CERT_CRIT;
+	conf_tls_settings(ctx, ts, label, tl);
+	if (ctx->errs->n == nerr && conf_tls_share(ctx, tl) == -1 &&
+	    tls_conf_ctx(tl, err, sizeof(err)) == -1)
+		conf_error(ctx, config_setting_get_member(ts, "tls"), "%s %s",
+		    err, label);
+}
+
+/* name: required, unique (conf.c checks), no blanks; label names it */
+static void
+conf_target_name(struct conf_ctx *ctx, const config_setting_t *ts,
+    struct target_conf *tc, char *label, size_t labelsize)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	snprintf(label, labelsize, "in a target");
+	if ((s = config_setting_get_member(ts, "name")) == NULL) {
+		conf_error(ctx, ts, "target has no name");
+		return;
+	}
+	if ((v = conf_string(ctx, s, "name")) == NULL)
+		return;
+	if (*v == '\0')
+		conf_error(ctx, s, "target name is empty");
+	else if (strlen(v) > CONF_MAX_NAME)
+		conf_error(ctx, s, "target name is longer than %d characters",
+		    CONF_MAX_NAME);
+	else if (!conf_name_ok(v))
+		conf_error(ctx, s, "target name \"%s\" has spaces or control "
+		    "characters", v);
+	else {
+		tc->name = conf_pool_dup(&ctx->pool, v, strlen(v));
+		snprintf(label, labelsize, "in target \"%s\"", v);
+	}
+}
+
+/* host, port, probe */
+static void
+conf_target_where(struct conf_ctx *ctx, const config_setting_t *ts,
+    const char *label, struct target_conf *tc)
+{
+	const config_setting_t *s;
+	const char *v;
+	long long port;
+	int t;
+
+	if ((s = config_setting_get_member(ts, "host")) == NULL)
+		conf_error(ctx, ts, "missing host %s", label);
+	else if ((v = conf_string(ctx, s, "host")) != NULL) {
+		if (*v == '\0' || strlen(v) > CONF_MAX_HOST || !conf_name_ok(v))
+			conf_error(ctx, s, "bad host \"%s\" %s", v, label);
+		else
+			tc->host = conf_pool_dup(&ctx->pool, v, strlen(v));
+	}
+	if ((s = config_setting_get_member(ts, "port")) == NULL)
+		conf_error(ctx, ts, "missing port %s", label);
+	else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
+	    t != CONFIG_TYPE_INT64)
+		conf_error(ctx, s, "port must be an integer %s", label);
+	else if ((port = config_setting_get_int64(s)) < 1 || port > 65535)
+		conf_error(ctx, s, "port %lld out of range 1..65535 %s", port,
+		    label);
+	else
+		tc->port = (uint16_t)port;
+}
+
+/* -1: the probe named is unknown (reported) */
+static int
+conf_target_kind(struct conf_ctx *ctx, const config_setting_t *ts,
+    const char *label, struct target_conf *tc)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	tc->kind = PROBE_PEERADDR;
+	if ((s = config_setting_get_member(ts, "probe")) == NULL ||
+	    (v = conf_string(ctx, s, "probe")) == NULL)
+		return 0;
+	if (strcmp(v, "peeraddr") == 0)
+		tc->kind = PROBE_PEERADDR;
+	else if (strcmp(v, "hello") == 0)
+		tc->kind = PROBE_HELLO;
+	else {
+		conf_error(ctx, s, "unknown probe \"%s\" %s (known: peeraddr, "
+		    "hello)", v, label);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The payload: libconfig already turned \n \r \t \\ \xHH into bytes;
+ * payload_hex is for bytes a string cannot hold (NUL).
+ */
+static void
+conf_target_payload(struct conf_ctx *ctx, const config_setting_t *ts,
+    const char *label, int bad_kind, struct target_conf *tc)
+{
+	const config_setting_t *s, *sp, *sh;
+	const char *v, *payload = CONF_DEFAULT_PAYLOAD;
+	unsigned char *hex = NULL;
+	size_t hexlen = 0;
+
+	if ((sp = s = config_setting_get_member(ts, "payload")) != NULL &&
+	    (v = conf_string(ctx, s, "payload")) != NULL) {
+		payload = v;
+		if (strlen(v) > CONF_MAX_PAYLOAD)
+			conf_error(ctx, s, "payload longer than %d bytes %s",
+			    CONF_MAX_PAYLOAD, label);
+	}
+	if ((sh = s = config_setting_get_member(ts, "payload_hex")) != NULL &&
+	    (v = conf_string(ctx, s, "payload_hex")) != NULL) {
+		if (sp != NULL)
+			conf_error(ctx, s, "payload and payload_hex together "
+			    "%s", label);
+		else if ((hex = conf_hex(v, &hexlen)) == NULL)
+			conf_error(ctx, s, "payload_hex must be pairs of hex "
+			    "digits %s", label);
+		else if (hexlen > CONF_MAX_PAYLOAD)
+			conf_error(ctx, s, "payload longer than %d bytes %s",
+			    CONF_MAX_PAYLOAD, label);
+	}
+	if ((sp != NULL || sh != NULL) && tc->kind != PROBE_HELLO && !bad_kind)
+		conf_error(ctx, sp != NULL ? sp : sh, "payload is only for "
+		    "probe \"hello\" %s", label);
+	if (tc->kind != PROBE_HELLO) {
+		free(hex);
+		return;
+	}
+	if (hex != NULL) {
+		tc->payload = conf_pool_dup(&ctx->pool, hex, hexlen);
+		tc->payload_len = hexlen;
+	} else if (sp == NULL && sh == NULL) {
+		/* one copy for all the targets that say nothing */
+		if (ctx->payload == NULL)
+			ctx->payload = conf_pool_dup(&ctx->pool, payload,
+			    strlen(payload));
+		tc->payload = ctx->payload;
+		tc->payload_len = strlen(payload);
+	} else {
+		tc->payload_len = strlen(payload);
+		tc->payload = conf_pool_dup(&ctx->pool, payload,
+		    tc->payload_len);
+	}
+	free(hex);
+}
+
+/* what the peer must send back */
+static void
+conf_target_expect(struct conf_ctx *ctx, const config_setting_t *ts,
+    const char *label, struct target_conf *tc)
+{
+	const config_setting_t *s;
+	const char *v;
+	char rerr[128];
+	int rc;
+
+	if ((s = config_setting_get_member(ts, "expect")) != NULL &&
+	    (v = conf_string(ctx, s, "expect")) != NULL) {
+		if (*v == '\0')
+			conf_error(ctx, s, "expect is empty %s", label);
+		else if ((tc->expect = (unsigned char *)strdup(v)) != NULL)
+			tc->expect_len = strlen(v);
+	}
+	if ((s = config_setting_get_member(ts, "expect_regex")) == NULL ||
+	    (v = conf_string(ctx, s, "expect_regex")) == NULL)
+		return;
+	if (tc->expect != NULL) {
+		conf_error(ctx, s, "expect and expect_regex together %s",
+		    label);
+		return;
+	}
+	if ((tc->regex = malloc(sizeof(regex_t))) == NULL)
+		return;
+	if ((rc = regcomp(tc->regex, v, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(rc, tc->regex, rerr, sizeof(rerr));
+		conf_error(ctx, s, "expect_regex \"%s\": %s %s", v, rerr,
+		    label);
+		free(tc->regex);
+		tc->regex = NULL;
+	} else
+		tc->expect_regex = strdup(v);
+}
+
+static void
+conf_target_defaults(const struct conf_defaults *d, struct target_conf *tc)
+{
+	tc->interval_us = d->interval_us;
+	tc->timeout_us = d->timeout_us;
+	tc->connect_timeout_us = d->connect_timeout_us;
+	tc->jitter_ppm = d->jitter_ppm;
+	tc->read_limit = d->read_limit;
+	tc->family = (uint16_t)d->family;
+	tc->addrs = (uint8_t)d->addrs;
+	tc->close = (uint8_t)d->close;
+	tc->local_addr = d->local_addr != 0;
+	tc->rise = (uint8_t)d->rise;
+	tc->fall = (uint8_t)d->fall;
+	tc->flap = (uint8_t)d->flap;
+	if (tc->connect_timeout_us > tc->timeout_us)
+		tc->connect_timeout_us = 0;	/* the whole deadline rules */
+}
+
+/* source, and whether host and source agree with family and each other */
+static void
+conf_target_addrs(struct conf_ctx *ctx, const config_setting_t *ts,
+    const char *label, struct target_conf *tc)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	if ((s = config_setting_get_member(ts, "source")) != NULL &&
+	    (v = conf_string(ctx, s, "source")) != NULL) {
+		if (sockaddr_parse_numeric(v, 0, &tc->source) == -1)
+			conf_error(ctx, s, "source \"%s\" must be an IPv4 or "
+			    "IPv6 address %s", v, label);
+		else
+			tc->has_source = 1;
+	}
+	if (tc->host != NULL)
+		tc->numeric = sockaddr_parse_numeric(tc->host, tc->port,
+		    &tc->addr) == 0;
+	if (tc->numeric && tc->family != AF_UNSPEC &&
+	    tc->addr.sa.sa_family != tc->family)
+		conf_error(ctx, config_setting_get_member(ts, "host"),
+		    "host %s is not of family %s %s", tc->host,
+		    family_name(tc->family), label);
+	if (tc->numeric && tc->has_source &&
+	    tc->addr.sa.sa_family != tc->source.sa.sa_family)
+		conf_error(ctx, s, "source and host are of different families "
+		    "%s", label);
+}
+
+/* One target's group into tc: 0, or -1 with its problems reported. */
+static int
+conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
+    const struct conf_defaults *def, struct target_conf *tc)
+{
+	struct conf_defaults d = *def;
+	char label[CONF_MAX_NAME + 16];
+	size_t nerr = ctx->errs->n;
+	int bad_kind;
+
+	memset(tc, 0, sizeof(*tc));
+	tc->pooled = 1;
+	tc->line = (int)config_setting_source_line(ts);
+	tc->file = ctx->file;
+	if (!config_setting_is_group(ts)) {
+		conf_error(ctx, ts, "a target must be a group { ... }");
+		return -1;
+	}
+	conf_target_name(ctx, ts, tc, label, sizeof(label));
+	conf_check_keys(ctx, ts, conf_target_keys, NKEYS(conf_target_keys),
+	    label);
+	conf_target_where(ctx, ts, label, tc);
+	bad_kind = conf_target_kind(ctx, ts, label, tc) == -1;
+	conf_target_payload(ctx, ts, label, bad_kind, tc);
+	conf_target_expect(ctx, ts, label, tc);
+	conf_shared(ctx, ts, label, &d);
+	conf_target_defaults(&d, tc);
+	conf_tls(ctx, ts, label, tc);
+	conf_target_addrs(ctx, ts, label, tc);
+	if (ctx->errs->n == nerr && (tc->name == NULL || tc->host == NULL ||
+	    (tc->kind == PROBE_HELLO && tc->payload == NULL)))
+		conf_error(ctx, ts, "out of memory");
+	return ctx->errs->n == nerr ? 0 : -1;
+}
+
+/* A `targets` list into part: the good ones; the others are reported. */
+void
+conf_targets(struct conf_ctx *ctx, const config_setting_t *list,
+    const struct conf_defaults *def, struct conf_part *part)
+{
+	struct target_conf *tc;
+	size_t j;
+	int i, n;
+
+	if (!conf_is_list(list)) {
+		conf_error(ctx, list, "targets must be a list ( {...}, ... )");
+		return;
+	}
+	if ((n = config_setting_length(list)) == 0)
+		return;
+	if ((part->targets = calloc((size_t)n, sizeof(*tc))) == NULL) {
+		conf_error(ctx, list, "out of memory for %d targets", n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		tc = &part->targets[part->ntargets];
+		if (conf_target(ctx, config_setting_get_elem(list,
+		    (unsigned)i), def, tc) == 0) {
+			part->ntargets++;
+			continue;
+		}
+		/* its TLS settings are no longer there to share */
+		for (j = 0; j < ctx->ntls; j++)
+			if (ctx->tls[j] == tc->tls)
+				ctx->tls[j] = ctx->tls[--ctx->ntls];
+		target_conf_free(tc);
+	}
+	if (ctx->file != NULL)
+		ctx->file->ntargets += (size_t)n;
+}
+
+/* the defaults' keys, for conf.c and conf_dir.c */
+void
+conf_read_defaults(struct conf_ctx *ctx, const config_setting_t *s,
+    struct conf_defaults *d)
+{
+	if (!config_setting_is_group(s)) {
+		conf_error(ctx, s, "defaults must be a group { ... }");
+		return;
+	}
+	conf_check_keys(ctx, s, conf_default_keys, NKEYS(conf_default_keys),
+	    "in defaults");
+	conf_shared(ctx, s, "in defaults", d);
+}

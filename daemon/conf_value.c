@@ -1,0 +1,306 @@
+/*
+ * conf_value.c - one setting's value, checked: numbers, seconds, words,
+ * strings, and the message that names its file and line when it is wrong.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_priv.h"
+
+void
+conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
+    ...)
+{
+	const char *file = NULL;
+	char *msg, *where = NULL;
+	va_list ap;
+	int line = 0;
+
+	if (s != NULL) {
+		file = config_setting_source_file(s);
+		line = (int)config_setting_source_line(s);
+	}
+	if (file == NULL)
+		file = ctx->path;
+	/* an @include'd file, named as written: from its directory */
+	if (*file != '/' && ctx->dir != NULL && strcmp(file, ctx->path) != 0 &&
+	    asprintf(&where, "%s/%s", ctx->dir, file) != -1)
+		file = where;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL) {
+		free(where);
+		return;
+	}
+	if (line > 0)
+		strlist_add(ctx->errs, "%s:%d: %s", file, line, msg);
+	else
+		strlist_add(ctx->errs, "%s: %s", file, msg);
+	free(msg);
+	free(where);
+}
+
+/*
+ * What libconfig said of the text of path it could not read (an error in
+ * an @include'd file names that file as written: from dir).
+ */
+void
+conf_syntax_error(struct strlist *errs, const config_t *cfg, const char *path,
+    const char *dir)
+{
+	const char *file = config_error_file(cfg);
+	char *where = NULL;
+
+	if (file == NULL)
+		file = path;
+	else if (*file != '/' && dir != NULL &&
+	    asprintf(&where, "%s/%s", dir, file) != -1)
+		file = where;
+	if (config_error_line(cfg) > 0)
+		strlist_add(errs, "%s:%d: %s", file, config_error_line(cfg),
+		    config_error_text(cfg));
+	else
+		strlist_add(errs, "%s: %s", file, config_error_text(cfg));
+	free(where);
+}
+
+static int
+conf_cmp_key(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* Every member of group must be one of the nknown sorted keys. */
+void
+conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *const *known, size_t nknown, const char *where)
+{
+	const config_setting_t *s;
+	const char *name;
+	int i;
+
+	for (i = 0; (s = config_setting_get_elem(group, (unsigned)i)) != NULL;
+	    i++) {
+		if ((name = config_setting_name(s)) == NULL ||
+		    bsearch(name, known, nknown, sizeof(*known),
+		    conf_cmp_key) != NULL)
+			continue;
+		conf_error(ctx, s, "unknown key \"%s\" %s", name, where);
+	}
+}
+
+static const char *
+conf_sep(const char *label)
+{
+	return *label ? " " : "";
+}
+
+/* A number, integer or float: -1 when it is not one (already reported). */
+int
+conf_number(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *what, const char *label, double *v)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		*v = (double)config_setting_get_int64(s);
+		return 0;
+	case CONFIG_TYPE_FLOAT:
+		*v = config_setting_get_float(s);
+		if (isfinite(*v))
+			return 0;
+		break;
+	}
+	conf_error(ctx, s, "%s must be a number%s%s", what, conf_sep(label),
+	    label);
+	return -1;
+}
+
+/* A number of seconds in min..CONF_MAX_SECONDS: -1 on error (reported). */
+int
+conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *what, const char *label, double min, uint64_t *usec)
+{
+	double v;
+	int t = config_setting_type(s);
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64 &&
+	    t != CONFIG_TYPE_FLOAT) {
+		conf_error(ctx, s, "%s must be a number of seconds%s%s", what,
+		    conf_sep(label), label);
+		return -1;
+	}
+	if (conf_number(ctx, s, what, label, &v) == -1)
+		return -1;
+	if (v <= 0) {
+		conf_error(ctx, s, "%s must be positive, not %g%s%s", what, v,
+		    conf_sep(label), label);
+		return -1;
+	}
+	if (v < min) {
+		conf_error(ctx, s, "%s %g is below the minimum of %gs%s%s",
+		    what, v, min, conf_sep(label), label);
+		return -1;
+	}
+	if (v > CONF_MAX_SECONDS) {
+		conf_error(ctx, s, "%s %g is above the maximum of %gs%s%s",
+		    what, v, CONF_MAX_SECONDS, conf_sep(label), label);
+		return -1;
+	}
+	*usec = (uint64_t)llround(v * 1e6);
+	return 0;
+}
+
+/* One word of a fixed set: its index, or -1 (already reported). */
+int
+conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
+    const char *label, const char *const *words, size_t nwords)
+{
+	const char *v;
+	char known[128];
+	size_t i, off = 0;
+
+	if ((v = config_setting_get_string(s)) == NULL) {
+		conf_error(ctx, s, "%s must be a string%s%s", what,
+		    conf_sep(label), label);
+		return -1;
+	}
+	for (i = 0; i < nwords; i++)
+		if (strcmp(words[i], v) == 0)
+			return (int)i;
+	known[0] = '\0';
+	for (i = 0; i < nwords && off < sizeof(known); i++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off,
+		    "%s%s", i ? ", " : "", words[i]);
+	conf_error(ctx, s, "unknown %s \"%s\"%s%s (known: %s)", what, v,
+	    conf_sep(label), label, known);
+	return -1;
+}
+
+/* A whole number in min..max, if group g has key. */
+void
+conf_count(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
+    const char *label, unsigned min, unsigned max, unsigned *out)
+{
+	const config_setting_t *s;
+	double v;
+
+	if ((s = config_setting_get_member(g, key)) == NULL ||
+	    conf_number(ctx, s, key, label, &v) == -1)
+		return;
+	if (v < min || v > max || v != floor(v))
+		conf_error(ctx, s, "%s %g out of range %u..%u%s%s", key, v,
+		    min, max, conf_sep(label), label);
+	else
+		*out = (unsigned)v;
+}
+
+int
+conf_bool(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
+    const char *label, int *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error(ctx, s, "%s must be true or false%s%s", what,
+		    conf_sep(label), label);
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
+const char *
+conf_string(struct conf_ctx *ctx, const config_setting_t *s, const char *what)
+{
+	const char *v;
+
+	if ((v = config_setting_get_string(s)) == NULL)
+		conf_error(ctx, s, "%s must be a string", what);
+	return v;
+}
+
+/* no blanks, no control characters, nothing beyond ASCII */
+int
+conf_name_ok(const char *name)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* ( ... ) or [ ... ] */
+int
+conf_is_list(const config_setting_t *s)
+{
+	return config_setting_is_list(s) || config_setting_is_array(s);
+}
+
+/*
+ * The targets' strings, in chunks: a million targets would otherwise be
+ * three million mallocs and frees per load.  They live until the targets
+ * are made (target_new copies them).
+ */
+struct conf_pool {
+	struct conf_pool	*next;
+	size_t			 used, size;
+	char			 data[];
+};
+
+#define CONF_POOL_CHUNK		(256 * 1024)
+
+void *
+conf_pool_dup(struct conf_pool **head, const void *p, size_t len)
+{
+	struct conf_pool *pl = *head;
+	size_t size;
+	char *s;
+
+	if (pl == NULL || pl->size - pl->used < len + 1) {
+		size = len + 1 > CONF_POOL_CHUNK / 2 ? len + 1 :
+		    CONF_POOL_CHUNK - sizeof(*pl);
+		if ((pl = malloc(sizeof(*pl) + size)) == NULL)
+			return NULL;
+		pl->used = 0;
+		pl->size = size;
+		pl->next = *head;
+		*head = pl;
+	}
+	s = pl->data + pl->used;
+	memcpy(s, p, len);
+	s[len] = '\0';
+	pl->used += len + 1;
+	return s;
+}
+
+void
+conf_pool_release(struct conf_pool **head)
+{
+	struct conf_pool *pl;
+
+	while ((pl = *head) != NULL) {
+		*head = pl->next;
+		free(pl);
+	}
+}
+
+/* Put the chunks of *from before those of *to. */
+void
+conf_pool_splice(struct conf_pool **to, struct conf_pool **from)
+{
+	struct conf_pool *last;
+
+	if (*from == NULL)
+		return;
+	for (last = *from; last->next != NULL; last = last->next)
+		;
+	last->next = *to;
+	*to = *from;
+	*from = NULL;
+}

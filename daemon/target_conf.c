@@ -1,0 +1,112 @@
+/*
+ * target_conf.c - a target as the config describes it: the names of its
+ * settings' words, comparing two, freeing one.
+ */
+#include <sys/socket.h>
+
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "futd.h"
+
+static const char *const probe_kind_names[] = {
+	[PROBE_PEERADDR] =	"peeraddr",
+	[PROBE_HELLO] =		"hello",
+};
+
+static const char *const addr_mode_names[] = {
+	[ADDRS_ANY] = "any", [ADDRS_FIRST] = "first", [ADDRS_EACH] = "each",
+};
+static const char *const close_mode_names[] = {
+	[CLOSE_FIN] = "fin", [CLOSE_RST] = "rst",
+};
+
+const char *
+addr_mode_name(enum addr_mode m)
+{
+	return (unsigned)m <= ADDRS_EACH ? addr_mode_names[m] : "?";
+}
+
+const char *
+close_mode_name(enum close_mode m)
+{
+	return (unsigned)m <= CLOSE_RST ? close_mode_names[m] : "?";
+}
+
+const char *
+family_name(int family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" :
+	    "any";
+}
+
+const char *
+probe_kind_name(enum probe_kind k)
+{
+	return (unsigned)k <= PROBE_HELLO ? probe_kind_names[k] : "?";
+}
+
+void
+target_conf_free(struct target_conf *tc)
+{
+	if (!tc->pooled) {
+		free(tc->name);
+		free(tc->host);
+		free(tc->payload);
+	}
+	free(tc->expect);
+	free(tc->expect_regex);
+	if (tc->regex != NULL) {
+		regfree(tc->regex);
+		free(tc->regex);
+	}
+	if (tc->tls != NULL) {
+		tls_conf_free(tc->tls);
+		free(tc->tls);
+	}
+	memset(tc, 0, sizeof(*tc));
+}
+
+static int
+conf_streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+conf_memeq(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+/*
+ * Do two targets probe the same thing the same way?  Every setting counts:
+ * a reload keeps a target's history only when nothing about it changed.
+ */
+int
+target_conf_equal(const struct target_conf *a, const struct target_conf *b)
+{
+	return strcmp(a->name, b->name) == 0 &&
+	    strcmp(a->host, b->host) == 0 &&
+	    a->port == b->port && a->kind == b->kind &&
+	    a->interval_us == b->interval_us &&
+	    a->timeout_us == b->timeout_us &&
+	    a->connect_timeout_us == b->connect_timeout_us &&
+	    a->jitter_ppm == b->jitter_ppm &&
+	    a->read_limit == b->read_limit &&
+	    a->family == b->family && a->addrs == b->addrs &&
+	    a->close == b->close && a->local_addr == b->local_addr &&
+	    a->rise == b->rise && a->fall == b->fall && a->flap == b->flap &&
+	    a->has_source == b->has_source &&
+	    (!a->has_source ||
+	    memcmp(&a->source, &b->source, sizeof(a->source)) == 0) &&
+	    conf_memeq(a->payload, a->payload_len, b->payload,
+	    b->payload_len) &&
+	    conf_memeq(a->expect, a->expect_len, b->expect, b->expect_len) &&
+	    conf_streq(a->expect_regex, b->expect_regex) &&
+	    (a->tls == NULL) == (b->tls == NULL) &&
+	    (a->tls == NULL || tls_conf_equal(a->tls, b->tls));
+}
