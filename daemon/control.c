@@ -28,6 +28,7 @@
 #include "ctl.h"
 #include "jsonw.h"
 #include "metrics.h"
+#include "report.h"
 
 #define CONTROL_OUT_HIGH	(1024 * 1024)
 #define CONTROL_OUT_LOW		(64 * 1024)
@@ -90,6 +91,7 @@ struct control {
 	void				*reload_arg;
 	size_t				 nclients;
 	size_t				 nbig_sndbufs;
+	struct jsonw			 jw;	/* a reply, on its way out */
 	TAILQ_HEAD(, control_client)	 clients;
 };
 
@@ -110,6 +112,7 @@ control_new(struct daemon *d, control_reload_fn reload, void *arg)
 	c->d = d;
 	c->reload = reload;
 	c->reload_arg = arg;
+	jsonw_init(&c->jw);
 	TAILQ_INIT(&c->clients);
 	d->events.notify = control_event_notify;
 	d->events.notify_arg = c;
@@ -146,31 +149,32 @@ control_client_free(struct control_client *cl)
 	free(cl);
 }
 
-static int
-control_dump_cb(const char *buf, size_t len, void *arg)
+/*
+ * Queue the reply line written in c->jw.  A write lost for memory makes
+ * it a 500 in fixed words; a reply the output buffer does not take ends
+ * the connection.
+ */
+static void
+control_send(struct control_client *cl)
 {
-	return evbuffer_add(arg, buf, len);
+	struct jsonw *jw = &cl->c->jw;
+
+	if (jw->nomem) {
+		jw->n = 0;
+		jw->nomem = 0;
+		report_reply(jw, PROTO_INTERNAL, "out of memory", NULL);
+	}
+	if (jsonw_flush(jw, bufferevent_get_output(cl->bev)) == -1)
+		cl->closing = 1;
 }
 
-/* Queue one reply line; takes over obj. */
+/* One reply line with small data (NULL: none); takes over data. */
 static void
-control_send(struct control_client *cl, json_t *obj)
+control_reply(struct control_client *cl, int code, const char *message,
+    json_t *data)
 {
-	struct evbuffer *out = bufferevent_get_output(cl->bev);
-
-	if (obj == NULL) {
-		/* out of memory building the answer: say so in fixed words */
-		evbuffer_add_printf(out, "{\"version\":%d,\"code\":%d,"
-		    "\"message\":\"out of memory\"}\n", FUTD_PROTO_VERSION,
-		    PROTO_INTERNAL);
-		return;
-	}
-	/* 16 digits: 0.2 stays 0.2, a unix time keeps its microseconds */
-	if (json_dump_callback(obj, control_dump_cb, out, JSON_COMPACT |
-	    JSON_REAL_PRECISION(16)) == -1)
-		cl->closing = 1;
-	evbuffer_add(out, "\n", 1);
-	json_decref(obj);
+	report_reply(&cl->c->jw, code, message, data);
+	control_send(cl);
 }
 
 static void
@@ -181,7 +185,7 @@ control_error(struct control_client *cl, int code, const char *msg,
 
 	if (usage != NULL)
 		data = json_pack("{s:s}", "usage", usage);
-	control_send(cl, report_reply(code, msg, data));
+	control_reply(cl, code, msg, data);
 }
 
 /*
@@ -241,12 +245,11 @@ control_reload_done(struct control *c, uint64_t gen,
 			for (i = 0; list != NULL && i < errs->n; i++)
 				json_array_append_new(list,
 				    json_string(errs->msg[i]));
-			control_send(cl, report_reply(PROTO_UNPROCESSABLE,
+			control_reply(cl, PROTO_UNPROCESSABLE,
 			    "configuration has errors, nothing changed",
-			    json_pack("{s:o}", "errors", list)));
+			    json_pack("{s:o}", "errors", list));
 		} else
-			control_send(cl, report_reply(PROTO_OK, "OK",
-			    report_reload(rep)));
+			control_reply(cl, PROTO_OK, "OK", report_reload(rep));
 		/* requests that waited behind this one */
 		bufferevent_enable(cl->bev, EV_READ);
 		control_read_cb(cl->bev, cl);
@@ -270,48 +273,6 @@ control_stream_free(struct control_client *cl)
 	free(st->match);
 	free(st);
 	cl->stream = NULL;
-}
-
-/* Move text into out as the inside of a JSON string. */
-static void
-control_escape(struct evbuffer *out, struct evbuffer *text)
-{
-	struct evbuffer_iovec v[8];
-	const unsigned char *p, *run, *end;
-	size_t done;
-	char esc[8];
-	int i, n;
-
-	while (evbuffer_get_length(text) > 0) {
-		n = evbuffer_peek(text, -1, NULL, v, 8);
-		if (n > 8)
-			n = 8;
-		for (i = 0, done = 0; i < n; i++) {
-			p = run = v[i].iov_base;
-			end = p + v[i].iov_len;
-			for (; p < end; p++) {
-				if (*p >= 0x20 && *p != '"' && *p != '\\' &&
-				    *p < 0x7f)
-					continue;
-				evbuffer_add(out, run, (size_t)(p - run));
-				if (*p == '\n')
-					evbuffer_add(out, "\\n", 2);
-				else if (*p == '"' || *p == '\\') {
-					esc[0] = '\\';
-					esc[1] = (char)*p;
-					evbuffer_add(out, esc, 2);
-				} else {
-					snprintf(esc, sizeof(esc), "\\u%04x",
-					    *p);
-					evbuffer_add(out, esc, 6);
-				}
-				run = p + 1;
-			}
-			evbuffer_add(out, run, (size_t)(p - run));
-			done += v[i].iov_len;
-		}
-		evbuffer_drain(text, done);
-	}
 }
 
 /*
@@ -363,13 +324,16 @@ control_stream_more(struct control_client *cl, int in_reader)
 			return;
 		r = metrics_stream_next(st->ms, d, st->tmp,
 		    CONTROL_METRICS_CHUNK);
-		control_escape(out, st->tmp);
+		jsonw_escape(&st->jw, st->tmp);
+		if (r != 1) {
+			report_metrics_end(&st->jw, r == -1);
+			report_end(&st->jw);
+		}
+		jsonw_flush(&st->jw, out);
 		if (r == 1) {
 			evtimer_add(st->ev, &now);
 			return;
 		}
-		evbuffer_add_printf(out, "\"}%s\n", r == -1 ?
-		    ",\"error\":\"out of memory\"}" : "}");
 		goto done;
 	}
 
@@ -393,9 +357,10 @@ control_stream_more(struct control_client *cl, int in_reader)
 			continue;
 		if (st->sent++ > 0)
 			jsonw_lit(&st->jw, ",");
-		report_status_target(&st->jw, tg);
+		report_target(&st->jw, tg, REPORT_STATUS);
 	}
-	jsonw_lit(&st->jw, "]}}\n");
+	report_status_end(&st->jw);
+	report_end(&st->jw);
 	control_stream_push(cl);
  done:
 	control_stream_free(cl);
@@ -455,11 +420,8 @@ control_stream_start(struct control_client *cl, const char *match,
 	jsonw_init(&st->jw);
 	cl->stream = st;
 	control_stream_sndbuf(cl);
-	evbuffer_add_printf(bufferevent_get_output(cl->bev),
-	    "{\"version\":%d,\"code\":%d,\"message\":\"OK\",\"data\":"
-	    "{\"schema\":%d,\"total\":%zu,\"targets\":[",
-	    FUTD_PROTO_VERSION, PROTO_OK, FUTD_SCHEMA_VERSION,
-	    cl->c->d->ntargets);
+	report_begin(&st->jw, PROTO_OK, "OK", 1);
+	report_status_begin(&st->jw, cl->c->d->ntargets);
 	/* replies keep their order: later requests wait for this one */
 	bufferevent_disable(cl->bev, EV_READ);
 	control_stream_more(cl, 1);
@@ -474,9 +436,8 @@ static void
 control_status(struct control_client *cl, struct ctl_request *req)
 {
 	const char *v[3];
-	struct evbuffer *out;
+	struct jsonw *jw = &cl->c->jw;
 	struct target *tg;
-	struct jsonw jw;
 	int state = -1;
 
 	if (proto_args(req, control_status_keys, v) == -1) {
@@ -495,18 +456,14 @@ control_status(struct control_client *cl, struct ctl_request *req)
 	}
 	if (v[2] != NULL) {
 		/* name=: exactly one target, no glob to escape */
-		out = bufferevent_get_output(cl->bev);
-		evbuffer_add_printf(out, "{\"version\":%d,\"code\":%d,"
-		    "\"message\":\"OK\",\"data\":{\"schema\":%d,"
-		    "\"total\":%zu,\"targets\":[", FUTD_PROTO_VERSION,
-		    PROTO_OK, FUTD_SCHEMA_VERSION, cl->c->d->ntargets);
-		jsonw_init(&jw);
+		report_begin(jw, PROTO_OK, "OK", 1);
+		report_status_begin(jw, cl->c->d->ntargets);
 		if ((tg = daemon_find(cl->c->d, v[2])) != NULL &&
 		    (state == -1 || (int)results_state(&tg->res) == state))
-			report_status_target(&jw, tg);
-		jsonw_lit(&jw, "]}}\n");
-		jsonw_flush(&jw, out);
-		jsonw_free(&jw);
+			report_target(jw, tg, REPORT_STATUS);
+		report_status_end(jw);
+		report_end(jw);
+		control_send(cl);
 		return;
 	}
 	control_stream_start(cl, v[0], state);
@@ -531,8 +488,7 @@ control_log(struct control_client *cl, struct ctl_request *req)
 			return;
 		}
 	}
-	control_send(cl, report_reply(PROTO_OK, "OK",
-	    report_events(cl->c->d, n, v[1])));
+	control_reply(cl, PROTO_OK, "OK", report_events(cl->c->d, n, v[1]));
 }
 
 /* Stream events from now on, one JSON line each, until the client goes. */
@@ -552,10 +508,9 @@ control_follow(struct control_client *cl, struct ctl_request *req)
 	cl->following = 1;
 	/* a follower only listens: no idle timeout for it */
 	bufferevent_set_timeouts(cl->bev, NULL, NULL);
-	control_send(cl, report_reply(PROTO_OK, "OK",
-	    json_pack("{s:i, s:b, s:o}", "schema", FUTD_SCHEMA_VERSION,
-	    "following", 1, "target",
-	    v[0] != NULL ? json_string(v[0]) : json_null())));
+	control_reply(cl, PROTO_OK, "OK", json_pack("{s:i, s:b, s:o}",
+	    "schema", FUTD_SCHEMA_VERSION, "following", 1, "target",
+	    v[0] != NULL ? json_string(v[0]) : json_null()));
 }
 
 /* An event happened: every follower that wants it gets a line. */
@@ -586,7 +541,10 @@ control_event_notify(void *arg, const struct event_rec *ev)
 			    json_integer((json_int_t)cl->dropped));
 			cl->dropped = 0;
 		}
-		control_send(cl, o);
+		/* not a reply: a line of its own, with no envelope */
+		report_json(&c->jw, o);
+		jsonw_lit(&c->jw, "\n");
+		control_send(cl);
 	}
 }
 
@@ -621,11 +579,9 @@ control_metrics(struct control_client *cl, struct ctl_request *req)
 		return;
 	}
 	cl->stream = st;
-	evbuffer_add_printf(bufferevent_get_output(cl->bev),
-	    "{\"version\":%d,\"code\":%d,\"message\":\"OK\",\"data\":"
-	    "{\"schema\":%d,\"format\":\"%s\",\"text\":\"",
-	    FUTD_PROTO_VERSION, PROTO_OK, FUTD_SCHEMA_VERSION,
-	    om ? "openmetrics" : "prometheus");
+	jsonw_init(&st->jw);
+	report_begin(&st->jw, PROTO_OK, "OK", 1);
+	report_metrics_begin(&st->jw, om ? "openmetrics" : "prometheus");
 	bufferevent_disable(cl->bev, EV_READ);
 	control_stream_more(cl, 1);
 }
@@ -636,20 +592,17 @@ control_probe_done(void *arg, const struct target *tg,
     const struct probe_result *pr)
 {
 	struct control_client *cl = arg;
-	json_t *data;
+	struct jsonw *jw = &cl->c->jw;
 
 	cl->adhoc = NULL;
 	if (tg == NULL) {
 		control_error(cl, PROTO_NOT_FOUND, "target removed while "
 		    "probing", NULL);
 	} else {
-		data = json_pack("{s:i, s:s, s:s, s:s, s:i, s:f, s:o}",
-		    "schema", FUTD_SCHEMA_VERSION, "target", tg->conf.name,
-		    "probe", probe_kind_name(tg->conf.kind),
-		    "host", tg->conf.host, "port", (int)tg->conf.port,
-		    "timeout", tg->conf.timeout_us / 1e6,
-		    "result", report_probe_result(tg, pr));
-		control_send(cl, report_reply(PROTO_OK, "OK", data));
+		report_begin(jw, PROTO_OK, "OK", 1);
+		report_probe(jw, tg, pr);
+		report_end(jw);
+		control_send(cl);
 	}
 	/* requests that waited behind this one */
 	bufferevent_enable(cl->bev, EV_READ);
@@ -697,7 +650,7 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 	}
 	switch (req.cmd) {
 	case CTL_PING:
-		control_send(cl, report_reply(PROTO_OK, "OK", report_ping(d)));
+		control_reply(cl, PROTO_OK, "OK", report_ping(d));
 		break;
 	case CTL_STATUS:
 		control_status(cl, &req);
@@ -720,9 +673,10 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 			    NULL);
 			break;
 		}
-		control_send(cl, report_reply(PROTO_OK, "OK",
-		    json_pack("{s:i, s:o}", "schema", FUTD_SCHEMA_VERSION, "target",
-		    report_target(tg, 1))));
+		report_begin(&cl->c->jw, PROTO_OK, "OK", 1);
+		report_show(&cl->c->jw, tg);
+		report_end(&cl->c->jw);
+		control_send(cl);
 		break;
 	case CTL_RELOAD:
 		control_reload(cl);
@@ -973,5 +927,6 @@ control_free(struct control *c)
 		unlink(c->path);
 		free(c->path);
 	}
+	jsonw_free(&c->jw);
 	free(c);
 }

@@ -1,6 +1,6 @@
 /*
- * ctl.h - the daemon's control socket: request parsing (proto.c), replies
- * (report.c) and the socket itself (control.c).
+ * ctl.h - the daemon's control socket: request parsing (proto.c) and the
+ * socket itself (control.c); the replies are report.c's (report.h).
  */
 #ifndef FUTD_CTL_H
 #define FUTD_CTL_H
@@ -11,14 +11,8 @@
 #include "proto.h"
 
 struct daemon;
-struct target;
 struct strlist;
 struct reload_report;
-struct json_t;
-struct event_rec;
-struct probe_result;
-struct evbuffer;
-struct jsonw;
 
 enum ctl_command {
 	CTL_NONE,
@@ -56,17 +50,6 @@ typedef uint64_t (*control_reload_fn)(void *);
 enum proto_code	 proto_parse(char *, size_t, struct ctl_request *);
 int		 proto_args(struct ctl_request *, const char *const *,
 		    const char **);
-
-/* report.c */
-struct json_t	*report_target(const struct target *, int);
-void		 report_status_target(struct jsonw *, const struct target *);
-struct json_t	*report_event(const struct event_rec *);
-struct json_t	*report_events(const struct daemon *, size_t, const char *);
-struct json_t	*report_ping(const struct daemon *);
-struct json_t	*report_probe_result(const struct target *,
-		    const struct probe_result *);
-struct json_t	*report_reload(const struct reload_report *);
-struct json_t	*report_reply(int, const char *, struct json_t *);
 
 /* control.c */
 struct control	*control_new(struct daemon *, control_reload_fn, void *);

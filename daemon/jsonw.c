@@ -287,3 +287,51 @@ jsonw_addr(struct jsonw *jw, const union sockaddr_union *su)
 		return;
 	}
 }
+
+/*
+ * The inside of a JSON string, from text of any length (the metrics, in
+ * chunks), which is drained: '\n' as \n, quote and backslash escaped, the
+ * other bytes below 0x20 or above 0x7e as \u00XX.
+ */
+void
+jsonw_escape(struct jsonw *jw, struct evbuffer *text)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct evbuffer_iovec v[8];
+	const unsigned char *p, *run, *end;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	size_t done;
+	int i, n;
+
+	while (evbuffer_get_length(text) > 0) {
+		n = evbuffer_peek(text, -1, NULL, v, 8);
+		if (n > 8)
+			n = 8;
+		for (i = 0, done = 0; i < n; i++) {
+			p = run = v[i].iov_base;
+			end = p + v[i].iov_len;
+			for (; p < end; p++) {
+				if (*p >= 0x20 && *p != '"' && *p != '\\' &&
+				    *p < 0x7f)
+					continue;
+				jsonw_raw(jw, (const char *)run,
+				    (size_t)(p - run));
+				if (*p == '\n')
+					jsonw_lit(jw, "\\n");
+				else if (*p == '"')
+					jsonw_lit(jw, "\\\"");
+				else if (*p == '\\')
+					jsonw_lit(jw, "\\\\");
+				else {
+					esc[4] = hex[*p >> 4];
+					esc[5] = hex[*p & 0xf];
+					jsonw_raw(jw, esc, sizeof(esc));
+				}
+				run = p + 1;
+			}
+			jsonw_raw(jw, (const char *)run, (size_t)(p - run));
+			done += v[i].iov_len;
+		}
+		evbuffer_drain(text, done);
+	}
+}

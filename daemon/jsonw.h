@@ -1,6 +1,7 @@
 /*
- * jsonw.h - a JSON text writer for the big replies (status of 100 000
- * targets): straight into a growable buffer, numbers printed by hand.
+ * jsonw.h - the JSON text writer of every reply (report.c), made for the
+ * big ones (status of 100 000 targets): straight into a growable buffer,
+ * numbers printed by hand.
  * vsnprintf spent most of a status's time parsing its format strings and
  * printing doubles through multi-precision arithmetic.
  */
@@ -34,6 +35,7 @@ void	 jsonw_g16_us(struct jsonw *, int64_t);
 void	 jsonw_f6_us(struct jsonw *, int64_t);
 void	 jsonw_g6(struct jsonw *, double);
 void	 jsonw_addr(struct jsonw *, const union sockaddr_union *);
+void	 jsonw_escape(struct jsonw *, struct evbuffer *);
 
 /* Room for need more bytes, or NULL when memory ran out. */
 static inline char *

@@ -1,63 +1,137 @@
 /*
- * report.c - what the control socket answers, as JSON (jansson).
- * The schema is written down in proto.h.
+ * report.c - what the control socket answers (see report.h; the schema is
+ * written down in proto.h).
+ *
+ * One writer: everything goes out as text through jsonw.c.  A target and
+ * a result are printed field by field, here and nowhere else, because a
+ * status of 100 000 targets must not build a tree or take seconds; small
+ * objects (ping, reload, events, the TLS details) are built with jansson
+ * and dumped into the same text by report_json(), with one set of flags.
  */
-#include <arpa/inet.h>
-
 #include <event2/buffer.h>
 #include <jansson.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <openssl/ssl.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "futd.h"
-#include "ctl.h"
 #include "jsonw.h"
+#include "report.h"
 
-static json_t *
-report_time(int64_t wall_us)
+/* 16 digits: 0.2 stays 0.2, a unix time keeps its microseconds */
+#define REPORT_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(16))
+
+/*
+ * The envelope of every reply: {"version":1,"code":N,"message":"..." and,
+ * when data follows, ,"data": for the caller to write the value after.
+ * report_end() closes it.  The client (ctl.c) recognises a status by these
+ * bytes: keep them as they are.
+ */
+void
+report_begin(struct jsonw *jw, int code, const char *message, int with_data)
 {
-	return json_real((double)wall_us / 1e6);
+	jsonw_lit(jw, "{\"version\":");
+	jsonw_u64(jw, FUTD_PROTO_VERSION);
+	jsonw_lit(jw, ",\"code\":");
+	jsonw_i64(jw, code);
+	jsonw_lit(jw, ",\"message\":");
+	jsonw_str(jw, message);
+	if (with_data)
+		jsonw_lit(jw, ",\"data\":");
 }
 
-static json_t *
-report_addr(const union sockaddr_union *su)
+void
+report_end(struct jsonw *jw)
 {
-	char buf[SOCKADDR_STRLEN];
-
-	if (su->sa.sa_family == 0)
-		return json_null();
-	return json_string(sockaddr_format(su, buf, sizeof(buf)));
+	jsonw_lit(jw, "}\n");
 }
 
-static json_t *
-report_us(uint32_t us)
+static int
+report_dump_cb(const char *buf, size_t len, void *arg)
 {
-	return us == 0 ? json_null() : json_integer(us);
+	jsonw_raw(arg, buf, len);
+	return 0;
 }
 
-/* What the peer sent, printable: \xHH for the rest (JSON stays ASCII). */
-static json_t *
-report_bytes(const unsigned char *b, size_t n)
+/* A value jansson made, as text; takes it over.  NULL prints null. */
+void
+report_json(struct jsonw *jw, json_t *o)
 {
-	char buf[RESULT_RECV_KEEP * 4 + 1];
-	size_t i, o = 0;
+	if (o == NULL || json_dump_callback(o, report_dump_cb, jw,
+	    REPORT_JSON_FLAGS) == -1)
+		jsonw_lit(jw, "null");
+	json_decref(o);
+}
 
+/* A whole reply line; takes over data (which may be NULL: no "data"). */
+void
+report_reply(struct jsonw *jw, int code, const char *message, json_t *data)
+{
+	report_begin(jw, code, message, data != NULL);
+	if (data != NULL)
+		report_json(jw, data);
+	report_end(jw);
+}
+
+/* A name from one of the daemon's tables: plain ASCII, no escapes. */
+static void
+report_name(struct jsonw *jw, const char *s)
+{
+	jsonw_lit(jw, "\"");
+	jsonw_raw(jw, s, strlen(s));
+	jsonw_lit(jw, "\"");
+}
+
+/*
+ * What the peer sent (or expect holds), printable: \xHH for the rest, a
+ * backslash doubled; then quoted as a JSON string (so "\\x0a", "\\\\").
+ */
+static void
+report_bytes(struct jsonw *jw, const unsigned char *b, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[5] = { '\\', '\\', 'x', 0, 0 };
+	size_t i;
+
+	jsonw_lit(jw, "\"");
 	for (i = 0; i < n; i++) {
-		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
-			buf[o++] = (char)b[i];
-		else if (b[i] == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = '\\';
-		} else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-			    "\\x%02x", b[i]);
+		if (b[i] == '"')
+			jsonw_lit(jw, "\\\"");
+		else if (b[i] == '\\')
+			jsonw_lit(jw, "\\\\\\\\");
+		else if (b[i] >= 0x20 && b[i] < 0x7f)
+			jsonw_raw(jw, (const char *)&b[i], 1);
+		else {
+			esc[3] = hex[b[i] >> 4];
+			esc[4] = hex[b[i] & 0xf];
+			jsonw_raw(jw, esc, sizeof(esc));
+		}
 	}
-	buf[o] = '\0';
-	return json_string(buf);
+	jsonw_lit(jw, "\"");
+}
+
+/* a phase: "key":us, or null when not reached (key comes with its quotes) */
+static void
+report_us(struct jsonw *jw, const char *key, size_t keylen, uint32_t us)
+{
+	jsonw_raw(jw, key, keylen);
+	if (us == 0)
+		jsonw_lit(jw, "null");
+	else
+		jsonw_u64(jw, us);
+}
+#define REPORT_US(jw, key, us)	report_us((jw), "" key, sizeof(key) - 1, (us))
+
+static void
+report_ratio(struct jsonw *jw, const struct results *r, int window)
+{
+	double v;
+
+	if (results_availability(r, window, &v) == 0)
+		jsonw_g6(jw, v);
+	else
+		jsonw_lit(jw, "null");
 }
 
 static json_t *
@@ -95,189 +169,155 @@ report_tls(const struct tls_info *ti)
 	    "error", report_opt_string(ti->error));
 }
 
+
 /*
- * One result: outcome, error, the phases (microseconds from the start; null
- * for a phase not reached), addresses.
+ * One result: outcome, error, the phases (microseconds from the start;
+ * null for a phase not reached); full adds where the address came from,
+ * the addresses, what the peer sent when it failed, the TLS details.  The
+ * history has the short form, a target's last result and `probe` the full.
  */
-static json_t *
-report_result(const struct probe_result *pr, int full)
+void
+report_result(struct jsonw *jw, const struct probe_result *pr, int full)
 {
 	char msg[160];
-	json_t *o;
+	const char *dns;
 
-	o = json_pack("{s:f, s:b, s:o, s:o, s:I, s:{s:o, s:o, s:o, s:o, s:I}}",
-	    "time", (double)pr->wall_us / 1e6,
-	    "ok", pr->error == PERR_NONE,
-	    "error", pr->error == PERR_NONE ? json_null() :
-	    json_string(probe_error_name(pr->error)),
-	    "message", pr->error == PERR_NONE ? json_null() :
-	    json_string(probe_result_message(pr, msg, sizeof(msg))),
-	    "latency_us", (json_int_t)pr->latency_us,
-	    "phases",
-	    "resolve_us", report_us(pr->ph.resolve_us),
-	    "connect_us", report_us(pr->ph.connect_us),
-	    "write_us", report_us(pr->ph.write_us),
-	    "first_byte_us", report_us(pr->ph.first_byte_us),
-	    "total_us", (json_int_t)pr->latency_us);
-	if (o == NULL)
-		return NULL;
-	/* where the address came from: the last result knows, history not */
-	if (full)
-		json_object_set_new(o, "dns",
-		    pr->flags & RESULT_DNS_STALE ? json_string("stale") :
-		    pr->flags & RESULT_DNS_CACHED ? json_string("cached") :
-		    pr->ph.resolve_us > 0 ? json_string("fresh") : json_null());
-	if (full && pr->tls != NULL) {
-		json_object_set_new(json_object_get(o, "phases"), "handshake_us",
-		    report_us(pr->ph.handshake_us));
-		json_object_set_new(o, "tls", report_tls(pr->tls));
+	jsonw_lit(jw, "{\"time\":");
+	jsonw_g16_us(jw, pr->wall_us);
+	if (pr->error == PERR_NONE)
+		jsonw_lit(jw, ",\"ok\":true,\"error\":null,\"message\":null");
+	else {
+		jsonw_lit(jw, ",\"ok\":false,\"error\":");
+		report_name(jw, probe_error_name(pr->error));
+		jsonw_lit(jw, ",\"message\":");
+		jsonw_str(jw, probe_result_message(pr, msg, sizeof(msg)));
 	}
-	if (full) {
-		json_object_set_new(o, "peer", report_addr(&pr->peer));
-		json_object_set_new(o, "local", report_addr(&pr->local));
-		json_object_set_new(o, "queued_us",
-		    json_integer((json_int_t)pr->queued_us));
-		if (pr->recv_len > 0 && pr->error != PERR_NONE) {
-			json_object_set_new(o, "received",
-			    report_bytes(pr->recv, pr->recv_len));
-			json_object_set_new(o, "received_total",
-			    json_integer(pr->recv_total));
-		}
+	jsonw_lit(jw, ",\"latency_us\":");
+	jsonw_u64(jw, pr->latency_us);
+	REPORT_US(jw, ",\"phases\":{\"resolve_us\":", pr->ph.resolve_us);
+	REPORT_US(jw, ",\"connect_us\":", pr->ph.connect_us);
+	REPORT_US(jw, ",\"write_us\":", pr->ph.write_us);
+	REPORT_US(jw, ",\"first_byte_us\":", pr->ph.first_byte_us);
+	if (full && pr->tls != NULL)
+		REPORT_US(jw, ",\"handshake_us\":", pr->ph.handshake_us);
+	jsonw_lit(jw, ",\"total_us\":");
+	jsonw_u64(jw, pr->latency_us);
+	if (!full) {
+		jsonw_lit(jw, "}}");
+		return;
 	}
-	return o;
+	dns = pr->flags & RESULT_DNS_STALE ? "},\"dns\":\"stale\",\"peer\":" :
+	    pr->flags & RESULT_DNS_CACHED ? "},\"dns\":\"cached\",\"peer\":" :
+	    pr->ph.resolve_us > 0 ? "},\"dns\":\"fresh\",\"peer\":" :
+	    "},\"dns\":null,\"peer\":";
+	jsonw_raw(jw, dns, strlen(dns));
+	jsonw_addr(jw, &pr->peer);
+	jsonw_lit(jw, ",\"local\":");
+	jsonw_addr(jw, &pr->local);
+	jsonw_lit(jw, ",\"queued_us\":");
+	jsonw_u64(jw, pr->queued_us);
+	if (pr->recv_len > 0 && pr->error != PERR_NONE) {
+		jsonw_lit(jw, ",\"received\":");
+		report_bytes(jw, pr->recv, pr->recv_len);
+		jsonw_lit(jw, ",\"received_total\":");
+		jsonw_u64(jw, pr->recv_total);
+	}
+	if (pr->tls != NULL) {
+		jsonw_lit(jw, ",\"tls\":");
+		report_json(jw, report_tls(pr->tls));
+	}
+	jsonw_lit(jw, "}");
 }
 
-static json_t *
-report_result_history(const struct results *r)
+/* An `addresses = "each"` target: every address on its own. */
+static void
+report_each(struct jsonw *jw, const struct results *r)
 {
-	struct hist_cursor c;
-	struct probe_result pr;
-	json_t *list, *o;
-
-	if ((list = json_array()) == NULL)
-		return NULL;
-	results_cursor(&c, r);
-	while (results_next(&c, &pr) == 0) {
-		if ((o = report_result(&pr, 0)) == NULL ||
-		    json_array_append_new(list, o) == -1) {
-			json_decref(list);
-			return NULL;
-		}
-	}
-	return list;
-}
-
-static json_t *
-report_each(const struct results *r)
-{
-	json_t *list = json_array(), *o;
 	unsigned i;
 
-	for (i = 0; list != NULL && i < r->neach; i++) {
+	jsonw_lit(jw, "[");
+	for (i = 0; i < r->neach; i++) {
 		const struct addr_result *a = &r->each[i];
 
-		o = json_pack("{s:o, s:I, s:I, s:o}",
-		    "address", report_addr(&a->addr),
-		    "ok", (json_int_t)a->ok, "failed", (json_int_t)a->failed,
-		    "last", a->have_last ? report_result(&a->last, 1) :
-		    json_null());
-		if (o != NULL)
-			json_array_append_new(list, o);
+		if (i > 0)
+			jsonw_lit(jw, ",");
+		jsonw_lit(jw, "{\"address\":");
+		jsonw_addr(jw, &a->addr);
+		jsonw_lit(jw, ",\"ok\":");
+		jsonw_u64(jw, a->ok);
+		jsonw_lit(jw, ",\"failed\":");
+		jsonw_u64(jw, a->failed);
+		jsonw_lit(jw, ",\"last\":");
+		if (a->have_last)
+			report_result(jw, &a->last, 1);
+		else
+			jsonw_lit(jw, "null");
+		jsonw_lit(jw, "}");
 	}
-	return list;
+	jsonw_lit(jw, "]");
+}
+
+/* A TLS target's settings: strings and numbers, small (show). */
+static json_t *
+report_conf_tls(const struct tls_conf *t)
+{
+	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:i, s:i, s:s}",
+	    "sni", report_opt_string(t->sni),
+	    "alpn", report_opt_string(t->alpn_text),
+	    "verify", t->verify,
+	    "ca_file", report_opt_string(t->ca_file),
+	    "min_version", t->min_version == 0 ? json_null() :
+	    json_string(t->min_version == TLS1_3_VERSION ? "1.3" : "1.2"),
+	    "cert_warn_days", t->warn_days,
+	    "cert_crit_days", t->crit_days,
+	    "starttls", starttls_name(t->starttls));
 }
 
 /* The settings, as futd understood them (show). */
-static json_t *
-report_conf(const struct target_conf *tc)
-{
-	json_t *o;
-
-	o = json_pack("{s:s, s:s, s:s, s:o, s:f, s:I}",
-	    "family", family_name(tc->family),
-	    "addresses", addr_mode_name(tc->addrs),
-	    "close", close_mode_name(tc->close),
-	    "connect_timeout", tc->connect_timeout_us == 0 ? json_null() :
-	    json_real(tc->connect_timeout_us / 1e6),
-	    "jitter", tc->jitter_ppm / 1e4,
-	    "read_limit", (json_int_t)tc->read_limit);
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "local_address", json_boolean(tc->local_addr));
-	if (tc->kind == PROBE_HELLO)
-		json_object_set_new(o, "payload_bytes",
-		    json_integer((json_int_t)tc->payload_len));
-	if (tc->expect != NULL)
-		json_object_set_new(o, "expect",
-		    report_bytes(tc->expect, tc->expect_len));
-	if (tc->expect_regex != NULL)
-		json_object_set_new(o, "expect_regex",
-		    json_string(tc->expect_regex));
-	if (tc->has_source)
-		json_object_set_new(o, "source", report_addr(&tc->source));
-	if (tc->tls != NULL)
-		json_object_set_new(o, "tls", json_pack("{s:o, s:o, s:b, s:o,"
-		    " s:o, s:i, s:i, s:s}",
-		    "sni", report_opt_string(tc->tls->sni),
-		    "alpn", report_opt_string(tc->tls->alpn_text),
-		    "verify", tc->tls->verify,
-		    "ca_file", report_opt_string(tc->tls->ca_file),
-		    "min_version", tc->tls->min_version == 0 ? json_null() :
-		    json_string(tc->tls->min_version == TLS1_3_VERSION ?
-		    "1.3" : "1.2"),
-		    "cert_warn_days", tc->tls->warn_days,
-		    "cert_crit_days", tc->tls->crit_days,
-		    "starttls", starttls_name(tc->tls->starttls)));
-	return o;
-}
-
-static json_t *
-report_ratio(const struct results *r, int window)
-{
-	double v;
-
-	return results_availability(r, window, &v) == 0 ? json_real(v) :
-	    json_null();
-}
-
-/* What an operator asks: how long in this state, how available, how fast. */
 static void
-report_operator(json_t *o, const struct target *tg)
+report_conf(struct jsonw *jw, const struct target_conf *tc)
 {
-	const struct results *r = &tg->res;
-	struct results_stats st;
-	uint64_t now = clock_mono_us();
-	int64_t wall = clock_wall_us();
-	json_t *stats;
-
-	json_object_set_new(o, "for_s", r->state == TARGET_UNKNOWN ?
-	    json_null() : json_real((wall - r->since_wall_us) / 1e6));
-	json_object_set_new(o, "changes", json_integer((json_int_t)r->changes));
-	json_object_set_new(o, "base_state",
-	    json_string(target_state_name(r->state)));
-	json_object_set_new(o, "next_probe_in_s",
-	    tg->phase == TARGET_SLEEPING && tg->next_us > now ?
-	    json_real((tg->next_us - now) / 1e6) :
-	    tg->phase == TARGET_STOPPED ? json_null() : json_real(0));
-	json_object_set_new(o, "availability", json_pack("{s:o, s:o, s:o}",
-	    "lifetime", report_ratio(r, 0), "hour", report_ratio(r, 1),
-	    "day", report_ratio(r, 2)));
-	results_stats(r, &st);
-	stats = json_pack("{s:i, s:i, s:o}", "results", st.count, "ok",
-	    st.ok, "ok_ratio", st.count > 0 ?
-	    json_real((double)st.ok / st.count) : json_null());
-	if (stats != NULL && st.ok > 0) {
-		json_object_set_new(stats, "min_us", json_integer(st.min_us));
-		json_object_set_new(stats, "mean_us",
-		    json_integer((json_int_t)(st.mean_us + 0.5)));
-		json_object_set_new(stats, "p50_us", json_integer(st.p50_us));
-		json_object_set_new(stats, "p95_us", json_integer(st.p95_us));
-		json_object_set_new(stats, "p99_us", json_integer(st.p99_us));
-		json_object_set_new(stats, "max_us", json_integer(st.max_us));
-		json_object_set_new(stats, "jitter_us",
-		    json_integer((json_int_t)(st.jitter_us + 0.5)));
+	jsonw_lit(jw, "{\"family\":");
+	report_name(jw, family_name(tc->family));
+	jsonw_lit(jw, ",\"addresses\":");
+	report_name(jw, addr_mode_name(tc->addrs));
+	jsonw_lit(jw, ",\"close\":");
+	report_name(jw, close_mode_name(tc->close));
+	jsonw_lit(jw, ",\"connect_timeout\":");
+	if (tc->connect_timeout_us == 0)
+		jsonw_lit(jw, "null");
+	else
+		jsonw_g16_us(jw, (int64_t)tc->connect_timeout_us);
+	/* parts per million as a percentage: ppm / 1e4 = ppm * 100 / 1e6 */
+	jsonw_lit(jw, ",\"jitter\":");
+	jsonw_g16_us(jw, (int64_t)tc->jitter_ppm * 100);
+	jsonw_lit(jw, ",\"read_limit\":");
+	jsonw_u64(jw, tc->read_limit);
+	if (tc->local_addr)
+		jsonw_lit(jw, ",\"local_address\":true");
+	else
+		jsonw_lit(jw, ",\"local_address\":false");
+	if (tc->kind == PROBE_HELLO) {
+		jsonw_lit(jw, ",\"payload_bytes\":");
+		jsonw_u64(jw, tc->payload_len);
 	}
-	json_object_set_new(o, "stats", stats);
+	if (tc->expect != NULL) {
+		jsonw_lit(jw, ",\"expect\":");
+		report_bytes(jw, tc->expect, tc->expect_len);
+	}
+	if (tc->expect_regex != NULL) {
+		jsonw_lit(jw, ",\"expect_regex\":");
+		jsonw_str(jw, tc->expect_regex);
+	}
+	if (tc->has_source) {
+		jsonw_lit(jw, ",\"source\":");
+		jsonw_addr(jw, &tc->source);
+	}
+	if (tc->tls != NULL) {
+		jsonw_lit(jw, ",\"tls\":");
+		report_json(jw, report_conf_tls(tc->tls));
+	}
+	jsonw_lit(jw, "}");
 }
 
 /*
@@ -306,184 +346,68 @@ report_cert(const struct target *tg)
 	    "crit_days", tg->conf.tls->crit_days);
 }
 
-json_t *
-report_target(const struct target *tg, int with_history)
-{
-	struct target_conf tcbuf;
-	const struct target_conf *tc = target_getconf(tg, &tcbuf);
-	const struct results *r = &tg->res;
-	struct probe_result lastbuf;
-	const struct probe_result *last = target_last(tg, &lastbuf);
-	char msg[160];
-	json_t *o;
-
-	o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s, s:o,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o,"
-	    " s:o}",
-	    "name", tc->name,
-	    "probe", probe_kind_name(tc->kind),
-	    "host", tc->host,
-	    "port", (int)tc->port,
-	    "interval", tc->interval_us / 1e6,
-	    "timeout", tc->timeout_us / 1e6,
-	    "state", target_state_name(results_state(r)),
-	    "since", r->state == TARGET_UNKNOWN ? json_null() :
-	    report_time(r->since_wall_us),
-	    "probes", (json_int_t)r->probes,
-	    "ok", (json_int_t)r->ok,
-	    "failed", (json_int_t)r->failed,
-	    "late", (json_int_t)r->late,
-	    "queued", (json_int_t)r->queued,
-	    "queued_us", (json_int_t)r->queued_us,
-	    "last_time", last ? report_time(last->wall_us) : json_null(),
-	    "last_ok", last ? json_boolean(last->error == PERR_NONE) :
-	    json_null(),
-	    "last_error", last && last->error != PERR_NONE ?
-	    json_string(probe_result_message(last, msg, sizeof(msg))) :
-	    json_null(),
-	    "error", last && last->error != PERR_NONE ?
-	    json_string(probe_error_name(last->error)) : json_null(),
-	    "last_latency_us", last ? json_integer(last->latency_us) :
-	    json_null(),
-	    "peer", last ? report_addr(&last->peer) : json_null(),
-	    "last", last ? report_result(last, 1) : json_null());
-	if (o == NULL)
-		return NULL;
-	report_operator(o, tg);
-	if (tc->tls != NULL)
-		json_object_set_new(o, "cert", report_cert(tg));
-	if (r->neach > 0)
-		json_object_set_new(o, "addresses", report_each(r));
-	if (with_history) {
-		json_object_set_new(o, "rise", json_integer(tc->rise));
-		json_object_set_new(o, "fall", json_integer(tc->fall));
-		json_object_set_new(o, "flap_threshold", json_integer(tc->flap));
-		json_object_set_new(o, "config", report_conf(tc));
-		if (json_object_set_new(o, "history",
-		    report_result_history(r)) == -1) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-/* A JSON value jansson made (TLS details, each address): few targets have it */
-static void
-report_put_json(struct jsonw *jw, json_t *o)
-{
-	char *t = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	if (t != NULL)
-		jsonw_raw(jw, t, strlen(t));
-	else
-		jsonw_lit(jw, "null");
-	free(t);
-	json_decref(o);
-}
-
-static void
-report_put_ratio(struct jsonw *jw, const struct results *r, int window)
-{
-	double v;
-
-	if (results_availability(r, window, &v) == 0)
-		jsonw_g6(jw, v);
-	else
-		jsonw_lit(jw, "null");
-}
-
-/* a phase: "key":us, or null when not reached (key comes with its quotes) */
-#define report_put_us(jw, key, us) do {					\
-	jsonw_lit((jw), key ":");					\
-	if ((us) == 0)							\
-		jsonw_lit((jw), "null");				\
-	else								\
-		jsonw_u64((jw), (us));					\
-} while (0)
-
-/* The last result, as report_result(pr, 1) has it, printed. */
-static void
-report_put_last(struct jsonw *jw, const struct probe_result *pr)
-{
-	char msg[160];
-	const char *dns;
-
-	jsonw_lit(jw, "\"last\":{\"time\":");
-	jsonw_g16_us(jw, pr->wall_us);
-	if (pr->error == PERR_NONE)
-		jsonw_lit(jw, ",\"ok\":true,\"error\":null,\"message\":null,");
-	else {
-		jsonw_lit(jw, ",\"ok\":false,\"error\":\"");
-		jsonw_raw(jw, probe_error_name(pr->error),
-		    strlen(probe_error_name(pr->error)));
-		jsonw_lit(jw, "\",\"message\":");
-		jsonw_str(jw, probe_result_message(pr, msg, sizeof(msg)));
-		jsonw_lit(jw, ",");
-	}
-	jsonw_lit(jw, "\"latency_us\":");
-	jsonw_u64(jw, pr->latency_us);
-	jsonw_lit(jw, ",\"phases\":{");
-	report_put_us(jw, "\"resolve_us\"", pr->ph.resolve_us);
-	report_put_us(jw, ",\"connect_us\"", pr->ph.connect_us);
-	report_put_us(jw, ",\"write_us\"", pr->ph.write_us);
-	report_put_us(jw, ",\"first_byte_us\"", pr->ph.first_byte_us);
-	if (pr->tls != NULL)
-		report_put_us(jw, ",\"handshake_us\"", pr->ph.handshake_us);
-	jsonw_lit(jw, ",\"total_us\":");
-	jsonw_u64(jw, pr->latency_us);
-	dns = pr->flags & RESULT_DNS_STALE ? "},\"dns\":\"stale\",\"peer\":" :
-	    pr->flags & RESULT_DNS_CACHED ? "},\"dns\":\"cached\",\"peer\":" :
-	    pr->ph.resolve_us > 0 ? "},\"dns\":\"fresh\",\"peer\":" :
-	    "},\"dns\":null,\"peer\":";
-	jsonw_raw(jw, dns, strlen(dns));
-	jsonw_addr(jw, &pr->peer);
-	jsonw_lit(jw, ",\"local\":");
-	jsonw_addr(jw, &pr->local);
-	jsonw_lit(jw, ",\"queued_us\":");
-	jsonw_u64(jw, pr->queued_us);
-	if (pr->recv_len > 0 && pr->error != PERR_NONE) {
-		json_t *b = report_bytes(pr->recv, pr->recv_len);
-
-		jsonw_lit(jw, ",\"received\":");
-		jsonw_str(jw, b != NULL ? json_string_value(b) : "");
-		jsonw_lit(jw, ",\"received_total\":");
-		jsonw_u64(jw, pr->recv_total);
-		json_decref(b);
-	}
-	/* TLS details, from jansson: TLS targets are the few */
-	if (pr->tls != NULL) {
-		jsonw_lit(jw, ",\"tls\":");
-		report_put_json(jw, report_tls(pr->tls));
-	}
-	jsonw_lit(jw, "},");
-}
-
 /*
- * One target of `status`, written straight into the reply: what the table
- * and scripts need (`show` has the rest).  Printed rather than built with
- * jansson, and by hand rather than by printf (jsonw.c), because a status of
- * 100 000 targets must not take seconds.
+ * The latency statistics of the history: status has the count and two
+ * percentiles, show the rest too, in between, in the same order.
  */
-void
-report_status_target(struct jsonw *jw, const struct target *tg)
+static void
+report_stats(struct jsonw *jw, const struct results *r,
+    enum report_detail detail)
+{
+	struct results_stats st;
+	int all = detail == REPORT_SHOW;
+
+	results_stats(r, &st);
+	jsonw_lit(jw, "\"stats\":{\"results\":");
+	jsonw_u64(jw, st.count);
+	jsonw_lit(jw, ",\"ok\":");
+	jsonw_u64(jw, st.ok);
+	if (all) {
+		jsonw_lit(jw, ",\"ok_ratio\":");
+		if (st.count > 0)
+			jsonw_g6(jw, (double)st.ok / st.count);
+		else
+			jsonw_lit(jw, "null");
+	}
+	if (st.ok > 0 && all) {
+		jsonw_lit(jw, ",\"min_us\":");
+		jsonw_u64(jw, st.min_us);
+		jsonw_lit(jw, ",\"mean_us\":");
+		jsonw_u64(jw, (uint64_t)(st.mean_us + 0.5));
+	}
+	if (st.ok > 0) {
+		jsonw_lit(jw, ",\"p50_us\":");
+		jsonw_u64(jw, st.p50_us);
+	}
+	if (st.ok > 0 && all) {
+		jsonw_lit(jw, ",\"p95_us\":");
+		jsonw_u64(jw, st.p95_us);
+	}
+	if (st.ok > 0) {
+		jsonw_lit(jw, ",\"p99_us\":");
+		jsonw_u64(jw, st.p99_us);
+	}
+	if (st.ok > 0 && all) {
+		jsonw_lit(jw, ",\"max_us\":");
+		jsonw_u64(jw, st.max_us);
+		jsonw_lit(jw, ",\"jitter_us\":");
+		jsonw_u64(jw, (uint64_t)(st.jitter_us + 0.5));
+	}
+	jsonw_lit(jw, "}");
+}
+
+/* What the config says and where the target stands. */
+static void
+report_target_head(struct jsonw *jw, const struct target *tg)
 {
 	const struct target_conf_core *tc = &tg->conf;
 	const struct results *r = &tg->res;
-	struct probe_result lastbuf;
-	const struct probe_result *last = target_last(tg, &lastbuf);
-	struct results_stats st;
-	uint64_t now = clock_mono_us();
-	int64_t wall = clock_wall_us();
-	const char *name;
-	char msg[160];
 
 	jsonw_lit(jw, "{\"name\":");
 	jsonw_str(jw, tc->name);
-	jsonw_lit(jw, ",\"probe\":\"");
-	name = probe_kind_name(tc->kind);
-	jsonw_raw(jw, name, strlen(name));
-	jsonw_lit(jw, "\",\"host\":");
+	jsonw_lit(jw, ",\"probe\":");
+	report_name(jw, probe_kind_name(tc->kind));
+	jsonw_lit(jw, ",\"host\":");
 	jsonw_str(jw, tc->host);
 	jsonw_lit(jw, ",\"port\":");
 	jsonw_u64(jw, tc->port);
@@ -491,22 +415,19 @@ report_status_target(struct jsonw *jw, const struct target *tg)
 	jsonw_g16_us(jw, (int64_t)tc->interval_us);
 	jsonw_lit(jw, ",\"timeout\":");
 	jsonw_g16_us(jw, (int64_t)tc->timeout_us);
-	jsonw_lit(jw, ",\"state\":\"");
-	name = target_state_name(results_state(r));
-	jsonw_raw(jw, name, strlen(name));
-	jsonw_lit(jw, "\",\"base_state\":\"");
-	name = target_state_name(r->state);
-	jsonw_raw(jw, name, strlen(name));
+	jsonw_lit(jw, ",\"state\":");
+	report_name(jw, target_state_name(results_state(r)));
+	jsonw_lit(jw, ",\"base_state\":");
+	report_name(jw, target_state_name(r->state));
 	if (r->state == TARGET_UNKNOWN)
-		jsonw_lit(jw, "\",\"since\":null,\"for_s\":null,");
+		jsonw_lit(jw, ",\"since\":null,\"for_s\":null");
 	else {
-		jsonw_lit(jw, "\",\"since\":");
+		jsonw_lit(jw, ",\"since\":");
 		jsonw_g16_us(jw, r->since_wall_us);
 		jsonw_lit(jw, ",\"for_s\":");
-		jsonw_f6_us(jw, wall - r->since_wall_us);
-		jsonw_lit(jw, ",");
+		jsonw_f6_us(jw, clock_wall_us() - r->since_wall_us);
 	}
-	jsonw_lit(jw, "\"changes\":");
+	jsonw_lit(jw, ",\"changes\":");
 	jsonw_u64(jw, r->changes);
 	jsonw_lit(jw, ",\"probes\":");
 	jsonw_u64(jw, r->probes);
@@ -520,33 +441,47 @@ report_status_target(struct jsonw *jw, const struct target *tg)
 	jsonw_u64(jw, r->queued);
 	jsonw_lit(jw, ",\"queued_us\":");
 	jsonw_u64(jw, r->queued_us);
-	if (last == NULL)
+}
+
+/* The last result in short, then whole as "last" (none: no "last"). */
+static void
+report_target_last(struct jsonw *jw, const struct probe_result *last)
+{
+	char msg[160];
+
+	if (last == NULL) {
 		jsonw_lit(jw, ",\"last_time\":null,\"last_ok\":null,"
 		    "\"last_error\":null,\"error\":null,"
-		    "\"last_latency_us\":null,\"peer\":null,");
-	else {
-		jsonw_lit(jw, ",\"last_time\":");
-		jsonw_g16_us(jw, last->wall_us);
-		if (last->error == PERR_NONE)
-			jsonw_lit(jw, ",\"last_ok\":true,\"last_error\":null,"
-			    "\"error\":null,");
-		else {
-			jsonw_lit(jw, ",\"last_ok\":false,\"last_error\":");
-			jsonw_str(jw, probe_result_message(last, msg,
-			    sizeof(msg)));
-			jsonw_lit(jw, ",\"error\":\"");
-			name = probe_error_name(last->error);
-			jsonw_raw(jw, name, strlen(name));
-			jsonw_lit(jw, "\",");
-		}
-		jsonw_lit(jw, "\"last_latency_us\":");
-		jsonw_u64(jw, last->latency_us);
-		jsonw_lit(jw, ",\"peer\":");
-		jsonw_addr(jw, &last->peer);
-		jsonw_lit(jw, ",");
-		report_put_last(jw, last);
+		    "\"last_latency_us\":null,\"peer\":null");
+		return;
 	}
-	jsonw_lit(jw, "\"next_probe_in_s\":");
+	jsonw_lit(jw, ",\"last_time\":");
+	jsonw_g16_us(jw, last->wall_us);
+	if (last->error == PERR_NONE)
+		jsonw_lit(jw, ",\"last_ok\":true,\"last_error\":null,"
+		    "\"error\":null");
+	else {
+		jsonw_lit(jw, ",\"last_ok\":false,\"last_error\":");
+		jsonw_str(jw, probe_result_message(last, msg, sizeof(msg)));
+		jsonw_lit(jw, ",\"error\":");
+		report_name(jw, probe_error_name(last->error));
+	}
+	jsonw_lit(jw, ",\"last_latency_us\":");
+	jsonw_u64(jw, last->latency_us);
+	jsonw_lit(jw, ",\"peer\":");
+	jsonw_addr(jw, &last->peer);
+	jsonw_lit(jw, ",\"last\":");
+	report_result(jw, last, 1);
+}
+
+/* What an operator asks next: when the next probe, how available. */
+static void
+report_target_outlook(struct jsonw *jw, const struct target *tg)
+{
+	const struct results *r = &tg->res;
+	uint64_t now = clock_mono_us();
+
+	jsonw_lit(jw, ",\"next_probe_in_s\":");
 	if (tg->phase == TARGET_SLEEPING && tg->next_us > now)
 		jsonw_f6_us(jw, (int64_t)(tg->next_us - now));
 	else if (tg->phase == TARGET_STOPPED)
@@ -554,32 +489,142 @@ report_status_target(struct jsonw *jw, const struct target *tg)
 	else
 		jsonw_lit(jw, "0");
 	jsonw_lit(jw, ",\"availability\":{\"lifetime\":");
-	report_put_ratio(jw, r, 0);
+	report_ratio(jw, r, 0);
 	jsonw_lit(jw, ",\"hour\":");
-	report_put_ratio(jw, r, 1);
+	report_ratio(jw, r, 1);
 	jsonw_lit(jw, ",\"day\":");
-	report_put_ratio(jw, r, 2);
-	results_stats(r, &st);
-	jsonw_lit(jw, "},\"stats\":{\"results\":");
-	jsonw_u64(jw, st.count);
-	jsonw_lit(jw, ",\"ok\":");
-	jsonw_u64(jw, st.ok);
-	if (st.ok > 0) {
-		jsonw_lit(jw, ",\"p50_us\":");
-		jsonw_u64(jw, st.p50_us);
-		jsonw_lit(jw, ",\"p99_us\":");
-		jsonw_u64(jw, st.p99_us);
+	report_ratio(jw, r, 2);
+	jsonw_lit(jw, "},");
+}
+
+/* show's own: the rules, the settings, the history newest first. */
+static void
+report_target_more(struct jsonw *jw, const struct target *tg)
+{
+	struct target_conf tcbuf;
+	const struct target_conf *tc = target_getconf(tg, &tcbuf);
+	struct hist_cursor c;
+	struct probe_result pr;
+	int n = 0;
+
+	jsonw_lit(jw, ",\"rise\":");
+	jsonw_u64(jw, tc->rise);
+	jsonw_lit(jw, ",\"fall\":");
+	jsonw_u64(jw, tc->fall);
+	jsonw_lit(jw, ",\"flap_threshold\":");
+	jsonw_u64(jw, tc->flap);
+	jsonw_lit(jw, ",\"config\":");
+	report_conf(jw, tc);
+	jsonw_lit(jw, ",\"history\":[");
+	results_cursor(&c, &tg->res);
+	while (results_next(&c, &pr) == 0) {
+		if (n++ > 0)
+			jsonw_lit(jw, ",");
+		report_result(jw, &pr, 0);
 	}
-	jsonw_lit(jw, "}");
+	jsonw_lit(jw, "]");
+}
+
+/*
+ * One target, the one way both `status` (for each of maybe 100 000, so
+ * printed, and by hand rather than by printf: jsonw.c) and `show` write
+ * it; show adds the rest of the statistics and what follows "cert".
+ */
+void
+report_target(struct jsonw *jw, const struct target *tg,
+    enum report_detail detail)
+{
+	const struct results *r = &tg->res;
+	struct probe_result lastbuf;
+
+	report_target_head(jw, tg);
+	report_target_last(jw, target_last(tg, &lastbuf));
+	report_target_outlook(jw, tg);
+	report_stats(jw, r, detail);
 	if (r->neach > 0) {
 		jsonw_lit(jw, ",\"addresses\":");
-		report_put_json(jw, report_each(r));
+		report_each(jw, r);
 	}
-	if (tc->tls != NULL) {
+	if (tg->conf.tls != NULL) {
 		jsonw_lit(jw, ",\"cert\":");
-		report_put_json(jw, report_cert(tg));
+		report_json(jw, report_cert(tg));
 	}
+	if (detail == REPORT_SHOW)
+		report_target_more(jw, tg);
 	jsonw_lit(jw, "}");
+}
+
+/* status: {"schema":1,"total":N,"targets":[ TARGET,... ]} */
+void
+report_status_begin(struct jsonw *jw, size_t total)
+{
+	jsonw_lit(jw, "{\"schema\":");
+	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
+	jsonw_lit(jw, ",\"total\":");
+	jsonw_u64(jw, total);
+	jsonw_lit(jw, ",\"targets\":[");
+}
+
+void
+report_status_end(struct jsonw *jw)
+{
+	jsonw_lit(jw, "]}");
+}
+
+/* show: {"schema":1,"target":TARGET} */
+void
+report_show(struct jsonw *jw, const struct target *tg)
+{
+	jsonw_lit(jw, "{\"schema\":");
+	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
+	jsonw_lit(jw, ",\"target\":");
+	report_target(jw, tg, REPORT_SHOW);
+	jsonw_lit(jw, "}");
+}
+
+/* `probe NAME`: the target in a few words, one result in full. */
+void
+report_probe(struct jsonw *jw, const struct target *tg,
+    const struct probe_result *pr)
+{
+	jsonw_lit(jw, "{\"schema\":");
+	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
+	jsonw_lit(jw, ",\"target\":");
+	jsonw_str(jw, tg->conf.name);
+	jsonw_lit(jw, ",\"probe\":");
+	report_name(jw, probe_kind_name(tg->conf.kind));
+	jsonw_lit(jw, ",\"host\":");
+	jsonw_str(jw, tg->conf.host);
+	jsonw_lit(jw, ",\"port\":");
+	jsonw_u64(jw, tg->conf.port);
+	jsonw_lit(jw, ",\"timeout\":");
+	jsonw_g16_us(jw, (int64_t)tg->conf.timeout_us);
+	jsonw_lit(jw, ",\"result\":");
+	report_result(jw, pr, 1);
+	jsonw_lit(jw, "}");
+}
+
+/*
+ * metrics: {"schema":1,"format":"F","text":"...the exposition..."}, the
+ * text escaped in chunks by jsonw_escape(); lost, when memory ran out,
+ * adds "error" beside "data".
+ */
+void
+report_metrics_begin(struct jsonw *jw, const char *format)
+{
+	jsonw_lit(jw, "{\"schema\":");
+	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
+	jsonw_lit(jw, ",\"format\":");
+	report_name(jw, format);
+	jsonw_lit(jw, ",\"text\":\"");
+}
+
+void
+report_metrics_end(struct jsonw *jw, int lost)
+{
+	jsonw_lit(jw, "\"}");
+	if (lost)
+		jsonw_lit(jw, ",\"error\":\"out of memory\"");
 }
 
 json_t *
@@ -651,14 +696,6 @@ report_events(const struct daemon *d, size_t n, const char *name)
 	    "events", list);
 }
 
-/* `probe NAME`: one result in full, with the phases a person reads. */
-json_t *
-report_probe_result(const struct target *tg, const struct probe_result *pr)
-{
-	(void)tg;
-	return report_result(pr, 1);
-}
-
 json_t *
 report_ping(const struct daemon *d)
 {
@@ -690,19 +727,4 @@ report_reload(const struct reload_report *rep)
 	    "removed", report_strlist(&rep->removed),
 	    "changed", report_strlist(&rep->changed),
 	    "unchanged", (json_int_t)rep->unchanged);
-}
-
-/* The envelope of every reply; takes over data (which may be NULL). */
-json_t *
-report_reply(int code, const char *message, json_t *data)
-{
-	json_t *o;
-
-	o = json_pack("{s:i, s:i, s:s}", "version", FUTD_PROTO_VERSION,
-	    "code", code, "message", message);
-	if (o != NULL && data != NULL)
-		json_object_set_new(o, "data", data);
-	else if (data != NULL)
-		json_decref(data);
-	return o;
 }

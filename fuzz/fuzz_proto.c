@@ -22,9 +22,9 @@
  *  - on an error: req.cmd is CTL_NONE and req.error a non-empty string;
  *  - proto_args() either returns 0 with every value inside an argument, or
  *    -1 with req.error set;
- *  - report_reply(code, req.error or "OK", {"usage":...}) dumps to one
- *    line of JSON (as control_send() does) that parses back to the same
- *    version, code, message and usage.
+ *  - report_reply(code, req.error or "OK", {"usage":...}) writes one
+ *    line of JSON, ending in its only '\n' (what control_send() sends),
+ *    that parses back to the same version, code, message and usage.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -34,6 +34,8 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "jsonw.h"
+#include "report.h"
 
 #define FUZZ_MAX_LEN	(FUTD_PROTO_MAX_REQUEST + 256)
 
@@ -107,18 +109,21 @@ check_args(struct ctl_request *req, const char *buf, size_t len)
 static void
 check_reply(int code, const char *msg, const char *usage)
 {
-	json_t *reply, *back, *data;
+	json_t *back, *data;
 	json_error_t jerr;
+	struct jsonw jw;
 	char *text;
 
 	data = usage != NULL ? json_pack("{s:s}", "usage", usage) : NULL;
 	CHECK(usage == NULL || data != NULL);
-	reply = report_reply(code, msg, data);
-	CHECK(reply != NULL);
-	/* as control_send() writes it */
-	text = json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(16));
+	/* as control_send() sends it */
+	jsonw_init(&jw);
+	report_reply(&jw, code, msg, data);
+	CHECK(!jw.nomem && jw.n > 0 && jw.b[jw.n - 1] == '\n');
+	CHECK(memchr(jw.b, '\n', jw.n - 1) == NULL);	/* one line per reply */
+	text = strndup(jw.b, jw.n - 1);
+	jsonw_free(&jw);
 	CHECK(text != NULL);
-	CHECK(strchr(text, '\n') == NULL);	/* one line per reply */
 	back = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (back == NULL) {
 		fprintf(stderr, "fuzz_proto: reply does not parse back: %s "
@@ -141,7 +146,6 @@ check_reply(int code, const char *msg, const char *usage)
 		CHECK(json_object_get(back, "data") == NULL);
 	free(text);
 	json_decref(back);
-	json_decref(reply);
 }
 
 int

@@ -11,6 +11,8 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "jsonw.h"
+#include "report.h"
 #include "tests.h"
 
 /* Room for the longest line we try, plus the '\0' proto_parse writes. */
@@ -227,6 +229,30 @@ dump(json_t *o)
 	return s;
 }
 
+/*
+ * The reply line report_reply() writes, as control.c sends it: its text
+ * without the '\n' in *text (caller's), parsed back (caller's).
+ */
+static json_t *
+reply(int code, const char *message, json_t *data, char **text)
+{
+	struct jsonw jw;
+	json_t *o;
+
+	jsonw_init(&jw);
+	report_reply(&jw, code, message, data);
+	ck_assert_int_eq(jw.nomem, 0);
+	ck_assert_uint_gt(jw.n, 1);
+	ck_assert_int_eq(jw.b[jw.n - 1], '\n');
+	ck_assert_ptr_null(memchr(jw.b, '\n', jw.n - 1));
+	*text = strndup(jw.b, jw.n - 1);
+	ck_assert_ptr_nonnull(*text);
+	jsonw_free(&jw);
+	o = json_loads(*text, JSON_REJECT_DUPLICATES, NULL);
+	ck_assert_msg(o != NULL, "reply does not parse: %s", *text);
+	return o;
+}
+
 static void
 assert_envelope(json_t *o, int code, const char *message)
 {
@@ -248,19 +274,17 @@ START_TEST(test_reply_error)
 	json_t *o;
 	char *s;
 
-	o = report_reply(PROTO_NOT_FOUND, "no such target", NULL);
+	o = reply(PROTO_NOT_FOUND, "no such target", NULL, &s);
 	assert_envelope(o, 404, "no such target");
 	ck_assert_ptr_null(json_object_get(o, "data"));
-	s = dump(o);
 	ck_assert_str_eq(s,
 	    "{\"version\":1,\"code\":404,\"message\":\"no such target\"}");
 	free(s);
 	json_decref(o);
 
-	o = report_reply(PROTO_BAD_REQUEST, "wrong number of arguments",
-	    json_pack("{s:s}", "usage", "show NAME"));
+	o = reply(PROTO_BAD_REQUEST, "wrong number of arguments",
+	    json_pack("{s:s}", "usage", "show NAME"), &s);
 	assert_envelope(o, 400, "wrong number of arguments");
-	s = dump(o);
 	ck_assert_str_eq(s, "{\"version\":1,\"code\":400,\"message\":"
 	    "\"wrong number of arguments\",\"data\":{\"usage\":\"show NAME\"}}");
 	free(s);
@@ -279,9 +303,8 @@ START_TEST(test_reply_ping)
 	memset(&d, 0, sizeof(d));
 	d.start_mono_us = clock_mono_us();
 	d.ntargets = 3;
-	o = report_reply(PROTO_OK, "OK", report_ping(&d));
+	o = reply(PROTO_OK, "OK", report_ping(&d), &s);
 	assert_envelope(o, 200, "OK");
-	s = dump(o);
 	ck_assert_msg(strncmp(s, head, sizeof(head) - 1) == 0,
 	    "reply line: %s", s);
 	free(s);
@@ -318,8 +341,9 @@ START_TEST(test_reply_reload)
 	strlist_add(&rep.removed, "%s", "old1");
 	strlist_add(&rep.removed, "%s", "old2");
 	rep.unchanged = 4;
-	o = report_reply(PROTO_OK, "OK", report_reload(&rep));
+	o = reply(PROTO_OK, "OK", report_reload(&rep), &s);
 	assert_envelope(o, 200, "OK");
+	free(s);
 	s = dump(json_object_get(o, "data"));
 	ck_assert_str_eq(s, "{\"schema\":1,\"added\":[\"new\"],"
 	    "\"removed\":[\"old1\",\"old2\"],\"changed\":[],"

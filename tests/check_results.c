@@ -12,6 +12,8 @@
 
 #include "futd.h"
 #include "ctl.h"
+#include "jsonw.h"
+#include "report.h"
 #include "tests.h"
 
 static struct results r;
@@ -423,6 +425,7 @@ START_TEST(test_report_history)
 	struct target *tg;
 	struct probe_result pr;
 	json_t *o, *hist, *e;
+	struct jsonw jw;
 
 	tg = calloc(1, sizeof(*tg));
 	ck_assert_ptr_nonnull(tg);
@@ -444,7 +447,12 @@ START_TEST(test_report_history)
 	ck_assert_int_eq(sockaddr_parse_numeric("127.0.0.1", 80, &pr.peer), 0);
 	results_record(&tg->res, &pr);
 
-	o = report_target(tg, 1);
+	/* as `show` writes it, read back */
+	jsonw_init(&jw);
+	report_target(&jw, tg, REPORT_SHOW);
+	ck_assert_int_eq(jw.nomem, 0);
+	o = json_loadb(jw.b, jw.n, JSON_REJECT_DUPLICATES, NULL);
+	jsonw_free(&jw);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "up");
 	ck_assert_double_eq_tol(json_real_value(json_object_get(o, "since")),
