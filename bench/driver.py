@@ -11,7 +11,8 @@ here, by PID; every wait is bounded.
 
 Environment (defaults in brackets):
   QUICK [0]            1: a short run (~1 min), smaller and shorter figures
-  FIGURES [1 2 3 5 6 4] which figures, in this order (4, the heaviest, last)
+  FIGURES [1 2 3 5 6 4 7] which figures, in this order (4 and 7, the heaviest, last)
+  DIR_FILES [100]      figure 7: the targets of figure 4 in this many files of targets_dir
   FUTD FUTCTL TESTSRV  binaries [build/futd build/futctl build/testsrv]
   SHARED_BENCH         the shared measuring stick's folder ('' = none)
   BENCH_BIN [build/bench/bin]  sink, epoll_prober, malloc_count.so
@@ -52,7 +53,7 @@ def env(name, default):
 
 QUICK = env("QUICK", "0") not in ("0", "", "no")
 # the heaviest (4) last: it must not disturb the others
-FIGURES = env("FIGURES", "1 2 3 5 6 4").replace(",", " ").split()
+FIGURES = env("FIGURES", "1 2 3 5 6 4 7").replace(",", " ").split()
 FUTD = env("FUTD", os.path.join(ROOT, "build/futd"))
 FUTCTL = env("FUTCTL", os.path.join(ROOT, "build/futctl"))
 TESTSRV = env("TESTSRV", os.path.join(ROOT, "build/testsrv"))
@@ -956,6 +957,89 @@ def figure4(sink):
             json.dumps(f.log_match) if f.log_match else "", t_stop, rc))
 
 
+# ------------------------------------------------------------ figure 7
+
+def wait_ready_notify(f, limit):
+    """seconds from spawn to READY=1 (our NOTIFY_SOCKET), or None"""
+    while time.monotonic() - f.t_spawn < limit and f.alive():
+        t = f.notify.first("READY=1")
+        if t is not None:
+            return t - f.t_spawn
+        time.sleep(0.02)
+    return None
+
+
+DIR_AWK = r"""BEGIN {
+  printf "targets = (\n"
+  for (i = 0; i < per; i++)
+    printf "{ name = \"f%d-t%d\"; host = \"%s\"; port = %d; probe = \"hello\"; interval = %s; timeout = 2.0; }%s\n",
+      k, i, host, p, iv, (i < per - 1 ? "," : "")
+  printf ");\n"
+}"""
+
+
+def figure7(sink):
+    """targets_dir: SCALE_TARGETS targets in DIR_FILES files, parsed on worker
+    threads; a reload after one file changed reads that file only."""
+    n, nf, iv = SCALE_TARGETS, int(env("DIR_FILES", "100")), 60.0
+    log("== figure 7: %d targets in %d files of targets_dir, at %.0f s (port 1: refused)"
+        % (n, nf, iv))
+    f = Futd("confdir", notify=True)
+    d = os.path.join(f.dir, "targets.d")
+    os.mkdir(d)
+    with open(f.conf, "w") as fh:
+        fh.write('control_socket = "%s";\nhistory = 64;\nlog_level = "%s";\n'
+                 'targets_dir = "targets.d";\n' % (f.sock, LOG_LEVEL))
+    per = n // nf
+    t_gen = time.monotonic()
+    for k in range(nf):
+        with open(os.path.join(d, "%03d.conf" % k), "w") as fh:
+            subprocess.run(["awk", "-v", "per=%d" % per, "-v", "k=%d" % k, "-v", "host=" + HOST,
+                            "-v", "p=1", "-v", "iv=%.6f" % iv, DIR_AWK], stdout=fh, check=True)
+    gen = time.monotonic() - t_gen
+    f.start()
+    try:
+        t_ready = wait_ready_notify(f, SCALE_READY_MAX)
+        hwm, rss = proc_kb(f.pid, "VmHWM"), f.rss_kb()
+        cu, cs = cpu_split(f.pid)
+        row(7, "dir %dk in %d files: start → READY=1" % (n // 1000, nf), t_ready, "s",
+            "files written by awk in %.1f s; VmHWM (peak) %s MB, VmRSS %s MB at READY=1; "
+            "futd's CPU by then %s s user, %s s system (%d cores)" % (
+                gen, fmt(hwm / 1024) if hwm else "n/a", fmt(rss / 1024) if rss else "n/a",
+                fmt(cu) if cu is not None else "n/a", fmt(cs) if cs is not None else "n/a",
+                os.cpu_count() or 0))
+        if t_ready is None:
+            return
+        time.sleep(min(5.0, SCALE_RUN / 2))
+        # one file changed: its first target's port
+        path = os.path.join(d, "%03d.conf" % (nf // 2))
+        with open(path, "r+b") as fh:
+            head = fh.read(4096)
+            j = head.index(b"port = 1;")
+            fh.seek(j)
+            fh.write(b"port = 2;")
+        cu0, cs0 = cpu_split(f.pid)
+        r0 = time.monotonic()
+        f.p.send_signal(signal.SIGHUP)
+        while time.monotonic() - r0 < 60 and f.alive() and \
+                f.notify.first("READY=1", after=r0) is None:
+            time.sleep(0.005)
+        t_rl = f.notify.first("RELOADING=1", after=r0)
+        t_rd = f.notify.first("READY=1", after=r0)
+        cu1, cs1 = cpu_split(f.pid)
+        rl = t_rd - r0 if t_rd else None
+        row(7, "dir %dk: reload, 1 file of %d changed" % (n // 1000, nf), rl, "s",
+            "signal → READY=1 (RELOADING=1 → READY=1 %s s); %s of the start; futd's CPU "
+            "meanwhile %s s user, %s s system; VmHWM after %s MB" % (
+                fmt(t_rd - t_rl) if t_rl and t_rd else "n/a",
+                "%.1f %%" % (100.0 * rl / t_ready) if rl else "n/a",
+                fmt(cu1 - cu0) if None not in (cu0, cu1) else "n/a",
+                fmt(cs1 - cs0) if None not in (cs0, cs1) else "n/a",
+                fmt(proc_kb(f.pid, "VmHWM") / 1024)))
+    finally:
+        f.stop(grace=5)
+
+
 # ------------------------------------------------------------ figure 5
 
 def control_trials(sink, n, iv, trials):
@@ -1336,7 +1420,8 @@ def run():
     SINK_KIND = sink.kind
     log("== target server: %s pid %d on CPU %d, %s:%d..%d" % (
         sink.kind, sink.p.pid, SINK_CPU, HOST, PORT, PORT + NPORTS - 1))
-    figs = {"1": figure1, "2": figure2, "3": figure3, "4": figure4, "5": figure5, "6": figure6}
+    figs = {"1": figure1, "2": figure2, "3": figure3, "4": figure4, "5": figure5, "6": figure6,
+            "7": figure7}
     try:
         for f in FIGURES:
             if f not in figs:
