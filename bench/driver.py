@@ -984,7 +984,7 @@ def figure7(sink):
     n, nf, iv = SCALE_TARGETS, int(env("DIR_FILES", "100")), 60.0
     log("== figure 7: %d targets in %d files of targets_dir, at %.0f s (port 1: refused)"
         % (n, nf, iv))
-    f = Futd("confdir", notify=True)
+    f = Futd("confdir", notify=True, cpu="0-%d" % ((os.cpu_count() or 1) - 1))  # every core: the files are parsed on worker threads
     d = os.path.join(f.dir, "targets.d")
     os.mkdir(d)
     with open(f.conf, "w") as fh:

@@ -105,7 +105,7 @@ conf_dns(struct conf_ctx *ctx, const config_setting_t *root, struct conf *c)
 	if ((s = config_setting_get_member(root, "dns_timeout")) != NULL)
 		conf_seconds(ctx, s, "dns_timeout", "", CONF_MIN_INTERVAL,
 		    &c->dns_timeout_us);
-	conf_count(ctx, root, "dns_attempts", "", 1, 10, &c->dns_attempts);
+	conf_count(ctx, config_setting_get_member(root, "dns_attempts"), "dns_attempts", "", 1, 10, &c->dns_attempts);
 	if ((s = config_setting_get_member(root, "dns_cache_max")) != NULL &&
 	    conf_number(ctx, s, "dns_cache_max", "", &x) == 0) {
 		if (x < 0 || x > CONF_MAX_SECONDS)
@@ -227,7 +227,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 	if ((s = config_setting_get_member(root, "history")) != NULL)
 		conf_history(ctx, s, c);
 	c->events = CONF_DEFAULT_EVENTS;
-	conf_count(ctx, root, "events", "", 1, CONF_MAX_EVENTS, &c->events);
+	conf_count(ctx, config_setting_get_member(root, "events"), "events", "", 1, CONF_MAX_EVENTS, &c->events);
 	if ((s = config_setting_get_member(root, "max_inflight")) != NULL &&
 	    conf_number(ctx, s, "max_inflight", "", &x) == 0) {
 		if (x < 0 || x > CONF_MAX_INFLIGHT || x != floor(x))

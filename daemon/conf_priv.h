@@ -18,10 +18,9 @@
 
 struct tls_conf;
 
-/* The keys each place accepts (sorted: conf_check_keys looks them up). */
+/* The keys each place accepts, sorted. */
 extern const char *const conf_top_keys[];
 extern const char *const conf_file_keys[];
-extern const char *const conf_default_keys[];
 extern const char *const conf_target_keys[];
 
 /*
@@ -72,8 +71,6 @@ void	 conf_syntax_error(struct strlist *, const config_t *, const char *,
 
 /* conf_target.c */
 void	 conf_defaults_init(struct conf_defaults *);
-void	 conf_shared(struct conf_ctx *, const config_setting_t *,
-	    const char *, struct conf_defaults *);
 void	 conf_read_defaults(struct conf_ctx *, const config_setting_t *,
 	    struct conf_defaults *);
 void	 conf_targets(struct conf_ctx *, const config_setting_t *,

@@ -30,14 +30,11 @@
 #define CONF_DEFAULT_CERT_WARN	30	/* days */
 #define CONF_DEFAULT_CERT_CRIT	7
 
-#define NKEYS(k)	(sizeof(k) / sizeof((k)[0]) - 1)
-
-/* sorted: conf_check_keys looks them up */
-const char *const conf_default_keys[] = {
-	"addresses", "close", "connect_timeout", "fall", "family",
-	"flap_threshold", "interval", "jitter", "local_address", "read_limit",
-	"rise", "timeout", NULL
-};
+/*
+ * Every key a target's group may hold, sorted (conf_gather looks them up),
+ * in the order of enum conf_key; `defaults` may hold those of
+ * CONF_DEFAULT_KEYS.
+ */
 const char *const conf_target_keys[] = {
 	"addresses", "alpn", "ca_file", "cert_crit_days", "cert_warn_days",
 	"close", "connect_timeout", "expect", "expect_regex", "fall",
@@ -47,10 +44,110 @@ const char *const conf_target_keys[] = {
 	"timeout", "tls", "verify", NULL
 };
 
-static const char *const conf_tls_keys[] = {
-	"sni", "alpn", "verify", "ca_file", "min_version", "cert_warn_days",
-	"cert_crit_days", "starttls", NULL
+enum conf_key {
+	K_ADDRESSES,
+	K_ALPN,
+	K_CA_FILE,
+	K_CERT_CRIT_DAYS,
+	K_CERT_WARN_DAYS,
+	K_CLOSE,
+	K_CONNECT_TIMEOUT,
+	K_EXPECT,
+	K_EXPECT_REGEX,
+	K_FALL,
+	K_FAMILY,
+	K_FLAP_THRESHOLD,
+	K_HOST,
+	K_INTERVAL,
+	K_JITTER,
+	K_LOCAL_ADDRESS,
+	K_MIN_VERSION,
+	K_NAME,
+	K_PAYLOAD,
+	K_PAYLOAD_HEX,
+	K_PORT,
+	K_PROBE,
+	K_READ_LIMIT,
+	K_RISE,
+	K_SNI,
+	K_SOURCE,
+	K_STARTTLS,
+	K_TIMEOUT,
+	K_TLS,
+	K_VERIFY,
+	K__MAX
 };
+
+#define KEY(k)		(1ULL << (k))
+#define CONF_DEFAULT_KEYS	(KEY(K_ADDRESSES) | \
+	KEY(K_CLOSE) | \
+	KEY(K_CONNECT_TIMEOUT) | \
+	KEY(K_FALL) | \
+	KEY(K_FAMILY) | \
+	KEY(K_FLAP_THRESHOLD) | \
+	KEY(K_INTERVAL) | \
+	KEY(K_JITTER) | \
+	KEY(K_LOCAL_ADDRESS) | \
+	KEY(K_READ_LIMIT) | \
+	KEY(K_RISE) | \
+	KEY(K_TIMEOUT))
+
+static const enum conf_key conf_tls_keys[] = {
+	K_SNI, K_ALPN, K_VERIFY, K_CA_FILE, K_MIN_VERSION, K_CERT_WARN_DAYS, K_CERT_CRIT_DAYS, K_STARTTLS
+};
+
+#define CONF_MAX_UNKNOWN	16	/* told of a group; the rest are too */
+
+/* A group's settings by key: what conf_gather found in it. */
+struct conf_group {
+	const config_setting_t	*self;
+	const config_setting_t	*key[K__MAX];
+	const config_setting_t	*unknown[CONF_MAX_UNKNOWN];
+	unsigned		 nunknown;
+};
+
+static int
+conf_cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/*
+ * The members of s by key, in one pass (libconfig's lookup of a member by
+ * name parses a path: a cost a million targets would pay thirty times
+ * each); a key not in allowed is kept aside for conf_unknown().
+ */
+static void
+conf_gather(const config_setting_t *s, uint64_t allowed, struct conf_group *g)
+{
+	const config_setting_t *m;
+	const char *name, *const *k;
+	unsigned i;
+
+	memset(g, 0, sizeof(*g));
+	g->self = s;
+	for (i = 0; (m = config_setting_get_elem(s, i)) != NULL; i++) {
+		if ((name = config_setting_name(m)) == NULL)
+			continue;
+		k = bsearch(name, conf_target_keys, K__MAX,
+		    sizeof(*conf_target_keys), conf_cmp_name);
+		if (k != NULL && (allowed & KEY(k - conf_target_keys)))
+			g->key[k - conf_target_keys] = m;
+		else if (g->nunknown < CONF_MAX_UNKNOWN)
+			g->unknown[g->nunknown++] = m;
+	}
+}
+
+static void
+conf_unknown(struct conf_ctx *ctx, const struct conf_group *g,
+    const char *where)
+{
+	unsigned i;
+
+	for (i = 0; i < g->nunknown; i++)
+		conf_error(ctx, g->unknown[i], "unknown key \"%s\" %s",
+		    config_setting_name(g->unknown[i]), where);
+}
 
 void
 conf_defaults_init(struct conf_defaults *d)
@@ -68,7 +165,7 @@ conf_defaults_init(struct conf_defaults *d)
 }
 
 static void
-conf_words(struct conf_ctx *ctx, const config_setting_t *g,
+conf_words(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct conf_defaults *d)
 {
 	static const char *const families[] = { "any", "ipv4", "ipv6" };
@@ -78,17 +175,17 @@ conf_words(struct conf_ctx *ctx, const config_setting_t *g,
 	const config_setting_t *s;
 	int i;
 
-	if ((s = config_setting_get_member(g, "family")) != NULL &&
+	if ((s = g->key[K_FAMILY]) != NULL &&
 	    (i = conf_word(ctx, s, "family", label, families, 3)) != -1)
 		d->family = family_values[i];
-	if ((s = config_setting_get_member(g, "addresses")) != NULL &&
+	if ((s = g->key[K_ADDRESSES]) != NULL &&
 	    (i = conf_word(ctx, s, "addresses", label, addrs, 3)) != -1)
 		d->addrs = i;	/* enum addr_mode's order */
-	if ((s = config_setting_get_member(g, "close")) != NULL &&
+	if ((s = g->key[K_CLOSE]) != NULL &&
 	    (i = conf_word(ctx, s, "close", label, closes, 2)) != -1)
 		d->close = i;	/* enum close_mode's order */
 	/* getsockname() is a syscall a probe pays only when asked for */
-	if ((s = config_setting_get_member(g, "local_address")) != NULL)
+	if ((s = g->key[K_LOCAL_ADDRESS]) != NULL)
 		conf_bool(ctx, s, "local_address", label, &d->local_addr);
 }
 
@@ -96,24 +193,24 @@ conf_words(struct conf_ctx *ctx, const config_setting_t *g,
  * The settings a target shares with `defaults`: read from group g into d.
  * label says where ("in target \"x\"", "in defaults").
  */
-void
-conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
+static void
+conf_shared(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct conf_defaults *d)
 {
 	const config_setting_t *s;
 	const char *sep = *label ? " " : "";
 	double v;
 
-	if ((s = config_setting_get_member(g, "interval")) != NULL)
+	if ((s = g->key[K_INTERVAL]) != NULL)
 		conf_seconds(ctx, s, "interval", label, CONF_MIN_INTERVAL,
 		    &d->interval_us);
-	if ((s = config_setting_get_member(g, "timeout")) != NULL)
+	if ((s = g->key[K_TIMEOUT]) != NULL)
 		conf_seconds(ctx, s, "timeout", label, CONF_MIN_INTERVAL,
 		    &d->timeout_us);
-	if ((s = config_setting_get_member(g, "connect_timeout")) != NULL)
+	if ((s = g->key[K_CONNECT_TIMEOUT]) != NULL)
 		conf_seconds(ctx, s, "connect_timeout", label,
 		    CONF_MIN_INTERVAL, &d->connect_timeout_us);
-	if ((s = config_setting_get_member(g, "jitter")) != NULL &&
+	if ((s = g->key[K_JITTER]) != NULL &&
 	    conf_number(ctx, s, "jitter", label, &v) == 0) {
 		if (v < 0 || v > CONF_MAX_JITTER)
 			conf_error(ctx, s, "jitter %g%% out of range 0..%g%s%s",
@@ -121,7 +218,7 @@ conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
 		else
 			d->jitter_ppm = (uint32_t)llround(v * 1e4);
 	}
-	if ((s = config_setting_get_member(g, "read_limit")) != NULL &&
+	if ((s = g->key[K_READ_LIMIT]) != NULL &&
 	    conf_number(ctx, s, "read_limit", label, &v) == 0) {
 		if (v < 1 || v > CONF_MAX_READ_LIMIT || v != floor(v))
 			conf_error(ctx, s, "read_limit %g out of range 1..%d "
@@ -129,9 +226,9 @@ conf_shared(struct conf_ctx *ctx, const config_setting_t *g,
 		else
 			d->read_limit = (uint32_t)v;
 	}
-	conf_count(ctx, g, "rise", label, 1, 100, &d->rise);
-	conf_count(ctx, g, "fall", label, 1, 100, &d->fall);
-	conf_count(ctx, g, "flap_threshold", label, 0, FLAP_KEEP - 1,
+	conf_count(ctx, g->key[K_RISE], "rise", label, 1, 100, &d->rise);
+	conf_count(ctx, g->key[K_FALL], "fall", label, 1, 100, &d->fall);
+	conf_count(ctx, g->key[K_FLAP_THRESHOLD], "flap_threshold", label, 0, FLAP_KEEP - 1,
 	    &d->flap);
 	conf_words(ctx, g, label, d);
 }
@@ -236,7 +333,7 @@ conf_alpn(struct conf_ctx *ctx, const config_setting_t *s, const char *label,
 }
 
 static void
-conf_tls_settings(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct tls_conf *tl)
 {
 	static const char *const starttls_words[] = { "smtp", "imap", "pop3" };
@@ -246,31 +343,31 @@ conf_tls_settings(struct conf_ctx *ctx, const config_setting_t *ts,
 	unsigned days;
 	int i;
 
-	if ((s = config_setting_get_member(ts, "sni")) != NULL &&
+	if ((s = g->key[K_SNI]) != NULL &&
 	    (v = conf_string(ctx, s, "sni")) != NULL) {
 		if (*v == '\0' || !conf_name_ok(v))
 			conf_error(ctx, s, "bad sni \"%s\" %s", v, label);
 		else
 			tl->sni = strdup(v);
 	}
-	if ((s = config_setting_get_member(ts, "verify")) != NULL)
+	if ((s = g->key[K_VERIFY]) != NULL)
 		conf_bool(ctx, s, "verify", label, &tl->verify);
-	if ((s = config_setting_get_member(ts, "ca_file")) != NULL &&
+	if ((s = g->key[K_CA_FILE]) != NULL &&
 	    (v = conf_string(ctx, s, "ca_file")) != NULL)
 		tl->ca_file = strdup(v);
-	if ((s = config_setting_get_member(ts, "min_version")) != NULL &&
+	if ((s = g->key[K_MIN_VERSION]) != NULL &&
 	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)
 		tl->min_version = i == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
-	if ((s = config_setting_get_member(ts, "starttls")) != NULL &&
+	if ((s = g->key[K_STARTTLS]) != NULL &&
 	    (i = conf_word(ctx, s, "starttls", label, starttls_words, 3)) != -1)
 		tl->starttls = (enum starttls_kind)(i + 1);
 	days = (unsigned)tl->warn_days;
-	conf_count(ctx, ts, "cert_warn_days", label, 0, 3650, &days);
+	conf_count(ctx, g->key[K_CERT_WARN_DAYS], "cert_warn_days", label, 0, 3650, &days);
 	tl->warn_days = (int)days;
 	days = (unsigned)tl->crit_days;
-	conf_count(ctx, ts, "cert_crit_days", label, 0, 3650, &days);
+	conf_count(ctx, g->key[K_CERT_CRIT_DAYS], "cert_crit_days", label, 0, 3650, &days);
 	tl->crit_days = (int)days;
-	if ((s = config_setting_get_member(ts, "alpn")) != NULL)
+	if ((s = g->key[K_ALPN]) != NULL)
 		conf_alpn(ctx, s, label, tl);
 }
 
@@ -279,51 +376,50 @@ conf_tls_settings(struct conf_ctx *ctx, const config_setting_t *ts,
  * ca_file that cannot be read is an error with its line.
  */
 static void
-conf_tls(struct conf_ctx *ctx, const config_setting_t *ts, const char *label,
+conf_tls(struct conf_ctx *ctx, const struct conf_group *g, const char *label,
     struct target_conf *tc)
 {
 	const config_setting_t *s;
 	struct tls_conf *tl;
 	char err[256];
-	size_t nerr = ctx->errs->n;
-	int on = 0, k;
+	size_t k, nerr = ctx->errs->n;
+	int on = 0;
 
-	if ((s = config_setting_get_member(ts, "tls")) != NULL)
+	if ((s = g->key[K_TLS]) != NULL)
 		conf_bool(ctx, s, "tls", label, &on);
 	if (!on) {
-		for (k = 0; conf_tls_keys[k] != NULL; k++)
-			if ((s = config_setting_get_member(ts,
-			    conf_tls_keys[k])) != NULL)
+		for (k = 0; k < sizeof(conf_tls_keys) /
+		    sizeof(conf_tls_keys[0]); k++)
+			if ((s = g->key[conf_tls_keys[k]]) != NULL)
 				conf_error(ctx, s, "%s needs tls = true %s",
-				    conf_tls_keys[k], label);
+				    conf_target_keys[conf_tls_keys[k]], label);
 		return;
 	}
 	if ((tl = calloc(1, sizeof(*tl))) == NULL) {
-		conf_error(ctx, ts, "out of memory %s", label);
+		conf_error(ctx, g->self, "out of memory %s", label);
 		return;
 	}
 	tc->tls = tl;
 	tl->verify = 1;
 	tl->warn_days = CONF_DEFAULT_CERT_WARN;
 	tl->crit_days = CONF_DEFAULT_CERT_CRIT;
-	conf_tls_settings(ctx, ts, label, tl);
+	conf_tls_settings(ctx, g, label, tl);
 	if (ctx->errs->n == nerr && conf_tls_share(ctx, tl) == -1 &&
 	    tls_conf_ctx(tl, err, sizeof(err)) == -1)
-		conf_error(ctx, config_setting_get_member(ts, "tls"), "%s %s",
-		    err, label);
+		conf_error(ctx, g->key[K_TLS], "%s %s", err, label);
 }
 
 /* name: required, unique (conf.c checks), no blanks; label names it */
 static void
-conf_target_name(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target_name(struct conf_ctx *ctx, const struct conf_group *g,
     struct target_conf *tc, char *label, size_t labelsize)
 {
 	const config_setting_t *s;
 	const char *v;
 
 	snprintf(label, labelsize, "in a target");
-	if ((s = config_setting_get_member(ts, "name")) == NULL) {
-		conf_error(ctx, ts, "target has no name");
+	if ((s = g->key[K_NAME]) == NULL) {
+		conf_error(ctx, g->self, "target has no name");
 		return;
 	}
 	if ((v = conf_string(ctx, s, "name")) == NULL)
@@ -344,7 +440,7 @@ conf_target_name(struct conf_ctx *ctx, const config_setting_t *ts,
 
 /* host, port, probe */
 static void
-conf_target_where(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target_where(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
 	const config_setting_t *s;
@@ -352,16 +448,16 @@ conf_target_where(struct conf_ctx *ctx, const config_setting_t *ts,
 	long long port;
 	int t;
 
-	if ((s = config_setting_get_member(ts, "host")) == NULL)
-		conf_error(ctx, ts, "missing host %s", label);
+	if ((s = g->key[K_HOST]) == NULL)
+		conf_error(ctx, g->self, "missing host %s", label);
 	else if ((v = conf_string(ctx, s, "host")) != NULL) {
 		if (*v == '\0' || strlen(v) > CONF_MAX_HOST || !conf_name_ok(v))
 			conf_error(ctx, s, "bad host \"%s\" %s", v, label);
 		else
 			tc->host = conf_pool_dup(&ctx->pool, v, strlen(v));
 	}
-	if ((s = config_setting_get_member(ts, "port")) == NULL)
-		conf_error(ctx, ts, "missing port %s", label);
+	if ((s = g->key[K_PORT]) == NULL)
+		conf_error(ctx, g->self, "missing port %s", label);
 	else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
 	    t != CONFIG_TYPE_INT64)
 		conf_error(ctx, s, "port must be an integer %s", label);
@@ -374,14 +470,14 @@ conf_target_where(struct conf_ctx *ctx, const config_setting_t *ts,
 
 /* -1: the probe named is unknown (reported) */
 static int
-conf_target_kind(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target_kind(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
 	const config_setting_t *s;
 	const char *v;
 
 	tc->kind = PROBE_PEERADDR;
-	if ((s = config_setting_get_member(ts, "probe")) == NULL ||
+	if ((s = g->key[K_PROBE]) == NULL ||
 	    (v = conf_string(ctx, s, "probe")) == NULL)
 		return 0;
 	if (strcmp(v, "peeraddr") == 0)
@@ -401,7 +497,7 @@ conf_target_kind(struct conf_ctx *ctx, const config_setting_t *ts,
  * payload_hex is for bytes a string cannot hold (NUL).
  */
 static void
-conf_target_payload(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target_payload(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, int bad_kind, struct target_conf *tc)
 {
 	const config_setting_t *s, *sp, *sh;
@@ -409,14 +505,14 @@ conf_target_payload(struct conf_ctx *ctx, const config_setting_t *ts,
 	unsigned char *hex = NULL;
 	size_t hexlen = 0;
 
-	if ((sp = s = config_setting_get_member(ts, "payload")) != NULL &&
+	if ((sp = s = g->key[K_PAYLOAD]) != NULL &&
 	    (v = conf_string(ctx, s, "payload")) != NULL) {
 		payload = v;
 		if (strlen(v) > CONF_MAX_PAYLOAD)
 			conf_error(ctx, s, "payload longer than %d bytes %s",
 			    CONF_MAX_PAYLOAD, label);
 	}
-	if ((sh = s = config_setting_get_member(ts, "payload_hex")) != NULL &&
+	if ((sh = s = g->key[K_PAYLOAD_HEX]) != NULL &&
 	    (v = conf_string(ctx, s, "payload_hex")) != NULL) {
 		if (sp != NULL)
 			conf_error(ctx, s, "payload and payload_hex together "
@@ -455,7 +551,7 @@ conf_target_payload(struct conf_ctx *ctx, const config_setting_t *ts,
 
 /* what the peer must send back */
 static void
-conf_target_expect(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target_expect(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
 	const config_setting_t *s;
@@ -463,14 +559,14 @@ conf_target_expect(struct conf_ctx *ctx, const config_setting_t *ts,
 	char rerr[128];
 	int rc;
 
-	if ((s = config_setting_get_member(ts, "expect")) != NULL &&
+	if ((s = g->key[K_EXPECT]) != NULL &&
 	    (v = conf_string(ctx, s, "expect")) != NULL) {
 		if (*v == '\0')
 			conf_error(ctx, s, "expect is empty %s", label);
 		else if ((tc->expect = (unsigned char *)strdup(v)) != NULL)
 			tc->expect_len = strlen(v);
 	}
-	if ((s = config_setting_get_member(ts, "expect_regex")) == NULL ||
+	if ((s = g->key[K_EXPECT_REGEX]) == NULL ||
 	    (v = conf_string(ctx, s, "expect_regex")) == NULL)
 		return;
 	if (tc->expect != NULL) {
@@ -511,13 +607,13 @@ conf_target_defaults(const struct conf_defaults *d, struct target_conf *tc)
 
 /* source, and whether host and source agree with family and each other */
 static void
-conf_target_addrs(struct conf_ctx *ctx, const config_setting_t *ts,
+conf_target_addrs(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
 	const config_setting_t *s;
 	const char *v;
 
-	if ((s = config_setting_get_member(ts, "source")) != NULL &&
+	if ((s = g->key[K_SOURCE]) != NULL &&
 	    (v = conf_string(ctx, s, "source")) != NULL) {
 		if (sockaddr_parse_numeric(v, 0, &tc->source) == -1)
 			conf_error(ctx, s, "source \"%s\" must be an IPv4 or "
@@ -530,7 +626,7 @@ conf_target_addrs(struct conf_ctx *ctx, const config_setting_t *ts,
 		    &tc->addr) == 0;
 	if (tc->numeric && tc->family != AF_UNSPEC &&
 	    tc->addr.sa.sa_family != tc->family)
-		conf_error(ctx, config_setting_get_member(ts, "host"),
+		conf_error(ctx, g->key[K_HOST],
 		    "host %s is not of family %s %s", tc->host,
 		    family_name(tc->family), label);
 	if (tc->numeric && tc->has_source &&
@@ -545,6 +641,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
     const struct conf_defaults *def, struct target_conf *tc)
 {
 	struct conf_defaults d = *def;
+	struct conf_group g;
 	char label[CONF_MAX_NAME + 16];
 	size_t nerr = ctx->errs->n;
 	int bad_kind;
@@ -557,17 +654,17 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 		conf_error(ctx, ts, "a target must be a group { ... }");
 		return -1;
 	}
-	conf_target_name(ctx, ts, tc, label, sizeof(label));
-	conf_check_keys(ctx, ts, conf_target_keys, NKEYS(conf_target_keys),
-	    label);
-	conf_target_where(ctx, ts, label, tc);
-	bad_kind = conf_target_kind(ctx, ts, label, tc) == -1;
-	conf_target_payload(ctx, ts, label, bad_kind, tc);
-	conf_target_expect(ctx, ts, label, tc);
-	conf_shared(ctx, ts, label, &d);
+	conf_gather(ts, ~0ULL, &g);
+	conf_target_name(ctx, &g, tc, label, sizeof(label));
+	conf_unknown(ctx, &g, label);
+	conf_target_where(ctx, &g, label, tc);
+	bad_kind = conf_target_kind(ctx, &g, label, tc) == -1;
+	conf_target_payload(ctx, &g, label, bad_kind, tc);
+	conf_target_expect(ctx, &g, label, tc);
+	conf_shared(ctx, &g, label, &d);
 	conf_target_defaults(&d, tc);
-	conf_tls(ctx, ts, label, tc);
-	conf_target_addrs(ctx, ts, label, tc);
+	conf_tls(ctx, &g, label, tc);
+	conf_target_addrs(ctx, &g, label, tc);
 	if (ctx->errs->n == nerr && (tc->name == NULL || tc->host == NULL ||
 	    (tc->kind == PROBE_HELLO && tc->payload == NULL)))
 		conf_error(ctx, ts, "out of memory");
@@ -615,11 +712,13 @@ void
 conf_read_defaults(struct conf_ctx *ctx, const config_setting_t *s,
     struct conf_defaults *d)
 {
+	struct conf_group g;
+
 	if (!config_setting_is_group(s)) {
 		conf_error(ctx, s, "defaults must be a group { ... }");
 		return;
 	}
-	conf_check_keys(ctx, s, conf_default_keys, NKEYS(conf_default_keys),
-	    "in defaults");
-	conf_shared(ctx, s, "in defaults", d);
+	conf_gather(s, CONF_DEFAULT_KEYS, &g);
+	conf_unknown(ctx, &g, "in defaults");
+	conf_shared(ctx, &g, "in defaults", d);
 }

@@ -182,16 +182,14 @@ conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
 	return -1;
 }
 
-/* A whole number in min..max, if group g has key. */
+/* s (named key), if there (not NULL): a whole number in min..max. */
 void
-conf_count(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
+conf_count(struct conf_ctx *ctx, const config_setting_t *s, const char *key,
     const char *label, unsigned min, unsigned max, unsigned *out)
 {
-	const config_setting_t *s;
 	double v;
 
-	if ((s = config_setting_get_member(g, key)) == NULL ||
-	    conf_number(ctx, s, key, label, &v) == -1)
+	if (s == NULL || conf_number(ctx, s, key, label, &v) == -1)
 		return;
 	if (v < min || v > max || v != floor(v))
 		conf_error(ctx, s, "%s %g out of range %u..%u%s%s", key, v,
