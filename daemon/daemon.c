@@ -91,81 +91,94 @@ daemon_duplicate(const struct target_conf *tc, const struct target *old,
 	    tc->name, old->file->path, old->line);
 }
 
+/* What an apply will do, worked out before anything changes. */
+struct daemon_plan {
+	struct target		**next;		/* the new d->targets; NULL: to
+						   make from c->targets[i] */
+	size_t			 *at;		/* c->targets[i] is next[at[i]] */
+	size_t			 *retire;	/* into d->targets: what goes */
+	size_t			  total, nnew, nretire, nsame;
+	int			  paired;
+};
+
+/*
+ * A running target that stays as it is: of a file kept whole, or of the
+ * same name and config as c->targets[i] (kept).
+ */
+static int
+daemon_pair_one(struct conf *c, struct daemon_plan *pl, size_t i,
+    struct target *old, struct reload_report *rep)
+{
+	struct target_conf tc;
+
+	pl->at[i] = pl->total;
+	if (old != NULL && target_conf_equal(target_getconf(old, &tc),
+	    &c->targets[i]) && results_resize(&old->res, c->history) == 0) {
+		old->kept = 1;
+		pl->next[pl->total++] = old;
+		return 1;
+	}
+	pl->nnew++;
+	pl->next[pl->total++] = NULL;
+	if (rep != NULL)
+		strlist_add(old != NULL ? &rep->changed : &rep->added, "%s",
+		    c->targets[i].name);
+	return 0;
+}
+
 /*
  * 1. Pair, without touching anything that runs.  Both lists are sorted by
  * name: one walk merges them.  A running target of a file kept whole
  * stays; one of the same name as a new config stays if that config is the
- * same (kept); the other new ones get a NULL place in next, at[i] for
- * c->targets[i].  -1: a name of a file read is one of a file kept.
+ * same (kept); the others retire.  -1: a name of a file read is one of a
+ * file kept.
  */
 static int
-daemon_pair(struct daemon *d, struct conf *c, struct target **next,
-    size_t *at, size_t *total, size_t *nnew, struct reload_report *rep,
-    struct strlist *errs)
+daemon_pair(struct daemon *d, struct conf *c, struct daemon_plan *pl,
+    struct reload_report *rep, struct strlist *errs)
 {
 	struct target *old;
-	struct target_conf tc;
-	size_t i, j, k, nerr = errs->n;
+	size_t i, j, nerr = errs->n;
 	int cmp;
 
-	for (i = 0, j = 0, k = 0; i < c->ntargets || j < d->ntargets;) {
+	for (i = 0, j = 0; i < c->ntargets || j < d->ntargets;) {
 		old = j < d->ntargets ? d->targets[j] : NULL;
 		cmp = old == NULL ? 1 : i == c->ntargets ? -1 :
 		    strcmp(old->conf.name, c->targets[i].name);
 		if (cmp <= 0 && daemon_target_same(old)) {
 			if (cmp == 0)
 				daemon_duplicate(&c->targets[i++], old, errs);
-			next[k++] = old;
+			pl->next[pl->total++] = old;
+			pl->nsame++;
 			j++;
-			continue;
-		}
-		if (cmp < 0) {
-			j++;
-			continue;
-		}
-		if (cmp == 0)
+		} else if (cmp < 0)
+			pl->retire[pl->nretire++] = j++;
+		else if (cmp > 0)
+			daemon_pair_one(c, pl, i++, NULL, rep);
+		else if (daemon_pair_one(c, pl, i++, old, rep))
 			j++;
 		else
-			old = NULL;
-		at[i] = k;
-		if (old != NULL && target_conf_equal(target_getconf(old, &tc),
-		    &c->targets[i]) &&
-		    results_resize(&old->res, c->history) == 0) {
-			old->kept = 1;
-			next[k++] = old;
-		} else {
-			(*nnew)++;
-			next[k++] = NULL;
-			if (rep != NULL)
-				strlist_add(old != NULL ? &rep->changed :
-				    &rep->added, "%s", c->targets[i].name);
-		}
-		i++;
+			pl->retire[pl->nretire++] = j++;
 	}
-	*total = k;
 	return errs->n == nerr ? 0 : -1;
 }
 
 /* 2. Retire the targets that go away or change. */
 static void
-daemon_retire(struct daemon *d, struct target **next, size_t total,
+daemon_retire(struct daemon *d, const struct daemon_plan *pl,
     struct reload_report *rep)
 {
 	struct target *old;
 	size_t j;
 
-	for (j = 0; j < d->ntargets; j++) {
-		old = d->targets[j];
-		if (daemon_target_same(old) || old->kept) {
-			old->kept = 0;
-			if (rep != NULL) {
-				rep->unchanged++;
-				rep->reused += daemon_target_same(old);
-			}
-			continue;
-		}
-		if (rep != NULL && bsearch(old->conf.name, next, total,
-		    sizeof(*next), daemon_cmp_target) == NULL)
+	if (rep != NULL) {
+		rep->unchanged = d->ntargets - pl->nretire;
+		rep->reused = pl->nsame;
+	}
+	for (j = 0; j < pl->nretire; j++) {
+		old = d->targets[pl->retire[j]];
+		if (rep != NULL && bsearch(old->conf.name, pl->next, pl->total,
+		    sizeof(*pl->next), daemon_cmp_target) == NULL)
 			strlist_add(&rep->removed, "%s", old->conf.name);
 		target_free(old);
 	}
@@ -197,8 +210,8 @@ daemon_adopt_files(struct daemon *d, struct conf *c)
 
 /* 3. The daemon's limits, then start the new targets. */
 static void
-daemon_start_new(struct daemon *d, struct conf *c, struct target **next,
-    const size_t *at, size_t total, size_t nnew)
+daemon_start_new(struct daemon *d, struct conf *c,
+    const struct daemon_plan *pl)
 {
 	uint64_t base;
 	size_t i, k;
@@ -209,17 +222,70 @@ daemon_start_new(struct daemon *d, struct conf *c, struct target **next,
 		    d->events.size);
 	sem_set_limit(&d->inflight, c->max_inflight);
 	/* offsets count from the end of this loop, not each its own start */
-	base = clock_mono_us() + nnew / 4;	/* ~0.25 us each to start */
+	base = clock_mono_us() + pl->nnew / 4;	/* ~0.25 us each to start */
 	for (i = 0; i < c->ntargets; i++)
-		if (next[at[i]]->phase == TARGET_STOPPED)
-			target_start(next[at[i]], base);
+		if (pl->next[pl->at[i]]->phase == TARGET_STOPPED)
+			target_start(pl->next[pl->at[i]], base);
 	/* a target kept as it ran may be one that ran out of memory */
 	if (d->nstalled > 0) {
 		d->nstalled = 0;
-		for (k = 0; k < total; k++)
-			if (next[k]->phase == TARGET_STOPPED)
-				target_start(next[k], base);
+		for (k = 0; k < pl->total; k++)
+			if (pl->next[k]->phase == TARGET_STOPPED)
+				target_start(pl->next[k], base);
 	}
+}
+
+/* Make the new targets; -1: out of memory. */
+static int
+daemon_build(struct daemon *d, struct conf *c, struct daemon_plan *pl)
+{
+	struct target *tg;
+	size_t i;
+	int rc = 0;
+
+	heap_prepare(pl->nnew * (sizeof(struct target) + 64));
+	for (i = 0; i < c->ntargets && rc == 0; i++)
+		if (pl->next[pl->at[i]] == NULL &&
+		    (pl->next[pl->at[i]] = target_new(d, &c->targets[i],
+		    c->history)) == NULL)
+			rc = -1;
+	heap_done();
+	if (rc == -1)
+		return -1;
+	/* nothing can fail now: the kept ones learn where they are defined */
+	for (i = 0; i < c->ntargets; i++) {
+		tg = pl->next[pl->at[i]];
+		if (tg->kept) {
+			tg->kept = 0;
+			tg->file = c->targets[i].file;
+			tg->line = (uint32_t)c->targets[i].line;
+		}
+	}
+	return 0;
+}
+
+static void
+daemon_plan_free(struct daemon_plan *pl)
+{
+	free(pl->next);
+	free(pl->at);
+	free(pl->retire);
+}
+
+/* A failed apply: nothing made stays, no mark is left. */
+static void
+daemon_unplan(struct daemon *d, struct conf *c, struct daemon_plan *pl)
+{
+	size_t i;
+
+	daemon_mark_same(c, 0);
+	/* once paired, c->targets[i] is at next[at[i]]: new unless kept */
+	for (i = 0; pl->paired && i < c->ntargets; i++)
+		if (pl->next[pl->at[i]] != NULL && !pl->next[pl->at[i]]->kept)
+			target_free(pl->next[pl->at[i]]);
+	for (i = 0; i < d->ntargets; i++)
+		d->targets[i]->kept = 0;
+	daemon_plan_free(pl);
 }
 
 /*
@@ -232,45 +298,36 @@ int
 daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep,
     struct strlist *errs)
 {
-	struct target **next = NULL;
-	size_t i, total = 0, nnew = 0, *at = NULL;
-	int level, paired = 0;
+	struct daemon_plan pl;
+	size_t i;
+	int level;
 
+	memset(&pl, 0, sizeof(pl));
 	daemon_mark_same(c, 1);
-	if ((next = calloc(c->ntargets + d->ntargets + 1,
-	    sizeof(*next))) == NULL ||
-	    (at = calloc(c->ntargets + 1, sizeof(*at))) == NULL) {
+	if ((pl.next = malloc((c->ntargets + d->ntargets + 1) *
+	    sizeof(*pl.next))) == NULL ||
+	    (pl.at = malloc((c->ntargets + 1) * sizeof(*pl.at))) == NULL ||
+	    (pl.retire = malloc((d->ntargets + 1) * sizeof(*pl.retire))) ==
+	    NULL) {
 		strlist_add(errs, "%s: out of memory applying the new config",
 		    c->path);
 		goto fail;
 	}
-	if (daemon_pair(d, c, next, at, &total, &nnew, rep, errs) == -1)
+	if (daemon_pair(d, c, &pl, rep, errs) == -1)
 		goto fail;
-	paired = 1;
-	heap_prepare(nnew * (sizeof(struct target) + 64));
-	for (i = 0; i < c->ntargets; i++) {
-		if (next[at[i]] != NULL)
-			continue;
-		if ((next[at[i]] = target_new(d, &c->targets[i],
-		    c->history)) == NULL) {
-			strlist_add(errs, "%s: out of memory applying the new "
-			    "config", c->path);
-			goto fail;
-		}
+	pl.paired = 1;
+	if (daemon_build(d, c, &pl) == -1) {
+		strlist_add(errs, "%s: out of memory applying the new config",
+		    c->path);
+		goto fail;
 	}
-	heap_done();
-	/* nothing can fail now: the kept ones learn where they are defined */
-	for (i = 0; i < c->ntargets; i++)
-		if (next[at[i]]->kept) {
-			next[at[i]]->file = c->targets[i].file;
-			next[at[i]]->line = (uint32_t)c->targets[i].line;
-		}
-	daemon_retire(d, next, total, rep);
-	daemon_start_new(d, c, next, at, total, nnew);
+	daemon_retire(d, &pl, rep);
+	daemon_start_new(d, c, &pl);
 	free(d->targets);
-	d->targets = next;
-	d->ntargets = total;
-	free(at);
+	d->targets = pl.next;
+	d->ntargets = pl.total;
+	pl.next = NULL;
+	daemon_plan_free(&pl);
 	daemon_adopt_files(d, c);
 
 	/*
@@ -292,16 +349,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep,
 	return 0;
 
  fail:
-	heap_done();
-	daemon_mark_same(c, 0);
-	/* once paired, c->targets[i] is at next[at[i]]: new unless kept */
-	for (i = 0; paired && i < c->ntargets; i++)
-		if (next[at[i]] != NULL && !next[at[i]]->kept)
-			target_free(next[at[i]]);
-	for (i = 0; i < d->ntargets; i++)
-		d->targets[i]->kept = 0;
-	free(next);
-	free(at);
+	daemon_unplan(d, c, &pl);
 	conf_free(c);
 	if (rep != NULL)
 		reload_report_clear(rep);

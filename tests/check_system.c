@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1184,6 +1185,58 @@ START_TEST(test_reload)
 END_TEST
 
 /*
+ * 13b. A reload reads on a thread of its own: while it parses a big file
+ * of targets_dir the daemon answers (a ping sent after the reload is
+ * answered first), and the reload is answered once it is applied.
+ */
+START_TEST(test_reload_reads_aside)
+{
+	enum { N = 50000 };
+	char tdir[PATH_MAX], big[PATH_MAX], *line, *buf, *ping;
+	size_t i, len = 0, cap = (size_t)N * 100 + 64;
+	struct pollfd pfd;
+	int fr, fp;
+
+	ck_assert_ptr_nonnull(buf = malloc(cap));
+	sys_path_in(tdir, sizeof(tdir), fx.dir, "targets.d");
+	ck_assert_int_eq(mkdir(tdir, 0755), 0);
+	sys_path_in(big, sizeof(big), tdir, "big.conf");
+	len = (size_t)snprintf(buf, cap, "targets = (\n");
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s{ name = "
+		    "\"b%zu\"; host = \"127.0.0.1\"; port = 1; interval = "
+		    "3600.0; }\n", i > 0 ? "," : "", i);
+	len += (size_t)snprintf(buf + len, cap - len, ");\n");
+	ck_assert_int_eq(sys_write_file(big, buf, len), 0);
+	sys_write_filef(fx.conf, "targets_dir = \"targets.d\";\n");
+	sys_fx_futd(&fx);
+
+	/* one target of the big file changes: the file is read again */
+	memcpy(strstr(buf, "port = 1;"), "port = 2;", 9);
+	ck_assert_int_eq(sys_write_file(big, buf, len), 0);
+	free(buf);
+	fr = sys_fx_fd(&fx, sys_unix_connect(fx.sock));
+	fp = sys_fx_fd(&fx, sys_unix_connect(fx.sock));
+	ck_assert_int_eq(sys_send_all(fr, "futd/1 reload\n", 14), 0);
+	ck_assert_int_eq(sys_send_all(fp, "futd/1 ping\n", 12), 0);
+	ping = sys_read_line(fp, 5000);
+	ck_assert_msg(ping != NULL && strstr(ping, "\"code\":200") != NULL,
+	    "ping: %s", ping != NULL ? ping : "no answer");
+	pfd.fd = fr;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	ck_assert_msg(poll(&pfd, 1, 0) == 0, "the reload of %d targets was "
+	    "answered before a ping sent after it: it held the reactor", N);
+	line = sys_read_line(fr, 60000);
+	ck_assert_msg(line != NULL && strstr(line, "\"code\":200") != NULL &&
+	    strstr(line, "\"changed\":[\"b0\"]") != NULL, "reload: %s",
+	    line != NULL ? line : "no answer");
+	free(ping);
+	free(line);
+}
+END_TEST
+
+/*
  * 14. Under systemd-socket-activate, as futd.socket + futd.service would
  * run it: the control socket is passed in, readiness, status, watchdog,
  * reload and stop are told to NOTIFY_SOCKET, a datagram socket of ours.
@@ -1346,6 +1399,7 @@ system_suite(void)
 	tc = system_tcase("config");
 	tcase_add_test(tc, test_config_check);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_reload_reads_aside);
 	suite_add_tcase(s, tc);
 
 	tc = system_tcase("systemd");
