@@ -31,7 +31,7 @@ const char *const conf_file_keys[] = { "defaults", "targets", NULL };
 /* One file of the directory, and what its worker made of it. */
 struct conf_dir_item {
 	struct conf_file	*file;		/* the new config's */
-	const struct conf_file	*prev;		/* the running one's, if any */
+	struct conf_file	*prev;		/* the running one's, if any */
 	struct conf_part	*part;
 	struct conf_pool	*pool;
 	struct strlist		 errs;
@@ -100,7 +100,7 @@ conf_dir_cmp_file(const void *key, const void *elem)
 }
 
 /* prev's file of this path (prev->files[1..] are sorted by path) */
-static const struct conf_file *
+static struct conf_file *
 conf_dir_prev(const struct conf *prev, const char *path)
 {
 	struct conf_file *const *f;
@@ -164,7 +164,7 @@ conf_dir_item(struct conf_dir_job *job, struct conf_dir_item *it)
 	    memcmp(it->prev->hash, it->file->hash, sizeof(it->file->hash)) ==
 	    0) {
 		/* touched, not changed */
-		it->file->same = (struct conf_file *)(uintptr_t)it->prev;
+		it->file->same = it->prev;
 		it->file->ntargets = it->prev->ntargets;
 	} else
 		conf_dir_parse(job, it, text);
@@ -213,8 +213,7 @@ static int
 conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
     const struct strlist *names, struct conf_dir_item *items)
 {
-	const struct conf_file *pf;
-	struct conf_file *f;
+	struct conf_file *f, *pf;
 	struct stat st;
 	size_t i, nwork = 0;
 	char *path;
@@ -236,7 +235,7 @@ conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
 		    pf->size == st.st_size &&
 		    pf->mtime.tv_sec == st.st_mtim.tv_sec &&
 		    pf->mtime.tv_nsec == st.st_mtim.tv_nsec) {
-			f->same = (struct conf_file *)(uintptr_t)pf;
+			f->same = pf;
 			f->ntargets = pf->ntargets;
 			memcpy(f->hash, pf->hash, sizeof(f->hash));
 		} else

@@ -116,7 +116,14 @@ server_reload(void *arg)
 	log_info("reloading %s", s->d.conf->path);
 	sdnotify_reloading(&s->sn);
 	if (reloader_start(s->reloader, s->d.conf->path, s->d.conf) == -1) {
-		log_warnx("cannot start a thread to read %s", s->d.conf->path);
+		struct strlist errs = { NULL, 0, 0 };
+
+		/* those who waited for this one are told, the asker too (0) */
+		strlist_add(&errs, "%s: cannot start a thread to read it",
+		    s->d.conf->path);
+		log_warnx("%s", errs.msg[0]);
+		control_reload_done(s->control, ++s->reload_gen, &errs, NULL);
+		strlist_clear(&errs);
 		sdnotify_ready(&s->sn, &s->d);
 		return 0;
 	}
