@@ -14,6 +14,7 @@
 #include "future.h"
 #include "net.h"
 #include "tls.h"
+#include "uring.h"
 #include "proto.h"
 
 #define FUTD_VERSION		"0.1.0"

@@ -21,6 +21,7 @@
 #include "sdnotify.h"
 #include "server.h"
 #include "metrics.h"
+#include "uring.h"
 
 static HOT void
 server_on_result(struct daemon *d, struct target *tg,
@@ -194,7 +195,7 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	/* the probes' connects and closes, batched (uring.c) */
 	if (!use_uring)
 		log_info("io_uring off (-U): a system call per operation");
-	else if ((r = uring_open(s->base)) < 0)
+	else if ((r = uring_open(&s->d.ex, &net_sockets)) < 0)
 		log_info("io_uring not available (%s): a system call per "
 		    "operation", strerror(-r));
 	else
