@@ -15,6 +15,7 @@
 #include "net.h"
 #include "tls.h"
 #include "uring.h"
+#include "log.h"
 #include "proto.h"
 
 #define FUTD_VERSION		"0.1.0"
@@ -706,28 +707,5 @@ void		 event_fd_limit(struct daemon *, const struct probe_result *);
 void		 event_start(struct daemon *);
 void		 event_reload(struct daemon *, const struct reload_report *,
 		    const struct strlist *);
-
-/* log.c */
-void		 log_event(int, const char *, const struct event_rec *);
-enum log_mode { LOG_MODE_TERMINAL, LOG_MODE_JOURNAL };
-void		 log_init(int, enum log_mode);
-void		 log_setlevel(int);
-void		 log_pin(int);
-int		 log_getlevel(void);
-int		 log_level_parse(const char *);
-void		 log_warn(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_warnx(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_info(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_notice(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_debug(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-__attribute__((noreturn)) void fatal(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
-__attribute__((noreturn)) void fatalx(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
 
 #endif /* FUTD_H */
