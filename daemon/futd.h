@@ -558,6 +558,23 @@ struct daemon {
 	LIST_HEAD(, adhoc)	 adhocs;	/* futctl probes in flight */
 };
 
+/*
+ * FNV-1a: a stable hash of a target's name, so a restart keeps the
+ * pattern (and shard K/N picks the same targets on every host).  Here, not
+ * in target.c: the config (conf.c) picks the shard's targets with it.
+ */
+static inline uint64_t
+target_name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* A target's daemon: the one whose executor runs its task. */
 static inline struct daemon *
 target_daemon(const struct target *tg)
@@ -639,7 +656,6 @@ void		 probe_ctx_put(struct daemon *, struct probe_ctx *);
 struct target	*target_new(struct daemon *, struct target_conf *,
 		    unsigned);
 void		 target_start(struct target *, uint64_t);
-uint64_t	 target_name_hash(const char *);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
 const struct probe_result *target_last(const struct target *,
