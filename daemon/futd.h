@@ -555,6 +555,9 @@ struct daemon {
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);
 	void			*on_result_arg;
+	/* a target with an ad hoc probe (has_adhoc) goes away: adhoc.c's */
+	void			(*on_target_free)(struct daemon *,
+				    struct target *);
 	LIST_HEAD(, adhoc)	 adhocs;	/* futctl probes in flight */
 };
 

@@ -248,8 +248,8 @@ target_free(struct target *tg)
 {
 	if (tg == NULL)
 		return;
-	if (tg->has_adhoc)
-		adhoc_abort_target(target_daemon(tg), tg);
+	if (tg->has_adhoc && target_daemon(tg)->on_target_free != NULL)
+		target_daemon(tg)->on_target_free(target_daemon(tg), tg);
 	target_stop(tg);
 	results_free(&tg->res);
 	if (tg->rare != NULL) {
