@@ -15,6 +15,8 @@
 #     for the one that names it, not for the one that calls it back);
 #   - every strongly connected component of more than one file (a loop),
 #     with the edges inside it and the functions behind them;
+#   - the edges that call up against the house's order of layers
+#     (STYLE.md; below), for information: they do not fail;
 #   - functions over 100 lines, files over 1 200 lines and headers over
 #     300 lines in daemon/ and client/ (for information: they do not fail).
 #
@@ -177,6 +179,36 @@ for c in sorted(loops, key=len, reverse=True):
         for b in succ[a]:
             if b in c:
                 print("    %s -> %s: %s" % (a, b, calls(a, b, 6)))
+
+# The house's layers (STYLE.md), lowest first: a file calls only files of
+# its own layer or below; news goes up through callbacks.  log, heap and
+# slab serve everyone; the client is a program of its own.
+HOUSE = [
+    ("base", "log heap slab"),
+    ("core", "task"),
+    ("io", "net dns tls uring"),
+    ("probe", "probe"),
+    ("schedule", "target adhoc"),
+    ("record", "results events"),
+    ("config", "cfg conf daemon"),
+    ("serve", "report control metrics http jsonw proto sdnotify"),
+    ("main", "server futd"),
+]
+layer = {}
+for i, (name, names) in enumerate(HOUSE):
+    for f in names.split():
+        layer["daemon/%s.c" % f] = (i, name)
+print()
+print("== calls up, against the house's layers (%s)" %
+      " < ".join(n for n, _ in HOUSE))
+for a in files:
+    for b in succ[a]:
+        if a in layer and b in layer and layer[b][0] > layer[a][0]:
+            print("%s (%s) -> %s (%s): %s" % (a, layer[a][1], b,
+                  layer[b][1], calls(a, b, 6)))
+for f in files:
+    if f.startswith("daemon/") and f not in layer:
+        print("%s: in no layer (tests/layers.sh: HOUSE)" % f)
 
 # sizes: a function from its name at the start of a line to the "}" that
 # closes it at the start of a line (style(9))
