@@ -5,10 +5,10 @@
 #   VERBOSE=1 sh tests/layers.sh  every edge with the functions behind it
 #
 # Builds every daemon/ and client/ object without optimisation and without
-# LTO (BUILD=build/layers: each object keeps each of its calls), reads the
-# relocations of each (objdump -dr: which function of this file names which
-# symbol; objdump -r: what a table in its data names), maps each symbol to
-# the file that defines it (nm) and prints:
+# LTO (in LAYERS_BUILD, build/layers: each object keeps each of its
+# calls), reads the relocations of each (objdump -dr: which function of
+# this file names which symbol; objdump -r: what a table in its data
+# names), maps each symbol to the file that defines it (nm) and prints:
 #
 #   - the edges file -> file (a call, or a function's or a variable's
 #     address taken: a callback one layer registers with another counts
@@ -22,26 +22,31 @@
 #
 # Exits 1 when there is a loop, 0 when there is none, 2 when it could not
 # build or read the objects.  Nothing is run; nothing is written outside
-# BUILD.
+# LAYERS_BUILD (and LAYERS_BUILD.log).
 set -eu
 
-BUILD=${BUILD:-build/layers}
+# not BUILD: a make that runs us exports its own
+BUILD=${LAYERS_BUILD:-build/layers}
 MAKE=${MAKE:-make}
 export BUILD
+mkdir -p "$BUILD"
 
 srcs=$(ls daemon/*.c client/*.c)
 objs=
 for s in $srcs; do
 	objs="$objs $BUILD/${s%.c}.o"
 done
+# (not a parent make's flags: its SANITIZE=, its BUILD=)
 # shellcheck disable=SC2086
-$MAKE -s --no-print-directory BUILD="$BUILD" LTO= CFLAGS="-O0" $objs \
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    $MAKE -s --no-print-directory BUILD="$BUILD" LTO= CFLAGS="-O0" $objs \
     >"$BUILD.log" 2>&1 || {
 	cat "$BUILD.log" >&2
 	echo "layers: could not build the objects" >&2
 	exit 2
 }
 
+# shellcheck disable=SC2086
 exec python3 - $srcs <<'EOF'
 import os, re, subprocess, sys
 
