@@ -102,6 +102,8 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	    tg->conf.timeout_us);
 	task_init(&a->task, &d->ex, adhoc_poll, adhoc_task_done, a);
 	tg->has_adhoc = 1;
+	/* target_free() tells us when tg goes away */
+	d->on_target_free = adhoc_abort_target;
 	LIST_INSERT_HEAD(&d->adhocs, a, entry);
 	task_spawn(&a->task);
 	return a;

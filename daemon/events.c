@@ -109,10 +109,18 @@ events_free(struct events *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/*
+ * An event to the log: under systemd to the journal with fields of its
+ * own, elsewhere as one key=value line (log_fields).  The two say the same
+ * but for from= and availability=, on the line only.
+ */
 static void
 events_log(const struct event_rec *ev)
 {
+	struct log_field f[LOG_FIELDS_MAX];
+	char lat[16], avail[32];
 	int pri = LOG_INFO;
+	size_t n = 0;
 
 	/*
 	 * A target found up at start is no news: a million of them would be
@@ -128,7 +136,32 @@ events_log(const struct event_rec *ev)
 		pri = LOG_WARNING;
 	else if (ev->type == EVENT_FAILURE)
 		pri = LOG_NOTICE;
-	log_event(pri, ev->message, ev);
+	if (pri > log_getlevel())
+		return;
+	snprintf(lat, sizeof(lat), "%u", ev->latency_us);
+	snprintf(avail, sizeof(avail), "%.4f", ev->availability);
+	f[n++] = (struct log_field){ "FUTD_EVENT", "event",
+	    event_type_name(ev->type) };
+	if (ev->target != NULL) {
+		f[n++] = (struct log_field){ "FUTD_TARGET", "target",
+		    ev->target };
+		f[n++] = (struct log_field){ "FUTD_STATE", "state",
+		    target_state_name(ev->to) };
+	}
+	if (ev->type == EVENT_STATE)
+		f[n++] = (struct log_field){ NULL, "from",
+		    target_state_name(ev->from) };
+	/* the journal has the latency before the error, the line after */
+	if (ev->target != NULL)
+		f[n++] = (struct log_field){ "FUTD_LATENCY_US", NULL, lat };
+	if (ev->error != PERR_NONE)
+		f[n++] = (struct log_field){ "FUTD_ERROR", "error",
+		    probe_error_name(ev->error) };
+	if (ev->target != NULL)
+		f[n++] = (struct log_field){ NULL, "latency_us", lat };
+	if (ev->availability >= 0)
+		f[n++] = (struct log_field){ NULL, "availability", avail };
+	log_fields(pri, ev->message, f, n);
 }
 
 /*

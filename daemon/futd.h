@@ -14,6 +14,8 @@
 #include "future.h"
 #include "net.h"
 #include "tls.h"
+#include "uring.h"
+#include "log.h"
 #include "proto.h"
 #include "strlist.h"
 #include "conf.h"
@@ -504,8 +506,28 @@ struct daemon {
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);
 	void			*on_result_arg;
+	/* a target with an ad hoc probe (has_adhoc) goes away: adhoc.c's */
+	void			(*on_target_free)(struct daemon *,
+				    struct target *);
 	LIST_HEAD(, adhoc)	 adhocs;	/* futctl probes in flight */
 };
+
+/*
+ * FNV-1a: a stable hash of a target's name, so a restart keeps the
+ * pattern (and shard K/N picks the same targets on every host).  Here, not
+ * in target.c: the config (conf.c) picks the shard's targets with it.
+ */
+static inline uint64_t
+target_name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
 
 /* A target's daemon: the one whose executor runs its task. */
 static inline struct daemon *
@@ -580,7 +602,6 @@ void		 probe_ctx_put(struct daemon *, struct probe_ctx *);
 struct target	*target_new(struct daemon *, struct target_conf *,
 		    unsigned);
 void		 target_start(struct target *, uint64_t);
-uint64_t	 target_name_hash(const char *);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
 const struct probe_result *target_last(const struct target *,
@@ -650,28 +671,5 @@ void		 event_fd_limit(struct daemon *, const struct probe_result *);
 void		 event_start(struct daemon *);
 void		 event_reload(struct daemon *, const struct reload_report *,
 		    const struct strlist *);
-
-/* log.c */
-void		 log_event(int, const char *, const struct event_rec *);
-enum log_mode { LOG_MODE_TERMINAL, LOG_MODE_JOURNAL };
-void		 log_init(int, enum log_mode);
-void		 log_setlevel(int);
-void		 log_pin(int);
-int		 log_getlevel(void);
-int		 log_level_parse(const char *);
-void		 log_warn(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_warnx(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_info(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_notice(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-void		 log_debug(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
-__attribute__((noreturn)) void fatal(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
-__attribute__((noreturn)) void fatalx(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
 
 #endif /* FUTD_H */

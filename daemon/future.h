@@ -162,6 +162,14 @@ struct executor {
 	size_t			 runq_len;
 	uint64_t		 polls;	/* all polls of all tasks */
 	uint64_t		 wakes;
+	/*
+	 * Called in the timers' pass after each task it wakes, at the top of
+	 * the reactor (the hook may wake tasks): a leaf that batches its
+	 * system calls (uring.c) sends a batch there once it has enough.
+	 * NULL: none.
+	 */
+	void			(*pass_hook)(void *);
+	void			*pass_hook_arg;
 };
 
 /*
@@ -197,6 +205,8 @@ enum poll	 sem_acquire(struct sem *, struct sem_wait *, struct task *);
 void		 sem_release(struct sem *, struct sem_wait *);
 int		 executor_init(struct executor *, struct event_base *);
 void		 executor_finish(struct executor *);
+void		 executor_set_pass_hook(struct executor *, void (*)(void *),
+		    void *);
 void		 task_init(struct task *, struct executor *, task_poll_fn,
 		    task_done_fn, void *);
 void		 task_spawn(struct task *);

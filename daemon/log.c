@@ -18,7 +18,7 @@
 #include <systemd/sd-journal.h>
 #include <sys/uio.h>
 
-#include "futd.h"
+#include "log.h"
 
 static int		log_level = LOG_INFO;
 static enum log_mode	log_mode = LOG_MODE_TERMINAL;
@@ -197,36 +197,32 @@ fatalx(const char *fmt, ...)
 }
 
 /*
- * An event: to the journal with fields of its own (FUTD_TARGET= and so
- * on, for `journalctl FUTD_TARGET=web`), or as one key=value line.
+ * A line with fields: to the journal with fields of its own (FUTD_TARGET=
+ * and so on, for `journalctl FUTD_TARGET=web`), each field whose journal
+ * name is set, in order; or as one line of key=value, each field whose key
+ * is set, in order, then message="msg".
  */
 void
-log_event(int pri, const char *msg, const struct event_rec *ev)
+log_fields(int pri, const char *msg, const struct log_field *fl, size_t nfl)
 {
-	char f[8][256], line[1024];
-	struct iovec iov[8];
-	int n = 0, i, off;
+	char f[LOG_FIELDS_MAX + 3][256], line[1024];
+	struct iovec iov[LOG_FIELDS_MAX + 3];
+	size_t i;
+	int n = 0, off = 0;
 
 	if (pri > log_level)
 		return;
+	if (nfl > LOG_FIELDS_MAX)
+		nfl = LOG_FIELDS_MAX;
 	if (log_mode == LOG_MODE_JOURNAL) {
 		snprintf(f[n++], sizeof(f[0]), "MESSAGE=%s", msg);
 		snprintf(f[n++], sizeof(f[0]), "PRIORITY=%d", pri);
-		snprintf(f[n++], sizeof(f[0]), "FUTD_EVENT=%s",
-		    event_type_name(ev->type));
-		if (ev->target != NULL) {
-			snprintf(f[n++], sizeof(f[0]), "FUTD_TARGET=%s",
-			    ev->target);
-			snprintf(f[n++], sizeof(f[0]), "FUTD_STATE=%s",
-			    target_state_name(ev->to));
-			snprintf(f[n++], sizeof(f[0]), "FUTD_LATENCY_US=%u",
-			    ev->latency_us);
-		}
-		if (ev->error != PERR_NONE)
-			snprintf(f[n++], sizeof(f[0]), "FUTD_ERROR=%s",
-			    probe_error_name(ev->error));
+		for (i = 0; i < nfl; i++)
+			if (fl[i].journal != NULL)
+				snprintf(f[n++], sizeof(f[0]), "%s=%s",
+				    fl[i].journal, fl[i].value);
 		snprintf(f[n++], sizeof(f[0]), "SYSLOG_IDENTIFIER=futd");
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < (size_t)n; i++) {
 			iov[i].iov_base = f[i];
 			iov[i].iov_len = strlen(f[i]);
 		}
@@ -236,25 +232,14 @@ log_event(int pri, const char *msg, const struct event_rec *ev)
 		fprintf(stderr, "<%d>%s\n", pri, msg);
 		return;
 	}
-	off = snprintf(line, sizeof(line), "event=%s",
-	    event_type_name(ev->type));
-	if (ev->target != NULL && off < (int)sizeof(line))
-		off += snprintf(line + off, sizeof(line) - off, " target=%s "
-		    "state=%s", ev->target, target_state_name(ev->to));
-	if (ev->type == EVENT_STATE && off < (int)sizeof(line))
-		off += snprintf(line + off, sizeof(line) - off, " from=%s",
-		    target_state_name(ev->from));
-	if (ev->error != PERR_NONE && off < (int)sizeof(line))
-		off += snprintf(line + off, sizeof(line) - off, " error=%s",
-		    probe_error_name(ev->error));
-	if (ev->target != NULL && off < (int)sizeof(line))
-		off += snprintf(line + off, sizeof(line) - off,
-		    " latency_us=%u", ev->latency_us);
-	if (ev->availability >= 0 && off < (int)sizeof(line))
-		off += snprintf(line + off, sizeof(line) - off,
-		    " availability=%.4f", ev->availability);
+	line[0] = '\0';
+	for (i = 0; i < nfl; i++)
+		if (fl[i].key != NULL && off < (int)sizeof(line))
+			off += snprintf(line + off, sizeof(line) - off,
+			    "%s%s=%s", off > 0 ? " " : "", fl[i].key,
+			    fl[i].value);
 	if (off < (int)sizeof(line))
-		snprintf(line + off, sizeof(line) - off, " message=\"%s\"",
-		    msg);
+		snprintf(line + off, sizeof(line) - off, "%smessage=\"%s\"",
+		    off > 0 ? " " : "", msg);
 	log_write_line(pri, line);
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "uring.h"
 
 /*
  * Probe sockets are counted and capped below the descriptor limit, so that
@@ -219,7 +220,7 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
 static HOT int
 connect_via_uring(struct connect_fut *c, struct task *t)
 {
-	if (uring_connect(c, t) == -1)
+	if (uring_connect(c, sockaddr_len(&c->addr), t) == -1)
 		return 0;
 	c->state = CONNECT_URING;
 	if (c->timeout_us > 0) {

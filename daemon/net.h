@@ -181,22 +181,6 @@ void		 timeout_init(struct timeout_fut *, struct future *,
 enum poll	 timeout_poll(struct timeout_fut *, struct task *);
 void		 timeout_drop(struct timeout_fut *);
 
-/* uring.c */
-struct uring_stats {
-	uint64_t	submits;	/* io_uring_enter() calls */
-	uint64_t	connects;
-	uint64_t	closes;
-};
-extern struct uring_stats uring_stats;
-int		 uring_open(struct event_base *);
-int		 uring_is_on(void);
-void		 uring_shutdown(void);
-int		 uring_pass_full(void);
-void		 uring_flush(void);
-int		 uring_connect(struct connect_fut *, struct task *);
-void		 uring_cancel(struct connect_fut *);
-int		 uring_close(int);
-
 /* dns.c */
 void		 resolve_init(struct resolve_fut *, struct evdns_base *,
 		    const char *, uint16_t, int);

@@ -22,6 +22,7 @@
 #include "server.h"
 #include "metrics.h"
 #include "reload.h"
+#include "uring.h"
 
 static HOT void
 server_on_result(struct daemon *d, struct target *tg,
@@ -236,7 +237,7 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	/* the probes' connects and closes, batched (uring.c) */
 	if (!use_uring)
 		log_info("io_uring off (-U): a system call per operation");
-	else if ((r = uring_open(s->base)) < 0)
+	else if ((r = uring_open(&s->d.ex, &net_sockets)) < 0)
 		log_info("io_uring not available (%s): a system call per "
 		    "operation", strerror(-r));
 	else

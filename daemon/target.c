@@ -20,22 +20,6 @@
 
 static enum poll	target_poll(struct task *, void *);
 
-/*
- * FNV-1a: a stable hash of the name, so a restart keeps the pattern (and
- * shard K/N picks the same targets on every host)
- */
-uint64_t
-target_name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* xorshift64*: jitter needs spread, not secrecy */
 static uint64_t
 target_rand(struct target *tg)
@@ -265,8 +249,8 @@ target_free(struct target *tg)
 {
 	if (tg == NULL)
 		return;
-	if (tg->has_adhoc)
-		adhoc_abort_target(target_daemon(tg), tg);
+	if (tg->has_adhoc && target_daemon(tg)->on_target_free != NULL)
+		target_daemon(tg)->on_target_free(target_daemon(tg), tg);
 	target_stop(tg);
 	results_free(&tg->res);
 	if (tg->rare != NULL) {

@@ -18,7 +18,6 @@
 #include <time.h>
 
 #include "future.h"
-#include "net.h"
 
 static void	executor_runq_cb(evutil_socket_t, short, void *);
 
@@ -43,6 +42,8 @@ executor_init(struct executor *ex, struct event_base *base)
 	ex->base = base;
 	ex->polls = ex->wakes = 0;
 	ex->runq_len = 0;
+	ex->pass_hook = NULL;
+	ex->pass_hook_arg = NULL;
 	TAILQ_INIT(&ex->runq);
 	ex->runq_ev = event_new(base, -1, 0, executor_runq_cb, ex);
 	return ex->runq_ev == NULL ? -1 : 0;
@@ -65,6 +66,14 @@ executor_finish(struct executor *ex)
 		event_free(ex->timers.ev);
 	free(ex->timers.mem);
 	memset(&ex->timers, 0, sizeof(ex->timers));
+}
+
+/* fn(arg) after each task the timers wake; fn NULL: none (future.h) */
+void
+executor_set_pass_hook(struct executor *ex, void (*fn)(void *), void *arg)
+{
+	ex->pass_hook = fn;
+	ex->pass_hook_arg = arg;
 }
 
 void
@@ -445,15 +454,15 @@ timers_cb(evutil_socket_t fd, short what, void *arg)
 			timers_remove(ts, t);
 		ts->expiring = NULL;
 		/*
-		 * A batch of io_uring work (uring.c) goes out, and its
-		 * answers come in, every few tasks rather than once at
+		 * A leaf's batch of work (io_uring: uring.c) goes out, and
+		 * its answers come in, every few tasks rather than once at
 		 * the end: probes that start together end together, and
 		 * targets that all end at once all wait for their next
 		 * slots at once, idle, instead of taking turns.  We are
 		 * at the top of the reactor: the answers may wake tasks.
 		 */
-		if (uring_pass_full())
-			uring_flush();
+		if (ex->pass_hook != NULL)
+			ex->pass_hook(ex->pass_hook_arg);
 	}
 	ts->in_cb = 0;
 	timers_rearm(ts);

@@ -6,10 +6,11 @@
  * (PTI) a system call costs about a microsecond before it does anything:
  * a sixth of a loopback probe.  Here the probes' connects and closes go
  * into io_uring's submission queue, and one io_uring_enter() hands a batch
- * of them to the kernel: every 16 connects the timers start (task.c), and
- * whatever is left at the end of the reactor's pass.  What each connect
- * answers comes back on the completion queue, whose descriptor the reactor
- * watches like any socket, and wakes the task that waits for it.
+ * of them to the kernel: every 16 connects the timers start (the
+ * executor's pass hook, task.c), and whatever is left at the end of the
+ * reactor's pass.  What each connect answers comes back on the completion
+ * queue, whose descriptor the reactor watches like any socket, and wakes
+ * the task that waits for it.
  *
  * Everything here is optional.  When the kernel has no io_uring, or a
  * seccomp filter (containers) or kernel.io_uring_disabled refuses it,
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "uring.h"
 
 #define URING_ENTRIES	2048	/* a pass's work; more waits for a submit */
 #define URING_CANCEL	UINT64_MAX	/* user_data of a cancel */
@@ -50,7 +52,9 @@ static int			 ring_on;
 static struct event		*ring_ev;	/* completions to read */
 static struct event		*flush_ev;	/* submit at the pass's end */
 static unsigned			 unsubmitted;
-static size_t			 closes_queued;	/* still in net_sockets */
+static size_t			 closes_queued;	/* still in *sockets */
+static size_t			*sockets;	/* the sockets open (net.c's) */
+static struct executor		*ring_ex;	/* whose pass hook is ours */
 static unsigned			 connects_queued;
 static struct uring_slot	*slots;
 static uint32_t			 nslots, slots_free = URING_NONE;
@@ -97,9 +101,29 @@ uring_flush(void)
 	uring_reap();
 }
 
-int
-uring_open(struct event_base *base)
+/*
+ * Enough for a batch?  The executor calls us after each task its timers
+ * wake (task.c): a batch goes out before the next task runs.
+ */
+static HOT void
+uring_pass_hook(void *arg)
 {
+	(void)arg;
+	/* connects only: the closes their answers queue go with the next */
+	if (connects_queued >= URING_PASS)
+		uring_flush();
+}
+
+/*
+ * Open the ring on ex's reactor, and take ex's pass hook.  nopen: the
+ * count of open sockets that a close takes one from when it is submitted
+ * (until then its number is still taken).  -errno: no ring, make system
+ * calls.
+ */
+int
+uring_open(struct executor *ex, size_t *nopen)
+{
+	struct event_base *base = ex->base;
 	struct io_uring_params p;
 	int r;
 
@@ -135,6 +159,9 @@ uring_open(struct event_base *base)
 		return -ENOTSUP;
 	}
 	ring_on = 1;
+	sockets = nopen;
+	ring_ex = ex;
+	executor_set_pass_hook(ex, uring_pass_hook, NULL);
 	return 0;
 }
 
@@ -151,6 +178,8 @@ uring_shutdown(void)
 	if (!ring_on)
 		return;
 	uring_submit();
+	executor_set_pass_hook(ring_ex, NULL, NULL);
+	ring_ex = NULL;
 	event_free(ring_ev);
 	event_free(flush_ev);
 	ring_ev = flush_ev = NULL;
@@ -161,17 +190,6 @@ uring_shutdown(void)
 	slots_free = URING_NONE;
 	unsubmitted = 0;
 	ring_on = 0;
-}
-
-/*
- * Enough for a batch?  The executor's timer callback then flushes before
- * it wakes the next task (task.c).
- */
-HOT int
-uring_pass_full(void)
-{
-	/* connects only: the closes their answers queue go with the next */
-	return connects_queued >= URING_PASS;
 }
 
 static HOT void
@@ -199,7 +217,7 @@ uring_submit(void)
 	 * only now do their descriptors count as free, so that the reserve
 	 * kept for the control socket holds while they wait.
 	 */
-	net_sockets -= closes_queued;
+	*sockets -= closes_queued;
 	closes_queued = 0;
 	connects_queued = 0;
 }
@@ -245,12 +263,12 @@ uring_slot_get(void)
 }
 
 /*
- * Ask the kernel to connect c->fd to c->addr.  0: queued, the task is
- * woken with c->uring_res; -1: not possible now (no ring, no room), the
- * caller connects by itself.
+ * Ask the kernel to connect c->fd to c->addr, of len bytes.  0: queued,
+ * the task is woken with c->uring_res; -1: not possible now (no ring, no
+ * room), the caller connects by itself.
  */
 HOT int
-uring_connect(struct connect_fut *c, struct task *t)
+uring_connect(struct connect_fut *c, socklen_t len, struct task *t)
 {
 	struct io_uring_sqe *sqe;
 	uint32_t i;
@@ -262,7 +280,7 @@ uring_connect(struct connect_fut *c, struct task *t)
 		slots_free = i;
 		return -1;
 	}
-	io_uring_prep_connect(sqe, c->fd, &c->addr.sa, sockaddr_len(&c->addr));
+	io_uring_prep_connect(sqe, c->fd, &c->addr.sa, len);
 	io_uring_sqe_set_data64(sqe, i);
 	slots[i].c = c;
 	slots[i].task = t;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "futd.h"
+#include "uring.h"
 #include "tests.h"
 #include "netutil.h"
 
@@ -65,7 +66,7 @@ setup_uring(void)
 	int r;
 
 	setup();
-	if ((r = uring_open(base)) < 0)
+	if ((r = uring_open(&ex, &net_sockets)) < 0)
 		fprintf(stderr, "probes_uring: no io_uring here (%s): these "
 		    "cases run on plain system calls\n", strerror(-r));
 }
