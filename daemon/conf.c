@@ -393,29 +393,6 @@ conf_finish_targets(struct conf *c, struct strlist *errs)
 	c->ntargets = j;
 }
 
-int
-conf_file_add(struct conf *c, const char *path, const struct stat *st)
-{
-	struct conf_file *f, **files;
-
-	if ((files = reallocarray(c->files, c->nfiles + 1,
-	    sizeof(*files))) == NULL)
-		return -1;
-	c->files = files;
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	if ((f->path = strdup(path)) == NULL) {
-		free(f);
-		return -1;
-	}
-	if (st != NULL) {
-		f->size = st->st_size;
-		f->mtime = st->st_mtim;
-	}
-	c->files[c->nfiles++] = f;
-	return 0;
-}
-
 /* futd.conf itself: the daemon's settings, its defaults, its targets */
 static void
 conf_read_main(struct conf *c, struct conf_part *part, struct strlist *errs)
@@ -537,15 +514,6 @@ void
 conf_pool_free(struct conf *c)
 {
 	conf_pool_release(&c->pool);
-}
-
-void
-conf_file_free(struct conf_file *f)
-{
-	if (f == NULL)
-		return;
-	free(f->path);
-	free(f);
 }
 
 void

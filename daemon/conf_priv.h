@@ -76,11 +76,9 @@ void	 conf_read_defaults(struct conf_ctx *, const config_setting_t *,
 void	 conf_targets(struct conf_ctx *, const config_setting_t *,
 	    const struct conf_defaults *, struct conf_part *);
 
-/* conf.c */
+/* conf_read.c */
 struct stat;
 int	 conf_file_add(struct conf *, const char *, const struct stat *);
-
-/* conf_read.c */
 char	*conf_read_text(const char *, struct stat *, struct strlist *);
 int	 conf_includes_ok(const char *, const char *, const char *, int,
 	    struct strlist *);

@@ -2,7 +2,7 @@
  * conf_read.c - a file's text for libconfig, checked first for what would
  * end futd inside libconfig 1.5: an @include of anything but a regular
  * file (a directory makes its flex scanner call exit(2); a FIFO blocks
- * open() forever).  libconfig 1.7's config_set_include_func() would let
+ * open() forever).  And the struct conf_file that remembers a file read.  libconfig 1.7's config_set_include_func() would let
  * us do this as it reads; Debian 12 ships 1.5.
  */
 #include <sys/stat.h>
@@ -129,4 +129,37 @@ conf_includes_ok(const char *path, const char *text, const char *dir,
 		line = end + 1;
 	}
 	return rc;
+}
+
+/* A file read for c, as stat() saw it (st may be NULL). */
+int
+conf_file_add(struct conf *c, const char *path, const struct stat *st)
+{
+	struct conf_file *f, **files;
+
+	if ((files = reallocarray(c->files, c->nfiles + 1,
+	    sizeof(*files))) == NULL)
+		return -1;
+	c->files = files;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	if ((f->path = strdup(path)) == NULL) {
+		free(f);
+		return -1;
+	}
+	if (st != NULL) {
+		f->size = st->st_size;
+		f->mtime = st->st_mtim;
+	}
+	c->files[c->nfiles++] = f;
+	return 0;
+}
+
+void
+conf_file_free(struct conf_file *f)
+{
+	if (f == NULL)
+		return;
+	free(f->path);
+	free(f);
 }

@@ -514,7 +514,7 @@ control_follow(struct control_client *cl, struct ctl_request *req)
 }
 
 /* An event happened: every follower that wants it gets a line. */
-static HOT void
+static void
 control_event_notify(void *arg, const struct event_rec *ev)
 {
 	struct control *c = arg;

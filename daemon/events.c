@@ -47,7 +47,7 @@ event_rec_clear(struct event_rec *ev)
 }
 
 /* The i-th oldest event still in the ring, or NULL. */
-HOT struct event_rec *
+struct event_rec *
 events_get(const struct events *e, size_t i)
 {
 	size_t k;
@@ -60,7 +60,7 @@ events_get(const struct events *e, size_t i)
 }
 
 /* The event numbered seq, if it is still in the ring. */
-HOT struct event_rec *
+struct event_rec *
 events_find(const struct events *e, uint64_t seq)
 {
 	uint64_t first = e->next_seq - e->count;
@@ -192,7 +192,7 @@ events_add(struct events *e, const struct event_rec *in)
 	return ev->seq;
 }
 
-static HOT void
+static void
 events_fold_rec(struct events *e, struct event_rec *ev, int64_t wall_us)
 {
 	ev->repeat++;
@@ -223,7 +223,7 @@ events_fold(struct events *e, uint64_t seq, int64_t wall_us)
  * number ends in 32 zero bits is not folded into: one line more, once in
  * four billion.)
  */
-static HOT int
+static int
 event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
     int64_t wall_us)
 {
@@ -340,7 +340,7 @@ event_fd_limit(struct daemon *d, const struct probe_result *pr)
 }
 
 /* event_late's first of a run: the words, apart from the fold's path */
-static COLD void
+static void
 event_late_new(struct daemon *d, struct target *tg, uint64_t missed,
     int64_t wall_us)
 {
@@ -366,7 +366,7 @@ event_late_new(struct daemon *d, struct target *tg, uint64_t missed,
  * wall_us: when that was found.  A target that stays late (an overload)
  * folds each into the one event, on every probe: that part is the hot one.
  */
-HOT void
+void
 event_late(struct daemon *d, struct target *tg, uint64_t missed,
     int64_t wall_us)
 {

@@ -553,7 +553,7 @@ enum poll	 peeraddr_poll(struct probe *, struct task *);
 enum poll	 hello_poll(struct probe *, struct task *);
 void		 probe_skip_resolve(struct probe *);
 void		 probe_drop(struct probe *);
-void		 probe_timed_out(struct probe *) COLD;
+void		 probe_timed_out(struct probe *);
 const char	*probe_error_name(enum probe_error);
 const char	*probe_result_message(const struct probe_result *, char *,
 		    size_t);
@@ -573,7 +573,7 @@ enum target_state results_state(const struct results *);
 void		 results_stats(const struct results *, struct results_stats *);
 int		 results_availability(const struct results *, int, double *);
 int		 results_record_each(struct results *,
-		    const struct probe_result *, unsigned, unsigned) COLD;
+		    const struct probe_result *, unsigned, unsigned);
 const struct hist_entry *results_history(const struct results *, unsigned);
 void		 results_cursor(struct hist_cursor *, const struct results *);
 int		 results_next(struct hist_cursor *, struct probe_result *);
@@ -662,9 +662,9 @@ struct event_rec *events_find(const struct events *, uint64_t);
 uint64_t	 events_add(struct events *, const struct event_rec *);
 int		 events_fold(struct events *, uint64_t, int64_t);
 void		 event_state(struct daemon *, struct target *,
-		    enum target_state, const struct probe_result *) COLD;
+		    enum target_state, const struct probe_result *);
 void		 event_failure(struct daemon *, struct target *,
-		    const struct probe_result *) COLD;
+		    const struct probe_result *);
 void		 event_late(struct daemon *, struct target *, uint64_t,
 		    int64_t);
 void		 event_fd_limit(struct daemon *, const struct probe_result *);

@@ -42,37 +42,6 @@ enum poll {
 		return try_ready_r_;					\
 } while (0)
 
-/*
- * HOT marks the functions every probe runs through.  GCC puts them in
- * .text.hot, side by side: between two system calls of a probe, after the
- * kernel has walked through the caches, the path comes back in a few
- * neighbouring pages that the prefetcher follows, instead of from all over
- * the binary (paired runs of figure 1: ~0.7 % less CPU per probe).
- */
-#define HOT	__attribute__((hot))
-
-/*
- * FLATTEN inlines everything a function calls, and what those call, into
- * it.  It marks the two polls at the top of a probe's two halves, the
- * target's (timer, bookkeeping, results, schedule) and the probe's
- * (socket, connect, payload): each becomes one function, where the calls
- * between ~40 small ones were each a jump to a line the kernel had just
- * evicted (callgrind: 1 446 -> 1 206 user instructions a peeraddr probe;
- * paired runs of figure 1: ~1 % less CPU per probe; +48 KB of text).
- */
-#define FLATTEN	__attribute__((flatten))
-
-/*
- * COLD marks what the probe path calls only off its ordinary course: a
- * log line, a state change's or a failure's event, a timeout, a round of
- * addresses = "each".  FLATTEN leaves them out of line, and the branches
- * to them go to the end of the function (target_poll: 30 KB before, now
- * 9 KB and 4 KB in its .cold part).  Paired runs of figure 1: as fast as
- * before within the noise (0.996, 0.998); what it buys is that a change
- * to event or log code no longer moves the probe path's layout.
- */
-#define COLD	__attribute__((cold, noinline))
-
 struct task;
 
 /*

@@ -7,8 +7,6 @@
 
 #include <stddef.h>
 
-#include "future.h"		/* COLD */
-
 enum log_mode { LOG_MODE_TERMINAL, LOG_MODE_JOURNAL };
 
 /*
@@ -31,15 +29,15 @@ int		 log_level_parse(const char *);
 void		 log_fields(int, const char *, const struct log_field *,
 		    size_t);
 void		 log_warn(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
+		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
+		    __attribute__((format(printf, 1, 2)));
 void		 log_info(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
+		    __attribute__((format(printf, 1, 2)));
 void		 log_notice(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
+		    __attribute__((format(printf, 1, 2)));
 void		 log_debug(const char *, ...)
-		    __attribute__((format(printf, 1, 2))) COLD;
+		    __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void fatal(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void fatalx(const char *, ...)

@@ -35,7 +35,7 @@
 size_t	net_sockets;
 size_t	net_sockets_max = SIZE_MAX;
 
-HOT void
+void
 net_close(int fd)
 {
 	if (fd == -1)
@@ -66,7 +66,7 @@ waiter_init(struct waiter *w)
 	memset(w, 0, sizeof(*w));
 }
 
-HOT void
+void
 waiter_disarm(struct waiter *w)
 {
 	if (w->armed)
@@ -120,7 +120,7 @@ connect_future_drop(struct future *f)
 	connect_drop((struct connect_fut *)f);
 }
 
-HOT void
+void
 connect_init(struct connect_fut *c, struct waiter *w,
     const union sockaddr_union *addr, const union sockaddr_union *source)
 {
@@ -174,7 +174,7 @@ connect_bind(struct connect_fut *c)
  * Without one, getpeername() answers ENOTCONN until the handshake is
  * done and gives the peer address, which the probes record anyway.
  */
-static HOT int
+static int
 connect_established(struct connect_fut *c)
 {
 	socklen_t len = sizeof(c->peer);
@@ -217,7 +217,7 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
  * when it is done; meanwhile connect_timeout rides on a plain timer.
  * 1: queued; 0: no ring or no room, connect by ourselves; -1: no timer.
  */
-static HOT int
+static int
 connect_via_uring(struct connect_fut *c, struct task *t)
 {
 	if (uring_connect(c, sockaddr_len(&c->addr), t) == -1)
@@ -231,7 +231,7 @@ connect_via_uring(struct connect_fut *c, struct task *t)
 	return 1;
 }
 
-HOT enum poll
+enum poll
 connect_poll(struct connect_fut *c, struct task *t)
 {
 	socklen_t len;
@@ -348,7 +348,7 @@ connect_poll(struct connect_fut *c, struct task *t)
 }
 
 /* Hand the connected socket over to the caller. */
-HOT int
+int
 connect_take(struct connect_fut *c)
 {
 	int fd = c->fd;
@@ -380,7 +380,7 @@ write_future_drop(struct future *f)
 	write_drop((struct write_fut *)f);
 }
 
-HOT void
+void
 write_init(struct write_fut *wr, struct waiter *w, int fd, const void *buf,
     size_t len)
 {
@@ -434,7 +434,7 @@ net_ssl_io(struct ssl_st *ssl, int writing, void *buf, size_t len,
 	}
 }
 
-HOT enum poll
+enum poll
 write_poll(struct write_fut *wr, struct task *t)
 {
 	short want = EV_WRITE;
@@ -651,7 +651,7 @@ sleep_drop(struct sleep_fut *s)
 
 /* timeout */
 
-static HOT enum poll
+static enum poll
 timeout_future_poll(struct future *f, struct task *t)
 {
 	return timeout_poll((struct timeout_fut *)f, t);
@@ -663,7 +663,7 @@ timeout_future_drop(struct future *f)
 	timeout_drop((struct timeout_fut *)f);
 }
 
-HOT void
+void
 timeout_init(struct timeout_fut *to, struct future *inner, struct waiter *w,
     uint64_t usec)
 {
@@ -675,7 +675,7 @@ timeout_init(struct timeout_fut *to, struct future *inner, struct waiter *w,
 	to->expired = 0;
 }
 
-HOT enum poll
+enum poll
 timeout_poll(struct timeout_fut *to, struct task *t)
 {
 	enum poll r;
@@ -757,7 +757,7 @@ sockaddr_format(const union sockaddr_union *su, char *buf, size_t len)
 	return buf;
 }
 
-HOT uint64_t
+uint64_t
 clock_mono_us(void)
 {
 	struct timespec ts;

@@ -144,7 +144,7 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 	return buf;
 }
 
-static HOT FLATTEN enum poll
+static enum poll
 probe_future_poll(struct future *f, struct task *t)
 {
 	struct probe *p = (struct probe *)f;
@@ -160,7 +160,7 @@ probe_future_drop(struct future *f)
 }
 
 /* Set up a new probe of tc; nothing happens until the first poll. */
-HOT void
+void
 probe_init(struct probe *p, const struct target_conf *tc,
     struct evdns_base *dns, struct waiter *w)
 {
@@ -190,7 +190,7 @@ probe_init(struct probe *p, const struct target_conf *tc,
 		resolve_init(&p->resolve, dns, tc->host, tc->port, tc->family);
 }
 
-static HOT uint32_t
+static uint32_t
 probe_since(const struct probe *p, uint64_t now)
 {
 	uint64_t d = now - p->start_us;
@@ -224,7 +224,7 @@ probe_keep_received(struct probe *p)
 	p->res.recv_len = (uint16_t)n;
 }
 
-static HOT void
+static void
 probe_close(struct probe *p)
 {
 	struct linger lg = { 1, 0 };
@@ -240,7 +240,7 @@ probe_close(struct probe *p)
 	p->fd = -1;
 }
 
-static HOT enum poll
+static enum poll
 probe_end(struct probe *p, enum probe_error e, int err)
 {
 	probe_close(p);
@@ -253,7 +253,7 @@ probe_end(struct probe *p, enum probe_error e, int err)
 }
 
 /* Pick the addresses: literal, cache, or the resolver's fresh answer. */
-static HOT int
+static int
 probe_take_addrs(struct probe *p, const union sockaddr_union *a, unsigned n)
 {
 	unsigned i;
@@ -277,7 +277,7 @@ probe_resolver_failed(int err)
 	return err != DNS_ERR_NOTEXIST && err != DNS_ERR_NODATA;
 }
 
-static HOT enum poll
+static enum poll
 probe_resolve(struct probe *p, struct task *t)
 {
 	struct dns_cache *c = p->cache;
@@ -323,7 +323,7 @@ probe_resolve(struct probe *p, struct task *t)
 	return POLL_READY;
 }
 
-static HOT void
+static void
 probe_connect_start(struct probe *p)
 {
 	connect_init(&p->connect, p->w, &p->addrs[p->addr_i],
@@ -352,7 +352,7 @@ probe_skip_resolve(struct probe *p)
  * connected socket.  With addresses = "any" a failed connect moves on to
  * the next address; the deadline still covers them all.
  */
-static HOT enum poll
+static enum poll
 probe_connect_poll(struct probe *p, struct task *t)
 {
 	socklen_t len;
@@ -587,7 +587,7 @@ probe_starttls_poll(struct probe *p, struct task *t)
  * READY when the connection is ready for the payload (p->tls.ssl set for
  * TLS).
  */
-static HOT enum poll
+static enum poll
 probe_setup_poll(struct probe *p, struct task *t)
 {
 	const struct starttls_step *steps;
@@ -653,7 +653,7 @@ probe_setup_poll(struct probe *p, struct task *t)
 	}
 }
 
-HOT enum poll
+enum poll
 peeraddr_poll(struct probe *p, struct task *t)
 {
 	for (;;) {
@@ -677,7 +677,7 @@ peeraddr_poll(struct probe *p, struct task *t)
 	}
 }
 
-HOT enum poll
+enum poll
 hello_poll(struct probe *p, struct task *t)
 {
 	enum poll r;

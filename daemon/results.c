@@ -45,7 +45,7 @@ const uint32_t lat_bucket_us[LAT_BUCKETS - 1] = {
  * every ok probe is counted in one bucket, so it is the ok probes less the
  * others (results_lat_count()).
  */
-static HOT void
+static void
 results_lat_add(struct lat_hist *h, uint32_t us)
 {
 	unsigned i;
@@ -133,7 +133,7 @@ results_set_policy(struct results *r, unsigned rise, unsigned fall,
 }
 
 /* The state an operator sees: flapping above up and down. */
-HOT enum target_state
+enum target_state
 results_state(const struct results *r)
 {
 	return r->flapping ? TARGET_FLAPPING : r->state;
@@ -198,7 +198,7 @@ results_stats(const struct results *r, struct results_stats *st)
 }
 
 /* Move a window's newest bucket to slot, emptying the ones skipped. */
-static HOT void
+static void
 results_avail_advance(struct avail_bucket *b, unsigned n, uint32_t *head,
     uint32_t slot)
 {
@@ -221,7 +221,7 @@ results_avail_advance(struct avail_bucket *b, unsigned n, uint32_t *head,
  * which keeps their ratio (all a window is asked for) and weighs the
  * bucket's later results a little more.
  */
-static HOT void
+static void
 results_avail_add(struct avail_bucket *b, int ok)
 {
 	if (b->total == UINT16_MAX) {
@@ -232,7 +232,7 @@ results_avail_add(struct avail_bucket *b, int ok)
 	b->ok += ok != 0;
 }
 
-static HOT void
+static void
 results_avail_count(struct results_detail *d, int ok, uint64_t now)
 {
 	/* 32 bits of 10-minute slots since boot: 80 000 years */
@@ -338,7 +338,7 @@ results_history(const struct results *r, unsigned n)
  * history of 64 entries then costs 1 KiB per target (16-byte entries), not
  * 1.75 (28-byte ones).
  */
-HOT uint16_t
+uint16_t
 results_pack_us(uint32_t us)
 {
 	uint64_t m;
@@ -368,7 +368,7 @@ results_unpack_us(uint16_t v)
  * errno in a byte: errnos are below 244 on Linux; the resolver's codes
  * (DNS_ERR_*: 1..5 and 65..70, kept negative in sys_err) go to 244..255.
  */
-static HOT uint8_t
+static uint8_t
 results_pack_err(int sys_err)
 {
 	int e;
@@ -458,7 +458,7 @@ results_get(const struct results *r, unsigned n, struct probe_result *out)
 	return 0;
 }
 
-static HOT void
+static void
 results_addr_pack(struct addr_compact *a, const union sockaddr_union *su)
 {
 	memset(a, 0, sizeof(*a));
@@ -501,7 +501,7 @@ results_addr_unpack(const struct addr_compact *a, union sockaddr_union *su)
  * details) always point into the target, which gives them back
  * (target_last()); the addresses keep what is printed of them.
  */
-static HOT void
+static void
 results_last_pack(struct last_result *l, const struct probe_result *pr)
 {
 	l->wall_us = pr->wall_us;
@@ -594,7 +594,7 @@ results_record(struct results *r, const struct probe_result *pr)
 }
 
 /* The same, when the caller knows the (monotonic) time: a probe's end. */
-HOT enum target_state
+enum target_state
 results_record_at(struct results *r, const struct probe_result *pr,
     uint64_t now_us)
 {

@@ -24,7 +24,7 @@
 #include "reload.h"
 #include "uring.h"
 
-static HOT void
+static void
 server_on_result(struct daemon *d, struct target *tg,
     enum target_state before)
 {

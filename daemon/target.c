@@ -145,7 +145,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
  * The target's config whole, in tc (the probe context's, or a reader's on
  * the stack): a copy of 180-odd bytes per probe buys 70 per target.
  */
-HOT const struct target_conf *
+const struct target_conf *
 target_getconf(const struct target *tg, struct target_conf *tc)
 {
 	const struct target_conf_core *cc = &tg->conf;
@@ -293,7 +293,7 @@ target_last(const struct target *tg, struct probe_result *buf)
 }
 
 /* A probe context from the pool; NULL only when memory runs out. */
-HOT struct probe_ctx *
+struct probe_ctx *
 probe_ctx_get(struct daemon *d)
 {
 	struct probe_ctx *pc;
@@ -310,7 +310,7 @@ probe_ctx_get(struct daemon *d)
 	return pc;
 }
 
-HOT void
+void
 probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
 {
 	waiter_disarm(&pc->io);
@@ -324,7 +324,7 @@ probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
  * Probe address i of the last answer (addresses = "each"), or resolve.
  * -1 when no probe context can be had (out of memory).
  */
-static HOT int
+static int
 target_probe_start(struct target *tg, uint8_t each_i)
 {
 	struct daemon *d = target_daemon(tg);
@@ -371,7 +371,7 @@ target_probe_start(struct target *tg, uint8_t each_i)
  * A probe finished.  Answer 1 when the round goes on (addresses = "each"
  * has more addresses to probe), 0 when it is complete.
  */
-static HOT int
+static int
 target_probe_done(struct target *tg)
 {
 	struct daemon *d = target_daemon(tg);
@@ -416,7 +416,7 @@ target_probe_done(struct target *tg)
  * monotonic and the wall-clock time, which the caller may have at hand (a
  * probe's end).
  */
-static HOT void
+static void
 target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
 {
 	struct daemon *d = target_daemon(tg);
@@ -451,7 +451,7 @@ target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
 	}
 }
 
-static HOT FLATTEN enum poll
+static enum poll
 target_poll(struct task *t, void *arg)
 {
 	struct target *tg = arg;

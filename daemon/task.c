@@ -102,7 +102,7 @@ task_spawn(struct task *t)
 	task_schedule(t);
 }
 
-HOT void
+void
 task_wake(struct task *t)
 {
 	t->ex->wakes++;
@@ -144,7 +144,7 @@ task_cancel(struct task *t)
 	t->flags |= TASK_DONE;
 }
 
-static HOT void
+static void
 task_run(struct task *t)
 {
 	enum poll r;
@@ -211,7 +211,7 @@ sem_wait_init(struct sem_wait *w)
 	w->state = SEM_IDLE;
 }
 
-HOT enum poll
+enum poll
 sem_acquire(struct sem *s, struct sem_wait *w, struct task *t)
 {
 	switch (w->state) {
@@ -234,7 +234,7 @@ sem_acquire(struct sem *s, struct sem_wait *w, struct task *t)
 }
 
 /* Hand free slots to waiters, in order; they run on the next pass. */
-static HOT void
+static void
 sem_hand_out(struct sem *s)
 {
 	struct sem_wait *next;
@@ -261,7 +261,7 @@ sem_set_limit(struct sem *s, unsigned limit)
  * and is scheduled, not polled here: we may be inside another task's poll.
  * A lowered limit drains before anyone new gets in.
  */
-HOT void
+void
 sem_release(struct sem *s, struct sem_wait *w)
 {
 	if (w->state == SEM_QUEUED) {
@@ -323,7 +323,7 @@ timers_grow(struct timers *ts)
 }
 
 /* Entry x at i, and its timer told where it is. */
-static HOT void
+static void
 timers_put(struct timer_slot *heap, size_t i, struct timer_slot x)
 {
 	heap[i] = x;
@@ -334,7 +334,7 @@ timers_put(struct timer_slot *heap, size_t i, struct timer_slot x)
  * The sifts move a hole, not the entry: each level costs one copy, and the
  * entry is put down once, where it belongs.
  */
-static HOT void
+static void
 timers_up(struct timers *ts, size_t i)
 {
 	struct timer_slot *heap = ts->heap, x = heap[i];
@@ -347,7 +347,7 @@ timers_up(struct timers *ts, size_t i)
 	timers_put(heap, i, x);
 }
 
-static HOT void
+static void
 timers_down(struct timers *ts, size_t i)
 {
 	struct timer_slot *heap = ts->heap, x = heap[i];
@@ -378,7 +378,7 @@ timers_down(struct timers *ts, size_t i)
 }
 
 /* Point the libevent timer at the earliest deadline, if that changed. */
-static HOT void
+static void
 timers_rearm(struct timers *ts)
 {
 	uint64_t when, now;
@@ -417,7 +417,7 @@ timers_remove(struct timers *ts, struct timer *t)
 	t->index = TIMER_IDLE;
 }
 
-static HOT void
+static void
 timers_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct executor *ex = arg;
@@ -477,7 +477,7 @@ timer_init(struct timer *t)
 }
 
 /* Wake t's task at deadline (monotonic microseconds).  -1: no memory. */
-HOT int
+int
 timer_arm(struct timer *t, struct task *task, uint64_t deadline_us)
 {
 	struct timers *ts = &task->ex->timers;

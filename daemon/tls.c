@@ -250,7 +250,7 @@ tls_poll(struct tls_fut *tf, struct task *t)
 }
 
 /* Send close_notify (once, without waiting) and let the SSL go. */
-HOT void
+void
 tls_close(struct tls_fut *tf)
 {
 	if (tf->ssl == NULL)

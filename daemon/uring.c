@@ -92,7 +92,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
  * Submit what is queued and read what has come back.  Only from the top
  * of the reactor (a callback, not a task's poll): the answers wake tasks.
  */
-HOT void
+void
 uring_flush(void)
 {
 	if (!ring_on)
@@ -105,7 +105,7 @@ uring_flush(void)
  * Enough for a batch?  The executor calls us after each task its timers
  * wake (task.c): a batch goes out before the next task runs.
  */
-static HOT void
+static void
 uring_pass_hook(void *arg)
 {
 	(void)arg;
@@ -192,7 +192,7 @@ uring_shutdown(void)
 	ring_on = 0;
 }
 
-static HOT void
+static void
 uring_submit(void)
 {
 	int r;
@@ -223,7 +223,7 @@ uring_submit(void)
 }
 
 /* An entry of the submission queue; when it is full, empty it first. */
-static HOT struct io_uring_sqe *
+static struct io_uring_sqe *
 uring_sqe(void)
 {
 	struct io_uring_sqe *sqe;
@@ -267,7 +267,7 @@ uring_slot_get(void)
  * the task is woken with c->uring_res; -1: not possible now (no ring, no
  * room), the caller connects by itself.
  */
-HOT int
+int
 uring_connect(struct connect_fut *c, socklen_t len, struct task *t)
 {
 	struct io_uring_sqe *sqe;
@@ -318,7 +318,7 @@ uring_cancel(struct connect_fut *c)
  * Close fd at the end of the pass.  Until then the number stays taken,
  * so no new socket gets it.  -1: not possible, the caller closes.
  */
-HOT int
+int
 uring_close(int fd)
 {
 	struct io_uring_sqe *sqe;
@@ -334,7 +334,7 @@ uring_close(int fd)
 }
 
 /* Read the completions: each answer wakes the task that waits for it. */
-static HOT void
+static void
 uring_reap(void)
 {
 	struct io_uring_cqe *cqe;

@@ -189,13 +189,13 @@ for c in sorted(loops, key=len, reverse=True):
 # its own layer or below; news goes up through callbacks.  log, heap and
 # slab serve everyone; the client is a program of its own.
 HOUSE = [
-    ("base", "log heap slab"),
+    ("base", "log heap slab strlist target_conf"),
     ("core", "task"),
     ("io", "net dns tls uring"),
     ("probe", "probe"),
     ("schedule", "target adhoc"),
     ("record", "results events"),
-    ("config", "cfg conf daemon"),
+    ("config", "conf_value conf_read conf_target conf_dir conf reload daemon"),
     ("serve", "report control metrics http jsonw proto sdnotify"),
     ("main", "server futd"),
 ]
