@@ -89,7 +89,8 @@ conf_dir_list(const char *dir, struct strlist *names, const char *where,
 		return -1;
 	}
 	closedir(dp);
-	qsort(names->msg, names->n, sizeof(*names->msg), conf_dir_cmp);
+	if (names->n > 1)
+		qsort(names->msg, names->n, sizeof(*names->msg), conf_dir_cmp);
 	return 0;
 }
 
