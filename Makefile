@@ -186,6 +186,10 @@ install: all
 	install -m 0644 conf/futd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/futd/futd.conf ] || \
 	    install -m 0644 conf/futd.conf $(DESTDIR)$(SYSCONFDIR)/futd/futd.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/futd/targets.d ] || { \
+	    install -d $(DESTDIR)$(SYSCONFDIR)/futd/targets.d && \
+	    install -m 0644 conf/targets.d/local.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/futd/targets.d/local.conf; }
 	for u in systemd/*.service systemd/*.socket; do \
 		[ -e "$$u" ] || continue; \
 		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g' "$$u" \
