@@ -31,6 +31,9 @@
 
 #include "proto.h"
 #include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "output.h"
 
 #define CTL_READ_CHUNK	4096
 #define CTL_PASS_CHUNK	(1024 * 1024)	/* --json status, read and written */

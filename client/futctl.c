@@ -13,6 +13,10 @@
 
 #include "proto.h"
 #include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "check.h"
+#include "output.h"
 
 int
 main(int argc, char *argv[])

@@ -23,6 +23,10 @@
 
 #include "proto.h"
 #include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "check.h"
+#include "output.h"
 
 /*
  * The default status view keeps to 80 columns where it can: a longer name

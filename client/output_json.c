@@ -13,7 +13,10 @@
  */
 #include <stdio.h>
 
-#include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "check.h"
+#include "output.h"
 
 /*
  * 16 significant digits instead of jansson's 17: 12.3 prints as 12.3,

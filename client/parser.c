@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "proto.h"
-#include "futctl.h"
+#include "parser.h"
 
 enum arg_kind {
 	ARG_NONE,
