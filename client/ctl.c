@@ -34,6 +34,7 @@
 #include "parser.h"
 #include "ctl.h"
 #include "output.h"
+#include "print.h"
 
 #define CTL_READ_CHUNK	4096
 #define CTL_PASS_CHUNK	(1024 * 1024)	/* --json status, read and written */
@@ -573,7 +574,7 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 	events = json_object_get(log.data, "events");
 	if (json_array_size(events) > 0 &&
 	    (seen = calloc(json_array_size(events), sizeof(*seen))) == NULL) {
-		output_warnx("%s", strerror(errno));
+		print_warnx("%s", strerror(errno));
 		ctl_reply_free(&log);
 		ctl_close(&conn);
 		return FUTCTL_EXIT_REPLY;
@@ -602,7 +603,7 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 			if (status == CTL_ERR_INTERRUPTED)
 				ret = FUTCTL_EXIT_OK;
 			else if (status == CTL_ERR_CLOSED) {
-				output_warnx("futd at %s closed the "
+				print_warnx("futd at %s closed the "
 				    "connection", res->socket);
 				ret = FUTCTL_EXIT_TALK;
 			} else
@@ -612,7 +613,7 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 		line = json_loadb(text, len, 0, &jerr);
 		ev = json_object_get(line, "event");
 		if (!json_is_object(ev)) {
-			output_warnx("malformed event from futd at %s: %s",
+			print_warnx("malformed event from futd at %s: %s",
 			    res->socket, line == NULL ? jerr.text :
 			    "no \"event\" object");
 			json_decref(line);
@@ -821,7 +822,7 @@ ctl_warn(const struct ctl_error *err, const char *path)
 	char	 msg[4608];
 
 	ctl_strerror(err, path, msg, sizeof(msg));
-	output_warnx("%s", msg);
+	print_warnx("%s", msg);
 	return err->status == CTL_ERR_REQUEST ? FUTCTL_EXIT_USAGE :
 	    FUTCTL_EXIT_TALK;
 }

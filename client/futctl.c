@@ -17,6 +17,7 @@
 #include "ctl.h"
 #include "check.h"
 #include "output.h"
+#include "print.h"
 
 int
 main(int argc, char *argv[])
@@ -50,7 +51,7 @@ main(int argc, char *argv[])
 			(res.json ? &output_json : &output_text)->check(&cr);
 			return CHECK_UNKNOWN;
 		}
-		output_warnx("%s", res.error);
+		print_warnx("%s", res.error);
 		parser_usage(stderr);
 		return FUTCTL_EXIT_USAGE;
 	}
@@ -151,7 +152,7 @@ main(int argc, char *argv[])
 	/* A full disk or a closed pipe must not look like success. */
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		output_warnx("cannot write to stdout: %s",
+		print_warnx("cannot write to stdout: %s",
 		    errno != 0 ? strerror(errno) : "write error");
 		if (ret == FUTCTL_EXIT_OK)
 			ret = FUTCTL_EXIT_REPLY;

@@ -1,7 +1,7 @@
 /*
  * output.c - the text backend: what a person reads.
  *
- * Everything printed from a reply goes through output_line() or a table,
+ * Everything printed from a reply goes through print_line() or a table,
  * which replace control characters: a target name or an error message
  * holding "\n" or an escape sequence must not break the layout or play
  * with the terminal.  Fields missing from a reply print as "-", so that an
@@ -27,6 +27,9 @@
 #include "ctl.h"
 #include "check.h"
 #include "output.h"
+#include "field.h"
+#include "fmt.h"
+#include "print.h"
 
 /*
  * The default status view keeps to 80 columns where it can: a longer name
@@ -146,30 +149,7 @@ static void	 table_cell(struct table *, size_t, size_t, const char *, ...)
 static void	 table_print(const struct table *);
 static void	 table_free(struct table *);
 
-static size_t	 output_width(const char *);
-static void	 output_write(FILE *, const char *);
-static void	 output_vline(FILE *, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
-static void	 output_line(FILE *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static char	*output_vasprintf(const char *, va_list)
-		    __attribute__((format(printf, 1, 0)));
-static void	 output_date(char *, size_t, double);
-static void	 output_date_ms(char *, size_t, double);
-static void	 output_stamp(char *, size_t, double);
 
-static const char	*field_str(const json_t *, const char *);
-static int		 field_num(const json_t *, const char *, double *);
-static int		 field_int(const json_t *, const char *, long long *);
-static int		 field_bool(const json_t *, const char *, int *);
-static void		 field_fmt_int(char *, size_t, const json_t *,
-			    const char *);
-static void		 field_fmt_seconds(char *, size_t, const json_t *,
-			    const char *);
-static void		 field_fmt_us(char *, size_t, const json_t *,
-			    const char *);
-static void		 field_fmt_ratio(char *, size_t, const json_t *,
-			    const char *);
 
 const struct output output_text = {
 	.ping =		text_ping,
@@ -213,12 +193,12 @@ text_ping(const json_t *data)
 	if (field_int(data, "pid", &pid) == 0)
 		snprintf(spid, sizeof(spid), "%lld", pid);
 	if (field_num(data, "uptime_s", &uptime) == 0)
-		output_fmt_duration(up, sizeof(up), uptime);
+		fmt_duration(up, sizeof(up), uptime);
 	if (field_int(data, "targets", &targets) == 0)
 		snprintf(ntargets, sizeof(ntargets), "%lld target%s",
 		    targets, targets == 1 ? "" : "s");
 
-	output_line(stdout, "%s %s pid %s up %s, %s",
+	print_line(stdout, "%s %s pid %s up %s, %s",
 	    daemon != NULL ? daemon : "futd", version != NULL ? version : "?",
 	    spid, up, ntargets);
 	return 0;
@@ -256,9 +236,9 @@ text_status(const json_t *data, const struct parse_result *res)
 		(void)field_int(data, "total", &total);
 		if (total == 0 || (total == -1 && res->pattern == NULL &&
 		    res->state == NULL))
-			output_line(stdout, "no targets configured");
+			print_line(stdout, "no targets configured");
 		else
-			output_line(stdout, "no targets match");
+			print_line(stdout, "no targets match");
 		return 0;
 	}
 
@@ -281,7 +261,7 @@ text_status(const json_t *data, const struct parse_result *res)
 
 	if ((sorted = calloc(json_array_size(targets), sizeof(*sorted))) ==
 	    NULL) {
-		output_warnx("%s", strerror(errno));
+		print_warnx("%s", strerror(errno));
 		exit(FUTCTL_EXIT_REPLY);
 	}
 	json_array_foreach(targets, i, target)
@@ -325,9 +305,9 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 	CELL(COL_STATE, "%s", s != NULL ? s : "-");
 
 	if (field_num(target, "for_s", &d) == 0)
-		output_fmt_age(buf, sizeof(buf), d);
+		fmt_age(buf, sizeof(buf), d);
 	else if (field_num(target, "since", &d) == 0)
-		output_fmt_age(buf, sizeof(buf), (double)time(NULL) - d);
+		fmt_age(buf, sizeof(buf), (double)time(NULL) - d);
 	else
 		snprintf(buf, sizeof(buf), "-");
 	CELL(COL_SINCE, "%s", buf);
@@ -343,7 +323,7 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 	CELL(COL_P99, "%s", buf);
 
 	if (field_int(target, "last_latency_us", &us) == 0)
-		output_fmt_latency(buf, sizeof(buf), us);
+		fmt_latency(buf, sizeof(buf), us);
 	else
 		snprintf(buf, sizeof(buf), "-");
 	CELL(COL_LATENCY, "%s", buf);
@@ -357,7 +337,7 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 	else if (d <= 0)
 		snprintf(buf, sizeof(buf), "now");
 	else
-		output_fmt_duration(buf, sizeof(buf), d);
+		fmt_duration(buf, sizeof(buf), d);
 	CELL(COL_NEXT, "%s", buf);
 
 	text_cert_cell(buf, sizeof(buf), target);
@@ -434,13 +414,13 @@ text_show(const json_t *data, const struct parse_result *res)
 	text_kv("target:", "%s", buf);
 	text_since(target);
 	text_settings(target);
-	output_line(stdout, "%s", "");
+	print_line(stdout, "%s", "");
 	text_counters(target);
 	text_cert(target);
-	output_line(stdout, "%s", "");
+	print_line(stdout, "%s", "");
 	text_last_result(target);
 	text_addresses(target);
-	output_line(stdout, "%s", "");
+	print_line(stdout, "%s", "");
 	text_history(history, res->count);
 	return 0;
 }
@@ -462,11 +442,11 @@ text_since(const json_t *target)
 		text_kv("state:", "%s", state != NULL ? state : "-");
 
 	if (field_num(target, "since", &d) == 0) {
-		output_date(when, sizeof(when), d);
+		fmt_date(when, sizeof(when), d);
 		if (field_num(target, "for_s", &d) == -1)
 			d = (double)time(NULL) - d;
 		if (d >= 0) {
-			output_fmt_age(ago, sizeof(ago), d);
+			fmt_age(ago, sizeof(ago), d);
 			text_kv("since:", "%s (%s ago)", when, ago);
 		} else
 			text_kv("since:", "%s", when);
@@ -481,7 +461,7 @@ text_since(const json_t *target)
 	else if (d <= 0)
 		text_kv("next probe:", "now (running)");
 	else {
-		output_fmt_duration(ago, sizeof(ago), d);
+		fmt_duration(ago, sizeof(ago), d);
 		text_kv("next probe:", "in %s", ago);
 	}
 }
@@ -611,11 +591,11 @@ text_last_result(const json_t *target)
 		return;
 	}
 	if (field_num(last, "time", &d) == 0)
-		output_date_ms(when, sizeof(when), d);
+		fmt_date_ms(when, sizeof(when), d);
 	else
 		snprintf(when, sizeof(when), "-");
 	if (field_int(last, "latency_us", &us) == 0)
-		output_fmt_latency(lat, sizeof(lat), us);
+		fmt_latency(lat, sizeof(lat), us);
 	else
 		snprintf(lat, sizeof(lat), "-");
 	if (field_bool(last, "ok", &good) == 0 && good)
@@ -639,7 +619,7 @@ text_last_result(const json_t *target)
 	s = field_str(last, "local");
 	text_kv("local:", "%s", s != NULL ? s : "-");
 	if (field_int(last, "queued_us", &us) == 0 && us > 0) {
-		output_fmt_latency(lat, sizeof(lat), us);
+		fmt_latency(lat, sizeof(lat), us);
 		text_kv("queued:", "%s before it ran", lat);
 	}
 	text_tls_result(last);
@@ -699,7 +679,7 @@ text_addresses(const json_t *target)
 
 	if (json_array_size(addrs) == 0)
 		return;
-	output_line(stdout, "%s", "");
+	print_line(stdout, "%s", "");
 	table_init(&t, 4, json_array_size(addrs) + 1, align, header);
 	json_array_foreach(addrs, i, a) {
 		s = field_str(a, "address");
@@ -710,7 +690,7 @@ text_addresses(const json_t *target)
 		table_cell(&t, i + 1, 2, "%s", failed);
 		last = json_object_get(a, "last");
 		if (field_int(last, "latency_us", &us) == 0)
-			output_fmt_latency(lat, sizeof(lat), us);
+			fmt_latency(lat, sizeof(lat), us);
 		else
 			snprintf(lat, sizeof(lat), "-");
 		if (!json_is_object(last))
@@ -751,18 +731,18 @@ text_history(const json_t *history, unsigned long n)
 	int		 good;
 
 	if (total == 0) {
-		output_line(stdout, "no results yet");
+		print_line(stdout, "no results yet");
 		return;
 	}
 	rows = total < n ? total : n;
 	if (rows < total)
-		output_line(stdout, "the last %zu of %zu results (-n for more):",
+		print_line(stdout, "the last %zu of %zu results (-n for more):",
 		    rows, total);
 	table_init(&t, 8, rows + 1, align, header);
 	for (i = 0; i < rows; i++) {
 		result = json_array_get(history, i);
 		if (field_num(result, "time", &d) == 0)
-			output_fmt_clock(buf, sizeof(buf), d);
+			fmt_clock(buf, sizeof(buf), d);
 		else
 			snprintf(buf, sizeof(buf), "-");
 		table_cell(&t, i + 1, 0, "%s", buf);
@@ -771,7 +751,7 @@ text_history(const json_t *history, unsigned long n)
 		table_cell(&t, i + 1, 1, "%s",
 		    good == 1 ? "ok" : good == 0 ? "FAIL" : "-");
 		if (field_int(result, "latency_us", &us) == 0)
-			output_fmt_latency(buf, sizeof(buf), us);
+			fmt_latency(buf, sizeof(buf), us);
 		else
 			snprintf(buf, sizeof(buf), "-");
 		table_cell(&t, i + 1, 2, "%s", buf);
@@ -919,7 +899,7 @@ text_cert(const json_t *target)
 		return;
 	}
 	if (field_num(cert, "expires", &t) == 0)
-		output_date(when, sizeof(when), t);
+		fmt_date(when, sizeof(when), t);
 	else
 		snprintf(when, sizeof(when), "-");
 	if (days >= 0)
@@ -1012,7 +992,7 @@ text_tls_result(const json_t *result)
 		text_kv("names:", "%s", names);
 	}
 	if (field_num(tls, "not_after", &na) == 0) {
-		output_date(when, sizeof(when), na);
+		fmt_date(when, sizeof(when), na);
 		left[0] = chain[0] = '\0';
 		if (field_int(tls, "days_left", &days) == 0)
 			snprintf(left, sizeof(left), days >= 0 ?
@@ -1021,7 +1001,7 @@ text_tls_result(const json_t *result)
 			    days == 1 || days == -1 ? "" : "s");
 		/* the days count to the earliest expiry in the chain */
 		if (field_num(tls, "chain_not_after", &cna) == 0 && cna < na) {
-			output_date(chain, sizeof(chain), cna);
+			fmt_date(chain, sizeof(chain), cna);
 			text_kv("not after:", "%s; the chain's earliest %s%s",
 			    when, chain, left);
 		} else
@@ -1076,17 +1056,17 @@ text_probe(const json_t *data, const json_t *target)
 	if (target != NULL) {
 		text_target(buf, sizeof(buf), target);
 		s = field_str(target, "probe");
-		output_line(stdout, "probe %s: %s %s", name != NULL ? name :
+		print_line(stdout, "probe %s: %s %s", name != NULL ? name :
 		    "-", s != NULL ? s : "-", buf);
 	} else
-		output_line(stdout, "probe %s", name != NULL ? name : "-");
+		print_line(stdout, "probe %s", name != NULL ? name : "-");
 
 	phases = json_object_get(result, "phases");
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (!tls && strcmp(steps[i].key, "handshake_us") == 0)
 			continue;
 		field_fmt_us(buf, sizeof(buf), phases, steps[i].key);
-		output_line(stdout, "  %-11s %s", steps[i].words, buf);
+		print_line(stdout, "  %-11s %s", steps[i].words, buf);
 	}
 	text_dns(result);
 	s = field_str(result, "peer");
@@ -1094,14 +1074,14 @@ text_probe(const json_t *data, const json_t *target)
 	s = field_str(result, "local");
 	text_kv("local:", "%s", s != NULL ? s : "-");
 	if (field_int(result, "queued_us", &us) == 0 && us > 0) {
-		output_fmt_latency(lat, sizeof(lat), us);
+		fmt_latency(lat, sizeof(lat), us);
 		text_kv("queued:", "%s before it ran", lat);
 	}
 	text_tls_result(result);
 	text_received(result);
 
 	if (field_int(result, "latency_us", &us) == 0)
-		output_fmt_latency(lat, sizeof(lat), us);
+		fmt_latency(lat, sizeof(lat), us);
 	else
 		snprintf(lat, sizeof(lat), "-");
 	if (field_bool(result, "ok", &good) == 0 && good) {
@@ -1141,14 +1121,14 @@ text_log(const json_t *data)
 	if (!json_is_array(events))
 		return text_malformed("log without an \"events\" array");
 	if (json_array_size(events) == 0) {
-		output_line(stdout, "no events");
+		print_line(stdout, "no events");
 		return 0;
 	}
 	json_array_foreach(events, i, ev) {
 		if (!json_is_object(ev))
 			return text_malformed("an event is not an object");
 		if ((line = json_pack("{s:O}", "event", ev)) == NULL) {
-			output_warnx("%s", strerror(ENOMEM));
+			print_warnx("%s", strerror(ENOMEM));
 			exit(FUTCTL_EXIT_REPLY);
 		}
 		text_event(line, 0);
@@ -1176,7 +1156,7 @@ text_event(const json_t *line, int update)
 	int		 failed;
 
 	if (field_int(line, "dropped", &dropped) == 0 && dropped > 0)
-		output_warnx("futd dropped %lld event%s: they came faster than "
+		print_warnx("futd dropped %lld event%s: they came faster than "
 		    "futctl read them", dropped, dropped == 1 ? "" : "s");
 
 	target = field_str(ev, "target");
@@ -1190,27 +1170,27 @@ text_event(const json_t *line, int update)
 	failed = field_str(ev, "error") != NULL;
 
 	if (update) {
-		output_stamp(when, sizeof(when), lt);
-		output_fmt_clock(first, sizeof(first), t);
+		fmt_stamp(when, sizeof(when), lt);
+		fmt_clock(first, sizeof(first), t);
 		first[8] = '\0';	/* HH:MM:SS */
-		output_line(stdout, "%s  %s  %s  ... (%s%lld more time%s "
+		print_line(stdout, "%s  %s  %s  ... (%s%lld more time%s "
 		    "since %s)", when, target != NULL ? target : "-",
 		    type != NULL ? type : "-", failed ? "failed " : "",
 		    repeat, repeat == 1 ? "" : "s", first);
 		return;
 	}
 
-	output_stamp(when, sizeof(when), t);
+	fmt_stamp(when, sizeof(when), t);
 	text_event_what(what, sizeof(what), ev);
 	more[0] = '\0';
 	if (repeat > 0) {
-		output_fmt_clock(last, sizeof(last), lt);
+		fmt_clock(last, sizeof(last), lt);
 		last[8] = '\0';
 		snprintf(more, sizeof(more), " (%s%lld more time%s, last %s)",
 		    failed ? "failed " : "", repeat, repeat == 1 ? "" : "s",
 		    last);
 	}
-	output_line(stdout, "%s  %s  %s  %s%s", when,
+	print_line(stdout, "%s  %s  %s  %s%s", when,
 	    target != NULL ? target : "-", type != NULL ? type : "-", what,
 	    more);
 }
@@ -1259,7 +1239,7 @@ text_event_what(char *buf, size_t size, const json_t *ev)
 		p += 6;
 	if (type != NULL && strcmp(type, "state") == 0 &&
 	    field_num(ev, "availability", &a) == 0) {
-		output_fmt_percent(pct, sizeof(pct), a);
+		fmt_percent(pct, sizeof(pct), a);
 		snprintf(buf, size, "%s, availability %s", p, pct);
 	} else
 		snprintf(buf, size, "%s", p);
@@ -1275,11 +1255,11 @@ text_reload(const json_t *data)
 	text_names("removed", json_object_get(data, "removed"), &changes);
 	text_names("changed", json_object_get(data, "changed"), &changes);
 	if (changes == 0) {
-		output_line(stdout, "no changes");
+		print_line(stdout, "no changes");
 		return 0;
 	}
 	if (field_int(data, "unchanged", &unchanged) == 0)
-		output_line(stdout, "unchanged: %lld", unchanged);
+		print_line(stdout, "unchanged: %lld", unchanged);
 	return 0;
 }
 
@@ -1325,7 +1305,7 @@ text_check(const struct check_result *cr)
 		free(line);
 		line = next;
 	}
-	output_line(stdout, "%s", line);
+	print_line(stdout, "%s", line);
 	free(line);
 }
 
@@ -1342,20 +1322,20 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 	size_t		 i;
 
 	if (res->action == ACTION_RELOAD && reply->code == PROTO_UNPROCESSABLE)
-		output_line(stderr, "futctl: reload failed: %s (%d)",
+		print_line(stderr, "futctl: reload failed: %s (%d)",
 		    reply->message, reply->code);
 	else if (res->name != NULL)
-		output_line(stderr, "futctl: %s: %s (%d)", res->name,
+		print_line(stderr, "futctl: %s: %s (%d)", res->name,
 		    reply->message, reply->code);
 	else
-		output_line(stderr, "futctl: %s (%d)", reply->message,
+		print_line(stderr, "futctl: %s (%d)", reply->message,
 		    reply->code);
 
 	errors = reply->data != NULL ?
 	    json_object_get(reply->data, "errors") : NULL;
 	json_array_foreach(errors, i, e)
 		if (json_is_string(e))
-			output_line(stderr, "%s", json_string_value(e));
+			print_line(stderr, "%s", json_string_value(e));
 }
 
 /*
@@ -1388,12 +1368,12 @@ check_eval(struct check_result *cr, const char *name, const json_t *target,
 	(void)field_bool(target, "last_ok", &good);
 	(void)field_int(target, "changes", &changes);
 	if (field_num(target, "for_s", &d) == 0)
-		output_fmt_age(age, sizeof(age), d);
+		fmt_age(age, sizeof(age), d);
 	else
 		snprintf(age, sizeof(age), "-");
 	avail = json_object_get(target, "availability");
 	if (field_num(avail, "lifetime", &a) == 0)
-		output_fmt_percent(pct, sizeof(pct), a);
+		fmt_percent(pct, sizeof(pct), a);
 	else {
 		a = -1;
 		snprintf(pct, sizeof(pct), "-");
@@ -1419,7 +1399,7 @@ check_eval(struct check_result *cr, const char *name, const json_t *target,
 	if (state == NULL || strcmp(state, "unknown") == 0) {
 		code = CHECK_UNKNOWN;
 		if (field_num(target, "next_probe_in_s", &d) == 0 && d > 0) {
-			output_fmt_duration(age, sizeof(age), d);
+			fmt_duration(age, sizeof(age), d);
 			snprintf(body, sizeof(body), "%s has no result yet, "
 			    "first probe in %s", name, age);
 		} else
@@ -1583,143 +1563,10 @@ check_unknown(struct check_result *cr, const char *fmt, ...)
 	snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - %s", words);
 }
 
-/*
- * Say "futctl: <message>" on stderr: for main() and the parser's errors,
- * with the same care for control characters as the rest.
- */
-void
-output_warnx(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fflush(stdout);
-	fputs("futctl: ", stderr);
-	va_start(ap, fmt);
-	output_vline(stderr, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * 312us, 1.25ms, 2.003s.  Integer arithmetic, rounded half up, and the
- * unit switches where the rounded value would need the next unit, so
- * 999999us is "1.000s", never "1000.00ms".
- */
-void
-output_fmt_latency(char *buf, size_t size, long long us)
-{
-	unsigned long long	 u, centi, milli;
-
-	if (us < 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	u = (unsigned long long)us;
-	if (u < 1000) {
-		snprintf(buf, size, "%lluus", u);
-		return;
-	}
-	centi = (u + 5) / 10;			/* hundredths of a ms */
-	if (centi < 100000) {
-		snprintf(buf, size, "%llu.%02llums", centi / 100, centi % 100);
-		return;
-	}
-	milli = (u + 500) / 1000;
-	snprintf(buf, size, "%llu.%03llus", milli / 1000, milli % 1000);
-}
-
-/* 12.3s, 4m12s, 3h04m, 2d03h: precise when short, short when long. */
-void
-output_fmt_duration(char *buf, size_t size, double sec)
-{
-	unsigned long long	 s;
-
-	if (!isfinite(sec) || sec < 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	if (sec < 59.95) {
-		snprintf(buf, size, "%.1fs", sec);
-		return;
-	}
-	s = (unsigned long long)(sec + 0.5);
-	if (s < 3600)
-		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%llud%02lluh", s / 86400, s / 3600 % 24);
-}
-
-/* Unix seconds as local HH:MM:SS.mmm. */
-void
-output_fmt_clock(char *buf, size_t size, double t)
-{
-	struct tm	 tm;
-	time_t		 secs;
-	long long	 ms;
-	char		 hms[16];
-
-	if (!isfinite(t) || t < 0 || t > 1e15) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	/* truncated as futd keeps history; + 1 us for binary fractions */
-	ms = (long long)(t * 1000.0 + 0.001);
-	secs = (time_t)(ms / 1000);
-	if (localtime_r(&secs, &tm) == NULL ||
-	    strftime(hms, sizeof(hms), "%H:%M:%S", &tm) == 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	snprintf(buf, size, "%s.%03lld", hms, ms % 1000);
-}
-
-/*
- * How long something has been so, in at most two units: 45s, 4m12s,
- * 3h12m, 2d03h.  Whole seconds: an age, not a measurement.
- */
-void
-output_fmt_age(char *buf, size_t size, double sec)
-{
-	unsigned long long	 s;
-
-	if (!isfinite(sec) || sec < 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	s = (unsigned long long)sec;
-	if (s < 60)
-		snprintf(buf, size, "%llus", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%llud%02lluh", s / 86400, s / 3600 % 24);
-}
-
-/*
- * A ratio 0..1 as a percentage with two decimals, rounded down: 100.00%
- * only when nothing failed, 99.99% for one failure in a million.
- */
-void
-output_fmt_percent(char *buf, size_t size, double ratio)
-{
-	double	 hundredths;
-
-	if (!isfinite(ratio) || ratio < 0 || ratio > 1) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	/* the epsilon: 0.9995 may be a hair below it in binary */
-	hundredths = (double)(long long)(ratio * 10000 + 1e-6);
-	snprintf(buf, size, "%.2f%%", hundredths / 100);
-}
-
 static int
 text_malformed(const char *what)
 {
-	output_warnx("malformed reply from futd: %s", what);
+	print_warnx("malformed reply from futd: %s", what);
 	return -1;
 }
 
@@ -1733,12 +1580,12 @@ text_names(const char *label, const json_t *names, size_t *count)
 	if (json_array_size(names) == 0)
 		return;
 	/* as it goes: a reload may name a million targets */
-	output_write(stdout, label);
+	print_write(stdout, label);
 	fputs(": ", stdout);
 	json_array_foreach(names, i, name) {
 		if (i > 0)
 			fputs(", ", stdout);
-		output_write(stdout, json_is_string(name) ?
+		print_write(stdout, json_is_string(name) ?
 		    json_string_value(name) : "?");
 	}
 	putc('\n', stdout);
@@ -1772,9 +1619,9 @@ text_kv(const char *label, const char *fmt, ...)
 	char	*value;
 
 	va_start(ap, fmt);
-	value = output_vasprintf(fmt, ap);
+	value = print_vasprintf(fmt, ap);
 	va_end(ap);
-	output_line(stdout, "%-13s%s", label, value);
+	print_line(stdout, "%-13s%s", label, value);
 	free(value);
 }
 
@@ -1789,7 +1636,7 @@ table_init(struct table *t, size_t ncols, size_t nrows,
 	t->align = align;
 	t->wrap = 0;
 	if ((t->cells = calloc(nrows * ncols, sizeof(*t->cells))) == NULL) {
-		output_warnx("%s", strerror(errno));
+		print_warnx("%s", strerror(errno));
 		exit(FUTCTL_EXIT_REPLY);
 	}
 	for (c = 0; c < ncols; c++)
@@ -1804,7 +1651,7 @@ table_cell(struct table *t, size_t row, size_t col, const char *fmt, ...)
 
 	free(*cell);
 	va_start(ap, fmt);
-	*cell = output_vasprintf(fmt, ap);
+	*cell = print_vasprintf(fmt, ap);
 	va_end(ap);
 }
 
@@ -1822,13 +1669,13 @@ table_print(const struct table *t)
 	const char	*cell;
 
 	if ((width = calloc(t->ncols, sizeof(*width))) == NULL) {
-		output_warnx("%s", strerror(errno));
+		print_warnx("%s", strerror(errno));
 		exit(FUTCTL_EXIT_REPLY);
 	}
 	for (r = 0; r < t->nrows; r++)
 		for (c = 0; c < t->ncols; c++) {
 			cell = t->cells[r * t->ncols + c];
-			if (cell == NULL || (w = output_width(cell)) <= width[c])
+			if (cell == NULL || (w = print_width(cell)) <= width[c])
 				continue;
 			if (c == 0 && t->wrap > 0 && w > t->wrap)
 				continue;
@@ -1840,20 +1687,20 @@ table_print(const struct table *t)
 			cell = t->cells[r * t->ncols + c];
 			if (cell == NULL)
 				cell = "";
-			if (c == 0 && output_width(cell) > width[0]) {
+			if (c == 0 && print_width(cell) > width[0]) {
 				/* wrapped: the name, then the row below */
-				output_write(stdout, cell);
+				print_write(stdout, cell);
 				printf("\n%*s", (int)width[0], "");
 				continue;
 			}
-			pad = width[c] - output_width(cell);
+			pad = width[c] - print_width(cell);
 			if (c + 1 == t->ncols && *cell == '\0')
 				break;		/* no trailing blanks */
 			if (c > 0)
 				fputs("  ", stdout);
 			if (t->align[c] == TABLE_RIGHT)
 				printf("%*s", (int)pad, "");
-			output_write(stdout, cell);
+			print_write(stdout, cell);
 			if (t->align[c] == TABLE_LEFT && c + 1 < t->ncols)
 				printf("%*s", (int)pad, "");
 		}
@@ -1871,210 +1718,4 @@ table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	t->cells = NULL;
-}
-
-/*
- * Columns a string takes: one per UTF-8 character, not per byte, so that
- * a name like "café" does not shift the table.  (Wide characters would
- * need wcwidth() and a locale; names are ASCII in practice.)
- */
-static size_t
-output_width(const char *s)
-{
-	size_t	 n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Write s, with each control character shown as '?'. */
-static void
-output_write(FILE *fp, const char *s)
-{
-	unsigned char	 c;
-
-	for (; (c = (unsigned char)*s) != '\0'; s++)
-		putc(c < 0x20 || c == 0x7f ? '?' : c, fp);
-}
-
-static void
-output_vline(FILE *fp, const char *fmt, va_list ap)
-{
-	char	*line;
-
-	line = output_vasprintf(fmt, ap);
-	output_write(fp, line);
-	putc('\n', fp);
-	free(line);
-}
-
-static void
-output_line(FILE *fp, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	output_vline(fp, fmt, ap);
-	va_end(ap);
-}
-
-/* Out of memory in a command-line tool: say so and stop. */
-static char *
-output_vasprintf(const char *fmt, va_list ap)
-{
-	char	*s;
-
-	if (vasprintf(&s, fmt, ap) == -1) {
-		fputs("futctl: out of memory\n", stderr);
-		exit(FUTCTL_EXIT_REPLY);
-	}
-	return s;
-}
-
-/* Unix seconds as a local "YYYY-mm-dd HH:MM:SS". */
-static void
-output_date(char *buf, size_t size, double t)
-{
-	struct tm	 tm;
-	time_t		 secs;
-
-	if (!isfinite(t) || t < 0 || t > 1e15) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	secs = (time_t)t;
-	if (localtime_r(&secs, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, size, "-");
-}
-
-/* Unix seconds as a local "YYYY-mm-dd HH:MM:SS.mmm". */
-static void
-output_date_ms(char *buf, size_t size, double t)
-{
-	char		 date[32];
-	long long	 ms;
-
-	if (!isfinite(t) || t < 0 || t > 1e15) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	ms = (long long)(t * 1000.0 + 0.001);
-	output_date(date, sizeof(date), (double)(ms / 1000));
-	snprintf(buf, size, "%s.%03lld", date, ms % 1000);
-}
-
-/* Unix seconds as a local "Nov 27 12:44:32", as syslog writes it. */
-static void
-output_stamp(char *buf, size_t size, double t)
-{
-	struct tm	 tm;
-	time_t		 secs;
-
-	if (!isfinite(t) || t < 0 || t > 1e15) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	secs = (time_t)t;
-	if (localtime_r(&secs, &tm) == NULL ||
-	    strftime(buf, size, "%b %d %H:%M:%S", &tm) == 0)
-		snprintf(buf, size, "-");
-}
-
-static const char *
-field_str(const json_t *obj, const char *key)
-{
-	const json_t	*v = json_object_get(obj, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int
-field_num(const json_t *obj, const char *key, double *out)
-{
-	const json_t	*v = json_object_get(obj, key);
-
-	if (!json_is_number(v))
-		return -1;
-	*out = json_number_value(v);
-	return 0;
-}
-
-static int
-field_int(const json_t *obj, const char *key, long long *out)
-{
-	const json_t	*v = json_object_get(obj, key);
-
-	if (!json_is_integer(v))
-		return -1;
-	*out = json_integer_value(v);
-	return 0;
-}
-
-static int
-field_bool(const json_t *obj, const char *key, int *out)
-{
-	const json_t	*v = json_object_get(obj, key);
-
-	if (!json_is_boolean(v))
-		return -1;
-	*out = json_is_true(v);
-	return 0;
-}
-
-static void
-field_fmt_int(char *buf, size_t size, const json_t *obj, const char *key)
-{
-	long long	 v;
-
-	if (field_int(obj, key, &v) == 0)
-		snprintf(buf, size, "%lld", v);
-	else
-		snprintf(buf, size, "-");
-}
-
-/*
- * A duration from the configuration, in seconds: "10s", "2.5s", "500ms".
- * A string is shown as futd wrote it.
- */
-static void
-field_fmt_seconds(char *buf, size_t size, const json_t *obj, const char *key)
-{
-	const char	*s;
-	double		 d;
-
-	if ((s = field_str(obj, key)) != NULL)
-		snprintf(buf, size, "%s", s);
-	else if (field_num(obj, key, &d) == -1 || !isfinite(d) || d < 0)
-		snprintf(buf, size, "-");
-	else if (d > 0 && d < 1)
-		snprintf(buf, size, "%gms", d * 1000);
-	else
-		snprintf(buf, size, "%gs", d);
-}
-
-/* A duration in microseconds, as output_fmt_latency; "-" when null. */
-static void
-field_fmt_us(char *buf, size_t size, const json_t *obj, const char *key)
-{
-	long long	 us;
-
-	if (field_int(obj, key, &us) == 0)
-		output_fmt_latency(buf, size, us);
-	else
-		snprintf(buf, size, "-");
-}
-
-/* A ratio 0..1 as a percentage; "-" when null (no result in the window) */
-static void
-field_fmt_ratio(char *buf, size_t size, const json_t *obj, const char *key)
-{
-	double	 d;
-
-	if (field_num(obj, key, &d) == 0)
-		output_fmt_percent(buf, size, d);
-	else
-		snprintf(buf, size, "-");
 }

@@ -38,13 +38,6 @@ struct output {
 extern const struct output	 output_text;	/* output.c */
 extern const struct output	 output_json;	/* output_json.c */
 
-void	 output_warnx(const char *, ...)
-	    __attribute__((format(printf, 1, 2)));
-void	 output_fmt_latency(char *, size_t, long long);
-void	 output_fmt_duration(char *, size_t, double);
-void	 output_fmt_age(char *, size_t, double);
-void	 output_fmt_percent(char *, size_t, double);
-void	 output_fmt_clock(char *, size_t, double);
 int	 output_probe_ok(const json_t *);
 
 #endif /* FUTCTL_OUTPUT_H */

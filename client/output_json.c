@@ -17,6 +17,7 @@
 #include "ctl.h"
 #include "check.h"
 #include "output.h"
+#include "print.h"
 
 /*
  * 16 significant digits instead of jansson's 17: 12.3 prints as 12.3,
@@ -93,7 +94,7 @@ jsonout_check(const struct check_result *cr)
 	    "status", check_word(cr->code), "code", (int)cr->code,
 	    "text", cr->text, "perfdata");
 	if (root == NULL) {
-		output_warnx("cannot build the JSON check object");
+		print_warnx("cannot build the JSON check object");
 		return;
 	}
 	perf = json_object_get(root, "perfdata");
@@ -123,7 +124,7 @@ jsonout_error(const struct parse_result *res, const struct ctl_reply *reply)
 	root = json_pack("{s:{s:i,s:s}}", "error", "code", reply->code,
 	    "message", reply->message);
 	if (root == NULL) {
-		output_warnx("cannot build the JSON error object");
+		print_warnx("cannot build the JSON error object");
 		return;
 	}
 	errors = reply->data != NULL ?
