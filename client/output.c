@@ -30,26 +30,13 @@
 #include "field.h"
 #include "fmt.h"
 #include "print.h"
+#include "table.h"
 
 /*
  * The default status view keeps to 80 columns where it can: a longer name
  * stands on a line of its own and its row follows, aligned, on the next.
  */
 #define STATUS_NAME_WRAP	20
-
-enum table_align {
-	TABLE_LEFT,
-	TABLE_RIGHT,
-};
-
-/* Rows of cells whose column widths come from the content. */
-struct table {
-	size_t			 ncols;
-	size_t			 nrows;		/* header row included */
-	const enum table_align	*align;
-	char			**cells;	/* nrows * ncols, owned */
-	size_t			 wrap;		/* column 0 at most; 0: any */
-};
 
 /* A status column: its header, alignment, and whether -w is needed. */
 enum status_col {
@@ -142,12 +129,6 @@ static int	 status_cmp(const void *, const void *);
 static void	 status_row(struct table *, size_t, const int *,
 		    const json_t *);
 
-static void	 table_init(struct table *, size_t, size_t,
-		    const enum table_align *, const char *const *);
-static void	 table_cell(struct table *, size_t, size_t, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-static void	 table_print(const struct table *);
-static void	 table_free(struct table *);
 
 
 
@@ -1623,99 +1604,4 @@ text_kv(const char *label, const char *fmt, ...)
 	va_end(ap);
 	print_line(stdout, "%-13s%s", label, value);
 	free(value);
-}
-
-static void
-table_init(struct table *t, size_t ncols, size_t nrows,
-    const enum table_align *align, const char *const *header)
-{
-	size_t	 c;
-
-	t->ncols = ncols;
-	t->nrows = nrows;
-	t->align = align;
-	t->wrap = 0;
-	if ((t->cells = calloc(nrows * ncols, sizeof(*t->cells))) == NULL) {
-		print_warnx("%s", strerror(errno));
-		exit(FUTCTL_EXIT_REPLY);
-	}
-	for (c = 0; c < ncols; c++)
-		table_cell(t, 0, c, "%s", header[c]);
-}
-
-static void
-table_cell(struct table *t, size_t row, size_t col, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	**cell = &t->cells[row * t->ncols + col];
-
-	free(*cell);
-	va_start(ap, fmt);
-	*cell = print_vasprintf(fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Columns two spaces apart, each as wide as its widest cell.  The last
- * column is not padded: no trailing blanks for diff or grep to trip on.
- * With t->wrap, a first cell wider than that stands on a line of its own
- * and the row goes on below it, so one long name does not push every row
- * past the edge of the terminal.
- */
-static void
-table_print(const struct table *t)
-{
-	size_t		*width, r, c, w, pad;
-	const char	*cell;
-
-	if ((width = calloc(t->ncols, sizeof(*width))) == NULL) {
-		print_warnx("%s", strerror(errno));
-		exit(FUTCTL_EXIT_REPLY);
-	}
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			cell = t->cells[r * t->ncols + c];
-			if (cell == NULL || (w = print_width(cell)) <= width[c])
-				continue;
-			if (c == 0 && t->wrap > 0 && w > t->wrap)
-				continue;
-			width[c] = w;
-		}
-
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			cell = t->cells[r * t->ncols + c];
-			if (cell == NULL)
-				cell = "";
-			if (c == 0 && print_width(cell) > width[0]) {
-				/* wrapped: the name, then the row below */
-				print_write(stdout, cell);
-				printf("\n%*s", (int)width[0], "");
-				continue;
-			}
-			pad = width[c] - print_width(cell);
-			if (c + 1 == t->ncols && *cell == '\0')
-				break;		/* no trailing blanks */
-			if (c > 0)
-				fputs("  ", stdout);
-			if (t->align[c] == TABLE_RIGHT)
-				printf("%*s", (int)pad, "");
-			print_write(stdout, cell);
-			if (t->align[c] == TABLE_LEFT && c + 1 < t->ncols)
-				printf("%*s", (int)pad, "");
-		}
-		putchar('\n');
-	}
-	free(width);
-}
-
-static void
-table_free(struct table *t)
-{
-	size_t	 i;
-
-	for (i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	t->cells = NULL;
 }
