@@ -41,6 +41,7 @@ struct check_result {
 	size_t			 nperf;
 };
 
+void		 check_print(const struct check_result *);
 int		 check_wants_tls_conf(const json_t *);
 const char	*check_word(enum check_code);
 void		 check_eval(struct check_result *, const char *,

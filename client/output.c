@@ -8,8 +8,7 @@
  * older or newer futd still gives a readable answer; only a reply without
  * the expected shape (no "targets" array, ...) is an error.
  *
- * What `check` concludes from a target (check_eval) is here too: both
- * backends print the same conclusion.
+ * What `check` concludes and its Nagios line are check.c's.
  */
 #include <arpa/inet.h>
 
@@ -77,14 +76,6 @@ static const struct {
 	[COL_LAST] =		{ "LAST",	TABLE_LEFT,	0, 0 },
 };
 
-/* check: the words of the Nagios codes */
-static const char *const check_words[] = {
-	[CHECK_OK] =		"OK",
-	[CHECK_WARNING] =	"WARNING",
-	[CHECK_CRITICAL] =	"CRITICAL",
-	[CHECK_UNKNOWN] =	"UNKNOWN",
-};
-
 /* status: the worst first, so that trouble is at the top. */
 static const char *const status_order[] = {
 	"down", "flapping", "unknown", "up",
@@ -98,7 +89,6 @@ static int	 text_probe(const json_t *, const json_t *);
 static int	 text_log(const json_t *);
 static void	 text_event(const json_t *, int);
 static int	 text_reload(const json_t *);
-static void	 text_check(const struct check_result *);
 static void	 text_error(const struct parse_result *,
 		    const struct ctl_reply *);
 
@@ -119,8 +109,6 @@ static void	 text_tls_settings(const json_t *, const json_t *);
 static void	 text_cert(const json_t *);
 static void	 text_cert_cell(char *, size_t, const json_t *);
 static void	 text_tls_result(const json_t *);
-static void	 check_cert(struct check_result *, enum check_code *, char *,
-		    size_t, const json_t *, const json_t *);
 static void	 text_received(const json_t *);
 static void	 text_dns(const json_t *);
 static void	 text_event_what(char *, size_t, const json_t *);
@@ -141,7 +129,7 @@ const struct output output_text = {
 	.event =	text_event,
 	.reload =	text_reload,
 	.metrics =	text_metrics,
-	.check =	text_check,
+	.check =	check_print,
 	.error =	text_error,
 };
 
@@ -850,9 +838,9 @@ text_cert_status(const json_t *cert)
 	if (s == NULL)
 		return "-";
 	if (strcmp(s, "warning") == 0)
-		return check_words[CHECK_WARNING];
+		return check_word(CHECK_WARNING);
 	if (strcmp(s, "critical") == 0)
-		return check_words[CHECK_CRITICAL];
+		return check_word(CHECK_CRITICAL);
 	return s;
 }
 
@@ -1245,52 +1233,6 @@ text_reload(const json_t *data)
 }
 
 /*
- * FUTD OK - web is up for 3h12m, ... | latency=0.000310s;;;0 ...
- *
- * The plugin guidelines' perfdata: 'label'=value[UOM];[warn];[crit];
- * [min];[max], space separated, after a '|'.  Only cert_days has warn
- * and crit: the days below which futd says warning and critical.
- */
-static void
-text_check(const struct check_result *cr)
-{
-	const struct check_perf	*p;
-	char			*line, *next, max[32], warn[32], crit[32];
-	size_t			 i;
-
-	if ((line = strdup(cr->text)) == NULL) {
-		fputs("FUTD UNKNOWN - out of memory\n", stdout);
-		return;
-	}
-	for (i = 0; i < cr->nperf; i++) {
-		p = &cr->perf[i];
-		max[0] = warn[0] = crit[0] = '\0';
-		if (p->has_max)
-			snprintf(max, sizeof(max), ";%g", p->max);
-		if (p->has_limits) {
-			/*
-			 * Nagios ranges: "30:" alerts below 30, which is
-			 * what limits on days left mean (a bare 30 would
-			 * alert above it).
-			 */
-			snprintf(warn, sizeof(warn), "%g:", p->warn);
-			snprintf(crit, sizeof(crit), "%g:", p->crit);
-		}
-		if (asprintf(&next, "%s%s%s=%.*f%s;%s;%s;%g%s", line,
-		    i == 0 ? " | " : " ", p->label, p->decimals, p->value,
-		    p->uom, warn, crit, p->min, max) == -1) {
-			free(line);
-			fputs("FUTD UNKNOWN - out of memory\n", stdout);
-			return;
-		}
-		free(line);
-		line = next;
-	}
-	print_line(stdout, "%s", line);
-	free(line);
-}
-
-/*
  * futctl: no such target (404)
  *
  * A failed reload names every problem of the new configuration, one
@@ -1317,231 +1259,6 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 	json_array_foreach(errors, i, e)
 		if (json_is_string(e))
 			print_line(stderr, "%s", json_string_value(e));
-}
-
-/*
- * What `check NAME` says of a target (a status object, or NULL when futd
- * has none by that name): Nagios's 0 OK when it is up, 1 WARNING when it
- * flaps or the last probe failed although it is still up, 2 CRITICAL when
- * down, 3 UNKNOWN when there is nothing to go by.  A TLS target's
- * certificate may make it worse (check_cert); tls_conf is its config.tls
- * from show, for the limits in the perfdata (NULL: not known).
- */
-void
-check_eval(struct check_result *cr, const char *name, const json_t *target,
-    const json_t *tls_conf)
-{
-	const json_t	*avail, *stats;
-	const char	*state, *base, *words;
-	char		 age[32], lat[32], pct[16], why[300] = "", body[900];
-	double		 d, a = -1;
-	long long	 us = -1, p99 = -1, changes = 0;
-	int		 good = -1;
-	enum check_code	 code;
-
-	if (target == NULL) {
-		check_unknown(cr, "no such target: %s", name);
-		return;
-	}
-	memset(cr, 0, sizeof(*cr));
-	state = field_str(target, "state");
-	base = field_str(target, "base_state");
-	(void)field_bool(target, "last_ok", &good);
-	(void)field_int(target, "changes", &changes);
-	if (field_num(target, "for_s", &d) == 0)
-		fmt_age(age, sizeof(age), d);
-	else
-		snprintf(age, sizeof(age), "-");
-	avail = json_object_get(target, "availability");
-	if (field_num(avail, "lifetime", &a) == 0)
-		fmt_percent(pct, sizeof(pct), a);
-	else {
-		a = -1;
-		snprintf(pct, sizeof(pct), "-");
-	}
-	stats = json_object_get(target, "stats");
-	if (field_int(stats, "p99_us", &p99) == -1)
-		p99 = -1;
-	if (good == 1 && field_int(target, "last_latency_us", &us) == 0 &&
-	    us >= 0) {
-		if (us < 1000000)
-			snprintf(lat, sizeof(lat), "%.2fms", us / 1000.0);
-		else
-			snprintf(lat, sizeof(lat), "%.3fs", us / 1e6);
-	} else
-		us = -1;
-	if (good == 0) {
-		if ((words = field_str(target, "last_error")) == NULL &&
-		    (words = field_str(target, "error")) == NULL)
-			words = "failed";
-		snprintf(why, sizeof(why), "%s", words);
-	}
-
-	if (state == NULL || strcmp(state, "unknown") == 0) {
-		code = CHECK_UNKNOWN;
-		if (field_num(target, "next_probe_in_s", &d) == 0 && d > 0) {
-			fmt_duration(age, sizeof(age), d);
-			snprintf(body, sizeof(body), "%s has no result yet, "
-			    "first probe in %s", name, age);
-		} else
-			snprintf(body, sizeof(body), "%s has no result yet",
-			    name);
-	} else if (strcmp(state, "down") == 0) {
-		code = CHECK_CRITICAL;
-		snprintf(body, sizeof(body), "%s is down for %s: %s, "
-		    "availability %s", name, age,
-		    why[0] != '\0' ? why : "failed", pct);
-	} else if (strcmp(state, "flapping") == 0) {
-		code = CHECK_WARNING;
-		snprintf(body, sizeof(body), "%s is flapping (%lld state "
-		    "changes, %s for %s), last probe %s%s%s, availability %s",
-		    name, changes, base != NULL ? base : "-", age,
-		    good == 1 ? "ok in " : "failed: ",
-		    good == 1 ? (us >= 0 ? lat : "-") : "",
-		    good == 1 ? "" : why[0] != '\0' ? why : "-", pct);
-	} else if (strcmp(state, "up") == 0 && good == 0) {
-		code = CHECK_WARNING;
-		snprintf(body, sizeof(body), "%s is up for %s but the last "
-		    "probe failed: %s, availability %s", name, age, why, pct);
-	} else if (strcmp(state, "up") == 0) {
-		code = CHECK_OK;
-		snprintf(body, sizeof(body), "%s is up for %s, latency %s, "
-		    "availability %s", name, age, us >= 0 ? lat : "-", pct);
-	} else {
-		check_unknown(cr, "%s is in a state futctl does not know: %s",
-		    name, state);
-		return;
-	}
-
-	if (us >= 0)
-		cr->perf[cr->nperf++] = (struct check_perf){ .label =
-		    "latency", .value = us / 1e6, .uom = "s", .decimals = 6 };
-	if (a >= 0)
-		cr->perf[cr->nperf++] = (struct check_perf){ .label =
-		    "availability", .value = (double)(long long)(a * 10000 +
-		    1e-6) / 100, .uom = "%", .decimals = 2, .has_max = 1,
-		    .max = 100 };
-	if (p99 >= 0)
-		cr->perf[cr->nperf++] = (struct check_perf){ .label = "p99",
-		    .value = p99 / 1e6, .uom = "s", .decimals = 6 };
-	if (code != CHECK_UNKNOWN)
-		check_cert(cr, &code, body, sizeof(body), target, tls_conf);
-
-	cr->code = code;
-	snprintf(cr->text, sizeof(cr->text), "FUTD %s - %s", check_words[code],
-	    body);
-	/* '|' would start the perfdata: not in the words */
-	for (words = cr->text; *words != '\0'; words++)
-		if (*words == '|')
-			cr->text[words - cr->text] = '/';
-}
-
-/*
- * A TLS target's certificate, for check: the earliest expiry in its
- * chain against cert_warn_days and cert_crit_days (futd's cert.status)
- * makes the code WARNING or CRITICAL; a failed verification of a target
- * that verifies (tls_verify) is CRITICAL even while `fall` keeps it up.
- * Appended to body:
- *
- *   ", certificate expires in 19 days (warning below 30)"
- *   ", certificate expired 3 days ago"
- *   ", certificate expires in 80 days, not verified: hostname mismatch"
- *
- * and the perfdata cert_days=19;30:;7:;0 (the limits when known).
- */
-static void
-check_cert(struct check_result *cr, enum check_code *code, char *body,
-    size_t size, const json_t *target, const json_t *tls_conf)
-{
-	const json_t	*cert = json_object_get(target, "cert");
-	const char	*error, *status, *verify;
-	long long	 days, warn = -1, crit = -1;
-	size_t		 len = strlen(body);
-	int		 verified, vfail;
-
-	if (!json_is_object(cert))
-		return;
-	error = field_str(target, "error");
-	vfail = error != NULL && strcmp(error, "tls_verify") == 0;
-	if (vfail)
-		*code = CHECK_CRITICAL;
-	if (field_int(cert, "days_left", &days) == -1)
-		return;		/* no certificate seen yet */
-	if (field_int(cert, "warn_days", &warn) == -1 &&
-	    field_int(tls_conf, "cert_warn_days", &warn) == -1)
-		warn = -1;
-	if (field_int(cert, "crit_days", &crit) == -1 &&
-	    field_int(tls_conf, "cert_crit_days", &crit) == -1)
-		crit = -1;
-	status = field_str(cert, "status");
-	if (status != NULL && strcmp(status, "critical") == 0)
-		*code = CHECK_CRITICAL;
-	else if (status != NULL && strcmp(status, "warning") == 0 &&
-	    *code == CHECK_OK)
-		*code = CHECK_WARNING;
-
-	if (days < 0)
-		len += (size_t)snprintf(body + len, size - len, ", certificate "
-		    "expired %lld day%s ago", -days, days == -1 ? "" : "s");
-	else
-		len += (size_t)snprintf(body + len, size - len, ", certificate "
-		    "expires in %lld day%s", days, days == 1 ? "" : "s");
-	if (len < size && days >= 0 && status != NULL &&
-	    strcmp(status, "critical") == 0 && crit >= 0)
-		len += (size_t)snprintf(body + len, size - len, " (critical "
-		    "below %lld)", crit);
-	else if (len < size && days >= 0 && status != NULL &&
-	    strcmp(status, "warning") == 0 && warn >= 0)
-		len += (size_t)snprintf(body + len, size - len, " (warning "
-		    "below %lld)", warn);
-	/* with verify = false the words are all there is to tell */
-	if (len < size && !vfail && days >= 0 &&
-	    field_bool(cert, "verified", &verified) == 0 && !verified &&
-	    (verify = field_str(cert, "verify")) != NULL)
-		snprintf(body + len, size - len, ", not verified: %s", verify);
-
-	if (cr->nperf < CHECK_MAX_PERF)
-		cr->perf[cr->nperf++] = (struct check_perf){ .label =
-		    "cert_days", .value = (double)days, .uom = "",
-		    .has_limits = warn >= 0 && crit >= 0, .warn = (double)warn,
-		    .crit = (double)crit };
-}
-
-/* Does check need a TLS target's limits from show (status lacks them)? */
-int
-check_wants_tls_conf(const json_t *target)
-{
-	const json_t	*cert = json_object_get(target, "cert");
-
-	return json_is_object(cert) &&
-	    (json_object_get(cert, "warn_days") == NULL ||
-	    json_object_get(cert, "crit_days") == NULL);
-}
-
-/* "OK", "WARNING", "CRITICAL", "UNKNOWN" */
-const char *
-check_word(enum check_code code)
-{
-	return (unsigned)code <= CHECK_UNKNOWN ? check_words[code] : "UNKNOWN";
-}
-
-/* FUTD UNKNOWN - <words>: no perfdata. */
-void
-check_unknown(struct check_result *cr, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 words[900];
-	size_t	 i;
-
-	memset(cr, 0, sizeof(*cr));
-	cr->code = CHECK_UNKNOWN;
-	va_start(ap, fmt);
-	vsnprintf(words, sizeof(words), fmt, ap);
-	va_end(ap);
-	for (i = 0; words[i] != '\0'; i++)
-		if (words[i] == '|')
-			words[i] = '/';
-	snprintf(cr->text, sizeof(cr->text), "FUTD UNKNOWN - %s", words);
 }
 
 static int
