@@ -1,7 +1,8 @@
 /*
  * futctl.h - what every part of futctl agrees on: its version and its
  * exit codes.  Each module has its own header: parser.h, ctl.h,
- * output.h, check.h.
+ * output.h (output_text.h inside the text backend), check.h, table.h,
+ * fmt.h, field.h, print.h.
  *
  * futctl.c holds main() and little else, so that tests can link every
  * other object of the client.
