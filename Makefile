@@ -56,7 +56,8 @@ DAEMON_SRCS	 = daemon/cfg.c daemon/heap.c daemon/slab.c daemon/task.c daemon/net
 CLIENT_SRCS	 = client/parser.c client/ctl.c client/print.c client/fmt.c \
 		   client/field.c client/table.c client/check.c client/output.c \
 		   client/output_status.c client/output_show.c client/output_tls.c \
-		   client/output_log.c client/output_json.c
+		   client/output_log.c client/output_words.c \
+		   client/output_json.c
 TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c
 DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)

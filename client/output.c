@@ -8,10 +8,10 @@
  * older or newer futd still gives a readable answer; only a reply without
  * the expected shape (no "targets" array, ...) is an error.
  *
- * Here: the backend's table, the short answers (ping, metrics, reload,
- * errors) and the words the commands share; each longer command has a
- * file of its own (output_status.c, output_show.c for show and probe,
- * output_log.c, output_tls.c), declared in output_text.h.  What `check`
+ * Here: the backend's table and the short answers (ping, metrics,
+ * reload, errors); each longer command has a file of its own
+ * (output_status.c, output_show.c for show and probe, output_log.c), with
+ * output_tls.c and output_words.c beneath them, declared in output_text.h.  What `check`
  * concludes and its Nagios line are check.c's.
  */
 #include <stdarg.h>
@@ -88,16 +88,6 @@ text_ping(const json_t *data)
 	return 0;
 }
 
-/* Did the probe of a `probe` reply succeed?  1, 0, or -1: cannot say. */
-int
-output_probe_ok(const json_t *data)
-{
-	const json_t	*ok;
-
-	ok = json_object_get(json_object_get(data, "result"), "ok");
-	return json_is_boolean(ok) ? json_is_true(ok) : -1;
-}
-
 static int
 text_reload(const json_t *data)
 {
@@ -145,13 +135,6 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 			print_line(stderr, "%s", json_string_value(e));
 }
 
-int
-text_malformed(const char *what)
-{
-	print_warnx("malformed reply from futd: %s", what);
-	return -1;
-}
-
 /* "added: a, b" when the list is not empty; counts the names. */
 static void
 text_names(const char *label, const json_t *names, size_t *count)
@@ -172,37 +155,4 @@ text_names(const char *label, const json_t *names, size_t *count)
 	}
 	putc('\n', stdout);
 	*count += json_array_size(names);
-}
-
-/* host:port, with an IPv6 host in brackets so the port stays apart. */
-void
-text_target(char *buf, size_t size, const json_t *target)
-{
-	const char	*host;
-	char		 port[32];
-	int		 v6;
-
-	host = field_str(target, "host");
-	field_fmt_int(port, sizeof(port), target, "port");
-	if (host == NULL) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	v6 = strchr(host, ':') != NULL;
-	snprintf(buf, size, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "",
-	    port);
-}
-
-/* "label:      value", the value from column 14 on (labels < 13). */
-void
-text_kv(const char *label, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*value;
-
-	va_start(ap, fmt);
-	value = print_vasprintf(fmt, ap);
-	va_end(ap);
-	print_line(stdout, "%-13s%s", label, value);
-	free(value);
 }

@@ -38,6 +38,4 @@ struct output {
 extern const struct output	 output_text;	/* output.c */
 extern const struct output	 output_json;	/* output_json.c */
 
-int	 output_probe_ok(const json_t *);
-
 #endif /* FUTCTL_OUTPUT_H */

@@ -38,6 +38,7 @@ static void	 jsonout_check(const struct check_result *);
 static void	 jsonout_error(const struct parse_result *,
 		    const struct ctl_reply *);
 static void	 jsonout_print(const json_t *, size_t);
+static int	 jsonout_probe_ok(const json_t *);
 
 const struct output output_json = {
 	.ping =		jsonout_data,
@@ -72,7 +73,7 @@ jsonout_probe(const json_t *data, const json_t *target)
 {
 	(void)target;
 	jsonout_print(data, JSON_FLAGS);
-	return output_probe_ok(data) == 0 ? 1 : 0;
+	return jsonout_probe_ok(data) == 0 ? 1 : 0;
 }
 
 /* One line per event, printed as soon as it comes (the caller flushes). */
@@ -141,4 +142,14 @@ jsonout_print(const json_t *json, size_t flags)
 {
 	json_dumpf(json, stdout, flags);
 	putchar('\n');
+}
+
+/* Did the probe of a `probe` reply succeed?  1, 0, or -1: cannot say. */
+static int
+jsonout_probe_ok(const json_t *data)
+{
+	const json_t	*ok;
+
+	ok = json_object_get(json_object_get(data, "result"), "ok");
+	return json_is_boolean(ok) ? json_is_true(ok) : -1;
 }

@@ -11,7 +11,7 @@
 
 struct parse_result;
 
-/* output.c */
+/* output_words.c */
 int	 text_malformed(const char *);
 void	 text_target(char *, size_t, const json_t *);
 void	 text_kv(const char *, const char *, ...)
