@@ -1,6 +1,7 @@
 /*
- * check.h - `futctl check`: what a target's state means to Nagios (the
- * exit code, one line of words, perfdata), apart from how it is printed.
+ * check.h - `futctl check` (check.c): what a target's state means to
+ * Nagios (the exit code, one line of words, perfdata) and the plugin's
+ * line; the JSON form is output_json.c's.
  */
 #ifndef FUTCTL_CHECK_H
 #define FUTCTL_CHECK_H
