@@ -31,6 +31,10 @@
 
 #include "proto.h"
 #include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "output.h"
+#include "print.h"
 
 #define CTL_READ_CHUNK	4096
 #define CTL_PASS_CHUNK	(1024 * 1024)	/* --json status, read and written */
@@ -39,6 +43,13 @@
 struct ctl_seen {
 	long long	 seq;
 	long long	 repeat;
+};
+
+/* What `log -f` printed of the log, to tell news from repeats. */
+struct ctl_backlog {
+	struct ctl_seen	*seen;		/* nseen, by seq, ascending */
+	size_t		 nseen;
+	long long	 maxseq;	/* the newest printed */
 };
 
 static volatile sig_atomic_t	 ctl_stop;	/* SIGINT or SIGTERM came */
@@ -60,6 +71,14 @@ static void		 ctl_stop_cb(int);
 static const struct ctl_seen *ctl_seen_find(const struct ctl_seen *, size_t,
 			    long long);
 static long long	 ctl_int(const json_t *, const char *);
+static void		 ctl_follow_signals(void);
+static int		 ctl_follow_open(const struct parse_result *,
+			    const struct output *, struct ctl_conn *);
+static int		 ctl_follow_backlog(const struct parse_result *,
+			    const struct output *, struct ctl_backlog *);
+static int		 ctl_follow_stream(const struct parse_result *,
+			    const struct output *, struct ctl_conn *,
+			    struct ctl_backlog *);
 
 /* What went wrong, as the start of "<words> futd at <path>: <detail>". */
 static const char *const ctl_words[] = {
@@ -507,25 +526,35 @@ ctl_probe(const char *path, const char *name, struct ctl_reply *reply,
 int
 ctl_follow(const struct parse_result *res, const struct output *out)
 {
-	struct sigaction	 sa;
 	struct ctl_conn		 conn;
-	struct ctl_reply	 reply, log;
-	struct ctl_error	 err;
-	struct ctl_seen		*seen = NULL, *s;
-	const struct ctl_seen	*found;
-	json_t			*events, *ev, *line, *wrap;
-	json_error_t		 jerr;
-	enum ctl_status		 status;
-	sigset_t		 block;
-	char			 args[FUTD_PROTO_MAX_REQUEST], *text;
-	long long		 seq, repeat, maxseq = 0;
-	size_t			 i, nseen = 0, len;
-	int			 ret = FUTCTL_EXIT_OK;
+	struct ctl_backlog	 bl;
+	int			 ret;
 
-	/*
-	 * SIGINT and SIGTERM wait blocked until ppoll() lets them in, so
-	 * that one never falls between a test of ctl_stop and a wait.
-	 */
+	ctl_follow_signals();
+	if ((ret = ctl_follow_open(res, out, &conn)) != FUTCTL_EXIT_OK)
+		return ret;
+	memset(&bl, 0, sizeof(bl));
+	if ((ret = ctl_follow_backlog(res, out, &bl)) == FUTCTL_EXIT_OK) {
+		fflush(stdout);
+		ctl_set_timeout(&conn, 0);
+		conn.interruptible = 1;
+		ret = ctl_follow_stream(res, out, &conn, &bl);
+	}
+	free(bl.seen);
+	ctl_close(&conn);
+	return ret;
+}
+
+/*
+ * SIGINT and SIGTERM wait blocked until ppoll() lets them in, so that one
+ * never falls between a test of ctl_stop and a wait.
+ */
+static void
+ctl_follow_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ctl_stop_cb;
 	sigemptyset(&sa.sa_mask);
@@ -537,42 +566,63 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 	sigdelset(&ctl_waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * Ask for the stream: FUTCTL_EXIT_OK with conn open, or an exit code with
+ * conn closed and the reason said.
+ */
+static int
+ctl_follow_open(const struct parse_result *res, const struct output *out,
+    struct ctl_conn *conn)
+{
+	struct ctl_reply	 reply;
+	struct ctl_error	 err;
+	char			 args[FUTD_PROTO_MAX_REQUEST];
 
 	args[0] = '\0';
 	if (res->name != NULL)
 		snprintf(args, sizeof(args), "target=%s", res->name);
-	if ((status = ctl_connect(&conn, res->socket, &err)) != CTL_OK)
+	if (ctl_connect(conn, res->socket, &err) != CTL_OK)
 		return ctl_warn(&err, res->socket);
-	if ((status = ctl_send(&conn, "follow", args, &err)) != CTL_OK ||
-	    (status = ctl_recv(&conn, &reply, &err)) != CTL_OK) {
-		ctl_close(&conn);
+	if (ctl_send(conn, "follow", args, &err) != CTL_OK ||
+	    ctl_recv(conn, &reply, &err) != CTL_OK) {
+		ctl_close(conn);
 		return ctl_warn(&err, res->socket);
 	}
 	if (reply.code != PROTO_OK) {
 		out->error(res, &reply);
 		ctl_reply_free(&reply);
-		ctl_close(&conn);
+		ctl_close(conn);
 		return FUTCTL_EXIT_REPLY;
 	}
 	ctl_reply_free(&reply);
+	return FUTCTL_EXIT_OK;
+}
 
-	/* the backlog, on a connection of its own */
-	if (ctl_request(res->socket, "log", res->args, &log, &err) != CTL_OK) {
-		ctl_close(&conn);
+/* The backlog, on a connection of its own: printed, and kept in bl. */
+static int
+ctl_follow_backlog(const struct parse_result *res, const struct output *out,
+    struct ctl_backlog *bl)
+{
+	struct ctl_reply	 log;
+	struct ctl_error	 err;
+	json_t			*events, *ev, *wrap;
+	long long		 seq;
+	size_t			 i;
+
+	if (ctl_request(res->socket, "log", res->args, &log, &err) != CTL_OK)
 		return ctl_warn(&err, res->socket);
-	}
 	if (log.code != PROTO_OK) {
 		out->error(res, &log);
 		ctl_reply_free(&log);
-		ctl_close(&conn);
 		return FUTCTL_EXIT_REPLY;
 	}
 	events = json_object_get(log.data, "events");
-	if (json_array_size(events) > 0 &&
-	    (seen = calloc(json_array_size(events), sizeof(*seen))) == NULL) {
-		output_warnx("%s", strerror(errno));
+	if (json_array_size(events) > 0 && (bl->seen =
+	    calloc(json_array_size(events), sizeof(*bl->seen))) == NULL) {
+		print_warnx("%s", strerror(errno));
 		ctl_reply_free(&log);
-		ctl_close(&conn);
 		return FUTCTL_EXIT_REPLY;
 	}
 	json_array_foreach(events, i, ev) {
@@ -581,25 +631,43 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 			continue;
 		out->event(wrap, 0);
 		json_decref(wrap);
-		if ((seq = ctl_int(ev, "seq")) > maxseq) {
-			seen[nseen].seq = seq;
-			seen[nseen].repeat = ctl_int(ev, "repeat");
-			nseen++;
-			maxseq = seq;
+		if ((seq = ctl_int(ev, "seq")) > bl->maxseq) {
+			bl->seen[bl->nseen].seq = seq;
+			bl->seen[bl->nseen].repeat = ctl_int(ev, "repeat");
+			bl->nseen++;
+			bl->maxseq = seq;
 		}
 	}
 	ctl_reply_free(&log);
-	fflush(stdout);
+	return FUTCTL_EXIT_OK;
+}
 
-	ctl_set_timeout(&conn, 0);
-	conn.interruptible = 1;
+/*
+ * The events as they come, until SIGINT or SIGTERM (FUTCTL_EXIT_OK) or
+ * until futd closes the connection or says nonsense.
+ */
+static int
+ctl_follow_stream(const struct parse_result *res, const struct output *out,
+    struct ctl_conn *conn, struct ctl_backlog *bl)
+{
+	struct ctl_error	 err;
+	struct ctl_seen		*s;
+	const struct ctl_seen	*found;
+	json_t			*line, *ev;
+	json_error_t		 jerr;
+	enum ctl_status		 status;
+	char			*text;
+	long long		 seq, repeat;
+	size_t			 len;
+	int			 ret = FUTCTL_EXIT_OK;
+
 	for (;;) {
-		if ((status = ctl_recv_line(&conn, &text, &len, &err)) !=
+		if ((status = ctl_recv_line(conn, &text, &len, &err)) !=
 		    CTL_OK) {
 			if (status == CTL_ERR_INTERRUPTED)
 				ret = FUTCTL_EXIT_OK;
 			else if (status == CTL_ERR_CLOSED) {
-				output_warnx("futd at %s closed the "
+				print_warnx("futd at %s closed the "
 				    "connection", res->socket);
 				ret = FUTCTL_EXIT_TALK;
 			} else
@@ -609,7 +677,7 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 		line = json_loadb(text, len, 0, &jerr);
 		ev = json_object_get(line, "event");
 		if (!json_is_object(ev)) {
-			output_warnx("malformed event from futd at %s: %s",
+			print_warnx("malformed event from futd at %s: %s",
 			    res->socket, line == NULL ? jerr.text :
 			    "no \"event\" object");
 			json_decref(line);
@@ -618,15 +686,15 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 		}
 		seq = ctl_int(ev, "seq");
 		repeat = ctl_int(ev, "repeat");
-		if (seq > maxseq) {
+		if (seq > bl->maxseq) {
 			/* new */
-			maxseq = seq;
+			bl->maxseq = seq;
 			out->event(line, 0);
-		} else if ((found = ctl_seen_find(seen, nseen, seq)) == NULL ||
-		    repeat > found->repeat) {
+		} else if ((found = ctl_seen_find(bl->seen, bl->nseen, seq)) ==
+		    NULL || repeat > found->repeat) {
 			/* more of an event printed before */
 			if (found != NULL) {
-				s = &seen[found - seen];
+				s = &bl->seen[found - bl->seen];
 				s->repeat = repeat;
 			}
 			out->event(line, 1);
@@ -636,8 +704,6 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 		if (fflush(stdout) == EOF || ferror(stdout))
 			break;		/* main() says why */
 	}
-	free(seen);
-	ctl_close(&conn);
 	return ret;
 }
 
@@ -818,7 +884,7 @@ ctl_warn(const struct ctl_error *err, const char *path)
 	char	 msg[4608];
 
 	ctl_strerror(err, path, msg, sizeof(msg));
-	output_warnx("%s", msg);
+	print_warnx("%s", msg);
 	return err->status == CTL_ERR_REQUEST ? FUTCTL_EXIT_USAGE :
 	    FUTCTL_EXIT_TALK;
 }

@@ -3,8 +3,10 @@
  *
  *	futctl [-jhV] [-s socket] command [options] [argument]
  *
- * Only main() lives here; parsing, talking and printing are in parser.c,
- * ctl.c, output.c and output_json.c, which tests link without this file.
+ * Only main() and the few steps it takes live here: parse the command
+ * line, ask futd, hand the answer to an output, make sure it was written.
+ * Parsing, talking and printing are in parser.c, ctl.c, check.c and the
+ * output backends (output*.c), which tests link without this file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,20 +15,28 @@
 
 #include "proto.h"
 #include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "check.h"
+#include "output.h"
+#include "print.h"
+
+static int	 futctl_bad_usage(const struct parse_result *);
+static int	 futctl_check(const struct parse_result *,
+		    const struct output *);
+static int	 futctl_status_json(const struct parse_result *,
+		    const struct output *);
+static int	 futctl_command(const struct parse_result *,
+		    const struct output *);
+static int	 futctl_answer(const struct parse_result *,
+		    const struct output *, struct ctl_reply *, json_t *);
+static int	 futctl_flush(int);
 
 int
 main(int argc, char *argv[])
 {
 	const struct output	*out;
 	struct parse_result	 res;
-	struct ctl_reply	 reply, tls_reply;
-	struct ctl_error	 err;
-	struct check_result	 cr;
-	const json_t		*target = NULL, *tls_conf = NULL;
-	json_t			*probed = NULL;
-	enum ctl_status		 status;
-	char			 msg[4608];
-	int			 rc = 0, ret, passed = 0;
 
 	switch (parse(argc, argv, &res)) {
 	case PARSE_OK:
@@ -40,99 +50,152 @@ main(int argc, char *argv[])
 		    FUTD_PROTO_PREFIX, FUTD_PROTO_VERSION);
 		return FUTCTL_EXIT_OK;
 	default:
-		/* `check` answers Nagios, whatever went wrong */
-		if (res.nagios) {
-			check_unknown(&cr, "futctl: %s", res.error);
-			(res.json ? &output_json : &output_text)->check(&cr);
-			return CHECK_UNKNOWN;
-		}
-		output_warnx("%s", res.error);
-		parser_usage(stderr);
-		return FUTCTL_EXIT_USAGE;
+		return futctl_bad_usage(&res);
 	}
 	out = res.json ? &output_json : &output_text;
 
 	switch (res.action) {
 	case ACTION_CHECK:
-		if (ctl_find(res.socket, res.name, &reply, &target, &err) !=
-		    CTL_OK) {
-			ctl_strerror(&err, res.socket, msg, sizeof(msg));
-			check_unknown(&cr, "%s", msg);
-		} else if (reply.code != PROTO_OK)
-			check_unknown(&cr, "futd answered %d: %s", reply.code,
-			    reply.message);
-		else {
-			/* a TLS target: its certificate's limits (show) */
-			memset(&tls_reply, 0, sizeof(tls_reply));
-			if (check_wants_tls_conf(target) &&
-			    ctl_tls_conf(res.socket, res.name, &tls_reply,
-			    &tls_conf, &err) != CTL_OK)
-				tls_conf = NULL;
-			check_eval(&cr, res.name, target, tls_conf);
-			ctl_reply_free(&tls_reply);
-		}
-		out->check(&cr);
-		ctl_reply_free(&reply);
-		return fflush(stdout) == EOF || ferror(stdout) ?
-		    CHECK_UNKNOWN : (int)cr.code;
+		return futctl_check(&res, out);
 	case ACTION_LOG:
-		if (res.follow) {
-			ret = ctl_follow(&res, out);
-			goto flush;
-		}
-		status = ctl_request(res.socket, res.command, res.args, &reply,
-		    &err);
-		break;
-	case ACTION_PROBE:
-		status = ctl_probe(res.socket, res.name, &reply, &probed,
-		    &err);
+		if (res.follow)
+			return futctl_flush(ctl_follow(&res, out));
 		break;
 	case ACTION_STATUS:
-		if (res.json) {
-			status = ctl_request_pass(res.socket, res.command,
-			    res.args, stdout, &passed, &reply, &err);
-			if (status == CTL_OK && passed) {
-				ret = FUTCTL_EXIT_OK;
-				goto flush;
-			}
-			break;
-		}
-		status = ctl_request(res.socket, res.command, res.args, &reply,
-		    &err);
+		if (res.json)
+			return futctl_status_json(&res, out);
 		break;
 	default:
-		status = ctl_request(res.socket, res.command, res.args, &reply,
-		    &err);
 		break;
 	}
-	if (status != CTL_OK)
-		return ctl_warn(&err, res.socket);
+	return futctl_command(&res, out);
+}
 
-	if (reply.code != PROTO_OK) {
-		out->error(&res, &reply);
+/* A command line parse() refused: `check` answers Nagios, whatever it was. */
+static int
+futctl_bad_usage(const struct parse_result *res)
+{
+	struct check_result	 cr;
+
+	if (res->nagios) {
+		check_unknown(&cr, "futctl: %s", res->error);
+		(res->json ? &output_json : &output_text)->check(&cr);
+		return CHECK_UNKNOWN;
+	}
+	print_warnx("%s", res->error);
+	parser_usage(stderr);
+	return FUTCTL_EXIT_USAGE;
+}
+
+/* `check NAME`: one line, and exit 0 to 3 whatever goes wrong. */
+static int
+futctl_check(const struct parse_result *res, const struct output *out)
+{
+	struct ctl_reply	 reply, tls_reply;
+	struct ctl_error	 err;
+	struct check_result	 cr;
+	const json_t		*target = NULL, *tls_conf = NULL;
+	char			 msg[4608];
+
+	if (ctl_find(res->socket, res->name, &reply, &target, &err) !=
+	    CTL_OK) {
+		ctl_strerror(&err, res->socket, msg, sizeof(msg));
+		check_unknown(&cr, "%s", msg);
+	} else if (reply.code != PROTO_OK)
+		check_unknown(&cr, "futd answered %d: %s", reply.code,
+		    reply.message);
+	else {
+		/* a TLS target: its certificate's limits (show) */
+		memset(&tls_reply, 0, sizeof(tls_reply));
+		if (check_wants_tls_conf(target) &&
+		    ctl_tls_conf(res->socket, res->name, &tls_reply,
+		    &tls_conf, &err) != CTL_OK)
+			tls_conf = NULL;
+		check_eval(&cr, res->name, target, tls_conf);
+		ctl_reply_free(&tls_reply);
+	}
+	out->check(&cr);
+	ctl_reply_free(&reply);
+	return fflush(stdout) == EOF || ferror(stdout) ?
+	    CHECK_UNKNOWN : (int)cr.code;
+}
+
+/*
+ * `--json status`: futd's data copied through as it comes; a reply of
+ * another form (an error) goes the usual way.
+ */
+static int
+futctl_status_json(const struct parse_result *res, const struct output *out)
+{
+	struct ctl_reply	 reply;
+	struct ctl_error	 err;
+	enum ctl_status		 status;
+	int			 passed = 0;
+
+	status = ctl_request_pass(res->socket, res->command, res->args, stdout,
+	    &passed, &reply, &err);
+	if (status == CTL_OK && passed)
+		return futctl_flush(FUTCTL_EXIT_OK);
+	if (status != CTL_OK)
+		return ctl_warn(&err, res->socket);
+	return futctl_answer(res, out, &reply, NULL);
+}
+
+/* Every other command: one request (two for probe), one answer. */
+static int
+futctl_command(const struct parse_result *res, const struct output *out)
+{
+	struct ctl_reply	 reply;
+	struct ctl_error	 err;
+	json_t			*probed = NULL;
+	enum ctl_status		 status;
+
+	if (res->action == ACTION_PROBE)
+		status = ctl_probe(res->socket, res->name, &reply, &probed,
+		    &err);
+	else
+		status = ctl_request(res->socket, res->command, res->args,
+		    &reply, &err);
+	if (status != CTL_OK)
+		return ctl_warn(&err, res->socket);
+	return futctl_answer(res, out, &reply, probed);
+}
+
+/*
+ * futd's reply, to the output of the command; probed is the target of a
+ * probe as status showed it (or NULL).  Frees both.
+ */
+static int
+futctl_answer(const struct parse_result *res, const struct output *out,
+    struct ctl_reply *reply, json_t *probed)
+{
+	int	 rc = 0, ret;
+
+	if (reply->code != PROTO_OK) {
+		out->error(res, reply);
 		ret = FUTCTL_EXIT_REPLY;
 	} else {
-		switch (res.action) {
+		switch (res->action) {
 		case ACTION_STATUS:
-			rc = out->status(reply.data, &res);
+			rc = out->status(reply->data, res);
 			break;
 		case ACTION_SHOW:
-			rc = out->show(reply.data, &res);
+			rc = out->show(reply->data, res);
 			break;
 		case ACTION_PROBE:
-			rc = out->probe(reply.data, probed);
+			rc = out->probe(reply->data, probed);
 			break;
 		case ACTION_LOG:
-			rc = out->log(reply.data);
+			rc = out->log(reply->data);
 			break;
 		case ACTION_PING:
-			rc = out->ping(reply.data);
+			rc = out->ping(reply->data);
 			break;
 		case ACTION_RELOAD:
-			rc = out->reload(reply.data);
+			rc = out->reload(reply->data);
 			break;
 		case ACTION_METRICS:
-			rc = out->metrics(reply.data);
+			rc = out->metrics(reply->data);
 			break;
 		default:
 			break;
@@ -140,14 +203,18 @@ main(int argc, char *argv[])
 		ret = rc == 0 ? FUTCTL_EXIT_OK : rc == 1 ?
 		    FUTCTL_EXIT_PROBE_FAILED : FUTCTL_EXIT_TALK;
 	}
-	ctl_reply_free(&reply);
+	ctl_reply_free(reply);
 	json_decref(probed);
+	return futctl_flush(ret);
+}
 
- flush:
-	/* A full disk or a closed pipe must not look like success. */
+/* A full disk or a closed pipe must not look like success. */
+static int
+futctl_flush(int ret)
+{
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		output_warnx("cannot write to stdout: %s",
+		print_warnx("cannot write to stdout: %s",
 		    errno != 0 ? strerror(errno) : "write error");
 		if (ret == FUTCTL_EXIT_OK)
 			ret = FUTCTL_EXIT_REPLY;

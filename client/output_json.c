@@ -13,7 +13,11 @@
  */
 #include <stdio.h>
 
-#include "futctl.h"
+#include "parser.h"
+#include "ctl.h"
+#include "check.h"
+#include "output.h"
+#include "print.h"
 
 /*
  * 16 significant digits instead of jansson's 17: 12.3 prints as 12.3,
@@ -34,6 +38,7 @@ static void	 jsonout_check(const struct check_result *);
 static void	 jsonout_error(const struct parse_result *,
 		    const struct ctl_reply *);
 static void	 jsonout_print(const json_t *, size_t);
+static int	 jsonout_probe_ok(const json_t *);
 
 const struct output output_json = {
 	.ping =		jsonout_data,
@@ -68,7 +73,7 @@ jsonout_probe(const json_t *data, const json_t *target)
 {
 	(void)target;
 	jsonout_print(data, JSON_FLAGS);
-	return output_probe_ok(data) == 0 ? 1 : 0;
+	return jsonout_probe_ok(data) == 0 ? 1 : 0;
 }
 
 /* One line per event, printed as soon as it comes (the caller flushes). */
@@ -90,7 +95,7 @@ jsonout_check(const struct check_result *cr)
 	    "status", check_word(cr->code), "code", (int)cr->code,
 	    "text", cr->text, "perfdata");
 	if (root == NULL) {
-		output_warnx("cannot build the JSON check object");
+		print_warnx("cannot build the JSON check object");
 		return;
 	}
 	perf = json_object_get(root, "perfdata");
@@ -120,7 +125,7 @@ jsonout_error(const struct parse_result *res, const struct ctl_reply *reply)
 	root = json_pack("{s:{s:i,s:s}}", "error", "code", reply->code,
 	    "message", reply->message);
 	if (root == NULL) {
-		output_warnx("cannot build the JSON error object");
+		print_warnx("cannot build the JSON error object");
 		return;
 	}
 	errors = reply->data != NULL ?
@@ -137,4 +142,14 @@ jsonout_print(const json_t *json, size_t flags)
 {
 	json_dumpf(json, stdout, flags);
 	putchar('\n');
+}
+
+/* Did the probe of a `probe` reply succeed?  1, 0, or -1: cannot say. */
+static int
+jsonout_probe_ok(const json_t *data)
+{
+	const json_t	*ok;
+
+	ok = json_object_get(json_object_get(data, "result"), "ok");
+	return json_is_boolean(ok) ? json_is_true(ok) : -1;
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "proto.h"
-#include "futctl.h"
+#include "parser.h"
 
 enum arg_kind {
 	ARG_NONE,
@@ -79,6 +79,40 @@ static const char *const states[] = { "up", "down", "unknown", "flapping" };
 
 #define OPTION_STATE	0x100	/* --state has no short form */
 
+static const struct option longopts[] = {
+	{ "socket",	required_argument,	NULL,	's' },
+	{ "json",	no_argument,		NULL,	'j' },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ "version",	no_argument,		NULL,	'V' },
+	{ "wide",	no_argument,		NULL,	'w' },
+	{ "state",	required_argument,	NULL,	OPTION_STATE },
+	{ "count",	required_argument,	NULL,	'n' },
+	{ "follow",	no_argument,		NULL,	'f' },
+	{ NULL,		0,			NULL,	0 },
+};
+
+/* What the options say besides the parse_result's own fields. */
+struct parse_opts {
+	const char	*count;		/* -n's argument */
+	int		 help;		/* -h */
+	int		 version;	/* -V */
+	char		 bad[96];	/* the first bad option, in words */
+};
+
+static void			 parser_options(int, char *[],
+				    struct parse_result *, struct parse_opts *);
+static int			 parser_option(int, struct parse_result *,
+				    struct parse_opts *);
+static void			 parser_bad_option(int, char *[],
+				    struct parse_opts *);
+static enum parse_status	 parser_command(struct parse_result *,
+				    const struct command *, int, char *[],
+				    const struct parse_opts *);
+static enum parse_status	 parser_argument(struct parse_result *,
+				    const struct command *, const char *,
+				    const struct parse_opts *);
+static enum parse_status	 parser_request(struct parse_result *,
+				    const struct command *);
 static const struct command	*parser_lookup(const char *);
 static int			 parser_valid_word(const char *);
 static int			 parser_count(const char *, unsigned long *);
@@ -88,92 +122,23 @@ static enum parse_status	 parser_fail(struct parse_result *,
 				    enum parse_status, const char *, ...)
 				    __attribute__((format(printf, 3, 4)));
 
+/*
+ * The command line, in order: the options (getopt_long() permutes argv,
+ * so they may also follow the command), the command, its argument, the
+ * request words futd will read.
+ */
 enum parse_status
 parse(int argc, char *argv[], struct parse_result *res)
 {
-	static const struct option longopts[] = {
-		{ "socket",	required_argument,	NULL,	's' },
-		{ "json",	no_argument,		NULL,	'j' },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ "version",	no_argument,		NULL,	'V' },
-		{ "wide",	no_argument,		NULL,	'w' },
-		{ "state",	required_argument,	NULL,	OPTION_STATE },
-		{ "count",	required_argument,	NULL,	'n' },
-		{ "follow",	no_argument,		NULL,	'f' },
-		{ NULL,		0,			NULL,	0 },
-	};
+	struct parse_opts	 o;
 	const struct command	*cmd;
-	const char		*count = NULL, *arg;
-	char			 glob[2 * FUTD_PROTO_MAX_REQUEST + 1];
-	char			 bad[96] = "";
-	int			 ch, help = 0, version = 0, nargs, i, over = 0;
-	size_t			 k;
+	const char		*arg;
+	enum parse_status	 status;
 
 	memset(res, 0, sizeof(*res));
+	memset(&o, 0, sizeof(o));
 	res->action = ACTION_NONE;
-
-	/*
-	 * getopt_long() permutes argv, so options may also follow the
-	 * command.  Its own messages would name the full argv[0]; ours say
-	 * "futctl:" like every other line.  A bad option does not stop the
-	 * loop: `check` must still learn that it is `check` (exit 3, not 2).
-	 */
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":s:jhVwn:f", longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 's':
-			res->socket = optarg;
-			break;
-		case 'j':
-			res->json = 1;
-			break;
-		case 'h':
-			help = 1;
-			break;
-		case 'V':
-			version = 1;
-			break;
-		case 'w':
-			res->wide = 1;
-			res->opts |= OPT_WIDE;
-			break;
-		case OPTION_STATE:
-			res->state = optarg;
-			res->opts |= OPT_STATE;
-			break;
-		case 'n':
-			count = optarg;
-			res->opts |= OPT_COUNT;
-			break;
-		case 'f':
-			res->follow = 1;
-			res->opts |= OPT_FOLLOW;
-			break;
-		case ':':
-			if (bad[0] != '\0')
-				break;
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				snprintf(bad, sizeof(bad), "option %.40s needs "
-				    "an argument", argv[optind - 1]);
-			else
-				snprintf(bad, sizeof(bad), "option -%c needs "
-				    "an argument", optopt);
-			break;
-		default:
-			if (bad[0] != '\0')
-				break;
-			/* A long option's optopt is its short twin, or 0. */
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				snprintf(bad, sizeof(bad), "invalid option "
-				    "%.40s", argv[optind - 1]);
-			else
-				snprintf(bad, sizeof(bad), "invalid option -%c",
-				    optopt);
-			break;
-		}
-	}
+	parser_options(argc, argv, res, &o);
 
 	if (res->socket == NULL &&
 	    ((res->socket = getenv("FUTD_SOCKET")) == NULL ||
@@ -186,22 +151,127 @@ parse(int argc, char *argv[], struct parse_result *res)
 	if (cmd != NULL && cmd->action == ACTION_CHECK)
 		res->nagios = 1;
 
-	if (help || (cmd != NULL && cmd->action == ACTION_HELP && argc == 1 &&
-	    bad[0] == '\0')) {
+	if (o.help || (cmd != NULL && cmd->action == ACTION_HELP &&
+	    argc == 1 && o.bad[0] == '\0')) {
 		res->action = ACTION_HELP;
 		return PARSE_HELP;
 	}
-	if (version)
+	if (o.version)
 		return PARSE_VERSION;
-	if (bad[0] != '\0')
-		return parser_fail(res, PARSE_BAD_OPTION, "%s", bad);
+	if ((status = parser_command(res, cmd, argc, argv, &o)) != PARSE_OK)
+		return status;
+	arg = argc > 1 ? argv[1] : NULL;
+	if ((status = parser_argument(res, cmd, arg, &o)) != PARSE_OK)
+		return status;
+
+	res->action = cmd->action;
+	res->command = cmd->proto;
+	if (cmd->arg == ARG_PATTERN)
+		res->pattern = arg;
+	else
+		res->name = arg;
+	return parser_request(res, cmd);
+}
+
+/*
+ * The options, wherever they are.  getopt_long()'s own messages would
+ * name the full argv[0]; ours say "futctl:" like every other line.  A bad
+ * option does not stop the loop: `check` must still learn that it is
+ * `check` (exit 3, not 2).
+ */
+static void
+parser_options(int argc, char *argv[], struct parse_result *res,
+    struct parse_opts *o)
+{
+	int	 ch;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":s:jhVwn:f", longopts, NULL)) !=
+	    -1) {
+		if (parser_option(ch, res, o) == -1)
+			parser_bad_option(ch, argv, o);
+	}
+}
+
+/* One option into its place; -1: not one of ours (':' or '?'). */
+static int
+parser_option(int ch, struct parse_result *res, struct parse_opts *o)
+{
+	switch (ch) {
+	case 's':
+		res->socket = optarg;
+		break;
+	case 'j':
+		res->json = 1;
+		break;
+	case 'h':
+		o->help = 1;
+		break;
+	case 'V':
+		o->version = 1;
+		break;
+	case 'w':
+		res->wide = 1;
+		res->opts |= OPT_WIDE;
+		break;
+	case OPTION_STATE:
+		res->state = optarg;
+		res->opts |= OPT_STATE;
+		break;
+	case 'n':
+		o->count = optarg;
+		res->opts |= OPT_COUNT;
+		break;
+	case 'f':
+		res->follow = 1;
+		res->opts |= OPT_FOLLOW;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/* The first bad option, in words: ':' lacks its argument, else unknown. */
+static void
+parser_bad_option(int ch, char *argv[], struct parse_opts *o)
+{
+	if (o->bad[0] != '\0')
+		return;
+	if (ch == ':') {
+		if (strncmp(argv[optind - 1], "--", 2) == 0)
+			snprintf(o->bad, sizeof(o->bad), "option %.40s needs "
+			    "an argument", argv[optind - 1]);
+		else
+			snprintf(o->bad, sizeof(o->bad), "option -%c needs "
+			    "an argument", optopt);
+		return;
+	}
+	/* A long option's optopt is its short twin, or 0. */
+	if (strncmp(argv[optind - 1], "--", 2) == 0)
+		snprintf(o->bad, sizeof(o->bad), "invalid option %.40s",
+		    argv[optind - 1]);
+	else
+		snprintf(o->bad, sizeof(o->bad), "invalid option -%c", optopt);
+}
+
+/* The command, its number of arguments, the options it takes. */
+static enum parse_status
+parser_command(struct parse_result *res, const struct command *cmd,
+    int argc, char *argv[], const struct parse_opts *o)
+{
+	size_t	 k;
+	int	 nargs = argc - 1;
+
+	if (o->bad[0] != '\0')
+		return parser_fail(res, PARSE_BAD_OPTION, "%s", o->bad);
 	if (argc < 1)
 		return parser_fail(res, PARSE_NO_COMMAND, "no command given");
 	if (cmd == NULL)
 		return parser_fail(res, PARSE_UNKNOWN_COMMAND,
 		    "unknown command: %s", argv[0]);
 
-	nargs = argc - 1;
 	if (nargs < cmd->min_args)
 		return parser_fail(res, PARSE_TOO_FEW, "%s: missing %s",
 		    cmd->name, cmd->arg == ARG_PATTERN ? "PATTERN" : "NAME");
@@ -215,46 +285,56 @@ parse(int argc, char *argv[], struct parse_result *res)
 			return parser_fail(res, PARSE_BAD_OPTION,
 			    "%s: option %s is not for this command",
 			    cmd->name, option_names[k].name);
+	return PARSE_OK;
+}
 
-	/*
-	 * The protocol splits words on blanks and takes printable ASCII
-	 * only: a name outside that could never match, and would make futd
-	 * answer "bad request" rather than "no such target".
-	 */
-	arg = nargs > 0 ? argv[1] : NULL;
+/*
+ * The argument (arg, may be NULL) and the values of --state and -n.  The
+ * protocol splits words on blanks and takes printable ASCII only: a name
+ * outside that could never match, and would make futd answer "bad
+ * request" rather than "no such target".
+ */
+static enum parse_status
+parser_argument(struct parse_result *res, const struct command *cmd,
+    const char *arg, const struct parse_opts *o)
+{
+	const char	*what = cmd->arg == ARG_PATTERN ? "pattern" :
+			    "target name";
+	size_t		 i;
+
 	if (arg != NULL && !parser_valid_word(arg))
 		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: invalid %s "
 		    "(printable ASCII without blanks expected)", cmd->name,
-		    cmd->arg == ARG_PATTERN ? "pattern" : "target name");
+		    what);
 	if (arg != NULL && strlen(arg) >= FUTD_PROTO_MAX_REQUEST)
 		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: %s longer "
-		    "than futd accepts (%d bytes)", cmd->name,
-		    cmd->arg == ARG_PATTERN ? "pattern" : "target name",
+		    "than futd accepts (%d bytes)", cmd->name, what,
 		    FUTD_PROTO_MAX_REQUEST);
 	if (res->state != NULL) {
-		for (i = 0; i < (int)(sizeof(states) / sizeof(states[0])); i++)
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 			if (strcmp(states[i], res->state) == 0)
 				break;
-		if (i == (int)(sizeof(states) / sizeof(states[0])))
+		if (i == sizeof(states) / sizeof(states[0]))
 			return parser_fail(res, PARSE_BAD_ARGUMENT,
 			    "%s: unknown state \"%.40s\" (up, down, unknown "
 			    "or flapping)", cmd->name, res->state);
 	}
 	res->count = cmd->action == ACTION_SHOW ? SHOW_DEFAULT_COUNT :
 	    LOG_DEFAULT_COUNT;
-	if (count != NULL && parser_count(count, &res->count) == -1)
+	if (o->count != NULL && parser_count(o->count, &res->count) == -1)
 		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: -n needs a "
 		    "count from 1 to %d, not \"%.40s\"", cmd->name,
-		    LOG_MAX_COUNT, count);
+		    LOG_MAX_COUNT, o->count);
+	return PARSE_OK;
+}
 
-	res->action = cmd->action;
-	res->command = cmd->proto;
-	if (cmd->arg == ARG_PATTERN)
-		res->pattern = arg;
-	else
-		res->name = arg;
+/* The words after the command, as futd reads them. */
+static enum parse_status
+parser_request(struct parse_result *res, const struct command *cmd)
+{
+	char	 n[32];
+	int	 over = 0;
 
-	/* The words after the command, as futd reads them. */
 	switch (cmd->action) {
 	case ACTION_STATUS:
 		over |= parser_add(res, "match=", res->pattern);
@@ -265,8 +345,8 @@ parse(int argc, char *argv[], struct parse_result *res)
 		over |= parser_add(res, "", res->name);
 		break;
 	case ACTION_LOG:
-		snprintf(glob, sizeof(glob), "%lu", res->count);
-		over |= parser_add(res, "n=", glob);
+		snprintf(n, sizeof(n), "%lu", res->count);
+		over |= parser_add(res, "n=", n);
 		over |= parser_add(res, "target=", res->name);
 		break;
 	default:

@@ -1,0 +1,38 @@
+/*
+ * output_text.h - the parts of the text backend (output_text in output.c),
+ * grouped by file: each command's text and the words they share.
+ */
+#ifndef FUTCTL_OUTPUT_TEXT_H
+#define FUTCTL_OUTPUT_TEXT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct parse_result;
+
+/* output_words.c */
+int	 text_malformed(const char *);
+void	 text_target(char *, size_t, const json_t *);
+void	 text_kv(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* output_status.c */
+int	 text_status(const json_t *, const struct parse_result *);
+
+/* output_show.c */
+int	 text_show(const json_t *, const struct parse_result *);
+int	 text_probe(const json_t *, const json_t *);
+
+/* output_tls.c */
+int	 text_is_tls(const json_t *, const json_t *);
+void	 text_tls_settings(const json_t *, const json_t *);
+void	 text_cert(const json_t *);
+void	 text_cert_cell(char *, size_t, const json_t *);
+void	 text_tls_result(const json_t *);
+
+/* output_log.c */
+int	 text_log(const json_t *);
+void	 text_event(const json_t *, int);
+
+#endif /* FUTCTL_OUTPUT_TEXT_H */

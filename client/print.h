@@ -1,0 +1,23 @@
+/*
+ * print.h - writing words from futd safely (print.c): control characters
+ * as '?', "futctl: " warnings, allocation that gives up loudly.
+ */
+#ifndef FUTCTL_PRINT_H
+#define FUTCTL_PRINT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+void	 print_warnx(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+size_t	 print_width(const char *);
+void	 print_write(FILE *, const char *);
+void	 print_vline(FILE *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	 print_line(FILE *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+char	*print_vasprintf(const char *, va_list)
+	    __attribute__((format(printf, 1, 0)));
+
+#endif /* FUTCTL_PRINT_H */
