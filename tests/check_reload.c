@@ -636,7 +636,7 @@ END_TEST
  */
 START_TEST(test_dir_duplicates)
 {
-	char p[PATH_MAX], want[2 * PATH_MAX];
+	char p[PATH_MAX], want[2 * PATH_MAX + 128];
 	struct target *a;
 
 	dir_main("");
@@ -686,7 +686,7 @@ END_TEST
  */
 START_TEST(test_dir_bad)
 {
-	char p[PATH_MAX], q[PATH_MAX];
+	char p[PATH_MAX], q[PATH_MAX], want[2 * PATH_MAX + 128];
 
 	dir_main("");
 	dir_put("1.conf", FILE_AB, 0);
@@ -723,9 +723,9 @@ START_TEST(test_dir_bad)
 	sys_rmtree(tdir);
 	ck_assert_int_eq(reload(), -1);
 	ck_assert_uint_eq(errs.n, 1);
-	snprintf(q, sizeof(q), "%s:2: targets_dir \"%s\" cannot be read: No "
-	    "such file or directory", path, tdir);
-	ck_assert_str_eq(errs.msg[0], q);
+	snprintf(want, sizeof(want), "%s:2: targets_dir \"%s\" cannot be "
+	    "read: No such file or directory", path, tdir);
+	ck_assert_str_eq(errs.msg[0], want);
 }
 END_TEST
 
