@@ -122,7 +122,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
-		printf("configuration OK (%zu targets)\n", c->ntargets);
+		printf("configuration OK (%zu target%s", c->ntargets,
+		    c->ntargets == 1 ? "" : "s");
+		if (c->targets_dir != NULL)
+			printf(", %zu file%s of %s", c->nfiles - 1,
+			    c->nfiles == 2 ? "" : "s", c->targets_dir);
+		printf(")\n");
 		conf_free(c);
 		return 0;
 	}
