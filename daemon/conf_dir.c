@@ -224,7 +224,7 @@ conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
 		    names->msg[i]) == -1)
 			return -1;
 		memset(&st, 0, sizeof(st));
-		(void)stat(path, &st);	/* conf_dir_slurp says why not */
+		(void)stat(path, &st);	/* conf_read_text says why not */
 		if (conf_file_add(c, path, &st) == -1) {
 			free(path);
 			return -1;
