@@ -86,8 +86,10 @@ static char	 dir[4096];
 static char	 path[4096 + 32];
 static char	 inc_bad[4096 + 32];
 static char	 inc_good[4096 + 32];
+static char	 dirsub[4096 + 32];	/* a targets_dir */
+static char	 dirmain[4096 + 32];	/* futd.conf naming it */
+static char	 dirfile[4096 + 64];	/* the input, as a file there */
 static unsigned long	 multiline_msgs;
-static int		 skip_known = -1;
 
 static void
 write_file(const char *p, const void *data, size_t len)
@@ -122,6 +124,9 @@ cleanup(void)
 	unlink(path);
 	unlink(inc_bad);
 	unlink(inc_good);
+	unlink(dirfile);
+	unlink(dirmain);
+	rmdir(dirsub);
 	rmdir(dir);
 }
 
@@ -148,6 +153,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(inc_good, sizeof(inc_good), "%s/inc-good.conf", dir);
 	write_file(inc_bad, bad, sizeof(bad) - 1);
 	write_file(inc_good, good, sizeof(good) - 1);
+	snprintf(dirsub, sizeof(dirsub), "%s/d", dir);
+	snprintf(dirmain, sizeof(dirmain), "%s/main.cfg", dir);
+	snprintf(dirfile, sizeof(dirfile), "%s/x.conf", dirsub);
+	if (mkdir(dirsub, 0700) == -1) {
+		fprintf(stderr, "fuzz_conf: mkdir %s: %s\n", dirsub,
+		    strerror(errno));
+		abort();
+	}
+	write_file(dirmain, "targets_dir = \"d\";\n", 19);
 	atexit(cleanup);
 	return 0;
 }
@@ -158,47 +172,8 @@ has_include(const uint8_t *data, size_t size)
 	return memmem(data, size, "@include", 8) != NULL;
 }
 
-/*
- * FUZZ_SKIP_KNOWN=1: reject (return -1: never added to the corpus) inputs
- * that would only hit a reported, not yet fixed bug again, so that a long
- * run can look for others.  See fuzz/README, "Findings":
- * 1. @include of a directory ("", ".", "/", "sub") makes libconfig's
- *    scanner exit(2); with the knob only the two files we made, or the
- *    input itself, may be @include'd;
- * 5. with an earlier message in the list, conf_tls() builds no SSL_CTX
- *    (it tests errs->n == 0, not "no new message"); with the knob no
- *    input that says "tls" gets an earlier message.
- */
-static int
-known_bug(const uint8_t *data, size_t size)
-{
-	static const char *const ok[] = { "included.conf", "inc-good.conf",
-	    "fuzz.conf", NULL };
-	const uint8_t *p = data, *end = data + size, *q, *close;
-	size_t k;
-
-	if (size > 0 && (data[0] & 1) && memmem(data, size, "tls", 3) != NULL)
-		return 1;
-	while ((q = memmem(p, (size_t)(end - p), "@include", 8)) != NULL) {
-		p = q + 8;
-		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
-			return 0;
-		q++;
-		if ((close = memchr(q, '"', (size_t)(end - q))) == NULL)
-			return 0;
-		for (k = 0; ok[k] != NULL; k++)
-			if ((size_t)(close - q) == strlen(ok[k]) &&
-			    memcmp(q, ok[k], strlen(ok[k])) == 0)
-				break;
-		if (ok[k] == NULL)
-			return 1;
-		p = close + 1;
-	}
-	return 0;
-}
-
 static void
-check_message(const char *msg, int include)
+check_message(const char *path, const char *msg, int include)
 {
 	size_t plen = strlen(path);
 	const char *rest = NULL, *p;
@@ -222,7 +197,7 @@ check_message(const char *msg, int include)
 }
 
 static void
-check_conf(const struct conf *c)
+check_conf(const struct conf *c, const char *path)
 {
 	const struct target_conf *tc;
 	size_t i;
@@ -278,11 +253,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int inc;
 
-	if (skip_known == -1)
-		skip_known = getenv("FUZZ_SKIP_KNOWN") != NULL &&
-		    strcmp(getenv("FUZZ_SKIP_KNOWN"), "1") == 0;
-	if (skip_known && known_bug(data, size))
-		return -1;
 	/* an earlier message that is not this file's, as a reload has */
 	if (size > 0 && (data[0] & 1))
 		strlist_add(&errs, "%s", "an earlier problem");
@@ -292,12 +262,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = conf_load(path, &errs, NULL);
 	if (c != NULL) {
 		CHECK(errs.n == (size > 0 && (data[0] & 1) ? 1u : 0u));
-		check_conf(c);
+		check_conf(c, path);
 		conf_free(c);
 	} else
 		CHECK(errs.n > (size > 0 && (data[0] & 1) ? 1u : 0u));
 	for (i = (size > 0 && (data[0] & 1)) ? 1 : 0; i < errs.n; i++)
-		check_message(errs.msg[i], inc);
+		check_message(path, errs.msg[i], inc);
+	strlist_clear(&errs);
+
+	/* the same bytes as a file of targets_dir (read by a worker) */
+	write_file(dirfile, data, size);
+	c = conf_load(dirmain, &errs, NULL);
+	if (c != NULL) {
+		CHECK(errs.n == 0);
+		check_conf(c, dirmain);
+		conf_free(c);
+	} else
+		CHECK(errs.n > 0);
+	for (i = 0; i < errs.n; i++)
+		check_message(dirfile, errs.msg[i], inc);
 	strlist_clear(&errs);
 	return 0;
 }
