@@ -805,6 +805,27 @@ def try_status(f, sample, timeout):
         return None, str(e)
 
 
+def reload_one_port(f, path, anchor):
+    """The first "port = 1;" after anchor in path becomes 2, then SIGHUP,
+    timed by our NOTIFY_SOCKET: futd says RELOADING=1 when it starts (a
+    reactor turn after the signal) and READY=1 when done.  (signal time,
+    RELOADING=1, READY=1, and futd's CPU user/system before and after)"""
+    with open(path, "r+b") as fh:
+        head = fh.read(4096)
+        j = head.index(b"port = 1;", head.index(anchor))
+        fh.seek(j)
+        fh.write(b"port = 2;")
+    cu0, cs0 = cpu_split(f.pid)
+    r0 = time.monotonic()
+    f.p.send_signal(signal.SIGHUP)
+    while time.monotonic() - r0 < 60 and f.alive() and \
+            f.notify.first("READY=1", after=r0) is None:
+        time.sleep(0.005)
+    cu1, cs1 = cpu_split(f.pid)
+    return (r0, f.notify.first("RELOADING=1", after=r0), f.notify.first("READY=1", after=r0),
+            cu0, cs0, cu1, cs1)
+
+
 def figure4(sink):
     n, iv = SCALE_TARGETS, 60.0
     log("== figure 4: scale, %d targets at %.0f s (127.0.0.1 port 1: refused)" % (n, iv))
@@ -869,23 +890,7 @@ def figure4(sink):
         t1, ao1, sk1 = time.monotonic(), tcp_active_opens(), f.log_skipped
         sa, err_a = try_status(f, sample, tries)
         # reload: the same config with t0's port changed
-        with open(conf, "r+b") as fh:
-            head = fh.read(4096)
-            i = head.index(b'name = "t0";')
-            j = head.index(b"port = 1;", i)
-            fh.seek(j)
-            fh.write(b"port = 2;")
-        # SIGHUP, timed by our NOTIFY_SOCKET: futd says RELOADING=1 when it
-        # starts (a reactor turn after the signal) and READY=1 when done
-        cu0, cs0 = cpu_split(f.pid)
-        r0 = time.monotonic()
-        f.p.send_signal(signal.SIGHUP)
-        while time.monotonic() - r0 < 60 and f.alive() and \
-                f.notify.first("READY=1", after=r0) is None:
-            time.sleep(0.02)
-        t_rl = f.notify.first("RELOADING=1", after=r0)
-        t_rd = f.notify.first("READY=1", after=r0)
-        cu1, cs1 = cpu_split(f.pid)
+        r0, t_rl, t_rd, cu0, cs0, cu1, cs1 = reload_one_port(f, conf, b'name = "t0";')
         row(4, "scale %dk: reload (SIGHUP, 1 target changed)" % (n // 1000),
             t_rd - r0 if t_rd else None, "s",
             "signal → READY=1; of which signal → RELOADING=1 (reactor latency) %s s, "
@@ -1012,21 +1017,8 @@ def figure7(sink):
             return
         time.sleep(min(5.0, SCALE_RUN / 2))
         # one file changed: its first target's port
-        path = os.path.join(d, "%03d.conf" % (nf // 2))
-        with open(path, "r+b") as fh:
-            head = fh.read(4096)
-            j = head.index(b"port = 1;")
-            fh.seek(j)
-            fh.write(b"port = 2;")
-        cu0, cs0 = cpu_split(f.pid)
-        r0 = time.monotonic()
-        f.p.send_signal(signal.SIGHUP)
-        while time.monotonic() - r0 < 60 and f.alive() and \
-                f.notify.first("READY=1", after=r0) is None:
-            time.sleep(0.005)
-        t_rl = f.notify.first("RELOADING=1", after=r0)
-        t_rd = f.notify.first("READY=1", after=r0)
-        cu1, cs1 = cpu_split(f.pid)
+        r0, t_rl, t_rd, cu0, cs0, cu1, cs1 = reload_one_port(
+            f, os.path.join(d, "%03d.conf" % (nf // 2)), b"targets = (")
         rl = t_rd - r0 if t_rd else None
         row(7, "dir %dk: reload, 1 file of %d changed" % (n // 1000, nf), rl, "s",
             "signal → READY=1 (RELOADING=1 → READY=1 %s s); %s of the start; futd's CPU "

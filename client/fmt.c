@@ -126,19 +126,25 @@ fmt_percent(char *buf, size_t size, double ratio)
 	snprintf(buf, size, "%.2f%%", hundredths / 100);
 }
 
+/* Unix seconds as local time: 0, or -1 when they are not a time. */
+static int
+fmt_local(struct tm *tm, double t)
+{
+	time_t secs;
+
+	if (!isfinite(t) || t < 0 || t > 1e15)
+		return -1;
+	secs = (time_t)t;
+	return localtime_r(&secs, tm) == NULL ? -1 : 0;
+}
+
 /* Unix seconds as a local "YYYY-mm-dd HH:MM:SS". */
 void
 fmt_date(char *buf, size_t size, double t)
 {
-	struct tm	 tm;
-	time_t		 secs;
+	struct tm tm;
 
-	if (!isfinite(t) || t < 0 || t > 1e15) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	secs = (time_t)t;
-	if (localtime_r(&secs, &tm) == NULL ||
+	if (fmt_local(&tm, t) == -1 ||
 	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		snprintf(buf, size, "-");
 }
@@ -163,15 +169,9 @@ fmt_date_ms(char *buf, size_t size, double t)
 void
 fmt_stamp(char *buf, size_t size, double t)
 {
-	struct tm	 tm;
-	time_t		 secs;
+	struct tm tm;
 
-	if (!isfinite(t) || t < 0 || t > 1e15) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	secs = (time_t)t;
-	if (localtime_r(&secs, &tm) == NULL ||
+	if (fmt_local(&tm, t) == -1 ||
 	    strftime(buf, size, "%b %d %H:%M:%S", &tm) == 0)
 		snprintf(buf, size, "-");
 }
