@@ -419,6 +419,13 @@ conf_read_main(struct conf *c, struct conf_part *part, struct strlist *errs)
 		ctx.dir = *dir != '\0' ? dir : "/";
 		config_set_include_dir(&cfg, ctx.dir);
 	}
+	/*
+	 * libconfig makes a file into a tree of small allocations, about
+	 * twelve times its size: for a big file, huge pages for them (a
+	 * million targets in this file: 11 s -> 5 s for futd -n, the most of
+	 * it page faults).
+	 */
+	heap_prepare((size_t)st.st_size * 12);
 	if (conf_includes_ok(c->path, text, ctx.dir, 0, errs) == -1)
 		;	/* told */
 	else if (config_read_string(&cfg, text) != CONFIG_TRUE)
@@ -430,6 +437,7 @@ conf_read_main(struct conf *c, struct conf_part *part, struct strlist *errs)
 			conf_targets(&ctx, s, &c->defaults, part);
 	}
 	config_destroy(&cfg);
+	heap_done();
 	free(text);
 	free(dir);
 	free(ctx.tls);
