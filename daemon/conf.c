@@ -252,6 +252,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 struct conf_key {
 	uint64_t		 prefix;
 	struct target_conf	*tc;
+	size_t			 order;
 };
 
 static int
@@ -266,7 +267,7 @@ conf_cmp_key(const void *a, const void *b)
 	if (strnlen(x->tc->name, 8) == 8 &&
 	    (r = strcmp(x->tc->name + 8, y->tc->name + 8)) != 0)
 		return r;
-	return (x->tc > y->tc) - (x->tc < y->tc);
+	return (x->order > y->order) - (x->order < y->order);
 }
 
 static uint64_t
@@ -281,42 +282,25 @@ conf_key_prefix(const char *name)
 	    (uint64_t)b[6] << 8 | (uint64_t)b[7];
 }
 
-/*
- * By name, then as defined.  Keys are sorted, then the confs are put in
- * their places by following the permutation's cycles: no second array of
- * them to allocate and fault in.
- */
+/* By name, then as defined (files in order, each in its order). */
 static int
 conf_sort(struct conf *c)
 {
 	struct conf_key *k;
-	struct target_conf tmp;
-	size_t i, j, n;
+	size_t i;
 
 	if (c->ntargets < 2)
 		return 0;
 	if ((k = calloc(c->ntargets, sizeof(*k))) == NULL)
 		return -1;
 	for (i = 0; i < c->ntargets; i++) {
-		k[i].tc = &c->targets[i];
-		k[i].prefix = conf_key_prefix(c->targets[i].name);
+		k[i].tc = c->targets[i];
+		k[i].prefix = conf_key_prefix(c->targets[i]->name);
+		k[i].order = i;
 	}
 	qsort(k, c->ntargets, sizeof(*k), conf_cmp_key);
-	/* place i takes the conf k[i] points at; placed ones get NULL */
-	for (i = 0; i < c->ntargets; i++) {
-		if (k[i].tc == NULL || k[i].tc == &c->targets[i])
-			continue;
-		tmp = c->targets[i];
-		for (j = i; ; j = n) {
-			n = (size_t)(k[j].tc - c->targets);
-			k[j].tc = NULL;
-			if (n == i) {
-				c->targets[j] = tmp;
-				break;
-			}
-			c->targets[j] = c->targets[n];
-		}
-	}
+	for (i = 0; i < c->ntargets; i++)
+		c->targets[i] = k[i].tc;
 	free(k);
 	return 0;
 }
@@ -326,11 +310,11 @@ static void
 conf_duplicates(const struct conf *c, size_t i, size_t j,
     struct strlist *errs)
 {
-	const struct target_conf *first = &c->targets[i], *t;
+	const struct target_conf *first = c->targets[i], *t;
 	size_t k;
 
 	for (k = i + 1; k < j; k++) {
-		t = &c->targets[k];
+		t = c->targets[k];
 		if (t->file == first->file)
 			strlist_add(errs, "%s:%d: duplicate target name \"%s\" "
 			    "(first defined at line %d)", t->file->path,
@@ -342,26 +326,19 @@ conf_duplicates(const struct conf *c, size_t i, size_t j,
 	}
 }
 
-/* Each file's targets, in the order of the files, into c->targets. */
+/* Every file's targets, in the order of the files, in c->targets. */
 static int
-conf_merge(struct conf *c, struct conf_part *parts)
+conf_merge(struct conf *c)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < c->nfiles; i++)
-		n += parts[i].ntargets;
+		n += c->parts[i].ntargets;
 	if (n > 0 && (c->targets = calloc(n, sizeof(*c->targets))) == NULL)
 		return -1;
-	heap_hint(c->targets, n * sizeof(*c->targets));
-	for (i = 0; i < c->nfiles; i++) {
-		if (parts[i].ntargets > 0)
-			memcpy(c->targets + c->ntargets, parts[i].targets,
-			    parts[i].ntargets * sizeof(*c->targets));
-		c->ntargets += parts[i].ntargets;
-		free(parts[i].targets);
-		parts[i].targets = NULL;
-		parts[i].ntargets = 0;
-	}
+	for (i = 0; i < c->nfiles; i++)
+		for (j = 0; j < c->parts[i].ntargets; j++)
+			c->targets[c->ntargets++] = &c->parts[i].targets[j];
 	return 0;
 }
 
@@ -377,18 +354,18 @@ conf_finish_targets(struct conf *c, struct strlist *errs)
 	}
 	for (i = 0; i < c->ntargets; i = j) {
 		for (j = i + 1; j < c->ntargets &&
-		    strcmp(c->targets[i].name, c->targets[j].name) == 0; j++)
+		    strcmp(c->targets[i]->name, c->targets[j]->name) == 0; j++)
 			;
 		conf_duplicates(c, i, j, errs);
 	}
 	if (c->shard_n <= 1)
 		return;
 	for (i = 0, j = 0; i < c->ntargets; i++) {
-		if (target_name_hash(c->targets[i].name) % c->shard_n ==
+		if (target_name_hash(c->targets[i]->name) % c->shard_n ==
 		    c->shard_k - 1)
 			c->targets[j++] = c->targets[i];
 		else
-			target_conf_free(&c->targets[i]);
+			target_conf_free(c->targets[i]);
 	}
 	c->ntargets = j;
 }
@@ -482,31 +459,23 @@ conf_new(const char *path, struct strlist *errs, struct stat *st)
 struct conf *
 conf_load(const char *path, struct strlist *errs, const struct conf *prev)
 {
-	struct conf_part *parts;
 	struct stat st;
 	struct conf *c;
-	size_t i, nerr = errs->n;
+	size_t nerr = errs->n;
 
 	if ((c = conf_new(path, errs, &st)) == NULL)
 		return NULL;
-	if ((parts = calloc(1, sizeof(*parts))) == NULL) {
+	if ((c->parts = calloc(1, sizeof(*c->parts))) == NULL) {
 		strlist_add(errs, "%s: out of memory", path);
 		conf_free(c);
 		return NULL;
 	}
-	conf_read_main(c, &parts[0], errs);
+	conf_read_main(c, &c->parts[0], errs);
 	if (c->targets_dir != NULL && errs->n == nerr)
-		conf_dir_read(c, prev, conf_same_context(c, prev), &parts,
-		    errs);
+		conf_dir_read(c, prev, conf_same_context(c, prev), errs);
 	/* the good targets: their names are checked whatever else is wrong */
-	if (conf_merge(c, parts) == -1)
+	if (conf_merge(c) == -1)
 		strlist_add(errs, "%s: out of memory", path);
-	for (i = 0; i < c->nfiles || i == 0; i++) {
-		while (parts[i].ntargets > 0)
-			target_conf_free(&parts[i].targets[--parts[i].ntargets]);
-		free(parts[i].targets);
-	}
-	free(parts);
 	conf_finish_targets(c, errs);
 	if (c->control_socket == NULL && errs->n == nerr &&
 	    (c->control_socket = strdup(FUTD_DEFAULT_SOCKET)) == NULL)
@@ -516,6 +485,25 @@ conf_load(const char *path, struct strlist *errs, const struct conf *prev)
 		return NULL;
 	}
 	return c;
+}
+
+/* The targets of c, freed (target_new took what the made ones keep). */
+void
+conf_targets_free(struct conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; c->parts != NULL && i < c->nfiles; i++) {
+		for (j = 0; j < c->parts[i].ntargets; j++)
+			target_conf_free(&c->parts[i].targets[j]);
+		free(c->parts[i].targets);
+		c->parts[i].targets = NULL;
+		c->parts[i].ntargets = 0;
+	}
+	free(c->targets);
+	c->targets = NULL;
+	c->ntargets = 0;
+	conf_pool_free(c);
 }
 
 void
@@ -531,10 +519,8 @@ conf_free(struct conf *c)
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->ntargets; i++)
-		target_conf_free(&c->targets[i]);
-	free(c->targets);
-	conf_pool_free(c);
+	conf_targets_free(c);
+	free(c->parts);
 	for (i = 0; i < c->nfiles; i++)
 		conf_file_free(c->files[i]);
 	free(c->files);

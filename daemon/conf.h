@@ -15,6 +15,7 @@
 
 struct target_conf;
 struct conf_pool;
+struct conf_part;
 
 /* What `defaults` can set for every target (of a file, or of all). */
 struct conf_defaults {
@@ -67,9 +68,13 @@ struct conf {
 	/* futd.conf first, then targets_dir's files by name */
 	struct conf_file	**files;
 	size_t			 nfiles;
-	/* sorted by name; without the targets of files kept (same) */
-	struct target_conf	*targets;
+	/*
+	 * Sorted by name; without the targets of files kept (same).  They
+	 * live in parts, a file's each, as the workers made them.
+	 */
+	struct target_conf	**targets;
 	size_t			 ntargets;
+	struct conf_part	*parts;		/* as many as files */
 	size_t			 nsame;		/* files not read: same */
 	struct conf_pool	*pool;	/* the targets' names, hosts, payloads */
 };
@@ -85,6 +90,7 @@ struct conf {
 struct conf	*conf_load(const char *path, struct strlist *errs,
 		    const struct conf *prev);
 void		 conf_free(struct conf *);
+void		 conf_targets_free(struct conf *);
 void		 conf_pool_free(struct conf *);
 void		 conf_file_free(struct conf_file *);
 

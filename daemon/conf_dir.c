@@ -208,7 +208,7 @@ conf_dir_run(struct conf_dir_job *job, size_t nwork)
 
 /*
  * Add each file of the directory to c->files (and a part for it to
- * *parts), unchanged ones marked `same`; read and check the others.
+ * c->parts), unchanged ones marked `same`; read and check the others.
  */
 static int
 conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
@@ -247,7 +247,7 @@ conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
 
 int
 conf_dir_read(struct conf *c, const struct conf *prev, int same_context,
-    struct conf_part **parts, struct strlist *errs)
+    struct strlist *errs)
 {
 	struct conf_dir_job job = {
 		.defaults = &c->defaults, .dir = c->targets_dir,
@@ -262,15 +262,15 @@ conf_dir_read(struct conf *c, const struct conf *prev, int same_context,
 	snprintf(where, sizeof(where), "%s:%d", c->path, c->targets_dir_line);
 	if (conf_dir_list(c->targets_dir, &names, where, errs) == -1)
 		return -1;
-	if ((p = reallocarray(*parts, first + names.n, sizeof(*p))) == NULL ||
+	if ((p = reallocarray(c->parts, first + names.n, sizeof(*p))) == NULL ||
 	    (job.items = calloc(names.n + 1, sizeof(*job.items))) == NULL) {
 		if (p != NULL)
-			*parts = p;
+			c->parts = p;
 		strlist_add(errs, "%s: out of memory", where);
 		strlist_clear(&names);
 		return -1;
 	}
-	*parts = p;
+	c->parts = p;
 	memset(p + first, 0, names.n * sizeof(*p));
 	for (i = 0; i < names.n; i++)
 		job.items[i].part = &p[first + i];

@@ -38,7 +38,7 @@ struct conf_ctx {
 	unsigned char		*payload;	/* the default, pooled once */
 };
 
-/* One file's targets (conf_targets). */
+/* One file's targets (conf_targets); struct conf's parts. */
 struct conf_part {
 	struct target_conf	*targets;
 	size_t			 ntargets;
@@ -85,6 +85,6 @@ int	 conf_includes_ok(const char *, const char *, const char *, int,
 
 /* conf_dir.c */
 int	 conf_dir_read(struct conf *, const struct conf *, int,
-	    struct conf_part **, struct strlist *);
+	    struct strlist *);
 
 #endif /* FUTD_CONF_PRIV_H */

@@ -113,7 +113,7 @@ daemon_pair_one(struct conf *c, struct daemon_plan *pl, size_t i,
 
 	pl->at[i] = pl->total;
 	if (old != NULL && target_conf_equal(target_getconf(old, &tc),
-	    &c->targets[i]) && results_resize(&old->res, c->history) == 0) {
+	    c->targets[i]) && results_resize(&old->res, c->history) == 0) {
 		old->kept = 1;
 		pl->next[pl->total++] = old;
 		return 1;
@@ -122,7 +122,7 @@ daemon_pair_one(struct conf *c, struct daemon_plan *pl, size_t i,
 	pl->next[pl->total++] = NULL;
 	if (rep != NULL)
 		strlist_add(old != NULL ? &rep->changed : &rep->added, "%s",
-		    c->targets[i].name);
+		    c->targets[i]->name);
 	return 0;
 }
 
@@ -144,10 +144,10 @@ daemon_pair(struct daemon *d, struct conf *c, struct daemon_plan *pl,
 	for (i = 0, j = 0; i < c->ntargets || j < d->ntargets;) {
 		old = j < d->ntargets ? d->targets[j] : NULL;
 		cmp = old == NULL ? 1 : i == c->ntargets ? -1 :
-		    strcmp(old->conf.name, c->targets[i].name);
+		    strcmp(old->conf.name, c->targets[i]->name);
 		if (cmp <= 0 && daemon_target_same(old)) {
 			if (cmp == 0)
-				daemon_duplicate(&c->targets[i++], old, errs);
+				daemon_duplicate(c->targets[i++], old, errs);
 			pl->next[pl->total++] = old;
 			pl->nsame++;
 			j++;
@@ -246,7 +246,7 @@ daemon_build(struct daemon *d, struct conf *c, struct daemon_plan *pl)
 	heap_prepare(pl->nnew * (sizeof(struct target) + 64));
 	for (i = 0; i < c->ntargets && rc == 0; i++)
 		if (pl->next[pl->at[i]] == NULL &&
-		    (pl->next[pl->at[i]] = target_new(d, &c->targets[i],
+		    (pl->next[pl->at[i]] = target_new(d, c->targets[i],
 		    c->history)) == NULL)
 			rc = -1;
 	heap_done();
@@ -257,8 +257,8 @@ daemon_build(struct daemon *d, struct conf *c, struct daemon_plan *pl)
 		tg = pl->next[pl->at[i]];
 		if (tg->kept) {
 			tg->kept = 0;
-			tg->file = c->targets[i].file;
-			tg->line = (uint32_t)c->targets[i].line;
+			tg->file = c->targets[i]->file;
+			tg->line = (uint32_t)c->targets[i]->line;
 		}
 	}
 	return 0;
@@ -299,7 +299,6 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep,
     struct strlist *errs)
 {
 	struct daemon_plan pl;
-	size_t i;
 	int level;
 
 	memset(&pl, 0, sizeof(pl));
@@ -334,12 +333,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep,
 	 * The targets hold their own config now; drop the husks (emptied for
 	 * the new targets, whole for the kept ones, which keep theirs).
 	 */
-	for (i = 0; i < c->ntargets; i++)
-		target_conf_free(&c->targets[i]);
-	free(c->targets);
-	c->targets = NULL;
-	c->ntargets = 0;
-	conf_pool_free(c);	/* the targets copied what they keep */
+	conf_targets_free(c);
 
 	if (c->log_level != NULL && (level = log_level_parse(c->log_level)) !=
 	    -1)

@@ -213,7 +213,7 @@ check_conf(const struct conf *c, const char *path)
 	for (i = 0; i < c->nnameservers; i++)
 		CHECK(c->nameservers[i] != NULL);
 	for (i = 0; i < c->ntargets; i++) {
-		tc = &c->targets[i];
+		tc = c->targets[i];
 		CHECK(tc->name != NULL && *tc->name != '\0');
 		CHECK(strlen(tc->name) <= 128);
 		CHECK(tc->host != NULL && *tc->host != '\0');
@@ -241,7 +241,7 @@ check_conf(const struct conf *c, const char *path)
 		CHECK(tc->tls == NULL || tc->tls->ctx != NULL);
 		CHECK(target_conf_equal(tc, tc));
 		if (i > 0)
-			CHECK(strcmp(c->targets[i - 1].name, tc->name) < 0);
+			CHECK(strcmp(c->targets[i - 1]->name, tc->name) < 0);
 	}
 }
 

@@ -111,8 +111,8 @@ find_target(const struct conf *c, const char *name)
 	size_t i;
 
 	for (i = 0; i < c->ntargets; i++)
-		if (strcmp(c->targets[i].name, name) == 0)
-			return &c->targets[i];
+		if (strcmp(c->targets[i]->name, name) == 0)
+			return c->targets[i];
 	ck_abort_msg("no target \"%s\" in %s", name, c->path);
 	return NULL;
 }
@@ -143,10 +143,10 @@ START_TEST(test_good_full)
 	ck_assert_uint_eq(conf->ntargets, 4);
 
 	/* sorted by name, whatever the file's order */
-	ck_assert_str_eq(conf->targets[0].name, "api");
-	ck_assert_str_eq(conf->targets[1].name, "echo");
-	ck_assert_str_eq(conf->targets[2].name, "greet");
-	ck_assert_str_eq(conf->targets[3].name, "web");
+	ck_assert_str_eq(conf->targets[0]->name, "api");
+	ck_assert_str_eq(conf->targets[1]->name, "echo");
+	ck_assert_str_eq(conf->targets[2]->name, "greet");
+	ck_assert_str_eq(conf->targets[3]->name, "web");
 
 	/* defaults only: interval 2 (an integer), timeout 0.5 (a float) */
 	tc = find_target(conf, "web");
@@ -613,10 +613,10 @@ START_TEST(test_equal_loaded)
 	ck_assert_uint_eq(again->ntargets, conf->ntargets);
 	for (i = 0; i < conf->ntargets; i++)
 		for (j = 0; j < again->ntargets; j++)
-			ck_assert_msg(target_conf_equal(&conf->targets[i],
-			    &again->targets[j]) == (i == j),
-			    "%s vs %s", conf->targets[i].name,
-			    again->targets[j].name);
+			ck_assert_msg(target_conf_equal(conf->targets[i],
+			    again->targets[j]) == (i == j),
+			    "%s vs %s", conf->targets[i]->name,
+			    again->targets[j]->name);
 	conf_free(again);
 }
 END_TEST
