@@ -141,9 +141,6 @@ check-asan:
 # daemon under valgrind, driven through every command
 VALGRIND	 = valgrind -q --error-exitcode=99 --leak-check=full \
 		   --errors-for-leak-kinds=definite,indirect
-# (not cfg: it compares with libconfig, whose own leaks and the children it
-# forks to survive libconfig's exit() are not futd's; cfg.c runs under
-# valgrind in the conf suite, and the cfg suite under ASan/LSan)
 UNIT_SUITES	 = future probe results conf reload proto
 check-valgrind: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)for s in $(UNIT_SUITES); do \
