@@ -16,12 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "conf.h"
 #include "ctl.h"
+#include "daemon.h"
+#include "dns.h"
+#include "events.h"
+#include "log.h"
+#include "metrics.h"
+#include "net.h"
+#include "reload.h"
+#include "results.h"
 #include "sdnotify.h"
 #include "server.h"
-#include "metrics.h"
-#include "reload.h"
+#include "strlist.h"
+#include "target.h"
 #include "uring.h"
 
 static void
