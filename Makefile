@@ -1,7 +1,8 @@
 # futd - a TCP probe daemon built on futures and one libevent reactor.
 #
 #   make            build build/futd and build/futctl
-#   make check      build and run every test (unit and system)
+#   make check      build and run every test (unit and system), then
+#                   tests/layers.sh (no loop between files, no oversize)
 #   make demo       run futd against a loopback target server of ours
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, config, units)
 #   make deps       install missing build dependencies with apt-get
@@ -122,7 +123,12 @@ $(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
 
 TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns $(BUILD)/tlssrv
 
+# then tests/layers.sh: no loop in the graph of calls between files, and
+# nothing in daemon/ over its sizes (its report in $(BUILD)/layers.txt)
 check: check-suites fuzz-regress
+	$(Q)LAYERS_BUILD=$(BUILD)/layers sh tests/layers.sh \
+	    >$(BUILD)/layers.txt 2>&1 || { cat $(BUILD)/layers.txt; exit 1; }
+	$(Q)tail -n 1 $(BUILD)/layers.txt
 
 check-suites: all $(TEST_TOOLS) $(BUILD)/check_futd
 	$(Q)FUTD_BUILD=$(abspath $(BUILD)) $(BUILD)/check_futd

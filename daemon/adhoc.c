@@ -10,7 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "adhoc.h"
+#include "daemon.h"
+#include "future.h"
+#include "net.h"
+#include "probe.h"
+#include "target.h"
+#include "target_conf.h"
+#include "tls.h"
 
 struct adhoc {
 	struct task		 task;

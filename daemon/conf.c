@@ -17,8 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "conf_priv.h"
-#include "futd.h"
+#include "heap.h"
+#include "log.h"
+#include "proto.h"
+#include "strlist.h"
+#include "target.h"
+#include "target_conf.h"
 
 #define CONF_DEFAULT_DNS_TIMEOUT	2.0
 #define CONF_DEFAULT_DNS_ATTEMPTS	2

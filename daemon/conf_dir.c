@@ -19,8 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "conf_priv.h"
-#include "futd.h"
+#include "log.h"
+#include "strlist.h"
 
 #define CONF_DIR_SUFFIX		".conf"
 #define CONF_DIR_MAX_THREADS	64

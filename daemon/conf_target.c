@@ -11,8 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "conf_priv.h"
-#include "futd.h"
+#include "net.h"
+#include "results.h"
+#include "target_conf.h"
+#include "tls.h"
 
 #define CONF_DEFAULT_INTERVAL	10.0
 #define CONF_DEFAULT_TIMEOUT	3.0

@@ -24,11 +24,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "futd.h"
+#include "adhoc.h"
 #include "ctl.h"
+#include "daemon.h"
+#include "events.h"
 #include "jsonw.h"
+#include "log.h"
 #include "metrics.h"
+#include "net.h"
+#include "probe.h"
+#include "proto.h"
 #include "report.h"
+#include "results.h"
+#include "strlist.h"
+#include "target.h"
 
 #define CONTROL_OUT_HIGH	(1024 * 1024)
 #define CONTROL_OUT_LOW		(64 * 1024)

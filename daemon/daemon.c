@@ -17,7 +17,18 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "futd.h"
+#include "conf.h"
+#include "daemon.h"
+#include "dns.h"
+#include "events.h"
+#include "future.h"
+#include "heap.h"
+#include "log.h"
+#include "net.h"
+#include "results.h"
+#include "strlist.h"
+#include "target.h"
+#include "target_conf.h"
 
 int
 daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)

@@ -29,7 +29,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "futd.h"
+#include "conf.h"
+#include "dns.h"
+#include "future.h"
+#include "net.h"
+#include "strlist.h"
 
 #define DNS_HOSTS_FILE	"/etc/hosts"
 

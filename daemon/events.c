@@ -14,7 +14,17 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "conf.h"
+#include "daemon.h"
+#include "events.h"
 #include "futd.h"
+#include "log.h"
+#include "net.h"
+#include "probe.h"
+#include "results.h"
+#include "strlist.h"
+#include "target.h"
+#include "target_conf.h"
 
 static const char *event_type_names[] = {
 	[EVENT_STATE] =		"state",

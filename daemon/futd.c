@@ -10,8 +10,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "futd.h"
+#include "log.h"
 #include "server.h"
+#include "strlist.h"
 
 static void __attribute__((noreturn))
 usage(int status)

@@ -21,6 +21,7 @@
 #define FUTD_FUTURE_H
 
 #include <sys/queue.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct event_base;

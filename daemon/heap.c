@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "futd.h"
+#include "heap.h"
 
 #define HEAP_PREPARE_MIN	(64UL * 1024 * 1024)
 #define HEAP_HUGE		(2UL * 1024 * 1024)

@@ -57,8 +57,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "futd.h"
+#include "daemon.h"
+#include "log.h"
 #include "metrics.h"
+#include "net.h"
 
 /* metrics.c's cursor; belongs in metrics.h (asked for) */
 

@@ -66,8 +66,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "futd.h"
 #include "metrics.h"
+#include "probe.h"
+#include "results.h"
+#include "target.h"
+#include "target_conf.h"
+#include "uring.h"
 
 
 #define MB_SIZE		(64 * 1024)	/* reserved in out at a time */

@@ -231,120 +231,139 @@ connect_via_uring(struct connect_fut *c, struct task *t)
 	return 1;
 }
 
-enum poll
-connect_poll(struct connect_fut *c, struct task *t)
+/* CONNECT_INIT: a socket, then io_uring's connect or our own. */
+static enum poll
+connect_start(struct connect_fut *c, struct task *t)
+{
+	int r;
+
+	if (net_sockets >= net_sockets_max)
+		return connect_fail(c, EMFILE);
+	c->fd = socket(c->addr.sa.sa_family,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd == -1)
+		return connect_fail(c, errno);
+	net_sockets++;
+	if (c->source != NULL && connect_bind(c) == -1)
+		return connect_fail(c, errno);
+	if ((r = connect_via_uring(c, t)) == 1)
+		return POLL_PENDING;
+	if (r == -1)
+		return connect_fail(c, errno ? errno : ENOMEM);
+	if (connect(c->fd, &c->addr.sa, sockaddr_len(&c->addr)) == -1 &&
+	    errno != EINPROGRESS && errno != EINTR)
+		return connect_fail(c, errno);
+	/*
+	 * On loopback and near peers the handshake is often over by the
+	 * time connect() returns: do the work now instead of a trip through
+	 * the reactor (the seed's rule).
+	 */
+	if ((r = connect_established(c)) == -1)
+		return connect_fail(c, c->err);
+	if (r == 1) {
+		c->state = CONNECT_DONE;
+		return POLL_READY;
+	}
+	/* connect_timeout rides on the socket's own event */
+	c->deadline_us = clock_mono_us() + c->timeout_us;
+	if (connect_arm(c, t, c->timeout_us) == -1)
+		return connect_fail(c, errno ? errno : ENOMEM);
+	c->state = CONNECT_WAIT;
+	return POLL_PENDING;
+}
+
+/* CONNECT_WAIT: our own connect, armed for writable or its deadline. */
+static enum poll
+connect_wait(struct connect_fut *c, struct task *t)
 {
 	socklen_t len;
 	uint64_t now;
 	int err, r;
 
-	for (;;) {
-		switch (c->state) {
-		case CONNECT_INIT:
-			if (net_sockets >= net_sockets_max)
-				return connect_fail(c, EMFILE);
-			c->fd = socket(c->addr.sa.sa_family,
-			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-			if (c->fd == -1)
-				return connect_fail(c, errno);
-			net_sockets++;
-			if (c->source != NULL && connect_bind(c) == -1)
-				return connect_fail(c, errno);
-			if ((r = connect_via_uring(c, t)) == 1)
-				return POLL_PENDING;
-			if (r == -1)
-				return connect_fail(c, errno ? errno : ENOMEM);
-			if (connect(c->fd, &c->addr.sa,
-			    sockaddr_len(&c->addr)) == -1 &&
-			    errno != EINPROGRESS && errno != EINTR)
-				return connect_fail(c, errno);
-			/*
-			 * On loopback and near peers the handshake is often
-			 * over by the time connect() returns: do the work
-			 * now instead of a trip through the reactor (the
-			 * seed's rule).
-			 */
-			if ((r = connect_established(c)) == -1)
-				return connect_fail(c, c->err);
-			if (r == 1) {
-				c->state = CONNECT_DONE;
-				return POLL_READY;
-			}
-			/* connect_timeout rides on the socket's own event */
-			c->deadline_us = clock_mono_us() + c->timeout_us;
-			if (connect_arm(c, t, c->timeout_us) == -1)
-				return connect_fail(c, errno ? errno : ENOMEM);
-			c->state = CONNECT_WAIT;
-			return POLL_PENDING;
-		case CONNECT_WAIT:
-			if (c->w->fired & EV_TIMEOUT) {
-				/* a deadline has passed when our clock says so */
-				now = clock_mono_us();
-				if (now >= c->deadline_us)
-					return connect_fail(c, ETIMEDOUT);
-				c->w->fired = 0;
-				if (connect_arm(c, t, c->deadline_us - now) ==
-				    -1)
-					return connect_fail(c, errno ? errno :
-					    ENOMEM);
-				return POLL_PENDING;
-			}
-			if (!(c->w->fired & EV_WRITE))
-				return POLL_PENDING;	/* still armed */
-			c->w->fired = 0;
-			if ((r = connect_established(c)) == -1)
-				return connect_fail(c, c->err);
-			if (r == 1) {
-				c->state = CONNECT_DONE;
-				return POLL_READY;
-			}
-			/* not connected: the reason is in SO_ERROR */
-			len = sizeof(err);
-			if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err,
-			    &len) == -1)
-				return connect_fail(c, errno);
-			return connect_fail(c, err != 0 ? err : ENOTCONN);
-		case CONNECT_URING:
-			if (c->uring_slot != URING_NONE) {
-				/* in flight: only our deadline can end it */
-				if (!(c->w->fired & EV_TIMEOUT))
-					return POLL_PENDING;
-				now = clock_mono_us();
-				if (now >= c->deadline_us)
-					return connect_fail(c, ETIMEDOUT);
-				c->w->fired = 0;
-				if (waiter_arm_timer(c->w, t, c->deadline_us -
-				    now) == -1)
-					return connect_fail(c, errno ? errno :
-					    ENOMEM);
-				return POLL_PENDING;
-			}
-			waiter_disarm(c->w);
-			if (c->uring_res < 0)
-				return connect_fail(c, -c->uring_res);
-			if ((r = connect_established(c)) == -1)
-				return connect_fail(c, c->err);
-			if (r == 1) {
-				c->state = CONNECT_DONE;
-				return POLL_READY;
-			}
-			/*
-			 * Connected, says io_uring, and the socket not yet
-			 * writable (a send that found its buffer full):
-			 * wait for it as a connect of our own would.
-			 */
-			now = c->timeout_us > 0 ? clock_mono_us() : 0;
-			if (c->timeout_us > 0 && now >= c->deadline_us)
-				return connect_fail(c, ETIMEDOUT);
-			if (connect_arm(c, t, c->timeout_us > 0 ?
-			    c->deadline_us - now : 0) == -1)
-				return connect_fail(c, errno ? errno : ENOMEM);
-			c->state = CONNECT_WAIT;
-			return POLL_PENDING;
-		case CONNECT_DONE:
-			return c->fd == -1 ? POLL_ERROR : POLL_READY;
-		}
+	if (c->w->fired & EV_TIMEOUT) {
+		/* a deadline has passed when our clock says so */
+		now = clock_mono_us();
+		if (now >= c->deadline_us)
+			return connect_fail(c, ETIMEDOUT);
+		c->w->fired = 0;
+		if (connect_arm(c, t, c->deadline_us - now) == -1)
+			return connect_fail(c, errno ? errno : ENOMEM);
+		return POLL_PENDING;
 	}
+	if (!(c->w->fired & EV_WRITE))
+		return POLL_PENDING;	/* still armed */
+	c->w->fired = 0;
+	if ((r = connect_established(c)) == -1)
+		return connect_fail(c, c->err);
+	if (r == 1) {
+		c->state = CONNECT_DONE;
+		return POLL_READY;
+	}
+	/* not connected: the reason is in SO_ERROR */
+	len = sizeof(err);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		return connect_fail(c, errno);
+	return connect_fail(c, err != 0 ? err : ENOTCONN);
+}
+
+/* CONNECT_URING: io_uring's connect, in flight or answered. */
+static enum poll
+connect_uring_wait(struct connect_fut *c, struct task *t)
+{
+	uint64_t now;
+	int r;
+
+	if (c->uring_slot != URING_NONE) {
+		/* in flight: only our deadline can end it */
+		if (!(c->w->fired & EV_TIMEOUT))
+			return POLL_PENDING;
+		now = clock_mono_us();
+		if (now >= c->deadline_us)
+			return connect_fail(c, ETIMEDOUT);
+		c->w->fired = 0;
+		if (waiter_arm_timer(c->w, t, c->deadline_us - now) == -1)
+			return connect_fail(c, errno ? errno : ENOMEM);
+		return POLL_PENDING;
+	}
+	waiter_disarm(c->w);
+	if (c->uring_res < 0)
+		return connect_fail(c, -c->uring_res);
+	if ((r = connect_established(c)) == -1)
+		return connect_fail(c, c->err);
+	if (r == 1) {
+		c->state = CONNECT_DONE;
+		return POLL_READY;
+	}
+	/*
+	 * Connected, says io_uring, and the socket not yet writable (a send
+	 * that found its buffer full): wait for it as a connect of our own
+	 * would.
+	 */
+	now = c->timeout_us > 0 ? clock_mono_us() : 0;
+	if (c->timeout_us > 0 && now >= c->deadline_us)
+		return connect_fail(c, ETIMEDOUT);
+	if (connect_arm(c, t, c->timeout_us > 0 ? c->deadline_us - now : 0) ==
+	    -1)
+		return connect_fail(c, errno ? errno : ENOMEM);
+	c->state = CONNECT_WAIT;
+	return POLL_PENDING;
+}
+
+/* Each state's step answers for itself: none falls through to another. */
+enum poll
+connect_poll(struct connect_fut *c, struct task *t)
+{
+	switch (c->state) {
+	case CONNECT_INIT:
+		return connect_start(c, t);
+	case CONNECT_WAIT:
+		return connect_wait(c, t);
+	case CONNECT_URING:
+		return connect_uring_wait(c, t);
+	case CONNECT_DONE:
+		break;
+	}
+	return c->fd == -1 ? POLL_ERROR : POLL_READY;
 }
 
 /* Hand the connected socket over to the caller. */

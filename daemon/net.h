@@ -18,11 +18,7 @@
 
 #include "future.h"
 
-struct evdns_base;
-struct event_base;
-struct evdns_request;
 struct ssl_st;
-struct dns_ticket;
 
 union sockaddr_union {
 	struct sockaddr		sa;
@@ -118,36 +114,6 @@ struct timeout_fut {
 	unsigned char		 expired;
 };
 
-/*
- * resolve a host name without blocking: the hosts file first, then A and
- * AAAA queries in parallel through libevent's evdns (dns.c).  The answer
- * carries every address (IPv4 first) and the smallest TTL.
- */
-#define RESOLVE_MAX_ADDRS	8
-enum resolve_state { RESOLVE_INIT, RESOLVE_WAIT, RESOLVE_DONE };
-struct resolve_fut {
-	struct future			 base;
-	struct evdns_base		*dns;
-	const char			*host;	/* borrowed */
-	uint16_t			 port;
-	int				 family;	/* AF_UNSPEC, AF_INET... */
-	struct evdns_request		*req4;
-	struct evdns_request		*req6;
-	struct dns_ticket		*tk4;	/* what evdns calls back with */
-	struct dns_ticket		*tk6;
-	struct task			*task;
-	union sockaddr_union		 addr;	/* the first answer */
-	union sockaddr_union		 addrs[RESOLVE_MAX_ADDRS];
-	unsigned			 n4, n6;	/* answers of each family */
-	union sockaddr_union		 a6[RESOLVE_MAX_ADDRS];
-	unsigned			 naddrs;
-	uint32_t			 ttl;	/* seconds, smallest seen */
-	int				 err;	/* DNS_ERR_* (> 0) when ERROR */
-	int				 err4, err6;
-	unsigned char			 from_hosts;
-	enum resolve_state		 state;
-};
-
 /* net.c */
 extern size_t	 net_sockets;		/* probe sockets open now */
 extern size_t	 net_sockets_max;	/* beyond: fd_limit, not EMFILE */
@@ -180,15 +146,6 @@ void		 timeout_init(struct timeout_fut *, struct future *,
 		    struct waiter *, uint64_t);
 enum poll	 timeout_poll(struct timeout_fut *, struct task *);
 void		 timeout_drop(struct timeout_fut *);
-
-/* dns.c */
-void		 resolve_init(struct resolve_fut *, struct evdns_base *,
-		    const char *, uint16_t, int);
-enum poll	 resolve_poll(struct resolve_fut *, struct task *);
-void		 resolve_drop(struct resolve_fut *);
-const char	*resolve_strerror(int);
-
-/* net.c */
 
 socklen_t	 sockaddr_len(const union sockaddr_union *);
 int		 sockaddr_parse_numeric(const char *, uint16_t,

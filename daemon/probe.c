@@ -26,7 +26,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "futd.h"
+#include "dns.h"
+#include "future.h"
+#include "net.h"
+#include "probe.h"
+#include "target_conf.h"
+#include "tls.h"
 
 static const char *probe_error_names[PERR__MAX] = {
 	[PERR_NONE] =			"ok",

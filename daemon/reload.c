@@ -16,8 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "futd.h"
+#include "conf.h"
+#include "net.h"
 #include "reload.h"
+#include "strlist.h"
 
 struct reloader {
 	struct event		*ev;

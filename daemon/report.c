@@ -15,9 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
+#include "events.h"
 #include "futd.h"
 #include "jsonw.h"
+#include "net.h"
+#include "probe.h"
+#include "proto.h"
 #include "report.h"
+#include "results.h"
+#include "strlist.h"
+#include "target.h"
+#include "target_conf.h"
+#include "tls.h"
 
 /* 16 digits: 0.2 stays 0.2, a unix time keeps its microseconds */
 #define REPORT_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(16))

@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "net.h"
+#include "probe.h"
+#include "results.h"
+#include "slab.h"
 
 #define STATS_MAX	65536	/* the largest history */
 

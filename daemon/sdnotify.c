@@ -15,7 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "futd.h"
+#include "daemon.h"
+#include "log.h"
+#include "net.h"
+#include "results.h"
 #include "sdnotify.h"
 
 #define SDNOTIFY_STATUS_MIN_US	1000000		/* STATUS= at most 1/s */

@@ -16,12 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "conf.h"
 #include "ctl.h"
+#include "daemon.h"
+#include "dns.h"
+#include "events.h"
+#include "log.h"
+#include "metrics.h"
+#include "net.h"
+#include "reload.h"
+#include "results.h"
 #include "sdnotify.h"
 #include "server.h"
-#include "metrics.h"
-#include "reload.h"
+#include "strlist.h"
+#include "target.h"
 #include "uring.h"
 
 static void
@@ -181,23 +189,15 @@ server_raise_nofile(void)
 }
 
 /*
- * Set everything up and start probing.  On failure, -1 with the reason in
- * err (for the caller to print); the caller then calls server_free().
+ * The reactor, the resolver and the daemon's executor; the probes'
+ * connects and closes through io_uring when it can be had.  -1: err says
+ * why.
  */
-int
-server_init(struct server *s, struct conf *c, const char *sock_override,
-    int use_uring, char *err, size_t errlen)
+static int
+server_reactor(struct server *s, int use_uring, char *err, size_t errlen)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
-	struct strlist errs = { NULL, 0, 0 };
 	struct event_config *cfg;
-	const char *path;
-	size_t i;
-	int fd, r;
-
-	memset(s, 0, sizeof(*s));
-	signal(SIGPIPE, SIG_IGN);
-	server_raise_nofile();
+	int r;
 
 	/*
 	 * Timeouts from the time of event_add(), not of the loop pass.  Not
@@ -211,7 +211,6 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		if (cfg != NULL)
 			event_config_free(cfg);
 		snprintf(err, errlen, "cannot create the event loop");
-		conf_free(c);
 		return -1;
 	}
 	event_config_free(cfg);
@@ -224,12 +223,10 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
 	    (s->dns = evdns_base_new(s->base, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create the resolver");
-		conf_free(c);
 		return -1;
 	}
 	if (daemon_init(&s->d, s->base, s->dns) == -1) {
 		snprintf(err, errlen, "cannot create the executor");
-		conf_free(c);
 		return -1;
 	}
 	s->d.on_result = server_on_result;
@@ -243,27 +240,21 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	else
 		log_info("io_uring on: connects and closes go to the kernel "
 		    "in batches");
+	return 0;
+}
 
-	if (sock_override != NULL) {
-		free(c->control_socket);
-		if ((c->control_socket = strdup(sock_override)) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			conf_free(c);
-			return -1;
-		}
-	}
-	path = c->control_socket;
+/*
+ * The control socket: the one systemd passed, or ours at path.  1: passed,
+ * 0: ours, -1: neither, err says why.
+ */
+static int
+server_control(struct server *s, const char *path, char *err,
+    size_t errlen)
+{
+	int fd;
 
-	if (sdnotify_init(&s->sn, s->base) == -1) {
-		snprintf(err, errlen, "cannot set up the systemd watchdog");
-		conf_free(c);
-		return -1;
-	}
-
-	/* the control socket before the targets: a clash ends us early */
 	if ((s->control = control_new(&s->d, server_reload, s)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		conf_free(c);
 		return -1;
 	}
 	s->d.control = s->control;
@@ -271,24 +262,32 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	if (fd == -2) {
 		snprintf(err, errlen, "the socket passed by systemd is not a "
 		    "listening UNIX stream socket");
-		conf_free(c);
 		return -1;
 	}
 	if (fd >= 0) {
 		if (control_adopt(s->control, fd) == -1) {
 			snprintf(err, errlen, "cannot use the passed control "
 			    "socket: %s", strerror(errno));
-			conf_free(c);
 			return -1;
 		}
 		log_info("control socket passed by systemd (fd %d)", fd);
-	} else if (control_listen(s->control, path) == -1) {
+		return 1;
+	}
+	if (control_listen(s->control, path) == -1) {
 		snprintf(err, errlen, "control socket %s: %s%s", path,
 		    strerror(errno), errno == EADDRINUSE ?
 		    " (another futd is running)" : "");
-		conf_free(c);
 		return -1;
 	}
+	return 0;
+}
+
+/* SIGHUP, SIGTERM and SIGINT as events of the reactor. */
+static int
+server_signals(struct server *s, char *err, size_t errlen)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	size_t i;
 
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		s->sig_ev[i] = evsignal_new(s->base, sigs[i], server_signal_cb,
@@ -296,18 +295,54 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		if (s->sig_ev[i] == NULL || event_add(s->sig_ev[i], NULL) ==
 		    -1) {
 			snprintf(err, errlen, "cannot handle signals");
-			conf_free(c);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Set everything up and start probing.  On failure, -1 with the reason in
+ * err (for the caller to print); the caller then calls server_free().
+ */
+int
+server_init(struct server *s, struct conf *c, const char *sock_override,
+    int use_uring, char *err, size_t errlen)
+{
+	struct strlist errs = { NULL, 0, 0 };
+	const char *path;
+	int passed;
+
+	memset(s, 0, sizeof(*s));
+	signal(SIGPIPE, SIG_IGN);
+	server_raise_nofile();
+	if (server_reactor(s, use_uring, err, errlen) == -1)
+		goto fail;
+
+	if (sock_override != NULL) {
+		free(c->control_socket);
+		if ((c->control_socket = strdup(sock_override)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	path = c->control_socket;
+
+	if (sdnotify_init(&s->sn, s->base) == -1) {
+		snprintf(err, errlen, "cannot set up the systemd watchdog");
+		goto fail;
+	}
+	/* the control socket before the targets: a clash ends us early */
+	if ((passed = server_control(s, path, err, errlen)) == -1 ||
+	    server_signals(s, err, errlen) == -1)
+		goto fail;
 
 	if (dns_configure(s->dns, c, NULL) == -1)
 		log_warnx("some resolver settings were not taken");
 	if ((s->reloader = reloader_new(s->base, server_reload_done, s)) ==
 	    NULL) {
 		snprintf(err, errlen, "out of memory");
-		conf_free(c);
-		return -1;
+		goto fail;
 	}
 	if (daemon_apply(&s->d, c, NULL, &errs) == -1) {
 		snprintf(err, errlen, "%s", errs.n > 0 ? errs.msg[0] :
@@ -324,8 +359,13 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
 		return -1;
 	event_start(&s->d);
-	log_info("control socket %s", fd >= 0 ? "passed by systemd" : path);
+	log_info("control socket %s", passed ? "passed by systemd" : path);
 	return 0;
+
+ fail:
+	/* not the daemon's yet */
+	conf_free(c);
+	return -1;
 }
 
 /* Run until SIGTERM or SIGINT. */

@@ -3,9 +3,18 @@
 #define FUTD_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "futd.h"
+#include "daemon.h"
 #include "sdnotify.h"
+
+struct conf;
+struct control;
+struct evdns_base;
+struct event;
+struct event_base;
+struct http;
+struct reloader;
 
 struct server {
 	struct event_base	*base;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "slab.h"
 
 #define SLAB_LEN	(4UL * 1024 * 1024)
 #define SLAB_HEAD	64	/* a cache line: slots of a multiple of it

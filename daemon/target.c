@@ -16,7 +16,16 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "futd.h"
+#include "daemon.h"
+#include "events.h"
+#include "future.h"
+#include "log.h"
+#include "net.h"
+#include "probe.h"
+#include "results.h"
+#include "target.h"
+#include "target_conf.h"
+#include "tls.h"
 
 static enum poll	target_poll(struct task *, void *);
 

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "target_conf.h"
+#include "tls.h"
 
 static const char *const probe_kind_names[] = {
 	[PROBE_PEERADDR] =	"peeraddr",

@@ -22,7 +22,8 @@
 
 #include <event2/event.h>
 
-#include "futd.h"
+#include "future.h"
+#include "net.h"
 #include "tls.h"
 
 static const char *starttls_names[] = {

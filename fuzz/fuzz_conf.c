@@ -40,7 +40,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "futd.h"
+#include "conf.h"
+#include "results.h"
+#include "strlist.h"
+#include "target_conf.h"
 #include "tls.h"
 
 int LLVMFuzzerInitialize(int *, char ***);

@@ -32,9 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
 #include "ctl.h"
 #include "jsonw.h"
+#include "proto.h"
 #include "report.h"
 
 #define FUZZ_MAX_LEN	(FUTD_PROTO_MAX_REQUEST + 256)

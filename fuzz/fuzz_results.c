@@ -45,7 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
+#include "probe.h"
+#include "results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -20,9 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "futd.h"
-#include "tests.h"
+#include "conf.h"
+#include "strlist.h"
 #include "sys.h"
+#include "target_conf.h"
+#include "tests.h"
 
 #define PATH_LEN	4096
 

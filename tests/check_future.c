@@ -29,9 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "futd.h"
-#include "tests.h"
+#include "dns.h"
+#include "future.h"
+#include "net.h"
 #include "netutil.h"
+#include "tests.h"
 
 #define MIB		(1024 * 1024)
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
 #include "jsonw.h"
+#include "net.h"
 #include "tests.h"
 
 /* the text is want, or the test fails saying what it was given */

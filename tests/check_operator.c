@@ -36,9 +36,12 @@
 
 #include <jansson.h>
 
-#include "futd.h"
-#include "tests.h"
+#include "events.h"
+#include "log.h"
+#include "probe.h"
+#include "results.h"
 #include "sys.h"
+#include "tests.h"
 
 #define OP_TIMEOUT_S		30	/* per system test; ~2 s each here */
 #define OP_STEP_MS		25	/* between two looks at futd */
@@ -963,7 +966,7 @@ START_TEST(test_log_folds)
 END_TEST
 
 /*
- * 5c. futctl(8) lists "start" among the event types (futd.h: "futd
+ * 5c. futctl(8) lists "start" among the event types (events.h: "futd
  * started"): the log of a fresh futd begins with one.
  */
 START_TEST(test_log_start_event)

@@ -32,10 +32,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "futd.h"
-#include "uring.h"
-#include "tests.h"
+#include "daemon.h"
+#include "dns.h"
+#include "future.h"
+#include "log.h"
+#include "net.h"
 #include "netutil.h"
+#include "probe.h"
+#include "results.h"
+#include "target.h"
+#include "target_conf.h"
+#include "tests.h"
+#include "uring.h"
 
 #define MIB		(1024 * 1024)
 #define BIG		(16 * MIB)	/* more than any socket buffers take */

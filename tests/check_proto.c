@@ -9,10 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "futd.h"
 #include "ctl.h"
+#include "daemon.h"
+#include "futd.h"
 #include "jsonw.h"
+#include "net.h"
+#include "proto.h"
 #include "report.h"
+#include "strlist.h"
 #include "tests.h"
 
 /* Room for the longest line we try, plus the '\0' proto_parse writes. */

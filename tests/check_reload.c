@@ -28,9 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "futd.h"
-#include "tests.h"
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "strlist.h"
 #include "sys.h"
+#include "target.h"
+#include "tests.h"
 
 static struct event_base	*base;
 static struct evdns_base	*dns;

@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futd.h"
 #include "ctl.h"
 #include "jsonw.h"
+#include "net.h"
+#include "probe.h"
 #include "report.h"
+#include "results.h"
+#include "target.h"
+#include "target_conf.h"
 #include "tests.h"
 
 static struct results r;

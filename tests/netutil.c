@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "futd.h"
-#include "tests.h"
+#include "net.h"
 #include "netutil.h"
+#include "tests.h"
 
 /*
  * How early a timer may fire by our clock: an event_base_new() base (the
