@@ -99,7 +99,7 @@ daemon_duplicate(const struct target_conf *tc, const struct target *old,
 {
 	strlist_add(errs, "%s:%d: duplicate target name \"%s\" (first defined "
 	    "at %s:%u)", tc->file != NULL ? tc->file->path : "?", tc->line,
-	    tc->name, old->file->path, old->line);
+	    tc->name, old->file->path, old->conf.line);
 }
 
 /* What an apply will do, worked out before anything changes. */
@@ -269,7 +269,7 @@ daemon_build(struct daemon *d, struct conf *c, struct daemon_plan *pl)
 		if (tg->kept) {
 			tg->kept = 0;
 			tg->file = c->targets[i]->file;
-			tg->line = (uint32_t)c->targets[i]->line;
+			tg->conf.line = (uint32_t)c->targets[i]->line;
 		}
 	}
 	return 0;

@@ -136,7 +136,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	sem_wait_init(&tg->slot);
 	tg->rng = target_name_hash(tc->name) | 1;
 	tg->file = tc->file;
-	tg->line = (uint32_t)tc->line;
+	tg->conf.line = (uint32_t)tc->line;
 	results_init(&tg->res, history);
 	/* the target owns the rest now: nothing left for tc to free */
 	if (!tc->pooled) {
@@ -182,7 +182,7 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 	tc->family = cc->family;
 	tc->addr = cc->addr;
 	tc->pooled = 0;
-	tc->line = (int)tg->line;
+	tc->line = (int)tg->conf.line;
 	tc->file = tg->file;
 	if (rare != NULL) {
 		tc->expect = rare->expect;

@@ -51,6 +51,7 @@ struct target_conf_core {
 	uint32_t		 payload_len;
 	uint32_t		 read_limit;
 	uint32_t		 jitter_ppm;
+	uint32_t		 line;		/* defined at this line of file */
 	uint16_t		 port;
 	uint16_t		 family;
 	uint8_t			 rise;
@@ -104,8 +105,7 @@ struct target {
 	uint64_t		 next_us;	/* monotonic start of next probe */
 	uint64_t		 wait_start_us;
 	uint64_t		 rng;		/* jitter */
-	struct conf_file	*file;		/* defined there, */
-	uint32_t		 line;		/* at this line */
+	struct conf_file	*file;		/* its config's file */
 	uint32_t		 fail_event;	/* newest failure event, to fold */
 	uint32_t		 late_event;	/* (low 32 bits: events.c) */
 	struct results		 res;
