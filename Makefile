@@ -124,7 +124,8 @@ $(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
 TEST_TOOLS	 = $(BUILD)/testsrv $(BUILD)/testdns $(BUILD)/tlssrv
 
 # then tests/layers.sh: no loop in the graph of calls between files, and
-# nothing in daemon/ over its sizes (its report in $(BUILD)/layers.txt)
+# nothing in daemon/ or client/ over its sizes (its report in
+# $(BUILD)/layers.txt)
 check: check-suites fuzz-regress
 	$(Q)LAYERS_BUILD=$(BUILD)/layers sh tests/layers.sh \
 	    >$(BUILD)/layers.txt 2>&1 || { cat $(BUILD)/layers.txt; exit 1; }
