@@ -867,12 +867,14 @@ def figure4(sink):
         while f.notify.first("READY=1") is None and time.monotonic() < end and f.alive():
             time.sleep(0.05)
         t_ready = f.notify.first("READY=1")
-        rss = f.rss_kb()
+        rss, hwm0 = f.rss_kb(), proc_kb(f.pid, "VmHWM")
         cu, cs = cpu_split(f.pid)
         row(4, "scale %dk: start → control socket answers" % (n // 1000), t_ping, "s",
-            "config %.0f MB written by awk in %.1f s; VmRSS %s MB after start; futd's CPU by "
+            "config %.0f MB written by awk in %.1f s; VmRSS %s MB after start (VmHWM, the "
+            "peak, %s MB); futd's CPU by "
             "then %s s user, %s s system (the kernel handing out memory)%s" % (
                 size_mb, gen, fmt(rss / 1024) if rss else "n/a",
+                fmt(hwm0 / 1024) if hwm0 else "n/a",
                 fmt(cu) if cu is not None else "n/a", fmt(cs) if cs is not None else "n/a",
                 "" if t_ping is not None else "; NO ANSWER to ping within %.0f s of the "
                 "start (15 s after READY=1)" % (time.monotonic() - f.t_spawn)))
