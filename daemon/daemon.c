@@ -41,6 +41,9 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->conf_ok_wall_us = d->start_wall_us;
 	sem_init(&d->inflight, 0);
 	LIST_INIT(&d->adhocs);
+	d->on_state = event_state;
+	d->on_failure = event_failure;
+	d->on_late = event_late;
 	if (events_init(&d->events, 1000) == -1)
 		return -1;
 	return executor_init(&d->ex, base);

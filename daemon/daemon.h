@@ -52,6 +52,18 @@ struct daemon {
 	size_t			 nstalled;	/* stopped for want of memory:
 						   a reload starts them again */
 	uint64_t		 fdlimit_event;	/* to fold fd_limit failures into */
+	/*
+	 * The news a target's task has for the layers above it (events.c's,
+	 * set by daemon_init): a change of state, a failure that did not
+	 * change it, slots that passed while a probe ran.
+	 */
+	void			(*on_state)(struct daemon *, struct target *,
+				    enum target_state,
+				    const struct probe_result *);
+	void			(*on_failure)(struct daemon *, struct target *,
+				    const struct probe_result *);
+	void			(*on_late)(struct daemon *, struct target *,
+				    uint64_t, int64_t);
 	/* called after every probe result, e.g. for STATUS= updates */
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);

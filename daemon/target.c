@@ -17,7 +17,6 @@
 #include <syslog.h>
 
 #include "daemon.h"
-#include "events.h"
 #include "future.h"
 #include "log.h"
 #include "net.h"
@@ -412,9 +411,9 @@ target_probe_done(struct target *tg)
 	}
 	results_record_at(&tg->res, pr, p->end_us);
 	if (results_state(&tg->res) != before)
-		event_state(d, tg, before, pr);
+		d->on_state(d, tg, before, pr);
 	else if (pr->error != PERR_NONE)
-		event_failure(d, tg, pr);
+		d->on_failure(d, tg, pr);
 	if (d->on_result != NULL)
 		d->on_result(d, tg, before);
 	return 0;
@@ -449,7 +448,7 @@ target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
 		tg->res.late += missed;
 		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
-		event_late(d, tg, missed, wall_now);
+		d->on_late(d, tg, missed, wall_now);
 	}
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
