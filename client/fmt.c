@@ -37,6 +37,18 @@ fmt_latency(char *buf, size_t size, long long us)
 	snprintf(buf, size, "%llu.%03llus", milli / 1000, milli % 1000);
 }
 
+/* Whole seconds of a minute or more in two units: 4m12s, 3h04m, 2d03h. */
+static void
+fmt_units(char *buf, size_t size, unsigned long long s)
+{
+	if (s < 3600)
+		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, size, "%llud%02lluh", s / 86400, s / 3600 % 24);
+}
+
 /* 12.3s, 4m12s, 3h04m, 2d03h: precise when short, short when long. */
 void
 fmt_duration(char *buf, size_t size, double sec)
@@ -52,12 +64,19 @@ fmt_duration(char *buf, size_t size, double sec)
 		return;
 	}
 	s = (unsigned long long)(sec + 0.5);
-	if (s < 3600)
-		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, size, "%llud%02lluh", s / 86400, s / 3600 % 24);
+	fmt_units(buf, size, s);
+}
+
+/* Unix seconds as local time: 0, or -1 when they are not a time. */
+static int
+fmt_local(struct tm *tm, double t)
+{
+	time_t secs;
+
+	if (!isfinite(t) || t < 0 || t > 1e15)
+		return -1;
+	secs = (time_t)t;
+	return localtime_r(&secs, tm) == NULL ? -1 : 0;
 }
 
 /* Unix seconds as local HH:MM:SS.mmm. */
@@ -65,7 +84,6 @@ void
 fmt_clock(char *buf, size_t size, double t)
 {
 	struct tm	 tm;
-	time_t		 secs;
 	long long	 ms;
 	char		 hms[16];
 
@@ -75,8 +93,7 @@ fmt_clock(char *buf, size_t size, double t)
 	}
 	/* truncated as futd keeps history; + 1 us for binary fractions */
 	ms = (long long)(t * 1000.0 + 0.001);
-	secs = (time_t)(ms / 1000);
-	if (localtime_r(&secs, &tm) == NULL ||
+	if (fmt_local(&tm, (double)(ms / 1000)) == -1 ||
 	    strftime(hms, sizeof(hms), "%H:%M:%S", &tm) == 0) {
 		snprintf(buf, size, "-");
 		return;
@@ -100,12 +117,8 @@ fmt_age(char *buf, size_t size, double sec)
 	s = (unsigned long long)sec;
 	if (s < 60)
 		snprintf(buf, size, "%llus", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
 	else
-		snprintf(buf, size, "%llud%02lluh", s / 86400, s / 3600 % 24);
+		fmt_units(buf, size, s);
 }
 
 /*
@@ -126,17 +139,6 @@ fmt_percent(char *buf, size_t size, double ratio)
 	snprintf(buf, size, "%.2f%%", hundredths / 100);
 }
 
-/* Unix seconds as local time: 0, or -1 when they are not a time. */
-static int
-fmt_local(struct tm *tm, double t)
-{
-	time_t secs;
-
-	if (!isfinite(t) || t < 0 || t > 1e15)
-		return -1;
-	secs = (time_t)t;
-	return localtime_r(&secs, tm) == NULL ? -1 : 0;
-}
 
 /* Unix seconds as a local "YYYY-mm-dd HH:MM:SS". */
 void
