@@ -377,8 +377,13 @@ conf_finish_targets(struct conf *c, struct strlist *errs)
 }
 
 /* futd.conf itself: the daemon's settings, its defaults, its targets */
+/*
+ * prev_none: a start, on the main thread (heap.c's hint is for the main
+ * malloc arena, and changes malloc's settings for the process meanwhile).
+ */
 static void
-conf_read_main(struct conf *c, struct conf_part *part, struct strlist *errs)
+conf_read_main(struct conf *c, struct conf_part *part, int prev_none,
+    struct strlist *errs)
 {
 	struct conf_ctx ctx = { .path = c->path, .errs = errs };
 	const config_setting_t *s;
@@ -408,8 +413,9 @@ conf_read_main(struct conf *c, struct conf_part *part, struct strlist *errs)
 	 * million targets in this file: 11 s -> 5 s for futd -n, the most of
 	 * it page faults).
 	 */
-	heap_prepare((size_t)st.st_size * 12);
-	if (conf_includes_ok(c->path, text, ctx.dir, 0, errs) == -1)
+	if (prev_none)
+		heap_prepare((size_t)st.st_size * 12);
+	if (conf_includes_ok(c->path, text, ctx.dir, errs) == -1)
 		;	/* told */
 	else if (config_read_string(&cfg, text) != CONFIG_TRUE)
 		conf_syntax_error(errs, &cfg, c->path, ctx.dir);
@@ -420,18 +426,23 @@ conf_read_main(struct conf *c, struct conf_part *part, struct strlist *errs)
 			conf_targets(&ctx, s, &c->defaults, part);
 	}
 	config_destroy(&cfg);
-	heap_done();
+	if (prev_none)
+		heap_done();
 	free(text);
 	free(dir);
 	free(ctx.tls);
 	c->pool = ctx.pool;
 }
 
-/* Could prev's files of targets_dir be kept as they run? */
+/*
+ * Could prev's files of targets_dir be kept as they run?  Not with a
+ * shard: the names of a kept file outside this shard are not running, and
+ * a file read could define one again unseen.
+ */
 static int
 conf_same_context(const struct conf *c, const struct conf *prev)
 {
-	return prev != NULL && c->history == prev->history &&
+	return prev != NULL && c->shard_n == 1 && c->history == prev->history &&
 	    c->shard_k == prev->shard_k && c->shard_n == prev->shard_n &&
 	    memcmp(&c->defaults, &prev->defaults, sizeof(c->defaults)) == 0;
 }
@@ -476,7 +487,7 @@ conf_load(const char *path, struct strlist *errs, const struct conf *prev)
 		conf_free(c);
 		return NULL;
 	}
-	conf_read_main(c, &c->parts[0], errs);
+	conf_read_main(c, &c->parts[0], prev == NULL, errs);
 	if (c->targets_dir != NULL && errs->n == nerr)
 		conf_dir_read(c, prev, conf_same_context(c, prev), errs);
 	/* the good targets: their names are checked whatever else is wrong */

@@ -39,9 +39,14 @@ struct conf_defaults {
  */
 struct conf_file {
 	char			*path;
+	dev_t			 dev;		/* what stat() said, all of it */
+	ino_t			 ino;		/* must match to skip a read */
 	off_t			 size;
 	struct timespec		 mtime;
+	struct timespec		 ctime;		/* cp -p keeps mtime, not this */
 	unsigned char		 hash[32];	/* SHA-256 of the contents */
+	int			 hashed;	/* hash is that (else: read) */
+	int			 includes;	/* has @include: always read */
 	size_t			 ntargets;	/* defined here, before shard */
 	struct conf_file	*same;		/* loader: the running config's
 						   file, unchanged: not read */

@@ -128,9 +128,6 @@ conf_dir_parse(struct conf_dir_job *job, struct conf_dir_item *it,
 	const config_setting_t *root, *s;
 	config_t cfg;
 
-	if (conf_includes_ok(it->file->path, text, job->dir, 0, &it->errs) ==
-	    -1)
-		return;
 	config_init(&cfg);
 	config_set_include_dir(&cfg, job->dir);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
@@ -153,22 +150,29 @@ conf_dir_parse(struct conf_dir_job *job, struct conf_dir_item *it,
 static void
 conf_dir_item(struct conf_dir_job *job, struct conf_dir_item *it)
 {
+	struct conf_file *f = it->file;
 	struct stat st;
 	char *text;
+	int inc;
 
-	if ((text = conf_read_text(it->file->path, &st, &it->errs)) == NULL)
+	if ((text = conf_read_text(f->path, &st, &it->errs)) == NULL)
 		return;
-	it->file->size = st.st_size;
-	it->file->mtime = st.st_mtim;
-	if (EVP_Digest(text, (size_t)it->file->size, it->file->hash, NULL,
-	    EVP_sha256(), NULL) != 1)
-		memset(it->file->hash, 0, sizeof(it->file->hash));
-	if (job->same_context && it->prev != NULL &&
-	    memcmp(it->prev->hash, it->file->hash, sizeof(it->file->hash)) ==
-	    0) {
+	conf_file_stat(f, &st);
+	f->hashed = EVP_Digest(text, (size_t)f->size, f->hash, NULL,
+	    EVP_sha256(), NULL) == 1;
+	/* an @include'd file can change under an unchanged one: read it */
+	if ((inc = conf_includes_ok(f->path, text, job->dir, &it->errs)) ==
+	    -1) {
+		free(text);
+		return;
+	}
+	f->includes = inc;
+	if (job->same_context && it->prev != NULL && !inc &&
+	    f->hashed && it->prev->hashed &&
+	    memcmp(it->prev->hash, f->hash, sizeof(f->hash)) == 0) {
 		/* touched, not changed */
-		it->file->same = it->prev;
-		it->file->ntargets = it->prev->ntargets;
+		f->same = it->prev;
+		f->ntargets = it->prev->ntargets;
 	} else
 		conf_dir_parse(job, it, text);
 	free(text);
@@ -234,12 +238,11 @@ conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
 		free(path);
 		f = items[i].file = c->files[c->nfiles - 1];
 		pf = items[i].prev = conf_dir_prev(prev, f->path);
-		if (same_context && pf != NULL && S_ISREG(st.st_mode) &&
-		    pf->size == st.st_size &&
-		    pf->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    pf->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+		if (same_context && pf != NULL && !pf->includes &&
+		    pf->hashed && conf_file_same_stat(pf, &st)) {
 			f->same = pf;
 			f->ntargets = pf->ntargets;
+			f->hashed = 1;
 			memcpy(f->hash, pf->hash, sizeof(f->hash));
 		} else
 			nwork++;

@@ -2,8 +2,9 @@
  * conf_read.c - a file's text for libconfig, checked first for what would
  * end futd inside libconfig 1.5: an @include of anything but a regular
  * file (a directory makes its flex scanner call exit(2); a FIFO blocks
- * open() forever).  And the struct conf_file that remembers a file read.  libconfig 1.7's config_set_include_func() would let
- * us do this as it reads; Debian 12 ships 1.5.
+ * open() forever).  libconfig 1.7's config_set_include_func() would let
+ * us do this as it reads; Debian 12 ships 1.5.  And the struct conf_file
+ * that remembers a file read.
  */
 #include <sys/stat.h>
 
@@ -17,6 +18,7 @@
 #include "conf_priv.h"
 
 #define CONF_INCLUDE_DEPTH	10	/* libconfig's own limit */
+#define CONF_INCLUDE_MAX	1000	/* files included, in all */
 
 /*
  * The whole of path, NUL-terminated, if it is a regular file; NULL with
@@ -42,7 +44,7 @@ conf_read_text(const char *path, struct stat *st, struct strlist *errs)
 		    "not a regular file");
 		goto out;
 	}
-	if ((buf = malloc((size_t)st->st_size + 1)) == NULL) {
+	if ((buf = malloc((size_t)st->st_size + 2)) == NULL) {
 		strlist_add(errs, "%s: out of memory", path);
 		goto out;
 	}
@@ -59,8 +61,11 @@ conf_read_text(const char *path, struct stat *st, struct strlist *errs)
 		}
 		off += (size_t)n;
 	}
-	buf[off] = '\0';
 	st->st_size = (off_t)off;	/* what was read is what counts */
+	/* libconfig 1.5 wants a comment on the last line ended */
+	if (off > 0 && buf[off - 1] != '\n')
+		buf[off++] = '\n';
+	buf[off] = '\0';
  out:
 	if (fd != -1)
 		close(fd);
@@ -80,48 +85,68 @@ conf_include_name(const char *line, const char **end)
 		return NULL;
 	p += 8;
 	p += strspn(p, " \t");
-	if (*p != '"' || (q = strpbrk(p + 1, "\"\n")) == NULL || *q != '"')
+	if (*p != '"')
 		return NULL;
-	*end = q + 1;
+	/* libconfig decodes \" and \\ in the name: the name is all to the
+	   closing quote that is not escaped, or the line's end */
+	for (q = p + 1; *q != '\0' && *q != '\n' && *q != '"'; q++)
+		if (*q == '\\' && q[1] != '\0')
+			q++;
+	*end = q;
 	return strndup(p + 1, (size_t)(q - p - 1));
 }
 
 /*
  * Every @include of text (read from path, its includes looked up in dir
- * as libconfig does: dir/NAME) names a regular file, and so on down.
- * -1 with errs told.
+ * as libconfig does: dir/NAME) names a regular file, and so on down, at
+ * most CONF_INCLUDE_MAX of them in all (*count).  -1 with errs told; an
+ * included file's walk ends at its first refusal: a file that includes
+ * itself must not be read again and again.
  */
-int
-conf_includes_ok(const char *path, const char *text, const char *dir,
-    int depth, struct strlist *errs)
+static int
+conf_includes_walk(const char *path, const char *text, const char *dir,
+    int depth, unsigned *count, struct strlist *errs)
 {
-	const char *line, *end;
-	char *name, *inc, *sub;
+	const char *line, *end, *why;
+	char *name, *inc = NULL, *sub;
 	struct stat st;
 	int lineno = 1, rc = 0;
 
-	for (line = text; *line != '\0'; lineno++) {
-		sub = NULL;
+	/* every refusal of the file itself; below it, the first ends it */
+	for (line = text; *line != '\0' && (rc == 0 || depth == 0);
+	    lineno++) {
 		if ((name = conf_include_name(line, &end)) != NULL) {
-			if (asprintf(&inc, "%s%s%s", dir != NULL ? dir : "",
-			    dir != NULL ? "/" : "", name) == -1)
+			why = NULL;
+			if (strpbrk(name, "\\\n\"") != NULL)
+				why = "a name with a backslash, a quote or a "
+				    "line break";
+			else if (asprintf(&inc, "%s%s%s", dir != NULL ? dir :
+			    "", dir != NULL ? "/" : "", name) == -1) {
 				inc = NULL;
-			if (inc == NULL || depth >= CONF_INCLUDE_DEPTH ||
-			    stat(inc, &st) == -1 || !S_ISREG(st.st_mode)) {
-				strlist_add(errs, "%s:%d: cannot include \"%s\": "
-				    "%s", path, lineno, name, inc == NULL ?
-				    "out of memory" : depth >= CONF_INCLUDE_DEPTH ?
-				    "included too deep" : stat(inc, &st) == -1 ?
-				    strerror(errno) : S_ISDIR(st.st_mode) ?
-				    strerror(EISDIR) : "not a regular file");
+				why = "out of memory";
+			} else if (depth >= CONF_INCLUDE_DEPTH ||
+			    ++*count > CONF_INCLUDE_MAX)
+				why = "included too deep or too often";
+			else if (stat(inc, &st) == -1)
+				why = strerror(errno);
+			else if (!S_ISREG(st.st_mode))
+				why = S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+				    "not a regular file";
+			if (why != NULL) {
+				strlist_add(errs, "%s:%d: cannot include "
+				    "\"%s\": %s", path, lineno, name, why);
 				rc = -1;
 			} else if ((sub = conf_read_text(inc, &st, errs)) ==
-			    NULL ||
-			    conf_includes_ok(inc, sub, dir, depth + 1, errs) ==
-			    -1)
+			    NULL)
 				rc = -1;
-			free(sub);
+			else {
+				if (conf_includes_walk(inc, sub, dir,
+				    depth + 1, count, errs) == -1)
+					rc = -1;
+				free(sub);
+			}
 			free(inc);
+			inc = NULL;
 			free(name);
 		}
 		if ((end = strchr(line, '\n')) == NULL)
@@ -129,6 +154,44 @@ conf_includes_ok(const char *path, const char *text, const char *dir,
 		line = end + 1;
 	}
 	return rc;
+}
+
+/* 1 when text has an @include line, -1 when one is refused (errs told). */
+int
+conf_includes_ok(const char *path, const char *text, const char *dir,
+    struct strlist *errs)
+{
+	unsigned count = 0;
+
+	if (conf_includes_walk(path, text, dir, 0, &count, errs) == -1)
+		return -1;
+	return count > 0;
+}
+
+void
+conf_file_stat(struct conf_file *f, const struct stat *st)
+{
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = st->st_size;
+	f->mtime = st->st_mtim;
+	f->ctime = st->st_ctim;
+}
+
+/*
+ * Is st the file f was, untouched?  Size, times and identity: a content
+ * changed under the same size and mtime (cp -p, a tar) changes ctime, and
+ * a file renamed into place has another inode.
+ */
+int
+conf_file_same_stat(const struct conf_file *f, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && f->dev == st->st_dev &&
+	    f->ino == st->st_ino && f->size == st->st_size &&
+	    f->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    f->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	    f->ctime.tv_sec == st->st_ctim.tv_sec &&
+	    f->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 /* A file read for c, as stat() saw it (st may be NULL). */
@@ -147,10 +210,8 @@ conf_file_add(struct conf *c, const char *path, const struct stat *st)
 		free(f);
 		return -1;
 	}
-	if (st != NULL) {
-		f->size = st->st_size;
-		f->mtime = st->st_mtim;
-	}
+	if (st != NULL)
+		conf_file_stat(f, st);
 	c->files[c->nfiles++] = f;
 	return 0;
 }

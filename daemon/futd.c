@@ -124,6 +124,7 @@ main(int argc, char *argv[])
 		strlist_clear(&errs);
 		return 1;
 	}
+	strlist_clear(&errs);
 	if (check) {
 		printf("configuration OK (%zu target%s", c->ntargets,
 		    c->ntargets == 1 ? "" : "s");

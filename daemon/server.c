@@ -93,19 +93,21 @@ server_reload_done(void *arg, struct conf *c, struct strlist *errs,
 	else
 		s->d.reload_failed = 1;
 	malloc_trim(0);		/* the old config's and the parse's pages */
+	if (r == -1 && errs->n == 0)
+		strlist_add(errs, "%s: the reload failed", s->d.conf->path);
 	event_reload(&s->d, &rep, r == -1 ? errs : NULL);
 	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
-	if (r == -1 && errs->n == 0)
-		strlist_add(errs, "%s: the reload failed", s->d.conf->path);
+	/* a client's next request may be another reload: it starts now */
 	control_reload_done(s->control, s->reload_gen, errs, &rep);
 	reload_report_clear(&rep);
-	sdnotify_ready(&s->sn, &s->d);
-	if (s->reload_again) {
+	if (s->reload_again && !reloader_busy(s->reloader)) {
 		s->reload_again = 0;
 		server_reload(s);
-	}
+	} else if (!reloader_busy(s->reloader))
+		sdnotify_ready(&s->sn, &s->d);
+	s->reload_again = 0;	/* the one running read it all */
 }
 
 /*

@@ -56,6 +56,8 @@ strlist_move(struct strlist *to, struct strlist *from)
 {
 	size_t i;
 
+	if (from->n == 0)
+		return;
 	if (strlist_grow(to, to->n + from->n) == -1) {
 		strlist_clear(from);
 		return;

@@ -523,6 +523,37 @@ START_TEST(test_bad_include_special)
 }
 END_TEST
 
+
+/*
+ * A file that includes itself four times would be read 4^10 times: the
+ * first refusal ends the walk.  And a comment on the last line needs no
+ * newline.
+ */
+START_TEST(test_bad_include_fanout)
+{
+	char dir[PATH_LEN], path[PATH_LEN], p[PATH_LEN], got[4 * PATH_LEN];
+	int rc;
+
+	ck_assert_int_eq(sys_tmpdir(dir, sizeof(dir)), 0);
+	sys_path_in(path, sizeof(path), dir, "futd.conf");
+	sys_path_in(p, sizeof(p), dir, "self.inc");
+	sys_write_filef(p, "@include \"self.inc\"\n@include \"self.inc\"\n"
+	    "@include \"self.inc\"\n@include \"self.inc\"\n");
+	sys_write_filef(path, "history = 5;\n@include \"self.inc\"\n");
+	rc = load_in_child(path, got, sizeof(got));
+	ck_assert_msg(rc == 0, "conf_load ended the process (%d)", rc);
+	ck_assert_msg(strstr(got, "cannot include \"self.inc\": included too "
+	    "deep or too often\n") != NULL && strchr(got, '\n') ==
+	    got + strlen(got) - 1, "want one error, got: %s", got);
+
+	sys_write_filef(path, "history = 5; # the end, no newline");
+	rc = load_in_child(path, got, sizeof(got));
+	sys_rmtree(dir);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(got, "<loaded>");
+}
+END_TEST
+
 /* target_conf_equal: the whole probe definition, not the pointers. */
 static void
 tc_fill(struct target_conf *tc, char *name, char *host, unsigned char *pl,
@@ -647,6 +678,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_bad_include_names_path);
 	tcase_add_test(tc, test_bad_directory);
 	tcase_add_test(tc, test_bad_include_special);
+	tcase_add_test(tc, test_bad_include_fanout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("equal");

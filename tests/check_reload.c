@@ -733,6 +733,57 @@ START_TEST(test_dir_bad)
 }
 END_TEST
 
+
+/*
+ * What a stat() of size and mtime alone would miss: the same size and
+ * mtime with other bytes (cp -p, a tar), and a change in a file that a
+ * file of targets_dir @includes.  Both are read again.
+ */
+START_TEST(test_dir_changed_unseen)
+{
+	struct target *a;
+
+	dir_main("");
+	dir_put("1.conf", "targets = (\n" TP("a", "10", "") ");\n",
+	    1000000000);
+	dir_put("inc.part", "{ name = \"i\"; host = \"127.0.0.1\"; port = 20; "
+	    "interval = 3600.0; }\n", 0);
+	dir_put("2.conf", "targets = (\n@include \"inc.part\"\n);\n", 0);
+	start();
+	a = find("a");
+	ck_assert_uint_eq(find("i")->conf.port, 20);
+
+	/* port 10 -> 11: the same size, the same mtime */
+	dir_put("1.conf", "targets = (\n" TP("a", "11", "") ");\n",
+	    1000000000);
+	dir_put("inc.part", "{ name = \"i\"; host = \"127.0.0.1\"; port = 21; "
+	    "interval = 3600.0; }\n", 0);
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(find("a")->conf.port, 11);
+	ck_assert_ptr_ne(find("a"), a);
+	ck_assert_uint_eq(find("i")->conf.port, 21);
+	ck_assert_uint_eq(rep.changed.n, 2);
+	assert_unmarked();
+}
+END_TEST
+
+/* With shard K/N no file is kept unread: its other shard's names count. */
+START_TEST(test_dir_shard)
+{
+	dir_main("shard = \"1/2\";\n");
+	dir_put("1.conf", "targets = (\n" T("a", "") T("b", "") T("c", "")
+	    T("d", "") ");\n", 1000000000);
+	start();
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(d.conf->nsame, 0);
+	/* each name of 1.conf again in 2.conf: refused, whichever shard */
+	dir_put("2.conf", "targets = (\n" T("a", "") T("b", "") T("c", "")
+	    T("d", "") ");\n", 0);
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(errs.n, 4);
+}
+END_TEST
+
 /* Many files, read by the workers: every target, once, in name order. */
 START_TEST(test_dir_many)
 {
@@ -787,6 +838,8 @@ reload_suite(void)
 	tcase_add_test(tc, test_dir_duplicates);
 	tcase_add_test(tc, test_dir_bad);
 	tcase_add_test(tc, test_dir_many);
+	tcase_add_test(tc, test_dir_changed_unseen);
+	tcase_add_test(tc, test_dir_shard);
 	suite_add_tcase(s, tc);
 	return s;
 }
