@@ -37,17 +37,21 @@ struct conf_defaults {
  * file of targets_dir unchanged keeps the file's targets as they run,
  * without reading it (struct conf_file moves to the new config).
  */
-struct conf_file {
-	char			*path;
-	dev_t			 dev;		/* what stat() said, all of it */
-	ino_t			 ino;		/* must match to skip a read */
+/* What stat() said of a file: all of it must match to skip a read. */
+struct conf_file_stat {
+	dev_t			 dev;
+	ino_t			 ino;
 	off_t			 size;
 	struct timespec		 mtime;
 	struct timespec		 ctime;		/* cp -p keeps mtime, not this */
+};
+
+struct conf_file {
+	char			*path;
+	struct conf_file_stat	 st;
 	unsigned char		 hash[32];	/* SHA-256 of the contents */
 	int			 hashed;	/* hash is that (else: read) */
 	int			 includes;	/* has @include: always read */
-	size_t			 ntargets;	/* defined here, before shard */
 	struct conf_file	*same;		/* loader: the running config's
 						   file, unchanged: not read */
 	int			 keep;		/* daemon_apply's mark */

@@ -157,8 +157,8 @@ conf_dir_item(struct conf_dir_job *job, struct conf_dir_item *it)
 
 	if ((text = conf_read_text(f->path, &st, &it->errs)) == NULL)
 		return;
-	conf_file_stat(f, &st);
-	f->hashed = EVP_Digest(text, (size_t)f->size, f->hash, NULL,
+	conf_file_note(f, &st);
+	f->hashed = EVP_Digest(text, (size_t)f->st.size, f->hash, NULL,
 	    EVP_sha256(), NULL) == 1;
 	/* an @include'd file can change under an unchanged one: read it */
 	if ((inc = conf_includes_ok(f->path, text, job->dir, &it->errs)) ==
@@ -172,7 +172,6 @@ conf_dir_item(struct conf_dir_job *job, struct conf_dir_item *it)
 	    memcmp(it->prev->hash, f->hash, sizeof(f->hash)) == 0) {
 		/* touched, not changed */
 		f->same = it->prev;
-		f->ntargets = it->prev->ntargets;
 	} else
 		conf_dir_parse(job, it, text);
 	free(text);
@@ -241,7 +240,6 @@ conf_dir_items(struct conf *c, const struct conf *prev, int same_context,
 		if (same_context && pf != NULL && !pf->includes &&
 		    pf->hashed && conf_file_same_stat(pf, &st)) {
 			f->same = pf;
-			f->ntargets = pf->ntargets;
 			f->hashed = 1;
 			memcpy(f->hash, pf->hash, sizeof(f->hash));
 		} else

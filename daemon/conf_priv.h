@@ -79,7 +79,7 @@ void	 conf_targets(struct conf_ctx *, const config_setting_t *,
 /* conf_read.c */
 struct stat;
 int	 conf_file_add(struct conf *, const char *, const struct stat *);
-void	 conf_file_stat(struct conf_file *, const struct stat *);
+void	 conf_file_note(struct conf_file *, const struct stat *);
 int	 conf_file_same_stat(const struct conf_file *, const struct stat *);
 char	*conf_read_text(const char *, struct stat *, struct strlist *);
 int	 conf_includes_ok(const char *, const char *, const char *,

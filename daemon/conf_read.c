@@ -169,13 +169,13 @@ conf_includes_ok(const char *path, const char *text, const char *dir,
 }
 
 void
-conf_file_stat(struct conf_file *f, const struct stat *st)
+conf_file_note(struct conf_file *f, const struct stat *st)
 {
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	f->size = st->st_size;
-	f->mtime = st->st_mtim;
-	f->ctime = st->st_ctim;
+	f->st.dev = st->st_dev;
+	f->st.ino = st->st_ino;
+	f->st.size = st->st_size;
+	f->st.mtime = st->st_mtim;
+	f->st.ctime = st->st_ctim;
 }
 
 /*
@@ -186,12 +186,14 @@ conf_file_stat(struct conf_file *f, const struct stat *st)
 int
 conf_file_same_stat(const struct conf_file *f, const struct stat *st)
 {
-	return S_ISREG(st->st_mode) && f->dev == st->st_dev &&
-	    f->ino == st->st_ino && f->size == st->st_size &&
-	    f->mtime.tv_sec == st->st_mtim.tv_sec &&
-	    f->mtime.tv_nsec == st->st_mtim.tv_nsec &&
-	    f->ctime.tv_sec == st->st_ctim.tv_sec &&
-	    f->ctime.tv_nsec == st->st_ctim.tv_nsec;
+	const struct conf_file_stat *fs = &f->st;
+
+	return S_ISREG(st->st_mode) && fs->dev == st->st_dev &&
+	    fs->ino == st->st_ino && fs->size == st->st_size &&
+	    fs->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    fs->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	    fs->ctime.tv_sec == st->st_ctim.tv_sec &&
+	    fs->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 /* A file read for c, as stat() saw it (st may be NULL). */
@@ -211,7 +213,7 @@ conf_file_add(struct conf *c, const char *path, const struct stat *st)
 		return -1;
 	}
 	if (st != NULL)
-		conf_file_stat(f, st);
+		conf_file_note(f, st);
 	c->files[c->nfiles++] = f;
 	return 0;
 }

@@ -707,8 +707,6 @@ conf_targets(struct conf_ctx *ctx, const config_setting_t *list,
 				ctx->tls[j] = ctx->tls[--ctx->ntls];
 		target_conf_free(tc);
 	}
-	if (ctx->file != NULL)
-		ctx->file->ntargets += (size_t)n;
 }
 
 /* the defaults' keys, for conf.c and conf_dir.c */

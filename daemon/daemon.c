@@ -214,11 +214,7 @@ daemon_adopt_files(struct daemon *d, struct conf *c)
 		for (j = 0; d->conf != NULL && j < d->conf->nfiles; j++)
 			if (d->conf->files[j] == same)
 				d->conf->files[j] = NULL;
-		same->dev = f->dev;
-		same->ino = f->ino;
-		same->size = f->size;
-		same->mtime = f->mtime;
-		same->ctime = f->ctime;
+		same->st = f->st;
 		same->keep = 0;
 		c->files[i] = same;
 		conf_file_free(f);
