@@ -20,6 +20,7 @@ static void	 text_counters(const json_t *);
 static void	 text_last_result(const json_t *);
 static void	 text_dns(const json_t *);
 static void	 text_received(const json_t *);
+static void	 text_result_tail(const json_t *);
 static void	 text_addresses(const json_t *);
 static void	 text_history(const json_t *, unsigned long);
 static void	 text_phases(char *, size_t, const json_t *, int);
@@ -218,11 +219,32 @@ text_counters(const json_t *target)
 }
 
 /* The last result in full: outcome, phases, addresses, what came back. */
+/* What a result says after its phases (show's last result, probe's). */
+static void
+text_result_tail(const json_t *result)
+{
+	const char	*s;
+	char		 lat[32];
+	long long	 us;
+
+	text_dns(result);
+	s = field_str(result, "peer");
+	text_kv("peer:", "%s", s != NULL ? s : "-");
+	s = field_str(result, "local");
+	text_kv("local:", "%s", s != NULL ? s : "-");
+	if (field_int(result, "queued_us", &us) == 0 && us > 0) {
+		fmt_latency(lat, sizeof(lat), us);
+		text_kv("queued:", "%s before it ran", lat);
+	}
+	text_tls_result(result);
+	text_received(result);
+}
+
 static void
 text_last_result(const json_t *target)
 {
 	const json_t	*last = json_object_get(target, "last");
-	const char	*words, *class, *s;
+	const char	*words, *class;
 	char		 when[64], lat[32], buf[256];
 	double		 d;
 	long long	 us;
@@ -255,17 +277,7 @@ text_last_result(const json_t *target)
 	text_phases(buf, sizeof(buf), json_object_get(last, "phases"),
 	    text_is_tls(last, target));
 	text_kv("phases:", "%s", buf);
-	text_dns(last);
-	s = field_str(last, "peer");
-	text_kv("peer:", "%s", s != NULL ? s : "-");
-	s = field_str(last, "local");
-	text_kv("local:", "%s", s != NULL ? s : "-");
-	if (field_int(last, "queued_us", &us) == 0 && us > 0) {
-		fmt_latency(lat, sizeof(lat), us);
-		text_kv("queued:", "%s before it ran", lat);
-	}
-	text_tls_result(last);
-	text_received(last);
+	text_result_tail(last);
 }
 
 /*
@@ -491,17 +503,7 @@ text_probe(const json_t *data, const json_t *target)
 		field_fmt_us(buf, sizeof(buf), phases, steps[i].key);
 		print_line(stdout, "  %-11s %s", steps[i].words, buf);
 	}
-	text_dns(result);
-	s = field_str(result, "peer");
-	text_kv("peer:", "%s", s != NULL ? s : "-");
-	s = field_str(result, "local");
-	text_kv("local:", "%s", s != NULL ? s : "-");
-	if (field_int(result, "queued_us", &us) == 0 && us > 0) {
-		fmt_latency(lat, sizeof(lat), us);
-		text_kv("queued:", "%s before it ran", lat);
-	}
-	text_tls_result(result);
-	text_received(result);
+	text_result_tail(result);
 
 	if (field_int(result, "latency_us", &us) == 0)
 		fmt_latency(lat, sizeof(lat), us);
