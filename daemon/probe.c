@@ -121,8 +121,13 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 		    "bytes, before the expected reply", r->recv_total);
 		break;
 	case PERR_EXPECT_MISMATCH:
-		snprintf(buf, len, "reply did not match (%u bytes read)",
-		    r->recv_total);
+		if (r->sys_err == ETIMEDOUT)
+			snprintf(buf, len, "reply did not match (%u bytes "
+			    "read before the timeout, %.3fs)", r->recv_total,
+			    r->latency_us / 1e6);
+		else
+			snprintf(buf, len, "reply did not match (%u bytes "
+			    "read)", r->recv_total);
 		break;
 	case PERR_TLS_HANDSHAKE:
 	case PERR_TLS_VERIFY:
@@ -779,7 +784,8 @@ probe_timed_out(struct probe *p)
 		e = PERR_WRITE_TIMEOUT;
 		break;
 	case PROBE_READING:
-		e = PERR_READ_TIMEOUT;
+		/* bytes came and none matched: the reply is wrong, not late */
+		e = p->read.len > 0 ? PERR_EXPECT_MISMATCH : PERR_READ_TIMEOUT;
 		break;
 	case PROBE_STARTTLS:
 	case PROBE_HANDSHAKE:

@@ -303,8 +303,11 @@ START_TEST(test_reset)
 }
 END_TEST
 
-/* one byte per 200 ms, an expect that never completes, timeout 0.5. */
-START_TEST(test_trickle_read_timeout)
+/*
+ * One byte per 200 ms, an expect that never completes, timeout 0.5: the
+ * bytes that came were not it, expect_mismatch at the deadline.
+ */
+START_TEST(test_trickle_mismatch)
 {
 	static const char *const opts[] = { "-m", "trickle", "-d", "200",
 	    "-B", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL };
@@ -319,11 +322,11 @@ START_TEST(test_trickle_read_timeout)
 	futd_start();
 	lat = wait_error("t", 4000, err, sizeof(err));
 	note("trickle: %s after %lld us", err, lat);
-	ck_assert_msg(strcmp(err, "read_timeout") == 0,
-	    "trickle: expected read_timeout, futd said %s", err);
+	ck_assert_msg(strcmp(err, "expect_mismatch") == 0,
+	    "trickle: expected expect_mismatch, futd said %s", err);
 	ck_assert_msg(lat >= 400000 && lat < 1500000,
 	    "trickle: failed after %lld us, expected ~0.5 s", lat);
-	assert_alive("after read_timeout");
+	assert_alive("after a trickle");
 }
 END_TEST
 
@@ -785,7 +788,7 @@ faults_suite(void)
 	tcase_set_timeout(tc, FAULTS_TIMEOUT_S);
 	tcase_add_test(tc, test_close_early);
 	tcase_add_test(tc, test_reset);
-	tcase_add_test(tc, test_trickle_read_timeout);
+	tcase_add_test(tc, test_trickle_mismatch);
 	tcase_add_test(tc, test_flood_read_limit);
 	tcase_add_test(tc, test_dns_garbage);
 	tcase_add_test(tc, test_dns_truncated);

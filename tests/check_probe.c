@@ -1041,6 +1041,36 @@ START_TEST(test_expect_read_timeout)
 }
 END_TEST
 
+/*
+ * The peer answers, wrongly, and then says nothing more (a Redis answering
+ * "+PANG" to an expect of "+PONG"): at the deadline that is a wrong reply,
+ * expect_mismatch with the bytes, not read_timeout.
+ */
+START_TEST(test_expect_mismatch_at_deadline)
+{
+	struct server srv;
+	struct run r;
+
+	server_start(&srv, AF_INET, SRV_BANNER, 0, 64, 64);
+	srv.banner = "+PANG\r\n";
+	run_conf(&r, PROBE_HELLO, &srv.addr, "PING\r\n", 6);
+	run_expect(&r, "+PONG");
+	run_start(&r, NULL, 200 * MS);
+	run_wait(&r, 2000);
+	ck_assert_int_eq(r.result, POLL_ERROR);
+	ck_assert(r.to.expired);
+	ck_assert_msg(r.p.res.error == PERR_EXPECT_MISMATCH, "error %s (%s)",
+	    probe_error_name(r.p.res.error), r.msg);
+	ck_assert_uint_eq(r.p.res.recv_total, 7);
+	ck_assert_uint_eq(r.p.res.recv_len, 7);
+	ck_assert_mem_eq(r.p.res.recv, "+PANG\r\n", 7);
+	ck_assert_msg(strncmp(r.msg, "reply did not match (7 bytes read before "
+	    "the timeout, 0.", 50) == 0, "message \"%s\"", r.msg);
+	assert_took("a 200 ms deadline", r.t1 - r.t0, 200 * MS, 150 * MS);
+	server_free(&srv);
+}
+END_TEST
+
 /* addresses: a name with two, 127.0.0.1 first, then ::1 (hosts file) */
 
 static int
@@ -1647,6 +1677,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_expect_after_payload);
 	tcase_add_test(tc, test_expect_closed_early);
 	tcase_add_test(tc, test_expect_read_timeout);
+	tcase_add_test(tc, test_expect_mismatch_at_deadline);
 	tcase_add_test(tc, test_addresses_any_and_first);
 	tcase_add_test(tc, test_dns_no_such_name);
 	tcase_add_test(tc, test_dns_timeout);

@@ -1267,7 +1267,8 @@ assert_received(const json_t *t, const char *received, long long total)
  *  - expect "SSH-2.0-": ok, first_byte_us set (no write: no payload).
  *  - expect "SMTP": the 14 bytes never match and the server neither
  *    sends more nor closes, and 14 < read_limit (4096): futd reads until
- *    the deadline -- read_timeout at 0.4 s, not expect_mismatch.
+ *    the deadline -- expect_mismatch at 0.4 s (bytes came, the wrong
+ *    ones), not read_timeout, which is for a peer that sent nothing.
  *  - expect "SMTP", read_limit 8: 8 bytes fill the limit without a match:
  *    expect_mismatch at once, and "received" holds those 8.
  */
@@ -1303,7 +1304,7 @@ START_TEST(test_expect_banner)
 	    "success: %s", dump(l));
 
 	t = target_in(st, "smtp");
-	assert_last(t, "read_timeout", NULL);
+	assert_last(t, "expect_mismatch", NULL);
 	assert_received(t, "SSH-2.0-test\\x0d\\x0a", 14);
 	ck_assert_msg(sys_jint(t, "last_latency_us") >= 400000 &&
 	    sys_jint(t, "last_latency_us") < 550000, "smtp: %lld us, expected the "
@@ -1323,9 +1324,9 @@ END_TEST
  * 5b. Request and response: testsrv answers "+PONG\r\n" once it got
  * bytes, and keeps the connection open.  hello "PING\r\n":
  *  - expect "+PONG": ok; expect_regex "^\+PO[N]G": ok;
- *  - expect_regex "^-ERR": no match, nothing more comes: read_timeout,
- *    with "received" "+PONG\x0d\x0a"; with read_limit 7 (the reply
- *    fills it): expect_mismatch at once.
+ *  - expect_regex "^-ERR": no match, nothing more comes: expect_mismatch
+ *    at the deadline, with "received" "+PONG\x0d\x0a"; with read_limit 7
+ *    (the reply fills it): expect_mismatch at once.
  * testsrv got exactly "PING\r\n" on every connection.
  */
 START_TEST(test_expect_respond)
@@ -1373,7 +1374,9 @@ START_TEST(test_expect_respond)
 	json_decref(j);
 
 	t = target_in(st, "err");
-	assert_last(t, "read_timeout", NULL);
+	assert_last(t, "expect_mismatch", NULL);
+	ck_assert_msg(sys_jint(t, "last_latency_us") >= 400000, "err: %lld us, "
+	    "expected the 0.4 s deadline", sys_jint(t, "last_latency_us"));
 	assert_received(t, "+PONG\\x0d\\x0a", 7);
 	t = target_in(st, "err7");
 	assert_last(t, "expect_mismatch", NULL);
