@@ -38,28 +38,148 @@ starttls_name(enum starttls_kind k)
 }
 
 /*
- * The last OpenSSL error in words ("wrong version number", not
- * "error:0A00010B:SSL routines::..."), and the queue emptied.
+ * What an operator can do something about, in front of OpenSSL's own
+ * reason, which stays after it in brackets for a search engine.  Reasons
+ * not here are OpenSSL's words alone.
+ */
+static const struct {
+	int		 reason;
+	const char	*words;
+} tls_reason_words[] = {
+	{ SSL_R_WRONG_VERSION_NUMBER, "the peer does not speak TLS on this "
+	    "port" },
+	{ SSL_R_PACKET_LENGTH_TOO_LONG, "the peer does not speak TLS on this "
+	    "port" },
+	{ SSL_R_UNSUPPORTED_PROTOCOL, "the server offers only TLS versions "
+	    "older than we accept (see min_version)" },
+	{ SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, "the server refused the "
+	    "handshake: no cipher or key type in common" },
+	{ SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL, "the server speaks none "
+	    "of the alpn protocols" },
+	{ SSL_R_TLSV1_UNRECOGNIZED_NAME, "the server does not know the name "
+	    "sent (see sni)" },
+	{ SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, "the server wants a client "
+	    "certificate" },
+	{ SSL_R_TLSV1_ALERT_INTERNAL_ERROR, "the server failed inside its TLS "
+	    "library" },
+	{ SSL_R_EE_KEY_TOO_SMALL, "the server's key is too small for "
+	    "OpenSSL's security level" },
+	{ SSL_R_DH_KEY_TOO_SMALL, "the server's Diffie-Hellman group is too "
+	    "small" },
+	{ SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, "the server lacks "
+	    "secure renegotiation (RFC 5746)" },
+};
+
+/* "TLS 1.2" for TLS1_2_VERSION */
+static const char *
+tls_version_words(int v)
+{
+	switch (v) {
+	case TLS1_VERSION:
+		return "TLS 1.0";
+	case TLS1_1_VERSION:
+		return "TLS 1.1";
+	case TLS1_2_VERSION:
+		return "TLS 1.2";
+	case TLS1_3_VERSION:
+		return "TLS 1.3";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The last OpenSSL error in words ("the peer does not speak TLS on this
+ * port (wrong version number)", not "error:0A00010B:SSL routines::..."),
+ * and the queue emptied.  ssl may be NULL.
  */
 static void
-tls_errstr(char *buf, size_t len)
+tls_errstr(SSL *ssl, char *buf, size_t len)
 {
 	unsigned long e = ERR_get_error(), last = e;
-	const char *why;
+	const char *why, *min;
+	int reason;
+	size_t i;
 
 	while (e != 0) {
 		last = e;
 		e = ERR_get_error();
 	}
+	reason = ERR_GET_REASON(last);
+	why = ERR_reason_error_string(last);
 	if (last == 0)
 		snprintf(buf, len, "TLS handshake failed");
-	else if (ERR_GET_REASON(last) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+	else if (reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)
 		snprintf(buf, len, "the peer closed the connection during the "
 		    "handshake");
-	else if ((why = ERR_reason_error_string(last)) != NULL)
-		snprintf(buf, len, "%s", why);
-	else
+	else if (reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION) {
+		min = ssl != NULL ? tls_version_words(
+		    SSL_get_min_proto_version(ssl)) : NULL;
+		if (min != NULL)
+			snprintf(buf, len, "the server does not accept %s or "
+			    "later (%s)", min, why);
+		else
+			snprintf(buf, len, "the server accepts none of the TLS "
+			    "versions offered (%s)", why);
+	} else if (why == NULL)
 		ERR_error_string_n(last, buf, len);
+	else {
+		for (i = 0; i < sizeof(tls_reason_words) /
+		    sizeof(tls_reason_words[0]); i++)
+			if (tls_reason_words[i].reason == reason)
+				break;
+		if (i < sizeof(tls_reason_words) / sizeof(tls_reason_words[0]))
+			snprintf(buf, len, "%s (%s)", tls_reason_words[i].words,
+			    why);
+		else
+			snprintf(buf, len, "%s", why);
+	}
+}
+
+/*
+ * A failed verification in words, OpenSSL's after them: what the
+ * certificate lacks, and where a ca_file would help, that it would.
+ */
+static void
+tls_verify_words(SSL *ssl, long vr, char *buf, size_t len)
+{
+	const char *why = X509_verify_cert_error_string(vr);
+	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	const char *host;
+	char *ip;
+
+	switch (vr) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		if ((host = X509_VERIFY_PARAM_get0_host(vp, 0)) != NULL) {
+			snprintf(buf, len, "the certificate is not for %s (%s)",
+			    host, why);
+			return;
+		}
+		if ((ip = X509_VERIFY_PARAM_get1_ip_asc(vp)) != NULL) {
+			snprintf(buf, len, "the certificate is not for %s (%s)",
+			    ip, why);
+			OPENSSL_free(ip);
+			return;
+		}
+		break;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		snprintf(buf, len, "no CA trusted here issued the certificate: "
+		    "set ca_file? (%s)", why);
+		return;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		snprintf(buf, len, "the certificate signs itself and is not "
+		    "trusted here: set ca_file to it? (%s)", why);
+		return;
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		snprintf(buf, len, "the chain ends in a CA not trusted here: "
+		    "set ca_file? (%s)", why);
+		return;
+	default:
+		break;
+	}
+	snprintf(buf, len, "%s", why);
 }
 
 /*
@@ -72,7 +192,7 @@ tls_conf_ctx(struct tls_conf *tc, char *err, size_t errlen)
 	SSL_CTX *ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		tls_errstr(err, errlen);
+		tls_errstr(NULL, err, errlen);
 		return -1;
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
@@ -81,7 +201,7 @@ tls_conf_ctx(struct tls_conf *tc, char *err, size_t errlen)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (tc->min_version != 0 &&
 	    SSL_CTX_set_min_proto_version(ctx, tc->min_version) != 1) {
-		tls_errstr(err, errlen);
+		tls_errstr(NULL, err, errlen);
 		SSL_CTX_free(ctx);
 		return -1;
 	}
@@ -182,7 +302,7 @@ tls_start(struct tls_fut *tf, struct waiter *w, const struct tls_conf *tc,
 	tf->w = w;
 	if ((tf->ssl = SSL_new(tc->ctx)) == NULL ||
 	    SSL_set_fd(tf->ssl, fd) != 1) {
-		tls_errstr(tf->error, sizeof(tf->error));
+		tls_errstr(tf->ssl, tf->error, sizeof(tf->error));
 		tls_close(tf);
 		return -1;
 	}
@@ -229,14 +349,14 @@ tls_poll(struct tls_fut *tf, struct task *t)
 		vr = SSL_get_verify_result(tf->ssl);
 		if (vr != X509_V_OK) {
 			tf->verify_failed = 1;
-			snprintf(tf->error, sizeof(tf->error), "%s",
-			    X509_verify_cert_error_string(vr));
+			tls_verify_words(tf->ssl, vr, tf->error,
+			    sizeof(tf->error));
 			ERR_clear_error();
 		} else if (r == 0 || ERR_peek_error() == 0)
 			snprintf(tf->error, sizeof(tf->error), "the peer "
 			    "closed the connection during the handshake");
 		else
-			tls_errstr(tf->error, sizeof(tf->error));
+			tls_errstr(tf->ssl, tf->error, sizeof(tf->error));
 		return POLL_ERROR;
 	}
 	/* a wake-up for another reason finds us still armed */
