@@ -108,6 +108,8 @@ probe_phase_words(enum probe_error e)
 const char *
 probe_result_message(const struct probe_result *r, char *buf, size_t len)
 {
+	int n;
+
 	switch (r->error) {
 	case PERR_NONE:
 		snprintf(buf, len, "ok");
@@ -116,18 +118,23 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 		snprintf(buf, len, "%s", r->sys_err < 0 ?
 		    resolve_strerror(-r->sys_err) : strerror(r->sys_err));
 		break;
+	/*
+	 * A count of 0 is also a history entry's, which keeps none: the
+	 * words then say no number rather than a wrong one.
+	 */
 	case PERR_CLOSED_EARLY:
-		snprintf(buf, len, "connection closed by the peer after %u "
-		    "bytes, before the expected reply", r->recv_total);
+		n = snprintf(buf, len, "connection closed by the peer before "
+		    "the expected reply");
+		if (r->recv_total > 0 && n >= 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, " (%u bytes read)",
+			    r->recv_total);
 		break;
 	case PERR_EXPECT_MISMATCH:
-		if (r->sys_err == ETIMEDOUT)
-			snprintf(buf, len, "reply did not match (%u bytes "
-			    "read before the timeout, %.3fs)", r->recv_total,
-			    r->latency_us / 1e6);
-		else
-			snprintf(buf, len, "reply did not match (%u bytes "
-			    "read)", r->recv_total);
+		n = snprintf(buf, len, "reply did not match%s",
+		    r->sys_err == ETIMEDOUT ? " by the deadline" : "");
+		if (r->recv_total > 0 && n >= 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, " (%u bytes read)",
+			    r->recv_total);
 		break;
 	case PERR_TLS_HANDSHAKE:
 	case PERR_TLS_VERIFY:

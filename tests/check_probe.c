@@ -1009,8 +1009,8 @@ START_TEST(test_expect_closed_early)
 	ck_assert_uint_eq(r.p.res.recv_total, strlen(srv.banner));
 	ck_assert_uint_eq(r.p.res.recv_len, strlen(srv.banner));
 	ck_assert_mem_eq(r.p.res.recv, srv.banner, strlen(srv.banner));
-	ck_assert_str_eq(r.msg, "connection closed by the peer after 21 "
-	    "bytes, before the expected reply");
+	ck_assert_str_eq(r.msg, "connection closed by the peer before the "
+	    "expected reply (21 bytes read)");
 	ck_assert_uint_lt(elapsed_ms(&r), 1000);
 	server_free(&srv);
 }
@@ -1064,8 +1064,8 @@ START_TEST(test_expect_mismatch_at_deadline)
 	ck_assert_uint_eq(r.p.res.recv_total, 7);
 	ck_assert_uint_eq(r.p.res.recv_len, 7);
 	ck_assert_mem_eq(r.p.res.recv, "+PANG\r\n", 7);
-	ck_assert_msg(strncmp(r.msg, "reply did not match (7 bytes read before "
-	    "the timeout, 0.", 50) == 0, "message \"%s\"", r.msg);
+	ck_assert_str_eq(r.msg, "reply did not match by the deadline (7 bytes "
+	    "read)");
 	assert_took("a 200 ms deadline", r.t1 - r.t0, 200 * MS, 150 * MS);
 	server_free(&srv);
 }
