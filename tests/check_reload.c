@@ -189,7 +189,8 @@ START_TEST(test_unchanged)
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_uint_eq(rep.unchanged, 3);
 	ck_assert_uint_eq(rep.reused, 0);
-	ck_assert_uint_eq(rep.added.n + rep.removed.n + rep.changed.n, 0);
+	ck_assert_uint_eq(rep.added.n + rep.removed.n + rep.changed.n +
+	    rep.reset.n, 0);
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("b"), b);
 	ck_assert_ptr_eq(find("c"), c);
@@ -208,8 +209,9 @@ START_TEST(test_unchanged)
 END_TEST
 
 /*
- * A changed target is made anew, an added one made, a removed one gone,
- * the others taken; the new list is in order of name as before.
+ * A target that measures another thing (a port) is made anew, an added
+ * one made, a removed one gone, the others taken; the new list is in
+ * order of name as before.
  */
 START_TEST(test_mixed)
 {
@@ -230,8 +232,9 @@ START_TEST(test_mixed)
 	ck_assert_uint_eq(rep.unchanged, 2);
 	ck_assert_uint_eq(rep.added.n, 1);
 	ck_assert_str_eq(rep.added.msg[0], "d");
-	ck_assert_uint_eq(rep.changed.n, 1);
-	ck_assert_str_eq(rep.changed.msg[0], "b");
+	ck_assert_uint_eq(rep.changed.n, 0);
+	ck_assert_uint_eq(rep.reset.n, 1);
+	ck_assert_str_eq(rep.reset.msg[0], "b");
 	ck_assert_uint_eq(rep.removed.n, 1);
 	ck_assert_str_eq(rep.removed.msg[0], "c");
 	ck_assert_ptr_eq(find("a"), a);
@@ -266,8 +269,9 @@ START_TEST(test_rewritten)
 END_TEST
 
 /*
- * Defaults: a change every target reads makes them all anew; one a
- * target overrides reads every group again but keeps the target.  A new
+ * Defaults: a change every target reads changes them all (a timeout:
+ * kept, with the new one); one a target overrides reads every group
+ * again but keeps the target as it is.  A new
  * history is read again too, and the rings take the new size.
  */
 START_TEST(test_defaults)
@@ -287,6 +291,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_uint_eq(rep.changed.n, 1);
 	ck_assert_str_eq(rep.changed.msg[0], "a");
+	ck_assert_uint_eq(rep.reset.n, 0);
+	ck_assert_uint_eq(rep.unchanged, 1);
+	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_uint_eq(find("a")->conf.timeout_us, 1500000);
 	ck_assert_ptr_eq(find("b"), b);
 
@@ -327,7 +334,7 @@ START_TEST(test_defaults_after_targets)
 	ck_assert_uint_eq(rep.changed.n, 1);
 	ck_assert_str_eq(rep.changed.msg[0], "a");
 	ck_assert_uint_eq(find("a")->conf.timeout_us, 1500000);
-	ck_assert_ptr_ne(find("a"), a);
+	ck_assert_ptr_eq(find("a"), a);		/* a timeout: kept */
 	ck_assert_ptr_eq(find("b"), b);
 	assert_unmarked();
 
@@ -570,15 +577,15 @@ START_TEST(test_dir_by_file)
 	ck_assert_uint_eq(rep.reused, 3);
 	ck_assert_ptr_eq(find("a"), a);
 
-	/* one file changed: b changed, d added, a compared and kept */
+	/* one file changed: b reset (a port), d added, a compared and kept */
 	dir_put("10-ab.conf", "targets = (\n" T("a", "") TP("b", "10", "")
 	    T("d", "") ");\n", 1000000200);
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_str_eq(names(), "a,b,c,d");
 	ck_assert_uint_eq(rep.reused, 1);	/* c */
 	ck_assert_uint_eq(rep.unchanged, 2);	/* a, c */
-	ck_assert_uint_eq(rep.changed.n, 1);
-	ck_assert_str_eq(rep.changed.msg[0], "b");
+	ck_assert_uint_eq(rep.reset.n, 1);
+	ck_assert_str_eq(rep.reset.msg[0], "b");
 	ck_assert_uint_eq(rep.added.n, 1);
 	ck_assert_str_eq(rep.added.msg[0], "d");
 	ck_assert_ptr_eq(find("a"), a);
@@ -762,7 +769,7 @@ START_TEST(test_dir_changed_unseen)
 	ck_assert_uint_eq(find("a")->conf.port, 11);
 	ck_assert_ptr_ne(find("a"), a);
 	ck_assert_uint_eq(find("i")->conf.port, 21);
-	ck_assert_uint_eq(rep.changed.n, 2);
+	ck_assert_uint_eq(rep.reset.n, 2);
 	assert_unmarked();
 }
 END_TEST
