@@ -333,7 +333,9 @@ target_reschedule(struct target *tg, uint64_t old_iv)
  * Then, once the apply cannot fail: the new settings, copied (tc keeps
  * its strings).  A probe in flight finishes under the settings it
  * started with (its own copy, pc->tc, and its deadline) and records into
- * the results kept here.  rise, fall and flap_threshold judge from the
+ * the results kept here (with addresses = "each" each address has a
+ * probe of its own: those of the round that start after the reload take
+ * the new settings).  rise, fall and flap_threshold judge from the
  * next result recorded on, that probe's too: a state changes only on a
  * result, and the results against the state counted so far still count
  * (an up target with one failure behind it, whose fall goes from 3 to 2,
