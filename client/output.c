@@ -35,7 +35,8 @@ static int	 text_metrics(const json_t *);
 static int	 text_reload(const json_t *);
 static void	 text_error(const struct parse_result *,
 		    const struct ctl_reply *);
-static void	 text_names(const char *, const json_t *, size_t *);
+static void	 text_names(const char *, const json_t *, const json_t *,
+		    size_t *);
 
 const struct output output_text = {
 	.ping =		text_ping,
@@ -88,15 +89,39 @@ text_ping(const json_t *data)
 	return 0;
 }
 
+/*
+ * What a reload did, a line per kind:
+ *
+ *	added: d
+ *	changed (results kept): a, b
+ *	reset (results start again): c
+ *	unchanged: 5
+ *
+ * futd's "changed" names every target whose settings changed, the reset
+ * ones too (proto.h); here each name is on one line only.  A futd without
+ * "reset" reset every changed target: its list is printed as it came.
+ */
 static int
 text_reload(const json_t *data)
 {
-	size_t		 changes = 0;
+	const json_t	*reset = json_object_get(data, "reset"), *name;
+	json_t		*skip;
+	size_t		 changes = 0, i;
 	long long	 unchanged;
 
-	text_names("added", json_object_get(data, "added"), &changes);
-	text_names("removed", json_object_get(data, "removed"), &changes);
-	text_names("changed", json_object_get(data, "changed"), &changes);
+	if ((skip = json_object()) == NULL)
+		return -1;
+	json_array_foreach(reset, i, name)
+		if (json_is_string(name))
+			json_object_set(skip, json_string_value(name),
+			    json_null());
+	text_names("added", json_object_get(data, "added"), NULL, &changes);
+	text_names("removed", json_object_get(data, "removed"), NULL,
+	    &changes);
+	text_names(json_is_array(reset) ? "changed (results kept)" :
+	    "changed", json_object_get(data, "changed"), skip, &changes);
+	text_names("reset (results start again)", reset, NULL, &changes);
+	json_decref(skip);
 	if (changes == 0) {
 		print_line(stdout, "no changes");
 		return 0;
@@ -135,24 +160,31 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 			print_line(stderr, "%s", json_string_value(e));
 }
 
-/* "added: a, b" when the list is not empty; counts the names. */
+/*
+ * "added: a, b" when the list, less the names in skip (an object, or
+ * NULL), is not empty; counts the names printed.
+ */
 static void
-text_names(const char *label, const json_t *names, size_t *count)
+text_names(const char *label, const json_t *names, const json_t *skip,
+    size_t *count)
 {
 	const json_t	*name;
-	size_t		 i;
+	const char	*s;
+	size_t		 i, n = 0;
 
-	if (json_array_size(names) == 0)
-		return;
 	/* as it goes: a reload may name a million targets */
-	print_write(stdout, label);
-	fputs(": ", stdout);
 	json_array_foreach(names, i, name) {
-		if (i > 0)
+		s = json_is_string(name) ? json_string_value(name) : "?";
+		if (skip != NULL && json_object_get(skip, s) != NULL)
+			continue;
+		if (n++ == 0) {
+			print_write(stdout, label);
+			fputs(": ", stdout);
+		} else
 			fputs(", ", stdout);
-		print_write(stdout, json_is_string(name) ?
-		    json_string_value(name) : "?");
+		print_write(stdout, s);
 	}
-	putc('\n', stdout);
-	*count += json_array_size(names);
+	if (n > 0)
+		putc('\n', stdout);
+	*count += n;
 }

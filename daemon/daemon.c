@@ -4,10 +4,14 @@
  * daemon_apply() is the one path for the first config and for every reload:
  * it pairs the new targets with the running ones by name.  A target whose
  * config did not change keeps running untouched (counters, history, state,
- * even a probe in flight); a changed one starts afresh; a removed one is
- * stopped, its probe cancelled and its socket closed.  The targets of a
- * file of targets_dir that a reload did not read again (unchanged) stay
- * as they run, without a look at their config.  Everything that can fail
+ * even a probe in flight); one whose settings changed but not what it
+ * measures (target_conf_compare: an interval, a timeout, rise and fall)
+ * keeps running too, and all it has seen, with its new settings (it is
+ * "changed"); one that measures something else now (a port, an expect)
+ * starts afresh ("reset"); a removed one is stopped, its probe cancelled
+ * and its socket closed.  The targets of a file of targets_dir that a
+ * reload did not read again (unchanged) stay as they run, without a look
+ * at their config.  Everything that can fail
  * (allocation, a name defined twice) happens before anything changes, so
  * a failed apply leaves the daemon as it was.
  */
@@ -76,6 +80,7 @@ reload_report_clear(struct reload_report *r)
 	strlist_clear(&r->added);
 	strlist_clear(&r->removed);
 	strlist_clear(&r->changed);
+	strlist_clear(&r->reset);
 	r->unchanged = r->reused = 0;
 }
 
@@ -112,30 +117,48 @@ struct daemon_plan {
 	size_t			 *at;		/* c->targets[i] is next[at[i]] */
 	size_t			 *retire;	/* into d->targets: what goes */
 	size_t			  total, nnew, nretire, nsame;
+	size_t			  nchanged;	/* kept, with new settings */
 	int			  paired;
 };
 
 /*
- * A running target that stays as it is: of a file kept whole, or of the
- * same name and config as c->targets[i] (kept).
+ * Pair c->targets[i] with the running target of its name (old, or NULL).
+ * It stays (1) when its config is the same, or when only settings that do
+ * not change what it measures did (changed: target_reconf() applies them
+ * once nothing can fail); otherwise a new one is made (0: reset, or
+ * added).  Without the memory to keep it (its ring resized to a new
+ * history, a part for a new connect_timeout), it is reset.
  */
 static int
 daemon_pair_one(struct conf *c, struct daemon_plan *pl, size_t i,
     struct target *old, struct reload_report *rep)
 {
 	struct target_conf tc;
+	enum target_conf_diff diff = TARGET_CONF_RESET;
 
 	pl->at[i] = pl->total;
-	if (old != NULL && target_conf_equal(target_getconf(old, &tc),
-	    c->targets[i]) && results_resize(&old->res, c->history) == 0) {
-		old->kept = 1;
+	if (old != NULL)
+		diff = target_conf_compare(target_getconf(old, &tc),
+		    c->targets[i]);
+	if (diff != TARGET_CONF_RESET &&
+	    results_resize(&old->res, c->history) == 0 &&
+	    (diff == TARGET_CONF_SAME ||
+	    target_reconf_prepare(old, c->targets[i]) == 0)) {
+		old->kept = diff == TARGET_CONF_SAME ? TARGET_KEPT :
+		    TARGET_KEPT_CHANGED;
 		pl->next[pl->total++] = old;
+		if (diff == TARGET_CONF_CHANGED) {
+			pl->nchanged++;
+			if (rep != NULL)
+				strlist_add(&rep->changed, "%s",
+				    c->targets[i]->name);
+		}
 		return 1;
 	}
 	pl->nnew++;
 	pl->next[pl->total++] = NULL;
 	if (rep != NULL)
-		strlist_add(old != NULL ? &rep->changed : &rep->added, "%s",
+		strlist_add(old != NULL ? &rep->reset : &rep->added, "%s",
 		    c->targets[i]->name);
 	return 0;
 }
@@ -143,9 +166,9 @@ daemon_pair_one(struct conf *c, struct daemon_plan *pl, size_t i,
 /*
  * 1. Pair, without touching anything that runs.  Both lists are sorted by
  * name: one walk merges them.  A running target of a file kept whole
- * stays; one of the same name as a new config stays if that config is the
- * same (kept); the others retire.  -1: a name of a file read is one of a
- * file kept.
+ * stays; one of the same name as a new config stays if that config
+ * measures the same (kept, maybe changed); the others retire.  -1: a
+ * name of a file read is one of a file kept.
  */
 static int
 daemon_pair(struct daemon *d, struct conf *c, struct daemon_plan *pl,
@@ -177,7 +200,7 @@ daemon_pair(struct daemon *d, struct conf *c, struct daemon_plan *pl,
 	return errs->n == nerr ? 0 : -1;
 }
 
-/* 2. Retire the targets that go away or change. */
+/* 2. Retire the targets that go away or are reset. */
 static void
 daemon_retire(struct daemon *d, const struct daemon_plan *pl,
     struct reload_report *rep)
@@ -186,7 +209,7 @@ daemon_retire(struct daemon *d, const struct daemon_plan *pl,
 	size_t j;
 
 	if (rep != NULL) {
-		rep->unchanged = d->ntargets - pl->nretire;
+		rep->unchanged = d->ntargets - pl->nretire - pl->nchanged;
 		rep->reused = pl->nsame;
 	}
 	for (j = 0; j < pl->nretire; j++) {
@@ -265,9 +288,14 @@ daemon_build(struct daemon *d, struct conf *c, struct daemon_plan *pl)
 	heap_done();
 	if (rc == -1)
 		return -1;
-	/* nothing can fail now: the kept ones learn where they are defined */
+	/*
+	 * Nothing can fail now: the kept ones learn where they are defined,
+	 * the changed ones their new settings.
+	 */
 	for (i = 0; i < c->ntargets; i++) {
 		tg = pl->next[pl->at[i]];
+		if (tg->kept == TARGET_KEPT_CHANGED)
+			target_reconf(tg, c->targets[i]);
 		if (tg->kept) {
 			tg->kept = 0;
 			tg->file = c->targets[i]->file;

@@ -21,11 +21,13 @@ struct control;
 struct evdns_base;
 struct event_base;
 
-/* What a reload did, by target name. */
+/* What a reload did, by target name, each name in one list. */
 struct reload_report {
 	struct strlist		 added;
 	struct strlist		 removed;
-	struct strlist		 changed;
+	struct strlist		 changed;	/* new settings, results kept */
+	struct strlist		 reset;		/* measures another thing now:
+						   its results start again */
 	size_t			 unchanged;
 	size_t			 reused;	/* of those, in files not read */
 };

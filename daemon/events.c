@@ -401,13 +401,43 @@ event_start(struct daemon *d)
 	events_add(&d->events, &ev);
 }
 
+/*
+ * "; label: a, b and 3 more" at buf + *off, as much as fits in size (room
+ * is kept for the " and N more" of what does not), for a reload's event.
+ */
+static void
+event_names(char *buf, size_t size, size_t *off, const char *label,
+    const struct strlist *l)
+{
+	char more[32];
+	size_t i;
+
+	/* room for the label and " and N more" at least, or none of it */
+	if (l->n == 0 || *off + strlen(label) + 3 + (size_t)snprintf(more,
+	    sizeof(more), " and %zu more", l->n) >= size)
+		return;
+	*off += (size_t)snprintf(buf + *off, size - *off, "; %s:", label);
+	for (i = 0; i < l->n; i++) {
+		/* the name, and room for the " and N more" of the rest */
+		if (*off + strlen(l->msg[i]) + 2 + (i + 1 < l->n ?
+		    (size_t)snprintf(more, sizeof(more), " and %zu more",
+		    l->n - i - 1) : 0) >= size)
+			break;
+		*off += (size_t)snprintf(buf + *off, size - *off, "%s %s",
+		    i > 0 ? "," : "", l->msg[i]);
+	}
+	if (i < l->n)
+		*off += (size_t)snprintf(buf + *off, size - *off, " and %zu "
+		    "more", l->n - i);
+}
+
 /* A reload (ok) or a config that was refused (errs). */
 void
 event_reload(struct daemon *d, const struct reload_report *rep,
     const struct strlist *errs)
 {
 	struct event_rec ev;
-	size_t i;
+	size_t i, off;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.availability = -1;
@@ -425,9 +455,19 @@ event_reload(struct daemon *d, const struct reload_report *rep,
 		    d->ntargets);
 	} else {
 		ev.type = EVENT_RELOAD;
-		snprintf(ev.message, sizeof(ev.message), "reloaded: %zu added, "
-		    "%zu removed, %zu changed, %zu unchanged", rep->added.n,
-		    rep->removed.n, rep->changed.n, rep->unchanged);
+		off = (size_t)snprintf(ev.message, sizeof(ev.message),
+		    "reloaded: %zu added, %zu removed, %zu changed, %zu reset, "
+		    "%zu unchanged", rep->added.n, rep->removed.n,
+		    rep->changed.n, rep->reset.n, rep->unchanged);
+		/* which, as many as fit: the reset ones matter most */
+		event_names(ev.message, sizeof(ev.message), &off,
+		    "reset (results start again)", &rep->reset);
+		event_names(ev.message, sizeof(ev.message), &off,
+		    "changed (results kept)", &rep->changed);
+		event_names(ev.message, sizeof(ev.message), &off, "added",
+		    &rep->added);
+		event_names(ev.message, sizeof(ev.message), &off, "removed",
+		    &rep->removed);
 	}
 	events_add(&d->events, &ev);
 }

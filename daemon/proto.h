@@ -41,8 +41,14 @@
  *            "uptime_s":F,"targets":N}
  *   status: {"schema":1,"targets":[TARGET,...]}
  *   show:   {"schema":1,"target":TARGET+{"history":[RESULT,...]}}
- *   reload: {"schema":1,"added":[name...],"removed":[name...],"changed":[name...],
- *            "unchanged":N}
+ *   reload: {"schema":1,"added":[name...],"removed":[name...],
+ *            "changed":[name...],"reset":[name...],"unchanged":N}
+ *            "changed": every target whose settings changed; "reset":
+ *            those of them that measure another thing now (their results
+ *            start again), the others keep theirs; "unchanged" counts
+ *            those whose settings are the same.  ("reset" came later:
+ *            until then every changed target was reset, and "changed"
+ *            names them all, as it did.)
  *   TARGET: {"name","probe","host","port","interval","timeout",
  *            "state":"unknown"|"up"|"down","since":F|null,
  *            "probes","ok","failed","late",

@@ -728,13 +728,39 @@ report_strlist(const struct strlist *l)
 	return a;
 }
 
+/*
+ * "changed": every target whose settings changed, as protocol 1 always
+ * said, the reset ones too (a client that knows no "reset" misses none);
+ * "reset": those of them that measure another thing now, whose results
+ * start again.  Both lists are in name order: one walk merges them.
+ */
+static json_t *
+report_changed(const struct reload_report *rep)
+{
+	const struct strlist *kept = &rep->changed, *reset = &rep->reset;
+	json_t *a = json_array();
+	size_t i = 0, j = 0;
+	const char *name;
+
+	while (a != NULL && (i < kept->n || j < reset->n)) {
+		if (j == reset->n || (i < kept->n &&
+		    strcmp(kept->msg[i], reset->msg[j]) < 0))
+			name = kept->msg[i++];
+		else
+			name = reset->msg[j++];
+		json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
 json_t *
 report_reload(const struct reload_report *rep)
 {
-	return json_pack("{s:i, s:o, s:o, s:o, s:I}",
+	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:I}",
 	    "schema", FUTD_SCHEMA_VERSION,
 	    "added", report_strlist(&rep->added),
 	    "removed", report_strlist(&rep->removed),
-	    "changed", report_strlist(&rep->changed),
+	    "changed", report_changed(rep),
+	    "reset", report_strlist(&rep->reset),
 	    "unchanged", (json_int_t)rep->unchanged);
 }

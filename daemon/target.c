@@ -281,6 +281,92 @@ target_free(struct target *tg)
 }
 
 /*
+ * A reload changed how a running target is probed or judged, not what it
+ * measures (target_conf_compare): it takes the new settings on and keeps
+ * its results.  What can fail comes first, before the apply changes
+ * anything: a connect_timeout lives in the target's rare part, made here
+ * if it has none (an empty one is the same as none, so one made for an
+ * apply that fails later does no harm).  -1: out of memory.
+ */
+int
+target_reconf_prepare(struct target *tg, const struct target_conf *tc)
+{
+	if (tc->connect_timeout_us == 0 || tg->rare != NULL)
+		return 0;
+	return (tg->rare = calloc(1, sizeof(*tg->rare))) != NULL ? 0 : -1;
+}
+
+/*
+ * A new interval counts from the start of the last probe: the next one
+ * comes at that start plus the new interval or, when that has passed, at
+ * the first slot of the new interval after now, counted from that start.
+ * Not "now": a reload that shortens the interval of many targets would
+ * start them all at once, where their slots keep them spread as their
+ * starts were.  The slots that passed are not late: no probe ran over
+ * them.  A probe that runs or is due (a timer fired, its task not yet
+ * polled) is left alone: its next slot is counted from its start with the
+ * new interval when it ends (target_schedule_next).
+ */
+static void
+target_reschedule(struct target *tg, uint64_t old_iv)
+{
+	uint64_t iv = tg->conf.interval_us, now, last, next;
+
+	if (tg->phase != TARGET_SLEEPING || tg->tm.fired)
+		return;
+	now = clock_mono_us();
+	last = tg->next_us > old_iv ? tg->next_us - old_iv : 0;
+	next = last + iv;
+	if (next <= now)
+		next += ((now - next) / iv + 1) * iv;
+	tg->next_us = next;
+	/* in the heap already: it moves, and that cannot fail */
+	if (timer_arm(&tg->tm, &tg->task, next) == -1) {
+		log_warnx("target %s: out of memory for its timer, stopped",
+		    tg->conf.name);
+		tg->phase = TARGET_STOPPED;
+		target_daemon(tg)->nstalled++;
+	}
+}
+
+/*
+ * Then, once the apply cannot fail: the new settings, copied (tc keeps
+ * its strings).  A probe in flight finishes under the settings it
+ * started with (its own copy, pc->tc, and its deadline) and records into
+ * the results kept here (with addresses = "each" each address has a
+ * probe of its own: those of the round that start after the reload take
+ * the new settings).  rise, fall and flap_threshold judge from the
+ * next result recorded on, that probe's too: a state changes only on a
+ * result, and the results against the state counted so far still count
+ * (an up target with one failure behind it, whose fall goes from 3 to 2,
+ * goes down on its next failure, not at the reload).
+ */
+void
+target_reconf(struct target *tg, const struct target_conf *tc)
+{
+	struct target_conf_core *cc = &tg->conf;
+	uint64_t old_iv = cc->interval_us;
+
+	cc->timeout_us = tc->timeout_us;
+	cc->jitter_ppm = tc->jitter_ppm;
+	cc->rise = tc->rise;
+	cc->fall = tc->fall;
+	cc->flap = tc->flap;
+	cc->close = tc->close;
+	cc->local_addr = tc->local_addr;
+	if (tg->rare != NULL)
+		tg->rare->connect_timeout_us = tc->connect_timeout_us;
+	if (cc->tls != NULL && tc->tls != NULL) {
+		cc->tls->warn_days = tc->tls->warn_days;
+		cc->tls->crit_days = tc->tls->crit_days;
+	}
+	results_set_policy(&tg->res, cc->rise, cc->fall, cc->flap);
+	cc->interval_us = tc->interval_us;
+	if (cc->interval_us != old_iv)
+		target_reschedule(tg, old_iv);
+}
+
+/*
  * The last result in full (buf), with its pointers back: the received
  * bytes are in the target's keep buffer, the TLS details its tls_info.
  * NULL when there is none yet.

@@ -111,13 +111,17 @@ struct target {
 	struct results		 res;
 	uint8_t			 each_i;	/* addresses = "each": next one */
 	uint8_t			 phase;		/* enum target_phase */
-	uint8_t			 kept;		/* daemon_apply's mark */
+	uint8_t			 kept;		/* daemon_apply's mark: TARGET_KEPT_* */
 	uint8_t			 round_failed;	/* pc->round holds a failure */
 	uint8_t			 queued;	/* this probe waited for a slot */
 	uint8_t			 fail_error;	/* of fail_event */
 	uint8_t			 has_adhoc;	/* futctl probe, in flight */
 	/* then conf.name, conf.host, conf.payload (target.c) */
 };
+
+/* daemon_apply's marks (struct target's kept), for one apply only */
+#define TARGET_KEPT		1	/* runs on as it is */
+#define TARGET_KEPT_CHANGED	2	/* runs on with new settings */
 
 /*
  * FNV-1a: a stable hash of a target's name, so a restart keeps the
@@ -143,6 +147,9 @@ struct target	*target_new(struct daemon *, struct target_conf *,
 void		 target_start(struct target *, uint64_t);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
+int		 target_reconf_prepare(struct target *,
+		    const struct target_conf *);
+void		 target_reconf(struct target *, const struct target_conf *);
 const struct probe_result *target_last(const struct target *,
 		    struct probe_result *);
 const struct target_conf *target_getconf(const struct target *,

@@ -1,6 +1,7 @@
 /*
  * target_conf.c - a target as the config describes it: the names of its
- * settings' words, comparing two, freeing one.
+ * settings' words, comparing two (the same, changed, or measuring another
+ * thing), freeing one.
  */
 #include <sys/socket.h>
 
@@ -84,23 +85,21 @@ conf_memeq(const unsigned char *a, size_t alen, const unsigned char *b,
 }
 
 /*
- * Do two targets probe the same thing the same way?  Every setting counts:
- * a reload keeps a target's history only when nothing about it changed.
+ * Does b measure what a measures?  What is probed, where, and what counts
+ * as an answer: the name, the probe, the host, the port, the family, the
+ * addresses, the source address, the payload, the expect (and the bytes
+ * read for it), TLS and everything of its handshake.  A change of one of
+ * these makes the results so far those of another thing.
  */
-int
-target_conf_equal(const struct target_conf *a, const struct target_conf *b)
+static int
+target_conf_same_probe(const struct target_conf *a,
+    const struct target_conf *b)
 {
 	return strcmp(a->name, b->name) == 0 &&
 	    strcmp(a->host, b->host) == 0 &&
 	    a->port == b->port && a->kind == b->kind &&
-	    a->interval_us == b->interval_us &&
-	    a->timeout_us == b->timeout_us &&
-	    a->connect_timeout_us == b->connect_timeout_us &&
-	    a->jitter_ppm == b->jitter_ppm &&
 	    a->read_limit == b->read_limit &&
 	    a->family == b->family && a->addrs == b->addrs &&
-	    a->close == b->close && a->local_addr == b->local_addr &&
-	    a->rise == b->rise && a->fall == b->fall && a->flap == b->flap &&
 	    a->has_source == b->has_source &&
 	    (!a->has_source ||
 	    memcmp(&a->source, &b->source, sizeof(a->source)) == 0) &&
@@ -109,5 +108,37 @@ target_conf_equal(const struct target_conf *a, const struct target_conf *b)
 	    conf_memeq(a->expect, a->expect_len, b->expect, b->expect_len) &&
 	    conf_streq(a->expect_regex, b->expect_regex) &&
 	    (a->tls == NULL) == (b->tls == NULL) &&
-	    (a->tls == NULL || tls_conf_equal(a->tls, b->tls));
+	    (a->tls == NULL || tls_conf_same_probe(a->tls, b->tls));
+}
+
+/*
+ * How b differs from a, for a reload: not at all; in how often, how long
+ * and how strictly it is judged (interval, timeout, connect_timeout,
+ * jitter, rise, fall, flap_threshold, close, local_address,
+ * cert_warn_days, cert_crit_days), which a running target takes on and
+ * keeps its results; or in what it measures (target_conf_same_probe):
+ * its results start again.
+ */
+enum target_conf_diff
+target_conf_compare(const struct target_conf *a, const struct target_conf *b)
+{
+	if (!target_conf_same_probe(a, b))
+		return TARGET_CONF_RESET;
+	if (a->interval_us != b->interval_us ||
+	    a->timeout_us != b->timeout_us ||
+	    a->connect_timeout_us != b->connect_timeout_us ||
+	    a->jitter_ppm != b->jitter_ppm ||
+	    a->rise != b->rise || a->fall != b->fall || a->flap != b->flap ||
+	    a->close != b->close || a->local_addr != b->local_addr ||
+	    (a->tls != NULL && (a->tls->warn_days != b->tls->warn_days ||
+	    a->tls->crit_days != b->tls->crit_days)))
+		return TARGET_CONF_CHANGED;
+	return TARGET_CONF_SAME;
+}
+
+/* Every setting the same. */
+int
+target_conf_equal(const struct target_conf *a, const struct target_conf *b)
+{
+	return target_conf_compare(a, b) == TARGET_CONF_SAME;
 }

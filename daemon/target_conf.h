@@ -32,6 +32,16 @@ enum close_mode {
 };
 
 /*
+ * How a target's new config differs from its running one, on reload
+ * (target_conf_compare): the words are those of the reload's reply.
+ */
+enum target_conf_diff {
+	TARGET_CONF_SAME,
+	TARGET_CONF_CHANGED,	/* settings only: its results are kept */
+	TARGET_CONF_RESET,	/* what it measures: its results start again */
+};
+
+/*
  * One target as the config describes it; compared whole on reload.  A new
  * field must be set in target_getconf() too: it fills the struct field by
  * field (once per probe), with no memset first.
@@ -71,6 +81,8 @@ struct target_conf {
 
 void		 target_conf_free(struct target_conf *);
 int		 target_conf_equal(const struct target_conf *,
+		    const struct target_conf *);
+enum target_conf_diff target_conf_compare(const struct target_conf *,
 		    const struct target_conf *);
 const char	*probe_kind_name(enum probe_kind);
 const char	*addr_mode_name(enum addr_mode);

@@ -261,14 +261,16 @@ tls_conf_same_ctx(const struct tls_conf *a, const struct tls_conf *b)
 	    a->min_version == b->min_version;
 }
 
+/*
+ * Would a and b shake hands alike?  Everything but cert_warn_days and
+ * cert_crit_days, which only judge what a handshake found (report.c).
+ */
 int
-tls_conf_equal(const struct tls_conf *a, const struct tls_conf *b)
+tls_conf_same_probe(const struct tls_conf *a, const struct tls_conf *b)
 {
 	return tls_streq(a->sni, b->sni) && tls_streq(a->ca_file, b->ca_file) &&
 	    tls_streq(a->alpn_text, b->alpn_text) && a->verify == b->verify &&
-	    a->min_version == b->min_version &&
-	    a->warn_days == b->warn_days && a->crit_days == b->crit_days &&
-	    a->starttls == b->starttls;
+	    a->min_version == b->min_version && a->starttls == b->starttls;
 }
 
 /* the future */

@@ -66,7 +66,8 @@ struct tls_fut {
 /* tls.c */
 int		 tls_conf_ctx(struct tls_conf *, char *, size_t);
 void		 tls_conf_free(struct tls_conf *);
-int		 tls_conf_equal(const struct tls_conf *, const struct tls_conf *);
+int		 tls_conf_same_probe(const struct tls_conf *,
+		    const struct tls_conf *);
 int		 tls_conf_same_ctx(const struct tls_conf *,
 		    const struct tls_conf *);
 const char	*starttls_name(enum starttls_kind);

@@ -25,6 +25,7 @@
 #include "sys.h"
 #include "target_conf.h"
 #include "tests.h"
+#include "tls.h"
 
 #define PATH_LEN	4096
 
@@ -554,7 +555,7 @@ START_TEST(test_bad_include_fanout)
 }
 END_TEST
 
-/* target_conf_equal: the whole probe definition, not the pointers. */
+/* target_conf_compare: the whole probe definition, not the pointers. */
 static void
 tc_fill(struct target_conf *tc, char *name, char *host, unsigned char *pl,
     size_t plen)
@@ -570,12 +571,33 @@ tc_fill(struct target_conf *tc, char *name, char *host, unsigned char *pl,
 	tc->kind = PROBE_HELLO;
 }
 
+/*
+ * b as a with one setting changed (set), compared both ways (want), then
+ * put back (undo).
+ */
+#define DIFF(set, undo, want) do {					\
+	set;								\
+	ck_assert_msg(target_conf_compare(&a, &b) == (want) &&		\
+	    target_conf_compare(&b, &a) == (want), "%s: %d, want %s",	\
+	    #set, (int)target_conf_compare(&a, &b), #want);		\
+	undo;								\
+	ck_assert_int_eq(target_conf_compare(&a, &b), TARGET_CONF_SAME); \
+} while (0)
+
+/*
+ * target_conf_compare: what a target measures (name, probe, host, port,
+ * family, addresses, source, payload, expect and read_limit, TLS and its
+ * handshake) resets it; how often, how long and how strictly it is judged
+ * only changes it; where it is written does not count.
+ */
 START_TEST(test_equal)
 {
 	char na[] = "web", nb[] = "web", nc[] = "www";
 	char ha[] = "192.0.2.1", hb[] = "192.0.2.1", hc[] = "192.0.2.2";
 	unsigned char pa[] = "PING", pb[] = "PING", pc[] = "PONG";
-	unsigned char pd[] = "PING!";
+	unsigned char pd[] = "PING!", ea[] = "+PONG", eb[] = "+PANG";
+	char ra[] = "^SSH", rb[] = "^SSH-2", sni[] = "example.com";
+	struct tls_conf ta, tb;
 	struct target_conf a, b;
 
 	tc_fill(&a, na, ha, pa, 4);
@@ -584,38 +606,53 @@ START_TEST(test_equal)
 	ck_assert_msg(target_conf_equal(&a, &b), "identical targets differ");
 	ck_assert_msg(target_conf_equal(&b, &a), "identical targets differ");
 
-	b.name = nc;
-	ck_assert_msg(!target_conf_equal(&a, &b), "name differs");
-	b.name = nb;
+	DIFF(b.name = nc, b.name = nb, TARGET_CONF_RESET);
+	DIFF(b.host = hc, b.host = hb, TARGET_CONF_RESET);
+	DIFF(b.port = 81, b.port = 80, TARGET_CONF_RESET);
+	DIFF(b.family = 2, b.family = 0, TARGET_CONF_RESET);
+	DIFF(b.addrs = ADDRS_EACH, b.addrs = ADDRS_ANY, TARGET_CONF_RESET);
+	DIFF(b.has_source = 1, b.has_source = 0, TARGET_CONF_RESET);
+	DIFF(b.payload = pc, b.payload = pb, TARGET_CONF_RESET);
+	DIFF((b.payload = pd, b.payload_len = 5),
+	    (b.payload = pb, b.payload_len = 4), TARGET_CONF_RESET);
+	DIFF((a.expect = ea, a.expect_len = 5, b.expect = eb,
+	    b.expect_len = 5), (a.expect = b.expect = NULL,
+	    a.expect_len = b.expect_len = 0), TARGET_CONF_RESET);
+	DIFF((a.expect_regex = ra, b.expect_regex = rb),
+	    (a.expect_regex = b.expect_regex = NULL), TARGET_CONF_RESET);
+	DIFF(b.read_limit = 100, b.read_limit = 0, TARGET_CONF_RESET);
 
-	b.host = hc;
-	ck_assert_msg(!target_conf_equal(&a, &b), "host differs");
-	b.host = hb;
+	DIFF(b.interval_us++, b.interval_us--, TARGET_CONF_CHANGED);
+	DIFF(b.timeout_us--, b.timeout_us++, TARGET_CONF_CHANGED);
+	DIFF(b.connect_timeout_us = 1000, b.connect_timeout_us = 0,
+	    TARGET_CONF_CHANGED);
+	DIFF(b.jitter_ppm = 100000, b.jitter_ppm = 0, TARGET_CONF_CHANGED);
+	DIFF(b.rise = 5, b.rise = 0, TARGET_CONF_CHANGED);
+	DIFF(b.fall = 5, b.fall = 0, TARGET_CONF_CHANGED);
+	DIFF(b.flap = 2, b.flap = 0, TARGET_CONF_CHANGED);
+	DIFF(b.close = CLOSE_RST, b.close = CLOSE_FIN, TARGET_CONF_CHANGED);
+	DIFF(b.local_addr = 1, b.local_addr = 0, TARGET_CONF_CHANGED);
+	/* what it measures wins over the rest */
+	DIFF((b.interval_us++, b.port = 81), (b.interval_us--, b.port = 80),
+	    TARGET_CONF_RESET);
 
-	b.port = 81;
-	ck_assert_msg(!target_conf_equal(&a, &b), "port differs");
-	b.port = 80;
-
-	b.interval_us++;
-	ck_assert_msg(!target_conf_equal(&a, &b), "interval differs");
-	b.interval_us--;
-
-	b.timeout_us--;
-	ck_assert_msg(!target_conf_equal(&a, &b), "timeout differs");
-	b.timeout_us++;
-
-	b.payload = pc;
-	ck_assert_msg(!target_conf_equal(&a, &b), "payload bytes differ");
-	b.payload = pd;
-	b.payload_len = 5;
-	ck_assert_msg(!target_conf_equal(&a, &b), "payload length differs");
-	ck_assert_msg(!target_conf_equal(&b, &a), "payload length differs");
-	b.payload = pb;
-	b.payload_len = 4;
-
-	b.local_addr = 1;
-	ck_assert_msg(!target_conf_equal(&a, &b), "local_address differs");
-	b.local_addr = 0;
+	/* TLS: on or off, and the handshake, reset; the days only judge */
+	memset(&ta, 0, sizeof(ta));
+	memset(&tb, 0, sizeof(tb));
+	ta.warn_days = tb.warn_days = 30;
+	ta.crit_days = tb.crit_days = 7;
+	DIFF(b.tls = &tb, b.tls = NULL, TARGET_CONF_RESET);
+	a.tls = &ta;
+	b.tls = &tb;
+	ck_assert_int_eq(target_conf_compare(&a, &b), TARGET_CONF_SAME);
+	DIFF(tb.sni = sni, tb.sni = NULL, TARGET_CONF_RESET);
+	DIFF(tb.verify = 1, tb.verify = 0, TARGET_CONF_RESET);
+	DIFF(tb.min_version = 0x304, tb.min_version = 0, TARGET_CONF_RESET);
+	DIFF(tb.starttls = STARTTLS_SMTP, tb.starttls = STARTTLS_NONE,
+	    TARGET_CONF_RESET);
+	DIFF(tb.warn_days = 14, tb.warn_days = 30, TARGET_CONF_CHANGED);
+	DIFF(tb.crit_days = 3, tb.crit_days = 7, TARGET_CONF_CHANGED);
+	a.tls = b.tls = NULL;
 
 	b.kind = PROBE_PEERADDR;
 	b.payload = NULL;
@@ -626,6 +663,7 @@ START_TEST(test_equal)
 	ck_assert_msg(target_conf_equal(&a, &b), "peeraddr targets differ");
 	b.kind = PROBE_HELLO;
 	ck_assert_msg(!target_conf_equal(&a, &b), "probe kind differs");
+	ck_assert_int_eq(target_conf_compare(&a, &b), TARGET_CONF_RESET);
 
 	ck_assert_msg(target_conf_equal(&a, &a), "a target differs from "
 	    "itself");

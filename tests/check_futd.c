@@ -20,6 +20,7 @@ main(void)
 	srunner_add_suite(sr, results_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, reload_suite());
+	srunner_add_suite(sr, keep_suite());
 	srunner_add_suite(sr, proto_suite());
 	srunner_add_suite(sr, jsonw_suite());
 	srunner_add_suite(sr, system_suite());

@@ -350,12 +350,26 @@ START_TEST(test_reply_reload)
 	free(s);
 	s = dump(json_object_get(o, "data"));
 	ck_assert_str_eq(s, "{\"schema\":1,\"added\":[\"new\"],"
-	    "\"removed\":[\"old1\",\"old2\"],\"changed\":[],"
+	    "\"removed\":[\"old1\",\"old2\"],\"changed\":[],\"reset\":[],"
 	    "\"unchanged\":4}");
 	free(s);
 	json_decref(o);
-	strlist_clear(&rep.added);
-	strlist_clear(&rep.removed);
+
+	/* "changed": every changed target, in name order; "reset": some */
+	strlist_add(&rep.changed, "%s", "b");
+	strlist_add(&rep.changed, "%s", "d");
+	strlist_add(&rep.reset, "%s", "a");
+	strlist_add(&rep.reset, "%s", "c");
+	strlist_add(&rep.reset, "%s", "e");
+	o = report_reload(&rep);
+	s = dump(o);
+	ck_assert_str_eq(s, "{\"schema\":1,\"added\":[\"new\"],"
+	    "\"removed\":[\"old1\",\"old2\"],"
+	    "\"changed\":[\"a\",\"b\",\"c\",\"d\",\"e\"],"
+	    "\"reset\":[\"a\",\"c\",\"e\"],\"unchanged\":4}");
+	free(s);
+	json_decref(o);
+	reload_report_clear(&rep);
 }
 END_TEST
 

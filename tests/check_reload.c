@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -189,7 +191,8 @@ START_TEST(test_unchanged)
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_uint_eq(rep.unchanged, 3);
 	ck_assert_uint_eq(rep.reused, 0);
-	ck_assert_uint_eq(rep.added.n + rep.removed.n + rep.changed.n, 0);
+	ck_assert_uint_eq(rep.added.n + rep.removed.n + rep.changed.n +
+	    rep.reset.n, 0);
 	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_ptr_eq(find("b"), b);
 	ck_assert_ptr_eq(find("c"), c);
@@ -208,8 +211,9 @@ START_TEST(test_unchanged)
 END_TEST
 
 /*
- * A changed target is made anew, an added one made, a removed one gone,
- * the others taken; the new list is in order of name as before.
+ * A target that measures another thing (a port) is made anew, an added
+ * one made, a removed one gone, the others taken; the new list is in
+ * order of name as before.
  */
 START_TEST(test_mixed)
 {
@@ -230,8 +234,9 @@ START_TEST(test_mixed)
 	ck_assert_uint_eq(rep.unchanged, 2);
 	ck_assert_uint_eq(rep.added.n, 1);
 	ck_assert_str_eq(rep.added.msg[0], "d");
-	ck_assert_uint_eq(rep.changed.n, 1);
-	ck_assert_str_eq(rep.changed.msg[0], "b");
+	ck_assert_uint_eq(rep.changed.n, 0);
+	ck_assert_uint_eq(rep.reset.n, 1);
+	ck_assert_str_eq(rep.reset.msg[0], "b");
 	ck_assert_uint_eq(rep.removed.n, 1);
 	ck_assert_str_eq(rep.removed.msg[0], "c");
 	ck_assert_ptr_eq(find("a"), a);
@@ -240,6 +245,62 @@ START_TEST(test_mixed)
 	ck_assert_ptr_ne(find("b"), b);		/* made anew */
 	ck_assert_ptr_nonnull(daemon_find(&d, "d"));
 	ck_assert_ptr_null(daemon_find(&d, "c"));
+	assert_unmarked();
+}
+END_TEST
+
+/*
+ * Settings that do not change what a target measures: the same target
+ * runs on with them, "changed"; its counters stay.  A connect_timeout
+ * where there was none, cert_warn_days, rise and fall, each taken on.
+ */
+START_TEST(test_changed)
+{
+	struct target *a, *t;
+
+	conf_put(HEAD "targets = (\n" T("a", "") T("b", "")
+	    T("t", "tls = true; verify = false; ") ");\n");
+	start();
+	a = find("a");
+	t = find("t");
+	ck_assert_ptr_null(a->rare);
+	a->res.probes = 7;
+
+	conf_put(HEAD "targets = (\n" T("a", "connect_timeout = 0.5; rise = 4; "
+	    "fall = 5; ") T("b", "") T("t", "tls = true; verify = false; "
+	    "cert_warn_days = 14; ") ");\n");
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.changed.n, 2);
+	ck_assert_str_eq(rep.changed.msg[0], "a");
+	ck_assert_str_eq(rep.changed.msg[1], "t");
+	ck_assert_uint_eq(rep.reset.n + rep.added.n + rep.removed.n, 0);
+	ck_assert_uint_eq(rep.unchanged, 1);
+	ck_assert_ptr_eq(find("a"), a);
+	ck_assert_ptr_eq(find("t"), t);
+	ck_assert_uint_eq(a->res.probes, 7);
+	ck_assert_ptr_nonnull(a->rare);
+	ck_assert_uint_eq(a->rare->connect_timeout_us, 500000);
+	ck_assert_uint_eq(a->res.rise, 4);
+	ck_assert_uint_eq(a->res.fall, 5);
+	ck_assert_int_eq(t->conf.tls->warn_days, 14);
+	assert_unmarked();
+
+	/* and back: the same target, its counters still */
+	conf_put(HEAD "targets = (\n" T("a", "") T("b", "")
+	    T("t", "tls = true; verify = false; ") ");\n");
+	ck_assert_int_eq(reload(), 0);
+	ck_assert_uint_eq(rep.changed.n, 2);
+	ck_assert_ptr_eq(find("a"), a);
+	ck_assert_uint_eq(a->rare->connect_timeout_us, 0);
+	ck_assert_uint_eq(a->res.probes, 7);
+	ck_assert_int_eq(t->conf.tls->warn_days, 30);
+
+	/* a bad config changes none of it */
+	conf_put(HEAD "targets = (\n" T("a", "timeout = 1.0; ") T("b", "")
+	    TP("c", "0", "") ");\n");
+	ck_assert_int_eq(reload(), -1);
+	ck_assert_uint_eq(a->conf.timeout_us, 3000000);
+	ck_assert_ptr_eq(find("a"), a);
 	assert_unmarked();
 }
 END_TEST
@@ -266,8 +327,9 @@ START_TEST(test_rewritten)
 END_TEST
 
 /*
- * Defaults: a change every target reads makes them all anew; one a
- * target overrides reads every group again but keeps the target.  A new
+ * Defaults: a change every target reads changes them all (a timeout:
+ * kept, with the new one); one a target overrides reads every group
+ * again but keeps the target as it is.  A new
  * history is read again too, and the rings take the new size.
  */
 START_TEST(test_defaults)
@@ -287,6 +349,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(rep.reused, 0);
 	ck_assert_uint_eq(rep.changed.n, 1);
 	ck_assert_str_eq(rep.changed.msg[0], "a");
+	ck_assert_uint_eq(rep.reset.n, 0);
+	ck_assert_uint_eq(rep.unchanged, 1);
+	ck_assert_ptr_eq(find("a"), a);
 	ck_assert_uint_eq(find("a")->conf.timeout_us, 1500000);
 	ck_assert_ptr_eq(find("b"), b);
 
@@ -327,7 +392,7 @@ START_TEST(test_defaults_after_targets)
 	ck_assert_uint_eq(rep.changed.n, 1);
 	ck_assert_str_eq(rep.changed.msg[0], "a");
 	ck_assert_uint_eq(find("a")->conf.timeout_us, 1500000);
-	ck_assert_ptr_ne(find("a"), a);
+	ck_assert_ptr_eq(find("a"), a);		/* a timeout: kept */
 	ck_assert_ptr_eq(find("b"), b);
 	assert_unmarked();
 
@@ -570,15 +635,15 @@ START_TEST(test_dir_by_file)
 	ck_assert_uint_eq(rep.reused, 3);
 	ck_assert_ptr_eq(find("a"), a);
 
-	/* one file changed: b changed, d added, a compared and kept */
+	/* one file changed: b reset (a port), d added, a compared and kept */
 	dir_put("10-ab.conf", "targets = (\n" T("a", "") TP("b", "10", "")
 	    T("d", "") ");\n", 1000000200);
 	ck_assert_int_eq(reload(), 0);
 	ck_assert_str_eq(names(), "a,b,c,d");
 	ck_assert_uint_eq(rep.reused, 1);	/* c */
 	ck_assert_uint_eq(rep.unchanged, 2);	/* a, c */
-	ck_assert_uint_eq(rep.changed.n, 1);
-	ck_assert_str_eq(rep.changed.msg[0], "b");
+	ck_assert_uint_eq(rep.reset.n, 1);
+	ck_assert_str_eq(rep.reset.msg[0], "b");
 	ck_assert_uint_eq(rep.added.n, 1);
 	ck_assert_str_eq(rep.added.msg[0], "d");
 	ck_assert_ptr_eq(find("a"), a);
@@ -762,7 +827,7 @@ START_TEST(test_dir_changed_unseen)
 	ck_assert_uint_eq(find("a")->conf.port, 11);
 	ck_assert_ptr_ne(find("a"), a);
 	ck_assert_uint_eq(find("i")->conf.port, 21);
-	ck_assert_uint_eq(rep.changed.n, 2);
+	ck_assert_uint_eq(rep.reset.n, 2);
 	assert_unmarked();
 }
 END_TEST
@@ -817,6 +882,517 @@ START_TEST(test_dir_many)
 }
 END_TEST
 
+
+/* ---- what a reload keeps, with real probes ---- */
+
+/*
+ * The real futd, futctl and testsrv on loopback (sys.c, as the system
+ * suite runs them): a target with some history, then a reload that
+ * changes its settings (its results go on) or what it measures (they
+ * start again), as the user sees it in futctl's answers.
+ */
+#define KEEP_TIMEOUT_S	30
+#define KEEP_STEP_MS	10
+#define KEEP_WAIT_MS	5000
+
+static char		 root_dir[PATH_MAX];
+static struct sys_fx	 fx;
+
+static void
+keep_root_setup(void)
+{
+	sys_root_setup(root_dir, sizeof(root_dir));
+}
+
+static void
+keep_root_teardown(void)
+{
+	sys_root_teardown(root_dir, "reload tests");
+}
+
+static void
+keep_setup(void)
+{
+	sys_fx_setup(&fx, root_dir);
+}
+
+static void
+keep_teardown(void)
+{
+	sys_fx_teardown(&fx);
+}
+
+static void
+keep_srv(struct sys_srv *srv, const char *const opts[], size_t nports)
+{
+	ck_assert_msg(sys_testsrv(srv, opts, nports, NULL) == 0,
+	    "testsrv did not start (is %s/testsrv built?)", sys_build());
+}
+
+/* `futctl --json show name`'s target (the caller's). */
+static json_t *
+keep_show(const char *name)
+{
+	json_t *j = sys_futctl_json(fx.sock, "show", name), *t;
+
+	ck_assert_msg(j != NULL, "futctl --json show %s failed", name);
+	t = json_incref(json_object_get(j, "target"));
+	json_decref(j);
+	ck_assert_msg(t != NULL, "show %s: no target", name);
+	return t;
+}
+
+/* A number of a target, "done" for ok + failed; -1 when absent. */
+static double
+keep_num(const json_t *t, const char *key)
+{
+	const json_t *v;
+
+	if (strcmp(key, "done") == 0)
+		return keep_num(t, "ok") + keep_num(t, "failed");
+	v = json_object_get(t, key);
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+/* Ask futd until target name's key is at least min: its show (ours). */
+static json_t *
+keep_wait(const char *name, const char *key, double min)
+{
+	uint64_t deadline = sys_now_ms() + KEEP_WAIT_MS;
+	json_t *t;
+
+	for (;;) {
+		t = keep_show(name);
+		if (keep_num(t, key) >= min)
+			return t;
+		json_decref(t);
+		ck_assert_msg(sys_left_ms(deadline) > 0, "target %s: %s did "
+		    "not reach %g within %d ms", name, key, min,
+		    KEEP_WAIT_MS);
+		sys_sleep_ms(KEEP_STEP_MS);
+	}
+}
+
+/* The time of the oldest result of a show's history (0: none). */
+static double
+keep_oldest(const json_t *t)
+{
+	const json_t *h = json_object_get(t, "history");
+
+	if (json_array_size(h) == 0)
+		return 0;
+	return sys_jreal(json_array_get(h, json_array_size(h) - 1), "time");
+}
+
+/* `futctl reload`: what it printed (exit 0 asserted). */
+static void
+keep_reload(struct sys_out *out)
+{
+	int rc = sys_futctl(out, fx.sock, "reload", (char *)NULL);
+
+	ck_assert_msg(rc == 0, "futctl reload: exit %d\n%s%s", rc, out->out,
+	    out->err);
+}
+
+static void
+keep_has(const char *text, const char *want, int yes)
+{
+	ck_assert_msg((strstr(text, want) != NULL) == yes, "%s\"%s\" in:\n%s",
+	    yes ? "no " : "", want, text);
+}
+
+/*
+ * The value of the metric line that starts with name and holds label
+ * (a "key=\"value\"" of it); -1 when none.
+ */
+static double
+keep_metric(const char *text, const char *name, const char *label)
+{
+	const char *p = text, *end, *sp;
+	char line[512];
+	size_t n;
+
+	for (; p != NULL && *p != '\0'; p = end != NULL ? end + 1 : NULL) {
+		end = strchr(p, '\n');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n >= sizeof(line))
+			continue;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (strncmp(line, name, strlen(name)) == 0 &&
+		    line[strlen(name)] == '{' &&
+		    strstr(line, "target=\"web\"") != NULL &&
+		    strstr(line, label) != NULL &&
+		    (sp = strrchr(line, ' ')) != NULL)
+			return strtod(sp + 1, NULL);
+	}
+	return -1;
+}
+
+/* web's failures refused, and ok probes' total latency count (metrics). */
+static void
+keep_metrics(double *refused, double *latencies)
+{
+	struct sys_out out;
+
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "metrics", (char *)NULL),
+	    0);
+	*refused = keep_metric(out.out, "futd_probe_failures_total",
+	    "error=\"refused\"");
+	*latencies = keep_metric(out.out, "futd_probe_duration_seconds_count",
+	    "phase=\"total\"");
+	sys_out_free(&out);
+}
+
+/*
+ * A reload that changes a target's interval, timeout, rise, fall and
+ * jitter: it says "changed", and the target goes on with all it had seen
+ * (state and since, counters, history, availability, latencies, failures
+ * by class) under its new settings.
+ */
+START_TEST(test_keep_settings)
+{
+	struct sys_srv srv;
+	struct sys_out out;
+	double refused0, lat0, refused1, lat1;
+	json_t *t0, *t1, *a0, *a1;
+
+	keep_srv(&srv, NULL, 1);
+	sys_write_filef(fx.conf, "history = 200;\ntargets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.05; timeout = 1.0; }\n);\n", srv.port[0]);
+	sys_fx_futd(&fx);
+	json_decref(keep_wait("web", "ok", 8));
+	/* some failures too: an availability that is neither 0 nor 1 */
+	ck_assert_int_eq(sys_stop(srv.pid, SYS_STOP_MS), 0);
+	t0 = keep_wait("web", "failed", 3);
+	keep_metrics(&refused0, &lat0);
+	ck_assert(refused0 >= 3 && lat0 >= 8);
+
+	sys_write_filef(fx.conf, "history = 200;\ntargets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; timeout = 0.5; rise = 3; fall = 4; "
+	    "jitter = 10; }\n);\n", srv.port[0]);
+	keep_reload(&out);
+	keep_has(out.out, "changed (results kept): web\n", 1);
+	keep_has(out.out, "reset", 0);
+	keep_has(out.out, "unchanged: 0\n", 1);
+	sys_out_free(&out);
+
+	t1 = keep_show("web");
+	keep_metrics(&refused1, &lat1);
+	ck_assert_msg(json_equal(json_object_get(t0, "since"),
+	    json_object_get(t1, "since")), "since changed");
+	ck_assert_pstr_eq(sys_jstr(t1, "state"), sys_jstr(t0, "state"));
+	ck_assert(keep_num(t1, "probes") >= keep_num(t0, "probes"));
+	ck_assert(keep_num(t1, "failed") >= keep_num(t0, "failed"));
+	ck_assert(keep_num(t1, "ok") == keep_num(t0, "ok"));
+	ck_assert(json_array_size(json_object_get(t1, "history")) >=
+	    json_array_size(json_object_get(t0, "history")));
+	ck_assert_msg(keep_oldest(t1) == keep_oldest(t0), "the history "
+	    "starts at %f, before the reload at %f", keep_oldest(t1),
+	    keep_oldest(t0));
+	a0 = json_object_get(t0, "availability");
+	a1 = json_object_get(t1, "availability");
+	ck_assert_msg(keep_num(a1, "lifetime") > 0 &&
+	    keep_num(a1, "lifetime") <= keep_num(a0, "lifetime") &&
+	    keep_num(a1, "hour") > 0 && keep_num(a1, "day") > 0,
+	    "availability %g -> %g", keep_num(a0, "lifetime"),
+	    keep_num(a1, "lifetime"));
+	ck_assert_msg(refused1 >= refused0 && lat1 == lat0, "metrics: refused "
+	    "%g -> %g, latencies %g -> %g", refused0, refused1, lat0, lat1);
+	/* and the new settings */
+	ck_assert(keep_num(t1, "interval") == 0.1);
+	ck_assert(keep_num(t1, "timeout") == 0.5);
+	ck_assert(keep_num(t1, "rise") == 3 && keep_num(t1, "fall") == 4);
+	json_decref(t0);
+	json_decref(t1);
+}
+END_TEST
+
+/*
+ * A new interval counts from the last start: made longer, the target
+ * waits for it (no probe at the old rate, none at once); made shorter
+ * than the time since the last start, it probes within one new interval,
+ * not after the old one.
+ */
+START_TEST(test_keep_interval)
+{
+	struct sys_srv srv;
+	struct sys_out out;
+	double probes;
+	json_t *t;
+
+	keep_srv(&srv, NULL, 1);
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.1; }\n);\n", srv.port[0]);
+	sys_fx_futd(&fx);
+	json_decref(keep_wait("web", "done", 3));
+
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 30.0; }\n);\n", srv.port[0]);
+	keep_reload(&out);
+	keep_has(out.out, "changed (results kept): web\n", 1);
+	sys_out_free(&out);
+	t = keep_show("web");
+	probes = keep_num(t, "probes");
+	ck_assert_msg(keep_num(t, "next_probe_in_s") > 29, "next probe in "
+	    "%g s", keep_num(t, "next_probe_in_s"));
+	json_decref(t);
+	sys_sleep_ms(600);		/* six slots of the old interval */
+	t = keep_show("web");
+	ck_assert_msg(keep_num(t, "probes") == probes, "probed %g times "
+	    "after the interval went to 30 s",
+	    keep_num(t, "probes") - probes);
+	json_decref(t);
+
+	/* 0.6 s since the last start: 0.2 s is past, the next slot is soon */
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.2; }\n);\n", srv.port[0]);
+	keep_reload(&out);
+	sys_out_free(&out);
+	t = keep_show("web");
+	ck_assert_msg(keep_num(t, "next_probe_in_s") <= 0.2, "next probe in "
+	    "%g s", keep_num(t, "next_probe_in_s"));
+	ck_assert(keep_num(t, "probes") == probes);
+	json_decref(t);
+	json_decref(keep_wait("web", "done", probes + 2));
+}
+END_TEST
+
+/*
+ * A probe in flight at the reload ends under the settings it started
+ * with (its timeout, 1.5 s, not the new 0.3 s) and its result is the
+ * kept target's; the next probe has the new timeout.
+ */
+START_TEST(test_keep_in_flight)
+{
+	static const char *const silent[] = { "-m", "silent", NULL };
+	struct sys_srv srv;
+	struct sys_out out;
+	json_t *t, *last;
+
+	keep_srv(&srv, silent, 1);
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "expect = \"never\"; interval = 2.0; timeout = 1.5; }\n);\n",
+	    srv.port[0]);
+	sys_fx_futd(&fx);
+	/* a probe started (probes counts starts), none ended yet */
+	t = keep_wait("web", "probes", 1);
+	ck_assert(keep_num(t, "done") == 0);
+	json_decref(t);
+
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "expect = \"never\"; interval = 2.0; timeout = 0.3; }\n);\n",
+	    srv.port[0]);
+	keep_reload(&out);
+	keep_has(out.out, "changed (results kept): web\n", 1);
+	sys_out_free(&out);
+	t = keep_show("web");
+	ck_assert_msg(keep_num(t, "probes") == 1 && keep_num(t, "done") == 0,
+	    "the probe in flight did not survive the reload");
+	json_decref(t);
+
+	t = keep_wait("web", "done", 1);
+	last = json_object_get(t, "last");
+	ck_assert_pstr_eq(sys_jstr(last, "error"), "read_timeout");
+	ck_assert_msg(sys_jint(last, "latency_us") >= 1400000, "the probe in "
+	    "flight ended after %lld us, not under its own timeout",
+	    sys_jint(last, "latency_us"));
+	json_decref(t);
+	t = keep_wait("web", "done", 2);
+	last = json_object_get(t, "last");
+	ck_assert_msg(sys_jint(last, "latency_us") < 1000000, "the next probe "
+	    "ended after %lld us, not under the new timeout",
+	    sys_jint(last, "latency_us"));
+	ck_assert(keep_num(t, "probes") == 2);
+	json_decref(t);
+}
+END_TEST
+
+/*
+ * rise and fall judge from the next result on, with the results against
+ * the state counted so far: an up target with failures behind it, fall
+ * lowered from 5 to the count it has, goes down on its next failure.
+ */
+START_TEST(test_keep_fall)
+{
+	struct sys_srv srv;
+	struct sys_out out;
+	double failed;
+	json_t *t;
+
+	keep_srv(&srv, NULL, 1);
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.8; fall = 5; }\n);\n", srv.port[0]);
+	sys_fx_futd(&fx);
+	json_decref(keep_wait("web", "ok", 1));
+	ck_assert_int_eq(sys_stop(srv.pid, SYS_STOP_MS), 0);
+	json_decref(keep_wait("web", "failed", 2));
+
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.8; fall = 2; }\n);\n", srv.port[0]);
+	keep_reload(&out);
+	keep_has(out.out, "changed (results kept): web\n", 1);
+	sys_out_free(&out);
+	t = keep_show("web");
+	ck_assert_pstr_eq(sys_jstr(t, "state"), "up");	/* not at the reload */
+	failed = keep_num(t, "failed");
+	ck_assert(failed >= 2 && failed < 5);
+	json_decref(t);
+	t = keep_wait("web", "failed", failed + 1);
+	ck_assert_msg(strcmp(sys_jstr(t, "state"), "down") == 0, "after %g "
+	    "failures with fall = 2: %s", keep_num(t, "failed"),
+	    sys_jstr(t, "state"));
+	json_decref(t);
+}
+END_TEST
+
+/*
+ * What a target measures changed: its port, its port and interval, its
+ * expect.  Each says "reset" and starts again (no result from before the
+ * reload); one left as it was is unchanged and keeps its results.
+ */
+START_TEST(test_reset)
+{
+	static const char *const banner[] = { "-m", "banner", "-B",
+	    "SSH-2.0-test\\r\\n", NULL };
+	struct sys_srv srv;
+	struct sys_out out;
+	const char *names[] = { "both", "expect", "port", "same" };
+	double oldest[4], wall;
+	struct timespec ts;
+	json_t *t;
+	size_t i;
+
+	keep_srv(&srv, banner, 2);
+#define KEEP_RESET_CONF(pp, pb, ivb, exp) \
+	"history = 200;\ntargets = (\n" \
+	"  { name = \"port\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = 0.05; },\n" \
+	"  { name = \"both\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = " ivb "; },\n" \
+	"  { name = \"expect\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = 0.05; expect = \"" exp "\"; },\n" \
+	"  { name = \"same\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = 0.05; }\n);\n", pp, pb, srv.port[0], srv.port[0]
+	sys_write_filef(fx.conf, KEEP_RESET_CONF(srv.port[0], srv.port[0],
+	    "0.05", "SSH-2.0-"));
+	sys_fx_futd(&fx);
+	for (i = 0; i < 4; i++) {
+		t = keep_wait(names[i], "ok", 5);
+		oldest[i] = keep_oldest(t);
+		json_decref(t);
+	}
+
+	sys_write_filef(fx.conf, KEEP_RESET_CONF(srv.port[1], srv.port[1],
+	    "0.1", "SSH-"));
+#undef KEEP_RESET_CONF
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	keep_reload(&out);
+	keep_has(out.out, "reset (results start again): both, expect, "
+	    "port\n", 1);
+	keep_has(out.out, "changed (", 0);
+	keep_has(out.out, "unchanged: 1\n", 1);
+	sys_out_free(&out);
+
+	for (i = 0; i < 3; i++) {
+		t = keep_wait(names[i], "done", 1);
+		ck_assert_msg(keep_oldest(t) > wall, "%s: a result of %f, "
+		    "before the reload at %f", names[i], keep_oldest(t), wall);
+		json_decref(t);
+	}
+	t = keep_show("same");
+	ck_assert(keep_oldest(t) == oldest[3]);
+	json_decref(t);
+	t = keep_show("port");
+	ck_assert_uint_eq(sys_jint(t, "port"), srv.port[1]);
+	json_decref(t);
+}
+END_TEST
+
+/*
+ * `futctl --json reload`: "changed" names every target whose settings
+ * changed, as before; "reset" those of them that start again.  The
+ * reload's event says which, by name.
+ */
+START_TEST(test_reset_json)
+{
+	struct sys_srv srv;
+	json_t *j, *ev, *e;
+	char *dump;
+	size_t i;
+
+	keep_srv(&srv, NULL, 2);
+#define KEEP_JSON_CONF(a_iv, b_port, c_or_d) \
+	"targets = (\n" \
+	"  { name = \"a\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = " a_iv "; },\n" \
+	"  { name = \"b\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = 0.1; },\n" \
+	"  { name = \"" c_or_d "\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = 0.1; },\n" \
+	"  { name = \"e\"; host = \"127.0.0.1\"; port = %u; " \
+	"interval = 0.1; }\n);\n", srv.port[0], b_port, srv.port[0], \
+	srv.port[0]
+	sys_write_filef(fx.conf, KEEP_JSON_CONF("0.1", srv.port[0], "c"));
+	sys_fx_futd(&fx);
+	json_decref(keep_wait("a", "done", 2));
+	sys_write_filef(fx.conf, KEEP_JSON_CONF("0.2", srv.port[1], "d"));
+#undef KEEP_JSON_CONF
+
+	j = sys_futctl_json(fx.sock, "reload", NULL);
+	ck_assert_msg(j != NULL, "futctl --json reload failed");
+	dump = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(dump, "{\"added\":[\"d\"],\"changed\":[\"a\",\"b\"],"
+	    "\"removed\":[\"c\"],\"reset\":[\"b\"],\"schema\":1,"
+	    "\"unchanged\":1}");
+	free(dump);
+	json_decref(j);
+
+	j = sys_futctl_json(fx.sock, "log", NULL);
+	ck_assert_ptr_nonnull(j);
+	e = NULL;
+	json_array_foreach(json_object_get(j, "events"), i, ev)
+		if (strcmp(sys_jstr(ev, "type") != NULL ? sys_jstr(ev, "type") :
+		    "", "reload") == 0)
+			e = ev;
+	ck_assert_msg(e != NULL, "no reload event");
+	ck_assert_pstr_eq(sys_jstr(e, "message"), "reloaded: 1 added, "
+	    "1 removed, 1 changed, 1 reset, 1 unchanged; reset (results start "
+	    "again): b; changed (results kept): a; added: d; removed: c");
+	json_decref(j);
+}
+END_TEST
+
+/* The suite of the reloads with real probes. */
+Suite *
+keep_suite(void)
+{
+	Suite *s = suite_create("keep");
+	TCase *tc = tcase_create("keep");
+
+	tcase_add_unchecked_fixture(tc, keep_root_setup, keep_root_teardown);
+	tcase_add_checked_fixture(tc, keep_setup, keep_teardown);
+	tcase_set_timeout(tc, KEEP_TIMEOUT_S);
+	tcase_add_test(tc, test_keep_settings);
+	tcase_add_test(tc, test_keep_interval);
+	tcase_add_test(tc, test_keep_in_flight);
+	tcase_add_test(tc, test_keep_fall);
+	tcase_add_test(tc, test_reset);
+	tcase_add_test(tc, test_reset_json);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 Suite *
 reload_suite(void)
 {
@@ -826,6 +1402,7 @@ reload_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_unchanged);
 	tcase_add_test(tc, test_mixed);
+	tcase_add_test(tc, test_changed);
 	tcase_add_test(tc, test_rewritten);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_defaults_after_targets);
