@@ -155,6 +155,17 @@ log_write_line(int pri, const char *line)
 	    log_level_name(pri), line);
 }
 
+/* An error that does not end futd by itself (its caller decides). */
+void
+log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, NULL);
+	va_end(ap);
+}
+
 /* log_warn adds the words of errno, like warn(3) */
 void
 log_warn(const char *fmt, ...)
