@@ -22,5 +22,6 @@ Suite	*operator_suite(void);
 Suite	*faults_suite(void);
 Suite	*jsonw_suite(void);
 Suite	*reload_suite(void);
+Suite	*log_suite(void);
 
 #endif /* FUTD_TESTS_H */
