@@ -140,7 +140,7 @@ main(int argc, char *argv[])
 		log_setlevel(level);
 
 	if (server_init(&s, c, sock, use_uring, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		server_free(&s);
 		return 1;
 	}

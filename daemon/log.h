@@ -28,6 +28,8 @@ int		 log_getlevel(void);
 int		 log_level_parse(const char *);
 void		 log_fields(int, const char *, const struct log_field *,
 		    size_t);
+void		 log_errx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 void		 log_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 log_warnx(const char *, ...)

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "conf.h"
 #include "ctl.h"
@@ -31,6 +32,38 @@
 #include "strlist.h"
 #include "target.h"
 #include "uring.h"
+
+/*
+ * libevent's own lines ("Nameserver 127.0.0.1:53 has failed: request
+ * timed out.") as futd's, with their source and a priority, instead of
+ * "[msg] ..." on stderr.  evdns's come here too: its evdns_set_log_fn()
+ * would tell only "a warning or not", which puts a nameserver's failure
+ * with its debug chatter of every query.  Its debug lines come only when
+ * libevent's debug logging is on, which futd never turns on.  Nothing here
+ * may call into libevent.
+ */
+static void
+server_libevent_log_cb(int severity, const char *msg)
+{
+	struct log_field f = { "FUTD_SOURCE", "source", "libevent" };
+	int pri;
+
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		pri = LOG_DEBUG;
+		break;
+	case EVENT_LOG_MSG:
+		pri = LOG_NOTICE;
+		break;
+	case EVENT_LOG_WARN:
+		pri = LOG_WARNING;
+		break;
+	default:
+		pri = LOG_ERR;
+		break;
+	}
+	log_fields(pri, msg, &f, 1);
+}
 
 static void
 server_on_result(struct daemon *d, struct target *tg,
@@ -201,6 +234,7 @@ server_reactor(struct server *s, int use_uring, char *err, size_t errlen)
 	struct event_config *cfg;
 	int r;
 
+	event_set_log_callback(server_libevent_log_cb);
 	/*
 	 * Timeouts from the time of event_add(), not of the loop pass.  Not
 	 * EVENT_BASE_FLAG_PRECISE_TIMER: it costs a timerfd_settime() per
@@ -276,9 +310,13 @@ server_control(struct server *s, const char *path, char *err,
 		return 1;
 	}
 	if (control_listen(s->control, path) == -1) {
-		snprintf(err, errlen, "control socket %s: %s%s", path,
-		    strerror(errno), errno == EADDRINUSE ?
-		    " (another futd is running)" : "");
+		if (errno == EADDRINUSE)
+			snprintf(err, errlen, "control socket %s: another futd "
+			    "answers there; stop it, or give this one another "
+			    "socket (-s or control_socket)", path);
+		else
+			snprintf(err, errlen, "control socket %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -376,7 +414,7 @@ server_run(struct server *s)
 {
 	sdnotify_ready(&s->sn, &s->d);
 	if (event_base_dispatch(s->base) == -1) {
-		log_warnx("the event loop failed");
+		log_errx("the event loop failed");
 		return -1;
 	}
 	return 0;

@@ -209,9 +209,19 @@ check "state events carry FUTD_STATE, FUTD_ERROR and FUTD_LATENCY_US" \
 	       timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service FUTD_TARGET=closed FUTD_EVENT=state -o verbose --no-pager |
 	       grep -qE 'FUTD_LATENCY_US=[0-9]+'"
 
-# a good config again, so that the socket can start futd once more below
-conf "$HELLO" "$PEER"
+# a good config again, so that the socket can start futd once more below;
+# with a name asked of a nameserver that never answers (nothing on testsrv's
+# port over UDP), so that evdns gives it up and says so through futd's log
+conf "$HELLO" "$PEER" '{ name = "named"; host = "nowhere.test"; port = 80; }'
+printf 'nameservers = [ "127.0.0.1:%s" ]; dns_timeout = 0.2; dns_attempts = 1;\n' \
+    "$port" >>"$stage/futd.conf"
 put_conf
+in_ns systemctl reload futd.service
+wait_for 50 "libevent's lines reach the journal as futd's: FUTD_SOURCE=libevent, priority notice" \
+	sh -c "timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service FUTD_SOURCE=libevent -p notice --no-pager -o cat |
+	       grep -q 'Nameserver 127.0.0.1:$port has failed'"
+check "and not as libevent's raw [msg] lines" \
+	sh -c "! timeout 20 nsenter -t $sd_pid -m -p journalctl -u futd.service --no-pager -o cat | grep -q '^\[msg\]'"
 check "systemctl stop futd succeeds" in_ns systemctl stop futd.service
 check "futd stopped cleanly (Result=success, status 0)" \
 	sh -c "[ \"\$(timeout 20 nsenter -t $sd_pid -m -p systemctl show -p Result --value futd.service)\" = success ] &&

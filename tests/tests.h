@@ -23,5 +23,6 @@ Suite	*faults_suite(void);
 Suite	*jsonw_suite(void);
 Suite	*reload_suite(void);
 Suite	*keep_suite(void);
+Suite	*log_suite(void);
 
 #endif /* FUTD_TESTS_H */
