@@ -22,5 +22,6 @@ Suite	*operator_suite(void);
 Suite	*faults_suite(void);
 Suite	*jsonw_suite(void);
 Suite	*reload_suite(void);
+TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
 
 #endif /* FUTD_TESTS_H */
