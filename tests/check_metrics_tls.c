@@ -559,9 +559,9 @@ END_TEST
 START_TEST(test_each_addresses)
 {
 	const char *const at3[] = { "-b", "127.0.0.3", NULL };
-	char zone[PATH_MAX], z[PATH_MAX + 4], l[256], a2[320], a3[320];
+	char zone[PATH_MAX], l[256], a2[320], a3[320];
 	char v2[64], v3[64], f2[64], *text;
-	const char *dns_args[] = { "-z", z, NULL };
+	const char *dns_args[] = { "-z", zone, NULL };
 	unsigned port, dns;
 
 	port = srv_start("testsrv", at3);
@@ -569,7 +569,6 @@ START_TEST(test_each_addresses)
 	sys_path_in(zone, sizeof(zone), fx.dir, "zone");
 	sys_write_filef(zone, "two.test A 60 127.0.0.2\n"
 	    "two.test A 60 127.0.0.3\n");
-	snprintf(z, sizeof(z), "%s", zone);
 	dns = srv_start("testdns", dns_args);
 	sys_write_filef(fx.conf, "nameservers = [ \"127.0.0.1:%u\" ];\n"
 	    "defaults = { interval = 0.3; timeout = 1; };\n"
