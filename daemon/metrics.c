@@ -30,6 +30,33 @@
  *	futd_target_last_success_timestamp_seconds	0: never
  *	futd_target_state_changes_total
  *
+ *   per TLS target, from the last handshake that got as far as the
+ *   server's certificate (none before one did, nor after a handshake
+ *   failed short of it)
+ *	futd_probe_tls_version_info{version,verify}	1 (type info)
+ *	futd_probe_tls_leaf_cert_expiry_timestamp_seconds	the leaf's
+ *						notAfter, unix seconds
+ *	futd_probe_tls_earliest_cert_expiry_timestamp_seconds	the
+ *						earliest notAfter of the
+ *						certificates the server sent
+ *
+ *   per address of an addresses = "each" target, label address (the IP
+ *   only: port is a label already), once the address has a result
+ *	futd_address_up				its last probe succeeded
+ *	futd_address_probes_total		probes of it
+ *	futd_address_failures_total		... that failed
+ *	futd_address_last_duration_seconds	how long its last one took
+ *
+ * Names: blackbox_exporter's probe_ssl_earliest_cert_expiry and
+ * probe_tls_version_info under futd's prefix, times ending in
+ * _timestamp_seconds as futd's others do; one series per TLS target, not
+ * one per certificate of the chain.  The addresses are families of their
+ * own, not an address label on the target's: those count rounds (a round
+ * fails when one address does), and a label there would multiply each
+ * target's histograms by its addresses.  A few series an address, as
+ * many addresses as the resolver answers; a changed answer starts an
+ * address's counters again.
+ *
  * Failure classes: only those that occurred.  All twelve for every target
  * would be 1.2 million series at 100 000 targets, most of them zeros that
  * cannot happen to the probe kind (expect_mismatch for peeraddr).  The
@@ -59,6 +86,8 @@
  */
 #include <sys/resource.h>
 
+#include <arpa/inet.h>
+
 #include <event2/buffer.h>
 
 #include <dirent.h>
@@ -73,6 +102,7 @@
 #include "results.h"
 #include "target.h"
 #include "target_conf.h"
+#include "tls.h"
 #include "uring.h"
 
 
@@ -111,7 +141,9 @@ struct metrics_stream {
 	size_t		 used, room;	/* of v */
 	size_t		 flushed;	/* committed, this call */
 	int		 error;
-	/* the current target's labels, escaped */
+	/* the current target's labels, escaped when a sample needs them */
+	const struct target *tg;
+	int		 labeled;
 	char		*lab;
 	size_t		 lablen, labcap;
 	/* label pairs made once: le="0.00025", error="refused" */
@@ -279,6 +311,8 @@ mb_family(struct metrics_stream *ms, const struct mfamily *f)
 	}
 }
 
+static void	ms_labels(struct metrics_stream *, const struct target *);
+
 /*
  * One sample's name and labels: name{the target's labels,extra,extra2}
  * and the space before the value.  labels: 0 none, 1 the target's; each
@@ -297,6 +331,11 @@ mb_begin(struct metrics_stream *ms, const char *name, int labels,
 	}
 	mb_lit(ms, "{");
 	if (labels) {
+		/* a target without samples in a family costs nothing there */
+		if (!ms->labeled) {
+			ms_labels(ms, ms->tg);
+			ms->labeled = 1;
+		}
 		mb_put(ms, ms->lab, ms->lablen);
 		sep = ",";
 	}
@@ -332,10 +371,56 @@ mb_sample_sec(struct metrics_stream *ms, const char *name, int labels,
 	mb_lit(ms, "\n");
 }
 
+/* whole unix seconds (a certificate's notAfter may be before 1970) */
+static void
+mb_sample_time(struct metrics_stream *ms, const char *name, int labels,
+    int64_t s)
+{
+	mb_begin(ms, name, labels, NULL, NULL);
+	if (s < 0)
+		mb_lit(ms, "-");
+	mb_u64(ms, s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s);
+	mb_lit(ms, "\n");
+}
+
+/* s with backslash, double quote and newline escaped, as both formats say */
+static size_t
+esc_copy(char *p, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"') {
+			p[n++] = '\\';
+			p[n++] = *s;
+		} else if (*s == '\n') {
+			p[n++] = '\\';
+			p[n++] = 'n';
+		} else
+			p[n++] = *s;
+	}
+	return n;
+}
+
+/* key="value", escaped, into buf; "?" for a value it could not hold */
+static void
+lab_pair(char *buf, size_t len, const char *key, const char *value)
+{
+	size_t n = strlen(key);
+
+	if (n + 4 + 2 * strlen(value) > len)
+		value = "?";
+	memcpy(buf, key, n);
+	buf[n++] = '=';
+	buf[n++] = '"';
+	n += esc_copy(buf + n, value);
+	buf[n++] = '"';
+	buf[n] = '\0';
+}
+
 /*
- * The target's labels, escaped once for all its samples of a family:
- * backslash, double quote and newline, as both formats say.  Out of memory
- * fails the whole render.
+ * The target's labels, escaped once for all its samples of a family (at
+ * its first).  Out of memory fails the whole render.
  */
 static void
 ms_labels(struct metrics_stream *ms, const struct target *tg)
@@ -368,20 +453,9 @@ ms_labels(struct metrics_stream *ms, const struct target *tg)
 	}
 	len = 0;
 	for (i = 0; i < 4; i++) {
-		const char *s;
-
 		memcpy(ms->lab + len, keys[i], strlen(keys[i]));
 		len += strlen(keys[i]);
-		for (s = parts[i]; *s != '\0'; s++) {
-			if (*s == '\\' || *s == '"') {
-				ms->lab[len++] = '\\';
-				ms->lab[len++] = *s;
-			} else if (*s == '\n') {
-				ms->lab[len++] = '\\';
-				ms->lab[len++] = 'n';
-			} else
-				ms->lab[len++] = *s;
-		}
+		len += esc_copy(ms->lab + len, parts[i]);
 	}
 	ms->lab[len++] = '"';
 	ms->lablen = len;
@@ -580,6 +654,127 @@ fam_changes(struct metrics_stream *ms, const struct target *tg)
 	    tg->res.changes);
 }
 
+/*
+ * TLS targets: what the last handshake that got as far as the server's
+ * certificate told (a verification that failed too: that is news).
+ */
+static const struct tls_info *
+ms_tls(const struct target *tg)
+{
+	const struct tls_info *ti = tg->tls_info;
+
+	return ti != NULL && (ti->done || ti->not_after != 0) ? ti : NULL;
+}
+
+static void
+fam_tls_version(struct metrics_stream *ms, const struct target *tg)
+{
+	const struct tls_info *ti = ms_tls(tg);
+	char version[64], verify[64];
+
+	if (ti == NULL)
+		return;
+	lab_pair(version, sizeof(version), "version", ti->version);
+	lab_pair(verify, sizeof(verify), "verify", tls_verify_class(ti));
+	mb_begin(ms, "futd_probe_tls_version_info", 1, version, verify);
+	mb_lit(ms, "1\n");
+}
+
+static void
+fam_tls_leaf(struct metrics_stream *ms, const struct target *tg)
+{
+	const struct tls_info *ti = ms_tls(tg);
+
+	if (ti != NULL && ti->not_after != 0)
+		mb_sample_time(ms,
+		    "futd_probe_tls_leaf_cert_expiry_timestamp_seconds", 1,
+		    ti->not_after);
+}
+
+static void
+fam_tls_earliest(struct metrics_stream *ms, const struct target *tg)
+{
+	const struct tls_info *ti = ms_tls(tg);
+
+	if (ti != NULL && ti->chain_not_after != 0)
+		mb_sample_time(ms,
+		    "futd_probe_tls_earliest_cert_expiry_timestamp_seconds", 1,
+		    ti->chain_not_after);
+}
+
+/*
+ * addresses = "each": address i of the target's last answer, as its label
+ * pair in buf; NULL while it has no result (a new answer).
+ */
+static const struct addr_result *
+ms_each(const struct target *tg, unsigned i, char *buf, size_t len)
+{
+	const struct addr_result *a = &tg->res.each[i];
+	char ip[INET6_ADDRSTRLEN];
+	const void *src;
+
+	if (tg->conf.addrs != ADDRS_EACH || !a->have_last)
+		return NULL;
+	if (a->addr.sa.sa_family == AF_INET)
+		src = &a->addr.sin.sin_addr;
+	else if (a->addr.sa.sa_family == AF_INET6)
+		src = &a->addr.sin6.sin6_addr;
+	else
+		return NULL;
+	if (inet_ntop(a->addr.sa.sa_family, src, ip, sizeof(ip)) == NULL)
+		return NULL;
+	lab_pair(buf, len, "address", ip);
+	return a;
+}
+
+enum addr_figure { ADDR_UP, ADDR_PROBES, ADDR_FAILURES, ADDR_DURATION };
+
+static void
+ms_addresses(struct metrics_stream *ms, const struct target *tg,
+    const char *name, enum addr_figure fig)
+{
+	const struct addr_result *a;
+	char lab[2 * INET6_ADDRSTRLEN + 16];
+	unsigned i;
+
+	for (i = 0; i < tg->res.neach; i++) {
+		if ((a = ms_each(tg, i, lab, sizeof(lab))) == NULL)
+			continue;
+		if (fig == ADDR_DURATION)
+			mb_sample_sec(ms, name, 1, lab,
+			    (int64_t)a->last.latency_us);
+		else
+			mb_sample_u64(ms, name, 1, lab, fig == ADDR_UP ?
+			    a->last.error == PERR_NONE : fig == ADDR_PROBES ?
+			    a->ok + a->failed : a->failed);
+	}
+}
+
+static void
+fam_addr_up(struct metrics_stream *ms, const struct target *tg)
+{
+	ms_addresses(ms, tg, "futd_address_up", ADDR_UP);
+}
+
+static void
+fam_addr_probes(struct metrics_stream *ms, const struct target *tg)
+{
+	ms_addresses(ms, tg, "futd_address_probes_total", ADDR_PROBES);
+}
+
+static void
+fam_addr_failures(struct metrics_stream *ms, const struct target *tg)
+{
+	ms_addresses(ms, tg, "futd_address_failures_total", ADDR_FAILURES);
+}
+
+static void
+fam_addr_duration(struct metrics_stream *ms, const struct target *tg)
+{
+	ms_addresses(ms, tg, "futd_address_last_duration_seconds",
+	    ADDR_DURATION);
+}
+
 static const struct mfamily mfamilies[] = {
 	{ "futd_build_info", MF_INFO, NULL,
 	    "The version of futd; the value is always 1.",
@@ -643,6 +838,36 @@ static const struct mfamily mfamilies[] = {
 	{ "futd_target_state_changes_total", MF_COUNTER, NULL,
 	    "Changes of state between up and down.",
 	    NULL, fam_changes },
+	{ "futd_probe_tls_version_info", MF_INFO, NULL,
+	    "The TLS version of the last handshake that reached the "
+	    "server's certificate, and how its verification ended (verify: "
+	    "ok, expired, not_yet_valid, self_signed, unknown_issuer, "
+	    "name_mismatch, revoked, invalid); the value is always 1.",
+	    NULL, fam_tls_version },
+	{ "futd_probe_tls_leaf_cert_expiry_timestamp_seconds", MF_GAUGE,
+	    "seconds",
+	    "When the server's certificate (the leaf) expires: its notAfter, "
+	    "in unix seconds.",
+	    NULL, fam_tls_leaf },
+	{ "futd_probe_tls_earliest_cert_expiry_timestamp_seconds", MF_GAUGE,
+	    "seconds",
+	    "The earliest notAfter of the certificates the server sent (the "
+	    "leaf and its chain), in unix seconds.",
+	    NULL, fam_tls_earliest },
+	{ "futd_address_up", MF_GAUGE, NULL,
+	    "A target's address (addresses = each): whether its last probe "
+	    "succeeded (1) or not (0).",
+	    NULL, fam_addr_up },
+	{ "futd_address_probes_total", MF_COUNTER, NULL,
+	    "A target's address (addresses = each): its probes.",
+	    NULL, fam_addr_probes },
+	{ "futd_address_failures_total", MF_COUNTER, NULL,
+	    "A target's address (addresses = each): its failed probes.",
+	    NULL, fam_addr_failures },
+	{ "futd_address_last_duration_seconds", MF_GAUGE, "seconds",
+	    "A target's address (addresses = each): how long its last probe "
+	    "took, failed or not.",
+	    NULL, fam_addr_duration },
 };
 
 #define NFAMILIES	(sizeof(mfamilies) / sizeof(mfamilies[0]))
@@ -743,7 +968,8 @@ metrics_stream_next(struct metrics_stream *ms, const struct daemon *d,
 		} else
 			i = ms_resume(d, ms->after);
 		for (; f->target != NULL && i < d->ntargets; i++) {
-			ms_labels(ms, d->targets[i]);
+			ms->tg = d->targets[i];
+			ms->labeled = 0;
 			f->target(ms, d->targets[i]);
 			if (mb_bytes(ms) >= max && i + 1 < d->ntargets)
 				break;

@@ -497,6 +497,7 @@ tls_describe(const struct tls_fut *tf, struct tls_info *ti)
 	}
 	vr = SSL_get_verify_result(tf->ssl);
 	ti->verify_ok = vr == X509_V_OK;
+	ti->verify_err = (int)vr;
 	snprintf(ti->verify, sizeof(ti->verify), "%s", vr == X509_V_OK ?
 	    "ok" : X509_verify_cert_error_string(vr));
 }
@@ -511,4 +512,36 @@ tls_days_left(const struct tls_info *ti, int64_t now)
 		return 0;
 	d = ti->chain_not_after - now;
 	return (int)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
+/*
+ * The verification in a word, for the metrics' verify label: the few
+ * outcomes an alert tells apart, not OpenSSL's eighty codes, which would
+ * make a label value of each (its words are in show and the JSON).
+ */
+const char *
+tls_verify_class(const struct tls_info *ti)
+{
+	switch (ti->verify_err) {
+	case X509_V_OK:
+		return "ok";
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return "expired";
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return "not_yet_valid";
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		return "self_signed";
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return "unknown_issuer";
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		return "name_mismatch";
+	case X509_V_ERR_CERT_REVOKED:
+		return "revoked";
+	default:
+		return "invalid";
+	}
 }

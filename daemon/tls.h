@@ -50,6 +50,8 @@ struct tls_info {
 	int			 verify_ok;
 	char			 verify[96];	/* the verification in words */
 	char			 error[128];	/* why the handshake failed */
+	int			 verify_err;	/* X509_V_*, 0: ok (in the
+						   padding: still 944 bytes) */
 };
 
 enum tls_state { TLS_INIT, TLS_HANDSHAKE, TLS_DONE };
@@ -77,5 +79,6 @@ enum poll	 tls_poll(struct tls_fut *, struct task *);
 void		 tls_describe(const struct tls_fut *, struct tls_info *);
 void		 tls_close(struct tls_fut *);
 int		 tls_days_left(const struct tls_info *, int64_t);
+const char	*tls_verify_class(const struct tls_info *);
 
 #endif /* FUTD_TLS_H */

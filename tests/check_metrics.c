@@ -77,6 +77,13 @@ static const char *const families[] = {
 	"futd_probe_duration_seconds",
 	"futd_target_last_success_timestamp_seconds",
 	"futd_target_state_changes_total",
+	"futd_probe_tls_version_info",
+	"futd_probe_tls_leaf_cert_expiry_timestamp_seconds",
+	"futd_probe_tls_earliest_cert_expiry_timestamp_seconds",
+	"futd_address_up",
+	"futd_address_probes_total",
+	"futd_address_failures_total",
+	"futd_address_last_duration_seconds",
 	NULL
 };
 
@@ -1170,5 +1177,6 @@ metrics_suite(void)
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_listen_in_use);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, metrics_tls_tcase());
 	return s;
 }

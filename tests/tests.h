@@ -24,5 +24,6 @@ Suite	*jsonw_suite(void);
 Suite	*reload_suite(void);
 Suite	*keep_suite(void);
 Suite	*log_suite(void);
+TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
 
 #endif /* FUTD_TESTS_H */

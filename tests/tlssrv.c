@@ -144,7 +144,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: tlssrv -c CERT -k KEY [-b ADDR] [-s PROTO] [-r] "
 	    "[-B TEXT] [-l LOGFILE]\n"
-	    "              [-t SECONDS] PORT\n"
+	    "              [-M 1.2] [-t SECONDS] PORT\n"
 	    "  -c CERT     the certificate (PEM, chain after the leaf)\n"
 	    "  -k KEY      its private key (PEM)\n"
 	    "  -b ADDR     loopback address to bind: 127.0.0.0/8 or ::1 "
@@ -156,6 +156,7 @@ usage(void)
 	    "  -B TEXT     send TEXT over TLS after the handshake; "
 	    "\\r \\n \\t \\\\ decoded\n"
 	    "  -l LOGFILE  append one line per finished connection\n"
+	    "  -M 1.2      speak TLS 1.2 at most (default: 1.3 too)\n"
 	    "  -t SECONDS  exit after this long, 1-86400 (default 60)\n"
 	    "  PORT        0-65535; 0 picks an ephemeral port\n"
 	    "prints \"ready PORT\" on stdout once listening; exits 0 on "
@@ -543,6 +544,7 @@ main(int argc, char *argv[])
 	struct timeval deadline = { 60, 0 };
 	const char *cert = NULL, *key = NULL, *addrstr = "127.0.0.1";
 	const char *logpath = NULL, *text = NULL, *errstr;
+	int maxv = 0;
 	struct conn *c;
 	in_port_t port;
 	size_t i;
@@ -552,7 +554,7 @@ main(int argc, char *argv[])
 	srv.fd = srv.logfd = -1;
 	LIST_INIT(&srv.conns);
 
-	while ((ch = getopt(argc, argv, "B:b:c:hk:l:rs:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:c:hk:l:M:rs:t:")) != -1) {
 		switch (ch) {
 		case 'B':
 			text = optarg;
@@ -568,6 +570,13 @@ main(int argc, char *argv[])
 			break;
 		case 'l':
 			logpath = optarg;
+			break;
+		case 'M':
+			if (strcmp(optarg, "1.2") != 0) {
+				warnx("-M %s: only 1.2", optarg);
+				usage();
+			}
+			maxv = TLS1_2_VERSION;
 			break;
 		case 'r':
 			srv.refuse = 1;
@@ -613,6 +622,8 @@ main(int argc, char *argv[])
 		ERR_print_errors_fp(stderr);
 		errx(1, "cannot use %s and %s", cert, key);
 	}
+	if (maxv != 0 && SSL_CTX_set_max_proto_version(srv.ctx, maxv) != 1)
+		errx(1, "cannot limit the TLS version");
 	srv.logfd = srv_log_open(logpath);
 	srv_loop_init(&loop, &deadline);
 	srv.base = loop.base;
