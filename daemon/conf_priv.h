@@ -2,7 +2,8 @@
  * conf_priv.h - what the config reader's files share (conf.c: futd.conf
  * and the whole; conf_dir.c: targets_dir; conf_target.c: a target's
  * group; conf_value.c: one setting's value; conf_keys.c: the keys, their
- * ranges and defaults).  Not for the rest of futd.
+ * ranges and defaults; conf_host.c: a host's spelling).  Not for the rest
+ * of futd.
  */
 #ifndef FUTD_CONF_PRIV_H
 #define FUTD_CONF_PRIV_H
@@ -137,6 +138,9 @@ void	 conf_syntax_error(struct strlist *, const config_t *, const char *,
 int	 conf_key_known(enum conf_place, const char *);
 void	 conf_key_hint(enum conf_place, const char *, char *, size_t);
 uint64_t conf_range_us(enum conf_range_id);
+
+/* conf_host.c */
+int	 conf_host_check(const char *, int, char *, size_t);
 
 /* conf_target.c */
 void	 conf_defaults_init(struct conf_defaults *);

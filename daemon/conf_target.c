@@ -19,7 +19,6 @@
 #include "tls.h"
 
 #define CONF_MAX_NAME		128
-#define CONF_MAX_HOST		253
 /* a payload is sent whole: a bound on what one target may hold */
 #define CONF_MAX_PAYLOAD	(16 * 1024 * 1024)
 #define CONF_DEFAULT_PAYLOAD	"hello world"
@@ -274,13 +273,15 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 	static const char *const versions[] = { "1.2", "1.3" };
 	const config_setting_t *s;
 	const char *v;
+	char why[256];
 	unsigned days;
 	int i;
 
 	if ((s = g->key[K_SNI]) != NULL &&
 	    (v = conf_string(ctx, s, "sni")) != NULL) {
-		if (*v == '\0' || !conf_name_ok(v))
-			conf_error(ctx, s, "bad sni \"%s\" %s", v, label);
+		if (conf_host_check(v, 0, why, sizeof(why)) != 0)
+			conf_error(ctx, s, "bad sni \"%s\" %s: %s", v, label,
+			    why);
 		else
 			tl->sni = strdup(v);
 	}
@@ -381,20 +382,24 @@ conf_target_where(struct conf_ctx *ctx, const struct conf_group *g,
 {
 	const config_setting_t *s;
 	const char *v;
+	char why[256];
 	long long port;
-	int t;
+	int t, rc = 0;
 
 	if ((s = g->key[K_HOST]) == NULL)
 		conf_error(ctx, g->self, "missing host %s", label);
 	else if ((v = conf_string(ctx, s, "host")) != NULL) {
-		if (*v == '\0' || strlen(v) > CONF_MAX_HOST || !conf_name_ok(v))
-			conf_error(ctx, s, "bad host \"%s\" %s", v, label);
+		if ((rc = conf_host_check(v, 1, why, sizeof(why))) != 0)
+			conf_error(ctx, s, "bad host \"%s\" %s: %s", v, label,
+			    why);
 		else
 			tc->host = conf_pool_dup(&ctx->pool, v, strlen(v));
 	}
-	if ((s = g->key[K_PORT]) == NULL)
-		conf_error(ctx, g->self, "missing port %s", label);
-	else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
+	if ((s = g->key[K_PORT]) == NULL) {
+		/* a port written in host: its message said where it goes */
+		if (rc != -2)
+			conf_error(ctx, g->self, "missing port %s", label);
+	} else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
 	    t != CONFIG_TYPE_INT64)
 		conf_error(ctx, s, "port must be an integer %s", label);
 	else if ((port = config_setting_get_int64(s)) < 1 || port > 65535)

@@ -310,7 +310,8 @@ static const struct bad_case {
 	{ "bad/empty_name.conf", 3, "target name is empty" },
 	{ "bad/name_space.conf", 3,
 	    "target name \"my web\" has spaces or control characters" },
-	{ "bad/bad_host.conf", 3, "bad host \"web server\" in target \"a\"" },
+	{ "bad/bad_host.conf", 3, "bad host \"web server\" in target \"a\": "
+	    "a space cannot be in a name (letters, digits, '-', '_' and dots)" },
 	{ "bad/missing_host.conf", 3, "missing host in target \"a\"" },
 	{ "bad/missing_name.conf", 3, "target has no name" },
 	{ "bad/payload_peeraddr.conf", 4,
