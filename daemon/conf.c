@@ -404,7 +404,7 @@ conf_read_main(struct conf *c, struct conf_part *part, int prev_none,
 	if (conf_includes_ok(c->path, text, ctx.dir, errs) == -1)
 		;	/* told */
 	else if (config_read_string(&cfg, text) != CONFIG_TRUE)
-		conf_syntax_error(errs, &cfg, c->path, ctx.dir);
+		conf_syntax_error(errs, &cfg, c->path, ctx.dir, text);
 	else {
 		conf_main(&ctx, config_root_setting(&cfg), c);
 		if ((s = config_setting_get_member(config_root_setting(&cfg),

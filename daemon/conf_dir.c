@@ -128,7 +128,8 @@ conf_dir_parse(struct conf_dir_job *job, struct conf_dir_item *it,
 	config_init(&cfg);
 	config_set_include_dir(&cfg, job->dir);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		conf_syntax_error(&it->errs, &cfg, it->file->path, job->dir);
+		conf_syntax_error(&it->errs, &cfg, it->file->path, job->dir,
+		    text);
 		config_destroy(&cfg);
 		return;
 	}

@@ -2,8 +2,8 @@
  * conf_priv.h - what the config reader's files share (conf.c: futd.conf
  * and the whole; conf_dir.c: targets_dir; conf_target.c: a target's
  * group; conf_value.c: one setting's value; conf_keys.c: the keys, their
- * ranges and defaults; conf_host.c: a host's spelling).  Not for the rest
- * of futd.
+ * ranges and defaults; conf_host.c: a host's spelling; conf_syntax.c:
+ * what a syntax error probably is).  Not for the rest of futd.
  */
 #ifndef FUTD_CONF_PRIV_H
 #define FUTD_CONF_PRIV_H
@@ -132,7 +132,7 @@ void	*conf_pool_dup(struct conf_pool **, const void *, size_t);
 void	 conf_pool_release(struct conf_pool **);
 void	 conf_pool_splice(struct conf_pool **, struct conf_pool **);
 void	 conf_syntax_error(struct strlist *, const config_t *, const char *,
-	    const char *);
+	    const char *, const char *);
 
 /* conf_keys.c */
 int	 conf_key_known(enum conf_place, const char *);
@@ -141,6 +141,9 @@ uint64_t conf_range_us(enum conf_range_id);
 
 /* conf_host.c */
 int	 conf_host_check(const char *, int, char *, size_t);
+
+/* conf_syntax.c */
+int	 conf_syntax_hint(const char *, int, char *, size_t);
 
 /* conf_target.c */
 void	 conf_defaults_init(struct conf_defaults *);

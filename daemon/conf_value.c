@@ -47,25 +47,34 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
 
 /*
  * What libconfig said of the text of path it could not read (an error in
- * an @include'd file names that file as written: from dir).
+ * an @include'd file names that file as written: from dir).  libconfig
+ * 1.5 says "syntax error" and a line, no more: when the error is in text
+ * itself, conf_syntax.c says what it probably is.
  */
 void
 conf_syntax_error(struct strlist *errs, const config_t *cfg, const char *path,
-    const char *dir)
+    const char *dir, const char *text)
 {
-	const char *file = config_error_file(cfg);
-	char *where = NULL;
+	const char *file = config_error_file(cfg), *what;
+	char *where = NULL, hint[256];
+	int line = config_error_line(cfg);
 
-	if (file == NULL)
+	what = config_error_text(cfg);
+	hint[0] = '\0';
+	if (file == NULL) {
 		file = path;
-	else if (*file != '/' && dir != NULL &&
+		if (what != NULL && strcmp(what, "syntax error") == 0 &&
+		    text != NULL)
+			conf_syntax_hint(text, line, hint, sizeof(hint));
+	} else if (*file != '/' && dir != NULL &&
 	    asprintf(&where, "%s/%s", dir, file) != -1)
 		file = where;
-	if (config_error_line(cfg) > 0)
-		strlist_add(errs, "%s:%d: %s", file, config_error_line(cfg),
-		    config_error_text(cfg));
+	if (line > 0)
+		strlist_add(errs, "%s:%d: %s%s%s", file, line, what,
+		    *hint ? ": " : "", hint);
 	else
-		strlist_add(errs, "%s: %s", file, config_error_text(cfg));
+		strlist_add(errs, "%s: %s%s%s", file, what, *hint ? ": " : "",
+		    hint);
 	free(where);
 }
 

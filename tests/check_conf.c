@@ -274,7 +274,8 @@ static const struct bad_case {
 	int		 line;
 	const char	*msg;
 } bad_cases[] = {
-	{ "bad/syntax.conf", 3, "syntax error" },
+	{ "bad/syntax.conf", 3,
+	    "syntax error: a value is missing after host =" },
 	{ "bad/does-not-exist.conf", 0,
 	    "cannot open: No such file or directory" },
 	{ "bad/unknown_top.conf", 3,
