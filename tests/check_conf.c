@@ -691,5 +691,6 @@ conf_suite(void)
 	tcase_add_test(tc, test_equal_loaded);
 	suite_add_tcase(s, tc);
 
+	suite_add_tcase(s, conf_hint_tcase());
 	return s;
 }

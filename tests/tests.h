@@ -23,4 +23,7 @@ Suite	*faults_suite(void);
 Suite	*jsonw_suite(void);
 Suite	*reload_suite(void);
 
+/* parts of conf_suite, each in a file of its own */
+TCase	*conf_hint_tcase(void);
+
 #endif /* FUTD_TESTS_H */
