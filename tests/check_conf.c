@@ -692,5 +692,6 @@ conf_suite(void)
 	suite_add_tcase(s, tc);
 
 	suite_add_tcase(s, conf_hint_tcase());
+	suite_add_tcase(s, conf_doc_tcase());
 	return s;
 }

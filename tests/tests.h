@@ -25,5 +25,6 @@ Suite	*reload_suite(void);
 
 /* parts of conf_suite, each in a file of its own */
 TCase	*conf_hint_tcase(void);
+TCase	*conf_doc_tcase(void);
 
 #endif /* FUTD_TESTS_H */
