@@ -4,13 +4,16 @@
  * place) has its entry in the manual's section for that place, with its
  * default (or "Required"); every entry there is a key futd accepts; the
  * keys the manual says `defaults` may hold are the ones it takes; and
- * every number's range and default (conf_range_at) are the manual's.
+ * every number's range and default (conf_range_at) are the manual's; and
+ * its examples load.
  * Part of the conf suite (conf_doc_tcase).
  *
  * The manual marks a key's entry as `.It Ic key ...` in a `.Bl` list of
  * the sections GLOBAL SETTINGS, TARGET FILES and TARGETS; its range is
  * written "MIN to MAX" and its default "Default: VALUE".
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "strlist.h"
 #include "sys.h"
 #include "tests.h"
 
@@ -301,6 +305,70 @@ START_TEST(test_doc_durations)
 }
 END_TEST
 
+/*
+ * The i-th `.Bd -literal` block of EXAMPLES as a file's text, roff's
+ * escapes undone; NULL past the last.
+ */
+static char *
+doc_example(int i)
+{
+	const char *p = strstr(manual, "\n.Sh EXAMPLES\n"), *end;
+	char *out, *o;
+
+	for (; p != NULL && i >= 0; i--)
+		if ((p = strstr(p + 1, "\n.Bd -literal")) != NULL)
+			p = strchr(p + 1, '\n');
+	if (p == NULL || (end = strstr(p, "\n.Ed\n")) == NULL)
+		return NULL;
+	ck_assert_ptr_nonnull((out = malloc((size_t)(end - p) + 2)));
+	for (o = out, p++; p <= end; p++) {
+		if (strncmp(p, "\\e", 2) == 0) {
+			*o++ = '\\';
+			p++;
+		} else if (strncmp(p, "\\(dq", 4) == 0) {
+			*o++ = '"';
+			p += 3;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * The page's examples load: the first alone, the second as futd.conf
+ * with the third as targets.d/cache.conf.
+ */
+START_TEST(test_doc_examples)
+{
+	struct strlist errs = { NULL, 0, 0 };
+	char dir[PATH_MAX], path[PATH_MAX], tdir[PATH_MAX], sub[PATH_MAX];
+	char *text;
+	struct conf *c;
+	int i;
+
+	ck_assert_int_eq(sys_tmpdir(dir, sizeof(dir)), 0);
+	sys_path_in(path, sizeof(path), dir, "futd.conf");
+	sys_path_in(tdir, sizeof(tdir), dir, "targets.d");
+	ck_assert_int_eq(mkdir(tdir, 0755), 0);
+	sys_path_in(sub, sizeof(sub), tdir, "cache.conf");
+	for (i = 2; i >= 0; i--) {
+		ck_assert_msg((text = doc_example(i)) != NULL, "futd.conf(5) "
+		    "has no example %d", i + 1);
+		sys_write_filef(i == 2 ? sub : path, "%s", text);
+		free(text);
+		if (i == 2)
+			continue;
+		c = conf_load(path, &errs, NULL);
+		ck_assert_msg(c != NULL, "futd.conf(5)'s example %d does not "
+		    "load: %s", i + 1, errs.n > 0 ? errs.msg[0] : "");
+		ck_assert_uint_eq(c->ntargets, i == 0 ? 4 : 2);
+		conf_free(c);
+	}
+	sys_rmtree(dir);
+}
+END_TEST
+
 /* The loader looks keys up by bsearch: each place's must be sorted. */
 START_TEST(test_doc_sorted)
 {
@@ -331,5 +399,6 @@ conf_doc_tcase(void)
 	tcase_add_test(tc, test_doc_ranges);
 	tcase_add_test(tc, test_doc_durations);
 	tcase_add_test(tc, test_doc_sorted);
+	tcase_add_test(tc, test_doc_examples);
 	return tc;
 }
