@@ -32,7 +32,7 @@ enum syn_tok {
 	S_GARBAGE,		/* a character that is none of these */
 	S_QUOTE1,		/* ' */
 	S_INCLUDE,
-	S_PUNCT			/* one of = : ; , { } ( ) [ ] or another */
+	S_PUNCT			/* one of = : ; , { } ( ) [ ] */
 };
 
 struct syn_scan {
@@ -45,7 +45,7 @@ struct syn_scan {
 };
 
 /* what an open bracket holds */
-enum syn_kind { K_TOP, K_GROUP, K_LIST, K_ARRAY };
+enum syn_kind { SK_TOP, SK_GROUP, SK_LIST, SK_ARRAY };
 
 /* where in it the parser is */
 enum syn_state {
@@ -82,6 +82,7 @@ struct syn_parse {
 	enum syn_tok		 prev_t;
 	char			 prev_c;	/* of a S_PUNCT */
 	const char		*prev_end;	/* just past it */
+	int			 deep;		/* nested past SYN_DEPTH */
 	/*
 	 * The last value, when more text is glued to it: "127.0.0.1" is
 	 * 127.0 and .0 and .1 to libconfig, "1.5s" 1.5 and a name s.
@@ -274,7 +275,7 @@ syn_closer(char open)
 static const char *
 syn_what(const struct syn_frame *f)
 {
-	return f->kind == K_LIST ? "list" : f->kind == K_ARRAY ? "array" :
+	return f->kind == SK_LIST ? "list" : f->kind == SK_ARRAY ? "array" :
 	    "group";
 }
 
@@ -291,25 +292,28 @@ syn_value(struct syn_parse *ps, struct syn_frame *f)
 		if (sc->t == S_SCALAR && syn_run(sc->s) > sc->len) {
 			ps->glue = sc->s;
 			ps->glue_line = sc->tline;
-			ps->glue_name = f->kind == K_ARRAY ||
-			    f->kind == K_LIST ? NULL : f->name;
+			ps->glue_name = f->kind == SK_ARRAY ||
+			    f->kind == SK_LIST ? NULL : f->name;
 			ps->glue_namelen = f->namelen;
 		}
-		if (f->kind == K_TOP || f->kind == K_GROUP)
+		if (f->kind == SK_TOP || f->kind == SK_GROUP)
 			f->state = sc->t == S_STRING ? P_STR : P_TERM;
 		else
 			f->state = sc->t == S_STRING ? P_SEPSTR : P_SEP;
 		return 0;
 	}
-	if ((c != '{' && c != '(' && c != '[') || f->kind == K_ARRAY ||
-	    ps->depth + 1 >= SYN_DEPTH)
+	if ((c != '{' && c != '(' && c != '[') || f->kind == SK_ARRAY)
 		return -1;
+	if (ps->depth + 1 >= SYN_DEPTH) {
+		ps->deep = 1;	/* not followed: no hint */
+		return -1;
+	}
 	n = &ps->f[++ps->depth];
-	n->kind = c == '{' ? K_GROUP : c == '(' ? K_LIST : K_ARRAY;
+	n->kind = c == '{' ? SK_GROUP : c == '(' ? SK_LIST : SK_ARRAY;
 	n->state = c == '{' ? P_NAME : P_FIRST;
 	n->line = sc->tline;
 	n->open = c;
-	n->own = f->kind == K_TOP || f->kind == K_GROUP ? f->name : NULL;
+	n->own = f->kind == SK_TOP || f->kind == SK_GROUP ? f->name : NULL;
 	n->ownlen = f->namelen;
 	n->name = NULL;
 	n->namelen = 0;
@@ -322,12 +326,12 @@ syn_close(struct syn_parse *ps, struct syn_frame *f, char c)
 {
 	struct syn_frame *up;
 
-	if (f->kind == K_TOP || c != *syn_closer(f->open))
+	if (f->kind == SK_TOP || c != *syn_closer(f->open))
 		return -1;
-	if (f->kind != K_GROUP && f->state == P_NEXT)
+	if (f->kind != SK_GROUP && f->state == P_NEXT)
 		return -1;	/* a ',' after the last */
 	up = &ps->f[--ps->depth];
-	up->state = up->kind == K_TOP || up->kind == K_GROUP ? P_TERM : P_SEP;
+	up->state = up->kind == SK_TOP || up->kind == SK_GROUP ? P_TERM : P_SEP;
 	return 0;
 }
 
@@ -374,7 +378,7 @@ syn_step(struct syn_parse *ps, struct syn_frame *f)
 	case P_VALUE:
 	case P_FIRST:
 	case P_NEXT:
-		if (f->kind == K_ARRAY && sc->t != S_SCALAR &&
+		if (f->kind == SK_ARRAY && sc->t != S_SCALAR &&
 		    sc->t != S_STRING)
 			return -1;
 		return syn_value(ps, f);
@@ -419,7 +423,7 @@ syn_hint_value(const struct syn_parse *ps, const struct syn_frame *f,
     char *buf, size_t len)
 {
 	const struct syn_scan *sc = &ps->sc;
-	const char *name = f->kind == K_GROUP || f->kind == K_TOP ?
+	const char *name = f->kind == SK_GROUP || f->kind == SK_TOP ?
 	    f->name : NULL;
 	int nl = f->namelen > SYN_SHOW ? SYN_SHOW : (int)f->namelen;
 
@@ -428,13 +432,13 @@ syn_hint_value(const struct syn_parse *ps, const struct syn_frame *f,
 		    "single ones");
 	else if (sc->t == S_PUNCT && (*sc->s == '=' || *sc->s == ':'))
 		snprintf(buf, len, "one '=' or ':' too many");
-	else if (f->kind == K_LIST && sc->t == S_NAME &&
+	else if (f->kind == SK_LIST && sc->t == S_NAME &&
 	    (sc->p[strspn(sc->p, " \t")] == '=' ||
 	    sc->p[strspn(sc->p, " \t")] == ':'))
 		snprintf(buf, len, "a setting in a list, outside a group: a "
 		    "'{' missing before %.*s?", (int)(sc->len > SYN_SHOW ?
 		    SYN_SHOW : sc->len), sc->s);
-	else if (f->kind == K_ARRAY && sc->t == S_PUNCT &&
+	else if (f->kind == SK_ARRAY && sc->t == S_PUNCT &&
 	    strchr("{([", *sc->s) != NULL)
 		snprintf(buf, len, "an array [ ... ] holds only numbers or "
 		    "strings; a list of groups is written ( { ... }, ... )");
@@ -453,14 +457,14 @@ static int
 syn_hint_close(const struct syn_parse *ps, const struct syn_frame *f, char c,
     char *buf, size_t len)
 {
-	if (ps->sc.t == S_EOF && f->kind != K_TOP)
+	if (ps->sc.t == S_EOF && f->kind != SK_TOP)
 		snprintf(buf, len, "the '%c' of line %d is never closed "
 		    "(a '%s' missing?)", f->open, f->line, syn_closer(f->open));
 	else if (c != '}' && c != ')' && c != ']')
 		return -1;
-	else if (f->kind == K_TOP)
+	else if (f->kind == SK_TOP)
 		snprintf(buf, len, "'%c' closes nothing: one too many?", c);
-	else if (f->kind != K_GROUP && f->state == P_NEXT &&
+	else if (f->kind != SK_GROUP && f->state == P_NEXT &&
 	    c == *syn_closer(f->open))
 		snprintf(buf, len, "a ',' after the last element of a %s: "
 		    "remove it", syn_what(f));
@@ -511,10 +515,10 @@ syn_hint_name(const struct syn_parse *ps, const struct syn_frame *f,
 	if ((c == ';' || c == ',') && (ps->prev_c == ';' ||
 	    ps->prev_c == ','))
 		snprintf(buf, len, "one '%c' too many", c);
-	else if (c == '{' && f->kind == K_GROUP && f->own == NULL)
+	else if (c == '{' && f->kind == SK_GROUP && f->own == NULL)
 		snprintf(buf, len, "the '{' of line %d is not closed (a '}' "
 		    "missing before it?)", f->line);
-	else if (c == '{' && f->kind == K_GROUP)
+	else if (c == '{' && f->kind == SK_GROUP)
 		snprintf(buf, len, "%.*s = { ... } holds name = value "
 		    "settings; a list of groups is written %.*s = ( { ... }, "
 		    "... )", ol, f->own, ol, f->own);
@@ -589,7 +593,7 @@ conf_syntax_hint(const char *text, int line, char *buf, size_t len)
 	memset(&ps, 0, sizeof(ps));
 	ps.sc.p = text;
 	ps.sc.line = 1;
-	ps.f[0].kind = K_TOP;
+	ps.f[0].kind = SK_TOP;
 	ps.f[0].state = P_NAME;
 	ps.prev_t = S_EOF;
 	for (;;) {
@@ -611,6 +615,8 @@ conf_syntax_hint(const char *text, int line, char *buf, size_t len)
 		ps.prev_c = ps.sc.t == S_PUNCT ? *ps.sc.s : '\0';
 		ps.prev_end = ps.sc.p;
 	}
+	if (ps.deep)
+		return -1;
 	/* libconfig tells the line a token ends on (a string's may not be
 	   its first) */
 	if (ps.sc.line != line)
