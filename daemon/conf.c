@@ -26,23 +26,6 @@
 #include "target.h"
 #include "target_conf.h"
 
-#define CONF_DEFAULT_DNS_TIMEOUT	2.0
-#define CONF_DEFAULT_DNS_ATTEMPTS	2
-#define CONF_DEFAULT_DNS_CACHE_MAX	300.0
-#define CONF_MAX_INFLIGHT	1000000
-#define CONF_DEFAULT_EVENTS	1000
-#define CONF_MAX_EVENTS		1000000
-
-#define NKEYS(k)	(sizeof(k) / sizeof((k)[0]) - 1)
-
-/* sorted: conf_check_keys looks them up */
-const char *const conf_top_keys[] = {
-	"control_socket", "defaults", "dns_attempts", "dns_cache_max",
-	"dns_timeout", "events", "history", "log_level", "max_inflight",
-	"metrics_listen", "nameservers", "shard", "targets", "targets_dir",
-	NULL
-};
-
 static void
 conf_control_socket(struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *c)
@@ -100,24 +83,24 @@ conf_nameservers(struct conf_ctx *ctx, const config_setting_t *list,
 static void
 conf_dns(struct conf_ctx *ctx, const config_setting_t *root, struct conf *c)
 {
+	const struct conf_range *r = &conf_ranges[CR_DNS_CACHE_MAX];
 	const config_setting_t *s;
 	double x;
 
-	c->dns_timeout_us = (uint64_t)(CONF_DEFAULT_DNS_TIMEOUT * 1e6);
-	c->dns_attempts = CONF_DEFAULT_DNS_ATTEMPTS;
-	c->dns_cache_max_us = (uint64_t)(CONF_DEFAULT_DNS_CACHE_MAX * 1e6);
+	c->dns_timeout_us = conf_range_us(CR_DNS_TIMEOUT);
+	c->dns_attempts = (unsigned)conf_ranges[CR_DNS_ATTEMPTS].dflt;
+	c->dns_cache_max_us = conf_range_us(CR_DNS_CACHE_MAX);
 	if ((s = config_setting_get_member(root, "nameservers")) != NULL)
 		conf_nameservers(ctx, s, c);
 	if ((s = config_setting_get_member(root, "dns_timeout")) != NULL)
-		conf_seconds(ctx, s, "dns_timeout", "", CONF_MIN_INTERVAL,
-		    &c->dns_timeout_us);
-	conf_count(ctx, config_setting_get_member(root, "dns_attempts"), "dns_attempts", "", 1, 10, &c->dns_attempts);
+		conf_seconds(ctx, s, CR_DNS_TIMEOUT, "", &c->dns_timeout_us);
+	conf_count(ctx, config_setting_get_member(root, "dns_attempts"),
+	    CR_DNS_ATTEMPTS, "", &c->dns_attempts);
 	if ((s = config_setting_get_member(root, "dns_cache_max")) != NULL &&
-	    conf_number(ctx, s, "dns_cache_max", "", &x) == 0) {
-		if (x < 0 || x > CONF_MAX_SECONDS)
+	    conf_number(ctx, s, r->key, "", &x) == 0) {
+		if (x < r->min || x > r->max)
 			conf_error(ctx, s, "dns_cache_max %g out of range "
-			    "0..%g seconds (0: no cache)", x,
-			    CONF_MAX_SECONDS);
+			    "%g..%g seconds (0: no cache)", x, r->min, r->max);
 		else
 			c->dns_cache_max_us = (uint64_t)llround(x * 1e6);
 	}
@@ -198,14 +181,15 @@ conf_targets_dir(struct conf_ctx *ctx, const config_setting_t *root,
 static void
 conf_history(struct conf_ctx *ctx, const config_setting_t *s, struct conf *c)
 {
+	const struct conf_range *r = &conf_ranges[CR_HISTORY];
 	long long h;
 	int t = config_setting_type(s);
 
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
 		conf_error(ctx, s, "history must be an integer");
-	else if ((h = config_setting_get_int64(s)) < 1 || h > CONF_MAX_HISTORY)
-		conf_error(ctx, s, "history %lld out of range 1..%d", h,
-		    CONF_MAX_HISTORY);
+	else if ((h = config_setting_get_int64(s)) < r->min || h > r->max)
+		conf_error(ctx, s, "history %lld out of range %.0f..%.0f", h,
+		    r->min, r->max);
 	else
 		c->history = (unsigned)h;
 }
@@ -214,12 +198,12 @@ static void
 conf_main(struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *c)
 {
+	const struct conf_range *r = &conf_ranges[CR_MAX_INFLIGHT];
 	const config_setting_t *s;
 	const char *v;
 	double x;
 
-	conf_check_keys(ctx, root, conf_top_keys, NKEYS(conf_top_keys),
-	    "at the top level");
+	conf_check_keys(ctx, root, CONF_PLACE_TOP, "at the top level");
 	conf_control_socket(ctx, root, c);
 	if ((s = config_setting_get_member(root, "log_level")) != NULL &&
 	    (v = conf_string(ctx, s, "log_level")) != NULL) {
@@ -229,16 +213,18 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 		else
 			c->log_level = strdup(v);
 	}
-	c->history = CONF_DEFAULT_HISTORY;
+	c->history = (unsigned)conf_ranges[CR_HISTORY].dflt;
 	if ((s = config_setting_get_member(root, "history")) != NULL)
 		conf_history(ctx, s, c);
-	c->events = CONF_DEFAULT_EVENTS;
-	conf_count(ctx, config_setting_get_member(root, "events"), "events", "", 1, CONF_MAX_EVENTS, &c->events);
+	c->events = (unsigned)conf_ranges[CR_EVENTS].dflt;
+	conf_count(ctx, config_setting_get_member(root, "events"), CR_EVENTS,
+	    "", &c->events);
+	c->max_inflight = (unsigned)r->dflt;
 	if ((s = config_setting_get_member(root, "max_inflight")) != NULL &&
-	    conf_number(ctx, s, "max_inflight", "", &x) == 0) {
-		if (x < 0 || x > CONF_MAX_INFLIGHT || x != floor(x))
-			conf_error(ctx, s, "max_inflight %g out of range 0..%d "
-			    "(0: no limit)", x, CONF_MAX_INFLIGHT);
+	    conf_number(ctx, s, r->key, "", &x) == 0) {
+		if (x < r->min || x > r->max || x != floor(x))
+			conf_error(ctx, s, "max_inflight %g out of range "
+			    "%.0f..%.0f (0: no limit)", x, r->min, r->max);
 		else
 			c->max_inflight = (unsigned)x;
 	}
@@ -255,7 +241,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
  * endian, so that most comparisons are one of integers and touch nothing
  * else; the rest of the name, then the order of definition, break ties.
  */
-struct conf_key {
+struct conf_sort_key {
 	uint64_t		 prefix;
 	struct target_conf	*tc;
 	size_t			 order;
@@ -264,7 +250,7 @@ struct conf_key {
 static int
 conf_cmp_key(const void *a, const void *b)
 {
-	const struct conf_key *x = a, *y = b;
+	const struct conf_sort_key *x = a, *y = b;
 	int r;
 
 	if (x->prefix != y->prefix)
@@ -292,7 +278,7 @@ conf_key_prefix(const char *name)
 static int
 conf_sort(struct conf *c)
 {
-	struct conf_key *k;
+	struct conf_sort_key *k;
 	size_t i;
 
 	if (c->ntargets < 2)
@@ -418,7 +404,7 @@ conf_read_main(struct conf *c, struct conf_part *part, int prev_none,
 	if (conf_includes_ok(c->path, text, ctx.dir, errs) == -1)
 		;	/* told */
 	else if (config_read_string(&cfg, text) != CONFIG_TRUE)
-		conf_syntax_error(errs, &cfg, c->path, ctx.dir);
+		conf_syntax_error(errs, &cfg, c->path, ctx.dir, text);
 	else {
 		conf_main(&ctx, config_root_setting(&cfg), c);
 		if ((s = config_setting_get_member(config_root_setting(&cfg),

@@ -103,4 +103,28 @@ void		 conf_targets_free(struct conf *);
 void		 conf_pool_free(struct conf *);
 void		 conf_file_free(struct conf_file *);
 
+/*
+ * The keys futd.conf may hold, by place, and every number's range and
+ * default: the tables the loader checks by (conf_keys.c), for what holds
+ * futd.conf(5) to them.
+ */
+enum conf_place {
+	CONF_PLACE_TOP,		/* futd.conf's top level */
+	CONF_PLACE_DEFAULTS,	/* a `defaults` group */
+	CONF_PLACE_TARGET,	/* a target's group */
+	CONF_PLACE_FILE,	/* the top level of a file of targets_dir */
+};
+
+struct conf_range {
+	const char		*key;
+	double			 min, max;
+	double			 dflt;		/* NAN: none */
+	int			 seconds;	/* a duration */
+};
+
+/* The i-th key of a place, sorted; NULL past the last. */
+const char	*conf_key_at(enum conf_place, size_t i);
+/* The i-th number's; NULL past the last. */
+const struct conf_range *conf_range_at(size_t i);
+
 #endif /* FUTD_CONF_H */

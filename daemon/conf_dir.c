@@ -27,9 +27,6 @@
 #define CONF_DIR_SUFFIX		".conf"
 #define CONF_DIR_MAX_THREADS	64
 
-/* sorted: conf_check_keys looks them up */
-const char *const conf_file_keys[] = { "defaults", "targets", NULL };
-
 /* One file of the directory, and what its worker made of it. */
 struct conf_dir_item {
 	struct conf_file	*file;		/* the new config's */
@@ -131,12 +128,13 @@ conf_dir_parse(struct conf_dir_job *job, struct conf_dir_item *it,
 	config_init(&cfg);
 	config_set_include_dir(&cfg, job->dir);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		conf_syntax_error(&it->errs, &cfg, it->file->path, job->dir);
+		conf_syntax_error(&it->errs, &cfg, it->file->path, job->dir,
+		    text);
 		config_destroy(&cfg);
 		return;
 	}
 	root = config_root_setting(&cfg);
-	conf_check_keys(&ctx, root, conf_file_keys, 2,
+	conf_check_keys(&ctx, root, CONF_PLACE_FILE,
 	    "in a file of targets_dir (it may hold targets and defaults)");
 	if ((s = config_setting_get_member(root, "defaults")) != NULL)
 		conf_read_defaults(&ctx, s, &d);

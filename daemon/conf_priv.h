@@ -1,27 +1,90 @@
 /*
  * conf_priv.h - what the config reader's files share (conf.c: futd.conf
  * and the whole; conf_dir.c: targets_dir; conf_target.c: a target's
- * group; conf_value.c: one setting's value).  Not for the rest of futd.
+ * group; conf_value.c: one setting's value; conf_keys.c: the keys, their
+ * ranges and defaults; conf_host.c: a host's spelling; conf_syntax.c:
+ * what a syntax error probably is).  Not for the rest of futd.
  */
 #ifndef FUTD_CONF_PRIV_H
 #define FUTD_CONF_PRIV_H
 
 #include <libconfig.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf.h"
 
-#define CONF_DEFAULT_HISTORY	64
-#define CONF_MAX_HISTORY	65536
-#define CONF_MIN_INTERVAL	0.001
+#define CONF_MIN_SECONDS	0.001	/* of every duration */
 #define CONF_MAX_SECONDS	86400.0
 
 struct tls_conf;
 
-/* The keys each place accepts, sorted. */
+/* The keys each place accepts, sorted (conf_keys.c). */
 extern const char *const conf_top_keys[];
 extern const char *const conf_file_keys[];
 extern const char *const conf_target_keys[];
+
+/* conf_target_keys' order: a target's group, gathered by key */
+enum conf_key {
+	K_ADDRESSES,
+	K_ALPN,
+	K_CA_FILE,
+	K_CERT_CRIT_DAYS,
+	K_CERT_WARN_DAYS,
+	K_CLOSE,
+	K_CONNECT_TIMEOUT,
+	K_EXPECT,
+	K_EXPECT_REGEX,
+	K_FALL,
+	K_FAMILY,
+	K_FLAP_THRESHOLD,
+	K_HOST,
+	K_INTERVAL,
+	K_JITTER,
+	K_LOCAL_ADDRESS,
+	K_MIN_VERSION,
+	K_NAME,
+	K_PAYLOAD,
+	K_PAYLOAD_HEX,
+	K_PORT,
+	K_PROBE,
+	K_READ_LIMIT,
+	K_RISE,
+	K_SNI,
+	K_SOURCE,
+	K_STARTTLS,
+	K_TIMEOUT,
+	K_TLS,
+	K_VERIFY,
+	K__MAX
+};
+
+/* Of conf_target_keys, those `defaults` may hold too (conf_keys.c). */
+extern const uint64_t conf_defaults_keys;
+#define CONF_KEY(k)	(1ULL << (k))
+
+/* conf_ranges' order: every number futd.conf holds (conf_keys.c) */
+enum conf_range_id {
+	CR_HISTORY,
+	CR_EVENTS,
+	CR_MAX_INFLIGHT,
+	CR_DNS_TIMEOUT,
+	CR_DNS_ATTEMPTS,
+	CR_DNS_CACHE_MAX,
+	CR_PORT,
+	CR_INTERVAL,
+	CR_TIMEOUT,
+	CR_CONNECT_TIMEOUT,
+	CR_JITTER,
+	CR_READ_LIMIT,
+	CR_RISE,
+	CR_FALL,
+	CR_FLAP_THRESHOLD,
+	CR_CERT_WARN_DAYS,
+	CR_CERT_CRIT_DAYS,
+	CR__MAX
+};
+extern const struct conf_range conf_ranges[CR__MAX];
 
 /*
  * One file being read, on whichever thread reads it: where its problems
@@ -48,15 +111,17 @@ struct conf_part {
 void	 conf_error(struct conf_ctx *, const config_setting_t *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 void	 conf_check_keys(struct conf_ctx *, const config_setting_t *,
-	    const char *const *, size_t, const char *);
+	    enum conf_place, const char *);
+void	 conf_unknown_key(struct conf_ctx *, const config_setting_t *,
+	    enum conf_place, const char *);
 int	 conf_number(struct conf_ctx *, const config_setting_t *,
 	    const char *, const char *, double *);
 int	 conf_seconds(struct conf_ctx *, const config_setting_t *,
-	    const char *, const char *, double, uint64_t *);
+	    enum conf_range_id, const char *, uint64_t *);
 int	 conf_word(struct conf_ctx *, const config_setting_t *, const char *,
 	    const char *, const char *const *, size_t);
 void	 conf_count(struct conf_ctx *, const config_setting_t *,
-	    const char *, const char *, unsigned, unsigned, unsigned *);
+	    enum conf_range_id, const char *, unsigned *);
 int	 conf_bool(struct conf_ctx *, const config_setting_t *, const char *,
 	    const char *, int *);
 const char *conf_string(struct conf_ctx *, const config_setting_t *,
@@ -67,7 +132,18 @@ void	*conf_pool_dup(struct conf_pool **, const void *, size_t);
 void	 conf_pool_release(struct conf_pool **);
 void	 conf_pool_splice(struct conf_pool **, struct conf_pool **);
 void	 conf_syntax_error(struct strlist *, const config_t *, const char *,
-	    const char *);
+	    const char *, const char *);
+
+/* conf_keys.c */
+int	 conf_key_known(enum conf_place, const char *);
+void	 conf_key_hint(enum conf_place, const char *, char *, size_t);
+uint64_t conf_range_us(enum conf_range_id);
+
+/* conf_host.c */
+int	 conf_host_check(const char *, int, char *, size_t);
+
+/* conf_syntax.c */
+int	 conf_syntax_hint(const char *, int, char *, size_t);
 
 /* conf_target.c */
 void	 conf_defaults_init(struct conf_defaults *);

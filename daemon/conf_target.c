@@ -18,83 +18,10 @@
 #include "target_conf.h"
 #include "tls.h"
 
-#define CONF_DEFAULT_INTERVAL	10.0
-#define CONF_DEFAULT_TIMEOUT	3.0
 #define CONF_MAX_NAME		128
-#define CONF_MAX_HOST		253
 /* a payload is sent whole: a bound on what one target may hold */
 #define CONF_MAX_PAYLOAD	(16 * 1024 * 1024)
 #define CONF_DEFAULT_PAYLOAD	"hello world"
-#define CONF_DEFAULT_READ_LIMIT	4096
-#define CONF_MAX_READ_LIMIT	(1024 * 1024)
-#define CONF_MAX_JITTER		50.0	/* percent */
-#define CONF_DEFAULT_RISE	2	/* HAProxy's defaults */
-#define CONF_DEFAULT_FALL	3
-#define CONF_DEFAULT_FLAP	4
-#define CONF_DEFAULT_CERT_WARN	30	/* days */
-#define CONF_DEFAULT_CERT_CRIT	7
-
-/*
- * Every key a target's group may hold, sorted (conf_gather looks them up),
- * in the order of enum conf_key; `defaults` may hold those of
- * CONF_DEFAULT_KEYS.
- */
-const char *const conf_target_keys[] = {
-	"addresses", "alpn", "ca_file", "cert_crit_days", "cert_warn_days",
-	"close", "connect_timeout", "expect", "expect_regex", "fall",
-	"family", "flap_threshold", "host", "interval", "jitter",
-	"local_address", "min_version", "name", "payload", "payload_hex",
-	"port", "probe", "read_limit", "rise", "sni", "source", "starttls",
-	"timeout", "tls", "verify", NULL
-};
-
-enum conf_key {
-	K_ADDRESSES,
-	K_ALPN,
-	K_CA_FILE,
-	K_CERT_CRIT_DAYS,
-	K_CERT_WARN_DAYS,
-	K_CLOSE,
-	K_CONNECT_TIMEOUT,
-	K_EXPECT,
-	K_EXPECT_REGEX,
-	K_FALL,
-	K_FAMILY,
-	K_FLAP_THRESHOLD,
-	K_HOST,
-	K_INTERVAL,
-	K_JITTER,
-	K_LOCAL_ADDRESS,
-	K_MIN_VERSION,
-	K_NAME,
-	K_PAYLOAD,
-	K_PAYLOAD_HEX,
-	K_PORT,
-	K_PROBE,
-	K_READ_LIMIT,
-	K_RISE,
-	K_SNI,
-	K_SOURCE,
-	K_STARTTLS,
-	K_TIMEOUT,
-	K_TLS,
-	K_VERIFY,
-	K__MAX
-};
-
-#define KEY(k)		(1ULL << (k))
-#define CONF_DEFAULT_KEYS	(KEY(K_ADDRESSES) | \
-	KEY(K_CLOSE) | \
-	KEY(K_CONNECT_TIMEOUT) | \
-	KEY(K_FALL) | \
-	KEY(K_FAMILY) | \
-	KEY(K_FLAP_THRESHOLD) | \
-	KEY(K_INTERVAL) | \
-	KEY(K_JITTER) | \
-	KEY(K_LOCAL_ADDRESS) | \
-	KEY(K_READ_LIMIT) | \
-	KEY(K_RISE) | \
-	KEY(K_TIMEOUT))
 
 static const enum conf_key conf_tls_keys[] = {
 	K_SNI, K_ALPN, K_VERIFY, K_CA_FILE, K_MIN_VERSION, K_CERT_WARN_DAYS, K_CERT_CRIT_DAYS, K_STARTTLS
@@ -135,7 +62,7 @@ conf_gather(const config_setting_t *s, uint64_t allowed, struct conf_group *g)
 			continue;
 		k = bsearch(name, conf_target_keys, K__MAX,
 		    sizeof(*conf_target_keys), conf_cmp_name);
-		if (k != NULL && (allowed & KEY(k - conf_target_keys)))
+		if (k != NULL && (allowed & CONF_KEY(k - conf_target_keys)))
 			g->key[k - conf_target_keys] = m;
 		else if (g->nunknown < CONF_MAX_UNKNOWN)
 			g->unknown[g->nunknown++] = m;
@@ -144,28 +71,29 @@ conf_gather(const config_setting_t *s, uint64_t allowed, struct conf_group *g)
 
 static void
 conf_unknown(struct conf_ctx *ctx, const struct conf_group *g,
-    const char *where)
+    enum conf_place p, const char *where)
 {
 	unsigned i;
 
 	for (i = 0; i < g->nunknown; i++)
-		conf_error(ctx, g->unknown[i], "unknown key \"%s\" %s",
-		    config_setting_name(g->unknown[i]), where);
+		conf_unknown_key(ctx, g->unknown[i], p, where);
 }
 
 void
 conf_defaults_init(struct conf_defaults *d)
 {
 	memset(d, 0, sizeof(*d));	/* compared whole: no stray padding */
-	d->interval_us = (uint64_t)(CONF_DEFAULT_INTERVAL * 1e6);
-	d->timeout_us = (uint64_t)(CONF_DEFAULT_TIMEOUT * 1e6);
-	d->read_limit = CONF_DEFAULT_READ_LIMIT;
+	d->interval_us = conf_range_us(CR_INTERVAL);
+	d->timeout_us = conf_range_us(CR_TIMEOUT);
+	d->connect_timeout_us = conf_range_us(CR_CONNECT_TIMEOUT);
+	d->jitter_ppm = (uint32_t)(conf_ranges[CR_JITTER].dflt * 1e4);
+	d->read_limit = (uint32_t)conf_ranges[CR_READ_LIMIT].dflt;
 	d->family = AF_UNSPEC;
 	d->addrs = ADDRS_ANY;
 	d->close = CLOSE_FIN;
-	d->rise = CONF_DEFAULT_RISE;
-	d->fall = CONF_DEFAULT_FALL;
-	d->flap = CONF_DEFAULT_FLAP;
+	d->rise = (unsigned)conf_ranges[CR_RISE].dflt;
+	d->fall = (unsigned)conf_ranges[CR_FALL].dflt;
+	d->flap = (unsigned)conf_ranges[CR_FLAP_THRESHOLD].dflt;
 }
 
 static void
@@ -201,38 +129,39 @@ static void
 conf_shared(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct conf_defaults *d)
 {
+	const struct conf_range *jitter = &conf_ranges[CR_JITTER];
+	const struct conf_range *limit = &conf_ranges[CR_READ_LIMIT];
 	const config_setting_t *s;
 	const char *sep = *label ? " " : "";
 	double v;
 
 	if ((s = g->key[K_INTERVAL]) != NULL)
-		conf_seconds(ctx, s, "interval", label, CONF_MIN_INTERVAL,
-		    &d->interval_us);
+		conf_seconds(ctx, s, CR_INTERVAL, label, &d->interval_us);
 	if ((s = g->key[K_TIMEOUT]) != NULL)
-		conf_seconds(ctx, s, "timeout", label, CONF_MIN_INTERVAL,
-		    &d->timeout_us);
+		conf_seconds(ctx, s, CR_TIMEOUT, label, &d->timeout_us);
 	if ((s = g->key[K_CONNECT_TIMEOUT]) != NULL)
-		conf_seconds(ctx, s, "connect_timeout", label,
-		    CONF_MIN_INTERVAL, &d->connect_timeout_us);
+		conf_seconds(ctx, s, CR_CONNECT_TIMEOUT, label,
+		    &d->connect_timeout_us);
 	if ((s = g->key[K_JITTER]) != NULL &&
-	    conf_number(ctx, s, "jitter", label, &v) == 0) {
-		if (v < 0 || v > CONF_MAX_JITTER)
-			conf_error(ctx, s, "jitter %g%% out of range 0..%g%s%s",
-			    v, CONF_MAX_JITTER, sep, label);
+	    conf_number(ctx, s, jitter->key, label, &v) == 0) {
+		if (v < jitter->min || v > jitter->max)
+			conf_error(ctx, s, "jitter %g%% out of range %g..%g%s%s",
+			    v, jitter->min, jitter->max, sep, label);
 		else
 			d->jitter_ppm = (uint32_t)llround(v * 1e4);
 	}
 	if ((s = g->key[K_READ_LIMIT]) != NULL &&
-	    conf_number(ctx, s, "read_limit", label, &v) == 0) {
-		if (v < 1 || v > CONF_MAX_READ_LIMIT || v != floor(v))
-			conf_error(ctx, s, "read_limit %g out of range 1..%d "
-			    "bytes%s%s", v, CONF_MAX_READ_LIMIT, sep, label);
+	    conf_number(ctx, s, limit->key, label, &v) == 0) {
+		if (v < limit->min || v > limit->max || v != floor(v))
+			conf_error(ctx, s, "read_limit %g out of range "
+			    "%.0f..%.0f bytes%s%s", v, limit->min, limit->max,
+			    sep, label);
 		else
 			d->read_limit = (uint32_t)v;
 	}
-	conf_count(ctx, g->key[K_RISE], "rise", label, 1, 100, &d->rise);
-	conf_count(ctx, g->key[K_FALL], "fall", label, 1, 100, &d->fall);
-	conf_count(ctx, g->key[K_FLAP_THRESHOLD], "flap_threshold", label, 0, FLAP_KEEP - 1,
+	conf_count(ctx, g->key[K_RISE], CR_RISE, label, &d->rise);
+	conf_count(ctx, g->key[K_FALL], CR_FALL, label, &d->fall);
+	conf_count(ctx, g->key[K_FLAP_THRESHOLD], CR_FLAP_THRESHOLD, label,
 	    &d->flap);
 	conf_words(ctx, g, label, d);
 }
@@ -344,13 +273,15 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 	static const char *const versions[] = { "1.2", "1.3" };
 	const config_setting_t *s;
 	const char *v;
+	char why[256];
 	unsigned days;
 	int i;
 
 	if ((s = g->key[K_SNI]) != NULL &&
 	    (v = conf_string(ctx, s, "sni")) != NULL) {
-		if (*v == '\0' || !conf_name_ok(v))
-			conf_error(ctx, s, "bad sni \"%s\" %s", v, label);
+		if (conf_host_check(v, 0, why, sizeof(why)) != 0)
+			conf_error(ctx, s, "bad sni \"%s\" %s: %s", v, label,
+			    why);
 		else
 			tl->sni = strdup(v);
 	}
@@ -366,10 +297,12 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 	    (i = conf_word(ctx, s, "starttls", label, starttls_words, 3)) != -1)
 		tl->starttls = (enum starttls_kind)(i + 1);
 	days = (unsigned)tl->warn_days;
-	conf_count(ctx, g->key[K_CERT_WARN_DAYS], "cert_warn_days", label, 0, 3650, &days);
+	conf_count(ctx, g->key[K_CERT_WARN_DAYS], CR_CERT_WARN_DAYS, label,
+	    &days);
 	tl->warn_days = (int)days;
 	days = (unsigned)tl->crit_days;
-	conf_count(ctx, g->key[K_CERT_CRIT_DAYS], "cert_crit_days", label, 0, 3650, &days);
+	conf_count(ctx, g->key[K_CERT_CRIT_DAYS], CR_CERT_CRIT_DAYS, label,
+	    &days);
 	tl->crit_days = (int)days;
 	if ((s = g->key[K_ALPN]) != NULL)
 		conf_alpn(ctx, s, label, tl);
@@ -405,8 +338,8 @@ conf_tls(struct conf_ctx *ctx, const struct conf_group *g, const char *label,
 	}
 	tc->tls = tl;
 	tl->verify = 1;
-	tl->warn_days = CONF_DEFAULT_CERT_WARN;
-	tl->crit_days = CONF_DEFAULT_CERT_CRIT;
+	tl->warn_days = (int)conf_ranges[CR_CERT_WARN_DAYS].dflt;
+	tl->crit_days = (int)conf_ranges[CR_CERT_CRIT_DAYS].dflt;
 	conf_tls_settings(ctx, g, label, tl);
 	if (ctx->errs->n == nerr && conf_tls_share(ctx, tl) == -1 &&
 	    tls_conf_ctx(tl, err, sizeof(err)) == -1)
@@ -449,20 +382,24 @@ conf_target_where(struct conf_ctx *ctx, const struct conf_group *g,
 {
 	const config_setting_t *s;
 	const char *v;
+	char why[256];
 	long long port;
-	int t;
+	int t, rc = 0;
 
 	if ((s = g->key[K_HOST]) == NULL)
 		conf_error(ctx, g->self, "missing host %s", label);
 	else if ((v = conf_string(ctx, s, "host")) != NULL) {
-		if (*v == '\0' || strlen(v) > CONF_MAX_HOST || !conf_name_ok(v))
-			conf_error(ctx, s, "bad host \"%s\" %s", v, label);
+		if ((rc = conf_host_check(v, 1, why, sizeof(why))) != 0)
+			conf_error(ctx, s, "bad host \"%s\" %s: %s", v, label,
+			    why);
 		else
 			tc->host = conf_pool_dup(&ctx->pool, v, strlen(v));
 	}
-	if ((s = g->key[K_PORT]) == NULL)
-		conf_error(ctx, g->self, "missing port %s", label);
-	else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
+	if ((s = g->key[K_PORT]) == NULL) {
+		/* a port written in host: its message said where it goes */
+		if (rc != -2)
+			conf_error(ctx, g->self, "missing port %s", label);
+	} else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
 	    t != CONFIG_TYPE_INT64)
 		conf_error(ctx, s, "port must be an integer %s", label);
 	else if ((port = config_setting_get_int64(s)) < 1 || port > 65535)
@@ -660,7 +597,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	}
 	conf_gather(ts, ~0ULL, &g);
 	conf_target_name(ctx, &g, tc, label, sizeof(label));
-	conf_unknown(ctx, &g, label);
+	conf_unknown(ctx, &g, CONF_PLACE_TARGET, label);
 	conf_target_where(ctx, &g, label, tc);
 	bad_kind = conf_target_kind(ctx, &g, label, tc) == -1;
 	conf_target_payload(ctx, &g, label, bad_kind, tc);
@@ -720,7 +657,7 @@ conf_read_defaults(struct conf_ctx *ctx, const config_setting_t *s,
 		conf_error(ctx, s, "defaults must be a group { ... }");
 		return;
 	}
-	conf_gather(s, CONF_DEFAULT_KEYS, &g);
-	conf_unknown(ctx, &g, "in defaults");
+	conf_gather(s, conf_defaults_keys, &g);
+	conf_unknown(ctx, &g, CONF_PLACE_DEFAULTS, "in defaults");
 	conf_shared(ctx, &g, "in defaults", d);
 }

@@ -47,51 +47,63 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
 
 /*
  * What libconfig said of the text of path it could not read (an error in
- * an @include'd file names that file as written: from dir).
+ * an @include'd file names that file as written: from dir).  libconfig
+ * 1.5 says "syntax error" and a line, no more: when the error is in text
+ * itself, conf_syntax.c says what it probably is.
  */
 void
 conf_syntax_error(struct strlist *errs, const config_t *cfg, const char *path,
-    const char *dir)
+    const char *dir, const char *text)
 {
-	const char *file = config_error_file(cfg);
-	char *where = NULL;
+	const char *file = config_error_file(cfg), *what;
+	char *where = NULL, hint[256];
+	int line = config_error_line(cfg);
 
-	if (file == NULL)
+	what = config_error_text(cfg);
+	hint[0] = '\0';
+	if (file == NULL) {
 		file = path;
-	else if (*file != '/' && dir != NULL &&
+		if (what != NULL && strcmp(what, "syntax error") == 0 &&
+		    text != NULL)
+			conf_syntax_hint(text, line, hint, sizeof(hint));
+	} else if (*file != '/' && dir != NULL &&
 	    asprintf(&where, "%s/%s", dir, file) != -1)
 		file = where;
-	if (config_error_line(cfg) > 0)
-		strlist_add(errs, "%s:%d: %s", file, config_error_line(cfg),
-		    config_error_text(cfg));
+	if (line > 0)
+		strlist_add(errs, "%s:%d: %s%s%s", file, line, what,
+		    *hint ? ": " : "", hint);
 	else
-		strlist_add(errs, "%s: %s", file, config_error_text(cfg));
+		strlist_add(errs, "%s: %s%s%s", file, what, *hint ? ": " : "",
+		    hint);
 	free(where);
 }
 
-static int
-conf_cmp_key(const void *key, const void *elem)
+/* A member of a group of place p that p does not take, and a hint. */
+void
+conf_unknown_key(struct conf_ctx *ctx, const config_setting_t *s,
+    enum conf_place p, const char *where)
 {
-	return strcmp(key, *(const char *const *)elem);
+	const char *name = config_setting_name(s);
+	char hint[128];
+
+	conf_key_hint(p, name, hint, sizeof(hint));
+	conf_error(ctx, s, "unknown key \"%s\" %s%s", name, where, hint);
 }
 
-/* Every member of group must be one of the nknown sorted keys. */
+/* Every member of group must be a key of place p. */
 void
 conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
-    const char *const *known, size_t nknown, const char *where)
+    enum conf_place p, const char *where)
 {
 	const config_setting_t *s;
 	const char *name;
 	int i;
 
 	for (i = 0; (s = config_setting_get_elem(group, (unsigned)i)) != NULL;
-	    i++) {
-		if ((name = config_setting_name(s)) == NULL ||
-		    bsearch(name, known, nknown, sizeof(*known),
-		    conf_cmp_key) != NULL)
-			continue;
-		conf_error(ctx, s, "unknown key \"%s\" %s", name, where);
-	}
+	    i++)
+		if ((name = config_setting_name(s)) != NULL &&
+		    !conf_key_known(p, name))
+			conf_unknown_key(ctx, s, p, where);
 }
 
 static const char *
@@ -121,11 +133,13 @@ conf_number(struct conf_ctx *ctx, const config_setting_t *s,
 	return -1;
 }
 
-/* A number of seconds in min..CONF_MAX_SECONDS: -1 on error (reported). */
+/* A number of seconds in its range: -1 on error (reported). */
 int
 conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
-    const char *what, const char *label, double min, uint64_t *usec)
+    enum conf_range_id id, const char *label, uint64_t *usec)
 {
+	const struct conf_range *r = &conf_ranges[id];
+	const char *what = r->key;
 	double v;
 	int t = config_setting_type(s);
 
@@ -142,14 +156,14 @@ conf_seconds(struct conf_ctx *ctx, const config_setting_t *s,
 		    conf_sep(label), label);
 		return -1;
 	}
-	if (v < min) {
+	if (v < r->min) {
 		conf_error(ctx, s, "%s %g is below the minimum of %gs%s%s",
-		    what, v, min, conf_sep(label), label);
+		    what, v, r->min, conf_sep(label), label);
 		return -1;
 	}
-	if (v > CONF_MAX_SECONDS) {
+	if (v > r->max) {
 		conf_error(ctx, s, "%s %g is above the maximum of %gs%s%s",
-		    what, v, CONF_MAX_SECONDS, conf_sep(label), label);
+		    what, v, r->max, conf_sep(label), label);
 		return -1;
 	}
 	*usec = (uint64_t)llround(v * 1e6);
@@ -182,18 +196,19 @@ conf_word(struct conf_ctx *ctx, const config_setting_t *s, const char *what,
 	return -1;
 }
 
-/* s (named key), if there (not NULL): a whole number in min..max. */
+/* s, if there (not NULL): a whole number in the range of id. */
 void
-conf_count(struct conf_ctx *ctx, const config_setting_t *s, const char *key,
-    const char *label, unsigned min, unsigned max, unsigned *out)
+conf_count(struct conf_ctx *ctx, const config_setting_t *s,
+    enum conf_range_id id, const char *label, unsigned *out)
 {
+	const struct conf_range *r = &conf_ranges[id];
 	double v;
 
-	if (s == NULL || conf_number(ctx, s, key, label, &v) == -1)
+	if (s == NULL || conf_number(ctx, s, r->key, label, &v) == -1)
 		return;
-	if (v < min || v > max || v != floor(v))
-		conf_error(ctx, s, "%s %g out of range %u..%u%s%s", key, v,
-		    min, max, conf_sep(label), label);
+	if (v < r->min || v > r->max || v != floor(v))
+		conf_error(ctx, s, "%s %g out of range %.0f..%.0f%s%s", r->key,
+		    v, r->min, r->max, conf_sep(label), label);
 	else
 		*out = (unsigned)v;
 }

@@ -275,15 +275,17 @@ static const struct bad_case {
 	int		 line;
 	const char	*msg;
 } bad_cases[] = {
-	{ "bad/syntax.conf", 3, "syntax error" },
+	{ "bad/syntax.conf", 3,
+	    "syntax error: a value is missing after host =" },
 	{ "bad/does-not-exist.conf", 0,
 	    "cannot open: No such file or directory" },
 	{ "bad/unknown_top.conf", 3,
-	    "unknown key \"histroy\" at the top level" },
+	    "unknown key \"histroy\" at the top level; did you mean history?" },
 	{ "bad/unknown_target_key.conf", 4,
-	    "unknown key \"intervall\" in target \"a\"" },
+	    "unknown key \"intervall\" in target \"a\"; did you mean "
+	    "interval?" },
 	{ "bad/unknown_defaults_key.conf", 4,
-	    "unknown key \"timout\" in defaults" },
+	    "unknown key \"timout\" in defaults; did you mean timeout?" },
 	{ "bad/unknown_probe.conf", 3,
 	    "unknown probe \"ping\" in target \"a\" (known: peeraddr, hello)" },
 	{ "bad/port_zero.conf", 3,
@@ -310,7 +312,8 @@ static const struct bad_case {
 	{ "bad/empty_name.conf", 3, "target name is empty" },
 	{ "bad/name_space.conf", 3,
 	    "target name \"my web\" has spaces or control characters" },
-	{ "bad/bad_host.conf", 3, "bad host \"web server\" in target \"a\"" },
+	{ "bad/bad_host.conf", 3, "bad host \"web server\" in target \"a\": "
+	    "a space cannot be in a name (letters, digits, '-', '_' and dots)" },
 	{ "bad/missing_host.conf", 3, "missing host in target \"a\"" },
 	{ "bad/missing_name.conf", 3, "target has no name" },
 	{ "bad/payload_peeraddr.conf", 4,
@@ -357,7 +360,8 @@ END_TEST
 START_TEST(test_bad_all_reported)
 {
 	static const struct { int line; const char *msg; } want[] = {
-		{ 2, "unknown key \"histroy\" at the top level" },
+		{ 2, "unknown key \"histroy\" at the top level; did you mean "
+		    "history?" },
 		{ 3, "history 0 out of range 1..65536" },
 		{ 5, "interval must be positive, not 0 in defaults" },
 		{ 8, "port 0 out of range 1..65535 in target \"a\"" },
@@ -418,7 +422,7 @@ START_TEST(test_bad_include_names_path)
 	data_path(path, sizeof(path), "bad/include.conf");
 	data_path(inc, sizeof(inc), "bad/included.conf");
 	snprintf(want, sizeof(want), "%s:2: unknown key \"histroy\" at the "
-	    "top level", inc);
+	    "top level; did you mean history?", inc);
 	conf = conf_load(path, &errs, NULL);
 	ck_assert_msg(conf == NULL, "conf_load should fail");
 	ck_assert_msg(errs.n == 1, "want [%s], got:%s", want,
@@ -725,5 +729,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_equal_loaded);
 	suite_add_tcase(s, tc);
 
+	suite_add_tcase(s, conf_hint_tcase());
+	suite_add_tcase(s, conf_doc_tcase());
 	return s;
 }

@@ -775,8 +775,10 @@ START_TEST(test_dir_bad)
 	assert_err_in("3-gone.conf", ": cannot be read: No such file or "
 	    "directory");
 	assert_err_in("4-keys.conf", ":2: unknown key \"history\" in a file "
-	    "of targets_dir (it may hold targets and defaults)");
-	assert_err_in("5-syntax.conf", ":3: syntax error");
+	    "of targets_dir (it may hold targets and defaults); it belongs at "
+	    "the top level of futd.conf");
+	assert_err_in("5-syntax.conf", ":3: syntax error: ')' does not close "
+	    "the '{' of line 2 (a '}' missing before it?)");
 	assert_err_in("6-port.conf", ":2: port 0 out of range 1..65535 in "
 	    "target \"y\"");
 	ck_assert_str_eq(names(), "a,b");

@@ -26,4 +26,8 @@ Suite	*keep_suite(void);
 Suite	*log_suite(void);
 TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
 
+/* parts of conf_suite, each in a file of its own */
+TCase	*conf_hint_tcase(void);
+TCase	*conf_doc_tcase(void);
+
 #endif /* FUTD_TESTS_H */
