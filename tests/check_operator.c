@@ -384,6 +384,121 @@ START_TEST(test_events_fold)
 }
 END_TEST
 
+/* What a follower was told (events.notify), in order. */
+#define TOLD_MAX	64
+static struct told {
+	uint64_t		seq;
+	enum event_news		news;
+	uint32_t		repeat;
+	int64_t			at;	/* the line's time */
+} told[TOLD_MAX];
+static size_t ntold;
+
+static void
+told_cb(void *arg, const struct event_rec *ev, enum event_news news)
+{
+	(void)arg;
+	ck_assert_uint_lt(ntold, TOLD_MAX);
+	told[ntold++] = (struct told){ ev->seq, news, ev->repeat,
+	    news == EVENT_NEWS_NEW ? ev->wall_us : ev->told_us };
+}
+
+/* The lines a follower got: UNTOLD is no line. */
+static size_t
+told_lines(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ntold; i++)
+		n += told[i].news != EVENT_NEWS_UNTOLD;
+	return n;
+}
+
+#define S(x)	((int64_t)(x) * 1000000)
+
+/*
+ * 5a. A follower is told of a new event at once, of the repeats folded
+ * into it at most every 30 s (at the fold that comes due, else when
+ * events_tell_due is called by then), in time order, with the count the
+ * ring has; an evicted event is never told.
+ */
+START_TEST(test_events_tell)
+{
+	struct events e;
+	struct event_rec in;
+	uint64_t a, b;
+	int64_t prev;
+	size_t i;
+	int k;
+
+	log_setlevel(LOG_ERR);
+	ntold = 0;
+	ck_assert_int_eq(events_init(&e, 4), 0);
+	e.notify = told_cb;
+	memset(&in, 0, sizeof(in));
+	in.type = EVENT_FAILURE;
+	in.target = (char *)(uintptr_t)"web";
+	in.error = PERR_REFUSED;
+	in.availability = -1;
+	in.wall_us = S(100);
+	a = events_add(&e, &in);
+	ck_assert_uint_eq(told_lines(), 1);
+
+	/* one a second for 29 s: no line, the first asks for a wake-up */
+	for (k = 1; k <= 29; k++)
+		ck_assert_int_eq(events_fold(&e, a, S(100 + k)), 0);
+	ck_assert_uint_eq(told_lines(), 1);
+	ck_assert_uint_eq(ntold, 2);
+	ck_assert_int_eq(told[1].news, EVENT_NEWS_UNTOLD);
+	ck_assert_int_eq(events_tell_due(&e, S(129)), S(130));
+	ck_assert_uint_eq(told_lines(), 1);
+	/* the fold at 30 s is told at once, with all 30 */
+	ck_assert_int_eq(events_fold(&e, a, S(130)), 0);
+	ck_assert_uint_eq(told_lines(), 2);
+	ck_assert_int_eq(told[2].news, EVENT_NEWS_UPDATE);
+	ck_assert_uint_eq(told[2].repeat, 30);
+	ck_assert_int_eq(told[2].at, S(130));
+	ck_assert_int_eq(events_tell_due(&e, S(131)), 0);
+	ck_assert_uint_eq(told_lines(), 2);
+
+	/* two more, then they stop: told by events_tell_due at 160 s */
+	ck_assert_int_eq(events_fold(&e, a, S(131)), 0);
+	ck_assert_int_eq(events_fold(&e, a, S(132)), 0);
+	ck_assert_int_eq(events_tell_due(&e, S(159)), S(160));
+	ck_assert_uint_eq(told_lines(), 2);
+	ck_assert_int_eq(events_tell_due(&e, S(160)), 0);
+	ck_assert_uint_eq(told_lines(), 3);
+	ck_assert_uint_eq(told[ntold - 1].repeat, 32);
+	ck_assert_int_eq(told[ntold - 1].at, S(160));
+	ck_assert_int_eq(events_tell_due(&e, S(500)), 0);
+	ck_assert_uint_eq(told_lines(), 3);
+
+	/* in time order, each line no earlier than the one before */
+	for (prev = 0, i = 0; i < ntold; i++) {
+		if (told[i].news == EVENT_NEWS_UNTOLD)
+			continue;
+		ck_assert_msg(told[i].at >= prev, "line %zu at %lld, before "
+		    "%lld", i, (long long)told[i].at, (long long)prev);
+		prev = told[i].at;
+	}
+
+	/* an untold repeat of an event the ring dropped is never told */
+	in.wall_us = S(200);
+	b = events_add(&e, &in);
+	ck_assert_int_eq(events_fold(&e, b, S(201)), 0);
+	for (k = 0; k < 4; k++) {
+		in.wall_us = S(202 + k);
+		events_add(&e, &in);
+	}
+	ck_assert_ptr_null(events_find(&e, b));
+	i = told_lines();
+	ck_assert_int_eq(events_tell_due(&e, S(999)), 0);
+	ck_assert_uint_eq(told_lines(), i);
+	ck_assert_uint_eq(e.nuntold, 0);
+	events_free(&e);
+}
+END_TEST
+
 /* system tests */
 
 /* Per TCase, made and removed by the runner process (unchecked fixture). */
@@ -1080,6 +1195,7 @@ operator_suite(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_availability);
 	tcase_add_test(tc, test_events_fold);
+	tcase_add_test(tc, test_events_tell);
 	suite_add_tcase(s, tc);
 
 	tc = op_tcase("live");
