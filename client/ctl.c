@@ -50,6 +50,7 @@ struct ctl_backlog {
 	struct ctl_seen	*seen;		/* nseen, by seq, ascending */
 	size_t		 nseen;
 	long long	 maxseq;	/* the newest printed */
+	double		 newest;	/* its time, unix seconds */
 };
 
 static volatile sig_atomic_t	 ctl_stop;	/* SIGINT or SIGTERM came */
@@ -71,6 +72,7 @@ static void		 ctl_stop_cb(int);
 static const struct ctl_seen *ctl_seen_find(const struct ctl_seen *, size_t,
 			    long long);
 static long long	 ctl_int(const json_t *, const char *);
+static double		 ctl_real(const json_t *, const char *);
 static void		 ctl_follow_signals(void);
 static int		 ctl_follow_open(const struct parse_result *,
 			    const struct output *, struct ctl_conn *);
@@ -520,8 +522,12 @@ ctl_probe(const char *path, const char *name, struct ctl_reply *reply,
  *
  * The stream is asked for first and the log second, so nothing falls in
  * between; what both bring is printed once.  futd folds a repeated failure
- * into the event that reported it and sends that event again with a higher
- * "repeat": such a line is printed as an update of the first.
+ * into the event that reported it and, every half minute at most or when
+ * the target has other news, sends that event again with a higher
+ * "repeat" ("update": true, "at": when): such a line is printed as an
+ * update of the first.  An update told before the backlog's newest event
+ * is left out: the backlog has its count already, or starts after it,
+ * and printed after the backlog it would go back in time.
  */
 int
 ctl_follow(const struct parse_result *res, const struct output *out)
@@ -637,6 +643,8 @@ ctl_follow_backlog(const struct parse_result *res, const struct output *out,
 			bl->nseen++;
 			bl->maxseq = seq;
 		}
+		if (ctl_real(ev, "time") > bl->newest)
+			bl->newest = ctl_real(ev, "time");
 	}
 	ctl_reply_free(&log);
 	return FUTCTL_EXIT_OK;
@@ -658,6 +666,7 @@ ctl_follow_stream(const struct parse_result *res, const struct output *out,
 	enum ctl_status		 status;
 	char			*text;
 	long long		 seq, repeat;
+	double			 at;
 	size_t			 len;
 	int			 ret = FUTCTL_EXIT_OK;
 
@@ -686,10 +695,13 @@ ctl_follow_stream(const struct parse_result *res, const struct output *out,
 		}
 		seq = ctl_int(ev, "seq");
 		repeat = ctl_int(ev, "repeat");
+		at = ctl_real(line, "at");
 		if (seq > bl->maxseq) {
 			/* new */
 			bl->maxseq = seq;
 			out->event(line, 0);
+		} else if (at >= 0 && at < bl->newest) {
+			/* told before the backlog ended: see ctl_follow */
 		} else if ((found = ctl_seen_find(bl->seen, bl->nseen, seq)) ==
 		    NULL || repeat > found->repeat) {
 			/* more of an event printed before */
@@ -913,6 +925,15 @@ ctl_int(const json_t *obj, const char *key)
 	const json_t	*v = json_object_get(obj, key);
 
 	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* A time in unix seconds, or -1 when there is none. */
+static double
+ctl_real(const json_t *obj, const char *key)
+{
+	const json_t	*v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
 /* Record a failure described in words; returns status for tail calls. */

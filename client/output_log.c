@@ -1,6 +1,7 @@
 /*
  * output_log.c - the text of `log` and `log -f`: one line per event, an
- * update of a repeated failure as a line of its own.
+ * update of a repeated failure (what futd tells a follower of the repeats
+ * folded in, every half minute at most) as a line of its own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include "fmt.h"
 #include "print.h"
 
+static void	 text_event_update(const json_t *, const json_t *, double,
+		    double, long long);
 static void	 text_event_what(char *, size_t, const json_t *);
 
 /* The event ring, oldest first: one line each. */
@@ -44,19 +47,55 @@ text_log(const json_t *data)
 }
 
 /*
+ * Nov 27 12:45:02  closed  refused  x10 since 12:44:32
+ * Nov 27 12:45:32  closed  refused  x12 since 12:44:32, last 12:45:07
+ *
+ * An update: futd folded more repeats into an event printed before, 10 of
+ * that error in all since the event's first, as of when futd told it
+ * ("at"; which keeps the lines in time order), and when the newest repeat
+ * was, if that was before.  The words are those of what repeats: the
+ * error's class, or the type of an event without one (a resource's).
+ */
+static void
+text_event_update(const json_t *line, const json_t *ev, double t,
+    double lt, long long repeat)
+{
+	const char	*what = field_str(ev, "error");
+	const char	*target = field_str(ev, "target");
+	char		 when[32], first[32], last[32], at_s[32], more[48];
+	double		 at;
+
+	if (what == NULL && (what = field_str(ev, "type")) == NULL)
+		what = "-";
+	if (field_num(line, "at", &at) == -1)
+		at = lt;
+	fmt_stamp(when, sizeof(when), at);
+	/* HH:MM:SS */
+	fmt_clock(first, sizeof(first), t);
+	first[8] = '\0';
+	fmt_clock(last, sizeof(last), lt);
+	last[8] = '\0';
+	fmt_clock(at_s, sizeof(at_s), at);
+	at_s[8] = '\0';
+	more[0] = '\0';
+	if (strcmp(last, at_s) != 0)
+		snprintf(more, sizeof(more), ", last %s", last);
+	print_line(stdout, "%s  %s  %s  x%lld since %s%s", when,
+	    target != NULL ? target : "-", what, repeat + 1, first, more);
+}
+
+/*
  * Nov 27 12:44:32  closed  state  unknown -> down (Connection refused,
  *     0.302ms), availability 0.00% (failed 8 more times, last 12:45:00)
- * Nov 27 12:45:02  closed  state  ... (failed 9 more times since 12:44:32)
  *
- * (each one line).  The second form is an update: futd folded one more
- * repeat into an event printed before.
+ * (one line), or with update set the line of text_event_update.
  */
 void
 text_event(const json_t *line, int update)
 {
 	const json_t	*ev = json_object_get(line, "event");
 	const char	*target, *type;
-	char		 when[32], first[32], last[32], what[512], more[128];
+	char		 when[32], last[32], what[512], more[128];
 	double		 t, lt;
 	long long	 repeat, dropped;
 	int		 failed;
@@ -76,13 +115,7 @@ text_event(const json_t *line, int update)
 	failed = field_str(ev, "error") != NULL;
 
 	if (update) {
-		fmt_stamp(when, sizeof(when), lt);
-		fmt_clock(first, sizeof(first), t);
-		first[8] = '\0';	/* HH:MM:SS */
-		print_line(stdout, "%s  %s  %s  ... (%s%lld more time%s "
-		    "since %s)", when, target != NULL ? target : "-",
-		    type != NULL ? type : "-", failed ? "failed " : "",
-		    repeat, repeat == 1 ? "" : "s", first);
+		text_event_update(line, ev, t, lt, repeat);
 		return;
 	}
 

@@ -95,6 +95,8 @@ struct control {
 	struct daemon			*d;
 	struct evconnlistener		*lev;
 	struct event			*pause_ev;
+	struct event			*tell_ev;	/* untold repeats due */
+	int64_t				 tell_us;	/* when it fires; 0: idle */
 	char				*path;	/* ours to unlink; NULL if passed */
 	control_reload_fn		 reload;
 	void				*reload_arg;
@@ -106,7 +108,9 @@ struct control {
 
 static void	control_stream_free(struct control_client *);
 static void	control_stream_cb(evutil_socket_t, short, void *);
-static void	control_event_notify(void *, const struct event_rec *);
+static void	control_tell_at(struct control *, int64_t);
+static void	control_event_notify(void *, const struct event_rec *,
+		    enum event_news);
 static void	control_write_cb(struct bufferevent *, void *);
 static void	control_event_cb(struct bufferevent *, short, void *);
 static void	control_read_cb(struct bufferevent *, void *);
@@ -522,14 +526,59 @@ control_follow(struct control_client *cl, struct ctl_request *req)
 	    v[0] != NULL ? json_string(v[0]) : json_null()));
 }
 
-/* An event happened: every follower that wants it gets a line. */
+/* The untold repeats' time has come: tell them, and wait for the next. */
 static void
-control_event_notify(void *arg, const struct event_rec *ev)
+control_tell_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->tell_us = 0;
+	control_tell_at(c, events_tell_due(&c->d->events, clock_wall_us()));
+}
+
+/* Have control_tell_cb run by due (wall-clock us; 0: nothing due). */
+static void
+control_tell_at(struct control *c, int64_t due)
+{
+	struct timeval tv;
+	int64_t wait;
+
+	if (due == 0 || (c->tell_us != 0 && c->tell_us <= due))
+		return;
+	if (c->tell_ev == NULL && (c->tell_ev = evtimer_new(c->d->base,
+	    control_tell_cb, c)) == NULL) {
+		log_warnx("%s: out of memory: repeats are told to `futctl log "
+		    "-f` only with the next event", __func__);
+		return;
+	}
+	wait = due - clock_wall_us();
+	if (wait < 0)
+		wait = 0;
+	tv.tv_sec = (time_t)(wait / 1000000);
+	tv.tv_usec = (suseconds_t)(wait % 1000000);
+	if (evtimer_add(c->tell_ev, &tv) == 0)
+		c->tell_us = due;
+}
+
+/*
+ * News of an event: every follower that wants it gets a line, the event
+ * as `log` shows it; an update (more repeats folded into an event told
+ * before) also carries "update": true and "at", when it was told.
+ */
+static void
+control_event_notify(void *arg, const struct event_rec *ev,
+    enum event_news news)
 {
 	struct control *c = arg;
 	struct control_client *cl;
 	json_t *o;
 
+	if (news == EVENT_NEWS_UNTOLD) {
+		control_tell_at(c, ev->told_us + EVENTS_TELL_US);
+		return;
+	}
 	TAILQ_FOREACH(cl, &c->clients, entry) {
 		if (!cl->following || cl->closing)
 			continue;
@@ -545,6 +594,11 @@ control_event_notify(void *arg, const struct event_rec *ev)
 		if ((o = json_pack("{s:o}", "event", report_event(ev))) ==
 		    NULL)
 			continue;
+		if (news == EVENT_NEWS_UPDATE) {
+			json_object_set_new(o, "update", json_true());
+			json_object_set_new(o, "at",
+			    json_real(ev->told_us / 1e6));
+		}
 		if (cl->dropped > 0) {
 			json_object_set_new(o, "dropped",
 			    json_integer((json_int_t)cl->dropped));
@@ -932,6 +986,8 @@ control_free(struct control *c)
 		evconnlistener_free(c->lev);
 	if (c->pause_ev != NULL)
 		event_free(c->pause_ev);
+	if (c->tell_ev != NULL)
+		event_free(c->tell_ev);
 	if (c->path != NULL) {
 		unlink(c->path);
 		free(c->path);

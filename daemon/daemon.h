@@ -65,7 +65,7 @@ struct daemon {
 	void			(*on_failure)(struct daemon *, struct target *,
 				    const struct probe_result *);
 	void			(*on_late)(struct daemon *, struct target *,
-				    uint64_t, int64_t);
+				    uint64_t);
 	/* called after every probe result, e.g. for STATUS= updates */
 	void			(*on_result)(struct daemon *, struct target *,
 				    enum target_state);

@@ -4,7 +4,10 @@
  *
  * Repeated identical failures of a target fold into the event that
  * reported the first one ("failed 37 more times"), so a target that stays
- * down for a day costs one event, not 8 640.  Under systemd each event goes
+ * down for a day costs one event, not 8 640; and followers are told of
+ * the repeats at most every EVENTS_TELL_US (events.h).  Every event is
+ * stamped by one clock when futd learns of it, so the ring, and what
+ * followers are told, go in time order.  Under systemd each event goes
  * to the journal with fields of its own (FUTD_TARGET=, FUTD_STATE=,
  * FUTD_ERROR=, FUTD_LATENCY_US=), so `journalctl -u futd FUTD_TARGET=web`
  * tells one target's story; elsewhere it is one key=value line.
@@ -80,17 +83,39 @@ events_find(const struct events *e, uint64_t seq)
 	return events_get(e, (size_t)(seq - first));
 }
 
+/*
+ * Keep only the untold seqs whose events are still in the ring and still
+ * queued, into list (of room for e->size): at most e->count of them.
+ */
+static size_t
+events_untold_compact(const struct events *e, uint64_t *list)
+{
+	struct event_rec *ev;
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nuntold; i++)
+		if ((ev = events_find(e, e->untold[i])) != NULL &&
+		    ev->queued && n < e->size)
+			list[n++] = e->untold[i];
+	return n;
+}
+
 /* Keep the newest events that fit. */
 int
 events_resize(struct events *e, size_t size)
 {
 	struct event_rec *ring;
+	uint64_t *untold;
 	size_t i, keep;
 
 	if (size == e->size)
 		return 0;
 	if ((ring = calloc(size, sizeof(*ring))) == NULL)
 		return -1;
+	if ((untold = calloc(size, sizeof(*untold))) == NULL) {
+		free(ring);
+		return -1;
+	}
 	keep = e->count < size ? e->count : size;
 	for (i = 0; i < e->count; i++) {
 		struct event_rec *ev = events_get(e, i);
@@ -105,6 +130,10 @@ events_resize(struct events *e, size_t size)
 	e->size = size;
 	e->count = keep;
 	e->head = keep % size;
+	/* the seqs stay (next_seq does): the evicted ones drop out */
+	e->nuntold = events_untold_compact(e, untold);
+	free(e->untold);
+	e->untold = untold;
 	return 0;
 }
 
@@ -116,6 +145,7 @@ events_free(struct events *e)
 	for (i = 0; i < e->count; i++)
 		event_rec_clear(events_get(e, i));
 	free(e->ring);
+	free(e->untold);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -175,8 +205,9 @@ events_log(const struct event_rec *ev)
 }
 
 /*
- * Add an event (copied; its target name is duplicated).  Logs it and tells
- * whoever follows.  Answers its number.
+ * Add an event (copied; its target name is duplicated), stamped now when
+ * it has no time of its own.  Logs it and tells whoever follows.  Answers
+ * its number.
  */
 uint64_t
 events_add(struct events *e, const struct event_rec *in)
@@ -195,11 +226,48 @@ events_add(struct events *e, const struct event_rec *in)
 	ev->seq = e->next_seq++;
 	if (ev->wall_us == 0)
 		ev->wall_us = clock_wall_us();
+	ev->told_us = ev->wall_us;
+	ev->told = 0;
+	ev->queued = 0;
 	e->head = (e->head + 1) % e->size;
 	events_log(ev);
 	if (e->notify != NULL)
-		e->notify(e->notify_arg, ev);
+		e->notify(e->notify_arg, ev, EVENT_NEWS_NEW);
 	return ev->seq;
+}
+
+/* Tell followers of the repeats folded into ev since they were last told. */
+static void
+events_tell(struct events *e, struct event_rec *ev, int64_t now)
+{
+	if (ev->repeat == ev->told)
+		return;
+	ev->told = ev->repeat;
+	/* never before what they were told last, whatever the clock did */
+	ev->told_us = now > ev->last_wall_us ? now : ev->last_wall_us;
+	if (e->notify != NULL)
+		e->notify(e->notify_arg, ev, EVENT_NEWS_UPDATE);
+}
+
+/*
+ * A repeat to tell later: queue ev (once) for events_tell_due.  The list
+ * has room for every event of the ring; once full, what is gone from it
+ * makes room (and if none did, the repeat is told at once).
+ */
+static void
+events_queue(struct events *e, struct event_rec *ev, int64_t now)
+{
+	if (ev->queued)
+		return;
+	if (e->nuntold == e->size)
+		e->nuntold = events_untold_compact(e, e->untold);
+	if (e->nuntold == e->size) {
+		events_tell(e, ev, now);
+		return;
+	}
+	e->untold[e->nuntold++] = ev->seq;
+	ev->queued = 1;
+	e->notify(e->notify_arg, ev, EVENT_NEWS_UNTOLD);
 }
 
 static void
@@ -207,8 +275,12 @@ events_fold_rec(struct events *e, struct event_rec *ev, int64_t wall_us)
 {
 	ev->repeat++;
 	ev->last_wall_us = wall_us;
-	if (e->notify != NULL)
-		e->notify(e->notify_arg, ev);
+	if (e->notify == NULL)
+		return;
+	if (wall_us - ev->told_us >= EVENTS_TELL_US)
+		events_tell(e, ev, wall_us);
+	else
+		events_queue(e, ev, wall_us);
 }
 
 /* One more of the same: fold it into event seq.  -1 when it is gone. */
@@ -223,6 +295,35 @@ events_fold(struct events *e, uint64_t seq, int64_t wall_us)
 	return 0;
 }
 
+/*
+ * Tell followers of the queued repeats that are due by now: those of a
+ * target that fails no more, or that a reload removed.  Answers when the
+ * next of those left is due, 0 if none is left.
+ */
+int64_t
+events_tell_due(struct events *e, int64_t now)
+{
+	struct event_rec *ev;
+	int64_t due, next = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nuntold; i++) {
+		if ((ev = events_find(e, e->untold[i])) == NULL || !ev->queued)
+			continue;
+		due = ev->told_us + EVENTS_TELL_US;
+		if (ev->repeat != ev->told && due > now) {
+			e->untold[n++] = ev->seq;
+			if (next == 0 || due < next)
+				next = due;
+			continue;
+		}
+		events_tell(e, ev, now);
+		ev->queued = 0;
+	}
+	e->nuntold = n;
+	return next;
+}
+
 /* target events */
 
 /*
@@ -233,15 +334,15 @@ events_fold(struct events *e, uint64_t seq, int64_t wall_us)
  * number ends in 32 zero bits is not folded into: one line more, once in
  * four billion.)
  */
-static int
-event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
-    int64_t wall_us)
+static struct event_rec *
+event_of_target(const struct events *e, const struct target *tg,
+    uint32_t lo)
 {
 	struct event_rec *ev;
 	uint64_t newest, seq;
 
 	if (lo == 0 || e->next_seq == 0)
-		return -1;
+		return NULL;
 	newest = e->next_seq - 1;
 	seq = newest - (uint32_t)((uint32_t)newest - lo);
 	/*
@@ -251,19 +352,53 @@ event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
 	 */
 	if ((ev = events_find(e, seq)) == NULL || (ev->owner != tg &&
 	    (ev->target == NULL || strcmp(ev->target, tg->conf.name) != 0)))
+		return NULL;
+	return ev;
+}
+
+static int
+event_fold_target(struct events *e, const struct target *tg, uint32_t lo,
+    int64_t wall_us)
+{
+	struct event_rec *ev;
+
+	if ((ev = event_of_target(e, tg, lo)) == NULL)
 		return -1;
 	events_fold_rec(e, ev, wall_us);
 	return 0;
 }
 
+/*
+ * The target has something else to say: followers first hear how often
+ * its events repeated since they were last told, so that a count is
+ * never left behind the news that ended it.
+ */
+static void
+event_tell_target(struct events *e, const struct target *tg, int64_t now)
+{
+	struct event_rec *ev;
+
+	if ((ev = event_of_target(e, tg, tg->fail_event)) != NULL)
+		events_tell(e, ev, now);
+	if ((ev = event_of_target(e, tg, tg->late_event)) != NULL)
+		events_tell(e, ev, now);
+}
+
+/*
+ * The event of a target's result, stamped now: when futd learned of it,
+ * the one clock every event and repeat is stamped by.  (A repeat was
+ * stamped at its probe's start, an event at its end, with addresses =
+ * "each" at one address's: a slow failure's line, a timeout's, came after
+ * a quick one's with a time up to the timeout before it.)
+ */
 static void
 event_target(struct event_rec *ev, const struct target *tg,
-    const struct probe_result *pr)
+    const struct probe_result *pr, int64_t now)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->target = tg->conf.name;
 	ev->owner = tg;
-	ev->wall_us = pr->wall_us + pr->latency_us;
+	ev->wall_us = now;
 	ev->error = pr->error;
 	ev->latency_us = pr->latency_us;
 	ev->from = ev->to = results_state(&tg->res);
@@ -278,9 +413,11 @@ event_state(struct daemon *d, struct target *tg, enum target_state before,
 {
 	struct event_rec ev;
 	char msg[160], addr[8 + RESULT_RECV_KEEP];
+	int64_t now = clock_wall_us();
 	int v6 = strchr(tg->conf.host, ':') != NULL;
 
-	event_target(&ev, tg, pr);
+	event_tell_target(&d->events, tg, now);
+	event_target(&ev, tg, pr, now);
 	ev.type = EVENT_STATE;
 	ev.from = before;
 	snprintf(addr, sizeof(addr), "%s%s%s:%u", v6 ? "[" : "",
@@ -307,16 +444,17 @@ event_failure(struct daemon *d, struct target *tg,
 {
 	struct event_rec ev;
 	char msg[128];
+	int64_t now = clock_wall_us();
 
 	if (tg->fail_event != 0 && tg->fail_error == pr->error &&
-	    event_fold_target(&d->events, tg, tg->fail_event,
-	    pr->wall_us) == 0)
+	    event_fold_target(&d->events, tg, tg->fail_event, now) == 0)
 		return;
 	if (pr->error == PERR_FD_LIMIT) {
-		event_fd_limit(d, pr);
+		event_fd_limit(d);
 		return;
 	}
-	event_target(&ev, tg, pr);
+	event_tell_target(&d->events, tg, now);
+	event_target(&ev, tg, pr, now);
 	ev.type = EVENT_FAILURE;
 	snprintf(ev.message, sizeof(ev.message), "target %s: %s: %s",
 	    tg->conf.name, probe_error_name(pr->error),
@@ -331,18 +469,17 @@ event_failure(struct daemon *d, struct target *tg,
  * thousand probes does not write a hundred thousand lines.
  */
 void
-event_fd_limit(struct daemon *d, const struct probe_result *pr)
+event_fd_limit(struct daemon *d)
 {
 	struct event_rec ev;
 
-	if (d->fdlimit_event != 0 &&
-	    events_fold(&d->events, d->fdlimit_event, pr->wall_us) == 0)
+	if (d->fdlimit_event != 0 && events_fold(&d->events,
+	    d->fdlimit_event, clock_wall_us()) == 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EVENT_RESOURCE;
 	ev.error = PERR_FD_LIMIT;
 	ev.availability = -1;
-	ev.wall_us = pr->wall_us;
 	snprintf(ev.message, sizeof(ev.message), "probes are out of file "
 	    "descriptors (%zu open, %zu allowed): they fail as fd_limit",
 	    net_sockets, net_sockets_max);
@@ -352,17 +489,18 @@ event_fd_limit(struct daemon *d, const struct probe_result *pr)
 /* event_late's first of a run: the words, apart from the fold's path */
 static void
 event_late_new(struct daemon *d, struct target *tg, uint64_t missed,
-    int64_t wall_us)
+    int64_t now)
 {
 	struct event_rec ev;
 
+	event_tell_target(&d->events, tg, now);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EVENT_RESOURCE;
 	ev.target = tg->conf.name;
 	ev.owner = tg;
 	ev.from = ev.to = results_state(&tg->res);
 	ev.availability = -1;
-	ev.wall_us = wall_us;
+	ev.wall_us = now;
 	snprintf(ev.message, sizeof(ev.message), "target %s: %llu probe "
 	    "slot%s skipped: the probe before ended after %s due (interval "
 	    "%.3fs)", tg->conf.name, (unsigned long long)missed,
@@ -373,17 +511,18 @@ event_late_new(struct daemon *d, struct target *tg, uint64_t missed,
 
 /*
  * A probe came due while the last one still ran: the interval is short.
- * wall_us: when that was found.  A target that stays late (an overload)
- * folds each into the one event, on every probe: that part is the hot one.
+ * A target that stays late (an overload) folds each into the one event,
+ * on every probe: that part is the hot one.
  */
 void
-event_late(struct daemon *d, struct target *tg, uint64_t missed,
-    int64_t wall_us)
+event_late(struct daemon *d, struct target *tg, uint64_t missed)
 {
+	int64_t now = clock_wall_us();
+
 	if (tg->late_event != 0 &&
-	    event_fold_target(&d->events, tg, tg->late_event, wall_us) == 0)
+	    event_fold_target(&d->events, tg, tg->late_event, now) == 0)
 		return;
-	event_late_new(d, tg, missed, wall_us);
+	event_late_new(d, tg, missed, now);
 }
 
 /* futd has started: the first event of the ring. */

@@ -27,8 +27,9 @@ enum event_type {
 
 struct event_rec {
 	uint64_t		 seq;
-	int64_t			 wall_us;
+	int64_t			 wall_us;	/* when futd learned of it */
 	int64_t			 last_wall_us;	/* of the last folded repeat */
+	int64_t			 told_us;	/* followers last told of it */
 	enum event_type		 type;
 	char			*target;	/* NULL: the daemon's own */
 	const void		*owner;		/* the target, as an identity:
@@ -37,9 +38,28 @@ struct event_rec {
 	enum probe_error	 error;
 	uint32_t		 latency_us;
 	uint32_t		 repeat;	/* folded repeats */
+	uint32_t		 told;		/* the repeat they were told */
+	uint8_t			 queued;	/* in events.untold */
 	double			 availability;	/* -1: none */
 	char			 message[200];
 	char			 words[128];	/* the probe's words, or "" */
+};
+
+/*
+ * What followers (`futctl log -f`) are told, through events.notify: a new
+ * event at once; the repeats folded into an event at most every
+ * EVENTS_TELL_US, or at once when its target has another event (so that
+ * a target that stays down is one line a half minute, not one a probe).
+ * A repeat not told yet is EVENT_NEWS_UNTOLD: whoever follows calls
+ * events_tell_due by told_us + EVENTS_TELL_US, so that the last count of
+ * a run of failures is told too.
+ */
+#define EVENTS_TELL_US		(30 * 1000000LL)
+
+enum event_news {
+	EVENT_NEWS_NEW,		/* added */
+	EVENT_NEWS_UPDATE,	/* repeats folded in since told_us's telling */
+	EVENT_NEWS_UNTOLD,	/* a repeat folded in, to tell by its due time */
 };
 
 struct events {
@@ -48,7 +68,10 @@ struct events {
 	size_t			 head;		/* next slot */
 	size_t			 count;
 	uint64_t		 next_seq;
-	void			(*notify)(void *, const struct event_rec *);
+	uint64_t		*untold;	/* seqs of queued events, < size */
+	size_t			 nuntold;
+	void			(*notify)(void *, const struct event_rec *,
+				    enum event_news);
 	void			*notify_arg;
 };
 
@@ -60,13 +83,13 @@ struct event_rec *events_get(const struct events *, size_t);
 struct event_rec *events_find(const struct events *, uint64_t);
 uint64_t	 events_add(struct events *, const struct event_rec *);
 int		 events_fold(struct events *, uint64_t, int64_t);
+int64_t		 events_tell_due(struct events *, int64_t);
 void		 event_state(struct daemon *, struct target *,
 		    enum target_state, const struct probe_result *);
 void		 event_failure(struct daemon *, struct target *,
 		    const struct probe_result *);
-void		 event_late(struct daemon *, struct target *, uint64_t,
-		    int64_t);
-void		 event_fd_limit(struct daemon *, const struct probe_result *);
+void		 event_late(struct daemon *, struct target *, uint64_t);
+void		 event_fd_limit(struct daemon *);
 void		 event_start(struct daemon *);
 void		 event_reload(struct daemon *, const struct reload_report *,
 		    const struct strlist *);

@@ -57,6 +57,16 @@
  *            "last_latency_us":N|null, "peer":"127.0.0.1:22"|"[::1]:22"|null}
  *   RESULT: {"time":F,"ok":bool,"latency_us":N,"error":null|"class",
  *            "message":null|"words"}   (newest first)
+ *   log:    {"schema":1,"events":[EVENT,...]}   (oldest first)
+ *   follow: {"schema":1,"following":true,"target":"name"|null}, then a line
+ *            per event with no envelope, in time order: {"event":EVENT} when
+ *            it is added; {"event":EVENT,"update":true,"at":F} when repeats
+ *            were folded into it since (at most every 30 s, and before its
+ *            target's next event; "at": when told); "dropped":N beside, when
+ *            N events were lost to a client that did not read.
+ *   EVENT:  {"seq","time":F (when futd learned of it),"type","target",
+ *            "state","from","error","latency_us","repeat","message",
+ *            "availability"?,"last_time"? (of the last repeat),"words"?}
  *
  * Versioning rule: a change of the request framing or of the meaning of an
  * existing field bumps FUTD_PROTO_VERSION; a new command or a new field

@@ -506,12 +506,11 @@ target_probe_done(struct target *tg)
 }
 
 /*
- * Sleep until the next slot that has not passed yet.  now, wall_now: the
- * monotonic and the wall-clock time, which the caller may have at hand (a
- * probe's end).
+ * Sleep until the next slot that has not passed yet.  now: the monotonic
+ * time, which the caller may have at hand (a probe's end).
  */
 static void
-target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
+target_schedule_next(struct target *tg, uint64_t now)
 {
 	struct daemon *d = target_daemon(tg);
 	uint64_t iv = tg->conf.interval_us, missed;
@@ -534,7 +533,7 @@ target_schedule_next(struct target *tg, uint64_t now, int64_t wall_now)
 		tg->res.late += missed;
 		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;
-		d->on_late(d, tg, missed, wall_now);
+		d->on_late(d, tg, missed);
 	}
 	tg->phase = TARGET_SLEEPING;
 	if (timer_arm(&tg->tm, &tg->task, tg->next_us) == -1) {
@@ -551,7 +550,6 @@ target_poll(struct task *t, void *arg)
 	struct target *tg = arg;
 	struct daemon *d = target_daemon(tg);
 	uint64_t waited, now;
-	int64_t wall;
 	enum poll r;
 
 	for (;;) {
@@ -585,8 +583,7 @@ target_poll(struct task *t, void *arg)
 				log_warnx("target %s: out of memory for a probe",
 				    tg->conf.name);
 				sem_release(&d->inflight, &tg->slot);
-				target_schedule_next(tg, clock_mono_us(),
-				    clock_wall_us());
+				target_schedule_next(tg, clock_mono_us());
 				break;
 			}
 			tg->pc->probe.res.queued_us = waited;
@@ -598,12 +595,10 @@ target_poll(struct task *t, void *arg)
 			    target_probe_start(tg, tg->each_i + 1) == 0)
 				break;
 			now = tg->pc->probe.end_us;
-			wall = tg->pc->probe.res.wall_us +
-			    tg->pc->probe.res.latency_us;
 			probe_ctx_put(d, tg->pc);
 			tg->pc = NULL;
 			sem_release(&d->inflight, &tg->slot);
-			target_schedule_next(tg, now, wall);
+			target_schedule_next(tg, now);
 			break;
 		case TARGET_STOPPED:
 			return POLL_READY;

@@ -384,6 +384,121 @@ START_TEST(test_events_fold)
 }
 END_TEST
 
+/* What a follower was told (events.notify), in order. */
+#define TOLD_MAX	64
+static struct told {
+	uint64_t		seq;
+	enum event_news		news;
+	uint32_t		repeat;
+	int64_t			at;	/* the line's time */
+} told[TOLD_MAX];
+static size_t ntold;
+
+static void
+told_cb(void *arg, const struct event_rec *ev, enum event_news news)
+{
+	(void)arg;
+	ck_assert_uint_lt(ntold, TOLD_MAX);
+	told[ntold++] = (struct told){ ev->seq, news, ev->repeat,
+	    news == EVENT_NEWS_NEW ? ev->wall_us : ev->told_us };
+}
+
+/* The lines a follower got: UNTOLD is no line. */
+static size_t
+told_lines(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ntold; i++)
+		n += told[i].news != EVENT_NEWS_UNTOLD;
+	return n;
+}
+
+#define S(x)	((int64_t)(x) * 1000000)
+
+/*
+ * 5a. A follower is told of a new event at once, of the repeats folded
+ * into it at most every 30 s (at the fold that comes due, else when
+ * events_tell_due is called by then), in time order, with the count the
+ * ring has; an evicted event is never told.
+ */
+START_TEST(test_events_tell)
+{
+	struct events e;
+	struct event_rec in;
+	uint64_t a, b;
+	int64_t prev;
+	size_t i;
+	int k;
+
+	log_setlevel(LOG_ERR);
+	ntold = 0;
+	ck_assert_int_eq(events_init(&e, 4), 0);
+	e.notify = told_cb;
+	memset(&in, 0, sizeof(in));
+	in.type = EVENT_FAILURE;
+	in.target = (char *)(uintptr_t)"web";
+	in.error = PERR_REFUSED;
+	in.availability = -1;
+	in.wall_us = S(100);
+	a = events_add(&e, &in);
+	ck_assert_uint_eq(told_lines(), 1);
+
+	/* one a second for 29 s: no line, the first asks for a wake-up */
+	for (k = 1; k <= 29; k++)
+		ck_assert_int_eq(events_fold(&e, a, S(100 + k)), 0);
+	ck_assert_uint_eq(told_lines(), 1);
+	ck_assert_uint_eq(ntold, 2);
+	ck_assert_int_eq(told[1].news, EVENT_NEWS_UNTOLD);
+	ck_assert_int_eq(events_tell_due(&e, S(129)), S(130));
+	ck_assert_uint_eq(told_lines(), 1);
+	/* the fold at 30 s is told at once, with all 30 */
+	ck_assert_int_eq(events_fold(&e, a, S(130)), 0);
+	ck_assert_uint_eq(told_lines(), 2);
+	ck_assert_int_eq(told[2].news, EVENT_NEWS_UPDATE);
+	ck_assert_uint_eq(told[2].repeat, 30);
+	ck_assert_int_eq(told[2].at, S(130));
+	ck_assert_int_eq(events_tell_due(&e, S(131)), 0);
+	ck_assert_uint_eq(told_lines(), 2);
+
+	/* two more, then they stop: told by events_tell_due at 160 s */
+	ck_assert_int_eq(events_fold(&e, a, S(131)), 0);
+	ck_assert_int_eq(events_fold(&e, a, S(132)), 0);
+	ck_assert_int_eq(events_tell_due(&e, S(159)), S(160));
+	ck_assert_uint_eq(told_lines(), 2);
+	ck_assert_int_eq(events_tell_due(&e, S(160)), 0);
+	ck_assert_uint_eq(told_lines(), 3);
+	ck_assert_uint_eq(told[ntold - 1].repeat, 32);
+	ck_assert_int_eq(told[ntold - 1].at, S(160));
+	ck_assert_int_eq(events_tell_due(&e, S(500)), 0);
+	ck_assert_uint_eq(told_lines(), 3);
+
+	/* in time order, each line no earlier than the one before */
+	for (prev = 0, i = 0; i < ntold; i++) {
+		if (told[i].news == EVENT_NEWS_UNTOLD)
+			continue;
+		ck_assert_msg(told[i].at >= prev, "line %zu at %lld, before "
+		    "%lld", i, (long long)told[i].at, (long long)prev);
+		prev = told[i].at;
+	}
+
+	/* an untold repeat of an event the ring dropped is never told */
+	in.wall_us = S(200);
+	b = events_add(&e, &in);
+	ck_assert_int_eq(events_fold(&e, b, S(201)), 0);
+	for (k = 0; k < 4; k++) {
+		in.wall_us = S(202 + k);
+		events_add(&e, &in);
+	}
+	ck_assert_ptr_null(events_find(&e, b));
+	i = told_lines();
+	ck_assert_int_eq(events_tell_due(&e, S(999)), 0);
+	ck_assert_uint_eq(told_lines(), i);
+	ck_assert_uint_eq(e.nuntold, 0);
+	events_free(&e);
+}
+END_TEST
+
 /* system tests */
 
 /* Per TCase, made and removed by the runner process (unchecked fixture). */
@@ -965,6 +1080,219 @@ START_TEST(test_log_folds)
 }
 END_TEST
 
+/* `futctl [-j] log -f`, its stdout in fx.dir/name: its pid. */
+static pid_t
+follow_spawn(const char *name, int json, char *outpath, size_t size)
+{
+	char bin[PATH_MAX], errpath[PATH_MAX], errname[64];
+	const char *argv[] = { bin, "-s", fx.sock, json ? "-j" : "log",
+	    json ? "log" : "-f", json ? "-f" : NULL, NULL };
+	pid_t pid;
+
+	sys_bin(bin, sizeof(bin), "futctl");
+	snprintf(errname, sizeof(errname), "%s.err", name);
+	sys_path_in(outpath, size, fx.dir, name);
+	sys_path_in(errpath, sizeof(errpath), fx.dir, errname);
+	pid = sys_spawn(argv, NULL, outpath, errpath);
+	ck_assert_msg(pid != -1, "cannot run futctl: %s", strerror(errno));
+	return pid;
+}
+
+/* Wait until the file at path holds needle; its text (the caller's). */
+static char *
+follow_wait(const char *path, const char *needle, unsigned ms)
+{
+	uint64_t deadline = sys_now_ms() + ms;
+	char *text;
+
+	for (;;) {
+		text = sys_read_file(path, NULL);
+		if (text != NULL && strstr(text, needle) != NULL)
+			return text;
+		if (sys_left_ms(deadline) == 0)
+			ck_abort_msg("log -f did not print \"%s\" within %u "
+			    "ms:\n%.1500s", needle, ms, text != NULL ? text : "");
+		free(text);
+		sys_sleep_ms(10);
+	}
+}
+
+static size_t
+count_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/* The text lines' times ("Dec 07 12:44:32  "): none before the one above. */
+static void
+follow_text_check(const char *text)
+{
+	const char *p, *prev = NULL;
+
+	for (p = text; *p != '\0'; p = strchr(p, '\n') + 1) {
+		ck_assert_msg(strchr(p, '\n') != NULL && strlen(p) > 17,
+		    "a short line in:\n%.1500s", text);
+		/* the same day: the time of day in order */
+		if (prev != NULL && strncmp(prev, p, 6) == 0)
+			ck_assert_msg(strncmp(p + 7, prev + 7, 8) >= 0,
+			    "%.15s after %.15s in:\n%.1500s", p, prev, text);
+		prev = p;
+	}
+}
+
+/*
+ * The JSON lines of `log -f -j`: each is an object, each line's time (an
+ * update's "at"; without one, an event seen before is at its last_time)
+ * no earlier than the line before it.  Answers the repeat of the newest
+ * update of event seq (-1: none), and whether that update came before
+ * the event after it.
+ */
+static long long
+follow_json_check(const char *text, long long seq, long long *next_seq)
+{
+	long long seen[64], repeat = -1;
+	size_t nseen = 0, k;
+	double prev = 0, t;
+	const json_t *ev;
+	json_t *line;
+	const char *p, *nl;
+	int old;
+
+	*next_seq = -1;
+	for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		line = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		ev = json_object_get(line, "event");
+		ck_assert_msg(json_is_object(ev), "not an event: %.*s",
+		    (int)(nl - p), p);
+		for (old = 0, k = 0; k < nseen; k++)
+			old |= seen[k] == sys_jint(ev, "seq");
+		if (!old && nseen < 64)
+			seen[nseen++] = sys_jint(ev, "seq");
+		if (json_is_number(json_object_get(line, "at")))
+			t = sys_jreal(line, "at");
+		else if (old)
+			t = sys_jreal(ev, "last_time");
+		else
+			t = sys_jreal(ev, "time");
+		ck_assert_msg(t >= prev, "a line %.6f s before the one above "
+		    "it:\n%.1500s", prev - t, text);
+		prev = t;
+		if (repeat >= 0 && *next_seq == -1 && sys_jint(ev, "seq") != seq)
+			*next_seq = sys_jint(ev, "seq");
+		if (old && sys_jint(ev, "seq") == seq) {
+			repeat = sys_jint(ev, "repeat");
+			*next_seq = -1;
+		}
+		json_decref(line);
+	}
+	return repeat;
+}
+
+/*
+ * 5d. `log -f` and `log -f -j` print what `log` shows, folded: targets
+ * that stay down (refused, reset, a silent server's read timeout) print
+ * their state change and nothing more for seconds; one that comes up
+ * prints how often it failed, with the count the log has, then the change
+ * at once; each line no earlier than the one before.
+ */
+START_TEST(test_follow_folds)
+{
+	const char *const rst_opts[] = { "-m", "rst", NULL };
+	const char *const mute_opts[] = { "-m", "silent", NULL };
+	char tpath[PATH_MAX], jpath[PATH_MAX], needle[128], *text, *jtext;
+	const char *names[] = { "shut", "rst", "mute", "flip" };
+	long long rep, next;
+	struct sys_srv rst, mute;
+	pid_t tpid, jpid;
+	json_t *evs, *e1;
+	int64_t flip_seq = -1, flip_rep = -1, up_seq = -1;
+	size_t i;
+	int status;
+
+	ck_assert(sys_testsrv(&rst, rst_opts, 1, NULL) == 0);
+	ck_assert(sys_testsrv(&mute, mute_opts, 1, NULL) == 0);
+	sys_write_filef(fx.conf, "defaults = { interval = 0.1; timeout = 1; "
+	    "rise = 1; fall = 1; };\ntargets = (\n"
+	    "  { name = \"shut\"; host = \"127.0.0.1\"; port = %u; },\n"
+	    "  { name = \"rst\"; host = \"127.0.0.1\"; port = %u; "
+	    "probe = \"hello\"; expect = \"x\"; },\n"
+	    "  { name = \"mute\"; host = \"127.0.0.1\"; port = %u; "
+	    "probe = \"hello\"; expect = \"x\"; interval = 0.5; "
+	    "timeout = 0.3; },\n"
+	    "  { name = \"flip\"; host = \"127.0.0.1\"; port = %u; }\n);\n",
+	    srv.rport, rst.port[0], mute.port[0], srv.port);
+	sys_fx_futd(&fx);
+	for (i = 0; i < 4; i++)
+		json_decref(wait_state(names[i], "down", -1, OP_CHANGE_MS));
+
+	tpid = follow_spawn("follow.txt", 0, tpath, sizeof(tpath));
+	jpid = follow_spawn("follow.json", 1, jpath, sizeof(jpath));
+	free(follow_wait(tpath, "flip  state", 3000));
+	free(follow_wait(jpath, "\"flip\"", 3000));
+	/* some 30 failures of each fast one, 6 of mute's */
+	sys_sleep_ms(3000);
+
+	srv_on();
+	text = follow_wait(tpath, "flip  state  down -> up", OP_CHANGE_MS +
+	    OP_FOLLOW_MS);
+	free(text);
+	jtext = follow_wait(jpath, "\"from\":\"down\"", OP_FOLLOW_MS);
+	free(jtext);
+	sys_sleep_ms(200);
+	kill(tpid, SIGTERM);
+	kill(jpid, SIGTERM);
+	ck_assert_int_eq(sys_wait(tpid, 2000, &status), 0);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(sys_wait(jpid, 2000, &status), 0);
+	ck_assert_int_eq(status, 0);
+	text = sys_read_file(tpath, NULL);
+	jtext = sys_read_file(jpath, NULL);
+	ck_assert(text != NULL && jtext != NULL);
+
+	/* what the log has: flip's fall, its count, and its rise */
+	evs = log_get("flip", "50");
+	json_array_foreach(evs, i, e1) {
+		if (sys_jstr(e1, "from") != NULL &&
+		    strcmp(sys_jstr(e1, "from"), "unknown") == 0) {
+			flip_seq = sys_jint(e1, "seq");
+			flip_rep = sys_jint(e1, "repeat");
+		} else if (sys_jstr(e1, "from") != NULL)
+			up_seq = sys_jint(e1, "seq");
+	}
+	json_decref(evs);
+	ck_assert_msg(flip_seq > 0 && up_seq > 0 && flip_rep >= 20,
+	    "flip's log: seq %lld repeat %lld, then %lld", (long long)flip_seq,
+	    (long long)flip_rep, (long long)up_seq);
+
+	/*
+	 * The start, four changes to down, flip's count and its change; a
+	 * line or two more if the machine was slow enough for late probes.
+	 */
+	ck_assert_msg(count_lines(text) <= 10, "%zu lines in 3 s:\n"
+	    "%.1500s", count_lines(text), text);
+	ck_assert_msg(count_lines(jtext) <= 10, "%zu JSON lines in 3 s:\n"
+	    "%.1500s", count_lines(jtext), jtext);
+	follow_text_check(text);
+	rep = follow_json_check(jtext, flip_seq, &next);
+	snprintf(needle, sizeof(needle), "flip  refused  x%lld since ",
+	    (long long)flip_rep + 1);
+	ck_assert_msg(strstr(text, needle) != NULL && strstr(text, needle) <
+	    strstr(text, "flip  state  down -> up"), "no \"%s\" before the "
+	    "change to up (the log: %lld repeats):\n%.1500s", needle,
+	    (long long)flip_rep, text);
+	ck_assert_msg(rep == flip_rep && next == up_seq, "the JSON told "
+	    "repeat %lld of flip's fall, then event %lld (the log: %lld, "
+	    "then %lld):\n%.1500s", rep, next, (long long)flip_rep,
+	    (long long)up_seq, jtext);
+	free(text);
+	free(jtext);
+}
+END_TEST
+
 /*
  * 5c. futctl(8) lists "start" among the event types (events.h: "futd
  * started"): the log of a fresh futd begins with one.
@@ -1080,6 +1408,7 @@ operator_suite(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_availability);
 	tcase_add_test(tc, test_events_fold);
+	tcase_add_test(tc, test_events_tell);
 	suite_add_tcase(s, tc);
 
 	tc = op_tcase("live");
@@ -1091,6 +1420,7 @@ operator_suite(void)
 	tcase_add_test(tc, test_json_schema_ping);
 	tcase_add_test(tc, test_json_schema_reload);
 	tcase_add_test(tc, test_log_folds);
+	tcase_add_test(tc, test_follow_folds);
 	tcase_add_test(tc, test_log_start_event);
 	tcase_add_test(tc, test_shard);
 	suite_add_tcase(s, tc);
