@@ -437,8 +437,25 @@ report_target_head(struct jsonw *jw, const struct target *tg)
 		jsonw_lit(jw, ",\"for_s\":");
 		jsonw_f6_us(jw, clock_wall_us() - r->since_wall_us);
 	}
+	if (!r->flapping)
+		jsonw_lit(jw, ",\"flapping_since\":null,"
+		    "\"flapping_for_s\":null");
+	else {
+		jsonw_lit(jw, ",\"flapping_since\":");
+		jsonw_u64(jw, r->flap_since_s);
+		jsonw_lit(jw, ",\"flapping_for_s\":");
+		jsonw_f6_us(jw, clock_wall_us() -
+		    (int64_t)r->flap_since_s * 1000000);
+	}
 	jsonw_lit(jw, ",\"changes\":");
 	jsonw_u64(jw, r->changes);
+	/* how far the last results have come to changing the state */
+	jsonw_lit(jw, ",\"streak\":");
+	jsonw_u64(jw, r->streak);
+	jsonw_lit(jw, ",\"rise\":");
+	jsonw_u64(jw, tc->rise);
+	jsonw_lit(jw, ",\"fall\":");
+	jsonw_u64(jw, tc->fall);
 	jsonw_lit(jw, ",\"probes\":");
 	jsonw_u64(jw, r->probes);
 	jsonw_lit(jw, ",\"ok\":");
@@ -517,10 +534,7 @@ report_target_more(struct jsonw *jw, const struct target *tg)
 	struct probe_result pr;
 	int n = 0;
 
-	jsonw_lit(jw, ",\"rise\":");
-	jsonw_u64(jw, tc->rise);
-	jsonw_lit(jw, ",\"fall\":");
-	jsonw_u64(jw, tc->fall);
+	/* rise and fall: with the state (report_target_head) */
 	jsonw_lit(jw, ",\"flap_threshold\":");
 	jsonw_u64(jw, tc->flap);
 	jsonw_lit(jw, ",\"config\":");
