@@ -606,11 +606,18 @@ report_show(struct jsonw *jw, const struct target *tg)
 	jsonw_lit(jw, "}");
 }
 
-/* `probe NAME`: the target in a few words, one result in full. */
+/*
+ * `probe NAME`: the target in a few words, one result in full; with
+ * addresses = "each", each address as status and show write them, its
+ * counts those of this one probe.
+ */
 void
 report_probe(struct jsonw *jw, const struct target *tg,
-    const struct probe_result *pr)
+    const struct probe_result *pr, const struct probe_result *each,
+    unsigned neach)
 {
+	unsigned i;
+
 	jsonw_lit(jw, "{\"schema\":");
 	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
 	jsonw_lit(jw, ",\"target\":");
@@ -625,6 +632,24 @@ report_probe(struct jsonw *jw, const struct target *tg,
 	jsonw_g16_us(jw, (int64_t)tg->conf.timeout_us);
 	jsonw_lit(jw, ",\"result\":");
 	report_result(jw, pr, 1);
+	if (neach > 0) {
+		jsonw_lit(jw, ",\"addresses\":[");
+		for (i = 0; i < neach; i++) {
+			if (i > 0)
+				jsonw_lit(jw, ",");
+			jsonw_lit(jw, "{\"address\":");
+			jsonw_addr(jw, &each[i].peer);
+			if (each[i].error == PERR_NONE)
+				jsonw_lit(jw, ",\"ok\":1,\"failed\":0,"
+				    "\"last\":");
+			else
+				jsonw_lit(jw, ",\"ok\":0,\"failed\":1,"
+				    "\"last\":");
+			report_result(jw, &each[i], 1);
+			jsonw_lit(jw, "}");
+		}
+		jsonw_lit(jw, "]");
+	}
 	jsonw_lit(jw, "}");
 }
 
