@@ -25,5 +25,6 @@ Suite	*reload_suite(void);
 Suite	*keep_suite(void);
 Suite	*log_suite(void);
 TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
+Suite	*display_suite(void);
 
 #endif /* FUTD_TESTS_H */
