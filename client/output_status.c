@@ -266,7 +266,7 @@ status_since(char *buf, size_t size, const json_t *target)
  * "ok 127.0.0.1:80 (1 of rise 2)", not an address that looks like all
  * is well; an up one whose last probe failed, "Connection refused (1 of
  * fall 3)".  brief, for a narrow table: the error's class instead of its
- * words ("refused"), "ok" without the address.
+ * words ("refused"), "ok" instead of the address.
  */
 static void
 status_last(char *buf, size_t size, const json_t *target, int brief)
@@ -294,7 +294,7 @@ status_last(char *buf, size_t size, const json_t *target, int brief)
 		    "error")) == NULL)
 			s = "failed";
 		snprintf(buf, size, "%s%s", s, streak);
-	} else if (against)
+	} else if (brief || against)
 		snprintf(buf, size, "ok%s%s%s", brief ? "" : " ",
 		    brief ? "" : peer, streak);
 	else

@@ -95,8 +95,9 @@ table_cell_short(struct table *t, size_t row, size_t col, const char *fmt,
 
 /*
  * What the cell at (row, col) prints in a column width wide, and the
- * columns it takes in *used: the cell if it fits, else its short form if
- * that fits, else the cell, to be cut.
+ * columns it takes in *used: the cell if it fits, else its short form,
+ * cut if it must be (what a short form keeps is what matters most), else
+ * the cell, cut.
  */
 static const char *
 table_text(const struct table *t, size_t row, size_t col, size_t width,
@@ -112,10 +113,8 @@ table_text(const struct table *t, size_t row, size_t col, size_t width,
 		return s;
 	}
 	brief = t->shorts != NULL ? t->shorts[row * t->ncols + col] : NULL;
-	if (brief != NULL && (w = print_width(brief)) <= width) {
-		*used = w;
-		return brief;
-	}
+	if (brief != NULL)
+		s = brief;
 	*used = print_write_cut(NULL, s, width);
 	return s;
 }
