@@ -252,7 +252,7 @@ futctl_tty(unsigned short cols, const char *const args[])
 	struct pollfd pfd;
 	FILE *f;
 	ssize_t r;
-	pid_t pid;
+	pid_t pid, w;
 	int master, slave, status;
 
 	sys_bin(bin, sizeof(bin), "futctl");
@@ -289,7 +289,11 @@ futctl_tty(unsigned short cols, const char *const args[])
 	}
 	fclose(f);
 	close(master);
-	if (waitpid(pid, &status, WNOHANG) == 0) {
+	/* its side closed as it exits: the exit itself comes soon after */
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
+	    sys_left_ms(deadline) > 0)
+		sys_sleep_ms(5);
+	if (w == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		ck_abort_msg("futctl on a terminal did not finish: %s", text);
@@ -623,9 +627,9 @@ START_TEST(test_fits)
 	ck_assert_int_eq(futctl_env(&out, utf8_80, wide), 0);
 	ck_assert_msg(disp_widest(out.out) > 80, "-w kept to 80:\n%s",
 	    out.out);
-	assert_has(out.out, "reply did not match (20 bytes read)", "-w");
+	assert_has(out.out, "reply did not match", "-w");
 	assert_has(out.out, "self-signed certificate", "-w");
-	assert_has(out.out, "89d warning unverified", "-w");
+	assert_has(out.out, "d warning unverified", "-w");
 	assert_has(out.out, "Connection refused", "-w");
 	ck_assert_msg(strstr(out.out, ELLIPSIS) == NULL &&
 	    strstr(out.out, "...") == NULL, "-w cut something:\n%s", out.out);
