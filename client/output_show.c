@@ -74,14 +74,26 @@ static void
 text_since(const json_t *target)
 {
 	const char	*state, *base;
-	char		 when[64], ago[32];
+	char		 when[64], ago[32], streak[64] = "";
 	double		 d;
-	long long	 changes;
+	long long	 changes, n, of;
 
 	state = field_str(target, "state");
 	base = field_str(target, "base_state");
+	/* results against the state so far: "2 ok of rise 5" */
+	if (base != NULL && field_int(target, "streak", &n) == 0 && n > 0 &&
+	    (strcmp(base, "up") == 0 || strcmp(base, "down") == 0) &&
+	    field_int(target, strcmp(base, "up") == 0 ? "fall" : "rise",
+	    &of) == 0)
+		snprintf(streak, sizeof(streak), ", %lld %s of %s %lld so far",
+		    n, strcmp(base, "up") == 0 ? "failed" : "ok",
+		    strcmp(base, "up") == 0 ? "fall" : "rise", of);
 	if (state != NULL && base != NULL && strcmp(state, base) != 0)
-		text_kv("state:", "%s (%s at the moment)", state, base);
+		text_kv("state:", "%s (%s at the moment%s)", state, base,
+		    streak);
+	else if (streak[0] != '\0')
+		text_kv("state:", "%s (%s)", state != NULL ? state : "-",
+		    streak + 2);
 	else
 		text_kv("state:", "%s", state != NULL ? state : "-");
 

@@ -734,6 +734,15 @@ START_TEST(test_last_against_state)
 	    "%s", want, out.out);
 	free(line);
 	sys_out_free(&out);
+
+	/* show says it too, unless rise was reached meanwhile */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "show", "slow",
+	    (char *)NULL), 0);
+	ck_assert_msg(strstr(out.out, "state:       up\n") != NULL ||
+	    (strstr(out.out, "state:       down (") != NULL &&
+	    strstr(out.out, " ok of rise 5 so far)") != NULL), "show: %s",
+	    out.out);
+	sys_out_free(&out);
 }
 END_TEST
 
