@@ -870,6 +870,9 @@ ctl_timeout_for(const json_t *target)
 	whole = (int)t;			/* ceil() without libm */
 	if (whole < t)
 		whole++;
+	/* addresses = "each": a probe of each address, a timeout each */
+	if (json_is_array(json_object_get(target, "addresses")))
+		whole *= CTL_PROBE_MAX_ADDRS;
 	return whole + CTL_PROBE_MARGIN_SEC;
 }
 

@@ -17,6 +17,9 @@ struct parse_result;
 #define CTL_RELOAD_TIMEOUT_SEC	300	/* the reply to a reload */
 #define CTL_PROBE_MARGIN_SEC	10	/* probe: the target's timeout + */
 #define CTL_PROBE_FALLBACK_SEC	120	/* ... when futd did not say it */
+#define CTL_PROBE_MAX_ADDRS	8	/* addresses = "each": a timeout for
+					   each, at most futd's
+					   TARGET_MAX_ADDRS */
 #define CTL_MAX_REPLY		(256UL * 1024 * 1024)	/* '\n' excluded */
 
 enum ctl_status {

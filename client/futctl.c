@@ -9,6 +9,7 @@
  * output backends (output*.c), which tests link without this file.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,11 @@ main(int argc, char *argv[])
 	const struct output	*out;
 	struct parse_result	 res;
 
+	/*
+	 * The character set alone, for the mark of a cut cell ("…" or
+	 * "..."): numbers, dates and words stay as they are in any locale.
+	 */
+	(void)setlocale(LC_CTYPE, "");
 	switch (parse(argc, argv, &res)) {
 	case PARSE_OK:
 		break;

@@ -24,6 +24,7 @@ static void	 text_result_tail(const json_t *);
 static void	 text_addresses(const json_t *);
 static void	 text_history(const json_t *, unsigned long);
 static void	 text_phases(char *, size_t, const json_t *, int);
+static void	 text_probe_addresses(const json_t *);
 
 /*
  * Everything about one target: what it is, how it is probed, its state
@@ -73,17 +74,38 @@ static void
 text_since(const json_t *target)
 {
 	const char	*state, *base;
-	char		 when[64], ago[32];
+	char		 when[64], ago[32], streak[64] = "";
 	double		 d;
-	long long	 changes;
+	long long	 changes, n, of;
 
 	state = field_str(target, "state");
 	base = field_str(target, "base_state");
+	/* results against the state so far: "2 ok of rise 5" */
+	if (base != NULL && field_int(target, "streak", &n) == 0 && n > 0 &&
+	    (strcmp(base, "up") == 0 || strcmp(base, "down") == 0) &&
+	    field_int(target, strcmp(base, "up") == 0 ? "fall" : "rise",
+	    &of) == 0)
+		snprintf(streak, sizeof(streak), ", %lld %s of %s %lld so far",
+		    n, strcmp(base, "up") == 0 ? "failed" : "ok",
+		    strcmp(base, "up") == 0 ? "fall" : "rise", of);
 	if (state != NULL && base != NULL && strcmp(state, base) != 0)
-		text_kv("state:", "%s (%s at the moment)", state, base);
+		text_kv("state:", "%s (%s at the moment%s)", state, base,
+		    streak);
+	else if (streak[0] != '\0')
+		text_kv("state:", "%s (%s)", state != NULL ? state : "-",
+		    streak + 2);
 	else
 		text_kv("state:", "%s", state != NULL ? state : "-");
 
+	/* since when it flaps; "since" is the last flip's */
+	if (state != NULL && strcmp(state, "flapping") == 0 &&
+	    field_num(target, "flapping_since", &d) == 0) {
+		fmt_date(when, sizeof(when), d);
+		if (field_num(target, "flapping_for_s", &d) == -1)
+			d = (double)time(NULL) - d;
+		fmt_age(ago, sizeof(ago), d);
+		text_kv("flapping:", "since %s (%s ago)", when, ago);
+	}
 	if (field_num(target, "since", &d) == 0) {
 		fmt_date(when, sizeof(when), d);
 		if (field_num(target, "for_s", &d) == -1)
@@ -504,6 +526,7 @@ text_probe(const json_t *data, const json_t *target)
 		print_line(stdout, "  %-11s %s", steps[i].words, buf);
 	}
 	text_result_tail(result);
+	text_probe_addresses(json_object_get(data, "addresses"));
 
 	if (field_int(result, "latency_us", &us) == 0)
 		fmt_latency(lat, sizeof(lat), us);
@@ -522,4 +545,46 @@ text_probe(const json_t *data, const json_t *target)
 		text_kv("result:", "FAILED after %s: %s", lat,
 		    words != NULL ? words : class != NULL ? class : "-");
 	return 1;
+}
+
+/*
+ * probe, addresses = "each": a line per address probed, before the
+ * round's result (the first failure, else the first), which the steps
+ * above are of:
+ *
+ * address:     127.0.0.2:8080  FAILED after 83us: Connection refused
+ * address:     127.0.0.3:8080  ok in 201us
+ */
+static void
+text_probe_addresses(const json_t *addrs)
+{
+	const json_t	*a, *last;
+	const char	*s, *words;
+	char		 lat[32];
+	long long	 us;
+	size_t		 i, w, width = 0;
+	int		 good;
+
+	json_array_foreach(addrs, i, a)
+		if ((s = field_str(a, "address")) != NULL &&
+		    (w = print_width(s)) > width)
+			width = w;
+	json_array_foreach(addrs, i, a) {
+		if ((s = field_str(a, "address")) == NULL)
+			s = "-";
+		last = json_object_get(a, "last");
+		if (field_int(last, "latency_us", &us) == 0)
+			fmt_latency(lat, sizeof(lat), us);
+		else
+			snprintf(lat, sizeof(lat), "-");
+		if (field_bool(last, "ok", &good) == 0 && good)
+			text_kv("address:", "%s%*s  ok in %s", s,
+			    (int)(width - print_width(s)), "", lat);
+		else {
+			words = field_str(last, "message");
+			text_kv("address:", "%s%*s  FAILED after %s: %s", s,
+			    (int)(width - print_width(s)), "", lat,
+			    words != NULL ? words : "failed");
+		}
+	}
 }

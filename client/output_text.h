@@ -28,7 +28,7 @@ int	 text_probe(const json_t *, const json_t *);
 int	 text_is_tls(const json_t *, const json_t *);
 void	 text_tls_settings(const json_t *, const json_t *);
 void	 text_cert(const json_t *);
-void	 text_cert_cell(char *, size_t, const json_t *);
+void	 text_cert_cell(char *, size_t, const json_t *, int);
 void	 text_tls_result(const json_t *);
 
 /* output_log.c */

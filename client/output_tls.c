@@ -142,10 +142,12 @@ text_cert(const json_t *target)
 /*
  * status's CERT: "89d", "19d warning", "5d critical", "expired", with
  * " unverified" when verification failed for another reason; "-" for
- * none (yet).
+ * none (yet).  brief, for a table that must be narrower: "19d warn",
+ * "5d crit", and no "unverified" (a target that verifies is down for
+ * it, and LAST says why; one that does not asked not to).
  */
 void
-text_cert_cell(char *buf, size_t size, const json_t *target)
+text_cert_cell(char *buf, size_t size, const json_t *target, int brief)
 {
 	const json_t	*cert = json_object_get(target, "cert");
 	const char	*s;
@@ -161,11 +163,12 @@ text_cert_cell(char *buf, size_t size, const json_t *target)
 	if (days < 0)
 		n = snprintf(buf, size, "expired");
 	else if (s != NULL && strcmp(s, "ok") != 0)
-		n = snprintf(buf, size, "%lldd %s", days, s);
+		n = snprintf(buf, size, "%lldd %.*s", days,
+		    brief ? 4 : (int)strlen(s), s);
 	else
 		n = snprintf(buf, size, "%lldd", days);
 	/* an expired one cannot verify: no need to say so twice */
-	if (n > 0 && (size_t)n < size && days >= 0 &&
+	if (!brief && n > 0 && (size_t)n < size && days >= 0 &&
 	    field_bool(cert, "verified", &verified) == 0 && !verified)
 		snprintf(buf + n, size - (size_t)n, " unverified");
 }

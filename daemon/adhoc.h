@@ -10,8 +10,13 @@ struct daemon;
 struct probe_result;
 struct target;
 
+/*
+ * The target (NULL: it went away), the result (with addresses = "each",
+ * the round's: the first failure, else the first), and each address's
+ * result in the answer's order (none without "each").
+ */
 typedef void (*adhoc_done_fn)(void *, const struct target *,
-    const struct probe_result *);
+    const struct probe_result *, const struct probe_result *, unsigned);
 struct adhoc	*adhoc_start(struct daemon *, struct target *, adhoc_done_fn,
 		    void *);
 void		 adhoc_detach(struct adhoc *);

@@ -652,7 +652,8 @@ control_metrics(struct control_client *cl, struct ctl_request *req)
 /* An ad hoc probe finished: the answer to `probe NAME`. */
 static void
 control_probe_done(void *arg, const struct target *tg,
-    const struct probe_result *pr)
+    const struct probe_result *pr, const struct probe_result *each,
+    unsigned neach)
 {
 	struct control_client *cl = arg;
 	struct jsonw *jw = &cl->c->jw;
@@ -663,7 +664,7 @@ control_probe_done(void *arg, const struct target *tg,
 		    "probing", NULL);
 	} else {
 		report_begin(jw, PROTO_OK, "OK", 1);
-		report_probe(jw, tg, pr);
+		report_probe(jw, tg, pr, each, neach);
 		report_end(jw);
 		control_send(cl);
 	}

@@ -41,6 +41,9 @@
  *            "uptime_s":F,"targets":N}
  *   status: {"schema":1,"targets":[TARGET,...]}
  *   show:   {"schema":1,"target":TARGET+{"history":[RESULT,...]}}
+ *   probe:  {"schema":1,"target","probe","host","port","timeout",
+ *            "result":RESULT+{...in full},
+ *            "addresses":[ADDRESS,...] (addresses = "each" only)}
  *   reload: {"schema":1,"added":[name...],"removed":[name...],
  *            "changed":[name...],"reset":[name...],"unchanged":N}
  *            "changed": every target whose settings changed; "reset":
@@ -50,13 +53,17 @@
  *            until then every changed target was reset, and "changed"
  *            names them all, as it did.)
  *   TARGET: {"name","probe","host","port","interval","timeout",
- *            "state":"unknown"|"up"|"down","since":F|null,
+ *            "state":"unknown"|"up"|"down"|"flapping","since":F|null,
+ *            "flapping_since":N|null (unix seconds, when it began to flap),
+ *            "streak":N (results against the state so far),"rise","fall",
  *            "probes","ok","failed","late",
  *            "last_time":F|null (unix seconds), "last_ok":bool|null,
  *            "last_error":null|"words", "error":null|"class",
- *            "last_latency_us":N|null, "peer":"127.0.0.1:22"|"[::1]:22"|null}
+ *            "last_latency_us":N|null, "peer":"127.0.0.1:22"|"[::1]:22"|null,
+ *            "addresses":[ADDRESS,...] (addresses = "each" only)}
  *   RESULT: {"time":F,"ok":bool,"latency_us":N,"error":null|"class",
  *            "message":null|"words"}   (newest first)
+ *   ADDRESS: {"address":"127.0.0.1:22","ok":N,"failed":N,"last":RESULT|null}
  *   log:    {"schema":1,"events":[EVENT,...]}   (oldest first)
  *   follow: {"schema":1,"following":true,"target":"name"|null}, then a line
  *            per event with no envelope, in time order: {"event":EVENT} when

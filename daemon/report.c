@@ -437,8 +437,25 @@ report_target_head(struct jsonw *jw, const struct target *tg)
 		jsonw_lit(jw, ",\"for_s\":");
 		jsonw_f6_us(jw, clock_wall_us() - r->since_wall_us);
 	}
+	if (!r->flapping)
+		jsonw_lit(jw, ",\"flapping_since\":null,"
+		    "\"flapping_for_s\":null");
+	else {
+		jsonw_lit(jw, ",\"flapping_since\":");
+		jsonw_u64(jw, r->flap_since_s);
+		jsonw_lit(jw, ",\"flapping_for_s\":");
+		jsonw_f6_us(jw, clock_wall_us() -
+		    (int64_t)r->flap_since_s * 1000000);
+	}
 	jsonw_lit(jw, ",\"changes\":");
 	jsonw_u64(jw, r->changes);
+	/* how far the last results have come to changing the state */
+	jsonw_lit(jw, ",\"streak\":");
+	jsonw_u64(jw, r->streak);
+	jsonw_lit(jw, ",\"rise\":");
+	jsonw_u64(jw, tc->rise);
+	jsonw_lit(jw, ",\"fall\":");
+	jsonw_u64(jw, tc->fall);
 	jsonw_lit(jw, ",\"probes\":");
 	jsonw_u64(jw, r->probes);
 	jsonw_lit(jw, ",\"ok\":");
@@ -517,10 +534,7 @@ report_target_more(struct jsonw *jw, const struct target *tg)
 	struct probe_result pr;
 	int n = 0;
 
-	jsonw_lit(jw, ",\"rise\":");
-	jsonw_u64(jw, tc->rise);
-	jsonw_lit(jw, ",\"fall\":");
-	jsonw_u64(jw, tc->fall);
+	/* rise and fall: with the state (report_target_head) */
 	jsonw_lit(jw, ",\"flap_threshold\":");
 	jsonw_u64(jw, tc->flap);
 	jsonw_lit(jw, ",\"config\":");
@@ -592,11 +606,18 @@ report_show(struct jsonw *jw, const struct target *tg)
 	jsonw_lit(jw, "}");
 }
 
-/* `probe NAME`: the target in a few words, one result in full. */
+/*
+ * `probe NAME`: the target in a few words, one result in full; with
+ * addresses = "each", each address as status and show write them, its
+ * counts those of this one probe.
+ */
 void
 report_probe(struct jsonw *jw, const struct target *tg,
-    const struct probe_result *pr)
+    const struct probe_result *pr, const struct probe_result *each,
+    unsigned neach)
 {
+	unsigned i;
+
 	jsonw_lit(jw, "{\"schema\":");
 	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
 	jsonw_lit(jw, ",\"target\":");
@@ -611,6 +632,24 @@ report_probe(struct jsonw *jw, const struct target *tg,
 	jsonw_g16_us(jw, (int64_t)tg->conf.timeout_us);
 	jsonw_lit(jw, ",\"result\":");
 	report_result(jw, pr, 1);
+	if (neach > 0) {
+		jsonw_lit(jw, ",\"addresses\":[");
+		for (i = 0; i < neach; i++) {
+			if (i > 0)
+				jsonw_lit(jw, ",");
+			jsonw_lit(jw, "{\"address\":");
+			jsonw_addr(jw, &each[i].peer);
+			if (each[i].error == PERR_NONE)
+				jsonw_lit(jw, ",\"ok\":1,\"failed\":0,"
+				    "\"last\":");
+			else
+				jsonw_lit(jw, ",\"ok\":0,\"failed\":1,"
+				    "\"last\":");
+			report_result(jw, &each[i], 1);
+			jsonw_lit(jw, "}");
+		}
+		jsonw_lit(jw, "]");
+	}
 	jsonw_lit(jw, "}");
 }
 

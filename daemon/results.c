@@ -604,6 +604,7 @@ results_record_at(struct results *r, const struct probe_result *pr,
 	struct results_detail *d;
 	struct hist_entry *h;
 	enum target_state s;
+	int flapping;
 
 	/*
 	 * Out of memory for the detail or the ring: the result counts, and
@@ -664,9 +665,17 @@ results_record_at(struct results *r, const struct probe_result *pr,
 		r->since_wall_us = pr->wall_us + pr->latency_us;
 	}
 
-	/* flapping: more than `flap` changes within the history window */
-	r->flapping = r->flap > 0 && r->changes > r->flap &&
+	/*
+	 * flapping: more than `flap` changes within the history window.  It
+	 * begins at a change (only a change adds one to the window), and an
+	 * operator wants to know since when, not since its last flip.
+	 */
+	flapping = r->flap > 0 && r->changes > r->flap &&
 	    r->seq - r->change_seq[r->flap] < (r->ring_size > 0 ?
 	    r->ring_size : 1);
+	if (flapping && !r->flapping)
+		r->flap_since_s = (uint32_t)((pr->wall_us + pr->latency_us) /
+		    1000000);
+	r->flapping = (uint8_t)flapping;
 	return r->state;
 }

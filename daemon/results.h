@@ -155,6 +155,8 @@ struct results {
 	uint8_t			 streak;	/* results against the state */
 	uint8_t			 state;		/* enum target_state */
 	uint8_t			 flapping;
+	uint32_t		 flap_since_s;	/* wall clock: when flapping began
+						   (in the padding: 160 bytes) */
 };
 
 /* Latency statistics over the successful results of the history ring. */

@@ -25,6 +25,7 @@ Suite	*reload_suite(void);
 Suite	*keep_suite(void);
 Suite	*log_suite(void);
 TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
+Suite	*display_suite(void);
 
 /* parts of conf_suite, each in a file of its own */
 TCase	*conf_hint_tcase(void);
