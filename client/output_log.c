@@ -1,7 +1,8 @@
 /*
- * output_log.c - the text of `log` and `log -f`: one line per event, an
- * update of a repeated failure (what futd tells a follower of the repeats
- * folded in, every half minute at most) as a line of its own.
+ * output_log.c - the text of `log` and `log -f`: one line per event (on a
+ * terminal wrapped to its width), an update of a repeated failure (what
+ * futd tells a follower of the repeats folded in, every half minute at
+ * most) as a line of its own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,9 @@
 #include "field.h"
 #include "fmt.h"
 #include "print.h"
+
+/* the lines after an event's first, on a terminal: under its target */
+#define LOG_INDENT	17
 
 static void	 text_event_update(const json_t *, const json_t *, double,
 		    double, long long);
@@ -80,7 +84,7 @@ text_event_update(const json_t *line, const json_t *ev, double t,
 	more[0] = '\0';
 	if (strcmp(last, at_s) != 0)
 		snprintf(more, sizeof(more), ", last %s", last);
-	print_line(stdout, "%s  %s  %s  x%lld since %s%s", when,
+	text_log_line(LOG_INDENT, "%s  %s  %s  x%lld since %s%s", when,
 	    target != NULL ? target : "-", what, repeat + 1, first, more);
 }
 
@@ -88,7 +92,8 @@ text_event_update(const json_t *line, const json_t *ev, double t,
  * Nov 27 12:44:32  closed  state  unknown -> down (Connection refused,
  *     0.302ms), availability 0.00% (failed 8 more times, last 12:45:00)
  *
- * (one line), or with update set the line of text_event_update.
+ * (one line; on a terminal wrapped, as here), or with update set the line
+ * of text_event_update.
  */
 void
 text_event(const json_t *line, int update)
@@ -129,7 +134,7 @@ text_event(const json_t *line, int update)
 		    failed ? "failed " : "", repeat, repeat == 1 ? "" : "s",
 		    last);
 	}
-	print_line(stdout, "%s  %s  %s  %s%s", when,
+	text_log_line(LOG_INDENT, "%s  %s  %s  %s%s", when,
 	    target != NULL ? target : "-", type != NULL ? type : "-", what,
 	    more);
 }

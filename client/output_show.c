@@ -378,6 +378,8 @@ text_addresses(const json_t *target)
 			    (s = field_str(last, "message")) != NULL ? s :
 			    "failed", lat);
 	}
+	t.width = print_columns();
+	t.cut = 1UL << 3;
 	table_print(&t);
 	table_free(&t);
 }
@@ -440,7 +442,12 @@ text_history(const json_t *history, unsigned long n)
 		class = field_str(result, "error");
 		table_cell(&t, i + 1, 7, "%s", words != NULL ? words :
 		    class != NULL ? class : good == 0 ? "failed" : "");
+		if (class != NULL)
+			table_cell_short(&t, i + 1, 7, "%s", class);
 	}
+	/* the words give way to the class where the terminal is narrow */
+	t.width = print_columns();
+	t.cut = 1UL << 7;
 	table_print(&t);
 	table_free(&t);
 }

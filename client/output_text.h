@@ -14,6 +14,8 @@ struct parse_result;
 /* output_words.c */
 int	 text_malformed(const char *);
 void	 text_target(char *, size_t, const json_t *);
+void	 text_log_line(size_t, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	 text_kv(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

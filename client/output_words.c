@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "output_text.h"
 #include "field.h"
@@ -37,7 +38,10 @@ text_target(char *buf, size_t size, const json_t *target)
 	    port);
 }
 
-/* "label:      value", the value from column 14 on (labels < 13). */
+/*
+ * "label:      value", the value from column 14 on (labels < 13), wrapped
+ * under itself where it is wider than the terminal.
+ */
 void
 text_kv(const char *label, const char *fmt, ...)
 {
@@ -47,6 +51,30 @@ text_kv(const char *label, const char *fmt, ...)
 	va_start(ap, fmt);
 	value = print_vasprintf(fmt, ap);
 	va_end(ap);
-	print_line(stdout, "%-13s%s", label, value);
+	printf("%-13s", label);
+	print_wrap(stdout, value, 13, 13, print_columns());
+	putchar('\n');
 	free(value);
+}
+
+/*
+ * A line of a log: whole where it goes to a file or a pipe (one event a
+ * line, for grep), on a terminal wrapped to its width, the lines after
+ * the first indented by indent.
+ */
+void
+text_log_line(size_t indent, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	va_start(ap, fmt);
+	line = print_vasprintf(fmt, ap);
+	va_end(ap);
+	if (isatty(STDOUT_FILENO))
+		print_wrap(stdout, line, 0, indent, print_columns());
+	else
+		print_write(stdout, line);
+	putchar('\n');
+	free(line);
 }

@@ -269,6 +269,50 @@ print_columns(void)
 	return PRINT_COLUMNS_DEFAULT;
 }
 
+/*
+ * Write s, whose first line starts at column start (what is before it
+ * written already), in lines of at most width columns: broken at blanks,
+ * each line after the first indented by indent blanks, so that a long
+ * value stays under its label and nothing of it is lost.  A word wider
+ * than a line is broken where the line ends.  No newline at the end.
+ */
+void
+print_wrap(FILE *fp, const char *s, size_t start, size_t indent,
+    size_t width)
+{
+	size_t	 room, used, len, brk;
+	char	*line;
+
+	/* too narrow for a hanging indent: one line, as it is */
+	if (width <= start + 8 || width <= indent + 8) {
+		print_write(fp, s);
+		return;
+	}
+	for (room = width - start; *s != '\0'; room = width - indent) {
+		if (print_width(s) <= room) {
+			print_write(fp, s);
+			return;
+		}
+		len = print_fit(s, room, &used);
+		/* the last blank that fits, else the word is cut */
+		for (brk = len; brk > 0 && s[brk] != ' '; brk--)
+			;
+		if (brk == 0)
+			brk = len;
+		if ((line = strndup(s, brk)) == NULL) {
+			fputs("futctl: out of memory\n", stderr);
+			exit(FUTCTL_EXIT_REPLY);
+		}
+		print_write(fp, line);
+		free(line);
+		s += brk;
+		while (*s == ' ')
+			s++;
+		if (*s != '\0')
+			fprintf(fp, "\n%*s", (int)indent, "");
+	}
+}
+
 void
 print_vline(FILE *fp, const char *fmt, va_list ap)
 {

@@ -18,6 +18,7 @@ const char *print_ellipsis(void);
 void	 print_write(FILE *, const char *);
 size_t	 print_write_cut(FILE *, const char *, size_t);
 size_t	 print_columns(void);
+void	 print_wrap(FILE *, const char *, size_t, size_t, size_t);
 void	 print_vline(FILE *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 void	 print_line(FILE *, const char *, ...)

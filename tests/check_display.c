@@ -641,12 +641,20 @@ START_TEST(test_fits)
 }
 END_TEST
 
-/* 2. On a terminal, its width (TIOCGWINSZ) wins over COLUMNS=200. */
+/*
+ * 2. On a terminal, its width (TIOCGWINSZ) wins over COLUMNS=200; show's
+ * values and log's events go on below where they are wider.
+ */
 START_TEST(test_tty)
 {
 	static const char *const names[] = { "web-tls-with-a-long-name",
 	    "closed-with-a-long-name", NULL };
 	static const char *const status[] = { "status", NULL };
+	static const char *const show[] = { "show", "web-tls-with-a-long-name",
+	    NULL };
+	static const char *const logcmd[] = { "log", NULL };
+	static const char *const c_80[] = { "COLUMNS=80", "LC_ALL=C", NULL };
+	struct sys_out out;
 	struct disp_col cols[] = {
 		{ "NAME", 0, 0, 0 }, { "STATE", 0, 0, 0 },
 		{ "SINCE", 1, 0, 0 }, { "AVAIL", 1, 0, 0 },
@@ -674,6 +682,23 @@ START_TEST(test_tty)
 	    "status on a terminal");
 	assert_has(text, "CERT", "status on a terminal");
 	free(text);
+
+	/* show and log go on below, under the value or the target */
+	text = futctl_tty(DISP_PTY_COLS, show);
+	assert_fits(text, DISP_PTY_COLS, "show on a terminal");
+	assert_has(text, "\n             ", "show on a terminal");
+	assert_has(text, "self-signed", "show on a terminal");
+	free(text);
+	text = futctl_tty(DISP_PTY_COLS, logcmd);
+	assert_fits(text, DISP_PTY_COLS, "log on a terminal");
+	assert_has(text, "\n                 ", "log on a terminal");
+	free(text);
+	/* into a pipe each event is one line, for grep */
+	ck_assert_int_eq(futctl_env(&out, c_80, logcmd), 0);
+	ck_assert_msg(strstr(out.out, "\n ") == NULL &&
+	    disp_widest(out.out) > 80, "log into a pipe wrapped:\n%s",
+	    out.out);
+	sys_out_free(&out);
 }
 END_TEST
 
