@@ -7,7 +7,9 @@
 # target and our units, so none of the host's own units is started.  Fresh
 # tmpfs are mounted over /tmp and /var/tmp first: booting runs
 # systemd-tmpfiles, which empties /tmp, and the host's /tmp (this tree may
-# live there, CI's does) must not be touched.  Then, step by step: start futd.socket, let `futctl
+# live there, CI's does) must not be touched.  A host with a persistent
+# journal (/var/log/journal) gets a fresh one too: its entries of earlier
+# runs, by earlier builds, are not this run's.  Then, step by step: start futd.socket, let `futctl
 # status` start the service, reload (good and bad), read the journal, stop.
 #
 # Where systemd cannot boot here (not root, no unshare, no systemd), the
@@ -96,6 +98,8 @@ unshare --pid --fork --mount --mount-proc sh -c "
 	mount --bind '$units' /etc/systemd/system &&
 	mount -t tmpfs -o mode=1777 tmpfs /tmp &&
 	mount -t tmpfs -o mode=1777 tmpfs /var/tmp &&
+	{ [ ! -d /var/log/journal ] ||
+	  mount -t tmpfs -o mode=2755 tmpfs /var/log/journal; } &&
 	exec /lib/systemd/systemd --system --unit=futd-test.target" \
 	>"$stage/systemd.log" 2>&1 &
 unshare_pid=$!
