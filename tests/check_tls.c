@@ -1350,7 +1350,7 @@ START_TEST(test_config)
 	char bin[PATH_MAX];
 	const char *argv[] = { bin, "-n", "-f", fx.conf, NULL };
 	struct sys_out out;
-	char want[PATH_MAX + 64];
+	char want[3 * PATH_MAX + 128];
 
 	sys_bin(bin, sizeof(bin), "futd");
 	sys_write_filef(fx.conf, "targets = (\n"
@@ -1376,11 +1376,32 @@ START_TEST(test_config)
 	assert_has(out.err, "unknown min_version \"1.1\"", "futd -n");
 	sys_out_free(&out);
 
+	/* the ca_file's line, and why */
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
-	    "    ca_file = \"%s/absent.pem\"; }\n);\n", fx.dir);
+	    "    ca_file = \"%s/absent.pem\"; },\n"
+	    "  { name = \"b\"; host = \"localhost\"; port = 443; tls = true;\n"
+	    "    ca_file = \"%s\"; }\n);\n", fx.dir, fx.dir);
 	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);
-	assert_has(out.err, "cannot load ca_file", "futd -n");
+	snprintf(want, sizeof(want), "%s:3: cannot load ca_file %s/absent.pem "
+	    "(No such file or directory) in target \"a\"", fx.conf, fx.dir);
+	assert_has(out.err, want, "futd -n");
+	snprintf(want, sizeof(want), "%s:5: cannot load ca_file %s (a "
+	    "directory, not a file of certificates) in target \"b\"", fx.conf,
+	    fx.dir);
+	assert_has(out.err, want, "futd -n");
+	sys_out_free(&out);
+
+	/*
+	 * A relative ca_file is the config's neighbour (fx.dir is a directory
+	 * of root_dir, where the certificates are), not the cwd's: futd runs
+	 * from the repository, or from / under systemd.
+	 */
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
+	    "    ca_file = \"../ca.pem\"; }\n);\n");
+	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 0);
+	assert_has(out.out, "configuration OK", "futd -n, ca_file ../ca.pem");
 	sys_out_free(&out);
 }
 END_TEST
