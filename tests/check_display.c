@@ -13,6 +13,7 @@
  *  - a flapping target's SINCE is since when it flaps.
  *  - addresses = "each": status has a row per address under its target,
  *    probe a line per address.
+ *  - futctl -h and futd -h fit 80 columns.
  *
  * The width of a line is counted by glibc's wcwidth() in C.UTF-8, not by
  * futctl's own table: two opinions that must agree.
@@ -937,6 +938,29 @@ START_TEST(test_each)
 }
 END_TEST
 
+/*
+ * The help of futctl and of futd, read on an 80-column terminal: no line
+ * wraps (futctl -h's metrics line was 82 columns).
+ */
+START_TEST(test_help)
+{
+	static const char *const progs[] = { "futctl", "futd" };
+	char bin[PATH_MAX];
+	const char *argv[] = { bin, "-h", NULL };
+	struct sys_out out;
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		sys_bin(bin, sizeof(bin), progs[i]);
+		ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 0);
+		ck_assert_msg(strstr(out.out, "usage: ") != NULL, "%s -h:\n%s",
+		    progs[i], out.out);
+		assert_fits(out.out, 80, progs[i]);
+		sys_out_free(&out);
+	}
+}
+END_TEST
+
 Suite *
 display_suite(void)
 {
@@ -951,6 +975,7 @@ display_suite(void)
 	tcase_add_test(tc, test_last_against_state);
 	tcase_add_test(tc, test_flapping_since);
 	tcase_add_test(tc, test_each);
+	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
 	return s;
 }
