@@ -12,7 +12,7 @@
  *    far it has come towards rise; an up one that failed, towards fall.
  *  - a flapping target's SINCE is since when it flaps.
  *  - addresses = "each": status has a row per address under its target,
- *    probe a line per address.
+ *    probe a line per address, the log names the address that failed.
  *  - futctl -h and futd -h fit 80 columns.
  *
  * The width of a line is counted by glibc's wcwidth() in C.UTF-8, not by
@@ -934,6 +934,14 @@ START_TEST(test_each)
 	    json_array_get(list, 1), "last"), "ok")), "--json probe: %s",
 	    out.out);
 	json_decref(j);
+	sys_out_free(&out);
+
+	/* the log says which address failed: the round's words alone do not */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "log", "each2",
+	    (char *)NULL), 0);
+	snprintf(a2, sizeof(a2), "unknown -> down (127.0.0.2:%u: Connection "
+	    "refused, ", port);
+	assert_has(out.out, a2, "log each2");
 	sys_out_free(&out);
 }
 END_TEST
