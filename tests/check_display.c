@@ -12,7 +12,8 @@
  *    far it has come towards rise; an up one that failed, towards fall.
  *  - a flapping target's SINCE is since when it flaps.
  *  - addresses = "each": status has a row per address under its target,
- *    probe a line per address, the log names the address that failed.
+ *    probe a line per address, the log and check name the address that
+ *    failed.
  *  - futctl -h and futd -h fit 80 columns.
  *
  * The width of a line is counted by glibc's wcwidth() in C.UTF-8, not by
@@ -942,6 +943,13 @@ START_TEST(test_each)
 	snprintf(a2, sizeof(a2), "unknown -> down (127.0.0.2:%u: Connection "
 	    "refused, ", port);
 	assert_has(out.out, a2, "log each2");
+	sys_out_free(&out);
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "check", "each2",
+	    (char *)NULL), 2);
+	snprintf(a2, sizeof(a2), " is down for ");
+	assert_has(out.out, a2, "check each2");
+	snprintf(a2, sizeof(a2), ": 127.0.0.2:%u: Connection refused, ", port);
+	assert_has(out.out, a2, "check each2");
 	sys_out_free(&out);
 }
 END_TEST
