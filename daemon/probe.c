@@ -758,8 +758,14 @@ probe_drop(struct probe *p)
 		connect_drop(&p->connect);
 		break;
 	case PROBE_STARTTLS:
-		write_drop(&p->write);
-		read_drop(&p->read);
+		/*
+		 * The dialogue's writes and reads wait on the probe's one
+		 * waiter.  Its write future is not set up while it waits for
+		 * the server's greeting (every protocol's first step): a
+		 * write_drop() then followed a stale or NULL pointer, and a
+		 * server that never greets crashed futd at the deadline.
+		 */
+		waiter_disarm(p->w);
 		break;
 	case PROBE_HANDSHAKE:
 		tls_close(&p->tls);

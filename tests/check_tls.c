@@ -1007,7 +1007,8 @@ END_TEST
 
 /*
  * 8. A peer that takes the ClientHello and never answers: tls_timeout,
- * at the deadline (0.5 s) and not much after.
+ * at the deadline (0.5 s) and not much after; with STARTTLS and a server
+ * that never greets, the same (futd crashed there).
  */
 START_TEST(test_stall)
 {
@@ -1019,11 +1020,16 @@ START_TEST(test_stall)
 	port = our_srv_start("testsrv", silent, NULL);
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"stall\"; host = \"localhost\"; port = %u; "
-	    "tls = true;\n    interval = 1; timeout = 0.5; }\n);\n", port);
+	    "tls = true;\n    interval = 1; timeout = 0.5; },\n"
+	    "  { name = \"nogreeting\"; host = \"localhost\"; port = %u; "
+	    "tls = true;\n    starttls = \"smtp\"; interval = 1; "
+	    "timeout = 0.5; }\n);\n", port, port);
 	sys_fx_futd(&fx);
-	st = wait_results(FIRST_MS, "stall", NULL);
+	st = wait_results(FIRST_MS, "stall", "nogreeting", NULL);
 	assert_failed(st, "stall", "tls_timeout",
 	    "while in the TLS handshake");
+	/* an SMTP server that never greets: a timeout, and futd lives on */
+	assert_failed(st, "nogreeting", "tls_timeout", "timed out after 0.5");
 	t = sys_target_get(st, "stall");
 	us = jint(t, "last.latency_us");
 	ck_assert_msg(us >= STALL_TIMEOUT_US &&
