@@ -137,7 +137,7 @@ static void
 check_facts(struct check_facts *f, const json_t *target)
 {
 	const json_t	*avail, *stats;
-	const char	*words;
+	const char	*words, *peer;
 	double		 d;
 
 	memset(f, 0, sizeof(*f));
@@ -175,7 +175,12 @@ check_facts(struct check_facts *f, const json_t *target)
 		if ((words = field_str(target, "last_error")) == NULL &&
 		    (words = field_str(target, "error")) == NULL)
 			words = "failed";
-		snprintf(f->why, sizeof(f->why), "%s", words);
+		/* addresses = "each": which of them failed, as the log says */
+		if (json_is_array(json_object_get(target, "addresses")) &&
+		    (peer = field_str(target, "peer")) != NULL)
+			snprintf(f->why, sizeof(f->why), "%s: %s", peer, words);
+		else
+			snprintf(f->why, sizeof(f->why), "%s", words);
 	}
 }
 

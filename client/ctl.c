@@ -772,6 +772,10 @@ ctl_strerror(const struct ctl_error *err, const char *path, char *buf,
 	if (err->status == CTL_ERR_CONNECT &&
 	    (err->errnum == ENOENT || err->errnum == ECONNREFUSED))
 		hint = " (is futd running?)";
+	/* futd.socket's is root's, mode 0660: the first thing a user meets */
+	else if (err->status == CTL_ERR_CONNECT && err->errnum == EACCES)
+		hint = " (run futctl as root, or as a member of the socket's "
+		    "group)";
 
 	snprintf(buf, size, "%s futd at %s: %s%s", words, path,
 	    err->errnum != 0 ? strerror(err->errnum) : err->detail, hint);

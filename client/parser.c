@@ -58,7 +58,7 @@ static const struct command commands[] = {
 	    "make futd re-read its configuration" },
 	{ "metrics",	"metrics",	ACTION_METRICS,	0, 0, ARG_NONE,
 	    0, "",
-	    "the figures in the Prometheus text format" },
+	    "the figures in Prometheus's text format" },
 	{ "help",	NULL,		ACTION_HELP,	0, 0, ARG_NONE,
 	    0, "",
 	    "print this help" },

@@ -265,6 +265,21 @@ conf_alpn(struct conf_ctx *ctx, const config_setting_t *s, const char *label,
 	tl->alpn_len = off;
 }
 
+/*
+ * A path a target names (ca_file), relative to the directory of its file
+ * as targets_dir and @include are, not to futd's cwd (under systemd, /).
+ * NULL when out of memory.
+ */
+static char *
+conf_target_path(const struct conf_ctx *ctx, const char *v)
+{
+	char *p;
+
+	if (*v == '/' || ctx->dir == NULL)
+		return strdup(v);
+	return asprintf(&p, "%s/%s", ctx->dir, v) == -1 ? NULL : p;
+}
+
 static void
 conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct tls_conf *tl)
@@ -288,8 +303,9 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 	if ((s = g->key[K_VERIFY]) != NULL)
 		conf_bool(ctx, s, "verify", label, &tl->verify);
 	if ((s = g->key[K_CA_FILE]) != NULL &&
-	    (v = conf_string(ctx, s, "ca_file")) != NULL)
-		tl->ca_file = strdup(v);
+	    (v = conf_string(ctx, s, "ca_file")) != NULL &&
+	    (tl->ca_file = conf_target_path(ctx, v)) == NULL)
+		conf_error(ctx, s, "out of memory %s", label);
 	if ((s = g->key[K_MIN_VERSION]) != NULL &&
 	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)
 		tl->min_version = i == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
@@ -320,7 +336,7 @@ conf_tls(struct conf_ctx *ctx, const struct conf_group *g, const char *label,
 	struct tls_conf *tl;
 	char err[256];
 	size_t k, nerr = ctx->errs->n;
-	int on = 0;
+	int on = 0, rc;
 
 	if ((s = g->key[K_TLS]) != NULL)
 		conf_bool(ctx, s, "tls", label, &on);
@@ -342,8 +358,9 @@ conf_tls(struct conf_ctx *ctx, const struct conf_group *g, const char *label,
 	tl->crit_days = (int)conf_ranges[CR_CERT_CRIT_DAYS].dflt;
 	conf_tls_settings(ctx, g, label, tl);
 	if (ctx->errs->n == nerr && conf_tls_share(ctx, tl) == -1 &&
-	    tls_conf_ctx(tl, err, sizeof(err)) == -1)
-		conf_error(ctx, g->key[K_TLS], "%s %s", err, label);
+	    (rc = tls_conf_ctx(tl, err, sizeof(err))) < 0)
+		conf_error(ctx, rc == -2 && g->key[K_CA_FILE] != NULL ?
+		    g->key[K_CA_FILE] : g->key[K_TLS], "%s %s", err, label);
 }
 
 /* name: required, unique (conf.c checks), no blanks; label names it */
@@ -466,8 +483,9 @@ conf_target_payload(struct conf_ctx *ctx, const struct conf_group *g,
 			    CONF_MAX_PAYLOAD, label);
 	}
 	if ((sp != NULL || sh != NULL) && tc->kind != PROBE_HELLO && !bad_kind)
-		conf_error(ctx, sp != NULL ? sp : sh, "payload is only for "
-		    "probe \"hello\" %s", label);
+		conf_error(ctx, sp != NULL ? sp : sh, "%s is only for probe "
+		    "\"hello\" %s", sp != NULL ? "payload" : "payload_hex",
+		    label);
 	if (tc->kind != PROBE_HELLO) {
 		free(hex);
 		return;
@@ -552,7 +570,7 @@ conf_target_addrs(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
 	const config_setting_t *s;
-	const char *v;
+	const char *v = NULL;
 
 	if ((s = g->key[K_SOURCE]) != NULL &&
 	    (v = conf_string(ctx, s, "source")) != NULL) {
@@ -574,6 +592,16 @@ conf_target_addrs(struct conf_ctx *ctx, const struct conf_group *g,
 	    tc->addr.sa.sa_family != tc->source.sa.sa_family)
 		conf_error(ctx, s, "source and host are of different families "
 		    "%s", label);
+	/*
+	 * A name's addresses of the other family are left out by family,
+	 * those of the source's by the source: none would be left, and every
+	 * probe would fail as "Address family not supported".
+	 */
+	if (!tc->numeric && tc->has_source && tc->family != AF_UNSPEC &&
+	    tc->source.sa.sa_family != tc->family)
+		conf_error(ctx, s, "source %s is not of family %s %s: no "
+		    "address could be probed from it", v, family_name(
+		    tc->family), label);
 }
 
 /* One target's group into tc: 0, or -1 with its problems reported. */

@@ -406,6 +406,26 @@ event_target(struct event_rec *ev, const struct target *tg,
 		ev->availability = -1;
 }
 
+/*
+ * The words of pr for an event; with addresses = "each", a failure's
+ * after the address that failed ("127.0.0.2:80: Connection refused"): the
+ * round fails when one address does, and the log and the journal should
+ * say which without a `futctl show`.
+ */
+static const char *
+event_words(const struct target *tg, const struct probe_result *pr,
+    char *buf, size_t len)
+{
+	char addr[64], msg[160];
+
+	if (tg->conf.addrs != ADDRS_EACH || pr->error == PERR_NONE ||
+	    pr->peer.sa.sa_family == AF_UNSPEC)
+		return probe_result_message(pr, buf, len);
+	snprintf(buf, len, "%s: %s", sockaddr_format(&pr->peer, addr,
+	    sizeof(addr)), probe_result_message(pr, msg, sizeof(msg)));
+	return buf;
+}
+
 /* A target's state changed (before -> its state now). */
 void
 event_state(struct daemon *d, struct target *tg, enum target_state before,
@@ -425,8 +445,8 @@ event_state(struct daemon *d, struct target *tg, enum target_state before,
 	snprintf(ev.message, sizeof(ev.message), "target %s (%s %s): state "
 	    "%s -> %s (%s, %.3fms)", tg->conf.name,
 	    probe_kind_name(tg->conf.kind), addr, target_state_name(before),
-	    target_state_name(ev.to), probe_result_message(pr, msg,
-	    sizeof(msg)), pr->latency_us / 1000.0);
+	    target_state_name(ev.to), event_words(tg, pr, msg, sizeof(msg)),
+	    pr->latency_us / 1000.0);
 	/* further failures of a target gone down fold into this event */
 	tg->fail_event = (uint32_t)events_add(&d->events, &ev);
 	tg->fail_error = pr->error;
@@ -443,7 +463,7 @@ event_failure(struct daemon *d, struct target *tg,
     const struct probe_result *pr)
 {
 	struct event_rec ev;
-	char msg[128];
+	char msg[160];
 	int64_t now = clock_wall_us();
 
 	if (tg->fail_event != 0 && tg->fail_error == pr->error &&
@@ -458,7 +478,7 @@ event_failure(struct daemon *d, struct target *tg,
 	ev.type = EVENT_FAILURE;
 	snprintf(ev.message, sizeof(ev.message), "target %s: %s: %s",
 	    tg->conf.name, probe_error_name(pr->error),
-	    probe_result_message(pr, msg, sizeof(msg)));
+	    event_words(tg, pr, msg, sizeof(msg)));
 	tg->fail_event = (uint32_t)events_add(&d->events, &ev);
 	tg->fail_error = pr->error;
 }

@@ -278,17 +278,47 @@ log_journal_send(int pri, const char *msg, const struct log_field *fl,
 }
 
 /*
+ * " key=value" at line + off (no blank first), as logfmt readers take it:
+ * the value in double quotes when asked for, or when it is empty or holds
+ * a blank, '=', '"', a backslash or a line break; inside the quotes '"'
+ * and the backslash are escaped with a backslash, a line break is \n.  A
+ * message that quotes a name (unknown key "timout") must not end the
+ * value early.  Answers the new offset, at most size - 1.
+ */
+static size_t
+log_kv(char *line, size_t size, size_t off, const char *key,
+    const char *v, int quote)
+{
+	const char *p;
+	int n;
+
+	if (!quote)
+		quote = *v == '\0' || strpbrk(v, " =\"\\\n") != NULL;
+	n = snprintf(line + off, size - off, "%s%s=%s", off > 0 ? " " : "",
+	    key, quote ? "\"" : "");
+	off = n < 0 || (size_t)n >= size - off ? size - 1 : off + (size_t)n;
+	for (p = v; *p != '\0' && off + 3 < size; p++) {
+		if (quote && (*p == '"' || *p == '\\' || *p == '\n'))
+			line[off++] = '\\';
+		line[off++] = *p == '\n' ? 'n' : *p;
+	}
+	if (quote && off + 1 < size)
+		line[off++] = '"';
+	line[off] = '\0';
+	return off;
+}
+
+/*
  * A line with fields: to the journal with fields of its own (FUTD_TARGET=
  * and so on, for `journalctl FUTD_TARGET=web`); or, on a terminal or with
  * no journal to take it, as one line of key=value, each field whose key is
- * set, in order, then message="msg".
+ * set, in order, then message="msg" (log_kv).
  */
 void
 log_fields(int pri, const char *msg, const struct log_field *fl, size_t nfl)
 {
 	char line[1024];
-	size_t i;
-	int off = 0;
+	size_t i, off = 0;
 
 	if (pri > log_level)
 		return;
@@ -299,12 +329,9 @@ log_fields(int pri, const char *msg, const struct log_field *fl, size_t nfl)
 		return;
 	line[0] = '\0';
 	for (i = 0; i < nfl; i++)
-		if (fl[i].key != NULL && off < (int)sizeof(line))
-			off += snprintf(line + off, sizeof(line) - off,
-			    "%s%s=%s", off > 0 ? " " : "", fl[i].key,
-			    fl[i].value);
-	if (off < (int)sizeof(line))
-		snprintf(line + off, sizeof(line) - off, "%smessage=\"%s\"",
-		    off > 0 ? " " : "", msg);
+		if (fl[i].key != NULL)
+			off = log_kv(line, sizeof(line), off, fl[i].key,
+			    fl[i].value, 0);
+	log_kv(line, sizeof(line), off, "message", msg, 1);
 	log_write_line(pri, line);
 }

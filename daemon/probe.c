@@ -87,14 +87,21 @@ probe_error_classify(int err)
 	}
 }
 
+/*
+ * Where a probe was when its deadline passed.  A tls_timeout in STARTTLS's
+ * dialogue (a server that never greets) ends with err PROBE_ETIME_STARTTLS,
+ * not ETIMEDOUT, so that the history, which keeps the error and the errno
+ * alone, tells it from a stalled handshake too.
+ */
 static const char *
-probe_phase_words(enum probe_error e)
+probe_phase_words(enum probe_error e, int err)
 {
 	switch (e) {
 	case PERR_DNS_TIMEOUT:
 		return "resolving";
 	case PERR_TLS_TIMEOUT:
-		return "in the TLS handshake";
+		return err == PROBE_ETIME_STARTTLS ? "in the STARTTLS dialogue" :
+		    "in the TLS handshake";
 	case PERR_CONNECT_TIMEOUT:
 		return "connecting";
 	case PERR_WRITE_TIMEOUT:
@@ -148,9 +155,11 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 	case PERR_READ_TIMEOUT:
 	case PERR_CONNECT_TIMEOUT:
 	case PERR_TLS_TIMEOUT:
-		if (r->sys_err == ETIMEDOUT && r->latency_us > 0) {
+		if ((r->sys_err == ETIMEDOUT ||
+		    r->sys_err == PROBE_ETIME_STARTTLS) && r->latency_us > 0) {
 			snprintf(buf, len, "timed out after %.3fs while %s",
-			    r->latency_us / 1e6, probe_phase_words(r->error));
+			    r->latency_us / 1e6, probe_phase_words(r->error,
+			    r->sys_err));
 			break;
 		}
 		/* FALLTHROUGH */
@@ -758,8 +767,14 @@ probe_drop(struct probe *p)
 		connect_drop(&p->connect);
 		break;
 	case PROBE_STARTTLS:
-		write_drop(&p->write);
-		read_drop(&p->read);
+		/*
+		 * The dialogue's writes and reads wait on the probe's one
+		 * waiter.  Its write future is not set up while it waits for
+		 * the server's greeting (every protocol's first step): a
+		 * write_drop() then followed a stale or NULL pointer, and a
+		 * server that never greets crashed futd at the deadline.
+		 */
+		waiter_disarm(p->w);
 		break;
 	case PROBE_HANDSHAKE:
 		tls_close(&p->tls);
@@ -782,6 +797,7 @@ void
 probe_timed_out(struct probe *p)
 {
 	enum probe_error e;
+	int err;
 
 	switch (p->state) {
 	case PROBE_RESOLVING:
@@ -813,6 +829,7 @@ probe_timed_out(struct probe *p)
 			p->res.peer = p->addrs[p->addr_i];
 		break;
 	}
+	err = p->state == PROBE_STARTTLS ? PROBE_ETIME_STARTTLS : ETIMEDOUT;
 	probe_drop(p);
-	probe_end(p, e, ETIMEDOUT);
+	probe_end(p, e, err);
 }

@@ -6,6 +6,7 @@
 #ifndef FUTD_PROBE_H
 #define FUTD_PROBE_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,9 @@ struct probe_phases {
 };
 
 #define RESULT_RECV_KEEP	64	/* received bytes kept on expect failure */
+
+/* a result's errno for a deadline passed in STARTTLS's dialogue (probe.c) */
+#define PROBE_ETIME_STARTTLS	ETIME
 
 /* The result of one probe. */
 struct probe_result {

@@ -13,8 +13,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,8 +186,28 @@ tls_verify_words(SSL *ssl, long vr, char *buf, size_t len)
 }
 
 /*
- * Build tc's SSL_CTX.  -1 with the reason in err: a ca_file that cannot be
- * read is a config error, found at load time, not at the first probe.
+ * Why OpenSSL could not load a ca_file, in words the operator can act on
+ * (OpenSSL's own, "no certificate or crl found", says as much for a file
+ * that is missing as for one that is not PEM).
+ */
+static const char *
+tls_ca_file_why(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return "a directory, not a file of certificates";
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	return "no certificate in PEM form in it, or it cannot be read";
+}
+
+/*
+ * Build tc's SSL_CTX.  -1 with the reason in err, -2 when the reason is
+ * the ca_file (so that the error can name its line): a ca_file that cannot
+ * be read is a config error, found at load time, not at the first probe.
  */
 int
 tls_conf_ctx(struct tls_conf *tc, char *err, size_t errlen)
@@ -208,11 +231,11 @@ tls_conf_ctx(struct tls_conf *tc, char *err, size_t errlen)
 	if (tc->ca_file != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, tc->ca_file, NULL) !=
 		    1) {
-			snprintf(err, errlen, "cannot load ca_file %s",
-			    tc->ca_file);
+			snprintf(err, errlen, "cannot load ca_file %s (%s)",
+			    tc->ca_file, tls_ca_file_why(tc->ca_file));
 			ERR_clear_error();
 			SSL_CTX_free(ctx);
-			return -1;
+			return -2;
 		}
 	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1)
 		ERR_clear_error();	/* no system store: verify will say */

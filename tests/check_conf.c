@@ -320,6 +320,10 @@ static const struct bad_case {
 	    "payload is only for probe \"hello\" in target \"a\"" },
 	{ "bad/payload_default_probe.conf", 4,
 	    "payload is only for probe \"hello\" in target \"a\"" },
+	{ "bad/payload_hex_peeraddr.conf", 4,
+	    "payload_hex is only for probe \"hello\" in target \"a\"" },
+	{ "bad/source_family.conf", 4, "source ::1 is not of family ipv4 in "
+	    "target \"a\": no address could be probed from it" },
 	{ "bad/history_zero.conf", 2, "history 0 out of range 1..65536" },
 	{ "bad/history_big.conf", 2, "history 65537 out of range 1..65536" },
 	{ "bad/defaults_not_group.conf", 2,

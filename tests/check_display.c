@@ -12,7 +12,9 @@
  *    far it has come towards rise; an up one that failed, towards fall.
  *  - a flapping target's SINCE is since when it flaps.
  *  - addresses = "each": status has a row per address under its target,
- *    probe a line per address.
+ *    probe a line per address, the log and check name the address that
+ *    failed.
+ *  - futctl -h and futd -h fit 80 columns.
  *
  * The width of a line is counted by glibc's wcwidth() in C.UTF-8, not by
  * futctl's own table: two opinions that must agree.
@@ -934,6 +936,44 @@ START_TEST(test_each)
 	    out.out);
 	json_decref(j);
 	sys_out_free(&out);
+
+	/* the log says which address failed: the round's words alone do not */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "log", "each2",
+	    (char *)NULL), 0);
+	snprintf(a2, sizeof(a2), "unknown -> down (127.0.0.2:%u: Connection "
+	    "refused, ", port);
+	assert_has(out.out, a2, "log each2");
+	sys_out_free(&out);
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "check", "each2",
+	    (char *)NULL), 2);
+	snprintf(a2, sizeof(a2), " is down for ");
+	assert_has(out.out, a2, "check each2");
+	snprintf(a2, sizeof(a2), ": 127.0.0.2:%u: Connection refused, ", port);
+	assert_has(out.out, a2, "check each2");
+	sys_out_free(&out);
+}
+END_TEST
+
+/*
+ * The help of futctl and of futd, read on an 80-column terminal: no line
+ * wraps (futctl -h's metrics line was 82 columns).
+ */
+START_TEST(test_help)
+{
+	static const char *const progs[] = { "futctl", "futd" };
+	char bin[PATH_MAX];
+	const char *argv[] = { bin, "-h", NULL };
+	struct sys_out out;
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		sys_bin(bin, sizeof(bin), progs[i]);
+		ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 0);
+		ck_assert_msg(strstr(out.out, "usage: ") != NULL, "%s -h:\n%s",
+		    progs[i], out.out);
+		assert_fits(out.out, 80, progs[i]);
+		sys_out_free(&out);
+	}
 }
 END_TEST
 
@@ -951,6 +991,7 @@ display_suite(void)
 	tcase_add_test(tc, test_last_against_state);
 	tcase_add_test(tc, test_flapping_since);
 	tcase_add_test(tc, test_each);
+	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
 	return s;
 }

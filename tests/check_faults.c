@@ -751,6 +751,10 @@ START_TEST(test_access_control)
 	ck_assert_msg(strstr(out.err, "ermission denied") != NULL &&
 	    strstr(out.err, fx.sock) != NULL, "uid %d: expected permission "
 	    "denied naming the socket: %.300s", NOBODY, out.err);
+	/* and what to do about it, not "is futd running?" */
+	ck_assert_msg(strstr(out.err, "(run futctl as root, or as a member of "
+	    "the socket's group)") != NULL, "uid %d: no hint: %.300s", NOBODY,
+	    out.err);
 	sys_out_free(&out);
 
 	ck_assert(chmod(fx.sock, 0666) == 0);

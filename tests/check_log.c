@@ -18,7 +18,8 @@
  *    unshare), the test says SKIPPED and why on stderr, and passes;
  *  - libevent's own lines ("Nameserver ... has failed") as futd's lines,
  *    with a priority and source=libevent, never "[msg] ..." raw;
- *  - a second futd on a control socket that answers: an error, exit 1.
+ *  - a second futd on a control socket that answers: an error, exit 1;
+ *  - a message with quotes in it keeps its key=value line whole.
  *
  * Unit: futd(8)'s list of error classes is the code's (probe.c's names).
  */
@@ -437,7 +438,30 @@ START_TEST(test_second_futd)
 END_TEST
 
 /*
- * 5. futd(8)'s list of error classes (the .Bl after "A result is a success
+ * 5. A message that quotes a name keeps its key=value line whole: the
+ * quotes inside message="..." are escaped, so that a logfmt reader does
+ * not end the message at "unknown key ".
+ */
+START_TEST(test_line_quotes)
+{
+	char want[PATH_MAX + 160];
+	unsigned port = closed_tcp_port();
+
+	sys_write_filef(fx.conf, "targets = (\n  { name = \"closed\"; "
+	    "host = \"127.0.0.1\"; port = %u; }\n);\n", port);
+	sys_fx_futd(&fx);
+	sys_write_filef(fx.conf, "targets = (\n  { name = \"closed\"; "
+	    "host = \"127.0.0.1\"; port = %u; timout = 1; }\n);\n", port);
+	ck_assert_int_eq(sys_futctl(NULL, fx.sock, "reload", (char *)NULL), 1);
+	snprintf(want, sizeof(want), " warning: event=config message=\"%s:2: "
+	    "unknown key \\\"timout\\\" in target \\\"closed\\\"; did you mean "
+	    "timeout?\"\n", fx.conf);
+	free(err_wait(want));
+}
+END_TEST
+
+/*
+ * 6. futd(8)'s list of error classes (the .Bl after "A result is a success
  * or one of a fixed set of errors") is probe.c's table, no more, no less.
  */
 START_TEST(test_man_error_classes)
@@ -485,6 +509,7 @@ log_suite(void)
 	tcase_add_test(tc, test_journal_present);
 	tcase_add_test(tc, test_libevent_lines);
 	tcase_add_test(tc, test_second_futd);
+	tcase_add_test(tc, test_line_quotes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("man");

@@ -1007,23 +1007,37 @@ END_TEST
 
 /*
  * 8. A peer that takes the ClientHello and never answers: tls_timeout,
- * at the deadline (0.5 s) and not much after.
+ * at the deadline (0.5 s) and not much after; with STARTTLS, the words
+ * say it timed out in the dialogue, before any handshake.
  */
 START_TEST(test_stall)
 {
 	static const char *const silent[] = { "-m", "silent", NULL };
-	json_t *st, *t;
+	json_t *st, *t, *reply;
 	long long us;
 	unsigned port;
 
 	port = our_srv_start("testsrv", silent, NULL);
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"stall\"; host = \"localhost\"; port = %u; "
-	    "tls = true;\n    interval = 1; timeout = 0.5; }\n);\n", port);
+	    "tls = true;\n    interval = 1; timeout = 0.5; },\n"
+	    "  { name = \"nogreeting\"; host = \"localhost\"; port = %u; "
+	    "tls = true;\n    starttls = \"smtp\"; interval = 1; "
+	    "timeout = 0.5; }\n);\n", port, port);
 	sys_fx_futd(&fx);
-	st = wait_results(FIRST_MS, "stall", NULL);
+	st = wait_results(FIRST_MS, "stall", "nogreeting", NULL);
 	assert_failed(st, "stall", "tls_timeout",
 	    "while in the TLS handshake");
+	/* an SMTP server that never greets: not the handshake's fault */
+	assert_failed(st, "nogreeting", "tls_timeout",
+	    "while in the STARTTLS dialogue");
+	t = show_get("nogreeting", &reply);
+	ck_assert_msg(jstr(json_array_get(json_object_get(t, "history"), 0),
+	    "message") != NULL && strstr(jstr(json_array_get(json_object_get(
+	    t, "history"), 0), "message"), "in the STARTTLS dialogue") != NULL,
+	    "the history says otherwise: %s", jstr(json_array_get(
+	    json_object_get(t, "history"), 0), "message"));
+	json_decref(reply);
 	t = sys_target_get(st, "stall");
 	us = jint(t, "last.latency_us");
 	ck_assert_msg(us >= STALL_TIMEOUT_US &&
@@ -1350,7 +1364,7 @@ START_TEST(test_config)
 	char bin[PATH_MAX];
 	const char *argv[] = { bin, "-n", "-f", fx.conf, NULL };
 	struct sys_out out;
-	char want[PATH_MAX + 64];
+	char want[3 * PATH_MAX + 128];
 
 	sys_bin(bin, sizeof(bin), "futd");
 	sys_write_filef(fx.conf, "targets = (\n"
@@ -1376,11 +1390,32 @@ START_TEST(test_config)
 	assert_has(out.err, "unknown min_version \"1.1\"", "futd -n");
 	sys_out_free(&out);
 
+	/* the ca_file's line, and why */
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
-	    "    ca_file = \"%s/absent.pem\"; }\n);\n", fx.dir);
+	    "    ca_file = \"%s/absent.pem\"; },\n"
+	    "  { name = \"b\"; host = \"localhost\"; port = 443; tls = true;\n"
+	    "    ca_file = \"%s\"; }\n);\n", fx.dir, fx.dir);
 	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);
-	assert_has(out.err, "cannot load ca_file", "futd -n");
+	snprintf(want, sizeof(want), "%s:3: cannot load ca_file %s/absent.pem "
+	    "(No such file or directory) in target \"a\"", fx.conf, fx.dir);
+	assert_has(out.err, want, "futd -n");
+	snprintf(want, sizeof(want), "%s:5: cannot load ca_file %s (a "
+	    "directory, not a file of certificates) in target \"b\"", fx.conf,
+	    fx.dir);
+	assert_has(out.err, want, "futd -n");
+	sys_out_free(&out);
+
+	/*
+	 * A relative ca_file is the config's neighbour (fx.dir is a directory
+	 * of root_dir, where the certificates are), not the cwd's: futd runs
+	 * from the repository, or from / under systemd.
+	 */
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"a\"; host = \"localhost\"; port = 443; tls = true;\n"
+	    "    ca_file = \"../ca.pem\"; }\n);\n");
+	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 0);
+	assert_has(out.out, "configuration OK", "futd -n, ca_file ../ca.pem");
 	sys_out_free(&out);
 }
 END_TEST
