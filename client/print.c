@@ -294,9 +294,18 @@ print_wrap(FILE *fp, const char *s, size_t start, size_t indent,
 			return;
 		}
 		len = print_fit(s, room, &used);
-		/* the last blank that fits, else the word is cut */
-		for (brk = len; brk > 0 && s[brk] != ' '; brk--)
+		/*
+		 * The last blank after a ',' or ';' that fits, so that the
+		 * items of a list ("connect 44us, total 1.81ms") stay whole,
+		 * if it leaves the line at least half full; else the last
+		 * blank; else the word is cut.
+		 */
+		for (brk = len; brk > len / 2 && !(s[brk] == ' ' &&
+		    (s[brk - 1] == ',' || s[brk - 1] == ';')); brk--)
 			;
+		if (brk <= len / 2)
+			for (brk = len; brk > 0 && s[brk] != ' '; brk--)
+				;
 		if (brk == 0)
 			brk = len;
 		if ((line = strndup(s, brk)) == NULL) {
