@@ -540,7 +540,9 @@ ctl_follow(const struct parse_result *res, const struct output *out)
 	if ((ret = ctl_follow_open(res, out, &conn)) != FUTCTL_EXIT_OK)
 		return ret;
 	memset(&bl, 0, sizeof(bl));
-	if ((ret = ctl_follow_backlog(res, out, &bl)) == FUTCTL_EXIT_OK) {
+	/* -n 0: what happens from now on, without a backlog */
+	if (res->count == 0 ||
+	    (ret = ctl_follow_backlog(res, out, &bl)) == FUTCTL_EXIT_OK) {
 		fflush(stdout);
 		ctl_set_timeout(&conn, 0);
 		conn.interruptible = 1;

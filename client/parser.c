@@ -115,7 +115,8 @@ static enum parse_status	 parser_request(struct parse_result *,
 				    const struct command *);
 static const struct command	*parser_lookup(const char *);
 static int			 parser_valid_word(const char *);
-static int			 parser_count(const char *, unsigned long *);
+static int			 parser_count(const char *, unsigned long,
+				    unsigned long *);
 static int			 parser_add(struct parse_result *,
 				    const char *, const char *);
 static enum parse_status	 parser_fail(struct parse_result *,
@@ -300,6 +301,7 @@ parser_argument(struct parse_result *res, const struct command *cmd,
 {
 	const char	*what = cmd->arg == ARG_PATTERN ? "pattern" :
 			    "target name";
+	unsigned long	 min;
 	size_t		 i;
 
 	if (arg != NULL && !parser_valid_word(arg))
@@ -321,9 +323,12 @@ parser_argument(struct parse_result *res, const struct command *cmd,
 	}
 	res->count = cmd->action == ACTION_SHOW ? SHOW_DEFAULT_COUNT :
 	    LOG_DEFAULT_COUNT;
-	if (o->count != NULL && parser_count(o->count, &res->count) == -1)
+	/* log -f -n 0: only what comes */
+	min = cmd->action == ACTION_LOG && res->follow ? 0 : 1;
+	if (o->count != NULL &&
+	    parser_count(o->count, min, &res->count) == -1)
 		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: -n needs a "
-		    "count from 1 to %d, not \"%.40s\"", cmd->name,
+		    "count from %lu to %d, not \"%.40s\"", cmd->name, min,
 		    LOG_MAX_COUNT, o->count);
 	return PARSE_OK;
 }
@@ -396,7 +401,7 @@ parser_help(FILE *fp)
 	    "  -n, --count N       log: the last N events (default %d);\n"
 	    "                      show: the last N results (default %d)\n"
 	    "  -f, --follow        log: then print events as they happen,\n"
-	    "                      until interrupted\n"
+	    "                      until interrupted (-n 0: only those)\n"
 	    "  -h, --help          print this help and exit\n"
 	    "  -V, --version       print the version and exit\n"
 	    "\n"
@@ -458,9 +463,9 @@ parser_valid_word(const char *word)
 	return 1;
 }
 
-/* 1..LOG_MAX_COUNT, digits only. */
+/* min..LOG_MAX_COUNT, digits only. */
 static int
-parser_count(const char *s, unsigned long *out)
+parser_count(const char *s, unsigned long min, unsigned long *out)
 {
 	unsigned long	 n;
 	char		*end;
@@ -469,7 +474,7 @@ parser_count(const char *s, unsigned long *out)
 		return -1;
 	errno = 0;
 	n = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > LOG_MAX_COUNT)
+	if (errno != 0 || *end != '\0' || n < min || n > LOG_MAX_COUNT)
 		return -1;
 	*out = n;
 	return 0;

@@ -721,12 +721,18 @@ START_TEST(test_flapping_live)
 }
 END_TEST
 
-/* 7. `futctl log -f NAME` gets a state change within a second. */
+/*
+ * 7. `futctl log -f NAME` gets a state change within a second; `log -f
+ * -n 0` what comes alone.
+ */
 START_TEST(test_log_follow)
 {
 	char bin[PATH_MAX], outpath[PATH_MAX], errpath[PATH_MAX], *text = NULL;
 	const char *argv[] = { bin, "-s", fx.sock, "log", "-f", "follow1",
 	    NULL };
+	const char *argv0[] = { bin, "-s", fx.sock, "log", "-f", "-n", "0",
+	    NULL };
+	struct sys_out out;
 	uint64_t deadline, changed;
 	json_t *st;
 	pid_t pid;
@@ -788,6 +794,34 @@ START_TEST(test_log_follow)
 	gone = sys_wait(pid, 2000, &status);
 	ck_assert_msg(gone == 0, "log -f still runs 2 s after SIGTERM");
 	ck_assert_int_eq(status, 0);
+
+	/*
+	 * -n 0: no backlog, only what comes.  Reloads make events until
+	 * one is printed (the follower is connected by then); the first
+	 * state changes, long before, never are.
+	 */
+	sys_path_in(outpath, sizeof(outpath), fx.dir, "follow0.out");
+	sys_path_in(errpath, sizeof(errpath), fx.dir, "follow0.err");
+	pid = sys_spawn(argv0, NULL, outpath, errpath);
+	ck_assert_msg(pid != -1, "cannot run futctl: %s", strerror(errno));
+	deadline = sys_now_ms() + 3000;
+	for (text = NULL;; sys_sleep_ms(100)) {
+		free(text);
+		ck_assert_int_eq(sys_futctl(&out, fx.sock, "reload", NULL), 0);
+		sys_out_free(&out);
+		text = sys_read_file(outpath, NULL);
+		if (text != NULL && strstr(text, "  reload  ") != NULL)
+			break;
+		ck_assert_msg(sys_left_ms(deadline) > 0, "log -f -n 0 printed "
+		    "no reload within 3 s: %s", text != NULL ? text : "");
+	}
+	/* (a repeat folded in since may bring its event: not these) */
+	ck_assert_msg(strstr(text, "unknown -> up") == NULL, "log -f -n 0 "
+	    "printed the backlog:\n%s", text);
+	free(text);
+	kill(pid, SIGTERM);
+	ck_assert_msg(sys_wait(pid, 2000, &status) == 0 && status == 0,
+	    "log -f -n 0: no clean end on SIGTERM");
 }
 END_TEST
 
