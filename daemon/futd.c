@@ -33,6 +33,31 @@ usage(int status)
 }
 
 /*
+ * The configuration has errors.  -n prints them as they are, a line each
+ * for a person or a script; a start that fails on them logs them as
+ * errors, so that under systemd they are the journal's at that priority
+ * (`journalctl -p err` says why futd did not start), not plain lines at
+ * the stream's default.
+ */
+static void
+futd_conf_failed(const struct strlist *errs, int check)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		if (check)
+			fprintf(stderr, "%s\n", errs->msg[i]);
+		else
+			log_errx("%s", errs->msg[i]);
+	if (check)
+		fprintf(stderr, "futd: %zu error%s in the configuration\n",
+		    errs->n, errs->n == 1 ? "" : "s");
+	else
+		log_errx("%zu error%s in the configuration: not started",
+		    errs->n, errs->n == 1 ? "" : "s");
+}
+
+/*
  * Under systemd, stderr is connected to the journal and JOURNAL_STREAM
  * names it ("device:inode"): then the journal keeps the time and wants
  * priorities as "<N>" prefixes.
@@ -68,7 +93,6 @@ main(int argc, char *argv[])
 	struct conf *c;
 	char err[256];
 	int ch, check = 0, verbose = 0, level, status, use_uring = 1;
-	size_t i;
 
 	while ((ch = getopt_long(argc, argv, "f:s:nUvVh", longopts, NULL)) !=
 	    -1) {
@@ -117,10 +141,7 @@ main(int argc, char *argv[])
 	if (verbose)
 		log_pin(LOG_DEBUG);
 	if ((c = conf_load(file, &errs, NULL)) == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
-		fprintf(stderr, "futd: %zu error%s in the configuration\n",
-		    errs.n, errs.n == 1 ? "" : "s");
+		futd_conf_failed(&errs, check);
 		strlist_clear(&errs);
 		return 1;
 	}
