@@ -33,28 +33,30 @@ usage(int status)
 }
 
 /*
- * The configuration has errors.  -n prints them as they are, a line each
- * for a person or a script; a start that fails on them logs them as
- * errors, so that under systemd they are the journal's at that priority
+ * The configuration has errors.  -n on a terminal or into a pipe prints
+ * them as they are, a line each, for a person or a script; otherwise
+ * they are logged as errors, so that under systemd (a start, or the
+ * unit's ExecStartPre=futd -n) they are the journal's at that priority
  * (`journalctl -p err` says why futd did not start), not plain lines at
- * the stream's default.
+ * the stream's default, info.
  */
 static void
-futd_conf_failed(const struct strlist *errs, int check)
+futd_conf_failed(const struct strlist *errs, int check, enum log_mode mode)
 {
+	int plain = check && mode != LOG_MODE_JOURNAL;
 	size_t i;
 
 	for (i = 0; i < errs->n; i++)
-		if (check)
+		if (plain)
 			fprintf(stderr, "%s\n", errs->msg[i]);
 		else
 			log_errx("%s", errs->msg[i]);
-	if (check)
+	if (plain)
 		fprintf(stderr, "futd: %zu error%s in the configuration\n",
 		    errs->n, errs->n == 1 ? "" : "s");
 	else
-		log_errx("%zu error%s in the configuration: not started",
-		    errs->n, errs->n == 1 ? "" : "s");
+		log_errx("%zu error%s in the configuration%s", errs->n,
+		    errs->n == 1 ? "" : "s", check ? "" : ": not started");
 }
 
 /*
@@ -141,7 +143,7 @@ main(int argc, char *argv[])
 	if (verbose)
 		log_pin(LOG_DEBUG);
 	if ((c = conf_load(file, &errs, NULL)) == NULL) {
-		futd_conf_failed(&errs, check);
+		futd_conf_failed(&errs, check, mode);
 		strlist_clear(&errs);
 		return 1;
 	}

@@ -439,13 +439,16 @@ END_TEST
 /*
  * 4b. A configuration that stops the start is logged as errors, "<3>" in
  * the journal's mode (journald took the plain lines at the stream's
- * default, info: `journalctl -p err` did not say why futd was down);
- * `futd -n` still prints each as it is, for a person or a script.
+ * default, info: `journalctl -p err` did not say why futd was down), and
+ * so is futd -n's in that mode (the unit's ExecStartPre); futd -n
+ * elsewhere still prints each as it is, for a person or a script.
  */
 START_TEST(test_bad_conf_at_start)
 {
 	char bin[PATH_MAX], want[PATH_MAX + 128];
 	const char *argv[] = { bin, "--log=journal", "-f", fx.conf, NULL };
+	const char *jcheck[] = { bin, "-n", "--log=journal", "-f", fx.conf,
+	    NULL };
 	const char *check[] = { bin, "-n", "-f", fx.conf, NULL };
 	struct sys_out out;
 
@@ -461,6 +464,13 @@ START_TEST(test_bad_conf_at_start)
 	    strncmp(out.err + 3, want, strlen(want)) == 0 &&
 	    strstr(out.err, "\n<3>1 error in the configuration") != NULL,
 	    "not logged as errors:\n%s", out.err);
+	sys_out_free(&out);
+
+	ck_assert_int_eq(sys_run(jcheck, NULL, SYS_RUN_MS, &out), 1);
+	ck_assert_msg(strncmp(out.err, "<3>", 3) == 0 &&
+	    strncmp(out.err + 3, want, strlen(want)) == 0 &&
+	    strstr(out.err, "\n<3>1 error in the configuration\n") != NULL,
+	    "futd -n --log=journal:\n%s", out.err);
 	sys_out_free(&out);
 
 	ck_assert_int_eq(sys_run(check, NULL, SYS_RUN_MS, &out), 1);
