@@ -61,7 +61,7 @@ CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c \
 		   client/output_tls.c client/output_words.c client/check.c \
 		   client/table.c client/field.c client/fmt.c client/print.c \
 		   client/output_json.c
-TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c
+TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c tests/certs.c
 DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS	 = $(TEST_SRCS:%.c=$(BUILD)/%.o)

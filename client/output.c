@@ -98,30 +98,24 @@ text_ping(const json_t *data)
  *	unchanged: 5
  *
  * futd's "changed" names every target whose settings changed, the reset
- * ones too (proto.h); here each name is on one line only.  A futd without
- * "reset" reset every changed target: its list is printed as it came.
+ * ones too (proto.h), both lists in name order: here each name is on one
+ * line only, the reset ones left out of "changed" as the two are walked
+ * together (no table of a million names).  A futd without "reset" reset
+ * every changed target: its list is printed as it came.
  */
 static int
 text_reload(const json_t *data)
 {
-	const json_t	*reset = json_object_get(data, "reset"), *name;
-	json_t		*skip;
-	size_t		 changes = 0, i;
+	const json_t	*reset = json_object_get(data, "reset");
+	size_t		 changes = 0;
 	long long	 unchanged;
 
-	if ((skip = json_object()) == NULL)
-		return -1;
-	json_array_foreach(reset, i, name)
-		if (json_is_string(name))
-			json_object_set(skip, json_string_value(name),
-			    json_null());
 	text_names("added", json_object_get(data, "added"), NULL, &changes);
 	text_names("removed", json_object_get(data, "removed"), NULL,
 	    &changes);
 	text_names(json_is_array(reset) ? "changed (results kept)" :
-	    "changed", json_object_get(data, "changed"), skip, &changes);
+	    "changed", json_object_get(data, "changed"), reset, &changes);
 	text_names("reset (results start again)", reset, NULL, &changes);
-	json_decref(skip);
 	if (changes == 0) {
 		print_line(stdout, "no changes");
 		return 0;
@@ -161,21 +155,28 @@ text_error(const struct parse_result *res, const struct ctl_reply *reply)
 }
 
 /*
- * "added: a, b" when the list, less the names in skip (an object, or
- * NULL), is not empty; counts the names printed.
+ * "added: a, b" when the list, less the names of skip (NULL: none), is not
+ * empty; counts the names printed.  names and skip are in name order, so
+ * that one walk of both leaves skip's out.
  */
 static void
 text_names(const char *label, const json_t *names, const json_t *skip,
     size_t *count)
 {
 	const json_t	*name;
-	const char	*s;
-	size_t		 i, n = 0;
+	const char	*s, *k;
+	size_t		 i, j = 0, n = 0;
+	int		 cmp;
 
 	/* as it goes: a reload may name a million targets */
 	json_array_foreach(names, i, name) {
 		s = json_is_string(name) ? json_string_value(name) : "?";
-		if (skip != NULL && json_object_get(skip, s) != NULL)
+		for (cmp = 1; j < json_array_size(skip); j++) {
+			k = json_string_value(json_array_get(skip, j));
+			if (k != NULL && (cmp = strcmp(k, s)) >= 0)
+				break;
+		}
+		if (cmp == 0)
 			continue;
 		if (n++ == 0) {
 			print_write(stdout, label);

@@ -572,10 +572,12 @@ text_probe_addresses(const json_t *addrs)
 	size_t		 i, w, width = 0;
 	int		 good;
 
-	json_array_foreach(addrs, i, a)
-		if ((s = field_str(a, "address")) != NULL &&
-		    (w = print_width(s)) > width)
+	json_array_foreach(addrs, i, a) {
+		if ((s = field_str(a, "address")) == NULL)
+			s = "-";
+		if ((w = print_width(s)) > width)
 			width = w;
+	}
 	json_array_foreach(addrs, i, a) {
 		if ((s = field_str(a, "address")) == NULL)
 			s = "-";

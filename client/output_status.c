@@ -326,10 +326,12 @@ status_addrs(struct table *t, size_t row, const int *map,
 	json_array_foreach(addrs, i, a) {
 		s = field_str(a, "address");
 		CELL(COL_NAME, STATUS_ADDR_INDENT "%s", s != NULL ? s : "-");
+		/* in doubles: two counts near LLONG_MAX must not overflow */
 		if (field_int(a, "ok", &nok) == 0 &&
-		    field_int(a, "failed", &nfailed) == 0 && nok + nfailed > 0)
-			fmt_percent(buf, sizeof(buf),
-			    (double)nok / (double)(nok + nfailed));
+		    field_int(a, "failed", &nfailed) == 0 && nok >= 0 &&
+		    nfailed >= 0 && (double)nok + (double)nfailed > 0)
+			fmt_percent(buf, sizeof(buf), (double)nok /
+			    ((double)nok + (double)nfailed));
 		else
 			snprintf(buf, sizeof(buf), "-");
 		CELL(COL_AVAIL, "%s", buf);

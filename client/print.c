@@ -85,8 +85,9 @@ print_char(const char *s, uint32_t *cp)
 
 /*
  * Is this code point shown as '?': a C0 or C1 control character (U+009B
- * is an escape sequence's start to many terminals), or not a character
- * at all (print_char's U+FFFD for a bad byte is, on its own, fine).
+ * is an escape sequence's start to many terminals).  A byte that is not
+ * UTF-8 is too, but print_write tells that by the byte: its U+FFFD is
+ * also a real character's.
  */
 static int
 print_is_control(uint32_t cp)

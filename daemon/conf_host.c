@@ -88,19 +88,29 @@ conf_host_v6_port(const char *h, const struct in6_addr *a, char *why,
 	return -2;
 }
 
-/* "http://example.com:8080/x": the name (and port) alone */
+/*
+ * "http://example.com:8080/x": the name (and port) alone; of
+ * "http://[::1]:8080/", the address without its brackets, which host
+ * would refuse.
+ */
 static int
 conf_host_url(const char *h, char *why, size_t len)
 {
-	const char *p = strstr(h, "://") + 3, *at, *end, *colon;
+	const char *p = strstr(h, "://") + 3, *at, *end, *colon, *rb;
 	int n;
 
 	end = p + strcspn(p, "/?#");
 	if ((at = memchr(p, '@', (size_t)(end - p))) != NULL)
 		p = at + 1;
-	colon = *p == '[' ? NULL : memchr(p, ':', (size_t)(end - p));
-	n = (int)((colon != NULL ? colon : end) - p);
-	if (colon != NULL) {
+	if (*p == '[' && (rb = memchr(p, ']', (size_t)(end - p))) != NULL) {
+		n = (int)(rb - p - 1);
+		p++;
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+	} else {
+		colon = memchr(p, ':', (size_t)(end - p));
+		n = (int)((colon != NULL ? colon : end) - p);
+	}
+	if (colon != NULL && colon + 1 < end) {
 		snprintf(why, len, "a URL: write the name alone and the port "
 		    "in port = ...: host = \"%.*s\"; port = %.*s;", n, p,
 		    (int)(end - colon - 1), colon + 1);
@@ -169,6 +179,12 @@ conf_host_name(const char *h, char *why, size_t len)
 	}
 	for (p = h; p <= h + n; p++) {
 		if (p < h + n && p[0] != '.') {
+			if ((unsigned char)*p >= 0x80) {
+				snprintf(why, len, "a name is ASCII: write an "
+				    "international one as its xn-- form (what "
+				    "idn2 prints)");
+				return -1;
+			}
 			if (!isalnum((unsigned char)*p) && *p != '-' &&
 			    *p != '_') {
 				conf_host_char((unsigned char)*p, c, sizeof(c));

@@ -397,6 +397,7 @@ static void
 conf_target_where(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
+	const struct conf_range *r = &conf_ranges[CR_PORT];
 	const config_setting_t *s;
 	const char *v;
 	char why[256];
@@ -419,9 +420,10 @@ conf_target_where(struct conf_ctx *ctx, const struct conf_group *g,
 	} else if ((t = config_setting_type(s)) != CONFIG_TYPE_INT &&
 	    t != CONFIG_TYPE_INT64)
 		conf_error(ctx, s, "port must be an integer %s", label);
-	else if ((port = config_setting_get_int64(s)) < 1 || port > 65535)
-		conf_error(ctx, s, "port %lld out of range 1..65535 %s", port,
-		    label);
+	else if ((port = config_setting_get_int64(s)) < r->min ||
+	    port > r->max)
+		conf_error(ctx, s, "port %lld out of range %.0f..%.0f %s", port,
+		    r->min, r->max, label);
 	else
 		tc->port = (uint16_t)port;
 }

@@ -33,6 +33,33 @@ usage(int status)
 }
 
 /*
+ * The configuration has errors.  -n on a terminal or into a pipe prints
+ * them as they are, a line each, for a person or a script; otherwise
+ * they are logged as errors, so that under systemd (a start, or the
+ * unit's ExecStartPre=futd -n) they are the journal's at that priority
+ * (`journalctl -p err` says why futd did not start), not plain lines at
+ * the stream's default, info.
+ */
+static void
+futd_conf_failed(const struct strlist *errs, int check, enum log_mode mode)
+{
+	int plain = check && mode != LOG_MODE_JOURNAL;
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		if (plain)
+			fprintf(stderr, "%s\n", errs->msg[i]);
+		else
+			log_errx("%s", errs->msg[i]);
+	if (plain)
+		fprintf(stderr, "futd: %zu error%s in the configuration\n",
+		    errs->n, errs->n == 1 ? "" : "s");
+	else
+		log_errx("%zu error%s in the configuration%s", errs->n,
+		    errs->n == 1 ? "" : "s", check ? "" : ": not started");
+}
+
+/*
  * Under systemd, stderr is connected to the journal and JOURNAL_STREAM
  * names it ("device:inode"): then the journal keeps the time and wants
  * priorities as "<N>" prefixes.
@@ -68,7 +95,6 @@ main(int argc, char *argv[])
 	struct conf *c;
 	char err[256];
 	int ch, check = 0, verbose = 0, level, status, use_uring = 1;
-	size_t i;
 
 	while ((ch = getopt_long(argc, argv, "f:s:nUvVh", longopts, NULL)) !=
 	    -1) {
@@ -117,10 +143,7 @@ main(int argc, char *argv[])
 	if (verbose)
 		log_pin(LOG_DEBUG);
 	if ((c = conf_load(file, &errs, NULL)) == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
-		fprintf(stderr, "futd: %zu error%s in the configuration\n",
-		    errs.n, errs.n == 1 ? "" : "s");
+		futd_conf_failed(&errs, check, mode);
 		strlist_clear(&errs);
 		return 1;
 	}

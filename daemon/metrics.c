@@ -385,7 +385,7 @@ mb_sample_time(struct metrics_stream *ms, const char *name, int labels,
 
 /* s with backslash, double quote and newline escaped, as both formats say */
 static size_t
-esc_copy(char *p, const char *s)
+ms_escape(char *p, const char *s)
 {
 	size_t n = 0;
 
@@ -404,7 +404,7 @@ esc_copy(char *p, const char *s)
 
 /* key="value", escaped, into buf; "?" for a value it could not hold */
 static void
-lab_pair(char *buf, size_t len, const char *key, const char *value)
+ms_label_pair(char *buf, size_t len, const char *key, const char *value)
 {
 	size_t n = strlen(key);
 
@@ -413,7 +413,7 @@ lab_pair(char *buf, size_t len, const char *key, const char *value)
 	memcpy(buf, key, n);
 	buf[n++] = '=';
 	buf[n++] = '"';
-	n += esc_copy(buf + n, value);
+	n += ms_escape(buf + n, value);
 	buf[n++] = '"';
 	buf[n] = '\0';
 }
@@ -455,7 +455,7 @@ ms_labels(struct metrics_stream *ms, const struct target *tg)
 	for (i = 0; i < 4; i++) {
 		memcpy(ms->lab + len, keys[i], strlen(keys[i]));
 		len += strlen(keys[i]);
-		len += esc_copy(ms->lab + len, parts[i]);
+		len += ms_escape(ms->lab + len, parts[i]);
 	}
 	ms->lab[len++] = '"';
 	ms->lablen = len;
@@ -674,8 +674,8 @@ fam_tls_version(struct metrics_stream *ms, const struct target *tg)
 
 	if (ti == NULL)
 		return;
-	lab_pair(version, sizeof(version), "version", ti->version);
-	lab_pair(verify, sizeof(verify), "verify", tls_verify_class(ti));
+	ms_label_pair(version, sizeof(version), "version", ti->version);
+	ms_label_pair(verify, sizeof(verify), "verify", tls_verify_class(ti));
 	mb_begin(ms, "futd_probe_tls_version_info", 1, version, verify);
 	mb_lit(ms, "1\n");
 }
@@ -723,7 +723,7 @@ ms_each(const struct target *tg, unsigned i, char *buf, size_t len)
 		return NULL;
 	if (inet_ntop(a->addr.sa.sa_family, src, ip, sizeof(ip)) == NULL)
 		return NULL;
-	lab_pair(buf, len, "address", ip);
+	ms_label_pair(buf, len, "address", ip);
 	return a;
 }
 

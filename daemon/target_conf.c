@@ -135,10 +135,3 @@ target_conf_compare(const struct target_conf *a, const struct target_conf *b)
 		return TARGET_CONF_CHANGED;
 	return TARGET_CONF_SAME;
 }
-
-/* Every setting the same. */
-int
-target_conf_equal(const struct target_conf *a, const struct target_conf *b)
-{
-	return target_conf_compare(a, b) == TARGET_CONF_SAME;
-}

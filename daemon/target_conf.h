@@ -80,8 +80,6 @@ struct target_conf {
 };
 
 void		 target_conf_free(struct target_conf *);
-int		 target_conf_equal(const struct target_conf *,
-		    const struct target_conf *);
 enum target_conf_diff target_conf_compare(const struct target_conf *,
 		    const struct target_conf *);
 const char	*probe_kind_name(enum probe_kind);

@@ -61,6 +61,19 @@ static const struct hint_case {
 	    "\"https://example.com:8443/health\" in target \"a\": a URL: write "
 	    "the name alone and the port in port = ...: host = "
 	    "\"example.com\"; port = 8443;" },
+	{ H("http://[::1]:8080/health"), 2, "bad host "
+	    "\"http://[::1]:8080/health\" in target \"a\": a URL: write the "
+	    "name alone and the port in port = ...: host = \"::1\"; port = "
+	    "8080;" },
+	{ H("http://[2001:db8::1]/"), 2, "bad host \"http://[2001:db8::1]/\" "
+	    "in target \"a\": a URL: write the name alone: host = "
+	    "\"2001:db8::1\";" },
+	{ H("http://example.com:/"), 2, "bad host \"http://example.com:/\" in "
+	    "target \"a\": a URL: write the name alone: host = "
+	    "\"example.com\";" },
+	{ H("b\xc3\xbc" "cher.example"), 2, "bad host \"b\xc3\xbc" "cher."
+	    "example\" in target \"a\": a name is ASCII: write an "
+	    "international one as its xn-- form (what idn2 prints)" },
 	{ H("fe80::1%eth0"), 2, "bad host \"fe80::1%eth0\" in target \"a\": "
 	    "an IPv6 zone (%eth0) is not supported: probe an address that "
 	    "needs none" },

@@ -42,6 +42,7 @@
 
 #include <jansson.h>
 
+#include "certs.h"
 #include "tests.h"
 #include "sys.h"
 
@@ -55,18 +56,14 @@
 
 /* Per TCase, made and removed by the runner (unchecked fixture). */
 static char	root_dir[PATH_MAX];
+static struct certs tcase_certs;
 static int	cert_ok;
-static char	cert_error[1024];
 
 /* Per test (checked fixture). */
 static struct sys_fx fx;
 
-/* The switchable server of a test: listening on port, or refusing. */
-static struct {
-	int	 hold;		/* holds the port while it is off */
-	int	 lsn;		/* listens on it while on */
-	unsigned port;
-} sw;
+/* The switchable server of a test: listening on its port, or refusing. */
+static struct sys_switch sw;
 
 /* fixtures */
 
@@ -81,17 +78,12 @@ root_setup(void)
 		"-out", cert, "-days", "90", "-subj", "/CN=localhost",
 		"-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", NULL
 	};
-	struct sys_out out;
-	int status;
 
 	sys_root_setup(root_dir, sizeof(root_dir));
+	tcase_certs.dir = root_dir;
 	sys_path_in(cert, sizeof(cert), root_dir, "cert.pem");
 	sys_path_in(key, sizeof(key), root_dir, "key.pem");
-	status = sys_run(argv, NULL, SYS_RUN_MS, &out);
-	cert_ok = status == 0;
-	snprintf(cert_error, sizeof(cert_error), "openssl req exited %d: %s",
-	    status, out.err);
-	sys_out_free(&out);
+	cert_ok = certs_run(&tcase_certs, argv) == 0;
 }
 
 static void
@@ -111,78 +103,11 @@ fx_setup(void)
 static void
 fx_teardown(void)
 {
-	if (sw.lsn != -1)
-		close(sw.lsn);
-	if (sw.hold != -1)
-		close(sw.hold);
-	sw.lsn = sw.hold = -1;
+	sys_switch_close(&sw);
 	sys_fx_teardown(&fx);
 }
 
 /* servers */
-
-static int
-tcp_socket_at(const char *addr, unsigned port)
-{
-	struct sockaddr_in sin;
-	int fd, one = 1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
-	    -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The switchable port: held, refusing, until sw_on(). */
-static void
-sw_init(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	sw.hold = tcp_socket_at("127.0.0.1", 0);
-	ck_assert_msg(sw.hold != -1 && getsockname(sw.hold,
-	    (struct sockaddr *)&sin, &len) == 0, "a port: %s",
-	    strerror(errno));
-	sw.port = ntohs(sin.sin_port);
-}
-
-static void
-sw_on(void)
-{
-	ck_assert(sw.lsn == -1);
-	sw.lsn = tcp_socket_at("127.0.0.1", sw.port);
-	ck_assert_msg(sw.lsn != -1 && listen(sw.lsn, 256) == 0,
-	    "listen on 127.0.0.1:%u: %s", sw.port, strerror(errno));
-}
-
-static void
-sw_off(void)
-{
-	ck_assert(sw.lsn != -1);
-	close(sw.lsn);
-	sw.lsn = -1;
-}
-
-/* Accept and close what came (peeraddr probes only connect). */
-static void
-sw_drain(void)
-{
-	int fd, n = 0;
-
-	while (sw.lsn != -1 && n++ < 1000 && (fd = accept4(sw.lsn, NULL,
-	    NULL, SOCK_CLOEXEC)) != -1)
-		close(fd);
-}
 
 /* A server of ours (argv[0] a name in the build) on a free port: it. */
 static unsigned
@@ -212,7 +137,7 @@ tlssrv_start(void)
 	char cert[PATH_MAX], key[PATH_MAX];
 	const char *opts[] = { "-c", cert, "-k", key, NULL };
 
-	ck_assert_msg(cert_ok, "no certificate: %s", cert_error);
+	ck_assert_msg(cert_ok, "no certificate: %s", tcase_certs.error);
 	sys_path_in(cert, sizeof(cert), root_dir, "cert.pem");
 	sys_path_in(key, sizeof(key), root_dir, "key.pem");
 	return srv_start("tlssrv", opts);
@@ -505,24 +430,8 @@ wait_results(const char *const names[], int certs)
 static json_t *
 wait_state(const char *name, const char *state, int last_ok)
 {
-	uint64_t deadline = sys_now_ms() + DISP_CHANGE_MS;
-	const json_t *t, *lo;
-	json_t *st;
-
-	for (;;) {
-		sw_drain();
-		st = sys_status_get(fx.sock);
-		t = sys_target_get(st, name);
-		lo = json_object_get(t, "last_ok");
-		if (t != NULL && sys_jstr(t, "state") != NULL &&
-		    strcmp(sys_jstr(t, "state"), state) == 0 && (last_ok < 0 ||
-		    (json_is_boolean(lo) && json_is_true(lo) == last_ok)))
-			return st;
-		json_decref(st);
-		ck_assert_msg(sys_left_ms(deadline) > 0, "%s did not become "
-		    "%s within %d ms", name, state, DISP_CHANGE_MS);
-		sys_sleep_ms(DISP_STEP_MS);
-	}
+	return sys_wait_state(fx.sock, &sw, name, state, last_ok,
+	    DISP_CHANGE_MS);
 }
 
 /* ================================================================ */
@@ -719,17 +628,17 @@ START_TEST(test_last_against_state)
 	char want[128], *line;
 	long long n;
 
-	sw_init();
+	sys_switch_init(&sw);
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"slow\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.3; timeout = 1; rise = 5; fall = 5; }\n);\n",
 	    sw.port);
-	sw_on();
+	sys_switch_on(&sw);
 	sys_fx_futd(&fx);
 	json_decref(wait_state("slow", "up", 1));
 
 	/* up, the last probe failed: (k of fall 5) */
-	sw_off();
+	sys_switch_off(&sw);
 	st = wait_state("slow", "up", 0);
 	t = sys_target_get(st, "slow");
 	ck_assert_int_eq(sys_jint(t, "fall"), 5);
@@ -745,7 +654,7 @@ START_TEST(test_last_against_state)
 
 	/* down, the last probe ok: "ok 127.0.0.1:P (k of rise 5)" */
 	json_decref(wait_state("slow", "down", 0));
-	sw_on();
+	sys_switch_on(&sw);
 	st = wait_state("slow", "down", 1);
 	t = sys_target_get(st, "slow");
 	ck_assert_int_eq(sys_jint(t, "rise"), 5);
@@ -788,25 +697,25 @@ START_TEST(test_flapping_since)
 	unsigned secs;
 	uint64_t began;
 
-	sw_init();
+	sys_switch_init(&sw);
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1;\n"
 	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", sw.port);
-	sw_on();
+	sys_switch_on(&sw);
 	sys_fx_futd(&fx);
 	json_decref(wait_state("flappy", "up", -1));
-	sw_off();
+	sys_switch_off(&sw);
 	json_decref(wait_state("flappy", "down", -1));
-	sw_on();
+	sys_switch_on(&sw);
 	json_decref(wait_state("flappy", "up", -1));
-	sw_off();
+	sys_switch_off(&sw);
 	json_decref(wait_state("flappy", "flapping", -1));
 	began = sys_now_ms();
 
 	/* two seconds on, one more flip: still flapping, the flip recent */
 	sys_sleep_ms(2200);
-	sw_on();
+	sys_switch_on(&sw);
 	st = wait_state("flappy", "flapping", 1);
 	t = sys_target_get(st, "flappy");
 	ck_assert_msg(sys_jreal(t, "for_s") < 1.5, "the last flip was %.1f s "
@@ -864,7 +773,7 @@ START_TEST(test_each)
 
 	port = srv_start("testsrv", sopts);
 	/* 127.0.0.2:port held, never listening: refused */
-	fd = tcp_socket_at("127.0.0.2", port);
+	fd = sys_socket_at("127.0.0.2", port);
 	ck_assert_msg(fd != -1, "bind 127.0.0.2:%u: %s", port,
 	    strerror(errno));
 	sys_fx_fd(&fx, fd);

@@ -461,7 +461,51 @@ START_TEST(test_line_quotes)
 END_TEST
 
 /*
- * 6. futd(8)'s list of error classes (the .Bl after "A result is a success
+ * 6. A configuration that stops the start is logged as errors, "<3>" in
+ * the journal's mode (journald took the plain lines at the stream's
+ * default, info: `journalctl -p err` did not say why futd was down), and
+ * so is futd -n's in that mode (the unit's ExecStartPre); futd -n
+ * elsewhere still prints each as it is, for a person or a script.
+ */
+START_TEST(test_bad_conf_at_start)
+{
+	char bin[PATH_MAX], want[PATH_MAX + 128];
+	const char *argv[] = { bin, "--log=journal", "-f", fx.conf, NULL };
+	const char *jcheck[] = { bin, "-n", "--log=journal", "-f", fx.conf,
+	    NULL };
+	const char *check[] = { bin, "-n", "-f", fx.conf, NULL };
+	struct sys_out out;
+
+	sys_write_filef(fx.conf, "control_socket = \"%s\";\ntargets = (\n"
+	    "  { name = \"a\"; host = \"127.0.0.1\"; port = 70000; }\n);\n",
+	    fx.sock);
+	sys_bin(bin, sizeof(bin), "futd");
+	snprintf(want, sizeof(want), "%s:3: port 70000 out of range 1..65535 "
+	    "in target \"a\"\n", fx.conf);
+
+	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);
+	ck_assert_msg(strncmp(out.err, "<3>", 3) == 0 &&
+	    strncmp(out.err + 3, want, strlen(want)) == 0 &&
+	    strstr(out.err, "\n<3>1 error in the configuration") != NULL,
+	    "not logged as errors:\n%s", out.err);
+	sys_out_free(&out);
+
+	ck_assert_int_eq(sys_run(jcheck, NULL, SYS_RUN_MS, &out), 1);
+	ck_assert_msg(strncmp(out.err, "<3>", 3) == 0 &&
+	    strncmp(out.err + 3, want, strlen(want)) == 0 &&
+	    strstr(out.err, "\n<3>1 error in the configuration\n") != NULL,
+	    "futd -n --log=journal:\n%s", out.err);
+	sys_out_free(&out);
+
+	ck_assert_int_eq(sys_run(check, NULL, SYS_RUN_MS, &out), 1);
+	ck_assert_msg(strncmp(out.err, want, strlen(want)) == 0 &&
+	    strstr(out.err, "<3>") == NULL, "futd -n:\n%s", out.err);
+	sys_out_free(&out);
+}
+END_TEST
+
+/*
+ * 7. futd(8)'s list of error classes (the .Bl after "A result is a success
  * or one of a fixed set of errors") is probe.c's table, no more, no less.
  */
 START_TEST(test_man_error_classes)
@@ -510,6 +554,7 @@ log_suite(void)
 	tcase_add_test(tc, test_libevent_lines);
 	tcase_add_test(tc, test_second_futd);
 	tcase_add_test(tc, test_line_quotes);
+	tcase_add_test(tc, test_bad_conf_at_start);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("man");

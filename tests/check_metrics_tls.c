@@ -38,6 +38,7 @@
 
 #include <jansson.h>
 
+#include "certs.h"
 #include "tests.h"
 #include "sys.h"
 
@@ -50,155 +51,41 @@
 #define EXPIRED_NOT_AFTER	"1577923200"	/* 2020-01-02 00:00:00Z */
 
 static char	root_dir[PATH_MAX];
+static struct certs certs;
 static int	certs_ok;
-static char	certs_error[1024];
 
 static struct sys_fx fx;
 
-/* A file of the TCase's directory, in one of a few static buffers. */
+/* A file of the TCase's directory. */
 static const char *
 rpath(const char *name)
 {
-	static char buf[8][PATH_MAX];
-	static unsigned next;
-	char *p = buf[next++ % 8];
-
-	if (snprintf(p, PATH_MAX, "%s/%s", root_dir, name) >= PATH_MAX)
-		abort();		/* root_dir is short: never */
-	return p;
+	return certs_path(&certs, name);
 }
 
 /* certificates */
 
 static int
-certs_run(const char *const argv[])
-{
-	struct sys_out out;
-	int status;
-
-	status = sys_run(argv, NULL, SYS_RUN_MS, &out);
-	if (status != 0)
-		snprintf(certs_error, sizeof(certs_error), "openssl %s exited "
-		    "%d: %s", argv[1], status, out.err);
-	sys_out_free(&out);
-	return status == 0 ? 0 : -1;
-}
-
-/* A new P-256 key in NAME.key and its request for /CN=cn in NAME.csr. */
-static int
-certs_req(const char *name, const char *cn)
-{
-	char key[PATH_MAX], csr[PATH_MAX], subj[128], k[64], c[64];
-	const char *const argv[] = {
-		"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
-		"ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-		"-out", csr, "-subj", subj, NULL
-	};
-
-	snprintf(k, sizeof(k), "%s.key", name);
-	snprintf(c, sizeof(c), "%s.csr", name);
-	snprintf(key, sizeof(key), "%s", rpath(k));
-	snprintf(csr, sizeof(csr), "%s", rpath(c));
-	snprintf(subj, sizeof(subj), "/CN=%s", cn);
-	return certs_run(argv);
-}
-
-/* issuer (NAME.pem, NAME.key) signs csr into out, from start to end */
-static int
-certs_sign(const char *issuer, const char *csr, const char *ext,
-    const char *start, const char *end, const char *out)
-{
-	char cnf[PATH_MAX], ca[PATH_MAX], cakey[PATH_MAX], in[PATH_MAX];
-	char o[PATH_MAX], n[64];
-	const char *const argv[] = {
-		"openssl", "ca", "-batch", "-config", cnf, "-cert", ca,
-		"-keyfile", cakey, "-in", in, "-out", o, "-extensions", ext,
-		"-startdate", start, "-enddate", end, "-notext", NULL
-	};
-
-	snprintf(cnf, sizeof(cnf), "%s", rpath("ca.cnf"));
-	snprintf(n, sizeof(n), "%s.pem", issuer);
-	snprintf(ca, sizeof(ca), "%s", rpath(n));
-	snprintf(n, sizeof(n), "%s.key", issuer);
-	snprintf(cakey, sizeof(cakey), "%s", rpath(n));
-	snprintf(in, sizeof(in), "%s", rpath(csr));
-	snprintf(o, sizeof(o), "%s", rpath(out));
-	return certs_run(argv);
-}
-
-/* text into the file name; -1 with the reason in certs_error */
-static int
-certs_file(const char *name, const char *text)
-{
-	if (text != NULL && sys_write_file(rpath(name), text, strlen(text)) ==
-	    0)
-		return 0;
-	snprintf(certs_error, sizeof(certs_error), "cannot write %s",
-	    rpath(name));
-	return -1;
-}
-
-/* a then b into out: a server's chain file */
-static int
-certs_cat(const char *a, const char *b, const char *out)
-{
-	char *ta = sys_read_file(rpath(a), NULL);
-	char *tb = sys_read_file(rpath(b), NULL);
-	char *both = NULL;
-	int r;
-
-	if (ta == NULL || tb == NULL || asprintf(&both, "%s%s", ta, tb) == -1)
-		both = NULL;
-	r = certs_file(out, both);
-	free(ta);
-	free(tb);
-	free(both);
-	return r;
-}
-
-static int
 certs_make(void)
 {
-	char key[PATH_MAX], pem[PATH_MAX], *cnf = NULL;
-	const char *const mkroot[] = {
-		"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-		"ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-		"-out", pem, "-days", "3650", "-subj", "/CN=futd metrics root",
-		"-addext", "basicConstraints=critical,CA:TRUE",
-		"-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL
-	};
-	int r;
+	struct certs *c = &certs;
 
-	snprintf(key, sizeof(key), "%s", rpath("root.key"));
-	snprintf(pem, sizeof(pem), "%s", rpath("root.pem"));
-	if (asprintf(&cnf,
-	    "[ ca ]\ndefault_ca = futd_ca\n"
-	    "[ futd_ca ]\ndatabase = %s\nnew_certs_dir = %s\nserial = %s\n"
-	    "default_md = sha256\npolicy = any_name\nunique_subject = no\n"
-	    "[ any_name ]\ncommonName = supplied\n"
-	    "[ inter ]\nbasicConstraints = critical,CA:TRUE,pathlen:0\n"
-	    "keyUsage = critical,keyCertSign,cRLSign\n"
-	    "[ leaf ]\nsubjectAltName = DNS:localhost,IP:127.0.0.1\n",
-	    rpath("index.txt"), root_dir, rpath("serial")) == -1)
-		cnf = NULL;
-	r = certs_file("ca.cnf", cnf);
-	free(cnf);
-	if (r == -1 || certs_file("index.txt", "") == -1 ||
-	    certs_file("serial", "10\n") == -1)
+	if (certs_ca_config(c, "[ inter ]\n"
+	    "basicConstraints = critical,CA:TRUE,pathlen:0\n"
+	    "keyUsage = critical,keyCertSign,cRLSign\n") == -1 ||
+	    certs_ca(c, "root", "futd metrics root") == -1 ||
+	    certs_req(c, "inter", "futd metrics intermediate") == -1 ||
+	    certs_req(c, "leaf", "localhost") == -1)
 		return -1;
-	if (certs_run(mkroot) == -1 ||
-	    certs_req("inter", "futd metrics intermediate") == -1 ||
-	    certs_req("leaf", "localhost") == -1)
-		return -1;
-	if (certs_sign("root", "inter.csr", "inter", "20240101000000Z",
+	if (certs_sign(c, "root", "inter.csr", "inter", "20240101000000Z",
 	    "20370101000000Z", "inter.pem") == -1 ||
-	    certs_sign("inter", "leaf.csr", "leaf", "20240101000000Z",
+	    certs_sign(c, "inter", "leaf.csr", "leaf", "20240101000000Z",
 	    "20380101000000Z", "leaf.pem") == -1 ||
-	    certs_sign("inter", "leaf.csr", "leaf", "20200101000000Z",
+	    certs_sign(c, "inter", "leaf.csr", "leaf", "20200101000000Z",
 	    "20200102000000Z", "expired.pem") == -1)
 		return -1;
-	if (certs_cat("leaf.pem", "inter.pem", "chain.pem") == -1 ||
-	    certs_cat("expired.pem", "inter.pem", "expchain.pem") == -1)
+	if (certs_cat(c, "leaf.pem", "inter.pem", "chain.pem") == -1 ||
+	    certs_cat(c, "expired.pem", "inter.pem", "expchain.pem") == -1)
 		return -1;
 	return 0;
 }
@@ -208,14 +95,8 @@ certs_make(void)
 static void
 root_setup(void)
 {
-	certs_ok = 0;
-	certs_error[0] = '\0';
-	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1) {
-		snprintf(certs_error, sizeof(certs_error), "mkdtemp: %s",
-		    strerror(errno));
-		return;
-	}
-	certs_ok = certs_make() == 0;
+	certs_ok = certs_dir(&certs, root_dir, sizeof(root_dir)) == 0 &&
+	    certs_make() == 0;
 }
 
 static void
@@ -227,7 +108,7 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	ck_assert_msg(certs_ok, "no certificates: %s", certs_error);
+	ck_assert_msg(certs_ok, "no certificates: %s", certs.error);
 	sys_fx_setup(&fx, root_dir);
 }
 

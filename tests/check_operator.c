@@ -509,10 +509,8 @@ static struct sys_fx fx;
 
 /* Per test: the switchable server (srv_on, srv_off) and a refused port. */
 static struct {
-	int	 hold;			/* holds the switchable port */
-	int	 lsn;			/* listens on it while "on" */
+	struct sys_switch sw;		/* the switchable port */
 	int	 refused;		/* a bound port, never listening */
-	unsigned port;			/* the switchable one */
 	unsigned rport;			/* the refused one */
 } srv;
 
@@ -528,49 +526,14 @@ root_teardown(void)
 	sys_root_teardown(root_dir, "operator tests");
 }
 
-static int
-tcp_socket(void)
-{
-	int fd, one = 1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-tcp_bind(int fd, unsigned port)
-{
-	struct sockaddr_in sin;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
-	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-}
-
 static void
 fx_setup(void)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
 	sys_fx_setup(&fx, root_dir);
 	memset(&srv, 0, sizeof(srv));
-	srv.hold = srv.lsn = srv.refused = -1;
-
+	srv.refused = -1;
 	/* the switchable port, held but not listening: connects refused */
-	srv.hold = tcp_socket();
-	ck_assert_msg(srv.hold != -1 && tcp_bind(srv.hold, 0) == 0 &&
-	    getsockname(srv.hold, (struct sockaddr *)&sin, &len) == 0,
-	    "reserving a port: %s", strerror(errno));
-	srv.port = ntohs(sin.sin_port);
+	sys_switch_init(&srv.sw);
 	ck_assert(sys_bound_port(&srv.refused, &srv.rport) == 0);
 }
 
@@ -578,45 +541,10 @@ static void
 fx_teardown(void)
 {
 	sys_fx_teardown(&fx);
-	if (srv.lsn != -1)
-		close(srv.lsn);
-	if (srv.hold != -1)
-		close(srv.hold);
+	sys_switch_close(&srv.sw);
 	if (srv.refused != -1)
 		close(srv.refused);
-	srv.lsn = srv.hold = srv.refused = -1;
-}
-
-/* The server on srv.port: on (listening) or off (connects refused). */
-static void
-srv_on(void)
-{
-	ck_assert(srv.lsn == -1);
-	srv.lsn = tcp_socket();
-	ck_assert_msg(srv.lsn != -1 && tcp_bind(srv.lsn, srv.port) == 0 &&
-	    listen(srv.lsn, 256) == 0, "listen on 127.0.0.1:%u: %s", srv.port,
-	    strerror(errno));
-}
-
-static void
-srv_off(void)
-{
-	ck_assert(srv.lsn != -1);
-	close(srv.lsn);
-	srv.lsn = -1;
-}
-
-/* Accept and close what came (peeraddr probes only connect). */
-static void
-srv_drain(void)
-{
-	int fd, n = 0;
-
-	if (srv.lsn == -1)
-		return;
-	while (n++ < 1000 && (fd = accept4(srv.lsn, NULL, NULL,
-	    SOCK_CLOEXEC)) != -1)
-		close(fd);
+	srv.refused = -1;
 }
 
 /*
@@ -626,30 +554,7 @@ srv_drain(void)
 static json_t *
 wait_state(const char *name, const char *state, int last_ok, unsigned ms)
 {
-	uint64_t deadline = sys_now_ms() + ms;
-	const json_t *lo;
-	json_t *st, *t;
-	char *dump;
-
-	for (;;) {
-		srv_drain();
-		st = sys_status_get(fx.sock);
-		t = sys_target_get(st, name);
-		lo = json_object_get(t, "last_ok");
-		if (t != NULL && sys_jstr(t, "state") != NULL &&
-		    strcmp(sys_jstr(t, "state"), state) == 0 && (last_ok < 0 ||
-		    (json_is_boolean(lo) && json_is_true(lo) == last_ok)))
-			return st;
-		if (sys_left_ms(deadline) == 0) {
-			dump = json_dumps(t, JSON_COMPACT);
-			ck_abort_msg("target %s did not become %s%s within %u "
-			    "ms: %s", name, state, last_ok == 0 ?
-			    " (last probe failed)" : "", ms,
-			    dump != NULL ? dump : "(absent)");
-		}
-		json_decref(st);
-		sys_sleep_ms(OP_STEP_MS);
-	}
+	return sys_wait_state(fx.sock, &srv.sw, name, state, last_ok, ms);
 }
 
 /*
@@ -666,22 +571,22 @@ START_TEST(test_flapping_live)
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1;\n"
-	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", srv.port);
-	srv_on();
+	    "    rise = 1; fall = 1; flap_threshold = 2; }\n);\n", srv.sw.port);
+	sys_switch_on(&srv.sw);
 	sys_fx_futd(&fx);
 
 	json_decref(wait_state("flappy", "up", -1, OP_CHANGE_MS));
-	srv_off();
+	sys_switch_off(&srv.sw);
 	st = wait_state("flappy", "down", -1, OP_CHANGE_MS);
 	t = sys_target_get(st, "flappy");
 	ck_assert_int_eq(sys_jint(t, "changes"), 1);
 	ck_assert_pstr_eq(sys_jstr(t, "error"), "refused");
 	json_decref(st);
-	srv_on();
+	sys_switch_on(&srv.sw);
 	st = wait_state("flappy", "up", -1, OP_CHANGE_MS);
 	ck_assert_int_eq(sys_jint(sys_target_get(st, "flappy"), "changes"), 2);
 	json_decref(st);
-	srv_off();
+	sys_switch_off(&srv.sw);
 	st = wait_state("flappy", "flapping", -1, OP_CHANGE_MS);
 	t = sys_target_get(st, "flappy");
 	ck_assert_int_eq(sys_jint(t, "changes"), 3);
@@ -742,8 +647,8 @@ START_TEST(test_log_follow)
 	    "  { name = \"follow1\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 1; },\n"
 	    "  { name = \"other\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
-	srv_on();
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.sw.port, srv.rport);
+	sys_switch_on(&srv.sw);
 	sys_fx_futd(&fx);
 	json_decref(wait_state("follow1", "up", -1, OP_CHANGE_MS));
 
@@ -767,7 +672,7 @@ START_TEST(test_log_follow)
 	ck_assert_msg(strstr(text, "other") == NULL, "log -f follow1 shows "
 	    "another target:\n%s", text);
 
-	srv_off();
+	sys_switch_off(&srv.sw);
 	st = wait_state("follow1", "down", -1, OP_CHANGE_MS);
 	json_decref(st);
 	changed = sys_now_ms();
@@ -835,8 +740,8 @@ START_TEST(test_probe_codes)
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.2; timeout = 1; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.2; timeout = 1; }\n);\n", srv.port, srv.rport);
-	srv_on();
+	    "interval = 0.2; timeout = 1; }\n);\n", srv.sw.port, srv.rport);
+	sys_switch_on(&srv.sw);
 	sys_fx_futd(&fx);
 
 	rc = sys_futctl(&out, fx.sock, "probe", "alive", (char *)NULL);
@@ -906,8 +811,8 @@ START_TEST(test_check_codes)
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
 	    "interval = 0.1; timeout = 1; rise = 1; fall = 100; },\n"
 	    "  { name = \"closed\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", srv.port, srv.rport);
-	srv_on();
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.sw.port, srv.rport);
+	sys_switch_on(&srv.sw);
 	sys_fx_futd(&fx);
 	json_decref(wait_state("alive", "up", 1, OP_CHANGE_MS));
 	json_decref(wait_state("closed", "down", -1, OP_CHANGE_MS));
@@ -940,7 +845,7 @@ START_TEST(test_check_codes)
 	sys_out_free(&out);
 
 	/* up, but the last probe failed (fall = 100 keeps it up): WARNING */
-	srv_off();
+	sys_switch_off(&srv.sw);
 	st = wait_state("alive", "up", 0, OP_CHANGE_MS);
 	json_decref(st);
 	rc = sys_futctl(&out, fx.sock, "check", "alive", (char *)NULL);
@@ -993,8 +898,8 @@ START_TEST(test_json_schema)
 {
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
-	srv_on();
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.sw.port);
+	sys_switch_on(&srv.sw);
 	sys_fx_futd(&fx);
 	json_decref(wait_state("alive", "up", -1, OP_CHANGE_MS));
 
@@ -1014,7 +919,7 @@ START_TEST(test_json_schema_ping)
 {
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.sw.port);
 	sys_fx_futd(&fx);
 	assert_schema("ping", NULL);
 }
@@ -1024,7 +929,7 @@ START_TEST(test_json_schema_reload)
 {
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.1; timeout = 1; }\n);\n", srv.port);
+	    "interval = 0.1; timeout = 1; }\n);\n", srv.sw.port);
 	sys_fx_futd(&fx);
 	assert_schema("reload", NULL);
 }
@@ -1258,7 +1163,7 @@ START_TEST(test_follow_folds)
 	    "probe = \"hello\"; expect = \"x\"; interval = 0.5; "
 	    "timeout = 0.3; },\n"
 	    "  { name = \"flip\"; host = \"127.0.0.1\"; port = %u; }\n);\n",
-	    srv.rport, rst.port[0], mute.port[0], srv.port);
+	    srv.rport, rst.port[0], mute.port[0], srv.sw.port);
 	sys_fx_futd(&fx);
 	for (i = 0; i < 4; i++)
 		json_decref(wait_state(names[i], "down", -1, OP_CHANGE_MS));
@@ -1270,7 +1175,7 @@ START_TEST(test_follow_folds)
 	/* some 30 failures of each fast one, 6 of mute's */
 	sys_sleep_ms(3000);
 
-	srv_on();
+	sys_switch_on(&srv.sw);
 	text = follow_wait(tpath, "flip  state  down -> up", OP_CHANGE_MS +
 	    OP_FOLLOW_MS);
 	free(text);
@@ -1339,7 +1244,7 @@ START_TEST(test_log_start_event)
 
 	sys_write_filef(fx.conf, "targets = (\n"
 	    "  { name = \"alive\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 60; }\n);\n", srv.port);
+	    "interval = 60; }\n);\n", srv.sw.port);
 	sys_fx_futd(&fx);
 	evs = log_get(NULL, "50");
 	json_array_foreach(evs, i, ev)

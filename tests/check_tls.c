@@ -46,6 +46,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "certs.h"
 #include "tests.h"
 #include "sys.h"
 
@@ -62,159 +63,54 @@
 
 /* Per TCase, made and removed by the runner process (unchecked fixture). */
 static char	root_dir[PATH_MAX];
+static struct certs certs;
 static int	certs_ok;
-static char	certs_error[1024];
 
 /* Per test (checked fixture). */
 static struct sys_fx fx;
 static unsigned	nspawned;	/* names the servers' files */
 
-/* A certificate file (or key) of the TCase, into a static buffer. */
+/* A certificate file (or key) of the TCase. */
 static const char *
 cert(const char *name)
 {
-	static char buf[8][PATH_MAX];
-	static unsigned next;
-	char *p = buf[next++ % 8];
-	int n = snprintf(p, PATH_MAX, "%s/%s", root_dir, name);
-
-	if (n < 0 || n >= PATH_MAX)
-		abort();		/* root_dir is short: never */
-	return p;
+	return certs_path(&certs, name);
 }
 
 /* certificates */
 
-/*
- * Run one openssl command in dir; 0, or -1 with what it said kept in
- * certs_error.  argv[0] is "openssl".
- */
-static int
-certs_run(const char *const argv[])
-{
-	struct sys_out out;
-	int status;
-
-	status = sys_run(argv, NULL, SYS_RUN_MS, &out);
-	if (status != 0)
-		snprintf(certs_error, sizeof(certs_error), "openssl %s %s "
-		    "exited %d: %s", argv[1], argv[2] != NULL ? argv[2] : "",
-		    status, out.err);
-	sys_out_free(&out);
-	return status == 0 ? 0 : -1;
-}
-
-static int
-certs_file(const char *name, const char *text)
-{
-	if (sys_write_file(cert(name), text, strlen(text)) == 0)
-		return 0;
-	snprintf(certs_error, sizeof(certs_error), "write %s: %s", cert(name),
-	    strerror(errno));
-	return -1;
-}
-
-/* The CA signs csr for days, with the SANs of extfile, into out. */
-static int
-certs_sign(const char *csr, const char *extfile, const char *days,
-    const char *serial, const char *out)
-{
-	char c[PATH_MAX], ca[PATH_MAX], cakey[PATH_MAX], ext[PATH_MAX];
-	char o[PATH_MAX];
-	const char *const argv[] = {
-		"openssl", "x509", "-req", "-in", c, "-CA", ca, "-CAkey", cakey,
-		"-set_serial", serial, "-days", days, "-sha256",
-		"-extfile", ext, "-out", o, NULL
-	};
-
-	snprintf(c, sizeof(c), "%s", cert(csr));
-	snprintf(ca, sizeof(ca), "%s", cert("ca.pem"));
-	snprintf(cakey, sizeof(cakey), "%s", cert("ca.key"));
-	snprintf(ext, sizeof(ext), "%s", cert(extfile));
-	snprintf(o, sizeof(o), "%s", cert(out));
-	return certs_run(argv);
-}
-
-/*
- * A CA's config for `openssl ca`, the one tool of OpenSSL 3.0 that sets
- * a start date in the past: what the expired certificate needs.
- */
-static const char ca_cnf_fmt[] =
-    "[ ca ]\n"
-    "default_ca = futd_ca\n"
-    "[ futd_ca ]\n"
-    "database = %s/index.txt\n"
-    "new_certs_dir = %s\n"
-    "serial = %s/serial\n"
-    "default_md = sha256\n"
-    "policy = any_name\n"
-    "unique_subject = no\n"
-    "[ any_name ]\n"
-    "commonName = supplied\n"
-    "[ leaf ]\n"
-    "subjectAltName = DNS:localhost,IP:127.0.0.1\n";
-
 static int
 certs_make(void)
 {
-	char key[PATH_MAX], ca[PATH_MAX], cakey[PATH_MAX], csr[PATH_MAX];
-	char ocsr[PATH_MAX], okey[PATH_MAX], cnf[PATH_MAX], out[PATH_MAX];
-	char *text;
-	const char *const mkca[] = {
-		"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-		"ec_paramgen_curve:P-256", "-nodes", "-keyout", cakey,
-		"-out", ca, "-days", "3650", "-subj", "/CN=futd test CA",
-		"-addext", "basicConstraints=critical,CA:TRUE",
-		"-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL
-	};
-	const char *const mkcsr[] = {
-		"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
-		"ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-		"-out", csr, "-subj", "/CN=localhost", NULL
-	};
+	char okey[PATH_MAX], ocsr[PATH_MAX];
 	const char *const mkocsr[] = {
 		"openssl", "req", "-new", "-key", okey, "-out", ocsr,
 		"-subj", "/CN=other.test", NULL
 	};
-	const char *const mkexpired[] = {
-		"openssl", "ca", "-batch", "-config", cnf, "-cert", ca,
-		"-keyfile", cakey, "-in", csr, "-out", out, "-extensions",
-		"leaf", "-startdate", "20200101000000Z", "-enddate",
-		"20200102000000Z", "-notext", NULL
-	};
-	int r;
+	struct certs *c = &certs;
 
-	snprintf(key, sizeof(key), "%s", cert("leaf.key"));
 	snprintf(okey, sizeof(okey), "%s", cert("leaf.key"));
-	snprintf(ca, sizeof(ca), "%s", cert("ca.pem"));
-	snprintf(cakey, sizeof(cakey), "%s", cert("ca.key"));
-	snprintf(csr, sizeof(csr), "%s", cert("leaf.csr"));
 	snprintf(ocsr, sizeof(ocsr), "%s", cert("other.csr"));
-	snprintf(cnf, sizeof(cnf), "%s", cert("ca.cnf"));
-	snprintf(out, sizeof(out), "%s", cert("expired.pem"));
-
-	if (certs_run(mkca) == -1 || certs_run(mkcsr) == -1 ||
-	    certs_run(mkocsr) == -1)
+	if (certs_ca(c, "ca", "futd test CA") == -1 ||
+	    certs_req(c, "leaf", "localhost") == -1 ||
+	    certs_run(c, mkocsr) == -1)
 		return -1;
-	if (certs_file("local.ext",
+	if (certs_file(c, "local.ext",
 	    "subjectAltName = DNS:localhost,IP:127.0.0.1\n") == -1 ||
-	    certs_file("other.ext", "subjectAltName = DNS:other.test\n") ==
-	    -1 || certs_file("index.txt", "") == -1 ||
-	    certs_file("serial", "10\n") == -1)
+	    certs_file(c, "other.ext", "subjectAltName = DNS:other.test\n") ==
+	    -1 || certs_ca_config(c, NULL) == -1)
 		return -1;
-	if (certs_sign("leaf.csr", "local.ext", "90", "2", "leaf.pem") == -1 ||
-	    certs_sign("other.csr", "other.ext", "90", "3", "other.pem") ==
-	    -1 ||
-	    certs_sign("leaf.csr", "local.ext", "20", "4", "d20.pem") == -1 ||
-	    certs_sign("leaf.csr", "local.ext", "60", "5", "d60.pem") == -1)
+	if (certs_sign_days(c, "ca", "leaf.csr", "local.ext", "90", "2",
+	    "leaf.pem") == -1 ||
+	    certs_sign_days(c, "ca", "other.csr", "other.ext", "90", "3",
+	    "other.pem") == -1 ||
+	    certs_sign_days(c, "ca", "leaf.csr", "local.ext", "20", "4",
+	    "d20.pem") == -1 ||
+	    certs_sign_days(c, "ca", "leaf.csr", "local.ext", "60", "5",
+	    "d60.pem") == -1)
 		return -1;
-	if (asprintf(&text, ca_cnf_fmt, root_dir, root_dir, root_dir) == -1)
-		return -1;
-	r = certs_file("ca.cnf", text);
-	free(text);
-	if (r == -1 || certs_run(mkexpired) == -1)
-		return -1;
-	return 0;
+	return certs_sign(c, "ca", "leaf.csr", "leaf", "20200101000000Z",
+	    "20200102000000Z", "expired.pem");
 }
 
 /* A certificate's notAfter, unix seconds; -1 if it cannot be read. */
@@ -243,14 +139,8 @@ cert_not_after(const char *name)
 static void
 root_setup(void)
 {
-	certs_ok = 0;
-	certs_error[0] = '\0';
-	if (sys_tmpdir(root_dir, sizeof(root_dir)) == -1) {
-		snprintf(certs_error, sizeof(certs_error), "mkdtemp: %s",
-		    strerror(errno));
-		return;
-	}
-	certs_ok = certs_make() == 0;
+	certs_ok = certs_dir(&certs, root_dir, sizeof(root_dir)) == 0 &&
+	    certs_make() == 0;
 }
 
 static void
@@ -262,7 +152,7 @@ root_teardown(void)
 static void
 fx_setup(void)
 {
-	ck_assert_msg(certs_ok, "no certificates: %s", certs_error);
+	ck_assert_msg(certs_ok, "no certificates: %s", certs.error);
 	sys_fx_setup(&fx, root_dir);
 	nspawned = 0;
 }

@@ -1186,6 +1186,121 @@ sys_bound_port(int *fd, unsigned *port)
 	return 0;
 }
 
+/*
+ * A non-blocking TCP socket bound to addr:port (0: any free one), with
+ * SO_REUSEADDR: a switch's two sockets share its port.  -1 on error.
+ */
+int
+sys_socket_at(const char *addr, unsigned port)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+	    -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The switch's port, held and off: connects to it are refused. */
+void
+sys_switch_init(struct sys_switch *sw)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	sw->lsn = -1;
+	sw->hold = sys_socket_at("127.0.0.1", 0);
+	ck_assert_msg(sw->hold != -1 && getsockname(sw->hold,
+	    (struct sockaddr *)&sin, &len) == 0, "a port: %s",
+	    strerror(errno));
+	sw->port = ntohs(sin.sin_port);
+}
+
+void
+sys_switch_on(struct sys_switch *sw)
+{
+	ck_assert(sw->lsn == -1);
+	sw->lsn = sys_socket_at("127.0.0.1", sw->port);
+	ck_assert_msg(sw->lsn != -1 && listen(sw->lsn, 256) == 0,
+	    "listen on 127.0.0.1:%u: %s", sw->port, strerror(errno));
+}
+
+void
+sys_switch_off(struct sys_switch *sw)
+{
+	ck_assert(sw->lsn != -1);
+	close(sw->lsn);
+	sw->lsn = -1;
+}
+
+/* Accept and close what came (peeraddr probes only connect). */
+void
+sys_switch_drain(struct sys_switch *sw)
+{
+	int fd, n = 0;
+
+	while (sw->lsn != -1 && n++ < 1000 && (fd = accept4(sw->lsn, NULL,
+	    NULL, SOCK_CLOEXEC)) != -1)
+		close(fd);
+}
+
+/* For a teardown: whatever is open closes. */
+void
+sys_switch_close(struct sys_switch *sw)
+{
+	if (sw->lsn != -1)
+		close(sw->lsn);
+	if (sw->hold != -1)
+		close(sw->hold);
+	sw->lsn = sw->hold = -1;
+}
+
+/*
+ * Ask futd at sock until target name is in state (and, if last_ok >= 0,
+ * its last probe ok or not), draining sw (NULL: none) meanwhile; that
+ * status (the caller's).  Fails after ms.
+ */
+json_t *
+sys_wait_state(const char *sock, struct sys_switch *sw, const char *name,
+    const char *state, int last_ok, unsigned ms)
+{
+	uint64_t deadline = sys_now_ms() + ms;
+	const json_t *lo;
+	json_t *st, *t;
+	char *dump;
+
+	for (;;) {
+		if (sw != NULL)
+			sys_switch_drain(sw);
+		st = sys_status_get(sock);
+		t = sys_target_get(st, name);
+		lo = json_object_get(t, "last_ok");
+		if (t != NULL && sys_jstr(t, "state") != NULL &&
+		    strcmp(sys_jstr(t, "state"), state) == 0 && (last_ok < 0 ||
+		    (json_is_boolean(lo) && json_is_true(lo) == last_ok)))
+			return st;
+		if (sys_left_ms(deadline) == 0) {
+			dump = json_dumps(t, JSON_COMPACT);
+			ck_abort_msg("target %s did not become %s%s within %u "
+			    "ms: %s", name, state, last_ok == 0 ?
+			    " (last probe failed)" : "", ms,
+			    dump != NULL ? dump : "(absent)");
+		}
+		json_decref(st);
+		sys_sleep_ms(25);
+	}
+}
+
 /* fixtures shared by the system suites */
 
 /* dir/name into buf, which must be large enough (or the test fails). */

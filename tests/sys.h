@@ -127,4 +127,23 @@ int		 sys_notify_open(const char *);
 int		 sys_notify_wait(int, const char *, unsigned, char *, size_t);
 int		 sys_bound_port(int *, unsigned *);
 
+/*
+ * A port of 127.0.0.1 a test turns on (listening) and off (connects
+ * refused): while off a socket bound to it, not listening, holds it, so
+ * that nothing else takes it meanwhile.  -1: none.
+ */
+struct sys_switch {
+	int		 hold;
+	int		 lsn;
+	unsigned	 port;
+};
+int		 sys_socket_at(const char *, unsigned);
+void		 sys_switch_init(struct sys_switch *);
+void		 sys_switch_on(struct sys_switch *);
+void		 sys_switch_off(struct sys_switch *);
+void		 sys_switch_drain(struct sys_switch *);
+void		 sys_switch_close(struct sys_switch *);
+json_t		*sys_wait_state(const char *, struct sys_switch *,
+		    const char *, const char *, int, unsigned);
+
 #endif /* FUTD_SYS_H */
