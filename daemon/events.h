@@ -42,7 +42,6 @@ struct event_rec {
 	uint8_t			 queued;	/* in events.untold */
 	double			 availability;	/* -1: none */
 	char			 message[200];
-	char			 words[128];	/* the probe's words, or "" */
 };
 
 /*

@@ -73,7 +73,7 @@
  *            N events were lost to a client that did not read.
  *   EVENT:  {"seq","time":F (when futd learned of it),"type","target",
  *            "state","from","error","latency_us","repeat","message",
- *            "availability"?,"last_time"? (of the last repeat),"words"?}
+ *            "availability"?,"last_time"? (of the last repeat)}
  *
  * Versioning rule: a change of the request framing or of the meaning of an
  * existing field bumps FUTD_PROTO_VERSION; a new command or a new field

@@ -704,8 +704,6 @@ report_event(const struct event_rec *ev)
 	if (ev->repeat > 0)
 		json_object_set_new(o, "last_time",
 		    json_real(ev->last_wall_us / 1e6));
-	if (ev->words[0] != '\0')
-		json_object_set_new(o, "words", json_string(ev->words));
 	return o;
 }
 
