@@ -194,7 +194,8 @@ events_log(const struct event_rec *ev)
 	/* the journal has the latency before the error, the line after */
 	if (ev->target != NULL)
 		f[n++] = (struct log_field){ "FUTD_LATENCY_US", NULL, lat };
-	if (ev->error != PERR_NONE)
+	/* a reload's error is no probe's class: its message says it */
+	if (ev->error != PERR_NONE && ev->type != EVENT_RELOAD)
 		f[n++] = (struct log_field){ "FUTD_ERROR", "error",
 		    probe_error_name(ev->error) };
 	if (ev->target != NULL)

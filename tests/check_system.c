@@ -1173,6 +1173,10 @@ START_TEST(test_reload)
 		sys_sleep_ms(STEP_MS);
 	ck_assert_msg(file_count(fx.err, "reload failed") >= 2,
 	    "futd did not log the failed SIGHUP reload");
+	/* no probe's class for it: "error=error" said nothing */
+	ck_assert_msg(file_count(fx.err, "event=reload message=\"reload "
+	    "failed") >= 2 && file_count(fx.err, "error=error") == 0,
+	    "the failed reload's line is not event=reload message=...");
 	s1 = wait_target("keep", "probes", sys_jint(sys_target_get(s0, "keep"),
 	    "probes") + 2, 2000);
 	names_of(s1, names, sizeof(names));
