@@ -526,8 +526,11 @@ http_start(struct daemon *d, struct event_base *base, const char *listen,
 	if ((h->bound = evhttp_bind_socket_with_handle(h->eh, host, port)) ==
 	    NULL) {
 		e = errno;
-		snprintf(err, errlen, "metrics_listen %s: %s", listen,
-		    e != 0 ? strerror(e) : "cannot listen");
+		snprintf(err, errlen, "metrics_listen %s: %s%s", listen,
+		    e != 0 ? strerror(e) : "cannot listen", e == EADDRINUSE ?
+		    " (another program listens there: `ss -ltnp` names it; "
+		    "choose another port)" : e == EADDRNOTAVAIL ? " (no "
+		    "interface of this host has that address)" : "");
 		http_free(h);
 		return NULL;
 	}

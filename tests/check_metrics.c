@@ -1123,12 +1123,15 @@ START_TEST(test_reload)
 }
 END_TEST
 
-/* The listener's address taken: futd says so and does not start. */
+/*
+ * The listener's address taken: futd says so, and what to do, and does
+ * not start.
+ */
 START_TEST(test_listen_in_use)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
-	char want[128], *err;
+	char want[192], *err;
 	int fd, status = -1;
 	pid_t pid;
 	char bin[PATH_MAX];
@@ -1149,8 +1152,10 @@ START_TEST(test_listen_in_use)
 	ck_assert_msg(sys_wait(pid, SYS_START_MS, &status) == 0,
 	    "futd runs with its metrics address taken");
 	ck_assert_int_ne(status, 0);
+	/* and what to do about it */
 	snprintf(want, sizeof(want), "metrics_listen 127.0.0.1:%u: Address "
-	    "already in use", ntohs(sin.sin_port));
+	    "already in use (another program listens there: `ss -ltnp` "
+	    "names it; choose another port)", ntohs(sin.sin_port));
 	err = sys_read_file(fx.err, NULL);
 	ck_assert_msg(err != NULL && strstr(err, want) != NULL, "no \"%s\" "
 	    "in:\n%s", want, err != NULL ? err : "");
