@@ -320,6 +320,14 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 	conf_count(ctx, g->key[K_CERT_CRIT_DAYS], CR_CERT_CRIT_DAYS, label,
 	    &days);
 	tl->crit_days = (int)days;
+	/* (0: no warning at all, which is no contradiction) */
+	if (tl->warn_days > 0 && tl->crit_days > tl->warn_days &&
+	    (s = g->key[K_CERT_CRIT_DAYS] != NULL ? g->key[K_CERT_CRIT_DAYS] :
+	    g->key[K_CERT_WARN_DAYS]) != NULL)
+		conf_error(ctx, s, "cert_crit_days %d is more than "
+		    "cert_warn_days %d %s: the warning could never show; make "
+		    "cert_warn_days larger, or 0 for no warning", tl->crit_days,
+		    tl->warn_days, label);
 	if ((s = g->key[K_ALPN]) != NULL)
 		conf_alpn(ctx, s, label, tl);
 }

@@ -324,6 +324,9 @@ static const struct bad_case {
 	    "payload_hex is only for probe \"hello\" in target \"a\"" },
 	{ "bad/source_family.conf", 4, "source ::1 is not of family ipv4 in "
 	    "target \"a\": no address could be probed from it" },
+	{ "bad/cert_days.conf", 4, "cert_crit_days 10 is more than "
+	    "cert_warn_days 5 in target \"a\": the warning could never show; "
+	    "make cert_warn_days larger, or 0 for no warning" },
 	{ "bad/history_zero.conf", 2, "history 0 out of range 1..65536" },
 	{ "bad/history_big.conf", 2, "history 65537 out of range 1..65536" },
 	{ "bad/defaults_not_group.conf", 2,
