@@ -484,6 +484,7 @@ conf_load(const char *path, struct strlist *errs, const struct conf *prev)
 	    (c->control_socket = strdup(FUTD_DEFAULT_SOCKET)) == NULL)
 		strlist_add(errs, "%s: out of memory", path);
 	if (errs->n != nerr) {
+		conf_errors_sort(errs, nerr);
 		conf_free(c);
 		return NULL;
 	}

@@ -10,6 +10,72 @@
 
 #include "conf_priv.h"
 
+/* An error's place, for conf_errors_sort: its file's rank and its line. */
+struct conf_err_key {
+	size_t		 file;		/* in order of first appearance */
+	unsigned long	 line;		/* 0: none */
+	size_t		 i;		/* where it was: the sort is stable */
+	char		*msg;
+};
+
+static int
+conf_err_cmp(const void *a, const void *b)
+{
+	const struct conf_err_key *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The errors from errs->msg[from] on in the order of the text, file by
+ * file: the loader checks the top keys, then the defaults, then the
+ * targets, and a reader going down the file should meet them going down.
+ * "file:line: problem"; one without a line ("file: problem") stays first
+ * of its file, a file's rank is where it first appears.  Left as it was
+ * when out of memory.
+ */
+void
+conf_errors_sort(struct strlist *errs, size_t from)
+{
+	struct conf_err_key *k;
+	const char *m, *colon, *prev = NULL;
+	size_t n = errs->n - from, i, plen = 0, len, files = 0;
+	char *end;
+
+	if (n < 2 || (k = calloc(n, sizeof(*k))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		m = k[i].msg = errs->msg[from + i];
+		k[i].i = i;
+		/* "path:123: " (a path may hold ':', a line is digits) */
+		for (colon = strchr(m, ':'); colon != NULL; colon =
+		    strchr(colon + 1, ':'))
+			if (colon[1] >= '0' && colon[1] <= '9' &&
+			    (k[i].line = strtoul(colon + 1, &end, 10),
+			    *end == ':'))
+				break;
+		if (colon == NULL) {
+			k[i].line = 0;
+			colon = strchr(m, ':');
+		}
+		len = colon != NULL ? (size_t)(colon - m) : strlen(m);
+		/* most errors are of the file of the one before */
+		if (prev == NULL || len != plen || strncmp(m, prev, len) != 0)
+			files++;
+		k[i].file = files;
+		prev = m;
+		plen = len;
+	}
+	qsort(k, n, sizeof(*k), conf_err_cmp);
+	for (i = 0; i < n; i++)
+		errs->msg[from + i] = k[i].msg;
+	free(k);
+}
+
 void
 conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
     ...)

@@ -379,6 +379,7 @@ START_TEST(test_bad_all_reported)
 		    "11)" },
 		{ 13, "timeout 0.0001 is below the minimum of 0.001s in "
 		    "target \"d\"" },
+		{ 15, "dns_timeout must be positive, not -1" },
 	};
 	char path[PATH_LEN], msg[PATH_LEN + 256];
 	size_t i;
@@ -391,6 +392,10 @@ START_TEST(test_bad_all_reported)
 		    want[i].msg);
 		ck_assert_msg(errs_has(&errs, msg), "missing [%s]; got:%s",
 		    msg, errs_text(&errs));
+		/* in the order of the text, top keys checked first or not */
+		ck_assert_msg(i < errs.n && strcmp(errs.msg[i], msg) == 0,
+		    "[%s] is not error %zu; got:%s", msg, i + 1,
+		    errs_text(&errs));
 	}
 	ck_assert_msg(errs.n == sizeof(want) / sizeof(*want),
 	    "want %zu errors, got %zu:%s", sizeof(want) / sizeof(*want),
