@@ -59,6 +59,11 @@ fmt_duration(char *buf, size_t size, double sec)
 		snprintf(buf, size, "-");
 		return;
 	}
+	/* a time that is not none, but would print as "0.0s" */
+	if (sec > 0 && sec < 0.05) {
+		snprintf(buf, size, "<0.1s");
+		return;
+	}
 	if (sec < 59.95) {
 		snprintf(buf, size, "%.1fs", sec);
 		return;
