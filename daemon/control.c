@@ -488,6 +488,7 @@ control_log(struct control_client *cl, struct ctl_request *req)
 	const char *v[2];
 	char *end;
 	unsigned long n = 20;
+	json_t *j;
 
 	if (proto_args(req, control_log_keys, v) == -1) {
 		control_error(cl, PROTO_BAD_REQUEST, req->error, req->usage);
@@ -501,7 +502,15 @@ control_log(struct control_client *cl, struct ctl_request *req)
 			return;
 		}
 	}
-	control_reply(cl, PROTO_OK, "OK", report_events(cl->c->d, n, v[1]));
+	j = report_events(cl->c->d, n, v[1]);
+	/* a removed target's events are still its; a name never seen is not */
+	if (j != NULL && v[1] != NULL && daemon_find(cl->c->d, v[1]) == NULL &&
+	    json_array_size(json_object_get(j, "events")) == 0) {
+		json_decref(j);
+		control_error(cl, PROTO_NOT_FOUND, "no such target", NULL);
+		return;
+	}
+	control_reply(cl, PROTO_OK, "OK", j);
 }
 
 /* Stream events from now on, one JSON line each, until the client goes. */

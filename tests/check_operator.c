@@ -623,6 +623,13 @@ START_TEST(test_flapping_live)
 	ck_assert_msg(strstr(out.out, "flappy  state  ") != NULL,
 	    "no \"flappy  state\" line in:\n%s", out.out);
 	sys_out_free(&out);
+
+	/* a name futd never had is no target, not "no events" */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "log", "flapy",
+	    (char *)NULL), 1);
+	ck_assert_msg(strstr(out.err, "flapy: no such target") != NULL,
+	    "log of an unknown name:\n%s%s", out.out, out.err);
+	sys_out_free(&out);
 }
 END_TEST
 
