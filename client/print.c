@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "futctl.h"
 #include "print.h"
@@ -99,10 +100,11 @@ print_is_control(uint32_t cp)
  * The columns a character takes on a terminal: 2 for the wide ones of
  * East Asian scripts and for emoji, 0 for combining marks, zero-width
  * spaces and variation selectors, 1 for the rest (a control character
- * is printed as '?').  The ranges of Markus Kuhn's wcwidth(), and the
- * emoji blocks, built in rather than taken from wcwidth(3): a C locale
- * would make every one of them -1, and the answer must not depend on
- * the locale futctl happens to run in.
+ * is printed as '?').  Where the locale's characters are UTF-8, the C
+ * library's wcwidth(3) says, as it does for the terminal's programs; else
+ * (a C locale makes every one of them -1), and for what wcwidth(3) does
+ * not know, the ranges of Markus Kuhn's wcwidth() and the emoji blocks,
+ * built in.
  */
 static size_t
 print_cwidth(uint32_t cp)
@@ -122,10 +124,16 @@ print_cwidth(uint32_t cp)
 		{ 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff },
 		{ 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
 	};
-	size_t	 i;
+	static int	 utf8 = -1;
+	size_t		 i;
+	int		 w;
 
 	if (cp < 0x300)
 		return 1;
+	if (utf8 == -1)
+		utf8 = strcmp(print_ellipsis(), "...") != 0;
+	if (utf8 && (w = wcwidth((wchar_t)cp)) >= 0)
+		return (size_t)w;
 	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 		if (cp >= zero[i].lo && cp <= zero[i].hi)
 			return 0;
