@@ -77,7 +77,7 @@ static const struct hint_case {
 	{ H("fe80::1%eth0"), 2, "bad host \"fe80::1%eth0\" in target \"a\": "
 	    "an IPv6 zone (%eth0) is not supported: probe an address that "
 	    "needs none" },
-	{ H("10.0.0.256"), 2, "bad host \"10.0.0.256\" in target \"a\": not "
+	{ H("127.0.0.256"), 2, "bad host \"127.0.0.256\" in target \"a\": not "
 	    "an IPv4 address (four numbers 0 to 255 between dots) nor a name" },
 	{ H("db..example"), 2, "bad host \"db..example\" in target \"a\": an "
 	    "empty label (two dots, or a dot first)" },
