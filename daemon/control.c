@@ -206,7 +206,7 @@ control_error(struct control_client *cl, int code, const char *msg,
  * user; the socket's mode decides who may read.
  */
 static int
-control_privileged(struct control_client *cl)
+control_privileged(struct control_client *cl, uid_t *uid)
 {
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
@@ -214,7 +214,36 @@ control_privileged(struct control_client *cl)
 	if (getsockopt(bufferevent_getfd(cl->bev), SOL_SOCKET, SO_PEERCRED,
 	    &uc, &len) == -1)
 		return 0;
+	if (uid != NULL)
+		*uid = uc.uid;
 	return uc.uid == 0 || uc.uid == geteuid();
+}
+
+/* disable, enable: for those who may reload (the operator's word) */
+static void
+control_maint(struct control_client *cl, struct ctl_request *req)
+{
+	const char *msg = NULL;
+	json_t *data;
+	uid_t uid = (uid_t)-1;
+	int code;
+
+	if (!control_privileged(cl, &uid)) {
+		control_error(cl, PROTO_FORBIDDEN, req->cmd == CTL_DISABLE ?
+		    "disable is for root and the daemon's own user" :
+		    "enable is for root and the daemon's own user", NULL);
+		return;
+	}
+	if (req->cmd == CTL_DISABLE)
+		data = control_maint_disable(cl->c->d, req, (uint32_t)uid,
+		    &code, &msg);
+	else
+		data = control_maint_enable(cl->c->d, req, &code, &msg);
+	if (data == NULL)
+		control_error(cl, code, msg, code == PROTO_BAD_REQUEST ?
+		    req->usage : NULL);
+	else
+		control_reply(cl, PROTO_OK, "OK", data);
 }
 
 /*
@@ -226,7 +255,7 @@ control_reload(struct control_client *cl)
 {
 	struct control *c = cl->c;
 
-	if (!control_privileged(cl)) {
+	if (!control_privileged(cl, NULL)) {
 		control_error(cl, PROTO_FORBIDDEN, "reload is for root and the "
 		    "daemon's own user", NULL);
 		return;
@@ -458,10 +487,11 @@ control_status(struct control_client *cl, struct ctl_request *req)
 		return;
 	}
 	if (v[1] != NULL) {
-		for (state = TARGET_UNKNOWN; state <= TARGET_FLAPPING; state++)
+		for (state = TARGET_UNKNOWN; state <= TARGET_STATE_LAST;
+		    state++)
 			if (strcmp(v[1], target_state_name(state)) == 0)
 				break;
-		if (state > TARGET_FLAPPING) {
+		if (state > TARGET_STATE_LAST) {
 			control_error(cl, PROTO_BAD_REQUEST, "unknown state",
 			    req->usage);
 			return;
@@ -753,6 +783,10 @@ control_dispatch(struct control_client *cl, char *line, size_t len)
 		break;
 	case CTL_RELOAD:
 		control_reload(cl);
+		break;
+	case CTL_DISABLE:
+	case CTL_ENABLE:
+		control_maint(cl, &req);
 		break;
 	case CTL_NONE:
 		control_error(cl, PROTO_INTERNAL, "no command", NULL);

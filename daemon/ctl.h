@@ -11,6 +11,7 @@
 #include "proto.h"
 
 struct daemon;
+struct json_t;
 struct strlist;
 struct reload_report;
 
@@ -24,6 +25,8 @@ enum ctl_command {
 	CTL_LOG,
 	CTL_FOLLOW,
 	CTL_METRICS,
+	CTL_DISABLE,
+	CTL_ENABLE,
 };
 
 #define PROTO_MAX_WORDS	4	/* version, command, two arguments */
@@ -50,6 +53,12 @@ typedef uint64_t (*control_reload_fn)(void *);
 enum proto_code	 proto_parse(char *, size_t, struct ctl_request *);
 int		 proto_args(struct ctl_request *, const char *const *,
 		    const char **);
+
+/* control_maint.c: disable, enable; NULL with the code and words */
+struct json_t	*control_maint_disable(struct daemon *, struct ctl_request *,
+		    uint32_t, int *, const char **);
+struct json_t	*control_maint_enable(struct daemon *, struct ctl_request *,
+		    int *, const char **);
 
 /* control.c */
 struct control	*control_new(struct daemon *, control_reload_fn, void *);

@@ -34,6 +34,89 @@
 #include "target.h"
 #include "target_conf.h"
 
+/*
+ * A change of state that no probe made: the layers above hear of it as of
+ * any other (on_state), with an empty result (no error, no latency); a
+ * state to or from disabled tells them it was an operator's.
+ */
+static void
+daemon_tell_maint(struct daemon *d, struct target *tg,
+    enum target_state before)
+{
+	struct probe_result none;
+
+	memset(&none, 0, sizeof(none));
+	none.wall_us = clock_wall_us();
+	d->on_state(d, tg, before, &none);
+	if (d->on_result != NULL)
+		d->on_result(d, tg, before);
+}
+
+/*
+ * Disable tg as m says (m->name is tg's): the record first, so that the
+ * event can tell who and why.  A second disable of a disabled target only
+ * replaces the record (the newer word counts), with no event.  -1: out of
+ * memory, nothing changed.
+ */
+int
+daemon_disable(struct daemon *d, struct target *tg, const struct maint *m)
+{
+	enum target_state before = results_state(&tg->res);
+
+	if (maints_set(&d->maints, m) == -1)
+		return -1;
+	if (target_disable(tg, m->until_us))
+		daemon_tell_maint(d, tg, before);
+	return 0;
+}
+
+/*
+ * Enable tg again; 0: it was not disabled.  The record goes after the
+ * news: the event says whether its time was up or it came back early.
+ */
+int
+daemon_enable(struct daemon *d, struct target *tg)
+{
+	int r;
+
+	if ((r = target_enable(tg)))
+		daemon_tell_maint(d, tg, TARGET_DISABLED);
+	maints_remove(&d->maints, tg->conf.name);
+	return r;
+}
+
+/* a disable's time is up (target.c's timer) */
+static void
+daemon_maint_end(struct daemon *d, struct target *tg)
+{
+	log_info("target %s: the end of its disable", tg->conf.name);
+	daemon_enable(d, tg);
+}
+
+/*
+ * After an apply: a new target (added, or reset: a new struct target) of
+ * a disabled name starts disabled, its end as it was; the records of the
+ * names that went away go with them.
+ */
+static void
+daemon_maint_apply(struct daemon *d)
+{
+	const struct maint *m;
+	struct target *tg;
+	size_t i;
+
+	for (i = 0; i < maints_count(&d->maints);) {
+		m = maints_get(&d->maints, i);
+		if ((tg = daemon_find(d, m->name)) == NULL) {
+			maints_remove(&d->maints, m->name);
+			continue;
+		}
+		if (tg->phase != TARGET_PAUSED)
+			target_disable(tg, m->until_us);
+		i++;
+	}
+}
+
 int
 daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 {
@@ -48,6 +131,7 @@ daemon_init(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	d->on_state = event_state;
 	d->on_failure = event_failure;
 	d->on_late = event_late;
+	d->on_maint_end = daemon_maint_end;
 	if (events_init(&d->events, 1000) == -1)
 		return -1;
 	return executor_init(&d->ex, base);
@@ -369,6 +453,7 @@ daemon_apply(struct daemon *d, struct conf *c, struct reload_report *rep,
 	pl.next = NULL;
 	daemon_plan_free(&pl);
 	daemon_adopt_files(d, c);
+	daemon_maint_apply(d);
 
 	/*
 	 * The targets hold their own config now; drop the husks (emptied for
@@ -452,7 +537,8 @@ daemon_counts(const struct daemon *d, size_t counts[3])
 
 	counts[TARGET_UNKNOWN] = counts[TARGET_UP] = counts[TARGET_DOWN] = 0;
 	for (i = 0; i < d->ntargets; i++)
-		counts[d->targets[i]->res.state]++;
+		if (d->targets[i]->res.state <= TARGET_DOWN)
+			counts[d->targets[i]->res.state]++;
 }
 
 void
@@ -478,6 +564,7 @@ daemon_finish(struct daemon *d)
 	conf_free(d->conf);
 	d->conf = NULL;
 	events_free(&d->events);
+	maints_clear(&d->maints);
 	while (d->pc_free != NULL) {
 		struct probe_ctx *pc = d->pc_free;
 

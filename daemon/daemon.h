@@ -11,6 +11,7 @@
 
 #include "events.h"
 #include "future.h"
+#include "maint.h"
 #include "results.h"
 #include "strlist.h"
 #include "target.h"
@@ -73,7 +74,14 @@ struct daemon {
 	/* a target with an ad hoc probe (has_adhoc) goes away: adhoc.c's */
 	void			(*on_target_free)(struct daemon *,
 				    struct target *);
+	/*
+	 * The end of a target's disable came (its timer: target.c); the
+	 * daemon's (daemon_maint_end), which drops the record and enables it.
+	 */
+	void			(*on_maint_end)(struct daemon *,
+				    struct target *);
 	LIST_HEAD(, adhoc)	 adhocs;	/* futctl probes in flight */
+	struct maints		 maints;	/* disabled targets, by name */
 };
 
 /*
@@ -100,5 +108,8 @@ struct target	*daemon_find(const struct daemon *, const char *);
 void		 daemon_stop_targets(struct daemon *);
 void		 daemon_finish(struct daemon *);
 void		 daemon_counts(const struct daemon *, size_t[3]);
+int		 daemon_disable(struct daemon *, struct target *,
+		    const struct maint *);
+int		 daemon_enable(struct daemon *, struct target *);
 
 #endif /* FUTD_DAEMON_H */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "conf.h"
 #include "daemon.h"
@@ -427,6 +428,60 @@ event_words(const struct target *tg, const struct probe_result *pr,
 	return buf;
 }
 
+/*
+ * The words of a disable (who, why, until when) or of its end: an
+ * operator's change, not a probe's.
+ */
+static const char *
+event_maint_words(const struct daemon *d, const struct target *tg,
+    char *buf, size_t len)
+{
+	const struct maint *m = maints_find(&d->maints, tg->conf.name);
+	char until[32], who[MAINT_USER_MAX + 16];
+	time_t t;
+	struct tm tm;
+
+	if (m == NULL || results_state(&tg->res) != TARGET_DISABLED) {
+		/* the timer fires at the end, never before it */
+		snprintf(buf, len, "%s", m != NULL && m->until_us != 0 &&
+		    clock_wall_us() >= m->until_us - 100000 ?
+		    "its disable's time is up" : "enabled");
+		return buf;
+	}
+	if (m->until_us != 0) {
+		t = (time_t)(m->until_us / 1000000);
+		localtime_r(&t, &tm);
+		strftime(until, sizeof(until), "until %Y-%m-%d %H:%M:%S",
+		    &tm);
+	} else
+		snprintf(until, sizeof(until), "until enabled");
+	if (m->user[0] != '\0')
+		snprintf(who, sizeof(who), "%s", m->user);
+	else
+		snprintf(who, sizeof(who), "uid %u", (unsigned)m->uid);
+	snprintf(buf, len, "disabled by %s, %s%s%s", who, until,
+	    m->reason[0] != '\0' ? ": " : "", m->reason);
+	return buf;
+}
+
+/* the message of a change to or from disabled (a long reason is cut) */
+static void
+event_maint_message(const struct daemon *d, const struct target *tg,
+    struct event_rec *ev, enum target_state before, const char *addr)
+{
+	char words[MAINT_REASON_MAX + 80];
+	int n;
+
+	n = snprintf(ev->message, sizeof(ev->message), "target %s (%s %s): "
+	    "state %s -> %s (", tg->conf.name, probe_kind_name(tg->conf.kind),
+	    addr, target_state_name(before), target_state_name(ev->to));
+	if (n < 0 || (size_t)n >= sizeof(ev->message) - 2)
+		return;
+	event_maint_words(d, tg, words, sizeof(words));
+	snprintf(ev->message + n, sizeof(ev->message) - (size_t)n, "%.*s)",
+	    (int)(sizeof(ev->message) - (size_t)n - 2), words);
+}
+
 /* A target's state changed (before -> its state now). */
 void
 event_state(struct daemon *d, struct target *tg, enum target_state before,
@@ -443,11 +498,15 @@ event_state(struct daemon *d, struct target *tg, enum target_state before,
 	ev.from = before;
 	snprintf(addr, sizeof(addr), "%s%s%s:%u", v6 ? "[" : "",
 	    tg->conf.host, v6 ? "]" : "", (unsigned)tg->conf.port);
-	snprintf(ev.message, sizeof(ev.message), "target %s (%s %s): state "
-	    "%s -> %s (%s, %.3fms)", tg->conf.name,
-	    probe_kind_name(tg->conf.kind), addr, target_state_name(before),
-	    target_state_name(ev.to), event_words(tg, pr, msg, sizeof(msg)),
-	    pr->latency_us / 1000.0);
+	if (before == TARGET_DISABLED || ev.to == TARGET_DISABLED)
+		event_maint_message(d, tg, &ev, before, addr);
+	else
+		snprintf(ev.message, sizeof(ev.message), "target %s (%s %s): "
+		    "state %s -> %s (%s, %.3fms)", tg->conf.name,
+		    probe_kind_name(tg->conf.kind), addr,
+		    target_state_name(before), target_state_name(ev.to),
+		    event_words(tg, pr, msg, sizeof(msg)),
+		    pr->latency_us / 1000.0);
 	/* further failures of a target gone down fold into this event */
 	tg->fail_event = (uint32_t)events_add(&d->events, &ev);
 	tg->fail_error = pr->error;

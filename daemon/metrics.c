@@ -19,8 +19,8 @@
  *   per target, labels target, probe, host, port (in name order)
  *	futd_target_up				1 up, 0 down or not known yet
  *	futd_target_state{state}		1 for the current state of
- *						unknown, up, down, flapping; 0
- *						for the three others
+ *						unknown, up, down, flapping,
+ *						disabled; 0 for the four others
  *	futd_probes_total			probes started
  *	futd_probe_failures_total{error}	one series per error class that
  *						has occurred for the target
@@ -583,11 +583,12 @@ fam_state(struct metrics_stream *ms, const struct target *tg)
 		[TARGET_UP] = "state=\"up\"",
 		[TARGET_DOWN] = "state=\"down\"",
 		[TARGET_FLAPPING] = "state=\"flapping\"",
+		[TARGET_DISABLED] = "state=\"disabled\"",
 	};
 	enum target_state now = results_state(&tg->res);
 	unsigned s;
 
-	for (s = TARGET_UNKNOWN; s <= TARGET_FLAPPING; s++)
+	for (s = TARGET_UNKNOWN; s <= TARGET_STATE_LAST; s++)
 		mb_sample_u64(ms, "futd_target_state", 1, states[s], s == now);
 }
 
@@ -815,8 +816,8 @@ static const struct mfamily mfamilies[] = {
 	    "yet; futd_target_state tells them apart).",
 	    NULL, fam_up },
 	{ "futd_target_state", MF_GAUGE, NULL,
-	    "The target's state: 1 for the current one of unknown, up, down "
-	    "and flapping, 0 for the others.",
+	    "The target's state: 1 for the current one of unknown, up, down, "
+	    "flapping and disabled (by futctl disable), 0 for the others.",
 	    NULL, fam_state },
 	{ "futd_probes_total", MF_COUNTER, NULL,
 	    "Probes started.",

@@ -26,6 +26,9 @@ static const struct proto_command {
 	{ "log",	CTL_LOG,	0, 2, "log [n=N] [target=NAME]" },
 	{ "follow",	CTL_FOLLOW,	0, 1, "follow [target=NAME]" },
 	{ "metrics",	CTL_METRICS,	0, 1, "metrics [format=openmetrics]" },
+	{ "disable",	CTL_DISABLE,	1, 3,
+	    "disable NAME|GLOB [for=SECONDS] [reason=TEXT, %-encoded]" },
+	{ "enable",	CTL_ENABLE,	1, 1, "enable NAME|GLOB" },
 };
 
 static enum proto_code

@@ -406,6 +406,41 @@ report_stats(struct jsonw *jw, const struct results *r,
 	jsonw_lit(jw, "}");
 }
 
+/*
+ * "maintenance": who disabled the target, why, since and until when (null:
+ * until enabled); null when it is not disabled.
+ */
+static void
+report_maint(struct jsonw *jw, const struct target *tg)
+{
+	const struct maint *m = NULL;
+
+	if (results_state(&tg->res) == TARGET_DISABLED)
+		m = maints_find(&target_daemon(tg)->maints, tg->conf.name);
+	jsonw_lit(jw, ",\"maintenance\":");
+	if (m == NULL) {
+		jsonw_lit(jw, "null");
+		return;
+	}
+	jsonw_lit(jw, "{\"since\":");
+	jsonw_g16_us(jw, m->since_us);
+	jsonw_lit(jw, ",\"until\":");
+	if (m->until_us != 0)
+		jsonw_g16_us(jw, m->until_us);
+	else
+		jsonw_lit(jw, "null");
+	jsonw_lit(jw, ",\"reason\":");
+	jsonw_str(jw, m->reason);
+	jsonw_lit(jw, ",\"uid\":");
+	jsonw_u64(jw, m->uid);
+	jsonw_lit(jw, ",\"user\":");
+	if (m->user[0] != '\0')
+		jsonw_str(jw, m->user);
+	else
+		jsonw_lit(jw, "null");
+	jsonw_lit(jw, "}");
+}
+
 /* What the config says and where the target stands. */
 static void
 report_target_head(struct jsonw *jw, const struct target *tg)
@@ -429,6 +464,7 @@ report_target_head(struct jsonw *jw, const struct target *tg)
 	report_name(jw, target_state_name(results_state(r)));
 	jsonw_lit(jw, ",\"base_state\":");
 	report_name(jw, target_state_name(r->state));
+	report_maint(jw, tg);
 	if (r->state == TARGET_UNKNOWN)
 		jsonw_lit(jw, ",\"since\":null,\"for_s\":null");
 	else {
@@ -511,7 +547,7 @@ report_target_outlook(struct jsonw *jw, const struct target *tg)
 	jsonw_lit(jw, ",\"next_probe_in_s\":");
 	if (tg->phase == TARGET_SLEEPING && tg->next_us > now)
 		jsonw_f6_us(jw, (int64_t)(tg->next_us - now));
-	else if (tg->phase == TARGET_STOPPED)
+	else if (tg->phase == TARGET_STOPPED || tg->phase == TARGET_PAUSED)
 		jsonw_lit(jw, "null");
 	else
 		jsonw_lit(jw, "0");

@@ -30,6 +30,7 @@ static const char *target_state_names[] = {
 	[TARGET_UP] =		"up",
 	[TARGET_DOWN] =		"down",
 	[TARGET_FLAPPING] =	"flapping",
+	[TARGET_DISABLED] =	"disabled",
 };
 
 /* a target's before its first result: no last result, all counts zero */
@@ -106,7 +107,7 @@ results_lat_sum_us(const struct results *r, enum lat_phase p)
 const char *
 target_state_name(enum target_state s)
 {
-	return (unsigned)s <= TARGET_FLAPPING ? target_state_names[s] :
+	return (unsigned)s <= TARGET_STATE_LAST ? target_state_names[s] :
 	    "unknown";
 }
 
@@ -139,7 +140,25 @@ results_set_policy(struct results *r, unsigned rise, unsigned fall,
 enum target_state
 results_state(const struct results *r)
 {
+	if (r->state == TARGET_DISABLED)
+		return TARGET_DISABLED;
 	return r->flapping ? TARGET_FLAPPING : r->state;
+}
+
+/*
+ * Not a result's doing: an operator's (maint.h).  Into disabled, or out of
+ * it to unknown, where the next result decides afresh (the first result
+ * decides from unknown); not counted as a change for flapping: the
+ * target did not move, we stopped looking.
+ */
+void
+results_set_state(struct results *r, enum target_state s, int64_t wall_us)
+{
+	r->state = (uint8_t)s;
+	r->streak = 0;
+	r->flapping = 0;
+	r->flap_since_s = 0;
+	r->since_wall_us = wall_us;
 }
 
 static int

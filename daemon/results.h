@@ -16,7 +16,9 @@ enum target_state {
 	TARGET_UP,
 	TARGET_DOWN,
 	TARGET_FLAPPING,	/* reported, never stored as the base state */
+	TARGET_DISABLED,	/* by an operator (maint.h): not probed */
 };
+#define TARGET_STATE_LAST	TARGET_DISABLED
 
 /*
  * A compact history entry, 16 bytes (README "Memory"): the phase times in
@@ -178,6 +180,8 @@ enum target_state results_record_at(struct results *,
 void		 results_set_policy(struct results *, unsigned, unsigned,
 		    unsigned);
 enum target_state results_state(const struct results *);
+void		 results_set_state(struct results *, enum target_state,
+		    int64_t);
 void		 results_stats(const struct results *, struct results_stats *);
 int		 results_availability(const struct results *, int, double *);
 int		 results_record_each(struct results *,

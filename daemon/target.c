@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "future.h"
 #include "log.h"
+#include "maint.h"
 #include "net.h"
 #include "probe.h"
 #include "results.h"
@@ -240,6 +241,7 @@ target_stop(struct target *tg)
 		timeout_drop(&tg->pc->timeout);
 		break;
 	case TARGET_STOPPED:
+	case TARGET_PAUSED:
 		break;
 	}
 	if (tg->pc != NULL) {
@@ -250,6 +252,81 @@ target_stop(struct target *tg)
 	timer_disarm(&tg->tm, &d->ex);
 	task_cancel(&tg->task);
 	tg->phase = TARGET_STOPPED;
+}
+
+/*
+ * The end of a disable, armed on the target's own timer (it has no other
+ * use while disabled): until_us is the wall clock's, the timer the
+ * monotonic clock's.  0: until enabled, no timer.
+ */
+static void
+target_arm_end(struct target *tg, int64_t until_us)
+{
+	int64_t left;
+
+	if (until_us == 0)
+		return;
+	left = until_us - clock_wall_us();
+	if (left < 0)
+		left = 0;
+	if (timer_arm(&tg->tm, &tg->task, clock_mono_us() + (uint64_t)left) ==
+	    -1)
+		log_warnx("target %s: out of memory for the end of its "
+		    "disable: it stays disabled until `futctl enable`",
+		    tg->conf.name);
+}
+
+/*
+ * Disable: a probe in flight is dropped, its socket closed, and nothing
+ * recorded of it (it began before the operator's word, and would record
+ * a result against the state disabled); no probe starts until the end
+ * (until_us, wall clock; 0: until enabled) or target_enable.  The task
+ * is not cancelled: it sleeps on the timer, which wakes it at the end.
+ * A second disable only moves the end.  Answers 1 when the state
+ * changed (the caller tells on_state), 0 when it was disabled already.
+ */
+int
+target_disable(struct target *tg, int64_t until_us)
+{
+	struct daemon *d = target_daemon(tg);
+	int was = tg->phase == TARGET_PAUSED;
+
+	if (tg->phase == TARGET_PROBING)
+		timeout_drop(&tg->pc->timeout);
+	if (tg->pc != NULL) {
+		probe_ctx_put(d, tg->pc);
+		tg->pc = NULL;
+	}
+	sem_release(&d->inflight, &tg->slot);
+	timer_disarm(&tg->tm, &d->ex);
+	tg->tm.fired = 0;
+	tg->round_failed = 0;
+	tg->phase = TARGET_PAUSED;
+	results_set_state(&tg->res, TARGET_DISABLED, clock_wall_us());
+	target_arm_end(tg, until_us);
+	return !was;
+}
+
+/*
+ * Back from a disable (early, or at its end): state unknown, the next
+ * result decides afresh, and a probe at once; its slots count from now.
+ * 0: it was not disabled.
+ */
+int
+target_enable(struct target *tg)
+{
+	struct daemon *d = target_daemon(tg);
+
+	if (tg->phase != TARGET_PAUSED)
+		return 0;
+	timer_disarm(&tg->tm, &d->ex);
+	tg->tm.fired = 0;
+	results_set_state(&tg->res, TARGET_UNKNOWN, clock_wall_us());
+	tg->next_us = clock_mono_us();
+	tg->queued = 0;
+	tg->phase = TARGET_WAITING;
+	task_schedule(&tg->task);
+	return 1;
 }
 
 void
@@ -602,6 +679,15 @@ target_poll(struct task *t, void *arg)
 			break;
 		case TARGET_STOPPED:
 			return POLL_READY;
+		case TARGET_PAUSED:
+			if (!tg->tm.fired)
+				return POLL_PENDING;
+			/* the end of the disable: the layers above are told */
+			tg->tm.fired = 0;
+			d->on_maint_end(d, tg);
+			if (tg->phase == TARGET_PAUSED)
+				return POLL_PENDING;	/* still: not ours */
+			break;
 		}
 	}
 }

@@ -70,6 +70,7 @@ enum target_phase {
 	TARGET_WAITING,		/* for a max_inflight slot */
 	TARGET_PROBING,
 	TARGET_STOPPED,
+	TARGET_PAUSED,		/* disabled: its timer, the end (maint.h) */
 };
 
 /*
@@ -147,6 +148,8 @@ struct target	*target_new(struct daemon *, struct target_conf *,
 void		 target_start(struct target *, uint64_t);
 void		 target_stop(struct target *);
 void		 target_free(struct target *);
+int		 target_disable(struct target *, int64_t);
+int		 target_enable(struct target *);
 int		 target_reconf_prepare(struct target *,
 		    const struct target_conf *);
 void		 target_reconf(struct target *, const struct target_conf *);

@@ -201,10 +201,10 @@ HOUSE = [
     ("io", "net dns tls uring"),
     ("probe", "probe target_conf"),
     ("results", "results"),
-    ("schedule", "target adhoc"),
+    ("schedule", "target adhoc maint"),
     ("record", "events"),
     ("config", "conf_keys conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
-    ("serve", "report control metrics http jsonw proto sdnotify"),
+    ("serve", "report control control_maint metrics http jsonw proto sdnotify"),
     ("main", "server futd"),
 ]
 layer = {}
