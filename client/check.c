@@ -16,6 +16,7 @@
 #include "check.h"
 #include "field.h"
 #include "fmt.h"
+#include "output_text.h"
 #include "print.h"
 
 /* check: the words of the Nagios codes */
@@ -190,10 +191,15 @@ check_body(const struct check_facts *f, const char *name,
     const json_t *target, char *body, size_t size, enum check_code *code)
 {
 	const char	*state = f->state, *why = f->why;
-	char		 next[32];
+	char		 next[320];
 	double		 d;
 
-	if (state == NULL || strcmp(state, "unknown") == 0) {
+	if (state != NULL && strcmp(state, "disabled") == 0) {
+		/* planned: an operator's word, nothing to page anyone for */
+		*code = CHECK_OK;
+		text_maint_words(next, sizeof(next), target, 0);
+		snprintf(body, size, "%s is disabled %s", name, next);
+	} else if (state == NULL || strcmp(state, "unknown") == 0) {
 		*code = CHECK_UNKNOWN;
 		if (field_num(target, "next_probe_in_s", &d) == 0 && d > 0) {
 			fmt_duration(next, sizeof(next), d);

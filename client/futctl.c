@@ -203,6 +203,10 @@ futctl_answer(const struct parse_result *res, const struct output *out,
 		case ACTION_METRICS:
 			rc = out->metrics(reply->data);
 			break;
+		case ACTION_DISABLE:
+		case ACTION_ENABLE:
+			rc = out->maint(reply->data);
+			break;
 		default:
 			break;
 		}

@@ -47,6 +47,7 @@ const struct output output_text = {
 	.event =	text_event,
 	.reload =	text_reload,
 	.metrics =	text_metrics,
+	.maint =	text_maint,
 	.check =	check_print,
 	.error =	text_error,
 };

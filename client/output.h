@@ -30,6 +30,7 @@ struct output {
 	void	(*event)(const json_t *, int);
 	int	(*reload)(const json_t *);
 	int	(*metrics)(const json_t *);
+	int	(*maint)(const json_t *);	/* disable, enable */
 	void	(*check)(const struct check_result *);
 	void	(*error)(const struct parse_result *,
 		    const struct ctl_reply *);

@@ -49,6 +49,7 @@ const struct output output_json = {
 	.event =	jsonout_event,
 	.reload =	jsonout_data,
 	.metrics =	jsonout_data,
+	.maint =	jsonout_data,
 	.check =	jsonout_check,
 	.error =	jsonout_error,
 };

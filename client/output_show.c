@@ -74,7 +74,7 @@ static void
 text_since(const json_t *target)
 {
 	const char	*state, *base;
-	char		 when[64], ago[32], streak[64] = "";
+	char		 when[320], ago[32], streak[64] = "";
 	double		 d;
 	long long	 changes, n, of;
 
@@ -97,6 +97,10 @@ text_since(const json_t *target)
 	else
 		text_kv("state:", "%s", state != NULL ? state : "-");
 
+	if (json_is_object(json_object_get(target, "maintenance"))) {
+		text_maint_words(when, sizeof(when), target, 0);
+		text_kv("disabled:", "%s", when);
+	}
 	/* since when it flaps; "since" is the last flip's */
 	if (state != NULL && strcmp(state, "flapping") == 0 &&
 	    field_num(target, "flapping_since", &d) == 0) {

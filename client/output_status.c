@@ -67,7 +67,7 @@ static const struct {
 
 /* status: the worst first, so that trouble is at the top. */
 static const char *const status_order[] = {
-	"down", "flapping", "unknown", "up",
+	"down", "flapping", "unknown", "up", "disabled",
 };
 
 static void	 status_row(struct table *, size_t, const int *,
@@ -87,7 +87,8 @@ static int	 status_cmp(const void *, const void *);
  *   127.0.0.1:80                    0.00%                 Connection refused
  *   [::1]:80                      100.00%                 ok in 201us
  *
- * Down first, then flapping, unknown, up; by name within each.  -w adds
+ * Down first, then flapping, unknown, up, disabled; by name within each.
+ * A disabled target's LAST says who disabled it, until when and why.  -w adds
  * the probe, host:port, last latency, counters and the next probe's time,
  * and cuts nothing.  When a TLS target is listed, CERT says how long its
  * certificate has (text_cert_cell).
@@ -279,6 +280,11 @@ status_last(char *buf, size_t size, const json_t *target, int brief)
 
 	if (peer == NULL)
 		peer = "-";
+	/* a disabled target's last probe is old news: who, until, why */
+	if (json_is_object(json_object_get(target, "maintenance"))) {
+		text_maint_words(buf, size, target, brief);
+		return;
+	}
 	if (field_bool(target, "last_ok", &good) == -1) {
 		snprintf(buf, size, "%s", peer);
 		return;

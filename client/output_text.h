@@ -33,6 +33,10 @@ void	 text_cert(const json_t *);
 void	 text_cert_cell(char *, size_t, const json_t *, int);
 void	 text_tls_result(const json_t *);
 
+/* output_maint.c */
+int	 text_maint(const json_t *);
+void	 text_maint_words(char *, size_t, const json_t *, int);
+
 /* output_log.c */
 int	 text_log(const json_t *);
 void	 text_event(const json_t *, int);

@@ -59,6 +59,12 @@ static const struct command commands[] = {
 	{ "metrics",	"metrics",	ACTION_METRICS,	0, 0, ARG_NONE,
 	    0, "",
 	    "the figures in Prometheus's text format" },
+	{ "disable",	"disable",	ACTION_DISABLE,	1, 1, ARG_PATTERN,
+	    OPT_FOR | OPT_REASON, "[--for D] [--reason T] PATTERN",
+	    "stop probing (maintenance)" },
+	{ "enable",	"enable",	ACTION_ENABLE,	1, 1, ARG_PATTERN,
+	    0, "PATTERN",
+	    "probe again, at once" },
 	{ "help",	NULL,		ACTION_HELP,	0, 0, ARG_NONE,
 	    0, "",
 	    "print this help" },
@@ -73,11 +79,18 @@ static const struct {
 	{ OPT_STATE,	"--state" },
 	{ OPT_COUNT,	"-n" },
 	{ OPT_FOLLOW,	"-f" },
+	{ OPT_FOR,	"--for" },
+	{ OPT_REASON,	"--reason" },
 };
 
-static const char *const states[] = { "up", "down", "unknown", "flapping" };
+static const char *const states[] = { "up", "down", "unknown", "flapping",
+    "disabled" };
 
 #define OPTION_STATE	0x100	/* --state has no short form */
+#define OPTION_FOR	0x101
+#define OPTION_REASON	0x102
+#define DISABLE_MAX_S	(10LL * 366 * 86400)	/* what futd accepts */
+#define REASON_MAX	200			/* bytes, ditto */
 
 static const struct option longopts[] = {
 	{ "socket",	required_argument,	NULL,	's' },
@@ -88,6 +101,8 @@ static const struct option longopts[] = {
 	{ "state",	required_argument,	NULL,	OPTION_STATE },
 	{ "count",	required_argument,	NULL,	'n' },
 	{ "follow",	no_argument,		NULL,	'f' },
+	{ "for",	required_argument,	NULL,	OPTION_FOR },
+	{ "reason",	required_argument,	NULL,	OPTION_REASON },
 	{ NULL,		0,			NULL,	0 },
 };
 
@@ -112,6 +127,8 @@ static enum parse_status	 parser_argument(struct parse_result *,
 				    const struct command *, const char *,
 				    const struct parse_opts *);
 static enum parse_status	 parser_request(struct parse_result *,
+				    const struct command *);
+static enum parse_status	 parser_disable(struct parse_result *,
 				    const struct command *);
 static const struct command	*parser_lookup(const char *);
 static int			 parser_valid_word(const char *);
@@ -228,6 +245,14 @@ parser_option(int ch, struct parse_result *res, struct parse_opts *o)
 		res->follow = 1;
 		res->opts |= OPT_FOLLOW;
 		break;
+	case OPTION_FOR:
+		res->duration = optarg;
+		res->opts |= OPT_FOR;
+		break;
+	case OPTION_REASON:
+		res->reason = optarg;
+		res->opts |= OPT_REASON;
+		break;
 	default:
 		return -1;
 	}
@@ -318,8 +343,8 @@ parser_argument(struct parse_result *res, const struct command *cmd,
 				break;
 		if (i == sizeof(states) / sizeof(states[0]))
 			return parser_fail(res, PARSE_BAD_ARGUMENT,
-			    "%s: unknown state \"%.40s\" (up, down, unknown "
-			    "or flapping)", cmd->name, res->state);
+			    "%s: unknown state \"%.40s\" (up, down, unknown, "
+			    "flapping or disabled)", cmd->name, res->state);
 	}
 	res->count = cmd->action == ACTION_SHOW ? SHOW_DEFAULT_COUNT :
 	    LOG_DEFAULT_COUNT;
@@ -354,9 +379,98 @@ parser_request(struct parse_result *res, const struct command *cmd)
 		over |= parser_add(res, "n=", n);
 		over |= parser_add(res, "target=", res->name);
 		break;
+	case ACTION_DISABLE:
+		return parser_disable(res, cmd);
+	case ACTION_ENABLE:
+		over |= parser_add(res, "", res->pattern);
+		break;
 	default:
 		break;
 	}
+	if (over)
+		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: request "
+		    "longer than futd accepts (%d bytes)", cmd->name,
+		    FUTD_PROTO_MAX_REQUEST);
+	return PARSE_OK;
+}
+
+/*
+ * A duration: one or more NUMBER UNIT, units s, m, h, d ("90s", "30m",
+ * "1h30m"); a bare number is seconds.  -1: not one, or out of range.
+ */
+static long long
+parser_duration(const char *s)
+{
+	long long	 total = 0, n;
+	char		*end;
+
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || n > DISABLE_MAX_S)
+			return -1;
+		switch (*end) {
+		case 'd': n *= 86400; end++; break;
+		case 'h': n *= 3600; end++; break;
+		case 'm': n *= 60; end++; break;
+		case 's': end++; break;
+		case '\0': break;
+		default: return -1;
+		}
+		if ((total += n) > DISABLE_MAX_S)
+			return -1;
+		s = end;
+	}
+	return total > 0 ? total : -1;
+}
+
+/*
+ * disable's words: the pattern, for=SECONDS, reason=TEXT with every byte
+ * that is not a printable ASCII letter %-encoded (a request is one line
+ * of blank-separated printable words).
+ */
+static enum parse_status
+parser_disable(struct parse_result *res, const struct command *cmd)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			 n[32], enc[3 * REASON_MAX + 1];
+	const unsigned char	*p;
+	long long		 secs;
+	size_t			 o = 0;
+	int			 over = 0;
+
+	if (res->duration != NULL) {
+		if ((secs = parser_duration(res->duration)) == -1)
+			return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: --for "
+			    "needs a duration like 90s, 30m, 2h, 1d or 1h30m "
+			    "(at most ten years), not \"%.40s\"", cmd->name,
+			    res->duration);
+		snprintf(n, sizeof(n), "%lld", secs);
+	}
+	if (res->reason != NULL && strlen(res->reason) > REASON_MAX)
+		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: --reason is "
+		    "longer than %d bytes", cmd->name, REASON_MAX);
+	for (p = (const unsigned char *)(res->reason != NULL ? res->reason :
+	    ""); *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: "
+			    "--reason has a control character", cmd->name);
+		if (*p > ' ' && *p < 0x7f && *p != '%')
+			enc[o++] = (char)*p;
+		else {
+			enc[o++] = '%';
+			enc[o++] = hex[*p >> 4];
+			enc[o++] = hex[*p & 15];
+		}
+	}
+	enc[o] = '\0';
+	over |= parser_add(res, "", res->pattern);
+	over |= parser_add(res, "for=", res->duration != NULL ? n : NULL);
+	over |= parser_add(res, "reason=", o > 0 ? enc : NULL);
 	if (over)
 		return parser_fail(res, PARSE_BAD_ARGUMENT, "%s: request "
 		    "longer than futd accepts (%d bytes)", cmd->name,
@@ -397,15 +511,20 @@ parser_help(FILE *fp)
 	    "                      object per line)\n"
 	    "  -w, --wide          status: every column, one line per target\n"
 	    "      --state STATE   status: only targets in STATE (up, down,\n"
-	    "                      unknown, flapping)\n"
+	    "                      unknown, flapping, disabled)\n"
 	    "  -n, --count N       log: the last N events (default %d);\n"
 	    "                      show: the last N results (default %d)\n"
 	    "  -f, --follow        log: then print events as they happen,\n"
 	    "                      until interrupted (-n 0: only those)\n"
+	    "      --for D         disable: for 90s, 30m, 2h, 1d, 1h30m;\n"
+	    "                      by itself back then (default: until\n"
+	    "                      enable)\n"
+	    "      --reason T      disable: why, shown with the state\n"
 	    "  -h, --help          print this help and exit\n"
 	    "  -V, --version       print the version and exit\n"
 	    "\n"
 	    "PATTERN is a shell glob over target names (\"web*\").\n"
+	    "disable and enable are for root and futd's own user.\n"
 	    "\n"
 	    "exit status: 0 ok, 1 futd answered with an error (no such\n"
 	    "target, ...), 2 usage, 3 futd could not be reached, answered\n"

@@ -20,6 +20,8 @@ enum action {
 	ACTION_PING,
 	ACTION_RELOAD,
 	ACTION_METRICS,
+	ACTION_DISABLE,
+	ACTION_ENABLE,
 };
 
 enum parse_status {
@@ -39,6 +41,8 @@ enum parse_status {
 #define OPT_STATE	0x02	/* --state STATE */
 #define OPT_COUNT	0x04	/* -n, --count N */
 #define OPT_FOLLOW	0x08	/* -f, --follow */
+#define OPT_FOR		0x10	/* --for DURATION */
+#define OPT_REASON	0x20	/* --reason TEXT */
 
 #define LOG_DEFAULT_COUNT	20
 #define SHOW_DEFAULT_COUNT	20
@@ -50,6 +54,8 @@ struct parse_result {
 	const char	*name;		/* target of show, probe, check, log */
 	const char	*pattern;	/* status PATTERN (a glob) */
 	const char	*state;		/* status --state */
+	const char	*duration;	/* disable --for */
+	const char	*reason;	/* disable --reason */
 	const char	*socket;	/* -s, $FUTD_SOCKET or the default */
 	unsigned long	 count;		/* -n: events, or results for show */
 	unsigned	 opts;		/* OPT_* given */

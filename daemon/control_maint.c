@@ -40,14 +40,15 @@ control_maint_hex(int c)
 
 /*
  * A reason arrives %-encoded (a request is one line of words of printable
- * ASCII): %20 a space, %C3%A9 an é.  Decoded into buf; no control
- * characters, at most MAINT_REASON_MAX bytes.  -1: a bad one.
+ * ASCII): %20 a space, %C3%A9 an e acute.  Decoded into buf: UTF-8, no
+ * control characters, at most MAINT_REASON_MAX bytes.  -1: a bad one.
  */
 static int
 control_maint_reason(const char *in, char *buf, size_t size)
 {
 	size_t n = 0;
 	int hi, lo, c;
+	json_t *j;
 
 	for (; *in != '\0'; in++) {
 		c = (unsigned char)*in;
@@ -63,6 +64,10 @@ control_maint_reason(const char *in, char *buf, size_t size)
 		buf[n++] = (char)c;
 	}
 	buf[n] = '\0';
+	/* what the replies carry is UTF-8: jansson checks */
+	if ((j = json_string(buf)) == NULL)
+		return -1;
+	json_decref(j);
 	return 0;
 }
 
@@ -143,7 +148,7 @@ control_maint_disable(struct daemon *d, struct ctl_request *req,
 	reason[0] = '\0';
 	if (v[1] != NULL && control_maint_reason(v[1], reason,
 	    sizeof(reason)) == -1) {
-		*msg = "reason must be %-encoded text of at most 200 bytes, "
+		*msg = "reason must be %-encoded UTF-8 of at most 200 bytes, "
 		    "no control characters";
 		return NULL;
 	}

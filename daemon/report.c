@@ -30,7 +30,8 @@
 #include "tls.h"
 
 /* 16 digits: 0.2 stays 0.2, a unix time keeps its microseconds */
-#define REPORT_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(16))
+#define REPORT_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(16) | \
+				 JSON_ENCODE_ANY)
 
 /*
  * The envelope of every reply: {"version":1,"code":N,"message":"..." and,
@@ -429,8 +430,9 @@ report_maint(struct jsonw *jw, const struct target *tg)
 		jsonw_g16_us(jw, m->until_us);
 	else
 		jsonw_lit(jw, "null");
+	/* UTF-8 (control_maint.c checks): jansson's, not jsonw_str's bytes */
 	jsonw_lit(jw, ",\"reason\":");
-	jsonw_str(jw, m->reason);
+	report_json(jw, json_string(m->reason));
 	jsonw_lit(jw, ",\"uid\":");
 	jsonw_u64(jw, m->uid);
 	jsonw_lit(jw, ",\"user\":");
