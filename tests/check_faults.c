@@ -774,6 +774,22 @@ START_TEST(test_access_control)
 	    " stderr %.300s stdout %.300s", NOBODY, out.err, out.out);
 	sys_out_free(&out);
 
+	/* disable and enable are the operator's word too: 403, in words */
+	rc = futctl_as_nobody(&out, "disable", "a");
+	ck_assert_msg(rc == 1 && strstr(out.err, "disable is for root and "
+	    "the daemon's own user") != NULL, "uid %d disable: exit %d: "
+	    "%.300s", NOBODY, rc, out.err);
+	sys_out_free(&out);
+	rc = futctl_as_nobody(&out, "enable", "a");
+	ck_assert_msg(rc == 1 && strstr(out.err, "enable is for root and "
+	    "the daemon's own user") != NULL, "uid %d enable: exit %d: "
+	    "%.300s", NOBODY, rc, out.err);
+	sys_out_free(&out);
+	rc = futctl_as_nobody(&out, "status", NULL);
+	ck_assert_msg(rc == 0 && strstr(out.out, "disabled") == NULL,
+	    "uid %d's disable took: %.300s", NOBODY, out.out);
+	sys_out_free(&out);
+
 	rc = sys_futctl(&out, fx.sock, "reload", (char *)NULL);
 	ck_assert_msg(rc == 0, "root reload: exit %d: %.300s", rc, out.err);
 	sys_out_free(&out);
