@@ -12,6 +12,7 @@
  *	futd/1 status
  *	futd/1 show web
  *	futd/1 reload
+ *	futd/1 disable web* for=7200 reason=kernel%20update
  *
  * Words are separated by spaces or tabs; only printable ASCII is
  * accepted.  A client may send several requests on one connection; replies
@@ -52,8 +53,17 @@
  *            those whose settings are the same.  ("reset" came later:
  *            until then every changed target was reset, and "changed"
  *            names them all, as it did.)
+ *   disable NAME|GLOB [for=SECONDS] [reason=TEXT]  (root and futd's uid:
+ *            others 403; no target matches: 404; TEXT %-encoded UTF-8, at
+ *            most 200 bytes once decoded; without for: until enabled):
+ *           {"schema":1,"disabled":[name...],"until":F|null,"reason":"",
+ *            "uid":N,"user":"root"|null}
+ *   enable NAME|GLOB (likewise): {"schema":1,"enabled":[name...],
+ *            "not_disabled":[name...]} (matched, but were not disabled)
  *   TARGET: {"name","probe","host","port","interval","timeout",
- *            "state":"unknown"|"up"|"down"|"flapping","since":F|null,
+ *            "state":"unknown"|"up"|"down"|"flapping"|"disabled",
+ *            "maintenance":null|{"since":F,"until":F|null,"reason":"words",
+ *            "uid":N,"user":"name"|null} (disabled only),"since":F|null,
  *            "flapping_since":N|null (unix seconds, when it began to flap),
  *            "streak":N (results against the state so far),"rise","fall",
  *            "probes","ok","failed","late",
