@@ -267,7 +267,7 @@ START_TEST(test_reload_keeps)
 
 	mt_start();
 	ck_assert_int_eq(MT_CTL(&out, "disable", "web*", "--reason",
-	    "moving racks"), 0);
+	    "moving racks, caf\xc3\xa9 100%"), 0);
 	sys_out_free(&out);
 	mt_conf(srv.port[1], srv.port[1], "interval = 0.2;");
 	ck_assert_int_eq(MT_CTL(&out, "reload"), 0);
@@ -279,8 +279,9 @@ START_TEST(test_reload_keeps)
 	    "disabled");
 	ck_assert_str_eq(sys_jstr(sys_target_get(st, "web2"), "state"),
 	    "disabled");
+	/* UTF-8 and a '%' as they were typed, through the %-encoding */
 	ck_assert_str_eq(sys_jstr(json_object_get(sys_target_get(st, "web1"),
-	    "maintenance"), "reason"), "moving racks");
+	    "maintenance"), "reason"), "moving racks, caf\xc3\xa9 100%");
 	n1 = sys_jint(sys_target_get(st, "web1"), "probes");
 	json_decref(st);
 	sys_sleep_ms(MT_QUIET_MS);
@@ -289,6 +290,45 @@ START_TEST(test_reload_keeps)
 	ck_assert_int_eq(MT_CTL(&out, "enable", "web1"), 0);
 	sys_out_free(&out);
 	json_decref(sys_wait_state(fx.sock, NULL, "web1", "up", 1, 3000));
+}
+END_TEST
+
+/* one request line by hand, its reply's code */
+static long long
+mt_raw(const char *line)
+{
+	char *reply;
+	json_t *j;
+	long long code;
+	int fd;
+
+	ck_assert((fd = sys_unix_connect(fx.sock)) != -1);
+	ck_assert(sys_send_all(fd, line, strlen(line)) == 0);
+	reply = sys_read_line(fd, 2000);
+	close(fd);
+	ck_assert_msg(reply != NULL, "no reply to %s", line);
+	j = json_loads(reply, 0, NULL);
+	code = sys_jint(j, "code");
+	json_decref(j);
+	free(reply);
+	return code;
+}
+
+/* 5. what a client other than futctl may send: refused in words, 400 */
+START_TEST(test_bad_requests)
+{
+	mt_start();
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 reason=%ZZ\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 reason=%FF\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 reason=a%0Ab\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 for=0\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 for=1x\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 until=3\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 disable\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 enable web1 web2\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 enable nosuch\n"), 404);
+	/* none of it took */
+	json_decref(sys_wait_state(fx.sock, NULL, "web1", "up", 1, 500));
 }
 END_TEST
 
@@ -305,6 +345,7 @@ maint_suite(void)
 	tcase_add_test(tc, test_disable_for_ends);
 	tcase_add_test(tc, test_enable_early);
 	tcase_add_test(tc, test_reload_keeps);
+	tcase_add_test(tc, test_bad_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }
