@@ -87,14 +87,17 @@ static void
 log_wait(const char *needle, size_t n, unsigned ms)
 {
 	uint64_t deadline = sys_now_ms() + ms;
+	size_t len = 0;
 	char *log;
 
 	while (log_count(needle) < n && sys_left_ms(deadline) > 0)
 		sys_sleep_ms(20);
 	if (log_count(needle) < n) {
-		log = sys_read_file(fx.err, NULL);
-		ck_abort_msg("not %zu times \"%s\" in futd's log:\n%s", n,
-		    needle, log != NULL ? log : "(none)");
+		/* its end: Check's messages are bounded */
+		log = sys_read_file(fx.err, &len);
+		ck_abort_msg("not %zu times \"%s\" in futd's log, ending:\n%s",
+		    n, needle, log == NULL ? "(none)" : len > 2000 ?
+		    log + len - 2000 : log);
 	}
 }
 
