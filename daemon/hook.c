@@ -338,6 +338,13 @@ hook_run_next(struct hook *h)
 	struct timeval tv;
 	int e;
 
+	/* a reload took on_change away: what waits is no one's news */
+	while (c != NULL && c->on_change == NULL &&
+	    (j = TAILQ_FIRST(&h->queue)) != NULL) {
+		TAILQ_REMOVE(&h->queue, j, entry);
+		h->nqueued--;
+		hook_job_free(j);
+	}
 	while (c != NULL && c->on_change != NULL &&
 	    h->nrunning < c->on_change_max &&
 	    (j = TAILQ_FIRST(&h->queue)) != NULL) {
