@@ -118,6 +118,16 @@ file_lines(const char *name)
 }
 
 /*
+ * The probes a target of interval 0.1 s has at least, ms after futd
+ * started: all but its first interval (its offset) and some slack, at 70 %.
+ */
+static long long
+probes_min(uint64_t ms)
+{
+	return ms > 1200 ? (long long)(ms - 1200) / 100 * 7 / 10 : 0;
+}
+
+/*
  * 1. A target found down runs the hook with exactly the news in its
  * environment and nothing of futd's (the test's own environment, which
  * futd inherits, has HOME, CK_RUN_SUITE...), no arguments, cwd /; its exit
@@ -317,8 +327,8 @@ START_TEST(test_hook_storm)
 		probes = sys_jint(t, "probes");
 		ck_assert_int_eq(sys_jint(t, "late"), 0);
 		/* the elapsed time less a first interval and some slack */
-		ck_assert_msg(probes >= (long long)((sys_now_ms() - t0 -
-		    1500) / 100) * 7 / 10, "%s: %lld probes in %llu ms",
+		ck_assert_msg(probes >= probes_min(sys_now_ms() - t0),
+		    "%s: %lld probes in %llu ms",
 		    sys_jstr(t, "name"), probes,
 		    (unsigned long long)(sys_now_ms() - t0));
 	}
@@ -326,7 +336,7 @@ START_TEST(test_hook_storm)
 }
 END_TEST
 
-#define FLOOD_TARGETS		1100
+#define OVERFLOW_TARGETS		1100
 
 /*
  * 4. More changes than the queue holds (1000): the first hook holds the
@@ -337,7 +347,8 @@ END_TEST
 START_TEST(test_hook_overflow)
 {
 	FILE *f;
-	size_t i, want = FLOOD_TARGETS - 1 - 1000;
+	uint64_t deadline;
+	size_t i, want = OVERFLOW_TARGETS - 1 - 1000;
 	char line[128];
 
 	hook_write("cd \"$(dirname \"$0\")\"\n"
@@ -347,10 +358,10 @@ START_TEST(test_hook_overflow)
 	fprintf(f, "on_change = \"%s\";\non_change_max = 1;\n"
 	    "defaults = { interval = 1; timeout = 1; rise = 1; fall = 1; };\n"
 	    "targets = (\n", hook_path);
-	for (i = 0; i < FLOOD_TARGETS; i++)
+	for (i = 0; i < OVERFLOW_TARGETS; i++)
 		fprintf(f, "  { name = \"t%04zu\"; host = \"127.0.0.1\"; "
 		    "port = %u; }%s\n", i, rport,
-		    i + 1 < FLOOD_TARGETS ? "," : ");");
+		    i + 1 < OVERFLOW_TARGETS ? "," : ");");
 	ck_assert(fclose(f) == 0);
 	sys_fx_futd(&fx);
 
@@ -361,11 +372,55 @@ START_TEST(test_hook_overflow)
 	    want);
 	log_wait(line, 1, 30000);
 	ck_assert_uint_eq(log_count("dropping the oldest"), 1);
-	ck_assert_uint_eq(file_lines("runs"), FLOOD_TARGETS - want);
+	/* drained: the last has started; it writes its line soon after */
+	deadline = sys_now_ms() + HOOK_WAIT_MS;
+	while (file_lines("runs") < OVERFLOW_TARGETS - want &&
+	    sys_left_ms(deadline) > 0)
+		sys_sleep_ms(20);
+	sys_sleep_ms(200);
+	ck_assert_uint_eq(file_lines("runs"), OVERFLOW_TARGETS - want);
 }
 END_TEST
 
-/* 5. futd -n: a relative on_change, and the ranges, named by file:line. */
+/*
+ * 5. A hook that writes without end: futd keeps its first line, stops
+ * listening after a megabyte (the writer gets SIGPIPE, its sh exits 141)
+ * long before the timeout, and a target probed every 0.1 s meanwhile has
+ * no late probe.
+ */
+START_TEST(test_hook_flood)
+{
+	json_t *st, *t;
+	uint64_t t0;
+	long long probes;
+
+	hook_write("yes flood\n");
+	sys_switch_on(&sw);
+	sys_write_filef(fx.conf, "on_change = \"%s\";\n"
+	    "on_change_timeout = 20;\n"
+	    "defaults = { interval = 0.1; timeout = 1; rise = 1; fall = 1; };"
+	    "\ntargets = (\n"
+	    "  { name = \"gone\"; host = \"127.0.0.1\"; port = %u; },\n"
+	    "  { name = \"busy\"; host = \"127.0.0.1\"; port = %u; }\n);\n",
+	    hook_path, rport, sw.port);
+	t0 = sys_now_ms();
+	sys_fx_futd(&fx);
+	log_wait("target gone: on_change exited 141: flood\n", 1,
+	    HOOK_WAIT_MS);
+	ck_assert_uint_lt(sys_now_ms() - t0, 15000);
+	sys_sleep_ms(2000);
+	st = sys_status_get(fx.sock);
+	t = sys_target_get(st, "busy");
+	probes = sys_jint(t, "probes");
+	ck_assert_int_eq(sys_jint(t, "late"), 0);
+	ck_assert_msg(probes >= probes_min(sys_now_ms() - t0),
+	    "busy: %lld probes in %llu ms", probes,
+	    (unsigned long long)(sys_now_ms() - t0));
+	json_decref(st);
+}
+END_TEST
+
+/* 6. futd -n: a relative on_change, and the ranges, named by file:line. */
 START_TEST(test_hook_conf)
 {
 	char bin[PATH_MAX];
@@ -401,6 +456,7 @@ hook_suite(void)
 	tcase_add_test(tc, test_hook_timeout);
 	tcase_add_test(tc, test_hook_storm);
 	tcase_add_test(tc, test_hook_overflow);
+	tcase_add_test(tc, test_hook_flood);
 	tcase_add_test(tc, test_hook_conf);
 	suite_add_tcase(s, tc);
 	return s;
