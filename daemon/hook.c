@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -230,33 +229,29 @@ hook_line_clean(struct hook_run *r)
 static void
 hook_run_end(struct hook *h, struct hook_run *r, int status)
 {
+	const char *sep;
 	char how[64];
-	int pri = LOG_INFO;
 
 	hook_read(r);		/* what it wrote last, without waiting */
 	if (r->rd_ev != NULL)
 		event_free(r->rd_ev);
 	if (r->fd != -1)
 		close(r->fd);
-	event_free(r->tmo_ev);
+	if (r->tmo_ev != NULL)
+		event_free(r->tmo_ev);
 	hook_line_clean(r);
 	if (WIFEXITED(status))
 		snprintf(how, sizeof(how), "exited %d", WEXITSTATUS(status));
 	else
 		snprintf(how, sizeof(how), "killed by signal %d",
 		    WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		pri = LOG_WARNING;
-	if (r->killed != 0)
-		log_warnx("target %s: on_change %s after the timeout%s%s",
-		    r->job->target, how, r->linelen > 0 ? ": " : "",
-		    r->line);
-	else if (pri == LOG_WARNING)
-		log_warnx("target %s: on_change %s%s%s", r->job->target, how,
-		    r->linelen > 0 ? ": " : "", r->line);
-	else
+	sep = r->linelen > 0 ? ": " : "";
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !r->killed)
 		log_info("target %s: on_change %s%s%s", r->job->target, how,
-		    r->linelen > 0 ? ": " : "", r->line);
+		    sep, r->line);
+	else
+		log_warnx("target %s: on_change %s%s%s%s", r->job->target,
+		    how, r->killed ? " after the timeout" : "", sep, r->line);
 	LIST_REMOVE(r, entry);
 	h->nrunning--;
 	hook_job_free(r->job);
@@ -291,7 +286,7 @@ hook_spawn(struct hook_run *r, const char *prog)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t none;
+	sigset_t none, all;
 	char *const argv[] = { (char *)(uintptr_t)prog, NULL };
 	int pfd[2], e;
 
@@ -305,10 +300,11 @@ hook_spawn(struct hook_run *r, const char *prog)
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	sigfillset(&none);
-	sigdelset(&none, SIGKILL);
-	sigdelset(&none, SIGSTOP);
-	posix_spawnattr_setsigdefault(&at, &none);
+	/* futd's SIGPIPE ignored, SIGCHLD caught: not the hook's */
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
@@ -356,7 +352,6 @@ hook_run_next(struct hook *h)
 			hook_job_free(j);
 			continue;
 		}
-		r->hook = h;
 		r->job = j;
 		r->fd = -1;
 		if ((e = hook_spawn(r, c->on_change)) != 0) {

@@ -36,7 +36,6 @@ struct hook_job {
 /* A program running for one job. */
 struct hook_run {
 	LIST_ENTRY(hook_run)	 entry;
-	struct hook		*hook;
 	struct hook_job		*job;
 	pid_t			 pid;
 	int			 fd;		/* its stdout and stderr; -1 */
@@ -59,7 +58,7 @@ struct hook {
 	size_t			 nrunning;
 	uint64_t		 dropped;	/* ever: queue full */
 	uint64_t		 burst_dropped;	/* since the queue last drained */
-	uint64_t		 runs_total;
+	uint64_t		 runs_total;	/* started, ever */
 };
 
 int	 hook_init(struct hook *, struct event_base *,
