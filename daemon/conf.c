@@ -127,6 +127,36 @@ conf_metrics_listen(struct conf_ctx *ctx, const config_setting_t *root,
 }
 
 /*
+ * The program run on a change of state (hook.c): an absolute path, as no
+ * shell and no PATH search stands between futd and it.  Whether it exists
+ * is asked when it runs: it may be installed after futd starts.
+ */
+static void
+conf_on_change(struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *c)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	c->on_change_max = (unsigned)conf_ranges[CR_ON_CHANGE_MAX].dflt;
+	conf_count(ctx, config_setting_get_member(root, "on_change_max"),
+	    CR_ON_CHANGE_MAX, "", &c->on_change_max);
+	c->on_change_timeout_us = conf_range_us(CR_ON_CHANGE_TIMEOUT);
+	if ((s = config_setting_get_member(root, "on_change_timeout")) != NULL)
+		conf_seconds(ctx, s, CR_ON_CHANGE_TIMEOUT, "",
+		    &c->on_change_timeout_us);
+	if ((s = config_setting_get_member(root, "on_change")) == NULL ||
+	    (v = conf_string(ctx, s, "on_change")) == NULL)
+		return;
+	if (*v != '/')
+		conf_error(ctx, s, "on_change \"%s\" must be an absolute path "
+		    "to a program, e.g. \"/etc/futd/on_change\" (no shell "
+		    "runs it)", v);
+	else if ((c->on_change = strdup(v)) == NULL)
+		conf_error(ctx, s, "out of memory");
+}
+
+/*
  * shard K/N: this instance probes the targets whose name hashes to K - 1
  * modulo N, so one set of files serves every instance of a fleet.
  */
@@ -230,6 +260,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 	}
 	conf_dns(ctx, root, c);
 	conf_metrics_listen(ctx, root, c);
+	conf_on_change(ctx, root, c);
 	conf_shard(ctx, root, c);
 	conf_targets_dir(ctx, root, c);
 	if ((s = config_setting_get_member(root, "defaults")) != NULL)
@@ -535,6 +566,7 @@ conf_free(struct conf *c)
 	free(c->control_socket);
 	free(c->log_level);
 	free(c->metrics_listen);
+	free(c->on_change);
 	free(c->targets_dir);
 	free(c);
 }

@@ -72,6 +72,9 @@ struct conf {
 	unsigned		 max_inflight;	/* 0: no cap */
 	unsigned		 events;	/* event ring size */
 	char			*metrics_listen;	/* NULL: no HTTP listener */
+	char			*on_change;	/* hook.c's program, or NULL */
+	unsigned		 on_change_max;	/* hooks running at once */
+	uint64_t		 on_change_timeout_us;
 	unsigned		 shard_k, shard_n;	/* this is shard k of n */
 	struct conf_defaults	 defaults;	/* of futd.conf */
 	/* futd.conf first, then targets_dir's files by name */

@@ -17,8 +17,8 @@
 const char *const conf_top_keys[] = {
 	"control_socket", "defaults", "dns_attempts", "dns_cache_max",
 	"dns_timeout", "events", "history", "log_level", "max_inflight",
-	"metrics_listen", "nameservers", "shard", "targets", "targets_dir",
-	NULL
+	"metrics_listen", "nameservers", "on_change", "on_change_max",
+	"on_change_timeout", "shard", "targets", "targets_dir", NULL
 };
 
 /* a file of targets_dir */
@@ -55,6 +55,8 @@ const struct conf_range conf_ranges[CR__MAX] = {
 	[CR_DNS_ATTEMPTS] =	{ "dns_attempts", 1, 10, 2, 0 },
 	[CR_DNS_CACHE_MAX] =	{ "dns_cache_max", 0, CONF_MAX_SECONDS, 300,
 				    1 },
+	[CR_ON_CHANGE_MAX] =	{ "on_change_max", 1, 64, 4, 0 },
+	[CR_ON_CHANGE_TIMEOUT] = { "on_change_timeout", 0.1, 3600, 10, 1 },
 	[CR_PORT] =		{ "port", 1, 65535, NAN, 0 },
 	[CR_INTERVAL] =		SECONDS("interval", 10),
 	[CR_TIMEOUT] =		SECONDS("timeout", 3),

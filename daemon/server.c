@@ -75,6 +75,17 @@ server_on_result(struct daemon *d, struct target *tg,
 		sdnotify_status(&s->sn, d);
 }
 
+/* A change of state: the event ring and log, then the on_change hook. */
+static void
+server_on_state(struct daemon *d, struct target *tg, enum target_state before,
+    const struct probe_result *pr)
+{
+	struct server *s = d->on_result_arg;
+
+	event_state(d, tg, before, pr);
+	hook_state(&s->hook, d, tg, before, pr);
+}
+
 /*
  * The metrics listener follows the config: started, moved or stopped.  A
  * listener that cannot start is an error at start-up and a warning on
@@ -267,6 +278,11 @@ server_reactor(struct server *s, int use_uring, char *err, size_t errlen)
 	}
 	s->d.on_result = server_on_result;
 	s->d.on_result_arg = s;
+	s->d.on_state = server_on_state;
+	if (hook_init(&s->hook, s->base, &s->d) == -1) {
+		snprintf(err, errlen, "cannot handle SIGCHLD");
+		return -1;
+	}
 	/* the probes' connects and closes, batched (uring.c) */
 	if (!use_uring)
 		log_info("io_uring off (-U): a system call per operation");
@@ -429,6 +445,8 @@ server_free(struct server *s)
 	reloader_free(s->reloader);	/* a read under way is dropped */
 	s->reloader = NULL;
 	daemon_stop_targets(&s->d);
+	if (s->hook.base != NULL)
+		hook_free(&s->hook);
 	http_free(s->http);
 	s->http = NULL;
 	free(s->http_listen);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "daemon.h"
+#include "hook.h"
 #include "sdnotify.h"
 
 struct conf;
@@ -23,6 +24,7 @@ struct server {
 	struct control		*control;
 	struct sdnotify		 sn;
 	struct event		*sig_ev[3];
+	struct hook		 hook;		/* on_change */
 	struct http		*http;		/* metrics_listen */
 	char			*http_listen;	/* what http listens on */
 	struct reloader		*reloader;

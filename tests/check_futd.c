@@ -28,6 +28,7 @@ main(void)
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, tls_suite());
 	srunner_add_suite(sr, operator_suite());
+	srunner_add_suite(sr, hook_suite());
 	srunner_add_suite(sr, display_suite());
 	srunner_add_suite(sr, faults_suite());
 	srunner_add_suite(sr, log_suite());

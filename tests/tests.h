@@ -19,6 +19,7 @@ Suite	*truth_suite(void);
 Suite	*metrics_suite(void);
 Suite	*tls_suite(void);
 Suite	*operator_suite(void);
+Suite	*hook_suite(void);
 Suite	*faults_suite(void);
 Suite	*jsonw_suite(void);
 Suite	*reload_suite(void);
