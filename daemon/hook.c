@@ -108,7 +108,7 @@ hook_env_build(struct hook_job *j, const struct target *tg,
 static int
 hook_state_quiet(enum target_state s)
 {
-	return strcmp(target_state_name(s), "disabled") == 0;
+	return s == TARGET_DISABLED;
 }
 
 /*

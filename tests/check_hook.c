@@ -208,6 +208,20 @@ START_TEST(test_hook_env)
 	sys_switch_off(&sw);
 	log_wait("target fine: on_change exited 3: first line of fine: "
 	    "up -> down\n", 1, HOOK_WAIT_MS);
+
+	/* maintenance is the operator's word, not news: no hook either way */
+	ck_assert_int_eq(sys_futctl(NULL, fx.sock, "disable", "gone",
+	    (char *)NULL), 0);
+	log_wait("-> disabled", 1, HOOK_WAIT_MS);
+	ck_assert_int_eq(sys_futctl(NULL, fx.sock, "enable", "gone",
+	    (char *)NULL), 0);
+	log_wait("disabled -> unknown", 1, HOOK_WAIT_MS);
+	/* back to down by its next probe: that is news again */
+	log_wait("target gone: on_change exited 3: first line of gone: "
+	    "unknown -> down\n", 2, HOOK_WAIT_MS);
+	ck_assert_uint_eq(log_count("first line of gone: down -> disabled"),
+	    0);
+	ck_assert_uint_eq(log_count("first line of gone: disabled -> "), 0);
 }
 END_TEST
 
