@@ -126,6 +126,28 @@ conf_metrics_listen(struct conf_ctx *ctx, const config_setting_t *root,
 		c->metrics_listen = strdup(v);
 }
 
+/* state_file and state_save (state.c) */
+static void
+conf_state(struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *c)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	c->state_save_us = conf_range_us(CR_STATE_SAVE);
+	if ((s = config_setting_get_member(root, "state_save")) != NULL)
+		conf_seconds(ctx, s, CR_STATE_SAVE, "", &c->state_save_us);
+	if ((s = config_setting_get_member(root, "state_file")) == NULL ||
+	    (v = conf_string(ctx, s, "state_file")) == NULL)
+		return;
+	if (*v == '\0')
+		conf_error(ctx, s, "state_file must name a file, e.g. "
+		    "\"/var/lib/futd/futd.state\"; leave it out to keep no "
+		    "state");
+	else
+		c->state_file = strdup(v);
+}
+
 /*
  * The program run on a change of state (hook.c): an absolute path, as no
  * shell and no PATH search stands between futd and it.  Whether it exists
@@ -262,6 +284,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 	conf_metrics_listen(ctx, root, c);
 	conf_on_change(ctx, root, c);
 	conf_shard(ctx, root, c);
+	conf_state(ctx, root, c);
 	conf_targets_dir(ctx, root, c);
 	if ((s = config_setting_get_member(root, "defaults")) != NULL)
 		conf_read_defaults(ctx, s, &c->defaults);
@@ -567,6 +590,7 @@ conf_free(struct conf *c)
 	free(c->log_level);
 	free(c->metrics_listen);
 	free(c->on_change);
+	free(c->state_file);
 	free(c->targets_dir);
 	free(c);
 }

@@ -76,6 +76,8 @@ struct conf {
 	unsigned		 on_change_max;	/* hooks running at once */
 	uint64_t		 on_change_timeout_us;
 	unsigned		 shard_k, shard_n;	/* this is shard k of n */
+	char			*state_file;	/* NULL: no state kept */
+	uint64_t		 state_save_us;	/* between two saves */
 	struct conf_defaults	 defaults;	/* of futd.conf */
 	/* futd.conf first, then targets_dir's files by name */
 	struct conf_file	**files;

@@ -18,7 +18,8 @@ const char *const conf_top_keys[] = {
 	"control_socket", "defaults", "dns_attempts", "dns_cache_max",
 	"dns_timeout", "events", "history", "log_level", "max_inflight",
 	"metrics_listen", "nameservers", "on_change", "on_change_max",
-	"on_change_timeout", "shard", "targets", "targets_dir", NULL
+	"on_change_timeout", "shard", "state_file", "state_save", "targets",
+	"targets_dir", NULL
 };
 
 /* a file of targets_dir */
@@ -68,6 +69,8 @@ const struct conf_range conf_ranges[CR__MAX] = {
 	[CR_FLAP_THRESHOLD] =	{ "flap_threshold", 0, FLAP_KEEP - 1, 4, 0 },
 	[CR_CERT_WARN_DAYS] =	{ "cert_warn_days", 0, 3650, 30, 0 },
 	[CR_CERT_CRIT_DAYS] =	{ "cert_crit_days", 0, 3650, 7, 0 },
+	/* a save costs a fork: not more often than a second */
+	[CR_STATE_SAVE] =	{ "state_save", 1, CONF_MAX_SECONDS, 60, 1 },
 };
 
 /* A duration's default in microseconds (0: none). */

@@ -698,3 +698,72 @@ results_record_at(struct results *r, const struct probe_result *pr,
 	r->flapping = (uint8_t)flapping;
 	return r->state;
 }
+
+/* A window's slot, moved by shift microseconds of the monotonic clock. */
+static void
+results_avail_shift(struct avail_bucket *b, unsigned n, uint32_t *slot,
+    int64_t shift_us, uint64_t slot_us)
+{
+	int64_t s = (int64_t)*slot + shift_us / (int64_t)slot_us;
+
+	if (*slot == 0)
+		return;
+	if (s < 1 || s > (int64_t)UINT32_MAX) {	/* before this boot */
+		memset(b, 0, n * sizeof(*b));
+		*slot = 0;
+	} else
+		*slot = (uint32_t)s;
+}
+
+/*
+ * Take on what a target had seen before a restart (state.c): the counters
+ * and the state of saved, its detail d (or NULL) and n history entries,
+ * oldest first; not its rise, fall and flap, which are the config's.  The
+ * availability windows count in slots of the monotonic clock: mono_shift_us
+ * is how far that clock moved against the wall clock since the save (a
+ * reboot).  No event: the state is the one it had.  -1: out of memory for
+ * the detail or the ring (the counters and the state are taken on).
+ */
+int
+results_restore(struct results *r, const struct results *saved,
+    const struct results_detail *d, const struct hist_entry *ring,
+    unsigned n, int64_t mono_shift_us)
+{
+	unsigned i, keep;
+
+	r->probes = saved->probes;
+	r->ok = saved->ok;
+	r->failed = saved->failed;
+	r->late = saved->late;
+	r->queued = saved->queued;
+	r->queued_us = saved->queued_us;
+	r->changes = saved->changes;
+	r->since_wall_us = saved->since_wall_us;
+	r->last_ok_wall_us = saved->last_ok_wall_us;
+	r->seq = saved->seq;
+	memcpy(r->change_seq, saved->change_seq, sizeof(r->change_seq));
+	r->streak = saved->streak;
+	r->state = saved->state <= TARGET_DOWN ? saved->state : TARGET_UNKNOWN;
+	r->flapping = saved->flapping != 0;
+	r->flap_since_s = saved->flap_since_s;
+	if (d != NULL) {
+		if (r->d == NULL && (r->d = slab_alloc(sizeof(*r->d))) == NULL)
+			return -1;
+		*r->d = *d;
+		results_avail_shift(r->d->hour, AVAIL_HOUR_BUCKETS,
+		    &r->d->hour_slot, mono_shift_us, AVAIL_HOUR_SLOT_US);
+		results_avail_shift(r->d->day, AVAIL_DAY_BUCKETS,
+		    &r->d->day_slot, mono_shift_us, AVAIL_DAY_SLOT_US);
+	}
+	if (n == 0 || r->ring_size == 0 || r->d == NULL)
+		return 0;	/* no ring without a last result: see record */
+	if (r->ring == NULL && (r->ring =
+	    slab_alloc(r->ring_size * sizeof(*r->ring))) == NULL)
+		return -1;
+	keep = n < r->ring_size ? n : r->ring_size;
+	for (i = 0; i < keep; i++)
+		r->ring[i] = ring[n - keep + i];
+	r->ring_count = keep;
+	r->ring_head = keep % r->ring_size;
+	return 0;
+}

@@ -198,6 +198,9 @@ uint32_t	 results_errors(const struct results *, enum probe_error);
 uint64_t	 results_lat_sum_us(const struct results *, enum lat_phase);
 uint16_t	 results_pack_us(uint32_t);
 uint32_t	 results_unpack_us(uint16_t);
+int		 results_restore(struct results *, const struct results *,
+		    const struct results_detail *, const struct hist_entry *,
+		    unsigned, int64_t);
 const char	*target_state_name(enum target_state);
 
 #endif /* FUTD_RESULTS_H */

@@ -29,6 +29,7 @@
 #include "results.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "state.h"
 #include "strlist.h"
 #include "target.h"
 #include "uring.h"
@@ -143,6 +144,9 @@ server_reload_done(void *arg, struct conf *c, struct strlist *errs,
 	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
+	if (r == 0 && state_configure(s->state, s->d.conf->state_file,
+	    s->d.conf->state_save_us) == -1)
+		log_warnx("state: cannot arm the save timer");
 	/* a client's next request may be another reload: it starts now */
 	control_reload_done(s->control, s->reload_gen, errs, &rep);
 	reload_report_clear(&rep);
@@ -412,6 +416,14 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	 * heap.
 	 */
 	malloc_trim(0);
+	/* the saved results, before the first probe records anything */
+	if ((s->state = state_new(&s->d, s->base)) == NULL ||
+	    state_configure(s->state, s->d.conf->state_file,
+	    s->d.conf->state_save_us) == -1) {
+		snprintf(err, errlen, "cannot set up the state file's saves");
+		return -1;
+	}
+	state_load(s->state);
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
 		return -1;
 	event_start(&s->d);
@@ -433,6 +445,7 @@ server_run(struct server *s)
 		log_errx("the event loop failed");
 		return -1;
 	}
+	s->run_done = 1;
 	return 0;
 }
 
@@ -445,6 +458,11 @@ server_free(struct server *s)
 	reloader_free(s->reloader);	/* a read under way is dropped */
 	s->reloader = NULL;
 	daemon_stop_targets(&s->d);
+	/* at a clean stop, after the last result: nothing is lost */
+	if (s->state != NULL && s->run_done)
+		(void)state_save_now(s->state);
+	state_free(s->state);
+	s->state = NULL;
 	if (s->hook.base != NULL)
 		hook_free(&s->hook);
 	http_free(s->http);

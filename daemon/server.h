@@ -16,6 +16,7 @@ struct event;
 struct event_base;
 struct http;
 struct reloader;
+struct state;
 
 struct server {
 	struct event_base	*base;
@@ -30,6 +31,8 @@ struct server {
 	struct reloader		*reloader;
 	uint64_t		 reload_gen;	/* the reload reading, or the last */
 	int			 reload_again;	/* asked for while one read */
+	struct state		*state;		/* state_file (state.c) */
+	int			 run_done;	/* stopped cleanly: save */
 };
 
 int	server_init(struct server *, struct conf *, const char *, int,

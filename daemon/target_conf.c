@@ -5,6 +5,8 @@
  */
 #include <sys/socket.h>
 
+#include <openssl/evp.h>
+
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +111,73 @@ target_conf_same_probe(const struct target_conf *a,
 	    conf_streq(a->expect_regex, b->expect_regex) &&
 	    (a->tls == NULL) == (b->tls == NULL) &&
 	    (a->tls == NULL || tls_conf_same_probe(a->tls, b->tls));
+}
+
+static void
+target_conf_id_put(EVP_MD_CTX *md, const void *p, size_t len)
+{
+	uint64_t n = len;
+
+	/* each field with its length: "ab"+"c" is not "a"+"bc" */
+	EVP_DigestUpdate(md, &n, sizeof(n));
+	if (len > 0)
+		EVP_DigestUpdate(md, p, len);
+}
+
+static void
+target_conf_id_str(EVP_MD_CTX *md, const char *s)
+{
+	target_conf_id_put(md, s, s != NULL ? strlen(s) + 1 : 0);
+}
+
+/*
+ * A target's identity (the state file's key, state.c): a SHA-256 of what
+ * target_conf_same_probe compares, so that a target whose saved results
+ * are those of another thing (a reload would say "reset") starts afresh.
+ * Keep the two in step.  -1: out of memory.
+ */
+int
+target_conf_identity(const struct target_conf *tc,
+    unsigned char id[TARGET_ID_LEN])
+{
+	const struct tls_conf *t = tc->tls;
+	uint32_t v[8];
+	EVP_MD_CTX *md;
+	int r;
+
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return -1;
+	}
+	v[0] = tc->port;
+	v[1] = tc->kind;
+	v[2] = tc->read_limit;
+	v[3] = tc->family;
+	v[4] = tc->addrs;
+	v[5] = tc->has_source;
+	v[6] = t != NULL;
+	v[7] = 0;
+	target_conf_id_str(md, tc->name);
+	target_conf_id_str(md, tc->host);
+	target_conf_id_put(md, v, sizeof(v));
+	if (tc->has_source)
+		target_conf_id_put(md, &tc->source, sizeof(tc->source));
+	target_conf_id_put(md, tc->payload, tc->payload_len);
+	target_conf_id_put(md, tc->expect, tc->expect_len);
+	target_conf_id_str(md, tc->expect_regex);
+	if (t != NULL) {
+		target_conf_id_str(md, t->sni);
+		target_conf_id_str(md, t->ca_file);
+		target_conf_id_str(md, t->alpn_text);
+		v[0] = (uint32_t)t->verify;
+		v[1] = (uint32_t)t->min_version;
+		v[2] = (uint32_t)t->starttls;
+		target_conf_id_put(md, v, 3 * sizeof(v[0]));
+	}
+	r = EVP_DigestFinal_ex(md, id, NULL) == 1 ? 0 : -1;
+	EVP_MD_CTX_free(md);
+	return r;
 }
 
 /*

@@ -79,7 +79,11 @@ struct target_conf {
 	union sockaddr_union	 source;	/* when has_source */
 };
 
+#define TARGET_ID_LEN	32	/* SHA-256 */
+
 void		 target_conf_free(struct target_conf *);
+int		 target_conf_identity(const struct target_conf *,
+		    unsigned char[TARGET_ID_LEN]);
 enum target_conf_diff target_conf_compare(const struct target_conf *,
 		    const struct target_conf *);
 const char	*probe_kind_name(enum probe_kind);
