@@ -192,15 +192,16 @@ state_check(const unsigned char *buf, size_t len, struct state_header *h,
 	int r;
 
 	state_crc_init();
+	if (len < sizeof(h->magic) ||
+	    memcmp(buf, STATE_MAGIC, sizeof(h->magic)) != 0) {
+		snprintf(why, whylen, "not a futd state file");
+		return -1;
+	}
 	if (len < sizeof(*h) + sizeof(crc)) {
 		snprintf(why, whylen, "truncated (%zu bytes)", len);
 		return -1;
 	}
 	memcpy(h, buf, sizeof(*h));
-	if (memcmp(h->magic, STATE_MAGIC, sizeof(h->magic)) != 0) {
-		snprintf(why, whylen, "not a futd state file");
-		return -1;
-	}
 	if (h->endian != STATE_ENDIAN) {
 		snprintf(why, whylen, "written on a host of the other byte "
 		    "order");

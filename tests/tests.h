@@ -28,6 +28,7 @@ Suite	*log_suite(void);
 Suite	*maint_suite(void);
 TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
 Suite	*display_suite(void);
+Suite	*state_suite(void);
 
 /* parts of conf_suite, each in a file of its own */
 TCase	*conf_hint_tcase(void);

@@ -1,0 +1,315 @@
+/*
+ * check_state.c - the state suite: the real futd keeps what it has seen
+ * across a restart (state_file, state_save), on loopback only, in the
+ * manner of check_system.c (its fixtures: sys.c).
+ *
+ * A restart with SIGTERM brings every result back, history included, and
+ * an up target stays up without an "unknown -> up"; SIGKILL loses at most
+ * what came after the last save; a broken file is moved to .bad and futd
+ * starts fresh; a changed port resets a target, a removed one is dropped.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests.h"
+#include "sys.h"
+
+#define STATE_TIMEOUT_S		30
+#define STEP_MS			25
+#define WAIT_MS			5000
+
+static char	root_dir[PATH_MAX];
+static struct sys_fx fx;
+static char	state_path[PATH_MAX];
+static char	bad_path[PATH_MAX];
+
+static void
+root_setup(void)
+{
+	sys_root_setup(root_dir, sizeof(root_dir));
+}
+
+static void
+root_teardown(void)
+{
+	sys_root_teardown(root_dir, "state tests");
+}
+
+static void
+fx_setup(void)
+{
+	sys_fx_setup(&fx, root_dir);
+	sys_path_in(state_path, sizeof(state_path), fx.dir, "futd.state");
+	sys_path_in(bad_path, sizeof(bad_path), fx.dir, "futd.state.bad");
+}
+
+static void
+fx_teardown(void)
+{
+	sys_fx_teardown(&fx);
+}
+
+/* futd.conf: up (a listening port), down (refused), maybe a third. */
+static void
+write_conf(unsigned up_port, unsigned down_port, const char *extra,
+    double save_s)
+{
+	sys_write_filef(fx.conf,
+	    "state_file = \"%s\";\nstate_save = %g;\n"
+	    "defaults = { interval = 0.1; timeout = 1.0; };\n"
+	    "targets = (\n"
+	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; },\n"
+	    "  { name = \"down\"; host = \"127.0.0.1\"; port = %u; }%s\n);\n",
+	    state_path, save_s, up_port, down_port, extra);
+}
+
+/* futd started with its stderr in the test's directory as name */
+static void
+start_futd(const char *name)
+{
+	char err[PATH_MAX];
+
+	sys_path_in(err, sizeof(err), fx.dir, name);
+	fx.futd = sys_futd_start(fx.conf, fx.sock, err);
+}
+
+static long long
+target_int(const char *name, const char *key)
+{
+	json_t *st = sys_status_get(fx.sock);
+	long long v = sys_jint(sys_target_get(st, name), key);
+
+	json_decref(st);
+	return v;
+}
+
+static char *
+target_str(const char *name, const char *key)
+{
+	json_t *st = sys_status_get(fx.sock);
+	char *v = strdup(sys_jstr(sys_target_get(st, name), key));
+
+	json_decref(st);
+	return v;
+}
+
+static void
+wait_ok(const char *name, const char *key, long long min)
+{
+	uint64_t deadline = sys_now_ms() + WAIT_MS;
+
+	while (target_int(name, key) < min) {
+		ck_assert_msg(sys_left_ms(deadline) > 0, "%s: %s below %lld",
+		    name, key, min);
+		sys_sleep_ms(STEP_MS);
+	}
+}
+
+static size_t
+history_len(const char *name)
+{
+	json_t *j = sys_futctl_json(fx.sock, "show", name);
+	size_t n;
+
+	ck_assert_msg(j != NULL, "futctl show %s failed", name);
+	n = json_array_size(json_object_get(json_object_get(j, "target"),
+	    "history"));
+	json_decref(j);
+	return n;
+}
+
+static void
+stop_futd(int sig)
+{
+	int status;
+
+	kill(fx.futd, sig);
+	ck_assert_int_eq(sys_wait(fx.futd, SYS_STOP_MS, &status), 0);
+	fx.futd = -1;
+	if (sig == SIGTERM)
+		ck_assert_msg(status == 0, "futd exited with %d", status);
+}
+
+/* Does the file name in the test's directory hold s? */
+static int
+log_has(const char *name, const char *s)
+{
+	char path[PATH_MAX];
+	char *text;
+	int r;
+
+	sys_path_in(path, sizeof(path), fx.dir, name);
+	if ((text = sys_read_file(path, NULL)) == NULL)
+		return 0;
+	r = strstr(text, s) != NULL;
+	free(text);
+	return r;
+}
+
+/* the up and down targets running, and a port for each */
+static struct sys_srv srv;
+
+static unsigned
+setup_targets(const char *extra, double save_s)
+{
+	static const char *const args[] = { "-m", "sink", NULL };
+	unsigned down;
+	int fd;
+
+	ck_assert(sys_testsrv(&srv, args, 1, fx.log) == 0);
+	ck_assert(sys_bound_port(&fd, &down) == 0);
+	sys_fx_fd(&fx, fd);
+	write_conf(srv.port[0], down, extra, save_s);
+	return down;
+}
+
+START_TEST(test_restart_keeps_all)
+{
+	long long ok, failed, probes;
+	size_t hist;
+	char *s;
+
+	setup_targets("", 60);
+	start_futd("futd1.err");
+	ck_assert(log_has("futd1.err", "none yet (a first start)"));
+	wait_ok("up", "ok", 5);
+	wait_ok("down", "failed", 5);
+	stop_futd(SIGTERM);
+	start_futd("futd2.err");
+	/* at once: before a probe could have told it so */
+	s = target_str("up", "state");
+	ck_assert_str_eq(s, "up");
+	free(s);
+	s = target_str("down", "state");
+	ck_assert_str_eq(s, "down");
+	free(s);
+	ok = target_int("up", "ok");
+	failed = target_int("down", "failed");
+	probes = target_int("up", "probes");
+	ck_assert_msg(ok >= 5 && failed >= 5 && probes >= ok,
+	    "counters not back: ok %lld failed %lld", ok, failed);
+	hist = history_len("up");
+	ck_assert_msg(hist >= 5, "history not back: %zu entries", hist);
+	ck_assert(log_has("futd2.err", "state: 2 restored, 0 reset, "
+	    "0 dropped (from "));
+	wait_ok("up", "ok", ok + 3);
+	ck_assert_msg(!log_has("futd2.err", "unknown -> up") &&
+	    !log_has("futd2.err", "unknown -> down"),
+	    "a state change from unknown after the restart");
+}
+END_TEST
+
+START_TEST(test_sigkill_loses_little)
+{
+	long long before, after;
+
+	setup_targets("", 1);
+	start_futd("futd1.err");
+	wait_ok("up", "ok", 30);
+	before = target_int("up", "ok");
+	stop_futd(SIGKILL);
+	start_futd("futd2.err");
+	after = target_int("up", "ok");
+	/* 1 s of saves at 10 probes a second, and the margin of a slow host */
+	ck_assert_msg(after > 0 && after >= before - 15,
+	    "after SIGKILL: %lld ok of %lld", after, before);
+	ck_assert(log_has("futd2.err", "2 restored"));
+}
+END_TEST
+
+static void
+broken_file(const char *name, const void *bytes, size_t len,
+    const char *why)
+{
+	char *s;
+
+	sys_write_file(state_path, bytes, len);
+	start_futd(name);
+	ck_assert_msg(log_has(name, why), "%s does not say \"%s\"", name, why);
+	ck_assert(log_has(name, "moved to"));
+	ck_assert_msg(access(bad_path, F_OK) == 0, "no %s", bad_path);
+	s = target_str("up", "state");
+	ck_assert_msg(strcmp(s, "up") != 0 || target_int("up", "ok") > 0,
+	    "up without a result: not a fresh start");
+	free(s);
+	stop_futd(SIGTERM);
+	unlink(bad_path);
+}
+
+START_TEST(test_broken_files)
+{
+	char *good;
+	size_t len;
+
+	setup_targets("", 60);
+	broken_file("garbage.err", "this is not a state file at all, no",
+	    35, "not a futd state file");
+	/* a good one, then spoiled in three ways */
+	start_futd("futd1.err");
+	wait_ok("up", "ok", 3);
+	stop_futd(SIGTERM);
+	good = sys_read_file(state_path, &len);
+	ck_assert(good != NULL && len > 100);
+	broken_file("trunc.err", good, len - 40, "checksum mismatch");
+	good[8] = 99;		/* the version */
+	broken_file("version.err", good, len, "version 99");
+	good[8] = 1;
+	good[40] ^= 1;		/* inside the first record */
+	broken_file("flip.err", good, len, "checksum mismatch");
+	broken_file("short.err", good, 10, "truncated");
+	free(good);
+}
+END_TEST
+
+START_TEST(test_changed_and_removed)
+{
+	unsigned down, other;
+	char extra[160];
+	int fd;
+
+	ck_assert(sys_bound_port(&fd, &other) == 0);
+	sys_fx_fd(&fx, fd);
+	snprintf(extra, sizeof(extra), ",\n  { name = \"gone\"; "
+	    "host = \"127.0.0.1\"; port = %u; }", other);
+	down = setup_targets(extra, 60);
+	start_futd("futd1.err");
+	wait_ok("down", "failed", 5);
+	wait_ok("gone", "failed", 1);
+	stop_futd(SIGTERM);
+	/* down measures another port now; gone is no more */
+	write_conf(srv.port[0], other, "", 60);
+	(void)down;
+	start_futd("futd2.err");
+	ck_assert(log_has("futd2.err", "state: 1 restored, 1 reset, "
+	    "1 dropped"));
+	ck_assert_msg(target_int("down", "failed") < 5,
+	    "a reset target kept its results");
+	ck_assert_msg(target_int("up", "ok") >= 1, "up lost its results");
+}
+END_TEST
+
+Suite *
+state_suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("restart");
+
+	tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+	tcase_set_timeout(tc, STATE_TIMEOUT_S);
+	tcase_add_test(tc, test_restart_keeps_all);
+	tcase_add_test(tc, test_sigkill_loses_little);
+	tcase_add_test(tc, test_broken_files);
+	tcase_add_test(tc, test_changed_and_removed);
+	suite_add_tcase(s, tc);
+	return s;
+}
