@@ -87,6 +87,7 @@ struct state {
 	uint64_t		 child_start_us;
 };
 
+uint32_t	 state_crc(uint32_t, const unsigned char *, size_t);
 int		 state_write(int, const struct daemon *, int64_t, uint64_t);
 int		 state_check(const unsigned char *, size_t,
 		    struct state_header *, struct state_iter *, char *,

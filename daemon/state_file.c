@@ -32,9 +32,10 @@ state_crc_init(void)
 	}
 }
 
-static uint32_t
+uint32_t
 state_crc(uint32_t crc, const unsigned char *p, size_t n)
 {
+	state_crc_init();
 	crc = ~crc;
 	while (n-- > 0)
 		crc = state_crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);

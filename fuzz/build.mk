@@ -21,7 +21,7 @@ FUZZ_LIBS	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
 
 DAEMON_SRCS	 = $(filter-out daemon/futd.c,$(wildcard daemon/*.c))
 DAEMON_OBJS	 = $(DAEMON_SRCS:daemon/%.c=$(FUZZ_BUILD)/obj/%.o)
-TARGETS		 = conf proto results
+TARGETS		 = conf proto results state
 FUZZERS		 = $(TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 all: $(FUZZERS)

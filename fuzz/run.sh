@@ -8,7 +8,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target (fuzz mode), default 60
-#   FUZZ_TARGETS   which targets, default "conf proto results"
+#   FUZZ_TARGETS   which targets, default "conf proto results state"
 #   FUZZ_BUILD     build directory, default build/fuzz
 #   FUZZ_CC        compiler, default clang (needs libFuzzer: clang >= 6)
 #   FUZZ_PKGS      the daemon's pkg-config packages, default the PKGS line
@@ -30,7 +30,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-conf proto results}
+FUZZ_TARGETS=${FUZZ_TARGETS:-conf proto results state}
 FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
 FUZZ_CC=${FUZZ_CC:-clang}
 FUZZ_REGRESS=${FUZZ_REGRESS:-0}
