@@ -716,6 +716,35 @@ results_avail_shift(struct avail_bucket *b, unsigned n, uint32_t *slot,
 }
 
 /*
+ * The addresses of an `addresses = "each"` target after a restart (state.c):
+ * n of them, their last results' pointers (the bytes read, the TLS
+ * details) voided, as those went with the old process.
+ */
+int
+results_restore_each(struct results *r, const struct addr_result *each,
+    unsigned n)
+{
+	struct addr_result *a;
+	unsigned i;
+
+	if (n == 0)
+		return 0;
+	if ((a = calloc(n, sizeof(*a))) == NULL)
+		return -1;
+	memcpy(a, each, n * sizeof(*a));
+	for (i = 0; i < n; i++) {
+		a[i].last.recv = NULL;
+		a[i].last.recv_len = 0;
+		a[i].last.tls = NULL;
+		a[i].have_last = a[i].have_last != 0;
+	}
+	free(r->each);
+	r->each = a;
+	r->neach = n;
+	return 0;
+}
+
+/*
  * Take on what a target had seen before a restart (state.c): the counters
  * and the state of saved, its detail d (or NULL) and n history entries,
  * oldest first; not its rise, fall and flap, which are the config's.  The

@@ -201,6 +201,8 @@ uint32_t	 results_unpack_us(uint16_t);
 int		 results_restore(struct results *, const struct results *,
 		    const struct results_detail *, const struct hist_entry *,
 		    unsigned, int64_t);
+int		 results_restore_each(struct results *,
+		    const struct addr_result *, unsigned);
 const char	*target_state_name(enum target_state);
 
 #endif /* FUTD_RESULTS_H */

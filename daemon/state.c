@@ -144,7 +144,7 @@ state_tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	state_reap(s, 0);
 	if (s->path == NULL || s->child != 0)
-		return;		/* the last one still writes: skip this one */
+		return;		/* the last one still writes: skip */
 	s->child_start_us = clock_mono_us();
 	if ((p = fork()) == -1) {
 		log_warn("state: cannot fork to save %s", s->path);

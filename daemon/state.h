@@ -36,7 +36,7 @@ struct state_header {
 	uint16_t		 sz_results;	/* sizeof(struct results) */
 	uint16_t		 sz_detail;	/* struct results_detail */
 	uint16_t		 sz_hist;	/* struct hist_entry */
-	uint16_t		 sz_pad;
+	uint16_t		 sz_each;	/* struct addr_result */
 	int64_t			 saved_wall_us;
 	uint64_t		 saved_mono_us;
 	uint64_t		 ntargets;
@@ -50,10 +50,11 @@ struct state_header {
  * and an older one still reads the rest.
  */
 enum state_tag {
-	STATE_TAG_RESULTS = 1,		/* struct results, pointers void */
+	STATE_TAG_RESULTS = 1,		/* struct results, no pointers */
 	STATE_TAG_DETAIL = 2,		/* struct results_detail */
 	STATE_TAG_HISTORY = 3,		/* hist_entry[], oldest first */
 	STATE_TAG_MAINT = 4,		/* reserved: maintenance */
+	STATE_TAG_EACH = 5,		/* addr_result[], pointers void */
 };
 
 /* One record as read, pointing into the file's bytes. */
@@ -61,11 +62,13 @@ struct state_rec {
 	const char		*name;
 	size_t			 name_len;
 	const unsigned char	*id;		/* TARGET_ID_LEN bytes */
-	const struct results	*res;		/* NULL: none (unaligned ok:
-						   copied before use) */
+	const struct results	*res;		/* NULL: none; at any
+						   offset: copied to use */
 	const unsigned char	*detail;	/* NULL: none */
 	const unsigned char	*hist;
 	unsigned		 nhist;
+	const unsigned char	*each;		/* addresses "each" */
+	unsigned		 neach;
 };
 
 /* Walks the records of a checked file. */
@@ -83,7 +86,7 @@ struct state {
 	uint64_t		 every_us;
 	struct event		*tick;
 	struct event		*chld;		/* SIGCHLD */
-	pid_t			 child;		/* 0: none writing */
+	pid_t			 child;		/* 0: none */
 	uint64_t		 child_start_us;
 };
 

@@ -45,7 +45,7 @@ state_crc(uint32_t crc, const unsigned char *p, size_t n)
 /* The writer: a buffer, flushed to fd, the CRC kept as it goes. */
 struct state_out {
 	int			 fd;
-	int			 err;		/* errno of the first failure */
+	int			 err;		/* the first errno */
 	uint32_t		 crc;
 	size_t			 n;
 	unsigned char		 buf[1 << 16];
@@ -114,6 +114,8 @@ state_put_target(struct state_out *o, const struct target *tg)
 	if (r->d != NULL)
 		len += 8 + sizeof(*r->d);
 	len += 8 + hl * sizeof(struct hist_entry);
+	if (r->each != NULL && r->neach > 0)
+		len += 8 + r->neach * sizeof(struct addr_result);
 	state_put(o, &len, sizeof(len));
 	state_put(o, &nl, sizeof(nl));
 	state_put(o, tg->conf.name, nl);
@@ -133,6 +135,10 @@ state_put_target(struct state_out *o, const struct target *tg)
 	for (i = 0; i < hl; i++)
 		state_put(o, results_history(r, hl - 1 - i),
 		    sizeof(struct hist_entry));
+	/* its last results' pointers: voided by results_restore_each */
+	if (r->each != NULL && r->neach > 0)
+		state_put_section(o, STATE_TAG_EACH, r->each,
+		    r->neach * sizeof(struct addr_result));
 }
 
 /*
@@ -156,6 +162,7 @@ state_write(int fd, const struct daemon *d, int64_t wall_us,
 	h.sz_results = sizeof(struct results);
 	h.sz_detail = sizeof(struct results_detail);
 	h.sz_hist = sizeof(struct hist_entry);
+	h.sz_each = sizeof(struct addr_result);
 	h.saved_wall_us = wall_us;
 	h.saved_mono_us = mono_us;
 	h.ntargets = d->ntargets;
@@ -215,12 +222,14 @@ state_check(const unsigned char *buf, size_t len, struct state_header *h,
 	}
 	if (h->sz_results != sizeof(struct results) ||
 	    h->sz_detail != sizeof(struct results_detail) ||
-	    h->sz_hist != sizeof(struct hist_entry)) {
+	    h->sz_hist != sizeof(struct hist_entry) ||
+	    h->sz_each != sizeof(struct addr_result)) {
 		snprintf(why, whylen, "written by a futd of another "
-		    "architecture or build (sizes %u/%u/%u, here %zu/%zu/%zu)",
-		    h->sz_results, h->sz_detail, h->sz_hist,
-		    sizeof(struct results), sizeof(struct results_detail),
-		    sizeof(struct hist_entry));
+		    "architecture or build (sizes %u/%u/%u/%u, here "
+		    "%zu/%zu/%zu/%zu)", h->sz_results, h->sz_detail,
+		    h->sz_hist, h->sz_each, sizeof(struct results),
+		    sizeof(struct results_detail), sizeof(struct hist_entry),
+		    sizeof(struct addr_result));
 		return -1;
 	}
 	memcpy(&crc, buf + len - sizeof(crc), sizeof(crc));
@@ -274,6 +283,12 @@ state_sections(const unsigned char *p, const unsigned char *end,
 				return -1;
 			rec->hist = p;
 			rec->nhist = len / sizeof(struct hist_entry);
+			break;
+		case STATE_TAG_EACH:
+			if (len % sizeof(struct addr_result) != 0)
+				return -1;
+			rec->each = p;
+			rec->neach = len / sizeof(struct addr_result);
 			break;
 		default:	/* a later futd's: skipped */
 			break;

@@ -55,6 +55,7 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
 	static struct results_detail det;
 	unsigned char id[TARGET_ID_LEN];
 	struct hist_entry *hist = NULL;
+	struct addr_result *each = NULL;
 	struct target_conf tc;
 	struct results res;
 	struct target *tg;
@@ -84,8 +85,18 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
 		memcpy(hist, rec->hist, rec->nhist * sizeof(*hist));
 	if (results_restore(&tg->res, &res, rec->detail != NULL ? &det : NULL,
 	    hist, hist != NULL ? rec->nhist : 0, shift) == -1)
-		log_warnx("state: %s: out of memory for its history", tg->conf.name);
+		log_warnx("state: %s: out of memory for its history",
+		    tg->conf.name);
 	free(hist);
+	if (rec->neach > 0) {
+		if ((each = malloc(rec->neach * sizeof(*each))) != NULL)
+			memcpy(each, rec->each, rec->neach * sizeof(*each));
+		if (each == NULL || results_restore_each(&tg->res, each,
+		    rec->neach) == -1)
+			log_warnx("state: %s: out of memory for its addresses",
+			    tg->conf.name);
+		free(each);
+	}
 	n->restored++;
 }
 

@@ -24,6 +24,7 @@ fuzz_one(const unsigned char *buf, size_t len, unsigned ring)
 	struct state_iter it;
 	struct state_rec rec;
 	struct hist_entry *hist;
+	struct addr_result *each;
 	struct results r, saved;
 	char why[160];
 
@@ -46,6 +47,12 @@ fuzz_one(const unsigned char *buf, size_t len, unsigned ring)
 		if (results_state(&r) > TARGET_FLAPPING)
 			abort();
 		free(hist);
+		if (rec.neach > 0 && (each = malloc(rec.neach *
+		    sizeof(*each))) != NULL) {
+			memcpy(each, rec.each, rec.neach * sizeof(*each));
+			(void)results_restore_each(&r, each, rec.neach);
+			free(each);
+		}
 		results_free(&r);
 	}
 }

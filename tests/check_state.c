@@ -114,6 +114,19 @@ wait_ok(const char *name, const char *key, long long min)
 	}
 }
 
+/* failures of the first address of an `addresses = "each"` target */
+static long long
+each_failed(const char *name)
+{
+	json_t *st = sys_status_get(fx.sock);
+	json_t *a = json_array_get(json_object_get(sys_target_get(st, name),
+	    "addresses"), 0);
+	long long v = a != NULL ? sys_jint(a, "failed") : -1;
+
+	json_decref(st);
+	return v;
+}
+
 static size_t
 history_len(const char *name)
 {
@@ -174,17 +187,25 @@ setup_targets(const char *extra, double save_s)
 
 START_TEST(test_restart_keeps_all)
 {
-	long long ok, failed, probes;
+	long long ok, failed, probes, each;
+	unsigned i;
+	char extra[160];
 	size_t hist;
 	char *s;
 
-	setup_targets("", 60);
+	snprintf(extra, sizeof(extra), ",\n  { name = \"each\"; "
+	    "host = \"127.0.0.1\"; port = 1; addresses = \"each\"; }");
+	setup_targets(extra, 60);
 	start_futd("futd1.err");
 	ck_assert(log_has("futd1.err", "none yet (a first start)"));
 	wait_ok("up", "ok", 5);
 	wait_ok("down", "failed", 5);
+	for (i = 0; i < 200 && each_failed("each") < 5; i++)
+		sys_sleep_ms(STEP_MS);
+	ck_assert(each_failed("each") >= 5);
 	stop_futd(SIGTERM);
 	start_futd("futd2.err");
+	each = each_failed("each");
 	/* at once: before a probe could have told it so */
 	s = target_str("up", "state");
 	ck_assert_str_eq(s, "up");
@@ -199,7 +220,9 @@ START_TEST(test_restart_keeps_all)
 	    "counters not back: ok %lld failed %lld", ok, failed);
 	hist = history_len("up");
 	ck_assert_msg(hist >= 5, "history not back: %zu entries", hist);
-	ck_assert(log_has("futd2.err", "state: 2 restored, 0 reset, "
+	ck_assert_msg(each >= 5, "the addresses of \"each\" not back (%lld)",
+	    each);
+	ck_assert(log_has("futd2.err", "state: 3 restored, 0 reset, "
 	    "0 dropped (from "));
 	wait_ok("up", "ok", ok + 3);
 	ck_assert_msg(!log_has("futd2.err", "unknown -> up") &&
