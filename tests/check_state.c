@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "state.h"
 #include "tests.h"
 #include "sys.h"
 
@@ -320,6 +321,49 @@ START_TEST(test_changed_and_removed)
 }
 END_TEST
 
+/*
+ * A later futd's section (a tag this one does not know, say maintenance)
+ * in the first record: skipped, the rest of the record restored.
+ */
+START_TEST(test_unknown_section_skipped)
+{
+	static const unsigned char sect[] = { 99, 0, 0, 0, 4, 0, 0, 0,
+	    'm', 'a', 'i', 'n' };
+	size_t len, off = sizeof(struct state_header);
+	unsigned char *in, *out;
+	uint32_t rlen, crc;
+	long long ok;
+
+	setup_targets("", 60);
+	start_futd("futd1.err");
+	wait_ok("up", "ok", 3);
+	stop_futd(SIGTERM);
+	in = (unsigned char *)sys_read_file(state_path, &len);
+	ck_assert(in != NULL && len > off + 4);
+	memcpy(&rlen, in + off, 4);
+	ck_assert(off + 4 + rlen <= len - 4);
+	ck_assert((out = malloc(len + sizeof(sect))) != NULL);
+	/* the first record, grown by the section at its end */
+	memcpy(out, in, off + 4 + rlen);
+	memcpy(out + off + 4 + rlen, sect, sizeof(sect));
+	memcpy(out + off + 4 + rlen + sizeof(sect), in + off + 4 + rlen,
+	    len - off - 4 - rlen);
+	rlen += sizeof(sect);
+	memcpy(out + off, &rlen, 4);
+	crc = state_crc(0, out, len + sizeof(sect) - 4);
+	memcpy(out + len + sizeof(sect) - 4, &crc, 4);
+	sys_write_file(state_path, out, len + sizeof(sect));
+	free(in);
+	free(out);
+	start_futd("futd2.err");
+	ck_assert(log_has("futd2.err", "state: 2 restored, 0 reset, "
+	    "0 dropped"));
+	ok = target_int("up", "ok");
+	ck_assert_msg(ok >= 3, "up: %lld ok after the restart", ok);
+	ck_assert(access(bad_path, F_OK) == -1);
+}
+END_TEST
+
 Suite *
 state_suite(void)
 {
@@ -333,6 +377,7 @@ state_suite(void)
 	tcase_add_test(tc, test_sigkill_loses_little);
 	tcase_add_test(tc, test_broken_files);
 	tcase_add_test(tc, test_changed_and_removed);
+	tcase_add_test(tc, test_unknown_section_skipped);
 	suite_add_tcase(s, tc);
 	return s;
 }
