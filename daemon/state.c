@@ -156,6 +156,11 @@ state_tick_cb(evutil_socket_t fd, short what, void *arg)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
+		/*
+		 * Nor hold the listeners: a futd started while this child
+		 * lingers would find the control socket answered
+		 */
+		(void)close_range(3, ~0U, 0);
 		_exit(state_save_file(s->path, s->d) == 0 ? 0 : 1);
 	}
 	s->child = p;
