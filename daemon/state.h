@@ -53,8 +53,21 @@ enum state_tag {
 	STATE_TAG_RESULTS = 1,		/* struct results, no pointers */
 	STATE_TAG_DETAIL = 2,		/* struct results_detail */
 	STATE_TAG_HISTORY = 3,		/* hist_entry[], oldest first */
-	STATE_TAG_MAINT = 4,		/* reserved: maintenance */
+	STATE_TAG_MAINT = 4,		/* struct state_maint, reason */
 	STATE_TAG_EACH = 5,		/* addr_result[], pointers void */
+};
+
+/*
+ * A disabled target's maintenance (maint.h), in STATE_TAG_MAINT: this,
+ * then reason_len bytes of the reason.
+ */
+struct state_maint {
+	int64_t			 since_us;
+	int64_t			 until_us;	/* 0: until enabled */
+	uint32_t		 uid;
+	uint16_t		 reason_len;
+	uint16_t		 pad;
+	char			 user[32];	/* MAINT_USER_MAX */
 };
 
 /* One record as read, pointing into the file's bytes. */
@@ -69,6 +82,7 @@ struct state_rec {
 	unsigned		 nhist;
 	const unsigned char	*each;		/* addresses "each" */
 	unsigned		 neach;
+	const unsigned char	*maint;		/* NULL: not disabled */
 };
 
 /* Walks the records of a checked file. */

@@ -95,10 +95,40 @@ state_put_section(struct state_out *o, uint32_t tag, const void *p,
 	state_put(o, p, len);
 }
 
+/* A disabled target's maintenance: length, then the section's bytes. */
+static uint32_t
+state_maint_len(const struct maint *m)
+{
+	return m == NULL ? 0 : 8 + sizeof(struct state_maint) +
+	    (uint32_t)strnlen(m->reason, MAINT_REASON_MAX);
+}
+
+static void
+state_put_maint(struct state_out *o, const struct maint *m)
+{
+	struct state_maint sm;
+	uint32_t tag = STATE_TAG_MAINT, len = state_maint_len(m) - 8;
+
+	memset(&sm, 0, sizeof(sm));
+	sm.since_us = m->since_us;
+	sm.until_us = m->until_us;
+	sm.uid = m->uid;
+	sm.reason_len = (uint16_t)(len - sizeof(sm));
+	memcpy(sm.user, m->user, sizeof(sm.user) < MAINT_USER_MAX ?
+	    sizeof(sm.user) : MAINT_USER_MAX);
+	sm.user[sizeof(sm.user) - 1] = '\0';
+	state_put(o, &tag, sizeof(tag));
+	state_put(o, &len, sizeof(len));
+	state_put(o, &sm, sizeof(sm));
+	state_put(o, m->reason, sm.reason_len);
+}
+
 /* One target's record (state.h). */
 static void
-state_put_target(struct state_out *o, const struct target *tg)
+state_put_target(struct state_out *o, const struct daemon *d,
+    const struct target *tg)
 {
+	const struct maint *m = maints_find(&d->maints, tg->conf.name);
 	const struct results *r = &tg->res;
 	struct target_conf tc;
 	unsigned char id[TARGET_ID_LEN];
@@ -116,6 +146,7 @@ state_put_target(struct state_out *o, const struct target *tg)
 	len += 8 + hl * sizeof(struct hist_entry);
 	if (r->each != NULL && r->neach > 0)
 		len += 8 + r->neach * sizeof(struct addr_result);
+	len += state_maint_len(m);
 	state_put(o, &len, sizeof(len));
 	state_put(o, &nl, sizeof(nl));
 	state_put(o, tg->conf.name, nl);
@@ -139,6 +170,8 @@ state_put_target(struct state_out *o, const struct target *tg)
 	if (r->each != NULL && r->neach > 0)
 		state_put_section(o, STATE_TAG_EACH, r->each,
 		    r->neach * sizeof(struct addr_result));
+	if (m != NULL)
+		state_put_maint(o, m);
 }
 
 /*
@@ -172,7 +205,7 @@ state_write(int fd, const struct daemon *d, int64_t wall_us,
 	o.n = 0;
 	state_put(&o, &h, sizeof(h));
 	for (i = 0; i < d->ntargets && o.err == 0; i++)
-		state_put_target(&o, d->targets[i]);
+		state_put_target(&o, d, d->targets[i]);
 	state_flush(&o);
 	crc = o.crc;
 	state_put(&o, &crc, sizeof(crc));
@@ -252,6 +285,18 @@ state_check(const unsigned char *buf, size_t len, struct state_header *h,
 	return 0;
 }
 
+static int
+state_maint_ok(const unsigned char *p, uint32_t len)
+{
+	struct state_maint sm;
+
+	if (len < sizeof(sm))
+		return 0;
+	memcpy(&sm, p, sizeof(sm));
+	return sm.reason_len <= MAINT_REASON_MAX &&
+	    len == sizeof(sm) + sm.reason_len && sm.until_us >= 0;
+}
+
 /* Sections of one record, from p to end: -1 when one is malformed. */
 static int
 state_sections(const unsigned char *p, const unsigned char *end,
@@ -283,6 +328,11 @@ state_sections(const unsigned char *p, const unsigned char *end,
 				return -1;
 			rec->hist = p;
 			rec->nhist = len / sizeof(struct hist_entry);
+			break;
+		case STATE_TAG_MAINT:
+			if (!state_maint_ok(p, len))
+				return -1;
+			rec->maint = p;
 			break;
 		case STATE_TAG_EACH:
 			if (len % sizeof(struct addr_result) != 0)

@@ -45,6 +45,43 @@ state_bad(const char *path, const char *why)
 }
 
 /*
+ * A disabled target stays disabled, its end as it was (a disable is the
+ * operator's word about a name: kept even when its results reset), quietly
+ * as daemon_maint_apply does: no news for a state it already had.  One
+ * whose end passed while futd was down comes back enabled.
+ */
+static void
+state_apply_maint(struct daemon *d, struct target *tg,
+    const unsigned char *p)
+{
+	struct state_maint sm;
+	char reason[MAINT_REASON_MAX + 1];
+	struct maint m;
+
+	memcpy(&sm, p, sizeof(sm));
+	if (sm.until_us != 0 && sm.until_us <= clock_wall_us())
+		return;
+	memcpy(reason, p + sizeof(sm), sm.reason_len);
+	reason[sm.reason_len] = '\0';
+	memset(&m, 0, sizeof(m));
+	m.name = tg->conf.name;
+	m.reason = reason;
+	m.since_us = sm.since_us;
+	m.until_us = sm.until_us;
+	m.uid = sm.uid;
+	memcpy(m.user, sm.user, sizeof(m.user) < sizeof(sm.user) ?
+	    sizeof(m.user) : sizeof(sm.user));
+	m.user[sizeof(m.user) - 1] = '\0';
+	if (maints_set(&d->maints, &m) == -1) {
+		log_warnx("state: %s: out of memory for its disable",
+		    tg->conf.name);
+		return;
+	}
+	target_disable(tg, m.until_us);
+	tg->res.since_wall_us = m.since_us;
+}
+
+/*
  * One record onto its target.  The file's bytes are copied out first:
  * a record sits at any offset, and the detail wants 64-byte alignment.
  */
@@ -75,6 +112,8 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
 	    target_conf_identity(target_getconf(tg, &tc), id) == -1 ||
 	    memcmp(id, rec->id, sizeof(id)) != 0) {
 		n->reset++;
+		if (rec->maint != NULL)
+			state_apply_maint(d, tg, rec->maint);
 		return;
 	}
 	memcpy(&res, rec->res, sizeof(res));
@@ -97,6 +136,8 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
 			    tg->conf.name);
 		free(each);
 	}
+	if (rec->maint != NULL)
+		state_apply_maint(d, tg, rec->maint);
 	n->restored++;
 }
 

@@ -364,6 +364,40 @@ START_TEST(test_unknown_section_skipped)
 }
 END_TEST
 
+/*
+ * A disabled target stays disabled across a restart: who, why, until when,
+ * and no "-> disabled" news for a state it already had.
+ */
+START_TEST(test_disable_kept)
+{
+	struct sys_out out;
+	json_t *st, *m;
+	char *s;
+
+	setup_targets("", 60);
+	start_futd("futd1.err");
+	wait_ok("up", "ok", 2);
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "disable", "--for", "1h",
+	    "--reason", "kernel update", "up", (char *)NULL), 0);
+	sys_out_free(&out);
+	stop_futd(SIGTERM);
+	start_futd("futd2.err");
+	s = target_str("up", "state");
+	ck_assert_str_eq(s, "disabled");
+	free(s);
+	st = sys_status_get(fx.sock);
+	m = json_object_get(sys_target_get(st, "up"), "maintenance");
+	ck_assert_msg(m != NULL, "no maintenance after the restart");
+	ck_assert_str_eq(sys_jstr(m, "reason"), "kernel update");
+	ck_assert_msg(sys_jreal(m, "until") > sys_jreal(m, "since") + 3500,
+	    "until not kept");
+	json_decref(st);
+	ck_assert_msg(!log_has("futd2.err", "-> disabled"),
+	    "a disable told again after the restart");
+	ck_assert_msg(target_int("up", "ok") >= 2, "up lost its results");
+}
+END_TEST
+
 Suite *
 state_suite(void)
 {
@@ -378,6 +412,7 @@ state_suite(void)
 	tcase_add_test(tc, test_broken_files);
 	tcase_add_test(tc, test_changed_and_removed);
 	tcase_add_test(tc, test_unknown_section_skipped);
+	tcase_add_test(tc, test_disable_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }
