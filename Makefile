@@ -54,7 +54,7 @@ DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uri
 		   daemon/conf.c daemon/conf_value.c daemon/conf_target.c \
 		   daemon/conf_dir.c daemon/conf_read.c daemon/conf_keys.c \
 		   daemon/conf_host.c daemon/conf_syntax.c daemon/daemon.c daemon/log.c \
-		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/http.c daemon/control.c \
+		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/alerts.c daemon/http.c daemon/control.c \
 		   daemon/sdnotify.c daemon/reload.c daemon/server.c
 CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c \
 		   client/output_status.c client/output_show.c client/output_log.c \

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <event2/http.h>
 #include <event2/util.h>
 
 #include <errno.h>
@@ -127,6 +128,69 @@ conf_metrics_listen(struct conf_ctx *ctx, const config_setting_t *root,
 }
 
 /*
+ * alertmanager_urls: plain http (Alertmanager's own listener; TLS in
+ * front of it is a proxy's job), at most ALERT_URLS_MAX: alerts.c keeps
+ * which of them an alert still has to reach in one 64-bit mask.
+ */
+static void
+conf_alert_url(struct conf_ctx *ctx, const config_setting_t *s,
+    struct conf *c)
+{
+	struct evhttp_uri *u;
+	const char *v, *scheme;
+
+	if ((v = conf_string(ctx, s, "an alertmanager URL")) == NULL)
+		return;
+	u = evhttp_uri_parse(v);
+	scheme = u != NULL ? evhttp_uri_get_scheme(u) : NULL;
+	if (u == NULL || scheme == NULL || strcmp(scheme, "http") != 0 ||
+	    evhttp_uri_get_host(u) == NULL ||
+	    *evhttp_uri_get_host(u) == '\0' ||
+	    evhttp_uri_get_query(u) != NULL)
+		conf_error(ctx, s, "alertmanager URL \"%s\" must be "
+		    "http://HOST[:PORT][/PATH], e.g. \"http://127.0.0.1:9093\" "
+		    "(https: put a proxy on this host in front of it)", v);
+	else if ((c->am_urls[c->nam_urls] = strdup(v)) == NULL)
+		conf_error(ctx, s, "out of memory");
+	else
+		c->nam_urls++;
+	if (u != NULL)
+		evhttp_uri_free(u);
+}
+
+static void
+conf_alerts(struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *c)
+{
+	const config_setting_t *s;
+	int i, n;
+
+	c->alert_resend_us = conf_range_us(CR_ALERT_RESEND);
+	if ((s = config_setting_get_member(root, "alert_resend")) != NULL)
+		conf_seconds(ctx, s, CR_ALERT_RESEND, "", &c->alert_resend_us);
+	if ((s = config_setting_get_member(root, "alertmanager_urls")) == NULL)
+		return;
+	if (!conf_is_list(s)) {
+		conf_error(ctx, s, "alertmanager_urls must be a list of "
+		    "\"http://host:port\" strings");
+		return;
+	}
+	if ((n = config_setting_length(s)) > ALERT_URLS_MAX) {
+		conf_error(ctx, s, "alertmanager_urls: %d URLs, at most %d",
+		    n, ALERT_URLS_MAX);
+		return;
+	}
+	if (n == 0)
+		return;
+	if ((c->am_urls = calloc((size_t)n, sizeof(char *))) == NULL) {
+		conf_error(ctx, s, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		conf_alert_url(ctx, config_setting_get_elem(s, (unsigned)i), c);
+}
+
+/*
  * shard K/N: this instance probes the targets whose name hashes to K - 1
  * modulo N, so one set of files serves every instance of a fleet.
  */
@@ -230,6 +294,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 	}
 	conf_dns(ctx, root, c);
 	conf_metrics_listen(ctx, root, c);
+	conf_alerts(ctx, root, c);
 	conf_shard(ctx, root, c);
 	conf_targets_dir(ctx, root, c);
 	if ((s = config_setting_get_member(root, "defaults")) != NULL)
@@ -535,6 +600,9 @@ conf_free(struct conf *c)
 	free(c->control_socket);
 	free(c->log_level);
 	free(c->metrics_listen);
+	for (i = 0; i < c->nam_urls; i++)
+		free(c->am_urls[i]);
+	free(c->am_urls);
 	free(c->targets_dir);
 	free(c);
 }

@@ -14,6 +14,8 @@
 #include "strlist.h"
 
 struct target_conf;
+
+#define ALERT_URLS_MAX	64	/* alertmanager_urls */
 struct conf_pool;
 struct conf_part;
 
@@ -72,6 +74,9 @@ struct conf {
 	unsigned		 max_inflight;	/* 0: no cap */
 	unsigned		 events;	/* event ring size */
 	char			*metrics_listen;	/* NULL: no HTTP listener */
+	char			**am_urls;	/* alertmanager_urls */
+	size_t			 nam_urls;
+	uint64_t		 alert_resend_us;
 	unsigned		 shard_k, shard_n;	/* this is shard k of n */
 	struct conf_defaults	 defaults;	/* of futd.conf */
 	/* futd.conf first, then targets_dir's files by name */

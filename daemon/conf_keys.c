@@ -15,7 +15,7 @@
 
 /* sorted: looked up by bsearch */
 const char *const conf_top_keys[] = {
-	"control_socket", "defaults", "dns_attempts", "dns_cache_max",
+	"alert_resend", "alertmanager_urls", "control_socket", "defaults", "dns_attempts", "dns_cache_max",
 	"dns_timeout", "events", "history", "log_level", "max_inflight",
 	"metrics_listen", "nameservers", "shard", "targets", "targets_dir",
 	NULL
@@ -66,6 +66,7 @@ const struct conf_range conf_ranges[CR__MAX] = {
 	[CR_FLAP_THRESHOLD] =	{ "flap_threshold", 0, FLAP_KEEP - 1, 4, 0 },
 	[CR_CERT_WARN_DAYS] =	{ "cert_warn_days", 0, 3650, 30, 0 },
 	[CR_CERT_CRIT_DAYS] =	{ "cert_crit_days", 0, 3650, 7, 0 },
+	[CR_ALERT_RESEND] =	{ "alert_resend", 1, CONF_MAX_SECONDS, 60, 1 },
 };
 
 /* A duration's default in microseconds (0: none). */

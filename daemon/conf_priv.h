@@ -82,6 +82,7 @@ enum conf_range_id {
 	CR_FLAP_THRESHOLD,
 	CR_CERT_WARN_DAYS,
 	CR_CERT_CRIT_DAYS,
+	CR_ALERT_RESEND,
 	CR__MAX
 };
 extern const struct conf_range conf_ranges[CR__MAX];

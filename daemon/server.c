@@ -17,6 +17,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "alerts.h"
 #include "conf.h"
 #include "ctl.h"
 #include "daemon.h"
@@ -73,6 +74,17 @@ server_on_result(struct daemon *d, struct target *tg,
 
 	if (results_state(&tg->res) != before)
 		sdnotify_status(&s->sn, d);
+}
+
+/* A change of state: the event ring's, then Alertmanager's. */
+static void
+server_on_state(struct daemon *d, struct target *tg,
+    enum target_state before, const struct probe_result *pr)
+{
+	struct server *s = d->on_result_arg;
+
+	event_state(d, tg, before, pr);
+	alerts_state(s->alerts, tg, before, pr);
 }
 
 /*
@@ -132,6 +144,8 @@ server_reload_done(void *arg, struct conf *c, struct strlist *errs,
 	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
+	if (r == 0 && alerts_conf(s->alerts, s->d.conf) == -1)
+		log_warnx("some alertmanager_urls were not taken");
 	/* a client's next request may be another reload: it starts now */
 	control_reload_done(s->control, s->reload_gen, errs, &rep);
 	reload_report_clear(&rep);
@@ -267,6 +281,11 @@ server_reactor(struct server *s, int use_uring, char *err, size_t errlen)
 	}
 	s->d.on_result = server_on_result;
 	s->d.on_result_arg = s;
+	s->d.on_state = server_on_state;
+	if ((s->alerts = alerts_new(&s->d, s->base, s->dns)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	/* the probes' connects and closes, batched (uring.c) */
 	if (!use_uring)
 		log_info("io_uring off (-U): a system call per operation");
@@ -398,6 +417,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	malloc_trim(0);
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
 		return -1;
+	if (alerts_conf(s->alerts, s->d.conf) == -1)
+		log_warnx("some alertmanager_urls were not taken");
 	event_start(&s->d);
 	log_info("control socket %s", passed ? "passed by systemd" : path);
 	return 0;
@@ -432,6 +453,8 @@ server_free(struct server *s)
 	http_free(s->http);
 	s->http = NULL;
 	free(s->http_listen);
+	alerts_free(s->alerts);
+	s->alerts = NULL;
 	control_free(s->control);
 	s->control = NULL;
 	s->d.control = NULL;

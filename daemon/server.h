@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "sdnotify.h"
 
+struct alerts;
 struct conf;
 struct control;
 struct evdns_base;
@@ -24,6 +25,7 @@ struct server {
 	struct sdnotify		 sn;
 	struct event		*sig_ev[3];
 	struct http		*http;		/* metrics_listen */
+	struct alerts		*alerts;	/* alertmanager_urls */
 	char			*http_listen;	/* what http listens on */
 	struct reloader		*reloader;
 	uint64_t		 reload_gen;	/* the reload reading, or the last */

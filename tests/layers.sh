@@ -204,7 +204,7 @@ HOUSE = [
     ("schedule", "target adhoc"),
     ("record", "events"),
     ("config", "conf_keys conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
-    ("serve", "report control metrics http jsonw proto sdnotify"),
+    ("serve", "alerts report control metrics http jsonw proto sdnotify"),
     ("main", "server futd"),
 ]
 layer = {}
