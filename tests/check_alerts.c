@@ -405,6 +405,13 @@ START_TEST(test_alertmanager)
 	am_start();
 	al = hook_wait(mark, "web", "firing");
 	ck_assert(json_equal(json_object_get(al, "labels"), want));
+
+	/* restarted, it has forgotten; the resend tells it again */
+	am_stop();
+	am_start();
+	al = am_alert_of("web");
+	ck_assert(json_equal(json_object_get(al, "labels"), want));
+	json_decref(al);
 	json_decref(want);
 
 	/* and away when it comes up: the end is tried until it is back */
