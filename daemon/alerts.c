@@ -294,13 +294,25 @@ static json_t *
 alert_labels(const struct alerts *a, const struct target *tg,
     enum alert_kind k)
 {
+	const struct target_rare *rare = tg->rare;
+	const char *n, *v;
 	char port[8];
+	size_t off;
+	json_t *l;
 
 	snprintf(port, sizeof(port), "%u", (unsigned)tg->conf.port);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+	l = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "alertname", alert_names[k], "target", tg->conf.name,
 	    "probe", probe_kind_name(tg->conf.kind), "host", tg->conf.host,
 	    "port", port, "instance", a->instance);
+	/* the target's own (conf_labels.c: none of the names above) */
+	for (off = 0; l != NULL && rare != NULL && off < rare->labels_len;
+	    off += strlen(n) + strlen(v) + 2) {
+		n = rare->labels + off;
+		v = n + strlen(n) + 1;
+		json_object_set_new(l, n, json_string(v));
+	}
+	return l;
 }
 
 /* The words of it: what failed, and how long the last probe took. */

@@ -493,9 +493,17 @@ conf_read_main(struct conf *c, struct conf_part *part, int prev_none,
 static int
 conf_same_context(const struct conf *c, const struct conf *prev)
 {
-	return prev != NULL && c->shard_n == 1 && c->history == prev->history &&
+	struct conf_defaults a, b;
+
+	if (prev == NULL)
+		return 0;
+	/* labels by their hash: prev's pool, where they were, may be gone */
+	a = c->defaults;
+	b = prev->defaults;
+	a.labels = b.labels = NULL;
+	return c->shard_n == 1 && c->history == prev->history &&
 	    c->shard_k == prev->shard_k && c->shard_n == prev->shard_n &&
-	    memcmp(&c->defaults, &prev->defaults, sizeof(c->defaults)) == 0;
+	    memcmp(&a, &b, sizeof(a)) == 0;
 }
 
 static struct conf *

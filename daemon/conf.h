@@ -31,6 +31,10 @@ struct conf_defaults {
 	int			 close;		/* enum close_mode */
 	int			 local_addr;
 	unsigned		 rise, fall, flap;
+	/* labels, pooled: "name\0value\0" each (conf_labels.c) */
+	const char		*labels;
+	size_t			 labels_len;
+	uint64_t		 labels_hash;	/* compared, not the pointer */
 };
 
 /*

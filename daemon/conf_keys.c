@@ -29,7 +29,7 @@ const char *const conf_target_keys[] = {
 	"addresses", "alpn", "ca_file", "cert_crit_days", "cert_warn_days",
 	"close", "connect_timeout", "expect", "expect_regex", "fall",
 	"family", "flap_threshold", "host", "interval", "jitter",
-	"local_address", "min_version", "name", "payload", "payload_hex",
+	"labels", "local_address", "min_version", "name", "payload", "payload_hex",
 	"port", "probe", "read_limit", "rise", "sni", "source", "starttls",
 	"timeout", "tls", "verify", NULL
 };
@@ -38,7 +38,7 @@ const char *const conf_target_keys[] = {
 const uint64_t conf_defaults_keys = CONF_KEY(K_ADDRESSES) |
 	CONF_KEY(K_CLOSE) | CONF_KEY(K_CONNECT_TIMEOUT) | CONF_KEY(K_FALL) |
 	CONF_KEY(K_FAMILY) | CONF_KEY(K_FLAP_THRESHOLD) |
-	CONF_KEY(K_INTERVAL) | CONF_KEY(K_JITTER) | CONF_KEY(K_LOCAL_ADDRESS) |
+	CONF_KEY(K_INTERVAL) | CONF_KEY(K_JITTER) | CONF_KEY(K_LABELS) | CONF_KEY(K_LOCAL_ADDRESS) |
 	CONF_KEY(K_READ_LIMIT) | CONF_KEY(K_RISE) | CONF_KEY(K_TIMEOUT);
 
 #define SECONDS(k, d)	{ k, CONF_MIN_SECONDS, CONF_MAX_SECONDS, d, 1 }

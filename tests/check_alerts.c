@@ -363,9 +363,11 @@ START_TEST(test_alertmanager)
 	sys_switch_on(&sw);
 	snprintf(port, sizeof(port), "%u", sw.port);
 	sys_write_filef(fx.conf, "alertmanager_urls = [ \"http://127.0.0.1:%u\" "
-	    "];\nalert_resend = 1.0;\ntargets = ( { name = \"web\"; host = "
+	    "];\nalert_resend = 1.0;\ndefaults = { labels = { team = \"db\"; "
+	    "tier = \"2\"; }; };\ntargets = ( { name = \"web\"; host = "
 	    "\"127.0.0.1\"; port = %u; probe = \"peeraddr\"; interval = 0.2; "
-	    "rise = 1; fall = 1; flap_threshold = 0; } );\n", am.port,
+	    "rise = 1; fall = 1; flap_threshold = 0; labels = { tier = \"1\"; "
+	    "}; } );\n", am.port,
 	    sw.port);
 	sys_fx_futd(&fx);
 	json_decref(sys_wait_state(fx.sock, &sw, "web", "up", 1, WAIT_MS));
@@ -374,9 +376,11 @@ START_TEST(test_alertmanager)
 	sys_switch_off(&sw);
 	json_decref(sys_wait_state(fx.sock, NULL, "web", "down", 0, WAIT_MS));
 	al = hook_wait(0, "web", "firing");
-	want = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alertname",
-	    "FutdTargetDown", "target", "web", "probe", "peeraddr", "host",
-	    "127.0.0.1", "port", port, "instance", host);
+	/* the defaults' labels, the target's winning on tier */
+	want = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "alertname", "FutdTargetDown", "target", "web", "probe",
+	    "peeraddr", "host", "127.0.0.1", "port", port, "instance", host,
+	    "team", "db", "tier", "1");
 	dump = json_dumps(al, JSON_COMPACT);
 	ck_assert_msg(json_equal(json_object_get(al, "labels"), want),
 	    "webhook's alert: %s", dump);
@@ -447,6 +451,25 @@ START_TEST(test_alert_conf)
 	    "%s", out.err);
 	ck_assert_msg(strstr(out.err, "futd.conf:3: alertmanager URL "
 	    "\"https://127.0.0.1:9093\" must be") != NULL, "%s", out.err);
+	sys_out_free(&out);
+
+	/* labels: Prometheus's names, strings, none of futd's own */
+	sys_write_filef(fx.conf, "defaults = { labels = { tier = 1; }; };\n"
+	    "targets = ( { name = \"a\"; host = \"127.0.0.1\"; port = 1;\n"
+	    "    labels = { instance = \"x\"; ok_1 = \"y\"; };\n"
+	    "  }, { name = \"b\"; host = \"127.0.0.1\"; port = 1;\n"
+	    "    labels = { bad-name = \"x\"; }; },\n"
+	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 1; labels = 3; } );\n");
+	sys_run(argv, NULL, SYS_RUN_MS, &out);
+	ck_assert_msg(out.status == 1, "futd -n: %d", out.status);
+	ck_assert_msg(strstr(out.err, "futd.conf:1: label tier must be a "
+	    "string") != NULL, "%s", out.err);
+	ck_assert_msg(strstr(out.err, "futd.conf:3: label instance is "
+	    "futd's own") != NULL, "%s", out.err);
+	ck_assert_msg(strstr(out.err, "futd.conf:5: label name \"bad-name\" "
+	    "must be") != NULL, "%s", out.err);
+	ck_assert_msg(strstr(out.err, "futd.conf:6: labels must be a group")
+	    != NULL, "%s", out.err);
 	sys_out_free(&out);
 }
 END_TEST

@@ -203,7 +203,7 @@ HOUSE = [
     ("results", "results"),
     ("schedule", "target adhoc"),
     ("record", "events"),
-    ("config", "conf_keys conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
+    ("config", "conf_keys conf_labels conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
     ("serve", "alerts report control metrics http jsonw proto sdnotify"),
     ("main", "server futd"),
 ]
