@@ -474,6 +474,34 @@ START_TEST(test_alert_conf)
 }
 END_TEST
 
+/*
+ * The README's rules for a fleet (conf/futd.rules.yml: the quorum over
+ * instance) are rules Prometheus takes.
+ */
+START_TEST(test_fleet_rules)
+{
+	char bin[PATH_MAX], path[PATH_MAX];
+	const char *argv[] = { bin, "check", "rules", path, NULL };
+	const char *src = getenv("FUTD_SRCDIR");
+	struct sys_out out;
+
+	if (find_exec("promtool", bin, sizeof(bin)) == NULL) {
+		fprintf(stderr, "test_fleet_rules: SKIPPED: no promtool in "
+		    "PATH (Debian package \"prometheus\")\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s%sconf/futd.rules.yml",
+	    src != NULL ? src : "", src != NULL ? "/" : "");
+	ck_assert_msg(access(path, R_OK) == 0, "%s: %s (run from the "
+	    "source root or set FUTD_SRCDIR)", path, strerror(errno));
+	sys_run(argv, NULL, SYS_RUN_MS, &out);
+	ck_assert_msg(out.status == 0 && strstr(out.out, "SUCCESS: 3 rules")
+	    != NULL, "promtool check rules %s: %d\n%s%s", path, out.status,
+	    out.out, out.err);
+	sys_out_free(&out);
+}
+END_TEST
+
 Suite *
 alerts_suite(void)
 {
@@ -485,6 +513,7 @@ alerts_suite(void)
 	tcase_set_timeout(tc, ALERTS_TIMEOUT_S);
 	tcase_add_test(tc, test_alertmanager);
 	tcase_add_test(tc, test_alert_conf);
+	tcase_add_test(tc, test_fleet_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
