@@ -99,7 +99,8 @@ struct alerts {
 	struct daemon		*d;
 	struct event_base	*base;
 	struct evdns_base	*dns;
-	struct event		*tick;
+	struct event		*tick;		/* every ALERTS_TICK_S */
+	struct event		*kick;		/* now: news to send */
 	struct alert_url	*urls;
 	size_t			 nurls;
 	uint64_t		 resend_us;
@@ -135,6 +136,17 @@ alerts_tick_cb(evutil_socket_t fd, short what, void *arg)
 	alerts_flush(arg);
 }
 
+/*
+ * Flush on the next pass of the loop, once however many changes come
+ * before it.  Not by activating the tick: libevent would move a
+ * persistent timer's next run.
+ */
+static void
+alerts_kick(struct alerts *a)
+{
+	event_active(a->kick, EV_TIMEOUT, 1);
+}
+
 struct alerts *
 alerts_new(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 {
@@ -150,7 +162,10 @@ alerts_new(struct daemon *d, struct event_base *base, struct evdns_base *dns)
 	if (gethostname(a->instance, sizeof(a->instance) - 1) == -1)
 		strcpy(a->instance, "localhost");
 	if ((a->tick = event_new(base, -1, EV_PERSIST, alerts_tick_cb,
+	    a)) == NULL || (a->kick = event_new(base, -1, 0, alerts_tick_cb,
 	    a)) == NULL) {
+		if (a->tick != NULL)
+			event_free(a->tick);
 		free(a);
 		return NULL;
 	}
@@ -259,12 +274,13 @@ alerts_conf(struct alerts *a, const struct conf *c)
 	}
 	if (a->nurls == 0) {
 		event_del(a->tick);
+		event_del(a->kick);
 		return r;
 	}
 	if (!event_pending(a->tick, EV_TIMEOUT, NULL))
 		event_add(a->tick, &tv);
 	/* a reload may have removed a target: the flush ends its alerts */
-	event_active(a->tick, EV_TIMEOUT, 1);
+	alerts_kick(a);
 	return r;
 }
 
@@ -387,7 +403,7 @@ alerts_state(struct alerts *a, struct target *tg, enum target_state before,
 		alerts_fire(a, tg, ALERT_DOWN, pr, mono);
 	else if (now == TARGET_FLAPPING)
 		alerts_fire(a, tg, ALERT_FLAPPING, pr, mono);
-	event_active(a->tick, EV_TIMEOUT, 1);
+	alerts_kick(a);
 }
 
 /* RFC 3339, UTC, milliseconds */
@@ -431,6 +447,8 @@ alerts_url_done(struct evhttp_request *req, void *arg)
 	size_t i;
 	int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
 
+	log_debug("alertmanager %s: %zu alerts, HTTP %d", u->url, u->nsent,
+	    code);
 	if (code >= 200 && code < 300) {
 		if (u->fails > 0)
 			log_info("alertmanager %s: sent again", u->url);
@@ -459,7 +477,7 @@ alerts_url_done(struct evhttp_request *req, void *arg)
 	u->sent = NULL;
 	u->nsent = 0;
 	if (code >= 200 && code < 300)
-		event_active(a->tick, EV_TIMEOUT, 1);
+		alerts_kick(a);
 }
 
 /* One POST to u of every alert due there, ALERTS_BATCH_MAX at most. */
@@ -501,6 +519,7 @@ alerts_url_send(struct alerts *a, struct alert_url *u)
 	if (evhttp_make_request(u->conn, req, EVHTTP_REQ_POST, u->path) == -1)
 		goto fail;
 	u->nsent = n;
+	log_debug("alertmanager %s: sending %zu alerts", u->url, n);
 	return;
 fail:
 	if (n > 0)
@@ -532,7 +551,9 @@ alerts_review(struct alerts *a, uint64_t mono)
 			    (al->kind == ALERT_FLAPPING &&
 			    st != TARGET_FLAPPING))
 				alert_end(a, al, mono);
-			else if (mono >= al->resend_mono_us) {
+			/* half a tick early: not a whole tick late */
+			else if (mono + ALERTS_TICK_S * 500000ULL >=
+			    al->resend_mono_us) {
 				al->due = alerts_all(a);
 				al->resend_mono_us = mono + a->resend_us;
 			}
@@ -572,5 +593,6 @@ alerts_free(struct alerts *a)
 	while ((al = TAILQ_FIRST(&a->list)) != NULL)
 		alert_free(a, al);
 	event_free(a->tick);
+	event_free(a->kick);
 	free(a);
 }

@@ -433,6 +433,43 @@ START_TEST(test_alertmanager)
 }
 END_TEST
 
+/* A target down that a reload removes: its alert ends. */
+START_TEST(test_alert_removed)
+{
+	struct sys_switch sw;
+	struct sys_out out;
+	char one[256];
+	json_t *al;
+
+	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	    NULL) {
+		fprintf(stderr, "test_alert_removed: SKIPPED: no "
+		    "prometheus-alertmanager in PATH\n");
+		return;
+	}
+	am_setup();
+	am_start();
+	sys_switch_init(&sw);	/* off: refused */
+	snprintf(one, sizeof(one), "{ host = \"127.0.0.1\"; port = %u; "
+	    "probe = \"peeraddr\"; interval = 0.2; rise = 1; fall = 1; }",
+	    sw.port);
+	sys_write_filef(fx.conf, "alertmanager_urls = [ \"http://127.0.0.1:%u\" "
+	    "];\nalert_resend = 1.0;\ntargets = ( { name = \"gone\"; %s, "
+	    "{ name = \"kept\"; %s );\n", am.port, one + 1, one + 1);
+	sys_fx_futd(&fx);
+	al = hook_wait(0, "gone", "firing");
+	ck_assert_str_eq(jsub(al, "labels", "alertname"), "FutdTargetDown");
+	sys_write_filef(fx.conf, "alertmanager_urls = [ \"http://127.0.0.1:%u\" "
+	    "];\nalert_resend = 1.0;\ntargets = ( { name = \"kept\"; %s );\n",
+	    am.port, one + 1);
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "reload", (char *)NULL), 0);
+	sys_out_free(&out);
+	hook_wait(0, "gone", "resolved");
+	am_stop();
+	sys_switch_close(&sw);
+}
+END_TEST
+
 /* A URL futd cannot post to is refused with its file:line. */
 START_TEST(test_alert_conf)
 {
@@ -512,6 +549,7 @@ alerts_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_set_timeout(tc, ALERTS_TIMEOUT_S);
 	tcase_add_test(tc, test_alertmanager);
+	tcase_add_test(tc, test_alert_removed);
 	tcase_add_test(tc, test_alert_conf);
 	tcase_add_test(tc, test_fleet_rules);
 	suite_add_tcase(s, tc);
