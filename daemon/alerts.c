@@ -70,7 +70,7 @@ struct alert {
 	uint64_t		 due;		/* URLs it has still to reach */
 	int64_t			 starts_us;	/* wall clock */
 	int64_t			 ends_us;	/* 0: firing */
-	uint64_t		 resend_mono_us;	/* firing: due again then */
+	uint64_t		 resend_mono_us;	/* firing: due again */
 	uint64_t		 give_up_mono_us;	/* ended: tried until */
 	enum alert_kind		 kind;
 };
@@ -562,8 +562,8 @@ alerts_review(struct alerts *a, uint64_t mono)
 			alert_free(a, al);
 		else if (al->ends_us != 0 && mono >= al->give_up_mono_us) {
 			log_warnx("alert %s for %s: its end never reached "
-			    "every alertmanager; given up", alert_names[al->kind],
-			    al->target);
+			    "every alertmanager; given up",
+			    alert_names[al->kind], al->target);
 			alert_free(a, al);
 		}
 	}

@@ -27,9 +27,12 @@
 #include "tests.h"
 #include "sys.h"
 
-#define ALERTS_TIMEOUT_S	60	/* the test; Alertmanager starts in ~1 s */
+#define ALERTS_TIMEOUT_S	60	/* a test; Alertmanager starts in 1 s */
 #define WAIT_MS			15000	/* one step */
 #define HOOK_MAX		(256 * 1024)
+/* futd.conf's start: am.port's Alertmanager, resent every second */
+#define AM_CONF		"alertmanager_urls = [ \"http://127.0.0.1:%u\" ];\n" \
+			"alert_resend = 1.0;\n"
 
 static char	root_dir[PATH_MAX];
 static struct sys_fx fx;
@@ -167,13 +170,24 @@ hook_serve(unsigned ms)
 	}
 }
 
+static int
+hook_is(const json_t *al, const char *target, const char *alertname,
+    const char *status)
+{
+	return strcmp(jsub(al, "labels", "target"), target) == 0 &&
+	    strcmp(jsub(al, NULL, "status"), status) == 0 &&
+	    (alertname == NULL ||
+	    strcmp(jsub(al, "labels", "alertname"), alertname) == 0);
+}
+
 /*
  * The webhook's newest alert for target with status ("firing",
  * "resolved"), among the bodies that came from the from-th on: waits
  * up to WAIT_MS, serving the webhook.  Borrowed.
  */
 static json_t *
-hook_wait(size_t from, const char *target, const char *status)
+hook_wait_for(size_t from, const char *target, const char *alertname,
+    const char *status)
 {
 	uint64_t deadline = sys_now_ms() + WAIT_MS;
 	json_t *b, *al;
@@ -185,15 +199,21 @@ hook_wait(size_t from, const char *target, const char *status)
 		for (i = from; i < json_array_size(hook.got); i++) {
 			b = json_array_get(hook.got, i);
 			json_array_foreach(json_object_get(b, "alerts"), j, al)
-				if (strcmp(jsub(al, "labels", "target"), target) == 0 &&
-				    strcmp(jsub(al, NULL, "status"), status) == 0)
+				if (hook_is(al, target, alertname, status))
 					return al;
 		}
 	} while (sys_left_ms(deadline) > 0);
 	dump = json_dumps(hook.got, JSON_COMPACT);
-	ck_abort_msg("no %s alert for %s came through the webhook within "
-	    "%d ms; it got: %s", status, target, WAIT_MS, dump);
+	ck_abort_msg("no %s alert %s for %s came through the webhook within "
+	    "%d ms; it got: %s", status, alertname != NULL ? alertname : "",
+	    target, WAIT_MS, dump);
 	return NULL;
+}
+
+static json_t *
+hook_wait(size_t from, const char *target, const char *status)
+{
+	return hook_wait_for(from, target, NULL, status);
 }
 
 /* GET path of 127.0.0.1:port over HTTP/1.0: the body if 200, or NULL. */
@@ -362,12 +382,11 @@ START_TEST(test_alertmanager)
 	sys_switch_init(&sw);
 	sys_switch_on(&sw);
 	snprintf(port, sizeof(port), "%u", sw.port);
-	sys_write_filef(fx.conf, "alertmanager_urls = [ \"http://127.0.0.1:%u\" "
-	    "];\nalert_resend = 1.0;\ndefaults = { labels = { team = \"db\"; "
-	    "tier = \"2\"; }; };\ntargets = ( { name = \"web\"; host = "
-	    "\"127.0.0.1\"; port = %u; probe = \"peeraddr\"; interval = 0.2; "
-	    "rise = 1; fall = 1; flap_threshold = 0; labels = { tier = \"1\"; "
-	    "}; } );\n", am.port,
+	sys_write_filef(fx.conf, AM_CONF
+	    "defaults = { labels = { team = \"db\"; tier = \"2\"; }; };\n"
+	    "targets = ( { name = \"web\"; host = \"127.0.0.1\"; port = %u; "
+	    "probe = \"peeraddr\"; interval = 0.2; rise = 1; fall = 1; "
+	    "flap_threshold = 0; labels = { tier = \"1\"; }; } );\n", am.port,
 	    sw.port);
 	sys_fx_futd(&fx);
 	json_decref(sys_wait_state(fx.sock, &sw, "web", "up", 1, WAIT_MS));
@@ -384,8 +403,9 @@ START_TEST(test_alertmanager)
 	dump = json_dumps(al, JSON_COMPACT);
 	ck_assert_msg(json_equal(json_object_get(al, "labels"), want),
 	    "webhook's alert: %s", dump);
-	ck_assert_msg(strstr(jsub(al, "annotations", "description"), "refused") != NULL &&
-	    strstr(jsub(al, "annotations", "summary"), "web is down") != NULL, "words: %s", dump);
+	ck_assert_msg(strstr(jsub(al, "annotations", "description"),
+	    "refused") != NULL && strstr(jsub(al, "annotations", "summary"),
+	    "web is down") != NULL, "words: %s", dump);
 	free(dump);
 	al = am_alert_of("web");
 	dump = json_dumps(al, JSON_COMPACT);
@@ -453,18 +473,63 @@ START_TEST(test_alert_removed)
 	snprintf(one, sizeof(one), "{ host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"peeraddr\"; interval = 0.2; rise = 1; fall = 1; }",
 	    sw.port);
-	sys_write_filef(fx.conf, "alertmanager_urls = [ \"http://127.0.0.1:%u\" "
-	    "];\nalert_resend = 1.0;\ntargets = ( { name = \"gone\"; %s, "
+	sys_write_filef(fx.conf, AM_CONF "targets = ( { name = \"gone\"; %s, "
 	    "{ name = \"kept\"; %s );\n", am.port, one + 1, one + 1);
 	sys_fx_futd(&fx);
 	al = hook_wait(0, "gone", "firing");
 	ck_assert_str_eq(jsub(al, "labels", "alertname"), "FutdTargetDown");
-	sys_write_filef(fx.conf, "alertmanager_urls = [ \"http://127.0.0.1:%u\" "
-	    "];\nalert_resend = 1.0;\ntargets = ( { name = \"kept\"; %s );\n",
-	    am.port, one + 1);
+	sys_write_filef(fx.conf, AM_CONF
+	    "targets = ( { name = \"kept\"; %s );\n", am.port, one + 1);
 	ck_assert_int_eq(sys_futctl(&out, fx.sock, "reload", (char *)NULL), 0);
 	sys_out_free(&out);
 	hook_wait(0, "gone", "resolved");
+	am_stop();
+	sys_switch_close(&sw);
+}
+END_TEST
+
+/*
+ * A target that keeps changing is flapping: FutdTargetFlapping fires and
+ * its FutdTargetDown ends.
+ */
+START_TEST(test_alert_flapping)
+{
+	struct sys_switch sw;
+	json_t *al;
+	int i;
+
+	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	    NULL) {
+		fprintf(stderr, "test_alert_flapping: SKIPPED: no "
+		    "prometheus-alertmanager in PATH\n");
+		return;
+	}
+	am_setup();
+	am_start();
+	sys_switch_init(&sw);
+	sys_write_filef(fx.conf, AM_CONF
+	    "targets = ( { name = \"flap\"; host = \"127.0.0.1\"; port = %u; "
+	    "probe = \"peeraddr\"; interval = 0.2; rise = 1; fall = 1; "
+	    "flap_threshold = 2; } );\n", am.port, sw.port);
+	sys_fx_futd(&fx);
+	json_decref(sys_wait_state(fx.sock, NULL, "flap", "down", 0, WAIT_MS));
+	hook_wait(0, "flap", "firing");
+	/* down, up, down: three changes, over flap_threshold */
+	for (i = 0; i < 2; i++) {
+		if (i % 2 == 0)
+			sys_switch_on(&sw);
+		else
+			sys_switch_off(&sw);
+		json_decref(sys_wait_state(fx.sock, &sw, "flap", i % 2 == 0 ?
+		    "up" : "down", i % 2 == 0, WAIT_MS));
+	}
+	sys_switch_on(&sw);
+	json_decref(sys_wait_state(fx.sock, &sw, "flap", "flapping", -1,
+	    WAIT_MS));
+	al = hook_wait_for(0, "flap", "FutdTargetFlapping", "firing");
+	ck_assert_str_eq(jsub(al, "annotations", "summary"),
+	    "flap is flapping");
+	hook_wait_for(0, "flap", "FutdTargetDown", "resolved");
 	am_stop();
 	sys_switch_close(&sw);
 }
@@ -481,7 +546,8 @@ START_TEST(test_alert_conf)
 	sys_write_filef(fx.conf, "alert_resend = 0.5;\n"
 	    "alertmanager_urls = [ \"http://127.0.0.1:9093\",\n"
 	    "    \"https://127.0.0.1:9093\" ];\n"
-	    "targets = ( { name = \"a\"; host = \"127.0.0.1\"; port = 1; } );\n");
+	    "targets = ( { name = \"a\"; host = \"127.0.0.1\"; port = 1; }"
+	    " );\n");
 	sys_run(argv, NULL, SYS_RUN_MS, &out);
 	ck_assert_msg(out.status == 1, "futd -n: %d", out.status);
 	ck_assert_msg(strstr(out.err, "futd.conf:1: alert_resend") != NULL,
@@ -496,7 +562,8 @@ START_TEST(test_alert_conf)
 	    "    labels = { instance = \"x\"; ok_1 = \"y\"; };\n"
 	    "  }, { name = \"b\"; host = \"127.0.0.1\"; port = 1;\n"
 	    "    labels = { bad-name = \"x\"; }; },\n"
-	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 1; labels = 3; } );\n");
+	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 1; labels = 3; }"
+	    " );\n");
 	sys_run(argv, NULL, SYS_RUN_MS, &out);
 	ck_assert_msg(out.status == 1, "futd -n: %d", out.status);
 	ck_assert_msg(strstr(out.err, "futd.conf:1: label tier must be a "
@@ -550,6 +617,7 @@ alerts_suite(void)
 	tcase_set_timeout(tc, ALERTS_TIMEOUT_S);
 	tcase_add_test(tc, test_alertmanager);
 	tcase_add_test(tc, test_alert_removed);
+	tcase_add_test(tc, test_alert_flapping);
 	tcase_add_test(tc, test_alert_conf);
 	tcase_add_test(tc, test_fleet_rules);
 	suite_add_tcase(s, tc);
