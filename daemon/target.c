@@ -55,6 +55,37 @@ static unsigned char target_payload_default[] = "hello world";	/* read only */
  * targets notice) and freed; the rest is kept as it is.  The history ring
  * comes with the first result (results.c).
  */
+/*
+ * The rare part, when tc needs one (else NULL): its buffers allocated,
+ * its labels copied.  -1: out of memory.
+ */
+static int
+target_rare_new(const struct target_conf *tc, int reads,
+    struct target_rare **rp)
+{
+	struct target_rare *rare;
+
+	*rp = NULL;
+	if (!reads && tc->expect_regex == NULL && !tc->has_source &&
+	    tc->connect_timeout_us == 0 && tc->labels == NULL)
+		return 0;
+	if ((rare = calloc(1, sizeof(*rare))) == NULL)
+		return -1;
+	if ((tc->labels != NULL &&
+	    (rare->labels = malloc(tc->labels_len)) == NULL) ||
+	    (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
+	    RESULT_RECV_KEEP)) == NULL)) {
+		free(rare->labels);
+		free(rare);
+		return -1;
+	}
+	if (tc->labels != NULL)
+		memcpy(rare->labels, tc->labels, tc->labels_len);
+	rare->labels_len = tc->labels_len;
+	*rp = rare;
+	return 0;
+}
+
 struct target *
 target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 {
@@ -73,22 +104,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	if ((tg = calloc(1, sizeof(*tg) + nlen + hlen +
 	    (shared ? 0 : plen))) == NULL)
 		return NULL;
-	if ((reads || tc->expect_regex != NULL || tc->has_source ||
-	    tc->connect_timeout_us != 0 || tc->labels != NULL) &&
-	    (rare = calloc(1, sizeof(*rare))) == NULL) {
-		free(tg);
-		return NULL;
-	}
-	if (tc->labels != NULL && (rare->labels = malloc(tc->labels_len)) ==
-	    NULL) {
-		free(rare);
-		free(tg);
-		return NULL;
-	}
-	if (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
-	    RESULT_RECV_KEEP)) == NULL) {
-		free(rare->labels);
-		free(rare);
+	if (target_rare_new(tc, reads, &rare) == -1) {
 		free(tg);
 		return NULL;
 	}
@@ -134,9 +150,6 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 		rare->expect = tc->expect;
 		rare->expect_regex = tc->expect_regex;
 		rare->regex = tc->regex;
-		if (tc->labels != NULL)
-			memcpy(rare->labels, tc->labels, tc->labels_len);
-		rare->labels_len = tc->labels_len;
 		rare->connect_timeout_us = tc->connect_timeout_us;
 		rare->expect_len = tc->expect_len;
 		rare->source = tc->source;
