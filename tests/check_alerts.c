@@ -365,6 +365,7 @@ am_alert_of(const char *target)
 START_TEST(test_alertmanager)
 {
 	struct sys_switch sw;
+	struct sys_out out;
 	char host[256] = "", port[8], *dump;
 	json_t *al, *want, *st;
 	size_t mark;
@@ -390,6 +391,12 @@ START_TEST(test_alertmanager)
 	    sw.port);
 	sys_fx_futd(&fx);
 	json_decref(sys_wait_state(fx.sock, &sw, "web", "up", 1, WAIT_MS));
+	/* futctl show says them, the target's after the defaults' */
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "show", "web",
+	    (char *)NULL), 0);
+	ck_assert_msg(strstr(out.out, "labels:      team=\"db\", tier=\"1\"\n")
+	    != NULL, "futctl show web:\n%s", out.out);
+	sys_out_free(&out);
 
 	/* down: firing, with its labels and words */
 	sys_switch_off(&sw);
