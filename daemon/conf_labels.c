@@ -41,6 +41,37 @@ conf_label_ours(const char *n)
 	return strncmp(n, "__", 2) == 0;
 }
 
+/*
+ * Well-formed UTF-8 (no overlong forms, no surrogates): what Alertmanager
+ * takes as JSON, and jansson builds; it would drop anything else.
+ */
+static int
+conf_utf8_ok(const unsigned char *s)
+{
+	unsigned c, n, i, min;
+
+	while ((c = *s++) != 0) {
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, c &= 0x1f, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, c &= 0x0f, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, c &= 0x07, min = 0x10000;
+		else
+			return 0;
+		for (i = 0; i < n; i++, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (*s & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
 /* Add name=value to buf (of len), replacing a name there already. */
 static size_t
 conf_label_put(char *buf, size_t len, const char *name, const char *value)
@@ -92,8 +123,11 @@ conf_labels(struct conf_ctx *ctx, const config_setting_t *s,
 		else if (config_setting_type(e) != CONFIG_TYPE_STRING)
 			conf_error(ctx, e, "label %s must be a string, e.g. "
 			    "%s = \"1\"%s%s", name, name, sep, label);
-		else if (len + strlen(name) + strlen(v =
-		    config_setting_get_string(e)) + 2 > sizeof(buf))
+		else if (!conf_utf8_ok((const unsigned char *)(v =
+		    config_setting_get_string(e))))
+			conf_error(ctx, e, "label %s is not UTF-8: write it "
+			    "in UTF-8%s%s", name, sep, label);
+		else if (len + strlen(name) + strlen(v) + 2 > sizeof(buf))
 			conf_error(ctx, e, "labels over %d bytes%s%s",
 			    CONF_LABELS_MAX, sep, label);
 		else

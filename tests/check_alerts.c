@@ -569,8 +569,9 @@ START_TEST(test_alert_conf)
 	    "    labels = { instance = \"x\"; ok_1 = \"y\"; };\n"
 	    "  }, { name = \"b\"; host = \"127.0.0.1\"; port = 1;\n"
 	    "    labels = { bad-name = \"x\"; }; },\n"
-	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 1; labels = 3; }"
-	    " );\n");
+	    "  { name = \"c\"; host = \"127.0.0.1\"; port = 1; labels = 3; },"
+	    "\n  { name = \"d\"; host = \"127.0.0.1\"; port = 1;"
+	    " labels = { ok = \"caf\xc3\xa9\"; bad = \"caf\xe9\"; }; } );\n");
 	sys_run(argv, NULL, SYS_RUN_MS, &out);
 	ck_assert_msg(out.status == 1, "futd -n: %d", out.status);
 	ck_assert_msg(strstr(out.err, "futd.conf:1: label tier must be a "
@@ -581,6 +582,8 @@ START_TEST(test_alert_conf)
 	    "must be") != NULL, "%s", out.err);
 	ck_assert_msg(strstr(out.err, "futd.conf:6: labels must be a group")
 	    != NULL, "%s", out.err);
+	ck_assert_msg(strstr(out.err, "futd.conf:7: label bad is not UTF-8")
+	    != NULL && strstr(out.err, "label ok ") == NULL, "%s", out.err);
 	sys_out_free(&out);
 }
 END_TEST
