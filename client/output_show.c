@@ -16,6 +16,7 @@
 
 static void	 text_since(const json_t *);
 static void	 text_settings(const json_t *);
+static void	 text_labels(json_t *);
 static void	 text_counters(const json_t *);
 static void	 text_last_result(const json_t *);
 static void	 text_dns(const json_t *);
@@ -180,6 +181,7 @@ text_settings(const json_t *target)
 	    ", local address recorded" : "");
 	if ((s = field_str(conf, "source")) != NULL)
 		text_kv("source:", "%s", s);
+	text_labels(json_object_get(conf, "labels"));
 	if (field_int(conf, "payload_bytes", &n) == 0)
 		text_kv("payload:", "%lld byte%s", n, n == 1 ? "" : "s");
 	if (field_num(conf, "read_limit", &d) == 0)
@@ -191,6 +193,30 @@ text_settings(const json_t *target)
 	else if ((s = field_str(conf, "expect_regex")) != NULL)
 		text_kv("expect:", "/%s/ (extended regex)%s", s, b);
 	text_tls_settings(target, json_object_get(conf, "tls"));
+}
+
+/* labels: name="value", ... as Prometheus writes them */
+static void
+text_labels(json_t *labels)
+{
+	const char *k;
+	json_t *v;
+	char buf[1024];
+	size_t n = 0;
+	int r;
+
+	if (!json_is_object(labels) || json_object_size(labels) == 0)
+		return;
+	buf[0] = '\0';
+	json_object_foreach(labels, k, v) {
+		r = snprintf(buf + n, sizeof(buf) - n, "%s%s=\"%s\"",
+		    n > 0 ? ", " : "", k, json_is_string(v) ?
+		    json_string_value(v) : "?");
+		if (r < 0 || (size_t)r >= sizeof(buf) - n)
+			break;
+		n += (size_t)r;
+	}
+	text_kv("labels:", "%s", buf);
 }
 
 /* probes, availability, latency statistics */

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <event2/http.h>
 #include <event2/util.h>
 
 #include <errno.h>
@@ -179,6 +180,69 @@ conf_on_change(struct conf_ctx *ctx, const config_setting_t *root,
 }
 
 /*
+ * alertmanager_urls: plain http (Alertmanager's own listener; TLS in
+ * front of it is a proxy's job), at most ALERT_URLS_MAX: alerts.c keeps
+ * which of them an alert still has to reach in one 64-bit mask.
+ */
+static void
+conf_alert_url(struct conf_ctx *ctx, const config_setting_t *s,
+    struct conf *c)
+{
+	struct evhttp_uri *u;
+	const char *v, *scheme;
+
+	if ((v = conf_string(ctx, s, "an alertmanager URL")) == NULL)
+		return;
+	u = evhttp_uri_parse(v);
+	scheme = u != NULL ? evhttp_uri_get_scheme(u) : NULL;
+	if (u == NULL || scheme == NULL || strcmp(scheme, "http") != 0 ||
+	    evhttp_uri_get_host(u) == NULL ||
+	    *evhttp_uri_get_host(u) == '\0' ||
+	    evhttp_uri_get_query(u) != NULL)
+		conf_error(ctx, s, "alertmanager URL \"%s\" must be "
+		    "http://HOST[:PORT][/PATH], e.g. \"http://127.0.0.1:9093\" "
+		    "(https: put a proxy on this host in front of it)", v);
+	else if ((c->am_urls[c->nam_urls] = strdup(v)) == NULL)
+		conf_error(ctx, s, "out of memory");
+	else
+		c->nam_urls++;
+	if (u != NULL)
+		evhttp_uri_free(u);
+}
+
+static void
+conf_alerts(struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *c)
+{
+	const config_setting_t *s;
+	int i, n;
+
+	c->alert_resend_us = conf_range_us(CR_ALERT_RESEND);
+	if ((s = config_setting_get_member(root, "alert_resend")) != NULL)
+		conf_seconds(ctx, s, CR_ALERT_RESEND, "", &c->alert_resend_us);
+	if ((s = config_setting_get_member(root, "alertmanager_urls")) == NULL)
+		return;
+	if (!conf_is_list(s)) {
+		conf_error(ctx, s, "alertmanager_urls must be a list of "
+		    "\"http://host:port\" strings");
+		return;
+	}
+	if ((n = config_setting_length(s)) > ALERT_URLS_MAX) {
+		conf_error(ctx, s, "alertmanager_urls: %d URLs, at most %d",
+		    n, ALERT_URLS_MAX);
+		return;
+	}
+	if (n == 0)
+		return;
+	if ((c->am_urls = calloc((size_t)n, sizeof(char *))) == NULL) {
+		conf_error(ctx, s, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		conf_alert_url(ctx, config_setting_get_elem(s, (unsigned)i), c);
+}
+
+/*
  * shard K/N: this instance probes the targets whose name hashes to K - 1
  * modulo N, so one set of files serves every instance of a fleet.
  */
@@ -283,6 +347,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 	conf_dns(ctx, root, c);
 	conf_metrics_listen(ctx, root, c);
 	conf_on_change(ctx, root, c);
+	conf_alerts(ctx, root, c);
 	conf_shard(ctx, root, c);
 	conf_state(ctx, root, c);
 	conf_targets_dir(ctx, root, c);
@@ -482,9 +547,17 @@ conf_read_main(struct conf *c, struct conf_part *part, int prev_none,
 static int
 conf_same_context(const struct conf *c, const struct conf *prev)
 {
-	return prev != NULL && c->shard_n == 1 && c->history == prev->history &&
+	struct conf_defaults a, b;
+
+	if (prev == NULL)
+		return 0;
+	/* labels by their hash: prev's pool, where they were, may be gone */
+	a = c->defaults;
+	b = prev->defaults;
+	a.labels = b.labels = NULL;
+	return c->shard_n == 1 && c->history == prev->history &&
 	    c->shard_k == prev->shard_k && c->shard_n == prev->shard_n &&
-	    memcmp(&c->defaults, &prev->defaults, sizeof(c->defaults)) == 0;
+	    memcmp(&a, &b, sizeof(a)) == 0;
 }
 
 static struct conf *
@@ -591,6 +664,9 @@ conf_free(struct conf *c)
 	free(c->metrics_listen);
 	free(c->on_change);
 	free(c->state_file);
+	for (i = 0; i < c->nam_urls; i++)
+		free(c->am_urls[i]);
+	free(c->am_urls);
 	free(c->targets_dir);
 	free(c);
 }

@@ -14,6 +14,8 @@
 #include "strlist.h"
 
 struct target_conf;
+
+#define ALERT_URLS_MAX	64	/* alertmanager_urls */
 struct conf_pool;
 struct conf_part;
 
@@ -29,6 +31,10 @@ struct conf_defaults {
 	int			 close;		/* enum close_mode */
 	int			 local_addr;
 	unsigned		 rise, fall, flap;
+	/* labels, pooled: "name\0value\0" each (conf_labels.c) */
+	const char		*labels;
+	size_t			 labels_len;
+	uint64_t		 labels_hash;	/* compared, not the pointer */
 };
 
 /*
@@ -75,6 +81,9 @@ struct conf {
 	char			*on_change;	/* hook.c's program, or NULL */
 	unsigned		 on_change_max;	/* hooks running at once */
 	uint64_t		 on_change_timeout_us;
+	char			**am_urls;	/* alertmanager_urls */
+	size_t			 nam_urls;
+	uint64_t		 alert_resend_us;
 	unsigned		 shard_k, shard_n;	/* this is shard k of n */
 	char			*state_file;	/* NULL: no state kept */
 	uint64_t		 state_save_us;	/* between two saves */

@@ -15,8 +15,8 @@
 
 /* sorted: looked up by bsearch */
 const char *const conf_top_keys[] = {
-	"control_socket", "defaults", "dns_attempts", "dns_cache_max",
-	"dns_timeout", "events", "history", "log_level", "max_inflight",
+	"alert_resend", "alertmanager_urls", "control_socket", "defaults",
+	"dns_attempts", "dns_cache_max", "dns_timeout", "events", "history", "log_level", "max_inflight",
 	"metrics_listen", "nameservers", "on_change", "on_change_max",
 	"on_change_timeout", "shard", "state_file", "state_save", "targets",
 	"targets_dir", NULL
@@ -30,7 +30,7 @@ const char *const conf_target_keys[] = {
 	"addresses", "alpn", "ca_file", "cert_crit_days", "cert_warn_days",
 	"close", "connect_timeout", "expect", "expect_regex", "fall",
 	"family", "flap_threshold", "host", "interval", "jitter",
-	"local_address", "min_version", "name", "payload", "payload_hex",
+	"labels", "local_address", "min_version", "name", "payload", "payload_hex",
 	"port", "probe", "read_limit", "rise", "sni", "source", "starttls",
 	"timeout", "tls", "verify", NULL
 };
@@ -39,7 +39,7 @@ const char *const conf_target_keys[] = {
 const uint64_t conf_defaults_keys = CONF_KEY(K_ADDRESSES) |
 	CONF_KEY(K_CLOSE) | CONF_KEY(K_CONNECT_TIMEOUT) | CONF_KEY(K_FALL) |
 	CONF_KEY(K_FAMILY) | CONF_KEY(K_FLAP_THRESHOLD) |
-	CONF_KEY(K_INTERVAL) | CONF_KEY(K_JITTER) | CONF_KEY(K_LOCAL_ADDRESS) |
+	CONF_KEY(K_INTERVAL) | CONF_KEY(K_JITTER) | CONF_KEY(K_LABELS) | CONF_KEY(K_LOCAL_ADDRESS) |
 	CONF_KEY(K_READ_LIMIT) | CONF_KEY(K_RISE) | CONF_KEY(K_TIMEOUT);
 
 #define SECONDS(k, d)	{ k, CONF_MIN_SECONDS, CONF_MAX_SECONDS, d, 1 }
@@ -71,6 +71,7 @@ const struct conf_range conf_ranges[CR__MAX] = {
 	[CR_CERT_CRIT_DAYS] =	{ "cert_crit_days", 0, 3650, 7, 0 },
 	/* a save costs a fork: not more often than a second */
 	[CR_STATE_SAVE] =	{ "state_save", 1, CONF_MAX_SECONDS, 60, 1 },
+	[CR_ALERT_RESEND] =	{ "alert_resend", 1, CONF_MAX_SECONDS, 60, 1 },
 };
 
 /* A duration's default in microseconds (0: none). */

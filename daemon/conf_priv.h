@@ -41,6 +41,7 @@ enum conf_key {
 	K_HOST,
 	K_INTERVAL,
 	K_JITTER,
+	K_LABELS,
 	K_LOCAL_ADDRESS,
 	K_MIN_VERSION,
 	K_NAME,
@@ -85,6 +86,7 @@ enum conf_range_id {
 	CR_CERT_WARN_DAYS,
 	CR_CERT_CRIT_DAYS,
 	CR_STATE_SAVE,
+	CR_ALERT_RESEND,
 	CR__MAX
 };
 extern const struct conf_range conf_ranges[CR__MAX];
@@ -132,6 +134,9 @@ const char *conf_string(struct conf_ctx *, const config_setting_t *,
 	    const char *);
 int	 conf_name_ok(const char *);
 int	 conf_is_list(const config_setting_t *);
+/* conf_labels.c */
+void	 conf_labels(struct conf_ctx *, const config_setting_t *,
+	    const char *, struct conf_defaults *);
 void	*conf_pool_dup(struct conf_pool **, const void *, size_t);
 void	 conf_pool_release(struct conf_pool **);
 void	 conf_pool_splice(struct conf_pool **, struct conf_pool **);

@@ -137,6 +137,8 @@ conf_shared(struct conf_ctx *ctx, const struct conf_group *g,
 
 	if ((s = g->key[K_INTERVAL]) != NULL)
 		conf_seconds(ctx, s, CR_INTERVAL, label, &d->interval_us);
+	if ((s = g->key[K_LABELS]) != NULL)
+		conf_labels(ctx, s, label, d);
 	if ((s = g->key[K_TIMEOUT]) != NULL)
 		conf_seconds(ctx, s, CR_TIMEOUT, label, &d->timeout_us);
 	if ((s = g->key[K_CONNECT_TIMEOUT]) != NULL)
@@ -570,6 +572,8 @@ conf_target_defaults(const struct conf_defaults *d, struct target_conf *tc)
 	tc->rise = (uint8_t)d->rise;
 	tc->fall = (uint8_t)d->fall;
 	tc->flap = (uint8_t)d->flap;
+	tc->labels = (char *)(uintptr_t)d->labels;	/* pooled */
+	tc->labels_len = d->labels_len;
 	if (tc->connect_timeout_us > tc->timeout_us)
 		tc->connect_timeout_us = 0;	/* the whole deadline rules */
 }

@@ -284,6 +284,24 @@ report_conf_tls(const struct tls_conf *t)
 	    "starttls", starttls_name(t->starttls));
 }
 
+/* labels, "name\0value\0" each: an object of strings */
+static void
+report_labels(struct jsonw *jw, const char *l, size_t len)
+{
+	size_t off, nl;
+
+	jsonw_lit(jw, ",\"labels\":{");
+	for (off = 0; off < len; off += nl + strlen(l + off + nl) + 1) {
+		nl = strlen(l + off) + 1;
+		if (off > 0)
+			jsonw_lit(jw, ",");
+		jsonw_str(jw, l + off);
+		jsonw_lit(jw, ":");
+		jsonw_str(jw, l + off + nl);
+	}
+	jsonw_lit(jw, "}");
+}
+
 /* The settings, as futd understood them (show). */
 static void
 report_conf(struct jsonw *jw, const struct target_conf *tc)
@@ -324,6 +342,8 @@ report_conf(struct jsonw *jw, const struct target_conf *tc)
 		jsonw_lit(jw, ",\"source\":");
 		jsonw_addr(jw, &tc->source);
 	}
+	if (tc->labels != NULL)
+		report_labels(jw, tc->labels, tc->labels_len);
 	if (tc->tls != NULL) {
 		jsonw_lit(jw, ",\"tls\":");
 		report_json(jw, report_conf_tls(tc->tls));

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "alerts.h"
 #include "conf.h"
 #include "ctl.h"
 #include "daemon.h"
@@ -76,7 +77,10 @@ server_on_result(struct daemon *d, struct target *tg,
 		sdnotify_status(&s->sn, d);
 }
 
-/* A change of state: the event ring and log, then the on_change hook. */
+/*
+ * A change of state: the event ring and log, then Alertmanager's, then
+ * the on_change hook.
+ */
 static void
 server_on_state(struct daemon *d, struct target *tg, enum target_state before,
     const struct probe_result *pr)
@@ -85,6 +89,7 @@ server_on_state(struct daemon *d, struct target *tg, enum target_state before,
 
 	event_state(d, tg, before, pr);
 	hook_state(&s->hook, d, tg, before, pr);
+	alerts_state(s->alerts, tg, before, pr);
 }
 
 /*
@@ -147,6 +152,8 @@ server_reload_done(void *arg, struct conf *c, struct strlist *errs,
 	if (r == 0 && state_configure(s->state, s->d.conf->state_file,
 	    s->d.conf->state_save_us) == -1)
 		log_warnx("state: cannot arm the save timer");
+	if (r == 0 && alerts_conf(s->alerts, s->d.conf) == -1)
+		log_warnx("some alertmanager_urls were not taken");
 	/* a client's next request may be another reload: it starts now */
 	control_reload_done(s->control, s->reload_gen, errs, &rep);
 	reload_report_clear(&rep);
@@ -285,6 +292,10 @@ server_reactor(struct server *s, int use_uring, char *err, size_t errlen)
 	s->d.on_state = server_on_state;
 	if (hook_init(&s->hook, s->base, &s->d) == -1) {
 		snprintf(err, errlen, "cannot handle SIGCHLD");
+		return -1;
+	}
+	if ((s->alerts = alerts_new(&s->d, s->base, s->dns)) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	/* the probes' connects and closes, batched (uring.c) */
@@ -426,6 +437,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 	state_load(s->state);
 	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
 		return -1;
+	if (alerts_conf(s->alerts, s->d.conf) == -1)
+		log_warnx("some alertmanager_urls were not taken");
 	event_start(&s->d);
 	log_info("control socket %s", passed ? "passed by systemd" : path);
 	return 0;
@@ -468,6 +481,8 @@ server_free(struct server *s)
 	http_free(s->http);
 	s->http = NULL;
 	free(s->http_listen);
+	alerts_free(s->alerts);
+	s->alerts = NULL;
 	control_free(s->control);
 	s->control = NULL;
 	s->d.control = NULL;

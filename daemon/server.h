@@ -9,6 +9,7 @@
 #include "hook.h"
 #include "sdnotify.h"
 
+struct alerts;
 struct conf;
 struct control;
 struct evdns_base;
@@ -27,6 +28,7 @@ struct server {
 	struct event		*sig_ev[3];
 	struct hook		 hook;		/* on_change */
 	struct http		*http;		/* metrics_listen */
+	struct alerts		*alerts;	/* alertmanager_urls */
 	char			*http_listen;	/* what http listens on */
 	struct reloader		*reloader;
 	uint64_t		 reload_gen;	/* the reload reading, or the last */

@@ -56,6 +56,37 @@ static unsigned char target_payload_default[] = "hello world";	/* read only */
  * targets notice) and freed; the rest is kept as it is.  The history ring
  * comes with the first result (results.c).
  */
+/*
+ * The rare part, when tc needs one (else NULL): its buffers allocated,
+ * its labels copied.  -1: out of memory.
+ */
+static int
+target_rare_new(const struct target_conf *tc, int reads,
+    struct target_rare **rp)
+{
+	struct target_rare *rare;
+
+	*rp = NULL;
+	if (!reads && tc->expect_regex == NULL && !tc->has_source &&
+	    tc->connect_timeout_us == 0 && tc->labels == NULL)
+		return 0;
+	if ((rare = calloc(1, sizeof(*rare))) == NULL)
+		return -1;
+	if ((tc->labels != NULL &&
+	    (rare->labels = malloc(tc->labels_len)) == NULL) ||
+	    (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
+	    RESULT_RECV_KEEP)) == NULL)) {
+		free(rare->labels);
+		free(rare);
+		return -1;
+	}
+	if (tc->labels != NULL)
+		memcpy(rare->labels, tc->labels, tc->labels_len);
+	rare->labels_len = tc->labels_len;
+	*rp = rare;
+	return 0;
+}
+
 struct target *
 target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 {
@@ -74,15 +105,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	if ((tg = calloc(1, sizeof(*tg) + nlen + hlen +
 	    (shared ? 0 : plen))) == NULL)
 		return NULL;
-	if ((reads || tc->expect_regex != NULL || tc->has_source ||
-	    tc->connect_timeout_us != 0) &&
-	    (rare = calloc(1, sizeof(*rare))) == NULL) {
-		free(tg);
-		return NULL;
-	}
-	if (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
-	    RESULT_RECV_KEEP)) == NULL) {
-		free(rare);
+	if (target_rare_new(tc, reads, &rare) == -1) {
 		free(tg);
 		return NULL;
 	}
@@ -91,8 +114,10 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	    (tc->tls != NULL &&
 	    (tg->tls_info = calloc(1, sizeof(*tg->tls_info))) == NULL)) {
 		free(tg->cache);
-		if (rare != NULL)
+		if (rare != NULL) {
 			free(rare->rbuf);
+			free(rare->labels);
+		}
 		free(rare);
 		free(tg);
 		return NULL;
@@ -143,6 +168,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 		free(tc->name);
 		free(tc->host);
 		free(tc->payload);
+		free(tc->labels);
 	}
 	memset(tc, 0, sizeof(*tc));
 	results_set_policy(&tg->res, cc->rise, cc->fall, cc->flap);
@@ -188,6 +214,8 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 		tc->expect = rare->expect;
 		tc->expect_len = rare->expect_len;
 		tc->expect_regex = rare->expect_regex;
+		tc->labels = rare->labels;
+		tc->labels_len = rare->labels_len;
 		tc->regex = rare->regex;
 		tc->connect_timeout_us = rare->connect_timeout_us;
 		tc->has_source = rare->has_source;
@@ -196,6 +224,8 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 		tc->expect = NULL;
 		tc->expect_len = 0;
 		tc->expect_regex = NULL;
+		tc->labels = NULL;
+		tc->labels_len = 0;
 		tc->regex = NULL;
 		tc->connect_timeout_us = 0;
 		tc->has_source = 0;
@@ -341,6 +371,7 @@ target_free(struct target *tg)
 	if (tg->rare != NULL) {
 		free(tg->rare->expect);
 		free(tg->rare->expect_regex);
+		free(tg->rare->labels);
 		if (tg->rare->regex != NULL) {
 			regfree(tg->rare->regex);
 			free(tg->rare->regex);
@@ -368,7 +399,8 @@ target_free(struct target *tg)
 int
 target_reconf_prepare(struct target *tg, const struct target_conf *tc)
 {
-	if (tc->connect_timeout_us == 0 || tg->rare != NULL)
+	if ((tc->connect_timeout_us == 0 && tc->labels == NULL) ||
+	    tg->rare != NULL)
 		return 0;
 	return (tg->rare = calloc(1, sizeof(*tg->rare))) != NULL ? 0 : -1;
 }
@@ -407,6 +439,32 @@ target_reschedule(struct target *tg, uint64_t old_iv)
 }
 
 /*
+ * New labels, copied.  Out of memory, the old ones stay: they are words
+ * for alerts, nothing a probe needs.
+ */
+static void
+target_reconf_labels(struct target *tg, const struct target_conf *tc)
+{
+	struct target_rare *rare = tg->rare;
+	char *l = NULL;
+
+	if (rare == NULL || (rare->labels_len == tc->labels_len &&
+	    (tc->labels_len == 0 ||
+	    memcmp(rare->labels, tc->labels, tc->labels_len) == 0)))
+		return;
+	if (tc->labels != NULL && (l = malloc(tc->labels_len)) == NULL) {
+		log_warnx("target %s: out of memory for its new labels: the "
+		    "old ones stay", tg->conf.name);
+		return;
+	}
+	if (l != NULL)
+		memcpy(l, tc->labels, tc->labels_len);
+	free(rare->labels);
+	rare->labels = l;
+	rare->labels_len = tc->labels_len;
+}
+
+/*
  * Then, once the apply cannot fail: the new settings, copied (tc keeps
  * its strings).  A probe in flight finishes under the settings it
  * started with (its own copy, pc->tc, and its deadline) and records into
@@ -433,6 +491,7 @@ target_reconf(struct target *tg, const struct target_conf *tc)
 	cc->local_addr = tc->local_addr;
 	if (tg->rare != NULL)
 		tg->rare->connect_timeout_us = tc->connect_timeout_us;
+	target_reconf_labels(tg, tc);
 	if (cc->tls != NULL && tc->tls != NULL) {
 		cc->tls->warn_days = tc->tls->warn_days;
 		cc->tls->crit_days = tc->tls->crit_days;

@@ -24,7 +24,7 @@ struct tls_info;
 /*
  * A running target's config (struct target's conf): what every target has
  * inline, in the order that leaves no holes.  What few targets have (the
- * options expect, expect_regex, source, connect_timeout, and the buffer
+ * options expect, expect_regex, source, connect_timeout, labels, and the buffer
  * that expect and STARTTLS read into) is out of line, in one struct
  * target_rare, NULL when none is set.  target_getconf() gives the config
  * back whole, as the struct target_conf the probes and `show` read.
@@ -32,6 +32,8 @@ struct tls_info;
 struct target_rare {
 	unsigned char		*expect;
 	char			*expect_regex;
+	char			*labels;	/* "name\0value\0" each */
+	size_t			 labels_len;
 	void			*regex;
 	unsigned char		*rbuf;		/* expect, STARTTLS: read_limit +
 						   1 + RESULT_RECV_KEEP */

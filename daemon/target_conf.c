@@ -59,6 +59,8 @@ target_conf_free(struct target_conf *tc)
 		free(tc->host);
 		free(tc->payload);
 	}
+	if (!tc->pooled)
+		free(tc->labels);
 	free(tc->expect);
 	free(tc->expect_regex);
 	if (tc->regex != NULL) {
@@ -199,6 +201,8 @@ target_conf_compare(const struct target_conf *a, const struct target_conf *b)
 	    a->jitter_ppm != b->jitter_ppm ||
 	    a->rise != b->rise || a->fall != b->fall || a->flap != b->flap ||
 	    a->close != b->close || a->local_addr != b->local_addr ||
+	    !conf_memeq((const unsigned char *)a->labels, a->labels_len,
+	    (const unsigned char *)b->labels, b->labels_len) ||
 	    (a->tls != NULL && (a->tls->warn_days != b->tls->warn_days ||
 	    a->tls->crit_days != b->tls->crit_days)))
 		return TARGET_CONF_CHANGED;

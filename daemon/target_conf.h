@@ -54,6 +54,9 @@ struct target_conf {
 	unsigned char		*expect;	/* substring, or NULL */
 	size_t			 expect_len;
 	char			*expect_regex;	/* source text, or NULL */
+	char			*labels;	/* "name\0value\0" each, or NULL:
+						   pooled as name is */
+	size_t			 labels_len;
 	void			*regex;		/* compiled regex_t, or NULL */
 	struct tls_conf		*tls;		/* NULL: plain TCP */
 	uint32_t		 read_limit;

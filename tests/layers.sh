@@ -203,8 +203,8 @@ HOUSE = [
     ("results", "results"),
     ("schedule", "target adhoc maint"),
     ("record", "events"),
-    ("config", "conf_keys conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
-    ("serve", "report control control_maint metrics http hook jsonw proto sdnotify state state_file state_load"),
+    ("config", "conf_keys conf_labels conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
+    ("serve", "alerts report control control_maint metrics http hook jsonw proto sdnotify state state_file state_load"),
     ("main", "server futd"),
 ]
 layer = {}
