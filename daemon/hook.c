@@ -73,9 +73,31 @@ hook_env_add(struct hook_job *j, const char *fmt, ...)
 }
 
 /*
- * The hook's whole environment: the change, and PATH for the tools a
- * script calls.  The one place its variables are made: a target's labels
- * go here too when targets have them.
+ * A target's labels as FUTD_LABEL_<name>=<value> (a label's name is an
+ * environment variable's too: [a-zA-Z_][a-zA-Z0-9_]*), as many as the
+ * environment has room for; 0, or -1 when out of memory.
+ */
+static int
+hook_env_labels(struct hook_job *j, const struct target *tg)
+{
+	const struct target_rare *rare = tg->rare;
+	const char *n, *v;
+	size_t off;
+
+	for (off = 0; rare != NULL && off < rare->labels_len &&
+	    j->nenv < HOOK_ENV_MAX; off += strlen(n) + strlen(v) + 2) {
+		n = rare->labels + off;
+		v = n + strlen(n) + 1;
+		if (hook_env_add(j, "FUTD_LABEL_%s=%s", n, v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The hook's whole environment: the change, the target's labels, and
+ * PATH for the tools a script calls.  The one place its variables are
+ * made.
  */
 static int
 hook_env_build(struct hook_job *j, const struct target *tg,
@@ -98,7 +120,8 @@ hook_env_build(struct hook_job *j, const struct target *tg,
 	    hook_env_add(j, "FUTD_PROBE=%s", probe_kind_name(tg->conf.kind)) ==
 	    -1 || hook_env_add(j, "FUTD_HOST=%s", tg->conf.host) == -1 ||
 	    hook_env_add(j, "FUTD_PORT=%u", (unsigned)tg->conf.port) == -1 ||
-	    hook_env_add(j, "PATH=/usr/bin:/bin") == -1)
+	    hook_env_add(j, "PATH=/usr/bin:/bin") == -1 ||
+	    hook_env_labels(j, tg) == -1)
 		return -1;
 	j->env[j->nenv] = NULL;
 	return 0;

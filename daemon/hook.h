@@ -23,7 +23,8 @@ struct target;
 #define HOOK_LINE_MAX		200	/* of its output, the first line */
 #define HOOK_READ_MAX		(1024 * 1024)	/* then we stop listening */
 #define HOOK_KILL_US		(2 * 1000000LL)	/* SIGTERM to SIGKILL */
-#define HOOK_ENV_MAX		16
+/* the news (11), and as many of a target's labels as fit */
+#define HOOK_ENV_MAX		48
 
 /* A change to tell: the environment, built when it happened. */
 struct hook_job {

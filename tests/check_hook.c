@@ -128,8 +128,8 @@ probes_min(uint64_t ms)
 }
 
 /*
- * 1. A target found down runs the hook with exactly the news in its
- * environment and nothing of futd's (the test's own environment, which
+ * 1. A target found down runs the hook with exactly the news and its labels
+ * in its environment and nothing of futd's (the test's own environment, which
  * futd inherits, has HOME, CK_RUN_SUITE...), no arguments, cwd /; its exit
  * status and first line go to futd's log, the second line does not.  A
  * target found up by its first result runs nothing.
@@ -148,7 +148,8 @@ START_TEST(test_hook_env)
 	sys_write_filef(fx.conf, "on_change = \"%s\";\n"
 	    "targets = (\n"
 	    "  { name = \"gone\"; host = \"127.0.0.1\"; port = %u; "
-	    "interval = 0.2; rise = 1; fall = 1; },\n"
+	    "interval = 0.2; rise = 1; fall = 1;\n"
+	    "    labels = { team = \"db\"; tier = \"1\"; }; },\n"
 	    "  { name = \"fine\"; host = \"127.0.0.1\"; port = %u; "
 	    "probe = \"hello\"; interval = 0.2; rise = 1; fall = 1; }\n);\n",
 	    hook_path, rport, sw.port);
@@ -167,6 +168,8 @@ START_TEST(test_hook_env)
 	    "FUTD_ERROR=refused\n"
 	    "FUTD_FROM=unknown\n"
 	    "FUTD_HOST=127.0.0.1\n"
+	    "FUTD_LABEL_team=db\n"
+	    "FUTD_LABEL_tier=1\n"
 	    "FUTD_LATENCY_US="
 	    "FUTD_MESSAGE=Connection refused\n"
 	    "FUTD_PORT=%u\n"
