@@ -145,8 +145,8 @@ conf_state(struct conf_ctx *ctx, const config_setting_t *root,
 		conf_error(ctx, s, "state_file must name a file, e.g. "
 		    "\"/var/lib/futd/futd.state\"; leave it out to keep no "
 		    "state");
-	else
-		c->state_file = strdup(v);
+	else if ((c->state_file = conf_path(ctx, v)) == NULL)
+		conf_error(ctx, s, "out of memory");
 }
 
 /*

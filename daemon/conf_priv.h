@@ -116,6 +116,7 @@ struct conf_part {
 void	 conf_error(struct conf_ctx *, const config_setting_t *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 void	 conf_errors_sort(struct strlist *, size_t);
+char	*conf_path(const struct conf_ctx *, const char *);
 void	 conf_check_keys(struct conf_ctx *, const config_setting_t *,
 	    enum conf_place, const char *);
 void	 conf_unknown_key(struct conf_ctx *, const config_setting_t *,

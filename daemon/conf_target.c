@@ -267,21 +267,6 @@ conf_alpn(struct conf_ctx *ctx, const config_setting_t *s, const char *label,
 	tl->alpn_len = off;
 }
 
-/*
- * A path a target names (ca_file), relative to the directory of its file
- * as targets_dir and @include are, not to futd's cwd (under systemd, /).
- * NULL when out of memory.
- */
-static char *
-conf_target_path(const struct conf_ctx *ctx, const char *v)
-{
-	char *p;
-
-	if (*v == '/' || ctx->dir == NULL)
-		return strdup(v);
-	return asprintf(&p, "%s/%s", ctx->dir, v) == -1 ? NULL : p;
-}
-
 static void
 conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct tls_conf *tl)
@@ -306,7 +291,7 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 		conf_bool(ctx, s, "verify", label, &tl->verify);
 	if ((s = g->key[K_CA_FILE]) != NULL &&
 	    (v = conf_string(ctx, s, "ca_file")) != NULL &&
-	    (tl->ca_file = conf_target_path(ctx, v)) == NULL)
+	    (tl->ca_file = conf_path(ctx, v)) == NULL)
 		conf_error(ctx, s, "out of memory %s", label);
 	if ((s = g->key[K_MIN_VERSION]) != NULL &&
 	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)

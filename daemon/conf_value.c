@@ -10,6 +10,21 @@
 
 #include "conf_priv.h"
 
+/*
+ * A path a setting names (ca_file, state_file), relative to the directory
+ * of its file as targets_dir and @include are, not to futd's cwd (under
+ * systemd, /).  NULL when out of memory.
+ */
+char *
+conf_path(const struct conf_ctx *ctx, const char *v)
+{
+	char *p;
+
+	if (*v == '/' || ctx->dir == NULL)
+		return strdup(v);
+	return asprintf(&p, "%s/%s", ctx->dir, v) == -1 ? NULL : p;
+}
+
 /* An error's place, for conf_errors_sort: its file's rank and its line. */
 struct conf_err_key {
 	size_t		 file;		/* in order of first appearance */

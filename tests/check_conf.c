@@ -253,6 +253,24 @@ START_TEST(test_good_empty)
 }
 END_TEST
 
+/*
+ * A relative state_file is the config file's neighbour, as ca_file and
+ * targets_dir are: under systemd futd's cwd is /.
+ */
+START_TEST(test_good_state_relative)
+{
+	char path[PATH_LEN], want[PATH_LEN + 16], *slash;
+
+	load_good("good/state_relative.conf");
+	data_path(path, sizeof(path), "good/state_relative.conf");
+	slash = strrchr(path, '/');
+	ck_assert(slash != NULL);
+	snprintf(want, sizeof(want), "%.*s/futd.state", (int)(slash - path),
+	    path);
+	ck_assert_pstr_eq(conf->state_file, want);
+}
+END_TEST
+
 /* Earlier messages in the list are not this file's errors. */
 START_TEST(test_good_with_earlier_errors)
 {
@@ -718,6 +736,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_good_minimal_defaults);
 	tcase_add_test(tc, test_good_local_address);
 	tcase_add_test(tc, test_good_empty);
+	tcase_add_test(tc, test_good_state_relative);
 	tcase_add_test(tc, test_good_with_earlier_errors);
 	suite_add_tcase(s, tc);
 
