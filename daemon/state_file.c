@@ -130,15 +130,11 @@ state_put_target(struct state_out *o, const struct daemon *d,
 {
 	const struct maint *m = maints_find(&d->maints, tg->conf.name);
 	const struct results *r = &tg->res;
-	struct target_conf tc;
-	unsigned char id[TARGET_ID_LEN];
 	struct results copy;
 	uint32_t len, i, hl;
 	uint16_t nl;
 
 	nl = (uint16_t)strlen(tg->conf.name);
-	if (target_conf_identity(target_getconf(tg, &tc), id) == -1)
-		memset(id, 0, sizeof(id));	/* will not match: reset */
 	hl = r->d != NULL && r->ring != NULL ? r->ring_count : 0;
 	len = sizeof(nl) + nl + TARGET_ID_LEN + 8 + sizeof(copy);
 	if (r->d != NULL)
@@ -150,7 +146,7 @@ state_put_target(struct state_out *o, const struct daemon *d,
 	state_put(o, &len, sizeof(len));
 	state_put(o, &nl, sizeof(nl));
 	state_put(o, tg->conf.name, nl);
-	state_put(o, id, sizeof(id));
+	state_put(o, tg->id, sizeof(tg->id));
 	copy = *r;
 	copy.d = NULL;
 	copy.ring = NULL;

@@ -90,10 +90,8 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
     struct state_counts *n)
 {
 	static struct results_detail det;
-	unsigned char id[TARGET_ID_LEN];
 	struct hist_entry *hist = NULL;
 	struct addr_result *each = NULL;
-	struct target_conf tc;
 	struct results res;
 	struct target *tg;
 	char *name;
@@ -109,8 +107,7 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
 		return;
 	}
 	if (rec->res == NULL ||
-	    target_conf_identity(target_getconf(tg, &tc), id) == -1 ||
-	    memcmp(id, rec->id, sizeof(id)) != 0) {
+	    memcmp(tg->id, rec->id, sizeof(tg->id)) != 0) {
 		n->reset++;
 		if (rec->maint != NULL)
 			state_apply_maint(d, tg, rec->maint);

@@ -93,6 +93,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	struct target *tg;
 	struct target_conf_core *cc;
 	struct target_rare *rare = NULL;
+	struct target_conf own;
 	size_t nlen = strlen(tc->name) + 1, hlen = strlen(tc->host) + 1;
 	size_t plen = tc->payload_len;
 	int shared = tc->payload != NULL &&
@@ -173,6 +174,9 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	memset(tc, 0, sizeof(*tc));
 	results_set_policy(&tg->res, cc->rise, cc->fall, cc->flap);
 	task_init(&tg->task, &d->ex, target_poll, NULL, tg);
+	/* all zero will match no saved record: the target starts afresh */
+	if (target_conf_identity(target_getconf(tg, &own), tg->id) == -1)
+		memset(tg->id, 0, sizeof(tg->id));
 	return tg;
 }
 

@@ -119,6 +119,14 @@ struct target {
 	uint8_t			 queued;	/* this probe waited for a slot */
 	uint8_t			 fail_error;	/* of fail_event */
 	uint8_t			 has_adhoc;	/* futctl probe, in flight */
+	/*
+	 * target_conf_identity, made once by target_new: the state file's
+	 * key.  Not in the state writer: a forked child of a threaded futd
+	 * must not enter OpenSSL (its locks may be held by a thread that
+	 * is not there) nor malloc.  What it hashes never changes while
+	 * the target lives (target_reconf changes none of it).
+	 */
+	unsigned char		 id[TARGET_ID_LEN];
 	/* then conf.name, conf.host, conf.payload (target.c) */
 };
 

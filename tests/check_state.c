@@ -10,6 +10,9 @@
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
 
 #include <limits.h>
 #include <signal.h>
@@ -19,8 +22,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
+#include "daemon.h"
 #include "state.h"
+#include "target.h"
 #include "tests.h"
 #include "sys.h"
 
@@ -398,6 +404,67 @@ START_TEST(test_disable_kept)
 }
 END_TEST
 
+/*
+ * The writer runs in a forked child of a futd with threads (reload,
+ * conf_dir): OpenSSL's locks may be held there by a thread that is not,
+ * and a call into it may never return (a save that never ends, and no
+ * save after it).  Here OpenSSL is gone in the child, as it is when its
+ * lock is held; the record must still carry the target's identity.
+ */
+START_TEST(test_writer_needs_no_openssl)
+{
+	unsigned char buf[1 << 16], want[TARGET_ID_LEN];
+	struct state_header h;
+	struct state_iter it;
+	struct state_rec rec;
+	struct target_conf tc;
+	struct target *tg;
+	struct daemon d;
+	char why[128];
+	ssize_t n;
+	pid_t p;
+	int fd, st;
+
+	memset(&d, 0, sizeof(d));
+	memset(&tc, 0, sizeof(tc));
+	tc.name = strdup("idle");
+	tc.host = strdup("127.0.0.1");
+	ck_assert_ptr_nonnull(tc.name);
+	ck_assert_ptr_nonnull(tc.host);
+	tc.port = 9;
+	tc.family = AF_UNSPEC;
+	tc.numeric = 1;
+	tc.interval_us = 1000000;
+	tc.timeout_us = 1000000;
+	ck_assert_ptr_nonnull(tg = target_new(&d, &tc, 8));
+	ck_assert_int_eq(target_conf_identity(target_getconf(tg, &tc), want),
+	    0);
+	d.targets = &tg;
+	d.ntargets = 1;
+	fd = open(state_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ne(fd, -1);
+	if ((p = fork()) == 0) {
+		OPENSSL_cleanup();
+		_exit(state_write(fd, &d, 0, 0) == 0 ? 0 : 1);
+	}
+	ck_assert_int_ne(p, -1);
+	ck_assert_int_eq(waitpid(p, &st, 0), p);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the writer failed (status %#x)", st);
+	n = pread(fd, buf, sizeof(buf), 0);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(state_check(buf, (size_t)n, &h, &it, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(state_next(&it, &rec), 1);
+	ck_assert_msg(memcmp(rec.id, want, sizeof(want)) == 0,
+	    "the record's identity is not the target's: it would be reset "
+	    "at the next start");
+	d.targets = NULL;
+	target_free(tg);
+}
+END_TEST
+
 Suite *
 state_suite(void)
 {
@@ -413,6 +480,7 @@ state_suite(void)
 	tcase_add_test(tc, test_changed_and_removed);
 	tcase_add_test(tc, test_unknown_section_skipped);
 	tcase_add_test(tc, test_disable_kept);
+	tcase_add_test(tc, test_writer_needs_no_openssl);
 	suite_add_tcase(s, tc);
 	return s;
 }
