@@ -779,6 +779,12 @@ results_restore(struct results *r, const struct results *saved,
 		if (r->d == NULL && (r->d = slab_alloc(sizeof(*r->d))) == NULL)
 			return -1;
 		*r->d = *d;
+		/*
+		 * Its received bytes were in the target's keep buffer, not
+		 * in the file: none are claimed (nor a file's length past
+		 * that buffer's end believed).  recv_total still says.
+		 */
+		r->d->last.recv_len = 0;
 		results_avail_shift(r->d->hour, AVAIL_HOUR_BUCKETS,
 		    &r->d->hour_slot, mono_shift_us, AVAIL_HOUR_SLOT_US);
 		results_avail_shift(r->d->day, AVAIL_DAY_BUCKETS,

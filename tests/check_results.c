@@ -160,6 +160,38 @@ START_TEST(test_detail_late)
 }
 END_TEST
 
+/*
+ * The bytes a failed expect received live in the target's keep buffer,
+ * not in the state file: after a restart its last result must not claim
+ * bytes the buffer does not hold (they would be shown as "received",
+ * uninitialised heap, or past its end for a file that says more than 64).
+ */
+START_TEST(test_restore_no_recv)
+{
+	static const unsigned char got[] = "HELLO\r\n";
+	struct probe_result pr, last;
+	struct results r2;
+
+	ck_assert_int_eq(results_init(&r, 4), 0);
+	pr = pr_make(1000000, 300, PERR_EXPECT_MISMATCH, 0);
+	pr.recv = got;
+	pr.recv_len = sizeof(got) - 1;
+	pr.recv_total = sizeof(got) - 1;
+	results_record(&r, &pr);
+	ck_assert_int_eq(results_last(&r, &last), 0);
+	ck_assert_uint_eq(last.recv_len, sizeof(got) - 1);
+	ck_assert_int_eq(results_init(&r2, 4), 0);
+	ck_assert_int_eq(results_restore(&r2, &r, r.d, NULL, 0, 0), 0);
+	ck_assert_int_eq(results_last(&r2, &last), 0);
+	ck_assert_uint_eq(last.error, PERR_EXPECT_MISMATCH);
+	ck_assert_uint_eq(last.recv_total, sizeof(got) - 1);
+	ck_assert_msg(last.recv_len == 0, "restored: %u bytes received, "
+	    "none kept", (unsigned)last.recv_len);
+	results_free(&r2);
+	results_free(&r);
+}
+END_TEST
+
 /* unknown -> up -> down -> up; "since" moves on a change only. */
 START_TEST(test_state_changes)
 {
@@ -533,6 +565,7 @@ results_suite(void)
 
 	tc = tcase_create("report");
 	tcase_add_test(tc, test_report_history);
+	tcase_add_test(tc, test_restore_no_recv);
 	suite_add_tcase(s, tc);
 
 	return s;
