@@ -515,11 +515,18 @@ alerts_url_send(struct alerts *a, struct alert_url *u)
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	free(body);
 	body = NULL;
-	/* on failure it has freed req */
-	if (evhttp_make_request(u->conn, req, EVHTTP_REQ_POST, u->path) == -1)
-		goto fail;
+	/*
+	 * In flight before the call: a connect that fails at once (no
+	 * route, no fd) calls alerts_url_done within it, which ends this
+	 * POST and sets the backoff.  Set after, nsent would say "in
+	 * flight" for good and this URL be told nothing again.
+	 */
 	u->nsent = n;
 	log_debug("alertmanager %s: sending %zu alerts", u->url, n);
+	/* on failure it has freed req */
+	if (evhttp_make_request(u->conn, req, EVHTTP_REQ_POST, u->path) ==
+	    -1 && u->sent != NULL)
+		goto fail;
 	return;
 fail:
 	if (n > 0)

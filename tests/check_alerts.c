@@ -8,13 +8,18 @@
  * and passes without checking.  FUTD_SYS_KEEP=1 keeps the directories.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include <net/if.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -589,6 +594,85 @@ START_TEST(test_alert_conf)
 END_TEST
 
 /*
+ * This test process in a network namespace of its own, its loopback down:
+ * a connect to 127.0.0.1 fails at once (ENETUNREACH), as one to an
+ * Alertmanager behind a route that is gone.  0: not possible here.
+ */
+static int
+netns_enter(void)
+{
+	char map[64];
+	uid_t uid = getuid();
+	int fd, n;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
+		return 0;
+	n = snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid,
+	    (unsigned)uid);
+	if ((fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC)) != -1) {
+		(void)write(fd, map, (size_t)n);
+		close(fd);
+	}
+	return 1;
+}
+
+static void
+netns_lo_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert(s != -1);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ck_assert(ioctl(s, SIOCGIFFLAGS, &ifr) == 0);
+	ifr.ifr_flags |= IFF_UP;
+	ck_assert_msg(ioctl(s, SIOCSIFFLAGS, &ifr) == 0, "lo up: %s",
+	    strerror(errno));
+	close(s);
+}
+
+/*
+ * A POST whose connect fails at once: libevent calls the request back
+ * within evhttp_make_request.  That URL must be tried again when it can
+ * be reached, not wait for an answer that came already.  The test's own
+ * listener plays Alertmanager (200 to each POST), on 127.0.0.1 once up.
+ */
+START_TEST(test_alert_refused_at_once)
+{
+	const unsigned port = 19093;	/* the namespace's own: all free */
+	uint64_t deadline;
+	size_t i;
+
+	if (!netns_enter()) {
+		fprintf(stderr, "test_alert_refused_at_once: SKIPPED: no "
+		    "user and network namespace here (unshare: %s)\n",
+		    strerror(errno));
+		return;
+	}
+	sys_write_filef(fx.conf, AM_CONF "targets = ( { name = \"gone\"; "
+	    "host = \"127.0.0.1\"; port = 1; interval = 0.2; fall = 1; } );\n",
+	    port);
+	sys_fx_futd(&fx);
+	/* down at once, its first POST failed at once (1 s backoff) */
+	sys_sleep_ms(1500);
+	netns_lo_up();
+	hook.lsn = sys_socket_at("127.0.0.1", port);
+	ck_assert(hook.lsn != -1 && listen(hook.lsn, 16) == 0);
+	deadline = sys_now_ms() + 10000;
+	while (json_array_size(hook.got) == 0 && sys_left_ms(deadline) > 0)
+		hook_serve(500);
+	ck_assert_msg(json_array_size(hook.got) > 0, "no POST after the "
+	    "Alertmanager could be reached again");
+	for (i = 0; i < json_array_size(json_array_get(hook.got, 0)); i++)
+		if (strcmp(jsub(json_array_get(json_array_get(hook.got, 0), i),
+		    "labels", "target"), "gone") == 0)
+			return;
+	ck_abort_msg("the POST has no alert for gone");
+}
+END_TEST
+
+/*
  * The README's rules for a fleet (conf/futd.rules.yml: the quorum over
  * instance) are rules Prometheus takes.
  */
@@ -630,6 +714,7 @@ alerts_suite(void)
 	tcase_add_test(tc, test_alert_flapping);
 	tcase_add_test(tc, test_alert_conf);
 	tcase_add_test(tc, test_fleet_rules);
+	tcase_add_test(tc, test_alert_refused_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
