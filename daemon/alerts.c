@@ -406,6 +406,46 @@ alerts_state(struct alerts *a, struct target *tg, enum target_state before,
 	alerts_kick(a);
 }
 
+/*
+ * At start, after the state file: a target that was down or flapping
+ * still is, and Alertmanager holds its alert only until the endsAt the
+ * last futd gave it.  Told again as that alert (its labels, its state's
+ * since as startsAt), so that it does not end by itself while the target
+ * is still down; Alertmanager takes it as the one it has: no new
+ * notification, as no hook runs for a state a target already had.
+ */
+void
+alerts_adopt(struct alerts *a)
+{
+	struct probe_result buf;
+	const struct probe_result *pr;
+	uint64_t mono = clock_mono_us();
+	enum target_state st;
+	enum alert_kind k;
+	struct target *tg;
+	struct alert *al;
+	size_t i;
+
+	if (a == NULL || a->nurls == 0)
+		return;
+	for (i = 0; i < a->d->ntargets; i++) {
+		tg = a->d->targets[i];
+		st = results_state(&tg->res);
+		if (st != TARGET_DOWN && st != TARGET_FLAPPING)
+			continue;
+		k = st == TARGET_DOWN ? ALERT_DOWN : ALERT_FLAPPING;
+		if ((pr = target_last(tg, &buf)) == NULL) {
+			memset(&buf, 0, sizeof(buf));
+			pr = &buf;
+		}
+		alerts_fire(a, tg, k, pr, mono);
+		if ((al = alerts_find(a, tg->conf.name, k)) != NULL &&
+		    tg->res.since_wall_us != 0)
+			al->starts_us = tg->res.since_wall_us;
+	}
+	alerts_kick(a);
+}
+
 /* RFC 3339, UTC, milliseconds */
 static void
 alerts_time(int64_t wall_us, char *buf, size_t len)

@@ -24,6 +24,7 @@ struct alerts	*alerts_new(struct daemon *, struct event_base *,
 int		 alerts_conf(struct alerts *, const struct conf *);
 void		 alerts_state(struct alerts *, struct target *,
 		    enum target_state, const struct probe_result *);
+void		 alerts_adopt(struct alerts *);
 void		 alerts_free(struct alerts *);
 
 #endif /* FUTD_ALERTS_H */

@@ -439,6 +439,8 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		return -1;
 	if (alerts_conf(s->alerts, s->d.conf) == -1)
 		log_warnx("some alertmanager_urls were not taken");
+	/* the alerts of the states the state file brought back */
+	alerts_adopt(s->alerts);
 	event_start(&s->d);
 	log_info("control socket %s", passed ? "passed by systemd" : path);
 	return 0;

@@ -594,6 +594,53 @@ START_TEST(test_alert_conf)
 END_TEST
 
 /*
+ * A target down across a restart (state_file) is still down: its alert
+ * stays firing, told again by the new futd, not left to end by itself at
+ * the endsAt the old one gave it (4 resends on) while the target is down.
+ */
+START_TEST(test_alert_kept_across_restart)
+{
+	char state[PATH_MAX];
+	size_t seen;
+	json_t *al, *b;
+	int status;
+	size_t i, j;
+
+	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	    NULL) {
+		fprintf(stderr, "test_alert_kept_across_restart: SKIPPED: no "
+		    "prometheus-alertmanager in PATH\n");
+		return;
+	}
+	am_setup();
+	am_start();
+	sys_path_in(state, sizeof(state), fx.dir, "futd.state");
+	sys_write_filef(fx.conf, AM_CONF "state_file = \"%s\";\n"
+	    "targets = ( { name = \"dead\"; host = \"127.0.0.1\"; port = 1; "
+	    "interval = 0.2; fall = 1; } );\n", am.port, state);
+	sys_fx_futd(&fx);
+	hook_wait(0, "dead", "firing");
+	kill(fx.futd, SIGTERM);
+	ck_assert_int_eq(sys_wait(fx.futd, SYS_STOP_MS, &status), 0);
+	fx.futd = -1;
+	seen = json_array_size(hook.got);
+	sys_fx_futd(&fx);
+	/* endsAt was 4 s on: 8 s is twice that */
+	hook_serve(8000);
+	for (i = seen; i < json_array_size(hook.got); i++) {
+		b = json_array_get(hook.got, i);
+		json_array_foreach(json_object_get(b, "alerts"), j, al)
+			ck_assert_msg(!hook_is(al, "dead", NULL, "resolved"),
+			    "resolved after the restart, while still down");
+	}
+	al = am_alert_of("dead");
+	ck_assert_str_eq(jsub(al, "status", "state"), "active");
+	json_decref(al);
+	am_stop();
+}
+END_TEST
+
+/*
  * This test process in a network namespace of its own, its loopback down:
  * a connect to 127.0.0.1 fails at once (ENETUNREACH), as one to an
  * Alertmanager behind a route that is gone.  0: not possible here.
@@ -715,6 +762,7 @@ alerts_suite(void)
 	tcase_add_test(tc, test_alert_conf);
 	tcase_add_test(tc, test_fleet_rules);
 	tcase_add_test(tc, test_alert_refused_at_once);
+	tcase_add_test(tc, test_alert_kept_across_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }
