@@ -72,8 +72,17 @@ state_save_file(const char *path, const struct daemon *d)
 		log_warnx("state: %s: the name is too long", path);
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1) {
+	/*
+	 * A file of our own, never one found there: a writer left by a
+	 * killed futd still writing its own (unlinked, it writes on
+	 * unseen), a FIFO that would block the open, a link elsewhere.
+	 */
+	if (unlink(tmp) == -1 && errno != ENOENT) {
+		log_warn("state: cannot remove %s", tmp);
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
 		log_warn("state: cannot create %s (is its directory there "
 		    "and futd's to write?)", tmp);
 		return -1;
@@ -216,6 +225,9 @@ state_save_now(struct state *s)
 
 	if (s == NULL || s->path == NULL)
 		return 0;
+	/* what a writer still writes is older than this save: not waited for */
+	if (s->child != 0)
+		kill(s->child, SIGKILL);
 	state_reap(s, 1);
 	if (state_save_file(s->path, s->d) == -1)
 		return -1;

@@ -300,6 +300,36 @@ START_TEST(test_broken_files)
 }
 END_TEST
 
+/*
+ * A file at the temporary name that is not the writer's own (here a
+ * FIFO, whose open would block; a file left by a killed futd's writer)
+ * neither hangs the saves nor the stop: the writer makes its own.
+ */
+START_TEST(test_tmp_not_ours)
+{
+	char tmp[PATH_MAX + 8];
+	struct stat st;
+	int status, r, fd;
+
+	setup_targets("", 1);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state_path);
+	ck_assert_int_eq(mkfifo(tmp, 0600), 0);
+	start_futd("futd1.err");
+	wait_ok("up", "ok", 3);
+	sys_sleep_ms(1500);	/* a save or two */
+	kill(fx.futd, SIGTERM);
+	r = sys_wait(fx.futd, SYS_STOP_MS, &status);
+	/* a writer blocked in the FIFO's open ends (SIGPIPE) */
+	if ((fd = open(tmp, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) != -1)
+		close(fd);
+	ck_assert_msg(r == 0, "futd hung at SIGTERM");
+	fx.futd = -1;
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(stat(state_path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode) && st.st_size > 100);
+}
+END_TEST
+
 START_TEST(test_changed_and_removed)
 {
 	unsigned down, other;
@@ -481,6 +511,7 @@ state_suite(void)
 	tcase_add_test(tc, test_unknown_section_skipped);
 	tcase_add_test(tc, test_disable_kept);
 	tcase_add_test(tc, test_writer_needs_no_openssl);
+	tcase_add_test(tc, test_tmp_not_ours);
 	suite_add_tcase(s, tc);
 	return s;
 }
