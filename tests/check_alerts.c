@@ -88,23 +88,6 @@ fx_teardown(void)
 		close(hook.lsn);
 }
 
-static const char *
-find_exec(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	int n;
-
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = p + strcspn(p, ":");
-		n = snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name);
-		if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
-
 /* o's key, or o's group's key; "" when absent */
 static const char *
 jsub(const json_t *o, const char *group, const char *key)
@@ -375,8 +358,8 @@ START_TEST(test_alertmanager)
 	json_t *al, *want, *st;
 	size_t mark;
 
-	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
-	    NULL && find_exec("alertmanager", am.bin, sizeof(am.bin)) == NULL) {
+	if (sys_find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	    NULL && sys_find_exec("alertmanager", am.bin, sizeof(am.bin)) == NULL) {
 		fprintf(stderr, "test_alertmanager: SKIPPED: no "
 		    "prometheus-alertmanager in PATH (Debian package "
 		    "\"prometheus-alertmanager\")\n");
@@ -473,7 +456,7 @@ START_TEST(test_alert_removed)
 	char one[256];
 	json_t *al;
 
-	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	if (sys_find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
 	    NULL) {
 		fprintf(stderr, "test_alert_removed: SKIPPED: no "
 		    "prometheus-alertmanager in PATH\n");
@@ -510,7 +493,7 @@ START_TEST(test_alert_flapping)
 	json_t *al;
 	int i;
 
-	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	if (sys_find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
 	    NULL) {
 		fprintf(stderr, "test_alert_flapping: SKIPPED: no "
 		    "prometheus-alertmanager in PATH\n");
@@ -606,7 +589,7 @@ START_TEST(test_alert_kept_across_restart)
 	int status;
 	size_t i, j;
 
-	if (find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
+	if (sys_find_exec("prometheus-alertmanager", am.bin, sizeof(am.bin)) ==
 	    NULL) {
 		fprintf(stderr, "test_alert_kept_across_restart: SKIPPED: no "
 		    "prometheus-alertmanager in PATH\n");
@@ -730,7 +713,7 @@ START_TEST(test_fleet_rules)
 	const char *src = getenv("FUTD_SRCDIR");
 	struct sys_out out;
 
-	if (find_exec("promtool", bin, sizeof(bin)) == NULL) {
+	if (sys_find_exec("promtool", bin, sizeof(bin)) == NULL) {
 		fprintf(stderr, "test_fleet_rules: SKIPPED: no promtool in "
 		    "PATH (Debian package \"prometheus\")\n");
 		return;

@@ -144,24 +144,6 @@ fx_teardown(void)
 	sys_fx_teardown(&fx);
 }
 
-/* The path of an executable named name in PATH, or NULL. */
-static const char *
-find_exec(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	int n;
-
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = p + strcspn(p, ":");
-		n = snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name);
-		if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
-
 /* ok + failed of a target, -1 if absent */
 static long long
 done_of(const json_t *st, const char *name)
@@ -854,7 +836,7 @@ START_TEST(test_promtool)
 	struct sys_out out;
 	struct hresp r;
 
-	if (find_exec("promtool", promtool, sizeof(promtool)) == NULL) {
+	if (sys_find_exec("promtool", promtool, sizeof(promtool)) == NULL) {
 		fprintf(stderr, "test_promtool: SKIPPED: no promtool in PATH "
 		    "(Debian package \"prometheus\")\n");
 		return;
@@ -942,7 +924,7 @@ START_TEST(test_prometheus)
 	pid_t pid;
 	int status, fd;
 
-	if (find_exec("prometheus", bin, sizeof(bin)) == NULL) {
+	if (sys_find_exec("prometheus", bin, sizeof(bin)) == NULL) {
 		fprintf(stderr, "test_prometheus: SKIPPED: no prometheus in "
 		    "PATH (Debian package \"prometheus\")\n");
 		return;

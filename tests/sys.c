@@ -1404,3 +1404,21 @@ sys_fx_futd(struct sys_fx *fx)
 {
 	fx->futd = sys_futd_start(fx->conf, fx->sock, fx->err);
 }
+
+/* The path of an executable named name in $PATH, in buf; NULL if none. */
+const char *
+sys_find_exec(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	int n;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = p + strcspn(p, ":");
+		n = snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name);
+		if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}

@@ -126,6 +126,7 @@ int		 sys_wait_closed(int, unsigned);
 int		 sys_notify_open(const char *);
 int		 sys_notify_wait(int, const char *, unsigned, char *, size_t);
 int		 sys_bound_port(int *, unsigned *);
+const char	*sys_find_exec(const char *, char *, size_t);
 
 /*
  * A port of 127.0.0.1 a test turns on (listening) and off (connects
