@@ -574,21 +574,40 @@ fds_idle(void)
 
 /*
  * The real config by SIGHUP (no futctl: its connection would be one more
- * descriptor), then until the first probe has its socket: from then on
- * each descriptor over idle is a probe's socket, open or connecting.
- * futd closes a probe's socket before it lets the next probe run.
+ * descriptor); once futd's log says it is applied, until the first probe
+ * has its socket: from then on each descriptor over idle is a probe's
+ * socket, open or connecting.  futd closes a probe's socket before it
+ * lets the next probe run.  The read is a thread's, which a loaded
+ * machine under ASan or valgrind may start late: it gets 10 s.
  */
 static void
 reload_and_wait_probe(const char *conf, size_t len, size_t idle)
 {
-	uint64_t deadline = sys_now_ms() + 2000;
+	uint64_t deadline = sys_now_ms() + 10000;
+	char *err = NULL;
 
 	ck_assert(sys_write_file(fx.conf, conf, len) == 0);
 	ck_assert(kill(fx.futd, SIGHUP) == 0);
+	for (;;) {
+		free(err);
+		err = sys_read_file(fx.err, NULL);
+		if ((err != NULL && strstr(err, "reloaded:") != NULL) ||
+		    sys_left_ms(deadline) == 0)
+			break;
+		sys_sleep_ms(5);
+	}
+	ck_assert_msg(err != NULL && strstr(err, "reloaded:") != NULL,
+	    "futd did not say \"reloaded:\" within 10 s of SIGHUP; its "
+	    "stderr:\n%s", err != NULL ? err : "(none)");
+	free(err);
+	deadline = sys_now_ms() + 2000;
 	while (sys_proc_fds(fx.futd) <= idle && sys_left_ms(deadline) > 0)
 		sys_sleep_ms(2);
-	ck_assert_msg(sys_proc_fds(fx.futd) > idle, "no probe started within "
-	    "2 s of the reload");
+	if (sys_proc_fds(fx.futd) <= idle) {
+		err = sys_read_file(fx.err, NULL);
+		ck_abort_msg("no probe started within 2 s of the reload; futd's "
+		    "stderr:\n%s", err != NULL ? err : "(none)");
+	}
 	sys_sleep_ms(30);	/* the reload's own files are closed */
 }
 
