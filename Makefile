@@ -49,9 +49,9 @@ else
 Q = @
 endif
 
-DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
+DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/step.c daemon/probe.c daemon/results.c \
 		   daemon/target.c daemon/maint.c daemon/control_maint.c daemon/target_conf.c daemon/strlist.c \
-		   daemon/conf.c daemon/conf_value.c daemon/conf_labels.c daemon/conf_target.c \
+		   daemon/conf.c daemon/conf_value.c daemon/conf_labels.c daemon/conf_target.c daemon/conf_steps.c \
 		   daemon/conf_dir.c daemon/conf_read.c daemon/conf_keys.c \
 		   daemon/conf_host.c daemon/conf_syntax.c daemon/daemon.c daemon/log.c \
 		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/alerts.c daemon/http.c daemon/hook.c daemon/control.c \

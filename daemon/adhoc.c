@@ -74,8 +74,8 @@ adhoc_probe_init(struct adhoc *a)
 	a->probe.rbuf = a->rbuf;
 	if (tg->conf.tls != NULL)
 		a->probe.tls_info = &a->tls_info;
-	a->probe.keep = a->rbuf != NULL ? a->rbuf + tg->conf.read_limit + 1 :
-	    NULL;
+	a->probe.keep = a->rbuf != NULL ? a->rbuf + a->tc.steps->read_max +
+	    1 : NULL;
 	if (d->dns_cache_max_us > 0) {
 		a->probe.cache = tg->cache;
 		a->probe.cache_max_us = d->dns_cache_max_us;
@@ -171,10 +171,9 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	if (tg->has_adhoc || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	target_getconf(tg, &a->tc);
-	if ((a->tc.expect != NULL || a->tc.regex != NULL ||
-	    a->tc.tls != NULL) &&
-	    (a->rbuf = malloc(a->tc.read_limit + 1 + RESULT_RECV_KEEP)) ==
-	    NULL) {
+	if (a->tc.steps != NULL && a->tc.steps->read_max > 0 &&
+	    (a->rbuf = malloc(a->tc.steps->read_max + 1 +
+	    RESULT_RECV_KEEP)) == NULL) {
 		free(a);
 		return NULL;
 	}
