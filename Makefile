@@ -57,7 +57,7 @@ DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uri
 		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/alerts.c daemon/http.c daemon/hook.c daemon/control.c \
 		   daemon/sdnotify.c daemon/reload.c daemon/state.c daemon/state_file.c \
 		   daemon/state_load.c daemon/server.c
-CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c client/output_maint.c \
+CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c client/output_maint.c client/output_steps.c \
 		   client/output_status.c client/output_show.c client/output_log.c \
 		   client/output_tls.c client/output_words.c client/check.c \
 		   client/table.c client/field.c client/fmt.c client/print.c \

@@ -182,6 +182,12 @@ text_settings(const json_t *target)
 	if ((s = field_str(conf, "source")) != NULL)
 		text_kv("source:", "%s", s);
 	text_labels(json_object_get(conf, "labels"));
+	/* the steps say what payload and expect would (shorthands) */
+	if (json_is_array(json_object_get(conf, "steps"))) {
+		text_steps(conf);
+		text_tls_settings(target, json_object_get(conf, "tls"));
+		return;
+	}
 	if (field_int(conf, "payload_bytes", &n) == 0)
 		text_kv("payload:", "%lld byte%s", n, n == 1 ? "" : "s");
 	if (field_num(conf, "read_limit", &d) == 0)
@@ -297,7 +303,7 @@ text_last_result(const json_t *target)
 {
 	const json_t	*last = json_object_get(target, "last");
 	const char	*words, *class;
-	char		 when[64], lat[32], buf[256];
+	char		 when[64], lat[32], buf[256], where[48];
 	double		 d;
 	long long	 us;
 	int		 good;
@@ -319,7 +325,9 @@ text_last_result(const json_t *target)
 	else {
 		words = field_str(last, "message");
 		class = field_str(last, "error");
-		text_kv("last probe:", "%s, FAILED after %s", when, lat);
+		text_step_where(where, sizeof(where), last);
+		text_kv("last probe:", "%s, FAILED after %s%s", when, lat,
+		    where);
 		if (words != NULL && class != NULL)
 			text_kv("error:", "%s (%s)", words, class);
 		else
@@ -537,7 +545,7 @@ text_probe(const json_t *data, const json_t *target)
 	};
 	const json_t	*result, *phases;
 	const char	*name, *s, *words, *class;
-	char		 buf[512], lat[32];
+	char		 buf[512], lat[32], where[48];
 	long long	 us;
 	size_t		 i;
 	int		 good, tls;
@@ -562,6 +570,7 @@ text_probe(const json_t *data, const json_t *target)
 		field_fmt_us(buf, sizeof(buf), phases, steps[i].key);
 		print_line(stdout, "  %-11s %s", steps[i].words, buf);
 	}
+	text_probe_steps(data);
 	text_result_tail(result);
 	text_probe_addresses(json_object_get(data, "addresses"));
 
@@ -575,11 +584,12 @@ text_probe(const json_t *data, const json_t *target)
 	}
 	words = field_str(result, "message");
 	class = field_str(result, "error");
+	text_step_where(where, sizeof(where), result);
 	if (words != NULL && class != NULL)
-		text_kv("result:", "FAILED after %s: %s (%s)", lat, words,
-		    class);
+		text_kv("result:", "FAILED after %s%s: %s (%s)", lat, where,
+		    words, class);
 	else
-		text_kv("result:", "FAILED after %s: %s", lat,
+		text_kv("result:", "FAILED after %s%s: %s", lat, where,
 		    words != NULL ? words : class != NULL ? class : "-");
 	return 1;
 }

@@ -26,6 +26,11 @@ int	 text_status(const json_t *, const struct parse_result *);
 int	 text_show(const json_t *, const struct parse_result *);
 int	 text_probe(const json_t *, const json_t *);
 
+/* output_steps.c */
+void	 text_steps(const json_t *);
+void	 text_step_where(char *, size_t, const json_t *);
+void	 text_probe_steps(const json_t *);
+
 /* output_tls.c */
 int	 text_is_tls(const json_t *, const json_t *);
 void	 text_tls_settings(const json_t *, const json_t *);

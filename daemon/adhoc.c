@@ -39,6 +39,7 @@ struct adhoc {
 	int			 have_round;
 	struct probe_result	 round;
 	struct tls_info		 round_tls;
+	struct probe_trace	 trace;		/* the result's probe's */
 	unsigned char		 round_recv[RESULT_RECV_KEEP];
 	adhoc_done_fn		 done;
 	void			*arg;
@@ -122,6 +123,7 @@ adhoc_next(struct adhoc *a)
 			memcpy(a->round_recv, pr->recv, a->round.recv_len);
 			a->round.recv = a->round_recv;
 		}
+		probe_trace_get(p, &a->trace);
 		a->have_round = 1;
 	}
 	if (i + 1 >= n)
@@ -156,9 +158,11 @@ adhoc_task_done(struct task *t, enum poll r, void *arg)
 
 	(void)t;
 	(void)r;
+	if (!a->have_round)
+		probe_trace_get(&a->probe, &a->trace);
 	if (a->done != NULL)
 		a->done(a->arg, a->tg, a->have_round ? &a->round :
-		    &a->probe.res, a->each, a->neach);
+		    &a->probe.res, a->each, a->neach, &a->trace);
 	adhoc_free(a);
 }
 
@@ -211,7 +215,7 @@ adhoc_abort(struct adhoc *a)
 	if (a->done != NULL) {
 		a->probe.res.error = PERR_OTHER;
 		a->probe.res.sys_err = ECANCELED;
-		a->done(a->arg, NULL, &a->probe.res, NULL, 0);
+		a->done(a->arg, NULL, &a->probe.res, NULL, 0, NULL);
 	}
 	adhoc_free(a);
 }

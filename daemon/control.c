@@ -692,7 +692,7 @@ control_metrics(struct control_client *cl, struct ctl_request *req)
 static void
 control_probe_done(void *arg, const struct target *tg,
     const struct probe_result *pr, const struct probe_result *each,
-    unsigned neach)
+    unsigned neach, const struct probe_trace *tr)
 {
 	struct control_client *cl = arg;
 	struct jsonw *jw = &cl->c->jw;
@@ -703,7 +703,7 @@ control_probe_done(void *arg, const struct target *tg,
 		    "probing", NULL);
 	} else {
 		report_begin(jw, PROTO_OK, "OK", 1);
-		report_probe(jw, tg, pr, each, neach);
+		report_probe(jw, tg, pr, each, neach, tr);
 		report_end(jw);
 		control_send(cl);
 	}

@@ -130,6 +130,8 @@ probe_rejected_words(const struct probe_result *r, char *buf, size_t len)
 	for (n = i, i = 0; i < n && o + 1 < len; i++)
 		buf[o++] = r->recv[i] >= 0x20 && r->recv[i] < 0x7f ?
 		    (char)r->recv[i] : '?';
+	while (o > (size_t)k + 2 && buf[o - 1] == ' ')
+		o--;		/* a line cut at the bytes kept */
 	buf[o] = '\0';
 }
 
@@ -740,6 +742,18 @@ probe_poll(struct probe *p, struct task *t)
 			return p->res.error == PERR_NONE ? POLL_READY :
 			    POLL_ERROR;
 		}
+	}
+}
+
+void
+probe_trace_get(const struct probe *p, struct probe_trace *tr)
+{
+	unsigned i;
+
+	tr->n = p->nsteps < STEPS_MAX ? p->nsteps : STEPS_MAX;
+	for (i = 0; i < tr->n; i++) {
+		tr->kind[i] = p->steps[i].kind;
+		tr->end_us[i] = p->step_us[i];
 	}
 }
 

@@ -147,6 +147,15 @@ struct probe {
 	struct probe_result	 res;
 };
 
+/* Each step of a probe and when it ended (`futctl probe`, adhoc.c). */
+struct probe_trace {
+	unsigned		 n;		/* steps the probe had */
+	uint8_t			 kind[STEPS_MAX];
+	uint32_t		 end_us[STEPS_MAX];	/* from the start; 0:
+							   not reached */
+};
+
+void		 probe_trace_get(const struct probe *, struct probe_trace *);
 void		 probe_init(struct probe *, const struct target_conf *,
 		    struct evdns_base *, struct waiter *);
 enum poll	 probe_poll(struct probe *, struct task *);

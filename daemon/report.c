@@ -310,6 +310,38 @@ report_labels(struct jsonw *jw, const char *l, size_t len)
 	jsonw_lit(jw, "}");
 }
 
+/*
+ * probe's steps: those done, with when each ended, then the one that
+ * failed (at the end of the probe); none after it.
+ */
+static void
+report_trace(struct jsonw *jw, const struct probe_result *pr,
+    const struct probe_trace *tr)
+{
+	unsigned i;
+
+	jsonw_lit(jw, ",\"steps\":[");
+	for (i = 0; i < tr->n; i++) {
+		if (tr->end_us[i] == 0 && pr->step != i + 1)
+			break;
+		if (i > 0)
+			jsonw_lit(jw, ",");
+		jsonw_lit(jw, "{\"step\":");
+		jsonw_u64(jw, i + 1);
+		jsonw_lit(jw, ",\"kind\":");
+		report_name(jw, step_kind_name(tr->kind[i]));
+		jsonw_lit(jw, ",\"end_us\":");
+		jsonw_u64(jw, pr->step == i + 1 ? pr->latency_us :
+		    tr->end_us[i]);
+		if (pr->step == i + 1) {
+			jsonw_lit(jw, ",\"ok\":false}");
+			break;
+		}
+		jsonw_lit(jw, ",\"ok\":true}");
+	}
+	jsonw_lit(jw, "]");
+}
+
 /* bytes as written: a string, escaped, or hex digits */
 static void
 report_step_bytes(struct jsonw *jw, const char *key, const unsigned char *b,
@@ -761,7 +793,7 @@ report_show(struct jsonw *jw, const struct target *tg)
 void
 report_probe(struct jsonw *jw, const struct target *tg,
     const struct probe_result *pr, const struct probe_result *each,
-    unsigned neach)
+    unsigned neach, const struct probe_trace *tr)
 {
 	unsigned i;
 
@@ -779,6 +811,8 @@ report_probe(struct jsonw *jw, const struct target *tg,
 	jsonw_g16_us(jw, (int64_t)tg->conf.timeout_us);
 	jsonw_lit(jw, ",\"result\":");
 	report_result(jw, pr, 1);
+	if (tr != NULL && tr->n > 0)
+		report_trace(jw, pr, tr);
 	if (neach > 0) {
 		jsonw_lit(jw, ",\"addresses\":[");
 		for (i = 0; i < neach; i++) {
