@@ -27,6 +27,7 @@ static const enum conf_step_key conf_step_actions[] = {
 /* a step's settings by key */
 struct conf_step_group {
 	const config_setting_t	*key[SK__MAX];
+	unsigned		 nunknown;
 };
 
 /*
@@ -277,8 +278,10 @@ conf_step_gather(struct conf_ctx *ctx, const config_setting_t *s,
 		    sizeof(*conf_step_keys), conf_cmp_name);
 		if (k != NULL)
 			g->key[k - conf_step_keys] = m;
-		else
+		else {
 			conf_unknown_key(ctx, m, CONF_PLACE_STEP, where);
+			g->nunknown++;
+		}
 	}
 }
 
@@ -373,16 +376,18 @@ conf_step_action(struct conf_ctx *ctx, const config_setting_t *s,
 		if (g->key[k] == NULL)
 			continue;
 		if (a != SK__MAX) {
-			conf_error(ctx, g->key[k], "%s and %s in one step %s: "
+			conf_error(ctx, g->key[k], "%s and %s together %s: "
 			    "a step does one thing; write two steps",
 			    conf_step_keys[a], conf_step_keys[k], where);
 			return SK__MAX;
 		}
 		a = k;
 	}
-	if (a == SK__MAX)
-		conf_error(ctx, s, "empty step %s: give it one of send, "
-		    "send_hex, expect, expect_regex, expect_hex or tls", where);
+	/* an unknown key was said: probably the action, misspelt */
+	if (a == SK__MAX && g->nunknown == 0)
+		conf_error(ctx, s, "nothing to do %s: give the step one of "
+		    "send, send_hex, expect, expect_regex, expect_hex or tls",
+		    where);
 	return a;
 }
 
@@ -399,8 +404,8 @@ conf_step_options(struct conf_ctx *ctx, const struct conf_step_group *g,
 
 	for (i = 0; i < sizeof(expect_only) / sizeof(expect_only[0]); i++)
 		if (st->kind != STEP_EXPECT && g->key[expect_only[i]] != NULL) {
-			conf_error(ctx, g->key[expect_only[i]], "%s goes with "
-			    "an expect, in its step %s",
+			conf_error(ctx, g->key[expect_only[i]], "%s %s goes "
+			    "with an expect, in the same step",
 			    conf_step_keys[expect_only[i]], where);
 			return;
 		}
@@ -449,9 +454,9 @@ conf_step(struct conf_ctx *ctx, const config_setting_t *s, const char *where,
 			conf_error(ctx, g.key[SK_TLS], "tls = false does "
 			    "nothing %s: leave the step out", where);
 		else if (on && tc->tls == NULL)
-			conf_error(ctx, g.key[SK_TLS], "a tls step needs tls = "
-			    "true in its target %s (where the TLS settings go: "
-			    "sni, verify, ca_file, ...)", where);
+			conf_error(ctx, g.key[SK_TLS], "tls = true %s needs "
+			    "tls = true in the target too, where the TLS "
+			    "settings go (sni, verify, ca_file, ...)", where);
 		break;
 	default:
 		st->kind = STEP_EXPECT;
@@ -515,8 +520,10 @@ conf_steps_read(struct conf_ctx *ctx, const config_setting_t *s,
 	}
 	ntls = k > 0;
 	for (i = 0; i < n; i++) {
-		snprintf(where, sizeof(where), "in step %u %s",
-		    (unsigned)k + i + 1, label);
+		/* label is "in target \"x\"": "in step 3 of target \"x\"" */
+		snprintf(where, sizeof(where), "in step %u of %s",
+		    (unsigned)k + i + 1, strncmp(label, "in ", 3) == 0 ?
+		    label + 3 : label);
 		conf_step(ctx, config_setting_get_elem(s, i), where, tc,
 		    &ss->s[(unsigned)k + i]);
 		if (ss->s[(unsigned)k + i].kind == STEP_TLS && ntls++ > 0)
