@@ -1251,6 +1251,26 @@ START_TEST(test_starttls_pop3)
 }
 END_TEST
 
+/* 14b. STARTTLS: FTP (AUTH TLS after a multi-line 220, wanting 234) */
+START_TEST(test_starttls_ftp)
+{
+	starttls_case("ftp", "534 TLS not available", "AUTH_TLS", 3);
+}
+END_TEST
+
+/*
+ * 14c. STARTTLS: XMPP (a client stream to the host, starttls among its
+ * features, <proceed/>); the refusal is <failure/>, quoted to the 64
+ * bytes a result keeps.
+ */
+START_TEST(test_starttls_xmpp)
+{
+	starttls_case("xmpp", "<failure xmlns='urn:ietf:params:xml:ns:xmpp-"
+	    "tls'/></stream:strea", "<?xml_version='1.0'?>|<stream:stream_to="
+	    "'localhost'_xmlns='jabber:client'", 4);
+}
+END_TEST
+
 /*
  * 15. The TLS settings in a configuration: errors name the place, and
  * a good one is "configuration OK".
@@ -1354,6 +1374,8 @@ tls_suite(void)
 	tcase_add_test(tc, test_starttls_smtp);
 	tcase_add_test(tc, test_starttls_imap);
 	tcase_add_test(tc, test_starttls_pop3);
+	tcase_add_test(tc, test_starttls_ftp);
+	tcase_add_test(tc, test_starttls_xmpp);
 	tcase_add_test(tc, test_config);
 	suite_add_tcase(s, tc);
 
