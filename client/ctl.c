@@ -469,7 +469,7 @@ ctl_tls_conf(const char *path, const char *name, struct ctl_reply *reply,
  * other, and the reply's "history" set on the target as "history", where
  * the text of status finds it.  A target gone meanwhile (404) keeps none.
  * Each costs a round trip and a show reply (a few hundred bytes per
- * result kept: ~13 KB with history = 64), which is why the caller asks
+ * result kept: ~22 KB with history = 64), which is why the caller asks
  * this for a bounded count of targets.
  */
 enum ctl_status

@@ -24,8 +24,9 @@
 
 /*
  * status -w asks futd for the history of at most this many targets (a
- * show each, ~13 KB with history = 64: 13 MB, a fraction of a second);
- * beyond that it leaves TREND out rather than take minutes.
+ * show each, ~22 KB with history = 64: for 1000, 22 MB and 0.4 s
+ * where plain status takes 0.04 s); beyond that it leaves TREND out
+ * rather than take minutes.
  */
 #define FUTCTL_TREND_MAX	1000
 

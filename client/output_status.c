@@ -248,8 +248,12 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 		table_cell_short(t, row, (size_t)map[COL_LAST], "%s", buf);
 	}
 
-	/* its own scale: the numbers are P50's, P99's and LATENCY's */
-	if (map[COL_TREND] >= 0) {
+	/*
+	 * its own scale: the numbers are P50's, P99's and LATENCY's; no
+	 * result yet, no blanks at the end of the line
+	 */
+	if (map[COL_TREND] >= 0 &&
+	    json_array_size(json_object_get(target, "history")) > 0) {
 		text_spark(trend, sizeof(trend), json_object_get(target,
 		    "history"), STATUS_TREND_CELLS, &sc);
 		CELL(COL_TREND, "%s", trend);
