@@ -40,7 +40,7 @@ ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(LTO) \
 		   $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS	 = $(LDFLAGS) $(CFLAGS) $(LTO) $(SANITIZE)
 LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
-LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
+LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson) -lm
 LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 ifeq ($(V),1)
@@ -61,7 +61,7 @@ CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c client/output_maint.
 		   client/output_status.c client/output_show.c client/output_log.c \
 		   client/output_tls.c client/output_words.c client/check.c \
 		   client/table.c client/field.c client/fmt.c client/print.c \
-		   client/output_json.c
+		   client/output_json.c client/output_spark.c client/spark.c
 TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c tests/certs.c
 DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
@@ -118,8 +118,9 @@ $(BUILD)/testdns: $(BUILD)/tests/testdns.o $(BUILD)/tests/srvutil.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
 
 # unit and system suites in one Check runner; it links every daemon object
-# but the one holding main()
-$(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
+# but the one holding main(), and futctl's sparkline (spark.c: it knows
+# no other file)
+$(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS) $(BUILD)/client/spark.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CHECK)
 

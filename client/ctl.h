@@ -1,6 +1,7 @@
 /*
  * ctl.h - talking to futd over its control socket (ctl.c): one request
- * and its reply, `probe`'s two on one connection, `log -f`'s stream.
+ * and its reply, `probe`'s two on one connection, `status -w`'s shows
+ * of each target on one, `log -f`'s stream.
  */
 #ifndef FUTCTL_CTL_H
 #define FUTCTL_CTL_H
@@ -79,6 +80,7 @@ enum ctl_status	 ctl_probe(const char *, const char *, struct ctl_reply *,
 		    json_t **, struct ctl_error *);
 enum ctl_status	 ctl_find(const char *, const char *, struct ctl_reply *,
 		    const json_t **, struct ctl_error *);
+enum ctl_status	 ctl_histories(const char *, json_t *, struct ctl_error *);
 enum ctl_status	 ctl_tls_conf(const char *, const char *, struct ctl_reply *,
 		    const json_t **, struct ctl_error *);
 int		 ctl_follow(const struct parse_result *, const struct output *);

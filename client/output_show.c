@@ -12,12 +12,14 @@
 #include "field.h"
 #include "fmt.h"
 #include "print.h"
+#include "spark.h"
 #include "table.h"
 
 static void	 text_since(const json_t *);
 static void	 text_settings(const json_t *);
 static void	 text_labels(json_t *);
 static void	 text_counters(const json_t *);
+static void	 text_trend(const json_t *);
 static void	 text_last_result(const json_t *);
 static void	 text_dns(const json_t *);
 static void	 text_received(const json_t *);
@@ -61,6 +63,7 @@ text_show(const json_t *data, const struct parse_result *res)
 	text_settings(target);
 	print_line(stdout, "%s", "");
 	text_counters(target);
+	text_trend(history);
 	text_cert(target);
 	print_line(stdout, "%s", "");
 	text_last_result(target);
@@ -274,6 +277,62 @@ text_counters(const json_t *target)
 	    p50, p95, p99, max);
 	text_kv("", "mean %s, jitter %s; of %lld ok in %lld kept results",
 	    mean, jit, nok, nres);
+}
+
+/*
+ * history:     ▁▁▂▁▃▇✗✗▁▁▂▁  latency 183us–1.81ms, log
+ *
+ * The results futd keeps as a sparkline, newest on the right: at most
+ * SPARK_MAX_CELLS of them, fewer where the terminal is narrower than the
+ * label, the line and its scale.  The scale is of the results drawn, so
+ * the cells are chosen again until its words fit with them.  Where even SPARK_MIN_CELLS would not fit
+ * beside the words, they go on the next line.
+ */
+#define SHOW_LABEL_COLS		13	/* text_kv's */
+#define SHOW_SPARK_GAP		2
+#define SHOW_SPARK_MIN_CELLS	8
+
+static void
+text_trend(const json_t *history)
+{
+	struct spark_scale	 sc;
+	char			 line[SPARK_BUF], words[96];
+	size_t			 n = json_array_size(history), cols, cells;
+	size_t			 room;
+	int			 below = 0;
+
+	if (n == 0)
+		return;
+	cols = print_columns();
+	cells = n < SPARK_MAX_CELLS ? n : SPARK_MAX_CELLS;
+	for (;;) {	/* cells only ever fewer: it ends */
+		text_spark(line, sizeof(line), history, cells, &sc);
+		text_spark_scale(words, sizeof(words), &sc);
+		room = SHOW_LABEL_COLS + SHOW_SPARK_GAP + print_width(words);
+		room = cols > room ? cols - room : 0;
+		if (cells <= room)
+			break;
+		if (room < SHOW_SPARK_MIN_CELLS) {
+			/* the words below: the line has the width alone */
+			below = 1;
+			room = cols > SHOW_LABEL_COLS ? cols - SHOW_LABEL_COLS :
+			    1;
+			if (room < cells)
+				cells = room > 0 ? room : 1;
+			text_spark(line, sizeof(line), history, cells, &sc);
+			text_spark_scale(words, sizeof(words), &sc);
+			break;
+		}
+		cells = room;
+	}
+	printf("%-*s", SHOW_LABEL_COLS, "history:");
+	print_write(stdout, line);
+	if (below)
+		printf("\n%-*s", SHOW_LABEL_COLS, "");
+	else
+		printf("%*s", SHOW_SPARK_GAP, "");
+	print_write(stdout, words);
+	putchar('\n');
 }
 
 /* The last result in full: outcome, phases, addresses, what came back. */

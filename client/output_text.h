@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 struct parse_result;
+struct spark_scale;
 
 /* output_words.c */
 int	 text_malformed(const char *);
@@ -18,6 +19,11 @@ void	 text_log_line(size_t, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 text_kv(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/* output_spark.c */
+size_t	 text_spark(char *, size_t, const json_t *, size_t,
+	    struct spark_scale *);
+void	 text_spark_scale(char *, size_t, const struct spark_scale *);
 
 /* output_status.c */
 int	 text_status(const json_t *, const struct parse_result *);
