@@ -463,45 +463,6 @@ ctl_tls_conf(const char *path, const char *name, struct ctl_reply *reply,
 }
 
 /*
- * `status -w`'s TREND: status does not carry the history (it is the one
- * reply that must stay small for 100 000 targets), show does.  So for each
- * target of a status reply, "show NAME" on one connection, one after the
- * other, and the reply's "history" set on the target as "history", where
- * the text of status finds it.  A target gone meanwhile (404) keeps none.
- * Each costs a round trip and a show reply (a few hundred bytes per
- * result kept: ~22 KB with history = 64), which is why the caller asks
- * this for a bounded count of targets.
- */
-enum ctl_status
-ctl_histories(const char *path, json_t *data, struct ctl_error *err)
-{
-	struct ctl_conn	 conn;
-	struct ctl_reply reply;
-	enum ctl_status	 status;
-	json_t		*t, *hist;
-	const char	*name;
-	size_t		 i;
-
-	if ((status = ctl_connect(&conn, path, err)) != CTL_OK)
-		return status;
-	json_array_foreach(json_object_get(data, "targets"), i, t) {
-		name = json_string_value(json_object_get(t, "name"));
-		if (name == NULL)
-			continue;
-		if ((status = ctl_send(&conn, "show", name, err)) != CTL_OK ||
-		    (status = ctl_recv(&conn, &reply, err)) != CTL_OK)
-			break;
-		hist = json_object_get(json_object_get(reply.data, "target"),
-		    "history");
-		if (reply.code == PROTO_OK && json_is_array(hist))
-			json_object_set(t, "history", hist);
-		ctl_reply_free(&reply);
-	}
-	ctl_close(&conn);
-	return status;
-}
-
-/*
  * `probe NAME`: futd answers when the probe is done, which may be up to
  * the target's timeout (86400 s at most).  So first ask, on the same
  * connection, for that timeout; wait for the probe that long plus

@@ -80,7 +80,6 @@ enum ctl_status	 ctl_probe(const char *, const char *, struct ctl_reply *,
 		    json_t **, struct ctl_error *);
 enum ctl_status	 ctl_find(const char *, const char *, struct ctl_reply *,
 		    const json_t **, struct ctl_error *);
-enum ctl_status	 ctl_histories(const char *, json_t *, struct ctl_error *);
 enum ctl_status	 ctl_tls_conf(const char *, const char *, struct ctl_reply *,
 		    const json_t **, struct ctl_error *);
 int		 ctl_follow(const struct parse_result *, const struct output *);

@@ -22,14 +22,6 @@
 #include "output.h"
 #include "print.h"
 
-/*
- * status -w asks futd for the history of at most this many targets (a
- * show each, ~22 KB with history = 64: for 1000, 22 MB and 0.4 s
- * where plain status takes 0.04 s); beyond that it leaves TREND out
- * rather than take minutes.
- */
-#define FUTCTL_TREND_MAX	1000
-
 static int	 futctl_bad_usage(const struct parse_result *);
 static int	 futctl_check(const struct parse_result *,
 		    const struct output *);
@@ -37,7 +29,7 @@ static int	 futctl_status_json(const struct parse_result *,
 		    const struct output *);
 static int	 futctl_command(const struct parse_result *,
 		    const struct output *);
-static void	 futctl_trend(const struct parse_result *, json_t *);
+static void	 futctl_trend(json_t *);
 static int	 futctl_answer(const struct parse_result *,
 		    const struct output *, struct ctl_reply *, json_t *);
 static int	 futctl_flush(int);
@@ -175,37 +167,34 @@ futctl_command(const struct parse_result *res, const struct output *out)
 		return ctl_warn(&err, res->socket);
 	if (res->action == ACTION_STATUS && res->wide && !res->json &&
 	    reply.code == PROTO_OK)
-		futctl_trend(res, reply.data);
+		futctl_trend(reply.data);
 	return futctl_answer(res, out, &reply, probed);
 }
 
 /*
- * `status -w`: each target's history for its TREND (ctl_histories: a
- * show per target), up to FUTCTL_TREND_MAX targets; past that, or when
- * futd stops answering, no TREND and a word on stderr why, the rest of
- * the table as ever.
+ * `status -w`: futd sends each target's last results' latencies as
+ * "trend" (status trend=N, newest first, null a failure); the table's
+ * TREND draws a history of them (text_spark reads results).
  */
 static void
-futctl_trend(const struct parse_result *res, json_t *data)
+futctl_trend(json_t *data)
 {
-	struct ctl_error	 err;
-	json_t			*t;
-	char			 msg[4608];
-	size_t			 i, n;
+	json_t		*t, *trend, *v, *hist, *r;
+	size_t		 i, j;
 
-	n = json_array_size(json_object_get(data, "targets"));
-	if (n > FUTCTL_TREND_MAX) {
-		print_warnx("no TREND for %zu targets, at most %d (a request "
-		    "each): name fewer, by pattern or --state", n,
-		    FUTCTL_TREND_MAX);
-		return;
+	json_array_foreach(json_object_get(data, "targets"), i, t) {
+		trend = json_object_get(t, "trend");
+		if (!json_is_array(trend) || (hist = json_array()) == NULL)
+			continue;
+		json_array_foreach(trend, j, v) {
+			r = json_is_integer(v) ? json_pack("{s:b, s:O}", "ok",
+			    1, "latency_us", v) : json_pack("{s:b}", "ok", 0);
+			if (r != NULL)
+				json_array_append_new(hist, r);
+		}
+		json_object_set_new(t, "history", hist);
+		json_object_del(t, "trend");
 	}
-	if (ctl_histories(res->socket, data, &err) == CTL_OK)
-		return;
-	ctl_strerror(&err, res->socket, msg, sizeof(msg));
-	print_warnx("no TREND: %s", msg);
-	json_array_foreach(json_object_get(data, "targets"), i, t)
-		json_object_del(t, "history");
 }
 
 /*

@@ -25,7 +25,6 @@
  */
 #define STATUS_NAME_WRAP	20
 #define STATUS_ADDR_INDENT	"  "	/* an address under its target */
-#define STATUS_TREND_CELLS	16	/* -w's sparkline: the last results */
 
 /* A status column: its header, alignment, and whether -w is needed. */
 enum status_col {

@@ -369,6 +369,11 @@ parser_request(struct parse_result *res, const struct command *cmd)
 	case ACTION_STATUS:
 		over |= parser_add(res, "match=", res->pattern);
 		over |= parser_add(res, "state=", res->state);
+		/* -w's TREND: the last results of each, in the same reply */
+		if (res->wide && !res->json) {
+			snprintf(n, sizeof(n), "%d", STATUS_TREND_CELLS);
+			over |= parser_add(res, "trend=", n);
+		}
 		break;
 	case ACTION_SHOW:
 	case ACTION_PROBE:

@@ -733,9 +733,34 @@ report_target_more(struct jsonw *jw, const struct target *tg)
  * printed, and by hand rather than by printf: jsonw.c) and `show` write
  * it; show adds the rest of the statistics and what follows "cert".
  */
+/*
+ * status trend=N: the latencies of the last n results, newest first, in
+ * microseconds, null for a failure (futctl status -w's sparklines): a
+ * few bytes a result where show's history costs a few hundred.
+ */
+static void
+report_trend(struct jsonw *jw, const struct target *tg, unsigned n)
+{
+	struct hist_cursor c;
+	struct probe_result pr;
+	unsigned i = 0;
+
+	jsonw_lit(jw, ",\"trend\":[");
+	results_cursor(&c, &tg->res);
+	while (i < n && results_next(&c, &pr) == 0) {
+		if (i++ > 0)
+			jsonw_lit(jw, ",");
+		if (pr.error == PERR_NONE)
+			jsonw_u64(jw, pr.latency_us);
+		else
+			jsonw_lit(jw, "null");
+	}
+	jsonw_lit(jw, "]");
+}
+
 void
 report_target(struct jsonw *jw, const struct target *tg,
-    enum report_detail detail)
+    enum report_detail detail, unsigned trend)
 {
 	const struct results *r = &tg->res;
 	struct probe_result lastbuf;
@@ -752,6 +777,8 @@ report_target(struct jsonw *jw, const struct target *tg,
 		jsonw_lit(jw, ",\"cert\":");
 		report_json(jw, report_cert(tg));
 	}
+	if (trend > 0)
+		report_trend(jw, tg, trend);
 	if (detail == REPORT_SHOW)
 		report_target_more(jw, tg);
 	jsonw_lit(jw, "}");
@@ -781,7 +808,7 @@ report_show(struct jsonw *jw, const struct target *tg)
 	jsonw_lit(jw, "{\"schema\":");
 	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
 	jsonw_lit(jw, ",\"target\":");
-	report_target(jw, tg, REPORT_SHOW);
+	report_target(jw, tg, REPORT_SHOW, 0);
 	jsonw_lit(jw, "}");
 }
 

@@ -43,7 +43,7 @@ void		 report_json(struct jsonw *, struct json_t *);
 
 /* printed data */
 void		 report_target(struct jsonw *, const struct target *,
-		    enum report_detail);
+		    enum report_detail, unsigned);
 void		 report_result(struct jsonw *, const struct probe_result *,
 		    int);
 void		 report_status_begin(struct jsonw *, size_t);
