@@ -219,6 +219,7 @@ probe_init_steps(struct probe *p, const struct target_conf *tc)
 	p->recv_total = 0;
 	p->seen_before = 0;
 	p->step_deadline_us = 0;
+	p->chain_us = 0;
 	timer_init(&p->step_tm);
 	if (tc->steps != NULL) {
 		p->steps = tc->steps->s;
@@ -571,6 +572,8 @@ probe_step_start(struct probe *p, struct task *t)
 	const unsigned char *data;
 	size_t len;
 
+	if (p->step_i == 0)
+		p->chain_us = probe_elapsed(p);
 	if (p->step_i >= p->nsteps)
 		return probe_end(p, PERR_NONE, 0);
 	st = &p->steps[p->step_i];

@@ -132,6 +132,7 @@ struct probe {
 	size_t			 seen_before;	/* of them, the step's counted */
 	struct timer		 step_tm;	/* a step's own timeout */
 	uint64_t		 step_deadline_us;	/* 0: none */
+	uint32_t		 chain_us;	/* the first step's start */
 	uint32_t		 step_us[STEPS_MAX];	/* each step's end, from
 							   the start; 0: not */
 	union sockaddr_union	 addrs[TARGET_MAX_ADDRS];

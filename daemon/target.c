@@ -74,9 +74,12 @@ target_rare_new(const struct target_conf *tc, int reads,
 		return -1;
 	if ((tc->labels != NULL &&
 	    (rare->labels = malloc(tc->labels_len)) == NULL) ||
+	    (tc->steps != NULL && (rare->step_us = calloc(tc->steps->n + 1,
+	    sizeof(*rare->step_us))) == NULL) ||
 	    (reads && (rare->rbuf = malloc(tc->steps->read_max + 1 +
 	    RESULT_RECV_KEEP)) == NULL)) {
 		free(rare->labels);
+		free(rare->step_us);
 		free(rare);
 		return -1;
 	}
@@ -117,6 +120,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 		if (rare != NULL) {
 			free(rare->rbuf);
 			free(rare->labels);
+			free(rare->step_us);
 		}
 		free(rare);
 		free(tg);
@@ -376,6 +380,7 @@ target_free(struct target *tg)
 		free(tg->rare->expect_regex);
 		free(tg->rare->labels);
 		steps_free(tg->rare->steps);
+		free(tg->rare->step_us);
 		free(tg->rare->rbuf);
 		free(tg->rare);
 	}
@@ -597,6 +602,21 @@ target_probe_start(struct target *tg, uint8_t each_i)
 	return 0;
 }
 
+/* the steps' times of the last probe, for the metrics */
+static void
+target_keep_steps(struct target *tg, const struct probe *p)
+{
+	struct target_rare *rare = tg->rare;
+	unsigned i;
+
+	if (rare == NULL || rare->step_us == NULL ||
+	    p->nsteps != rare->steps->n)
+		return;
+	rare->step_us[0] = p->chain_us;
+	for (i = 0; i < p->nsteps; i++)
+		rare->step_us[i + 1] = p->step_us[i];
+}
+
 /*
  * A probe finished.  Answer 1 when the round goes on (addresses = "each"
  * has more addresses to probe), 0 when it is complete.
@@ -632,6 +652,7 @@ target_probe_done(struct target *tg)
 		tg->round_failed = 0;
 	}
 	results_record_at(&tg->res, pr, p->end_us);
+	target_keep_steps(tg, p);
 	if (results_state(&tg->res) != before)
 		d->on_state(d, tg, before, pr);
 	else if (pr->error != PERR_NONE)

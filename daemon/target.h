@@ -36,6 +36,9 @@ struct target_rare {
 	char			*labels;	/* "name\0value\0" each */
 	size_t			 labels_len;
 	struct steps		*steps;		/* NULL: none (target_conf.h) */
+	uint32_t		*step_us;	/* the last probe's: where its
+						   steps began, then each one's
+						   end (0: not reached) */
 	unsigned char		*rbuf;		/* the steps' expects: read_max +
 						   1 + RESULT_RECV_KEEP */
 	uint64_t		 connect_timeout_us;
