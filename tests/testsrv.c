@@ -6,8 +6,10 @@
  * takes it slowly (slow), never completes a handshake (noaccept), closes
  * at once (close) or resets (rst).  It also plays the servers a prober
  * talks to: one that speaks first (banner), one that answers a request
- * (respond), one that drips its answer a byte at a time (trickle) and
- * one that sends more than anyone wants (flood).  Every connection it
+ * (respond), one that drips its answer a byte at a time (trickle), one
+ * that sends more than anyone wants (flood), one that sends back what it
+ * reads (echo: binary data, NULs and all) and one that speaks and hangs
+ * up (hangup: a peer gone between two steps of a dialogue).  Every connection it
  * ends becomes one line in the log file, so a test can check what
  * arrived and whether the client closed with FIN or RST.
  *
@@ -59,6 +61,8 @@ enum mode {
 	MODE_RESPOND,
 	MODE_TRICKLE,
 	MODE_FLOOD,
+	MODE_ECHO,
+	MODE_HANGUP,
 };
 
 static const char *const mode_names[] = {
@@ -72,6 +76,8 @@ static const char *const mode_names[] = {
 	[MODE_RESPOND] = "respond",
 	[MODE_TRICKLE] = "trickle",
 	[MODE_FLOOD] = "flood",
+	[MODE_ECHO] = "echo",
+	[MODE_HANGUP] = "hangup",
 };
 
 /* How the client ended a connection we read to EOF: the log's end=. */
@@ -107,7 +113,8 @@ struct conn {
 	struct server		*srv;
 	struct event		*read_ev;
 	struct event		*pause_ev;	/* slow only */
-	struct event		*write_ev;	/* banner, respond, flood */
+	struct event		*write_ev;	/* banner, respond, flood,
+						   hangup */
 	struct event		*tick_ev;	/* trickle only */
 	int			 fd;
 	in_port_t		 lport;
@@ -157,6 +164,8 @@ usage(void)
 	    "      trickle   send TEXT one byte per -d MS; read to EOF\n"
 	    "      flood     send -F BYTES as fast as the client takes them; "
 	    "read to EOF\n"
+	    "      echo      send back what arrives, to EOF\n"
+	    "      hangup    send TEXT at once, then close (FIN)\n"
 	    "      noaccept  never complete the handshake: connect times "
 	    "out\n"
 	    "      close     accept, read nothing, close at once "
@@ -167,7 +176,7 @@ usage(void)
 	    "  -d MS       0-60000; slow: pause between reads (default 5);\n"
 	    "              trickle: pause between bytes (default 1000)\n"
 	    "  -R BYTES    slow: SO_RCVBUF, 1-16777216 (default 4096)\n"
-	    "  -B TEXT     banner, respond, trickle: what to send; "
+	    "  -B TEXT     banner, respond, trickle, hangup: what to send; "
 	    "\\r \\n \\t \\\\ \\xHH decoded\n"
 	    "  -F BYTES    flood: how many, 1-%lld; \"abc...xyzabc...\"\n"
 	    "  PORT        0-65535; 0 picks an ephemeral port\n"
@@ -313,8 +322,11 @@ conn_write_cb(evutil_socket_t fd, short events, void *arg)
 	if (c->sent < c->tosend)
 		return;
 	event_del(c->write_ev);
-	/* The client half-closed while we still had output for it. */
-	if (c->close != CLOSE_NONE)
+	/*
+	 * The client half-closed while we still had output for it; hangup
+	 * said its piece and goes (FIN: nothing of the client's unread).
+	 */
+	if (c->close != CLOSE_NONE || c->srv->mode == MODE_HANGUP)
 		conn_end(c);
 }
 
@@ -383,6 +395,14 @@ conn_read_cb(evutil_socket_t fd, short events, void *arg)
 		c->headlen += keep;
 	}
 
+	/*
+	 * echo: straight back.  The tests send a few bytes and read them;
+	 * a client that does not read loses what the kernel cannot take.
+	 */
+	if (c->srv->mode == MODE_ECHO && send(fd, buf, (size_t)n,
+	    MSG_NOSIGNAL | MSG_DONTWAIT) != n)
+		warnx("echo: %zd bytes not all sent back", n);
+
 	/* respond: the first bytes of the request are the cue, once. */
 	if (c->srv->mode == MODE_RESPOND && c->tosend == 0) {
 		c->tosend = c->srv->textlen;
@@ -438,6 +458,7 @@ conn_new(struct listener *l, int fd, const char *peer)
 
 	switch (srv->mode) {
 	case MODE_BANNER:
+	case MODE_HANGUP:
 	case MODE_FLOOD:
 		c->tosend = srv->mode == MODE_FLOOD ? srv->flood : srv->textlen;
 		/* FALLTHROUGH */
@@ -557,6 +578,8 @@ listener_accept_cb(evutil_socket_t fd, short events, void *arg)
 		case MODE_RESPOND:
 		case MODE_TRICKLE:
 		case MODE_FLOOD:
+		case MODE_ECHO:
+		case MODE_HANGUP:
 			if (conn_new(l, cfd, peer) == -1) {
 				warn("connection from %s", peer);
 				close(cfd);
@@ -778,6 +801,7 @@ main(int argc, char *argv[])
 	case MODE_BANNER:
 	case MODE_RESPOND:
 	case MODE_TRICKLE:
+	case MODE_HANGUP:
 		if (text == NULL) {
 			warnx("-m %s needs -B TEXT", mode_names[srv.mode]);
 			usage();
@@ -801,7 +825,7 @@ main(int argc, char *argv[])
 		break;
 	}
 	if (text != NULL && srv.text == NULL) {
-		warnx("-B is for banner, respond and trickle only");
+		warnx("-B is for banner, respond, trickle and hangup only");
 		usage();
 	}
 	if (srv.flood != 0 && srv.mode != MODE_FLOOD) {
