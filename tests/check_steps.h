@@ -1,0 +1,34 @@
+/*
+ * check_steps.h - what the steps suite's files share (check_steps.c):
+ * the test's fixture, futd started and asked, JSON by dotted path, our
+ * servers; and the TCases of real servers (check_steps_redis.c,
+ * check_steps_pg.c).
+ */
+#ifndef FUTD_CHECK_STEPS_H
+#define FUTD_CHECK_STEPS_H
+
+#include <check.h>
+#include <jansson.h>
+
+#include "sys.h"
+
+extern struct sys_fx	 steps_fx;	/* the running test's */
+
+TCase		*steps_tcase(const char *);
+TCase		*steps_redis_tcase(void);
+TCase		*steps_pg_tcase(void);
+
+const json_t	*steps_jget(const json_t *, const char *);
+const char	*steps_jstr(const json_t *, const char *);
+long long	 steps_jint(const json_t *, const char *);
+char		*steps_jdump(const json_t *);
+
+void		 steps_futd(const char *, ...) __attribute__((sentinel));
+const json_t	*steps_show(const char *, json_t **);
+void		 steps_assert_up(const char *);
+const json_t	*steps_assert_failed(const char *, const char *, int,
+		    const char *, json_t **);
+int		 steps_listening(unsigned);
+unsigned	 steps_testsrv(const char *const []);
+
+#endif /* FUTD_CHECK_STEPS_H */
