@@ -43,7 +43,7 @@
 
 #define STEPS_TEST_TIMEOUT_S	30
 #define POLL_MS			25	/* between two looks at futd */
-#define FIRST_MS		5000	/* a first result within this */
+#define FIRST_MS		8000	/* a first result within this */
 #define REDIS			"/usr/bin/redis-server"
 #define HTTP_READ_MAX		(256 * 1024)
 
@@ -461,7 +461,7 @@ START_TEST(test_step_timeout)
 	long long lat;
 
 	sys_write_filef(steps_fx.conf, CONF_HEAD
-	    TARGET("slow", "timeout = 3; interval = 10;\n"
+	    TARGET("slow", "timeout = 3; interval = 1;\n"
 	    "    steps = ( { send = \"HELLO\\r\\n\"; },\n"
 	    "      { expect = \"never\"; timeout = 0.3; } );")
 	    CONF_TAIL, port);
