@@ -3,13 +3,14 @@
  *
  * openssl s_server plays a TLS peer well but cannot speak a plain-text
  * dialogue before the handshake; this one can.  Each connection gets the
- * greeting of its protocol (-s smtp, imap, pop3, ftp, xmpp, or none for
- * TLS at once), its answers to the client's commands up to STARTTLS (STLS
- * for POP3, AUTH TLS for FTP, <starttls/> for XMPP, whose "lines" end at
- * '>'), then the handshake, then it reads to EOF.  With -r it refuses
- * STARTTLS the way a server without a certificate does (SMTP "454", IMAP
- * "NO", POP3 "-ERR", FTP "534", XMPP <failure/>) and reads on in plain
- * text.  Every connection it ends is
+ * greeting of its protocol (-s smtp, imap, pop3, ftp, xmpp, postgres, or
+ * none for TLS at once), its answers to the client's commands up to
+ * STARTTLS (STLS for POP3, AUTH TLS for FTP, <starttls/> for XMPP, whose
+ * "lines" end at '>', PostgreSQL's SSLRequest, 8 bytes of binary), then
+ * the handshake, then it reads to EOF.  With -r it refuses STARTTLS the
+ * way a server without a certificate does (SMTP "454", IMAP "NO", POP3
+ * "-ERR", FTP "534", XMPP <failure/>, PostgreSQL 'N') and reads on in
+ * plain text.  Every connection it ends is
  * one line of the log, so a test can check what the client said, which
  * name it sent in SNI and whether the handshake completed.
  *
@@ -50,6 +51,7 @@ enum proto {
 	PROTO_POP3,
 	PROTO_FTP,
 	PROTO_XMPP,
+	PROTO_POSTGRES,
 };
 
 /*
@@ -70,7 +72,12 @@ struct dialogue {
 	size_t		 nsteps;
 	const char	*refuse;
 	char		 eol;		/* a command's end: '\n', or '>' */
+	size_t		 fixed;		/* a binary request of this many
+					   bytes, not lines (postgres) */
 };
+
+/* PostgreSQL's SSLRequest: length 8, code 80877103 */
+static const char pg_sslrequest[8] = "\x00\x00\x00\x08\x04\xd2\x16\x2f";
 
 static const struct dialogue dialogues[] = {
 	[PROTO_NONE] = { "none", 0, NULL, NULL, { { NULL, NULL } }, 0, NULL,
@@ -110,6 +117,10 @@ static const struct dialogue dialogues[] = {
 		"xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" } }, 2,
 	    "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
 	    "</stream:stream>", '>' },
+	/* 'S' and TLS, or 'N' (ssl = off); the one "command" is binary */
+	[PROTO_POSTGRES] = { "postgres", 0, NULL, NULL,
+	    { { "SSLRequest", "S" } }, 1, "N", '\n',
+	    sizeof(pg_sslrequest) },
 };
 
 enum conn_state {
@@ -174,9 +185,11 @@ usage(void)
 	    "  -b ADDR     loopback address to bind: 127.0.0.0/8 or ::1 "
 	    "(default 127.0.0.1)\n"
 	    "  -s PROTO    the dialogue before TLS: smtp, imap, pop3, ftp, "
-	    "xmpp or none (default none)\n"
+	    "xmpp, postgres\n"
+	    "              or none (default none)\n"
 	    "  -r          refuse STARTTLS (smtp 454, imap NO, pop3 -ERR, ftp "
-	    "534, xmpp <failure/>), then read to EOF\n"
+	    "534, xmpp <failure/>,\n"
+	    "              postgres N), then read to EOF\n"
 	    "  -B TEXT     send TEXT over TLS after the handshake; "
 	    "\\r \\n \\t \\\\ decoded\n"
 	    "  -l LOGFILE  append one line per finished connection\n"
@@ -341,6 +354,34 @@ conn_command(struct conn *c, char *line)
 }
 
 /*
+ * A binary request of the dialogue's fixed size (postgres: SSLRequest):
+ * the bytes gathered until it is whole, then answered as a command.
+ * Anything else ends the connection.  As conn_plain.
+ */
+static int
+conn_fixed(struct conn *c, const char *buf, size_t n)
+{
+	size_t want = dialogues[c->srv->proto].fixed - c->linelen;
+
+	if (n > want)
+		n = want;
+	memcpy(c->line + c->linelen, buf, n);
+	c->linelen += n;
+	if (c->linelen < dialogues[c->srv->proto].fixed)
+		return 0;
+	c->linelen = 0;
+	if (memcmp(c->line, pg_sslrequest, sizeof(pg_sslrequest)) != 0) {
+		conn_note(c, "not-SSLRequest");
+		snprintf(c->error, sizeof(c->error), "not an SSLRequest");
+		conn_end(c);
+		return -1;
+	}
+	strcpy(c->line, "SSLRequest");
+	conn_command(c, c->line);
+	return 0;
+}
+
+/*
  * Before TLS: send what is queued, then read command lines.  Anything
  * after the STARTTLS line is dropped (it would be plain text smuggled
  * into the TLS session).  0 to go on, -1 when the connection ended or
@@ -398,6 +439,8 @@ conn_plain(struct conn *c)
 	}
 	if (c->state == CONN_SINK)
 		return 0;
+	if (dialogues[c->srv->proto].fixed > 0)
+		return conn_fixed(c, buf, (size_t)n);
 	for (i = 0; i < (size_t)n && !c->start_tls &&
 	    c->state == CONN_PLAIN; i++) {
 		if (buf[i] == '>' && eol == '>' &&
