@@ -534,9 +534,12 @@ static const struct steps_conf_case {
 	    "handshake in step 4 in target \"a\" (starttls has one)" },
 };
 
-/* futd -n on text: exits 1 and says "conf:line: msg" */
+/*
+ * futd -n on text: exits 1 and says "conf:line: msg"; nerrs of them in
+ * all (0: any number).
+ */
 static void
-conf_refused(const char *text, int line, const char *msg)
+conf_refused_n(const char *text, int line, const char *msg, int nerrs)
 {
 	char bin[PATH_MAX], want[PATH_MAX + 512];
 	const char *argv[] = { bin, "-n", "-f", steps_fx.conf, NULL };
@@ -550,7 +553,17 @@ conf_refused(const char *text, int line, const char *msg)
 	snprintf(want, sizeof(want), "%s:%d: %s", steps_fx.conf, line, msg);
 	ck_assert_msg(strstr(out.err, want) != NULL, "no \"%s\" in:\n%s",
 	    want, out.err);
+	snprintf(want, sizeof(want), "futd: %d error%s in the configuration",
+	    nerrs, nerrs == 1 ? "" : "s");
+	ck_assert_msg(nerrs == 0 || strstr(out.err, want) != NULL, "not %d "
+	    "error%s:\n%s", nerrs, nerrs == 1 ? "" : "s", out.err);
 	sys_out_free(&out);
+}
+
+static void
+conf_refused(const char *text, int line, const char *msg)
+{
+	conf_refused_n(text, line, msg, 0);
 }
 
 /* futd -n on text: "configuration OK" */
@@ -616,6 +629,21 @@ START_TEST(test_conf_too_many)
 }
 END_TEST
 
+/*
+ * 9. A step that is wrong is one error, not two: tls = false is no
+ * handshake, so the tls step after it is not "a second" one.
+ */
+START_TEST(test_conf_one_error)
+{
+	conf_refused_n("targets = (\n  { name = \"a\"; host = \"127.0.0.1\"; "
+	    "port = 1; tls = true;\n"
+	    "    steps = ( { tls = false; },\n"
+	    "      { send = \"x\"; }, { tls = true; } ); }\n);\n", 3,
+	    "tls = false does nothing in step 1 in target \"a\": leave the "
+	    "step out", 1);
+}
+END_TEST
+
 /* a TCase of the suite: its fixtures and time */
 TCase *
 steps_tcase(const char *name)
@@ -650,6 +678,7 @@ steps_suite(void)
 	tcase_add_loop_test(tc, test_conf_errors, 0,
 	    (int)(sizeof(conf_cases) / sizeof(conf_cases[0])));
 	tcase_add_test(tc, test_conf_too_many);
+	tcase_add_test(tc, test_conf_one_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
