@@ -490,7 +490,7 @@ conf_steps_read(struct conf_ctx *ctx, const config_setting_t *s,
 {
 	struct steps *ss;
 	char where[192];
-	size_t nerr = ctx->errs->n, npreset = 0;
+	size_t nerr = ctx->errs->n, npreset = 0, before;
 	unsigned n, i, ntls = 0;
 	int k;
 
@@ -524,9 +524,12 @@ conf_steps_read(struct conf_ctx *ctx, const config_setting_t *s,
 		snprintf(where, sizeof(where), "in step %u of %s",
 		    (unsigned)k + i + 1, strncmp(label, "in ", 3) == 0 ?
 		    label + 3 : label);
+		before = ctx->errs->n;
 		conf_step(ctx, config_setting_get_elem(s, i), where, tc,
 		    &ss->s[(unsigned)k + i]);
-		if (ss->s[(unsigned)k + i].kind == STEP_TLS && ntls++ > 0)
+		/* a wrong tls step (tls = false) is no handshake to count */
+		if (ss->s[(unsigned)k + i].kind == STEP_TLS &&
+		    ctx->errs->n == before && ntls++ > 0)
 			conf_error(ctx, config_setting_get_elem(s, i),
 			    "a second TLS handshake %s%s: a connection is "
 			    "wrapped in TLS once", where, npreset ? " (starttls "
