@@ -641,6 +641,12 @@ START_TEST(test_conf_one_error)
 	    "      { send = \"x\"; }, { tls = true; } ); }\n);\n", 3,
 	    "tls = false does nothing in step 1 in target \"a\": leave the "
 	    "step out", 1);
+	/* a typo in a step's one key: that, not also "empty step" */
+	conf_refused_n("targets = (\n  { name = \"a\"; host = \"127.0.0.1\"; "
+	    "port = 1;\n"
+	    "    steps = ( { send = \"x\"; },\n"
+	    "      { expekt = \"+OK\"; } ); }\n);\n", 4, "unknown key "
+	    "\"expekt\" in step 2 in target \"a\"; did you mean expect?", 1);
 }
 END_TEST
 
