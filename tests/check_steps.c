@@ -476,6 +476,58 @@ START_TEST(test_step_timeout)
 }
 END_TEST
 
+/*
+ * 7. A reload that changes a target's steps (a pattern, a reject, a step's
+ * timeout) resets it and probes what the new steps say; the same steps
+ * are unchanged.
+ */
+START_TEST(test_reload)
+{
+	const char *const opts[] = { "-m", "respond", "-B", "+OK\\r\\n", NULL };
+	static const char *const conf = CONF_HEAD
+	    TARGET("a", "steps = ( { send = \"X\\r\\n\"; }, { expect = \"%s\"; } );")
+	    ",\n"
+	    TARGET("b", "steps = ( { send = \"X\\r\\n\"; }, { expect = \"+OK\"; } );")
+	    ",\n"
+	    TARGET("c", "steps = ( { send = \"X\\r\\n\"; },\n"
+	    "      { expect = \"+OK\"; timeout = %s; } );") ",\n"
+	    TARGET("d", "steps = ( { send = \"X\\r\\n\"; },\n"
+	    "      { expect = \"+OK\"; reject = \"%s\"; } );")
+	    CONF_TAIL;
+	unsigned port = steps_testsrv(opts);
+	uint64_t deadline;
+	json_t *j, *reply, *want;
+	const json_t *t;
+	char *dump;
+
+	sys_write_filef(steps_fx.conf, conf, port, "+NOPE", port, port, "0.5",
+	    port, "-ERR");
+	steps_futd("a", "b", "c", "d", NULL);
+	sys_write_filef(steps_fx.conf, conf, port, "+OK", port, port, "0.6",
+	    port, "-NO");
+	j = sys_futctl_json(steps_fx.sock, "reload", NULL);
+	ck_assert_msg(j != NULL, "futctl --json reload failed");
+	dump = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	want = json_pack("[sss]", "a", "c", "d");
+	ck_assert_msg(json_equal(json_object_get(j, "reset"), want) &&
+	    sys_jint(j, "unchanged") == 1, "reload: %s", dump);
+	free(dump);
+	json_decref(want);
+	json_decref(j);
+	deadline = sys_now_ms() + FIRST_MS;
+	for (;;) {
+		t = steps_show("a", &reply);
+		if (json_is_true(steps_jget(t, "last.ok")))
+			break;
+		json_decref(reply);
+		ck_assert_msg(sys_left_ms(deadline) > 0, "a: not up with its "
+		    "new steps");
+		sys_sleep_ms(POLL_MS);
+	}
+	json_decref(reply);
+}
+END_TEST
+
 /* config errors */
 
 /* a target with steps x, on line 2; its steps from line 3 */
@@ -487,32 +539,32 @@ static const struct steps_conf_case {
 	int		 line;
 	const char	*msg;
 } conf_cases[] = {
-	{ S("{ send = \"PING\\r\\n\"; },\n    { }"), 4, "empty step in step 2 "
-	    "in target \"a\": give it one of send, send_hex, expect, "
+	{ S("{ send = \"PING\\r\\n\"; },\n    { }"), 4, "nothing to do in step 2 "
+	    "of target \"a\": give the step one of send, send_hex, expect, "
 	    "expect_regex, expect_hex or tls" },
 	{ S("{ send = \"PING\\r\\n\"; expect = \"+PONG\"; }"), 3, "send and "
-	    "expect in one step in step 1 in target \"a\": a step does one "
+	    "expect together in step 1 of target \"a\": a step does one "
 	    "thing; write two steps" },
 	{ S("{ send = \"PING\\r\\n\"; },\n    { expect_regex = \"(+PONG\"; }"),
 	    4, "expect_regex \"(+PONG\": " },
 	{ S("{ send = \"PING\"; },\n    { expect = \"+PONG\";\n"
 	    "      reject_regex = \"[-ERR\"; }"), 5, "reject_regex \"[-ERR\": " },
 	{ S("{ send_hex = \"0g\"; }"), 3, "send_hex must be pairs of hex "
-	    "digits in step 1 in target \"a\"" },
+	    "digits in step 1 of target \"a\"" },
 	{ S("{ send = \"x\"; },\n    { expect_hex = \"abc\"; }"), 4, "expect_hex "
-	    "must be pairs of hex digits in step 2 in target \"a\"" },
+	    "must be pairs of hex digits in step 2 of target \"a\"" },
 	{ S("{ send = \"x\"; },\n    { expect = \"y\";\n"
 	    "      reject_hex = \"zz\"; }"), 5, "reject_hex must be pairs of "
-	    "hex digits in step 2 in target \"a\"" },
-	{ S("{ send = \"x\"; },\n    { tls = true; }"), 4, "a tls step needs "
-	    "tls = true in its target in step 2 in target \"a\"" },
+	    "hex digits in step 2 of target \"a\"" },
+	{ S("{ send = \"x\"; },\n    { tls = true; }"), 4, "tls = true in step 2 "
+	    "of target \"a\" needs tls = true in the target too" },
 	{ S("{ send = \"x\"; },\n    { expekt = \"+OK\"; }"), 4, "unknown key "
-	    "\"expekt\" in step 2 in target \"a\"; did you mean expect?" },
+	    "\"expekt\" in step 2 of target \"a\"; did you mean expect?" },
 	{ S("{ send = \"x\"; },\n    { expect = \"y\"; timeout = 3; }"), 4,
-	    "timeout 3s in step 2 in target \"a\" is not less than the "
+	    "timeout 3s in step 2 of target \"a\" is not less than the "
 	    "target's timeout of 3s, which ends the probe first" },
-	{ S("{ send = \"x\"; reject = \"-ERR\"; }"), 3, "reject goes with an "
-	    "expect" },
+	{ S("{ send = \"x\"; reject = \"-ERR\"; }"), 3, "reject in step 1 of "
+	    "target \"a\" goes with an expect, in the same step" },
 	{ "targets = (\n  { name = \"a\"; host = \"127.0.0.1\"; port = 1;\n"
 	    "    payload = \"PING\\r\\n\";\n"
 	    "    steps = ( { send = \"x\"; } ); }\n);\n", 3, "payload and steps "
@@ -531,7 +583,7 @@ static const struct steps_conf_case {
 	{ "targets = (\n  { name = \"a\"; host = \"127.0.0.1\"; port = 1;\n"
 	    "    tls = true; starttls = \"postgres\";\n"
 	    "    steps = ( { tls = true; } ); }\n);\n", 4, "a second TLS "
-	    "handshake in step 4 in target \"a\" (starttls has one)" },
+	    "handshake in step 4 of target \"a\" (starttls has one)" },
 };
 
 /*
@@ -639,14 +691,14 @@ START_TEST(test_conf_one_error)
 	    "port = 1; tls = true;\n"
 	    "    steps = ( { tls = false; },\n"
 	    "      { send = \"x\"; }, { tls = true; } ); }\n);\n", 3,
-	    "tls = false does nothing in step 1 in target \"a\": leave the "
+	    "tls = false does nothing in step 1 of target \"a\": leave the "
 	    "step out", 1);
 	/* a typo in a step's one key: that, not also "empty step" */
 	conf_refused_n("targets = (\n  { name = \"a\"; host = \"127.0.0.1\"; "
 	    "port = 1;\n"
 	    "    steps = ( { send = \"x\"; },\n"
 	    "      { expekt = \"+OK\"; } ); }\n);\n", 4, "unknown key "
-	    "\"expekt\" in step 2 in target \"a\"; did you mean expect?", 1);
+	    "\"expekt\" in step 2 of target \"a\"; did you mean expect?", 1);
 }
 END_TEST
 
@@ -678,6 +730,7 @@ steps_suite(void)
 	tcase_add_test(tc, test_hangup);
 	tcase_add_test(tc, test_leftover);
 	tcase_add_test(tc, test_step_timeout);
+	tcase_add_test(tc, test_reload);
 	suite_add_tcase(s, tc);
 
 	tc = steps_tcase("config");
