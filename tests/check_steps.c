@@ -5,20 +5,22 @@
  *   redis     Debian's redis-server: a dialogue of sends and expects, a
  *             wrong answer failing at its step with its bytes, a reject
  *             (an "-ERR" reply) counted as error="rejected" in the
- *             metrics
+ *             metrics (check_steps_redis.c)
  *   postgres  PostgreSQL 15's SSLRequest (starttls = "postgres"): ssl=on
  *             is up with the server's certificate, ssl=off is rejected
  *             at step 2 (check_steps_pg.c)
  *   peers     our testsrv: a match split across reads, a peer that sends
  *             more than a step's read_limit, binary data with NULs, a
  *             peer that hangs up between steps, one reply that answers
- *             two steps, a step's own timeout
+ *             two steps, a step's own timeout, a reload of changed steps
  *   config    `futd -n` on what a user gets wrong in steps: file:line
  *             and what to do
  *
- * The real futd and futctl; what a user sees (futctl --json show, the
- * metrics page) is what the tests assert.  A server that Debian does not
- * have here makes its test say SKIPPED on stderr and pass.
+ * The real futd and futctl; what a user sees (futctl --json show and
+ * reload, the metrics page) is what the tests assert.  Without redis-server
+ * its tests say SKIPPED on stderr and pass; without PostgreSQL tlssrv
+ * plays it.  Here: the fixture and helpers the files share, the peers and
+ * config TCases.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -28,7 +30,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,6 @@
 #define STEPS_TEST_TIMEOUT_S	30
 #define POLL_MS			25	/* between two looks at futd */
 #define FIRST_MS		8000	/* a first result within this */
-#define REDIS			"/usr/bin/redis-server"
-#define HTTP_READ_MAX		(256 * 1024)
 
 static char		 root_dir[PATH_MAX];
 struct sys_fx		 steps_fx;
