@@ -38,6 +38,7 @@
 
 #include <jansson.h>
 
+#include "certs.h"
 #include "check_steps.h"
 #include "sys.h"
 #include "tests.h"
@@ -228,6 +229,25 @@ steps_listening(unsigned port)
 	    errno == EADDRINUSE;
 	close(fd);
 	return r;
+}
+
+/*
+ * In dir: ca.pem ("CN=futd test CA"), and leaf.pem (CN=localhost, SAN
+ * localhost and 127.0.0.1, 2 days) with leaf.key, which it signed.
+ */
+void
+steps_certs(struct certs *c, const char *dir)
+{
+	c->dir = dir;
+	c->error[0] = '\0';
+	if (certs_ca(c, "ca", "futd test CA") == -1 ||
+	    certs_req(c, "leaf", "localhost") == -1 ||
+	    certs_file(c, "local.ext",
+	    "subjectAltName = DNS:localhost,IP:127.0.0.1\n") == -1 ||
+	    certs_ca_config(c, NULL) == -1 ||
+	    certs_sign_days(c, "ca", "leaf.csr", "local.ext", "2", "2",
+	    "leaf.pem") == -1)
+		ck_abort_msg("certificates: %s", c->error);
 }
 
 /* testsrv with opts on an ephemeral port: the port */
@@ -721,6 +741,7 @@ steps_suite(void)
 
 	suite_add_tcase(s, steps_redis_tcase());
 	suite_add_tcase(s, steps_pg_tcase());
+	suite_add_tcase(s, steps_tls_tcase());
 
 	tc = steps_tcase("peers");
 	tcase_add_test(tc, test_split_match);

@@ -1,8 +1,9 @@
 /*
  * check_steps.h - what the steps suite's files share (check_steps.c):
  * the test's fixture, futd started and asked, JSON by dotted path, our
- * servers; and the TCases of real servers (check_steps_redis.c,
- * check_steps_pg.c).
+ * servers, certificates; and the TCases of real servers
+ * (check_steps_redis.c, check_steps_pg.c) and of TLS as a step
+ * (check_steps_tls.c).
  */
 #ifndef FUTD_CHECK_STEPS_H
 #define FUTD_CHECK_STEPS_H
@@ -17,6 +18,7 @@ extern struct sys_fx	 steps_fx;	/* the running test's */
 TCase		*steps_tcase(const char *);
 TCase		*steps_redis_tcase(void);
 TCase		*steps_pg_tcase(void);
+TCase		*steps_tls_tcase(void);
 
 const json_t	*steps_jget(const json_t *, const char *);
 const char	*steps_jstr(const json_t *, const char *);
@@ -30,5 +32,7 @@ const json_t	*steps_assert_failed(const char *, const char *, int,
 		    const char *, json_t **);
 int		 steps_listening(unsigned);
 unsigned	 steps_testsrv(const char *const []);
+struct certs;
+void		 steps_certs(struct certs *, const char *);
 
 #endif /* FUTD_CHECK_STEPS_H */

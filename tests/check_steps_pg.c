@@ -84,20 +84,9 @@ pg_own(struct pg *pg, const char *name, mode_t mode)
 static void
 pg_certs(struct pg *pg)
 {
-	struct certs *c = &pg->certs;
-
 	sys_path_in(pg->dir, sizeof(pg->dir), steps_fx.dir, "pg");
 	ck_assert(mkdir(pg->dir, 0700) == 0);
-	c->dir = pg->dir;
-	c->error[0] = '\0';
-	if (certs_ca(c, "ca", "futd test CA") == -1 ||
-	    certs_req(c, "leaf", "localhost") == -1 ||
-	    certs_file(c, "local.ext",
-	    "subjectAltName = DNS:localhost,IP:127.0.0.1\n") == -1 ||
-	    certs_ca_config(c, NULL) == -1 ||
-	    certs_sign_days(c, "ca", "leaf.csr", "local.ext", "2", "2",
-	    "leaf.pem") == -1)
-		ck_abort_msg("certificates: %s", c->error);
+	steps_certs(&pg->certs, pg->dir);
 }
 
 /*
