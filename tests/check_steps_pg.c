@@ -33,7 +33,7 @@
 #define PG_INIT_MS	60000
 #define PG_LISTEN_MS	20000
 #define PG_STOP_MS	10000
-#define PG_TURN_MS	10000	/* futd sees the restarted server within */
+#define PG_TURN_MS	10000	/* futd sees the server restarted within */
 #define FIRST_RESULT_MS	5000
 
 /* the test's postgres: where, as whom, on which port */
@@ -187,8 +187,8 @@ wait_error(const char *name, const char *error, unsigned ms, json_t **reply)
 			return t;
 		if (sys_left_ms(deadline) == 0) {
 			dump = steps_jdump(t);
-			ck_abort_msg("%s: no %s within %u ms: %s", name, error, ms,
-			    dump);
+			ck_abort_msg("%s: no %s within %u ms: %s", name, error,
+			    ms, dump);
 		}
 		json_decref(*reply);
 		sys_sleep_ms(50);

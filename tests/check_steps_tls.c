@@ -141,7 +141,8 @@ START_TEST(test_starttls_by_hand)
 
 	/* tlssrv saw our words, and a handshake */
 	log = sys_read_file(steps_fx.log, NULL);
-	ck_assert_msg(log != NULL && strstr(log, "starttls=ok tls=ok") != NULL &&
+	ck_assert_msg(log != NULL &&
+	    strstr(log, "starttls=ok tls=ok") != NULL &&
 	    strstr(log, "cmds=EHLO_steps.invalid|STARTTLS") != NULL,
 	    "tlssrv's log: %s", log != NULL ? log : "(none)");
 	free(log);

@@ -9,9 +9,9 @@
  * (respond), one that drips its answer a byte at a time (trickle), one
  * that sends more than anyone wants (flood), one that sends back what it
  * reads (echo: binary data, NULs and all) and one that speaks and hangs
- * up (hangup: a peer gone between two steps of a dialogue).  Every connection it
- * ends becomes one line in the log file, so a test can check what
- * arrived and whether the client closed with FIN or RST.
+ * up (hangup: a peer gone between two steps of a dialogue).  Every
+ * connection it ends becomes one line in the log file, so a test can
+ * check what arrived and whether the client closed with FIN or RST.
  *
  * It refuses any address that is not loopback and exits by itself after
  * a while: a test that forgets it must neither leave a server behind nor
