@@ -112,6 +112,18 @@ step_pattern_set(struct step_pattern *p, const void *bytes, size_t len,
 		p->regex = NULL;
 		return -1;
 	}
+	/*
+	 * One that matches nothing at all would match any reply at its first
+	 * byte: an expect that always passes, a reject that always fails.
+	 */
+	if (regexec(p->regex, "", 0, NULL, 0) == 0) {
+		snprintf(err, errlen, "matches an empty reply, so any reply at "
+		    "all: make it need a byte (\".\" for any reply)");
+		regfree(p->regex);
+		free(p->regex);
+		p->regex = NULL;
+		return -1;
+	}
 	if ((p->text = strdup(re)) == NULL) {
 		step_pattern_free(p);
 		goto nomem;

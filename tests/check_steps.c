@@ -568,6 +568,12 @@ static const struct steps_conf_case {
 	    4, "expect_regex \"(+PONG\": " },
 	{ S("{ send = \"PING\"; },\n    { expect = \"+PONG\";\n"
 	    "      reject_regex = \"[-ERR\"; }"), 5, "reject_regex \"[-ERR\": " },
+	{ S("{ send = \"x\"; },\n    { expect_regex = \".*\"; }"), 4,
+	    "expect_regex \".*\": matches an empty reply, so any reply at "
+	    "all: make it need a byte" },
+	{ S("{ send = \"x\"; },\n    { expect = \"+OK\";\n"
+	    "      reject_regex = \"(-ERR)?\"; }"), 5, "reject_regex "
+	    "\"(-ERR)?\": matches an empty reply" },
 	{ S("{ send_hex = \"0g\"; }"), 3, "send_hex must be pairs of hex "
 	    "digits in step 1 of target \"a\"" },
 	{ S("{ send = \"x\"; },\n    { expect_hex = \"abc\"; }"), 4, "expect_hex "
