@@ -4,8 +4,8 @@
  * One escape for both a text node and a quoted attribute value, HTML's
  * or SVG's (the SVG is inline, read by the HTML parser): & < > " ' become
  * entities.  A control byte (a peer's reply, a certificate's subject may
- * hold any) becomes U+FFFD's stand-in "?", so that what is shown never
- * ends a line or a string where the page did not mean it; bytes beyond
+ * hold any) becomes "?": what is shown never breaks a line or a string
+ * where the page did not mean it; bytes beyond
  * ASCII go out as they are (UTF-8 names; a broken sequence is shown as
  * the browser's replacement character, harmless).  html_bytes() is for
  * received bytes, which are no text: \xNN for anything not printable.
@@ -28,7 +28,7 @@ static const char html_style[] =
 	"th{background:#f6f8fa;font-weight:600}"
 	"td.num{text-align:right;white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}"
-	"td.err{max-width:22em;overflow-wrap:anywhere;color:#57606a}"
+	"td.name{white-space:nowrap}td.err{max-width:22em;overflow-wrap:anywhere;color:#57606a}"
 	".st{display:inline-block;min-width:5.5em;padding:1px 6px;"
 	"border-radius:3px;font-weight:600;text-align:center;color:#fff}"
 	".st.up{background:#1a7f37}.st.down{background:#d1242f}"
@@ -145,7 +145,7 @@ html_url(struct evbuffer *out, const char *s)
 	}
 }
 
-/* microseconds as milliseconds people read: 0.083 ms, 12.4 ms, 1520 ms */
+/* microseconds as people read them: 0.083 ms, 12.4 ms, 152 ms, 1.52 s */
 const char *
 html_ms(char *buf, size_t len, uint64_t us)
 {
@@ -155,8 +155,12 @@ html_ms(char *buf, size_t len, uint64_t us)
 		snprintf(buf, len, "%.3f ms", ms);
 	else if (ms < 100)
 		snprintf(buf, len, "%.1f ms", ms);
-	else
+	else if (ms < 1000)
 		snprintf(buf, len, "%.0f ms", ms);
+	else if (ms < 10000)
+		snprintf(buf, len, "%.2f s", ms / 1000);
+	else
+		snprintf(buf, len, "%.0f s", ms / 1000);
 	return buf;
 }
 

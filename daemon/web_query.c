@@ -24,6 +24,8 @@
 #include "web.h"
 
 #define WEB_PAGE_MAX	1000000
+#define WEB_GLOB_MAX	256
+#define WEB_GLOB_STARS	4
 
 static int
 web_query_state(const char *v)
@@ -34,6 +36,23 @@ web_query_state(const char *v)
 		if (strcmp(v, target_state_name(s)) == 0)
 			return s;
 	return -1;
+}
+
+/*
+ * A pattern anyone who reaches the listener may send, matched against
+ * every name: fnmatch(3) backtracks over each star, so a long one of many
+ * stars could take the reactor for seconds.  A name is 128 bytes at most.
+ */
+static int
+web_query_glob_bad(const char *v)
+{
+	int stars = 0;
+
+	if (strlen(v) > WEB_GLOB_MAX)
+		return 1;
+	for (; *v != '\0'; v++)
+		stars += *v == '*';
+	return stars > WEB_GLOB_STARS;
 }
 
 /* 0, or -1 and why (for a 400) */
@@ -58,7 +77,13 @@ web_query_parse(struct web_query *q, const char *query, char *why,
 		return -1;
 	}
 	TAILQ_FOREACH(p, &kv, next) {
-		if (strcmp(p->key, "name") == 0 && *p->value != '\0') {
+		if (strcmp(p->key, "name") == 0 && *p->value != '\0' &&
+		    web_query_glob_bad(p->value)) {
+			snprintf(why, whylen, "name is a pattern of at most "
+			    "%d bytes and %d stars", WEB_GLOB_MAX,
+			    WEB_GLOB_STARS);
+			rc = -1;
+		} else if (strcmp(p->key, "name") == 0 && *p->value != '\0') {
 			free(q->name);
 			if ((q->name = strdup(p->value)) == NULL) {
 				snprintf(why, whylen, "out of memory");

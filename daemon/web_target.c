@@ -220,7 +220,7 @@ web_target_settings(struct evbuffer *out, const struct target *tg)
 	    addr_mode_name(tc->addrs), family_name(tc->family),
 	    close_mode_name(tc->close));
 	web_dd(out, "addresses", buf);
-	if (tc->kind == PROBE_HELLO && tc->payload != NULL)
+	if (tc->kind == PROBE_HELLO && tc->payload_len > 0)
 		web_dd_bytes(out, "payload", tc->payload, tc->payload_len);
 	if (tc->expect != NULL)
 		web_dd_bytes(out, "expect", tc->expect, tc->expect_len);
@@ -236,10 +236,10 @@ web_target_settings(struct evbuffer *out, const struct target *tg)
 		html_lit(out, "</dd>");
 	}
 	if (tc->tls != NULL) {
-		snprintf(buf, sizeof(buf), "verify %s%s%s%s",
+		snprintf(buf, sizeof(buf), "verify %s%s%s",
 		    tc->tls->verify ? "on" : "off", tc->tls->starttls != 0 ?
 		    ", STARTTLS " : "", tc->tls->starttls != 0 ?
-		    starttls_name(tc->tls->starttls) : "", "");
+		    starttls_name(tc->tls->starttls) : "");
 		web_dd(out, "TLS", buf);
 		if (tc->tls->sni != NULL)
 			web_dd(out, "sni", tc->tls->sni);

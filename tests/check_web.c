@@ -420,6 +420,11 @@ START_TEST(test_web_filter)
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(r.body, "state is one of") != NULL);
 	reply_free(&r);
+	/* a pattern that would backtrack for long: refused */
+	curl("GET", "/?name=*a*a*a*a*a*b", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(strstr(r.body, "stars") != NULL);
+	reply_free(&r);
 	curl("GET", "/?page=0", &r);
 	ck_assert_int_eq(r.status, 400);
 	reply_free(&r);
