@@ -355,6 +355,85 @@ START_TEST(test_web_target_dom)
 }
 END_TEST
 
+/* tlssrv with a certificate made here, its subject hostile: its port */
+static unsigned
+web_tlssrv(void)
+{
+	char bin[PATH_MAX], ossl[PATH_MAX], crt[PATH_MAX], key[PATH_MAX];
+	char out[PATH_MAX], *text;
+	const char *req[] = { ossl, "req", "-x509", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+	    key, "-out", crt, "-days", "2", "-subj",
+	    "/CN=<svg onload=alert(2)>/O=x&y\"z", NULL };
+	const char *srv[] = { bin, "-t", "60", "-c", crt, "-k", key, "0",
+	    NULL };
+	uint64_t deadline = sys_now_ms() + SYS_START_MS;
+	struct sys_out o;
+	unsigned port = 0;
+	pid_t pid;
+
+	ck_assert_msg(sys_find_exec("openssl", ossl, sizeof(ossl)) != NULL,
+	    "no openssl in PATH");
+	sys_path_in(crt, sizeof(crt), fx.dir, "cert.pem");
+	sys_path_in(key, sizeof(key), fx.dir, "key.pem");
+	sys_path_in(out, sizeof(out), fx.dir, "tlssrv.out");
+	sys_run(req, NULL, SYS_RUN_MS, &o);
+	ck_assert_msg(o.status == 0, "openssl req: %s", o.err);
+	sys_out_free(&o);
+	sys_bin(bin, sizeof(bin), "tlssrv");
+	ck_assert((pid = sys_spawn(srv, NULL, out, NULL)) != -1);
+	for (;;) {
+		text = sys_read_file(out, NULL);
+		if (text != NULL && sscanf(text, "ready %u", &port) == 1) {
+			free(text);
+			return port;
+		}
+		free(text);
+		ck_assert_msg(sys_left_ms(deadline) > 0, "tlssrv not ready");
+		sys_sleep_ms(10);
+	}
+}
+
+/* A certificate's subject is a peer's string too: text, no element. */
+START_TEST(test_web_cert_dom)
+{
+	uint64_t deadline;
+	unsigned port;
+	json_t *st;
+	char *dom;
+	int up;
+
+	if (!have_chrome("test_web_cert_dom"))
+		return;
+	port = web_tlssrv();
+	http_port = sys_free_port();
+	sys_write_filef(fx.conf, "http_listen = \"127.0.0.1:%u\";\n"
+	    "targets = ({ name = \"tls\"; host = \"127.0.0.1\"; port = %u; "
+	    "tls = true; verify = false; interval = 0.2; rise = 1; });\n",
+	    http_port, port);
+	sys_fx_futd(&fx);
+	deadline = sys_now_ms() + WEB_SETTLE_MS;
+	do {
+		ck_assert_msg(sys_left_ms(deadline) > 0, "tls not up");
+		sys_sleep_ms(100);
+		st = sys_status_get(fx.sock);
+		up = strcmp(sys_jstr(sys_target_get(st, "tls"), "state"),
+		    "up") == 0;
+		json_decref(st);
+	} while (!up);
+	dom = chrome_dom("/target/tls");
+	ck_assert_msg(strstr(dom, "<h2>Certificate</h2>") != NULL, "no "
+	    "certificate: %.1500s", dom);
+	ck_assert_msg(strstr(dom, "svg onload=alert(2)\\&gt;") != NULL &&
+	    strstr(dom, "x&amp;y") != NULL, "the subject is not there as "
+	    "text: %.3000s", dom);
+	/* the graph and the phases; the subject (and the issuer) as text */
+	ck_assert_msg(count(dom, "<svg") == 2 && strstr(dom, "<svg onload") ==
+	    NULL, "an element from the subject: %.3000s", dom);
+	free(dom);
+}
+END_TEST
+
 /* PNG's IHDR: width and height, big-endian, at bytes 16 and 20 */
 static unsigned
 png_u32(const unsigned char *p)
@@ -586,12 +665,19 @@ START_TEST(test_web_many)
 	fprintf(f, ");\n");
 	ck_assert(fclose(f) == 0);
 	sys_fx_futd(&fx);
+	/*
+	 * All of them disabled, so that none changes its state (and its
+	 * place: down ones first) while the pages are read.
+	 */
+	ck_assert(sys_futctl(NULL, fx.sock, "disable", "t*", (char *)NULL) ==
+	    0);
 
 	/* the first page once: what a first reply allocates for good */
 	curl("GET", "/", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_uint_eq(count(r.body, "<tr class=\"target "), 500);
-	ck_assert(strstr(r.body, "100000 targets") != NULL);
+	ck_assert(strstr(r.body, "100000 targets:") != NULL &&
+	    strstr(r.body, " 100000 disabled,") != NULL);
 	ck_assert(strstr(r.body, "rel=\"next\" href=\"/?page=2\"") != NULL);
 	reply_free(&r);
 	before = rss_kb(fx.futd);
@@ -680,6 +766,7 @@ web_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_web_list_dom);
 	tcase_add_test(tc, test_web_target_dom);
+	tcase_add_test(tc, test_web_cert_dom);
 	tcase_add_test(tc, test_web_screenshot);
 	tcase_add_test(tc, test_web_filter);
 	tcase_add_test(tc, test_web_api);
