@@ -11,12 +11,13 @@
 
 struct evbuffer;
 
-#define HTML_NUM	32	/* room for html_ms(), html_ago() and the like */
+#define HTML_NUM	32	/* room for html_ms(), html_ago() ... */
 
 void		 html_head(struct evbuffer *, const char *, int);
 void		 html_text(struct evbuffer *, const char *);
 void		 html_text_n(struct evbuffer *, const char *, size_t);
-void		 html_bytes(struct evbuffer *, const unsigned char *, size_t);
+void		 html_bytes(struct evbuffer *, const unsigned char *,
+		    size_t);
 void		 html_url(struct evbuffer *, const char *);
 void		 html_lit(struct evbuffer *, const char *);
 const char	*html_ms(char *, size_t, uint64_t);

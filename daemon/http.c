@@ -14,7 +14,8 @@
  *	other paths	404, as is a target futd does not have
  *
  * Every reply is streamed: a chunk of about HTTP_CHUNK bytes is rendered
- * (metrics.c's cursor, or web.c's), handed to the connection, and the next one is
+ * (metrics.c's cursor, or web.c's), handed to the connection, and the
+ * next one is
  * rendered only once the client has taken it all and a zero-timeout timer
  * has given the reactor back to the probes.  A scrape of 100 000 targets
  * (560 MB) so never holds the loop for more than a chunk's rendering

@@ -2,12 +2,12 @@
  * web.h - what the HTTP listener (http.c) serves besides /metrics: the
  * status pages and their JSON.
  *
- *	GET /			every target, a row and a small graph each
+ *	/			every target, a row and a small graph each
  *				(web.c); ?name=GLOB&state=STATE&page=N
- *	GET /target/NAME	one target in full (web_target.c)
- *	GET /api/status		`futctl --json status` (web_api.c); ?name=
+ *	/target/NAME		one target in full (web_target.c)
+ *	/api/status		`futctl --json status` (web_api.c); ?name=
  *				and ?state= as the page's
- *	GET /api/target/NAME	`futctl --json show NAME`
+ *	/api/target/NAME	`futctl --json show NAME`
  *
  * Each reply is a stream, rendered a chunk at a time as /metrics is:
  * web_open() says whether the path is ours and what its answer will be
@@ -41,8 +41,8 @@ enum web_kind {
 
 /* The query string of the list and of /api/status. */
 struct web_query {
-	char		*name;		/* fnmatch(3) pattern; NULL: any */
-	int		 state;		/* enum target_state; -1: any */
+	char		*name;		/* fnmatch(3) pattern, or NULL */
+	int		 state;		/* enum target_state, or -1 */
 	unsigned	 page;		/* from 1 */
 };
 
@@ -50,9 +50,9 @@ struct web_stream {
 	enum web_kind	 kind;
 	struct web_query q;
 	char		*target;	/* /target/NAME's, decoded */
-	int		 phase;		/* how far the reply has come */
-	size_t		 skip;		/* matches before this page */
-	size_t		 shown;		/* rows (targets) written */
+	int		 phase;		/* how far the reply is */
+	size_t		 skip;		/* matches before the page */
+	size_t		 shown;		/* targets written */
 	int		 more;		/* a match after this page */
 	char		 after[WEB_NAME_MAX + 1];	/* "": the first */
 	struct jsonw	 jw;		/* the JSON replies' */

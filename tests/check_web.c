@@ -19,13 +19,19 @@
  */
 #include <sys/types.h>
 
+#include <event2/buffer.h>
+
 #include <check.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "probe.h"
+#include "results.h"
+#include "svg.h"
 #include "sys.h"
 #include "tests.h"
 
@@ -272,6 +278,79 @@ row_of(const char *dom, const char *href)
 	ck_assert((row = strndup(tr, (size_t)(end - tr))) != NULL);
 	return row;
 }
+
+/* a result at wall_s seconds, ok or refused */
+static void
+svg_rec(struct results *r, int wall_s, uint32_t us, int ok)
+{
+	struct probe_result pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.wall_us = (1800000000LL + wall_s) * 1000000;
+	pr.latency_us = pr.ph.total_us = us;
+	pr.error = ok ? PERR_NONE : PERR_REFUSED;
+	pr.sys_err = ok ? 0 : ECONNREFUSED;
+	results_record(r, &pr);
+}
+
+/* svg.c's drawing of a known ring, as text (the caller frees) */
+static char *
+svg_draw(const struct results *r, enum svg_size size)
+{
+	struct evbuffer *b = evbuffer_new();
+	size_t n;
+	char *s;
+
+	ck_assert(b != NULL);
+	svg_latency(b, r, "t<&>", size, 1000000);
+	n = evbuffer_get_length(b);
+	ck_assert((s = malloc(n + 1)) != NULL);
+	evbuffer_remove(b, s, n);
+	s[n] = '\0';
+	evbuffer_free(b);
+	return s;
+}
+
+/*
+ * The graph of a known history: a mark per result while they fit, a cross
+ * per failure, a line per state change, the axis linear for a narrow
+ * spread and logarithmic for a wide one.
+ */
+START_TEST(test_web_svg)
+{
+	struct results r;
+	char *svg;
+	int i;
+
+	ck_assert_int_eq(results_init(&r, 32), 0);
+	results_set_policy(&r, 1, 1, 0);
+	svg = svg_draw(&r, SVG_SMALL);
+	ck_assert(strstr(svg, "no results yet") != NULL);
+	free(svg);
+	/* 10 ok, 3 refused, 7 ok: up, down, up again */
+	for (i = 0; i < 20; i++)
+		svg_rec(&r, i, 1000 + 25 * (uint32_t)i, i < 10 || i >= 13);
+	svg = svg_draw(&r, SVG_SMALL);
+	ck_assert_msg(count(svg, "class=\"ok\"") == 17 &&
+	    count(svg, "class=\"fail\"") == 3 &&
+	    count(svg, "class=\"change\"") == 2, "marks, crosses, changes: %s",
+	    svg);
+	ck_assert_msg(strstr(svg, "<title>t&lt;&amp;&gt;</title>") != NULL,
+	    "the title unescaped: %s", svg);
+	ck_assert_msg(strstr(svg, " log<") == NULL, "a log axis for 1.0 to "
+	    "1.5 ms: %s", svg);
+	free(svg);
+	/* a LAN's 100 us and a far WAN's 80 ms: a log axis, by decades */
+	svg_rec(&r, 20, 100, 1);
+	svg_rec(&r, 21, 80000, 1);
+	svg = svg_draw(&r, SVG_LARGE);
+	ck_assert_msg(strstr(svg, "(log scale)") != NULL && strstr(svg,
+	    ">0.100 ms</text>") != NULL && strstr(svg, ">100 ms</text>") !=
+	    NULL, "not a log axis of 0.1 to 100 ms: %s", svg);
+	free(svg);
+	results_free(&r);
+}
+END_TEST
 
 /* The list: every target, a graph each, its state, down ones first. */
 START_TEST(test_web_list_dom)
@@ -764,6 +843,7 @@ web_suite(void)
 	tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_web_svg);
 	tcase_add_test(tc, test_web_list_dom);
 	tcase_add_test(tc, test_web_target_dom);
 	tcase_add_test(tc, test_web_cert_dom);
