@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "futd.h"
 #include "html.h"
+#include "maint.h"
 #include "probe.h"
 #include "results.h"
 #include "svg.h"
@@ -108,6 +109,26 @@ web_avail(struct evbuffer *out, const struct results *r, int window)
 	    html_percent(num, sizeof(num), have, v));
 }
 
+/* A disabled target: by whom and why, in place of its last error. */
+static void
+web_row_maint(struct evbuffer *out, const struct target *tg)
+{
+	const struct maint *m = maints_find(&target_daemon(tg)->maints,
+	    tg->conf.name);
+
+	if (m == NULL)
+		return;
+	html_lit(out, "disabled");
+	if (m->user[0] != '\0') {
+		html_lit(out, " by ");
+		html_text(out, m->user);
+	}
+	if (m->reason[0] != '\0') {
+		html_lit(out, ": ");
+		html_text(out, m->reason);
+	}
+}
+
 /* One target's row. */
 static void
 web_row(struct evbuffer *out, const struct target *tg)
@@ -118,6 +139,7 @@ web_row(struct evbuffer *out, const struct target *tg)
 	struct probe_result lastbuf;
 	const struct probe_result *last = target_last(tg, &lastbuf);
 	char num[HTML_NUM], msg[160], iso[32];
+	int64_t since_us;
 	time_t t;
 	struct tm tm;
 
@@ -132,12 +154,15 @@ web_row(struct evbuffer *out, const struct target *tg)
 	if (r->state == TARGET_UNKNOWN)
 		html_lit(out, "<td>\xe2\x80\x94</td>");
 	else {
-		t = (time_t)(r->since_wall_us / 1000000);
+		/* flapping: since it began to, not since its last flip */
+		since_us = r->flapping && s == TARGET_FLAPPING ?
+		    (int64_t)r->flap_since_s * 1000000 : r->since_wall_us;
+		t = (time_t)(since_us / 1000000);
 		gmtime_r(&t, &tm);
 		strftime(iso, sizeof(iso), "%Y-%m-%d %H:%M:%S UTC", &tm);
 		evbuffer_add_printf(out, "<td title=\"since %s\">%s</td>",
 		    iso, html_ago(num, sizeof(num), clock_wall_us() -
-		    r->since_wall_us));
+		    since_us));
 	}
 	web_avail(out, r, 1);
 	web_avail(out, r, 2);
@@ -152,7 +177,9 @@ web_row(struct evbuffer *out, const struct target *tg)
 		html_lit(out, "<td class=\"num\">\xe2\x80\x94</td>"
 		    "<td class=\"num\">\xe2\x80\x94</td>");
 	html_lit(out, "<td class=\"err\">");
-	if (last != NULL && last->error != PERR_NONE)
+	if (s == TARGET_DISABLED)
+		web_row_maint(out, tg);
+	else if (last != NULL && last->error != PERR_NONE)
 		html_text(out, probe_result_message(last, msg, sizeof(msg)));
 	html_lit(out, "</td><td>");
 	svg_latency(out, r, tg->conf.name, SVG_SMALL,

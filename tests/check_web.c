@@ -748,8 +748,8 @@ START_TEST(test_web_many)
 	 * All of them disabled, so that none changes its state (and its
 	 * place: down ones first) while the pages are read.
 	 */
-	ck_assert(sys_futctl(NULL, fx.sock, "disable", "t*", (char *)NULL) ==
-	    0);
+	ck_assert(sys_futctl(NULL, fx.sock, "disable", "--reason",
+	    "<i>upgrade</i> & more", "t*", (char *)NULL) == 0);
 
 	/* the first page once: what a first reply allocates for good */
 	curl("GET", "/", &r);
@@ -758,6 +758,9 @@ START_TEST(test_web_many)
 	ck_assert(strstr(r.body, "100000 targets:") != NULL &&
 	    strstr(r.body, " 100000 disabled,") != NULL);
 	ck_assert(strstr(r.body, "rel=\"next\" href=\"/?page=2\"") != NULL);
+	/* who disabled them and why, in place of an error: escaped */
+	ck_assert_uint_eq(count(r.body, ": &lt;i&gt;upgrade&lt;/i&gt; &amp; "
+	    "more</td>"), 500);
 	reply_free(&r);
 	before = rss_kb(fx.futd);
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
