@@ -40,7 +40,7 @@ ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(LTO) \
 		   $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ALL_LDFLAGS	 = $(LDFLAGS) $(CFLAGS) $(LTO) $(SANITIZE)
 LIBS_DAEMON	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -pthread
-LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson)
+LIBS_CLIENT	 = $(shell $(PKG_CONFIG) --libs jansson) -lm
 LIBS_CHECK	 = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 ifeq ($(V),1)
@@ -49,19 +49,19 @@ else
 Q = @
 endif
 
-DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/probe.c daemon/results.c \
+DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uring.c daemon/dns.c daemon/tls.c daemon/step.c daemon/probe.c daemon/results.c \
 		   daemon/target.c daemon/maint.c daemon/control_maint.c daemon/target_conf.c daemon/strlist.c \
-		   daemon/conf.c daemon/conf_value.c daemon/conf_labels.c daemon/conf_target.c \
+		   daemon/conf.c daemon/conf_value.c daemon/conf_labels.c daemon/conf_target.c daemon/conf_steps.c \
 		   daemon/conf_dir.c daemon/conf_read.c daemon/conf_keys.c \
 		   daemon/conf_host.c daemon/conf_syntax.c daemon/daemon.c daemon/log.c \
 		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/alerts.c daemon/html.c daemon/svg.c daemon/web_query.c daemon/web_api.c daemon/web_target.c daemon/web.c daemon/http.c daemon/hook.c daemon/control.c \
 		   daemon/sdnotify.c daemon/reload.c daemon/state.c daemon/state_file.c \
 		   daemon/state_load.c daemon/server.c
-CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c client/output_maint.c \
+CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c client/output_maint.c client/output_steps.c \
 		   client/output_status.c client/output_show.c client/output_log.c \
 		   client/output_tls.c client/output_words.c client/check.c \
 		   client/table.c client/field.c client/fmt.c client/print.c \
-		   client/output_json.c
+		   client/output_json.c client/output_spark.c client/spark.c
 TEST_SRCS	 = $(wildcard tests/check_*.c) tests/sys.c tests/netutil.c tests/certs.c
 DAEMON_OBJS	 = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
@@ -118,8 +118,9 @@ $(BUILD)/testdns: $(BUILD)/tests/testdns.o $(BUILD)/tests/srvutil.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libevent)
 
 # unit and system suites in one Check runner; it links every daemon object
-# but the one holding main()
-$(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS)
+# but the one holding main(), and futctl's sparkline (spark.c: it knows
+# no other file)
+$(BUILD)/check_futd: $(TEST_OBJS) $(DAEMON_OBJS) $(BUILD)/client/spark.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CHECK)
 

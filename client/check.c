@@ -139,6 +139,7 @@ check_facts(struct check_facts *f, const json_t *target)
 {
 	const json_t	*avail, *stats;
 	const char	*words, *peer;
+	char		 where[48];
 	double		 d;
 
 	memset(f, 0, sizeof(*f));
@@ -177,11 +178,14 @@ check_facts(struct check_facts *f, const json_t *target)
 		    (words = field_str(target, "error")) == NULL)
 			words = "failed";
 		/* addresses = "each": which of them failed, as the log says */
+		text_step_where(where, sizeof(where),
+		    json_object_get(target, "last"));
 		if (json_is_array(json_object_get(target, "addresses")) &&
 		    (peer = field_str(target, "peer")) != NULL)
-			snprintf(f->why, sizeof(f->why), "%s: %s", peer, words);
+			snprintf(f->why, sizeof(f->why), "%s: %s%s", peer,
+			    words, where);
 		else
-			snprintf(f->why, sizeof(f->why), "%s", words);
+			snprintf(f->why, sizeof(f->why), "%s%s", words, where);
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
  * ctl.h - talking to futd over its control socket (ctl.c): one request
- * and its reply, `probe`'s two on one connection, `log -f`'s stream.
+ * and its reply, `probe`'s two on one connection, `status -w`'s shows
+ * of each target on one, `log -f`'s stream.
  */
 #ifndef FUTCTL_CTL_H
 #define FUTCTL_CTL_H

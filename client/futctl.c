@@ -29,6 +29,7 @@ static int	 futctl_status_json(const struct parse_result *,
 		    const struct output *);
 static int	 futctl_command(const struct parse_result *,
 		    const struct output *);
+static void	 futctl_trend(json_t *);
 static int	 futctl_answer(const struct parse_result *,
 		    const struct output *, struct ctl_reply *, json_t *);
 static int	 futctl_flush(int);
@@ -164,7 +165,36 @@ futctl_command(const struct parse_result *res, const struct output *out)
 		    &reply, &err);
 	if (status != CTL_OK)
 		return ctl_warn(&err, res->socket);
+	if (res->action == ACTION_STATUS && res->wide && !res->json &&
+	    reply.code == PROTO_OK)
+		futctl_trend(reply.data);
 	return futctl_answer(res, out, &reply, probed);
+}
+
+/*
+ * `status -w`: futd sends each target's last results' latencies as
+ * "trend" (status trend=N, newest first, null a failure); the table's
+ * TREND draws a history of them (text_spark reads results).
+ */
+static void
+futctl_trend(json_t *data)
+{
+	json_t		*t, *trend, *v, *hist, *r;
+	size_t		 i, j;
+
+	json_array_foreach(json_object_get(data, "targets"), i, t) {
+		trend = json_object_get(t, "trend");
+		if (!json_is_array(trend) || (hist = json_array()) == NULL)
+			continue;
+		json_array_foreach(trend, j, v) {
+			r = json_is_integer(v) ? json_pack("{s:b, s:O}", "ok",
+			    1, "latency_us", v) : json_pack("{s:b}", "ok", 0);
+			if (r != NULL)
+				json_array_append_new(hist, r);
+		}
+		json_object_set_new(t, "history", hist);
+		json_object_del(t, "trend");
+	}
 }
 
 /*

@@ -12,12 +12,14 @@
 #include "field.h"
 #include "fmt.h"
 #include "print.h"
+#include "spark.h"
 #include "table.h"
 
 static void	 text_since(const json_t *);
 static void	 text_settings(const json_t *);
 static void	 text_labels(json_t *);
 static void	 text_counters(const json_t *);
+static void	 text_trend(const json_t *);
 static void	 text_last_result(const json_t *);
 static void	 text_dns(const json_t *);
 static void	 text_received(const json_t *);
@@ -61,6 +63,7 @@ text_show(const json_t *data, const struct parse_result *res)
 	text_settings(target);
 	print_line(stdout, "%s", "");
 	text_counters(target);
+	text_trend(history);
 	text_cert(target);
 	print_line(stdout, "%s", "");
 	text_last_result(target);
@@ -182,6 +185,12 @@ text_settings(const json_t *target)
 	if ((s = field_str(conf, "source")) != NULL)
 		text_kv("source:", "%s", s);
 	text_labels(json_object_get(conf, "labels"));
+	/* the steps say what payload and expect would (shorthands) */
+	if (json_is_array(json_object_get(conf, "steps"))) {
+		text_steps(conf);
+		text_tls_settings(target, json_object_get(conf, "tls"));
+		return;
+	}
 	if (field_int(conf, "payload_bytes", &n) == 0)
 		text_kv("payload:", "%lld byte%s", n, n == 1 ? "" : "s");
 	if (field_num(conf, "read_limit", &d) == 0)
@@ -270,6 +279,62 @@ text_counters(const json_t *target)
 	    mean, jit, nok, nres);
 }
 
+/*
+ * history:     ▁▁▂▁▃▇✗✗▁▁▂▁  latency 183us–1.81ms, log
+ *
+ * The results futd keeps as a sparkline, newest on the right: at most
+ * SPARK_MAX_CELLS of them, fewer where the terminal is narrower than the
+ * label, the line and its scale.  The scale is of the results drawn, so
+ * the cells are chosen again until its words fit with them.  Where even SPARK_MIN_CELLS would not fit
+ * beside the words, they go on the next line.
+ */
+#define SHOW_LABEL_COLS		13	/* text_kv's */
+#define SHOW_SPARK_GAP		2
+#define SHOW_SPARK_MIN_CELLS	8
+
+static void
+text_trend(const json_t *history)
+{
+	struct spark_scale	 sc;
+	char			 line[SPARK_BUF], words[96];
+	size_t			 n = json_array_size(history), cols, cells;
+	size_t			 room;
+	int			 below = 0;
+
+	if (n == 0)
+		return;
+	cols = print_columns();
+	cells = n < SPARK_MAX_CELLS ? n : SPARK_MAX_CELLS;
+	for (;;) {	/* cells only ever fewer: it ends */
+		text_spark(line, sizeof(line), history, cells, &sc);
+		text_spark_scale(words, sizeof(words), &sc);
+		room = SHOW_LABEL_COLS + SHOW_SPARK_GAP + print_width(words);
+		room = cols > room ? cols - room : 0;
+		if (cells <= room)
+			break;
+		if (room < SHOW_SPARK_MIN_CELLS) {
+			/* the words below: the line has the width alone */
+			below = 1;
+			room = cols > SHOW_LABEL_COLS ? cols - SHOW_LABEL_COLS :
+			    1;
+			if (room < cells)
+				cells = room > 0 ? room : 1;
+			text_spark(line, sizeof(line), history, cells, &sc);
+			text_spark_scale(words, sizeof(words), &sc);
+			break;
+		}
+		cells = room;
+	}
+	printf("%-*s", SHOW_LABEL_COLS, "history:");
+	print_write(stdout, line);
+	if (below)
+		printf("\n%-*s", SHOW_LABEL_COLS, "");
+	else
+		printf("%*s", SHOW_SPARK_GAP, "");
+	print_write(stdout, words);
+	putchar('\n');
+}
+
 /* The last result in full: outcome, phases, addresses, what came back. */
 /* What a result says after its phases (show's last result, probe's). */
 static void
@@ -297,7 +362,7 @@ text_last_result(const json_t *target)
 {
 	const json_t	*last = json_object_get(target, "last");
 	const char	*words, *class;
-	char		 when[64], lat[32], buf[256];
+	char		 when[64], lat[32], buf[256], where[48];
 	double		 d;
 	long long	 us;
 	int		 good;
@@ -319,7 +384,9 @@ text_last_result(const json_t *target)
 	else {
 		words = field_str(last, "message");
 		class = field_str(last, "error");
-		text_kv("last probe:", "%s, FAILED after %s", when, lat);
+		text_step_where(where, sizeof(where), last);
+		text_kv("last probe:", "%s, FAILED after %s%s", when, lat,
+		    where);
 		if (words != NULL && class != NULL)
 			text_kv("error:", "%s (%s)", words, class);
 		else
@@ -537,7 +604,7 @@ text_probe(const json_t *data, const json_t *target)
 	};
 	const json_t	*result, *phases;
 	const char	*name, *s, *words, *class;
-	char		 buf[512], lat[32];
+	char		 buf[512], lat[32], where[48];
 	long long	 us;
 	size_t		 i;
 	int		 good, tls;
@@ -562,6 +629,7 @@ text_probe(const json_t *data, const json_t *target)
 		field_fmt_us(buf, sizeof(buf), phases, steps[i].key);
 		print_line(stdout, "  %-11s %s", steps[i].words, buf);
 	}
+	text_probe_steps(data);
 	text_result_tail(result);
 	text_probe_addresses(json_object_get(data, "addresses"));
 
@@ -575,11 +643,12 @@ text_probe(const json_t *data, const json_t *target)
 	}
 	words = field_str(result, "message");
 	class = field_str(result, "error");
+	text_step_where(where, sizeof(where), result);
 	if (words != NULL && class != NULL)
-		text_kv("result:", "FAILED after %s: %s (%s)", lat, words,
-		    class);
+		text_kv("result:", "FAILED after %s%s: %s (%s)", lat, where,
+		    words, class);
 	else
-		text_kv("result:", "FAILED after %s: %s", lat,
+		text_kv("result:", "FAILED after %s%s: %s", lat, where,
 		    words != NULL ? words : class != NULL ? class : "-");
 	return 1;
 }

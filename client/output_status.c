@@ -15,6 +15,7 @@
 #include "field.h"
 #include "fmt.h"
 #include "print.h"
+#include "spark.h"
 #include "table.h"
 
 /*
@@ -40,6 +41,7 @@ enum status_col {
 	COL_NEXT,
 	COL_CERT,
 	COL_LAST,
+	COL_TREND,
 	COL__MAX
 };
 
@@ -49,20 +51,22 @@ static const struct {
 	int			 wide;		/* only with -w */
 	int			 tls;		/* only when a TLS target is listed */
 	int			 cut;		/* free text: cut to fit */
+	int			 history;	/* only when futctl has histories */
 } status_cols[COL__MAX] = {
-	[COL_NAME] =		{ "NAME",	TABLE_LEFT,	0, 0, 0 },
-	[COL_PROBE] =		{ "PROBE",	TABLE_LEFT,	1, 0, 0 },
-	[COL_TARGET] =		{ "TARGET",	TABLE_LEFT,	1, 0, 0 },
-	[COL_STATE] =		{ "STATE",	TABLE_LEFT,	0, 0, 0 },
-	[COL_SINCE] =		{ "SINCE",	TABLE_RIGHT,	0, 0, 0 },
-	[COL_AVAIL] =		{ "AVAIL",	TABLE_RIGHT,	0, 0, 0 },
-	[COL_P50] =		{ "P50",	TABLE_RIGHT,	0, 0, 0 },
-	[COL_P99] =		{ "P99",	TABLE_RIGHT,	0, 0, 0 },
-	[COL_LATENCY] =		{ "LATENCY",	TABLE_RIGHT,	1, 0, 0 },
-	[COL_OKFAILED] =	{ "OK/FAILED",	TABLE_RIGHT,	1, 0, 0 },
-	[COL_NEXT] =		{ "NEXT",	TABLE_RIGHT,	1, 0, 0 },
-	[COL_CERT] =		{ "CERT",	TABLE_LEFT,	0, 1, 1 },
-	[COL_LAST] =		{ "LAST",	TABLE_LEFT,	0, 0, 1 },
+	[COL_NAME] =		{ "NAME",	TABLE_LEFT,	0, 0, 0, 0 },
+	[COL_PROBE] =		{ "PROBE",	TABLE_LEFT,	1, 0, 0, 0 },
+	[COL_TARGET] =		{ "TARGET",	TABLE_LEFT,	1, 0, 0, 0 },
+	[COL_STATE] =		{ "STATE",	TABLE_LEFT,	0, 0, 0, 0 },
+	[COL_SINCE] =		{ "SINCE",	TABLE_RIGHT,	0, 0, 0, 0 },
+	[COL_AVAIL] =		{ "AVAIL",	TABLE_RIGHT,	0, 0, 0, 0 },
+	[COL_P50] =		{ "P50",	TABLE_RIGHT,	0, 0, 0, 0 },
+	[COL_P99] =		{ "P99",	TABLE_RIGHT,	0, 0, 0, 0 },
+	[COL_LATENCY] =		{ "LATENCY",	TABLE_RIGHT,	1, 0, 0, 0 },
+	[COL_OKFAILED] =	{ "OK/FAILED",	TABLE_RIGHT,	1, 0, 0, 0 },
+	[COL_NEXT] =		{ "NEXT",	TABLE_RIGHT,	1, 0, 0, 0 },
+	[COL_CERT] =		{ "CERT",	TABLE_LEFT,	0, 1, 1, 0 },
+	[COL_LAST] =		{ "LAST",	TABLE_LEFT,	0, 0, 1, 0 },
+	[COL_TREND] =		{ "TREND",	TABLE_LEFT,	1, 0, 0, 1 },
 };
 
 /* status: the worst first, so that trouble is at the top. */
@@ -101,7 +105,7 @@ text_status(const json_t *data, const struct parse_result *res)
 	struct table		 t;
 	const json_t		*targets, *target, **sorted;
 	long long		 total = -1;
-	int			 map[COL__MAX], tls = 0;
+	int			 map[COL__MAX], tls = 0, hist = 0;
 	size_t			 i, ncols = 0, nrows = 1, row;
 
 	targets = json_object_get(data, "targets");
@@ -125,12 +129,17 @@ text_status(const json_t *data, const struct parse_result *res)
 	json_array_foreach(targets, i, target)
 		if (json_is_object(json_object_get(target, "cert")))
 			tls = 1;
+	/* TREND when futctl asked for the histories (futctl_trend) */
+	json_array_foreach(targets, i, target)
+		if (json_is_array(json_object_get(target, "history")))
+			hist = 1;
 
 	/* the columns of this view: map[col] is its place, or -1 */
 	for (i = 0; i < COL__MAX; i++) {
 		map[i] = -1;
 		if ((status_cols[i].wide && !res->wide) ||
-		    (status_cols[i].tls && !tls))
+		    (status_cols[i].tls && !tls) ||
+		    (status_cols[i].history && !hist))
 			continue;
 		map[i] = (int)ncols;
 		header[ncols] = status_cols[i].header;
@@ -174,7 +183,8 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 {
 	const json_t	*stats, *avail;
 	const char	*s;
-	char		 buf[512], ok[32], failed[32];
+	struct spark_scale sc;
+	char		 buf[512], ok[32], failed[32], trend[SPARK_BUF];
 	double		 d;
 	long long	 us;
 
@@ -235,6 +245,17 @@ status_row(struct table *t, size_t row, const int *map, const json_t *target)
 	if (map[COL_LAST] >= 0) {
 		status_last(buf, sizeof(buf), target, 1);
 		table_cell_short(t, row, (size_t)map[COL_LAST], "%s", buf);
+	}
+
+	/*
+	 * its own scale: the numbers are P50's, P99's and LATENCY's; no
+	 * result yet, no blanks at the end of the line
+	 */
+	if (map[COL_TREND] >= 0 &&
+	    json_array_size(json_object_get(target, "history")) > 0) {
+		text_spark(trend, sizeof(trend), json_object_get(target,
+		    "history"), STATUS_TREND_CELLS, &sc);
+		CELL(COL_TREND, "%s", trend);
 	}
 #undef CELL
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 struct parse_result;
+struct spark_scale;
 
 /* output_words.c */
 int	 text_malformed(const char *);
@@ -19,12 +20,22 @@ void	 text_log_line(size_t, const char *, ...)
 void	 text_kv(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* output_spark.c */
+size_t	 text_spark(char *, size_t, const json_t *, size_t,
+	    struct spark_scale *);
+void	 text_spark_scale(char *, size_t, const struct spark_scale *);
+
 /* output_status.c */
 int	 text_status(const json_t *, const struct parse_result *);
 
 /* output_show.c */
 int	 text_show(const json_t *, const struct parse_result *);
 int	 text_probe(const json_t *, const json_t *);
+
+/* output_steps.c */
+void	 text_steps(const json_t *);
+void	 text_step_where(char *, size_t, const json_t *);
+void	 text_probe_steps(const json_t *);
 
 /* output_tls.c */
 int	 text_is_tls(const json_t *, const json_t *);

@@ -369,6 +369,11 @@ parser_request(struct parse_result *res, const struct command *cmd)
 	case ACTION_STATUS:
 		over |= parser_add(res, "match=", res->pattern);
 		over |= parser_add(res, "state=", res->state);
+		/* -w's TREND: the last results of each, in the same reply */
+		if (res->wide && !res->json) {
+			snprintf(n, sizeof(n), "%d", STATUS_TREND_CELLS);
+			over |= parser_add(res, "trend=", n);
+		}
 		break;
 	case ACTION_SHOW:
 	case ACTION_PROBE:
@@ -509,7 +514,8 @@ parser_help(FILE *fp)
 	    "                      (default: $FUTD_SOCKET, else %s)\n"
 	    "  -j, --json          print futd's data as JSON (log -f: one\n"
 	    "                      object per line)\n"
-	    "  -w, --wide          status: every column, one line per target\n"
+	    "  -w, --wide          status: every column, one line per target,\n"
+	    "                      TREND: the last results as a sparkline\n"
 	    "      --state STATE   status: only targets in STATE (up, down,\n"
 	    "                      unknown, flapping, disabled)\n"
 	    "  -n, --count N       log: the last N events (default %d);\n"

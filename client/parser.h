@@ -72,4 +72,7 @@ void			 parser_usage(FILE *);
 void			 parser_help(FILE *);
 size_t			 parser_glob_escape(char *, size_t, const char *);
 
+/* status -w's TREND: the last results of each target, asked of futd */
+#define STATUS_TREND_CELLS	16
+
 #endif /* FUTCTL_PARSER_H */

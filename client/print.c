@@ -131,7 +131,7 @@ print_cwidth(uint32_t cp)
 	if (cp < 0x300)
 		return 1;
 	if (utf8 == -1)
-		utf8 = strcmp(print_ellipsis(), "...") != 0;
+		utf8 = print_utf8();
 	if (utf8 && (w = wcwidth((wchar_t)cp)) >= 0)
 		return (size_t)w;
 	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
@@ -190,15 +190,26 @@ print_fit(const char *s, size_t width, size_t *used)
 }
 
 /*
+ * Are the locale's characters UTF-8 (main() sets LC_CTYPE from the
+ * environment): then "…", sparklines of blocks; else ASCII alone, as
+ * a C or POSIX locale, or a terminal of another character set, shows it.
+ */
+int
+print_utf8(void)
+{
+	const char	*cs = nl_langinfo(CODESET);
+
+	return cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+/*
  * What marks a cut: "…" where the locale's characters are UTF-8 (main()
  * sets LC_CTYPE from the environment), "..." where they may not be.
  */
 const char *
 print_ellipsis(void)
 {
-	const char	*cs = nl_langinfo(CODESET);
-
-	return cs != NULL && strcmp(cs, "UTF-8") == 0 ? "\xe2\x80\xa6" : "...";
+	return print_utf8() ? "\xe2\x80\xa6" : "...";
 }
 
 /* Write s, with each control character shown as '?'. */

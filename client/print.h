@@ -14,6 +14,7 @@ void	 print_warnx(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
 size_t	 print_width(const char *);
 size_t	 print_fit(const char *, size_t, size_t *);
+int	 print_utf8(void);
 const char *print_ellipsis(void);
 void	 print_write(FILE *, const char *);
 size_t	 print_write_cut(FILE *, const char *, size_t);

@@ -27,6 +27,7 @@ static size_t	 table_widths(const struct table *, size_t *);
 static void	 table_share(const struct table *, const size_t *, size_t,
 		    size_t *);
 static void	 table_fit(const struct table *, size_t *);
+static int	 table_rest_empty(const struct table *, size_t, size_t);
 static void	 table_row(const struct table *, size_t, const size_t *);
 
 static void *
@@ -221,8 +222,22 @@ table_fit(const struct table *t, size_t *width)
 	free(want);
 }
 
+/* Are the cells of row r after column c all empty (or not set)? */
+static int
+table_rest_empty(const struct table *t, size_t r, size_t c)
+{
+	const char	*cell;
+
+	for (c++; c < t->ncols; c++)
+		if ((cell = t->cells[r * t->ncols + c]) != NULL &&
+		    *cell != '\0')
+			return 0;
+	return 1;
+}
+
 /*
- * One row.  The last column is not padded: no trailing blanks for diff
+ * One row.  The last column is not padded, nor one followed by empty
+ * cells alone (status -w's LAST before an address row's empty TREND): no trailing blanks for diff
  * or grep to trip on.  A first cell wider than t->wrap stands on a line
  * of its own and the row goes on below it, so one long name does not
  * push every row past the edge of the terminal.
@@ -244,7 +259,7 @@ table_row(const struct table *t, size_t r, const size_t *width)
 			printf("\n%*s", (int)width[0], "");
 			continue;
 		}
-		if (c + 1 == t->ncols && *cell == '\0')
+		if (*cell == '\0' && table_rest_empty(t, r, c))
 			break;		/* no trailing blanks */
 		if (c > 0)
 			printf("%*s", TABLE_GAP, "");
@@ -252,7 +267,7 @@ table_row(const struct table *t, size_t r, const size_t *width)
 		if (t->align[c] == TABLE_RIGHT)
 			printf("%*s", (int)(width[c] - w), "");
 		print_write_cut(stdout, cell, width[c]);
-		if (t->align[c] == TABLE_LEFT && c + 1 < t->ncols)
+		if (t->align[c] == TABLE_LEFT && !table_rest_empty(t, r, c))
 			printf("%*s", (int)(width[c] - w), "");
 	}
 	putchar('\n');

@@ -39,6 +39,7 @@ struct adhoc {
 	int			 have_round;
 	struct probe_result	 round;
 	struct tls_info		 round_tls;
+	struct probe_trace	 trace;		/* the result's probe's */
 	unsigned char		 round_recv[RESULT_RECV_KEEP];
 	adhoc_done_fn		 done;
 	void			*arg;
@@ -74,8 +75,8 @@ adhoc_probe_init(struct adhoc *a)
 	a->probe.rbuf = a->rbuf;
 	if (tg->conf.tls != NULL)
 		a->probe.tls_info = &a->tls_info;
-	a->probe.keep = a->rbuf != NULL ? a->rbuf + tg->conf.read_limit + 1 :
-	    NULL;
+	a->probe.keep = a->rbuf != NULL ? a->rbuf + a->tc.steps->read_max +
+	    1 : NULL;
 	if (d->dns_cache_max_us > 0) {
 		a->probe.cache = tg->cache;
 		a->probe.cache_max_us = d->dns_cache_max_us;
@@ -122,6 +123,7 @@ adhoc_next(struct adhoc *a)
 			memcpy(a->round_recv, pr->recv, a->round.recv_len);
 			a->round.recv = a->round_recv;
 		}
+		probe_trace_get(p, &a->trace);
 		a->have_round = 1;
 	}
 	if (i + 1 >= n)
@@ -156,9 +158,11 @@ adhoc_task_done(struct task *t, enum poll r, void *arg)
 
 	(void)t;
 	(void)r;
+	if (!a->have_round)
+		probe_trace_get(&a->probe, &a->trace);
 	if (a->done != NULL)
 		a->done(a->arg, a->tg, a->have_round ? &a->round :
-		    &a->probe.res, a->each, a->neach);
+		    &a->probe.res, a->each, a->neach, &a->trace);
 	adhoc_free(a);
 }
 
@@ -171,10 +175,9 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	if (tg->has_adhoc || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	target_getconf(tg, &a->tc);
-	if ((a->tc.expect != NULL || a->tc.regex != NULL ||
-	    a->tc.tls != NULL) &&
-	    (a->rbuf = malloc(a->tc.read_limit + 1 + RESULT_RECV_KEEP)) ==
-	    NULL) {
+	if (a->tc.steps != NULL && a->tc.steps->read_max > 0 &&
+	    (a->rbuf = malloc(a->tc.steps->read_max + 1 +
+	    RESULT_RECV_KEEP)) == NULL) {
 		free(a);
 		return NULL;
 	}
@@ -212,7 +215,7 @@ adhoc_abort(struct adhoc *a)
 	if (a->done != NULL) {
 		a->probe.res.error = PERR_OTHER;
 		a->probe.res.sys_err = ECANCELED;
-		a->done(a->arg, NULL, &a->probe.res, NULL, 0);
+		a->done(a->arg, NULL, &a->probe.res, NULL, 0, NULL);
 	}
 	adhoc_free(a);
 }

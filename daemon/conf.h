@@ -128,6 +128,7 @@ enum conf_place {
 	CONF_PLACE_DEFAULTS,	/* a `defaults` group */
 	CONF_PLACE_TARGET,	/* a target's group */
 	CONF_PLACE_FILE,	/* the top level of a file of targets_dir */
+	CONF_PLACE_STEP,	/* a step of a target's steps */
 };
 
 struct conf_range {

@@ -33,7 +33,13 @@ const char *const conf_target_keys[] = {
 	"family", "flap_threshold", "host", "interval", "jitter",
 	"labels", "local_address", "min_version", "name", "payload", "payload_hex",
 	"port", "probe", "read_limit", "rise", "sni", "source", "starttls",
-	"timeout", "tls", "verify", NULL
+	"steps", "timeout", "tls", "verify", NULL
+};
+
+/* a step's group, in the order of enum conf_step_key */
+const char *const conf_step_keys[] = {
+	"expect", "expect_hex", "expect_regex", "read_limit", "reject",
+	"reject_hex", "reject_regex", "send", "send_hex", "timeout", "tls", NULL
 };
 
 /* how a probe runs, not what it measures: `defaults` may set them */
@@ -95,6 +101,9 @@ conf_keys_of(enum conf_place p, size_t *n)
 		break;
 	case CONF_PLACE_FILE:
 		k = conf_file_keys;
+		break;
+	case CONF_PLACE_STEP:
+		k = conf_step_keys;
 		break;
 	default:
 		k = conf_target_keys;

@@ -54,11 +54,32 @@ enum conf_key {
 	K_SNI,
 	K_SOURCE,
 	K_STARTTLS,
+	K_STEPS,
 	K_TIMEOUT,
 	K_TLS,
 	K_VERIFY,
 	K__MAX
 };
+
+/* conf_step_keys' order: a step's group (conf_steps.c) */
+extern const char *const conf_step_keys[];
+enum conf_step_key {
+	SK_EXPECT,
+	SK_EXPECT_HEX,
+	SK_EXPECT_REGEX,
+	SK_READ_LIMIT,
+	SK_REJECT,
+	SK_REJECT_HEX,
+	SK_REJECT_REGEX,
+	SK_SEND,
+	SK_SEND_HEX,
+	SK_TIMEOUT,
+	SK_TLS,
+	SK__MAX
+};
+
+/* a payload or a send is sent whole: a bound on what one target may hold */
+#define CONF_MAX_PAYLOAD	(16 * 1024 * 1024)
 
 /* Of conf_target_keys, those `defaults` may hold too (conf_keys.c). */
 extern const uint64_t conf_defaults_keys;
@@ -135,6 +156,7 @@ const char *conf_string(struct conf_ctx *, const config_setting_t *,
 	    const char *);
 int	 conf_name_ok(const char *);
 int	 conf_is_list(const config_setting_t *);
+unsigned char *conf_hex(const char *, size_t *);
 /* conf_labels.c */
 void	 conf_labels(struct conf_ctx *, const config_setting_t *,
 	    const char *, struct conf_defaults *);
@@ -161,6 +183,14 @@ void	 conf_read_defaults(struct conf_ctx *, const config_setting_t *,
 	    struct conf_defaults *);
 void	 conf_targets(struct conf_ctx *, const config_setting_t *,
 	    const struct conf_defaults *, struct conf_part *);
+
+/* conf_steps.c */
+struct steps;
+struct target_conf;
+struct steps *conf_steps_read(struct conf_ctx *, const config_setting_t *,
+	    const char *, const struct target_conf *);
+struct steps *conf_steps_shorthand(struct conf_ctx *,
+	    const config_setting_t *, const char *, const struct target_conf *);
 
 /* conf_read.c */
 struct stat;

@@ -7,7 +7,6 @@
 
 #include <math.h>
 #include <openssl/ssl.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +14,11 @@
 #include "conf_priv.h"
 #include "net.h"
 #include "results.h"
+#include "step.h"
 #include "target_conf.h"
 #include "tls.h"
 
 #define CONF_MAX_NAME		128
-/* a payload is sent whole: a bound on what one target may hold */
-#define CONF_MAX_PAYLOAD	(16 * 1024 * 1024)
 #define CONF_DEFAULT_PAYLOAD	"hello world"
 
 static const enum conf_key conf_tls_keys[] = {
@@ -168,45 +166,6 @@ conf_shared(struct conf_ctx *ctx, const struct conf_group *g,
 	conf_words(ctx, g, label, d);
 }
 
-static int
-conf_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "48 65 6c6c 6f": hex digits in pairs, blanks and ':' between them */
-static unsigned char *
-conf_hex(const char *s, size_t *len)
-{
-	unsigned char *out;
-	size_t n = 0;
-	int hi, lo;
-
-	if ((out = malloc(strlen(s) / 2 + 1)) == NULL)
-		return NULL;
-	while (*s != '\0') {
-		if (*s == ' ' || *s == ':' || *s == '\t') {
-			s++;
-			continue;
-		}
-		if ((hi = conf_hexval(s[0])) == -1 ||
-		    (lo = conf_hexval(s[1])) == -1) {
-			free(out);
-			return NULL;
-		}
-		out[n++] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	*len = n;
-	return out;
-}
-
 /*
  * Targets with the same TLS settings share one SSL_CTX: each loads the
  * whole trust store (tens of milliseconds, most of a megabyte).  0 when tl
@@ -271,7 +230,9 @@ static void
 conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct tls_conf *tl)
 {
-	static const char *const starttls_words[] = { "smtp", "imap", "pop3" };
+	static const char *const starttls_words[] = {
+		"smtp", "imap", "pop3", "postgres", "ftp", "xmpp"
+	};
 	static const char *const versions[] = { "1.2", "1.3" };
 	const config_setting_t *s;
 	const char *v;
@@ -297,7 +258,8 @@ conf_tls_settings(struct conf_ctx *ctx, const struct conf_group *g,
 	    (i = conf_word(ctx, s, "min_version", label, versions, 2)) != -1)
 		tl->min_version = i == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
 	if ((s = g->key[K_STARTTLS]) != NULL &&
-	    (i = conf_word(ctx, s, "starttls", label, starttls_words, 3)) != -1)
+	    (i = conf_word(ctx, s, "starttls", label, starttls_words,
+	    sizeof(starttls_words) / sizeof(starttls_words[0]))) != -1)
 		tl->starttls = (enum starttls_kind)(i + 1);
 	days = (unsigned)tl->warn_days;
 	conf_count(ctx, g->key[K_CERT_WARN_DAYS], CR_CERT_WARN_DAYS, label,
@@ -431,17 +393,30 @@ conf_target_kind(struct conf_ctx *ctx, const struct conf_group *g,
 	const config_setting_t *s;
 	const char *v;
 
-	tc->kind = PROBE_PEERADDR;
+	tc->kind = g->key[K_STEPS] != NULL ? PROBE_STEPS : PROBE_PEERADDR;
 	if ((s = g->key[K_PROBE]) == NULL ||
 	    (v = conf_string(ctx, s, "probe")) == NULL)
 		return 0;
+	if (strcmp(v, "steps") == 0 && g->key[K_STEPS] == NULL) {
+		conf_error(ctx, s, "probe \"steps\" %s needs steps = "
+		    "( { ... }, ... )", label);
+		return -1;
+	}
+	if (strcmp(v, "steps") == 0)
+		return 0;
+	if (g->key[K_STEPS] != NULL && (strcmp(v, "peeraddr") == 0 ||
+	    strcmp(v, "hello") == 0)) {
+		conf_error(ctx, s, "probe \"%s\" and steps together %s: steps "
+		    "make a probe of their own; leave probe out", v, label);
+		return -1;
+	}
 	if (strcmp(v, "peeraddr") == 0)
 		tc->kind = PROBE_PEERADDR;
 	else if (strcmp(v, "hello") == 0)
 		tc->kind = PROBE_HELLO;
 	else {
 		conf_error(ctx, s, "unknown probe \"%s\" %s (known: peeraddr, "
-		    "hello)", v, label);
+		    "hello, steps)", v, label);
 		return -1;
 	}
 	return 0;
@@ -479,7 +454,9 @@ conf_target_payload(struct conf_ctx *ctx, const struct conf_group *g,
 			conf_error(ctx, s, "payload longer than %d bytes %s",
 			    CONF_MAX_PAYLOAD, label);
 	}
-	if ((sp != NULL || sh != NULL) && tc->kind != PROBE_HELLO && !bad_kind)
+	/* with steps, conf_target_steps says what to do instead */
+	if ((sp != NULL || sh != NULL) && tc->kind != PROBE_HELLO &&
+	    tc->kind != PROBE_STEPS && !bad_kind)
 		conf_error(ctx, sp != NULL ? sp : sh, "%s is only for probe "
 		    "\"hello\" %s", sp != NULL ? "payload" : "payload_hex",
 		    label);
@@ -505,15 +482,16 @@ conf_target_payload(struct conf_ctx *ctx, const struct conf_group *g,
 	free(hex);
 }
 
-/* what the peer must send back */
+/*
+ * What the peer must send back: the words as written (shown, compared);
+ * the pattern the probe looks for is its step's (conf_target_steps).
+ */
 static void
 conf_target_expect(struct conf_ctx *ctx, const struct conf_group *g,
     const char *label, struct target_conf *tc)
 {
 	const config_setting_t *s;
 	const char *v;
-	char rerr[128];
-	int rc;
 
 	if ((s = g->key[K_EXPECT]) != NULL &&
 	    (v = conf_string(ctx, s, "expect")) != NULL) {
@@ -525,21 +503,43 @@ conf_target_expect(struct conf_ctx *ctx, const struct conf_group *g,
 	if ((s = g->key[K_EXPECT_REGEX]) == NULL ||
 	    (v = conf_string(ctx, s, "expect_regex")) == NULL)
 		return;
-	if (tc->expect != NULL) {
+	if (tc->expect != NULL)
 		conf_error(ctx, s, "expect and expect_regex together %s",
 		    label);
+	else
+		tc->expect_regex = strdup(v);
+}
+
+/*
+ * The steps: `steps` as written, or what the shorthands stand for.  Last:
+ * they read the target's TLS settings, timeout and read_limit.
+ */
+static void
+conf_target_steps(struct conf_ctx *ctx, const struct conf_group *g,
+    const char *label, struct target_conf *tc)
+{
+	static const enum conf_key alone[] = {
+		K_PAYLOAD, K_PAYLOAD_HEX, K_EXPECT, K_EXPECT_REGEX
+	};
+	const config_setting_t *s;
+	size_t i;
+
+	if ((s = g->key[K_STEPS]) == NULL) {
+		tc->steps = conf_steps_shorthand(ctx, g->key[K_EXPECT_REGEX] !=
+		    NULL ? g->key[K_EXPECT_REGEX] : g->self, label, tc);
 		return;
 	}
-	if ((tc->regex = malloc(sizeof(regex_t))) == NULL)
-		return;
-	if ((rc = regcomp(tc->regex, v, REG_EXTENDED | REG_NOSUB)) != 0) {
-		regerror(rc, tc->regex, rerr, sizeof(rerr));
-		conf_error(ctx, s, "expect_regex \"%s\": %s %s", v, rerr,
-		    label);
-		free(tc->regex);
-		tc->regex = NULL;
-	} else
-		tc->expect_regex = strdup(v);
+	for (i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
+		if (g->key[alone[i]] != NULL) {
+			conf_error(ctx, g->key[alone[i]], "%s and steps "
+			    "together %s: with steps, make it a step (%s)",
+			    conf_target_keys[alone[i]], label,
+			    alone[i] == K_PAYLOAD ? "send" :
+			    alone[i] == K_PAYLOAD_HEX ? "send_hex" :
+			    conf_target_keys[alone[i]]);
+			return;
+		}
+	tc->steps = conf_steps_read(ctx, s, label, tc);
 }
 
 static void
@@ -633,6 +633,7 @@ conf_target(struct conf_ctx *ctx, const config_setting_t *ts,
 	conf_target_defaults(&d, tc);
 	conf_tls(ctx, &g, label, tc);
 	conf_target_addrs(ctx, &g, label, tc);
+	conf_target_steps(ctx, &g, label, tc);
 	if (ctx->errs->n == nerr && (tc->name == NULL || tc->host == NULL ||
 	    (tc->kind == PROBE_HELLO && tc->payload == NULL)))
 		conf_error(ctx, ts, "out of memory");

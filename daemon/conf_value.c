@@ -398,3 +398,42 @@ conf_pool_splice(struct conf_pool **to, struct conf_pool **from)
 	*to = *from;
 	*from = NULL;
 }
+
+static int
+conf_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "48 65 6c6c 6f": hex digits in pairs, blanks and ':' between them */
+unsigned char *
+conf_hex(const char *s, size_t *len)
+{
+	unsigned char *out;
+	size_t n = 0;
+	int hi, lo;
+
+	if ((out = malloc(strlen(s) / 2 + 1)) == NULL)
+		return NULL;
+	while (*s != '\0') {
+		if (*s == ' ' || *s == ':' || *s == '\t') {
+			s++;
+			continue;
+		}
+		if ((hi = conf_hexval(s[0])) == -1 ||
+		    (lo = conf_hexval(s[1])) == -1) {
+			free(out);
+			return NULL;
+		}
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	*len = n;
+	return out;
+}

@@ -84,12 +84,14 @@ struct control_stream {
 	size_t			 sent;
 	char			*match;
 	int			 state;
+	unsigned		 trend;		/* results per target, 0: none */
 	struct metrics_stream	*ms;		/* metrics, not status */
 	struct evbuffer		*tmp;		/* a metrics chunk, to escape */
 	struct jsonw		 jw;		/* targets, on their way to out */
 };
 
 #define CONTROL_METRICS_CHUNK	(64 * 1024)
+#define CONTROL_TREND_MAX	64	/* status trend=N */
 
 struct control {
 	struct daemon			*d;
@@ -399,7 +401,7 @@ control_stream_more(struct control_client *cl, int in_reader)
 			continue;
 		if (st->sent++ > 0)
 			jsonw_lit(&st->jw, ",");
-		report_target(&st->jw, tg, REPORT_STATUS);
+		report_target(&st->jw, tg, REPORT_STATUS, st->trend);
 	}
 	report_status_end(&st->jw);
 	report_end(&st->jw);
@@ -444,7 +446,7 @@ control_stream_cb(evutil_socket_t fd, short what, void *arg)
 
 static void
 control_stream_start(struct control_client *cl, const char *match,
-    int state)
+    int state, unsigned trend)
 {
 	struct control_stream *st;
 
@@ -459,6 +461,7 @@ control_stream_start(struct control_client *cl, const char *match,
 		return;
 	}
 	st->state = state;
+	st->trend = trend;
 	jsonw_init(&st->jw);
 	cl->stream = st;
 	control_stream_sndbuf(cl);
@@ -470,21 +473,32 @@ control_stream_start(struct control_client *cl, const char *match,
 }
 
 static const char *const control_status_keys[] = { "match", "state", "name",
-    NULL };
+    "trend", NULL };
 static const char *const control_log_keys[] = { "n", "target", NULL };
 static const char *const control_follow_keys[] = { "target", NULL };
 
 static void
 control_status(struct control_client *cl, struct ctl_request *req)
 {
-	const char *v[3];
+	const char *v[4];
 	struct jsonw *jw = &cl->c->jw;
 	struct target *tg;
+	unsigned long trend = 0;
+	char *end;
 	int state = -1;
 
 	if (proto_args(req, control_status_keys, v) == -1) {
 		control_error(cl, PROTO_BAD_REQUEST, req->error, req->usage);
 		return;
+	}
+	if (v[3] != NULL) {
+		trend = strtoul(v[3], &end, 10);
+		if (*v[3] == '\0' || *end != '\0' || trend == 0 ||
+		    trend > CONTROL_TREND_MAX) {
+			control_error(cl, PROTO_BAD_REQUEST, "trend must be a "
+			    "count of results, 1..64", req->usage);
+			return;
+		}
 	}
 	if (v[1] != NULL) {
 		for (state = TARGET_UNKNOWN; state <= TARGET_STATE_LAST;
@@ -503,13 +517,14 @@ control_status(struct control_client *cl, struct ctl_request *req)
 		report_status_begin(jw, cl->c->d->ntargets);
 		if ((tg = daemon_find(cl->c->d, v[2])) != NULL &&
 		    (state == -1 || (int)results_state(&tg->res) == state))
-			report_target(jw, tg, REPORT_STATUS);
+			report_target(jw, tg, REPORT_STATUS,
+			    (unsigned)trend);
 		report_status_end(jw);
 		report_end(jw);
 		control_send(cl);
 		return;
 	}
-	control_stream_start(cl, v[0], state);
+	control_stream_start(cl, v[0], state, (unsigned)trend);
 }
 
 static void
@@ -692,7 +707,7 @@ control_metrics(struct control_client *cl, struct ctl_request *req)
 static void
 control_probe_done(void *arg, const struct target *tg,
     const struct probe_result *pr, const struct probe_result *each,
-    unsigned neach)
+    unsigned neach, const struct probe_trace *tr)
 {
 	struct control_client *cl = arg;
 	struct jsonw *jw = &cl->c->jw;
@@ -703,7 +718,7 @@ control_probe_done(void *arg, const struct target *tg,
 		    "probing", NULL);
 	} else {
 		report_begin(jw, PROTO_OK, "OK", 1);
-		report_probe(jw, tg, pr, each, neach);
+		report_probe(jw, tg, pr, each, neach, tr);
 		report_end(jw);
 		control_send(cl);
 	}

@@ -29,7 +29,7 @@ enum ctl_command {
 	CTL_ENABLE,
 };
 
-#define PROTO_MAX_WORDS	4	/* version, command, two arguments */
+#define PROTO_MAX_WORDS	5	/* version, command, three arguments */
 
 struct ctl_request {
 	enum ctl_command	 cmd;

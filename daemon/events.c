@@ -412,19 +412,27 @@ event_target(struct event_rec *ev, const struct target *tg,
  * The words of pr for an event; with addresses = "each", a failure's
  * after the address that failed ("127.0.0.2:80: Connection refused"): the
  * round fails when one address does, and the log and the journal should
- * say which without a `futctl show`.
+ * say which without a `futctl show`; a failure in a step says which
+ * step ("at step 4 (expect)").
  */
 static const char *
 event_words(const struct target *tg, const struct probe_result *pr,
     char *buf, size_t len)
 {
-	char addr[64], msg[160];
+	char addr[64], msg[160], step[40];
 
+	step[0] = '\0';
+	if (pr->error != PERR_NONE && pr->step > 0)
+		snprintf(step, sizeof(step), " at step %u (%s)", pr->step,
+		    step_kind_name(pr->step_kind));
 	if (tg->conf.addrs != ADDRS_EACH || pr->error == PERR_NONE ||
 	    pr->peer.sa.sa_family == AF_UNSPEC)
-		return probe_result_message(pr, buf, len);
-	snprintf(buf, len, "%s: %s", sockaddr_format(&pr->peer, addr,
-	    sizeof(addr)), probe_result_message(pr, msg, sizeof(msg)));
+		snprintf(buf, len, "%s%s", probe_result_message(pr, msg,
+		    sizeof(msg)), step);
+	else
+		snprintf(buf, len, "%s: %s%s", sockaddr_format(&pr->peer,
+		    addr, sizeof(addr)), probe_result_message(pr, msg,
+		    sizeof(msg)), step);
 	return buf;
 }
 

@@ -776,6 +776,47 @@ fam_addr_duration(struct metrics_stream *ms, const struct target *tg)
 	    ADDR_DURATION);
 }
 
+/*
+ * A target with steps: how long each step of its last probe took, those
+ * it reached (a failed one up to its end), labelled by number and kind.
+ */
+static void
+fam_step_duration(struct metrics_stream *ms, const struct target *tg)
+{
+	const struct target_rare *rare = tg->rare;
+	const struct probe_result *last;
+	struct probe_result buf;
+	char step[32], kind[32], n[NUM_MAX], num[NUM_MAX];
+	uint32_t start, end;
+	unsigned i;
+
+	if (rare == NULL || rare->step_us == NULL ||
+	    (last = target_last(tg, &buf)) == NULL)
+		return;
+	start = rare->step_us[0];
+	for (i = 0; i < rare->steps->n; i++) {
+		end = rare->step_us[i + 1];
+		if (end == 0) {
+			/* the step that failed ends with the probe */
+			if (last->step != i + 1)
+				break;
+			end = last->latency_us;
+		}
+		fmt_u64(n, i + 1);
+		ms_label_pair(step, sizeof(step), "step", n);
+		ms_label_pair(kind, sizeof(kind), "kind",
+		    step_kind_name(rare->steps->s[i].kind));
+		mb_begin(ms, "futd_probe_step_duration_seconds", 1, step,
+		    kind);
+		mb_put(ms, num, fmt_us_seconds(num, (int64_t)(end >= start ?
+		    end - start : 0), 0));
+		mb_lit(ms, "\n");
+		if (rare->step_us[i + 1] == 0)
+			break;
+		start = end;
+	}
+}
+
 static const struct mfamily mfamilies[] = {
 	{ "futd_build_info", MF_INFO, NULL,
 	    "The version of futd; the value is always 1.",
@@ -855,6 +896,11 @@ static const struct mfamily mfamilies[] = {
 	    "The earliest notAfter of the certificates the server sent (the "
 	    "leaf and its chain), in unix seconds.",
 	    NULL, fam_tls_earliest },
+	{ "futd_probe_step_duration_seconds", MF_GAUGE, "seconds",
+	    "A target with steps: how long each step of its last probe took, "
+	    "by its number from 1 and its kind (send, expect, tls); a failed "
+	    "step until the probe ended, none after it.",
+	    NULL, fam_step_duration },
 	{ "futd_address_up", MF_GAUGE, NULL,
 	    "A target's address (addresses = each): whether its last probe "
 	    "succeeded (1) or not (0).",

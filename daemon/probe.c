@@ -50,6 +50,7 @@ static const char *probe_error_names[PERR__MAX] = {
 	[PERR_TLS_HANDSHAKE] =		"tls_handshake",
 	[PERR_TLS_VERIFY] =		"tls_verify",
 	[PERR_TLS_TIMEOUT] =		"tls_timeout",
+	[PERR_REJECTED] =		"rejected",
 };
 
 const char *
@@ -87,21 +88,15 @@ probe_error_classify(int err)
 	}
 }
 
-/*
- * Where a probe was when its deadline passed.  A tls_timeout in STARTTLS's
- * dialogue (a server that never greets) ends with err PROBE_ETIME_STARTTLS,
- * not ETIMEDOUT, so that the history, which keeps the error and the errno
- * alone, tells it from a stalled handshake too.
- */
+/* Where a probe was when its deadline passed. */
 static const char *
-probe_phase_words(enum probe_error e, int err)
+probe_phase_words(enum probe_error e)
 {
 	switch (e) {
 	case PERR_DNS_TIMEOUT:
 		return "resolving";
 	case PERR_TLS_TIMEOUT:
-		return err == PROBE_ETIME_STARTTLS ? "in the STARTTLS dialogue" :
-		    "in the TLS handshake";
+		return "in the TLS handshake";
 	case PERR_CONNECT_TIMEOUT:
 		return "connecting";
 	case PERR_WRITE_TIMEOUT:
@@ -109,6 +104,35 @@ probe_phase_words(enum probe_error e, int err)
 	default:
 		return "reading";
 	}
+}
+
+/*
+ * A reject's words: the reply's line that it matched, printable, when the
+ * result kept it ("rejected: 454 4.7.0 TLS not available").
+ */
+static void
+probe_rejected_words(const struct probe_result *r, char *buf, size_t len)
+{
+	size_t n, i, o;
+	int k;
+
+	if ((k = snprintf(buf, len, "reply rejected")) < 0 ||
+	    (size_t)k >= len || r->recv == NULL || r->recv_len == 0)
+		return;
+	o = (size_t)k;
+	n = r->recv_len;
+	for (i = 0; i < n && r->recv[i] != '\n' && r->recv[i] != '\r'; i++)
+		;
+	if (i == 0 || o + 3 >= len)
+		return;
+	buf[o++] = ':';
+	buf[o++] = ' ';
+	for (n = i, i = 0; i < n && o + 1 < len; i++)
+		buf[o++] = r->recv[i] >= 0x20 && r->recv[i] < 0x7f ?
+		    (char)r->recv[i] : '?';
+	while (o > (size_t)k + 2 && buf[o - 1] == ' ')
+		o--;		/* a line cut at the bytes kept */
+	buf[o] = '\0';
 }
 
 /* The words of a result: "Connection refused", "timed out after 1.000s ..." */
@@ -143,6 +167,9 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 			snprintf(buf + n, len - (size_t)n, " (%u bytes read)",
 			    r->recv_total);
 		break;
+	case PERR_REJECTED:
+		probe_rejected_words(r, buf, len);
+		break;
 	case PERR_TLS_HANDSHAKE:
 	case PERR_TLS_VERIFY:
 		snprintf(buf, len, "%s", r->tls != NULL &&
@@ -155,11 +182,9 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 	case PERR_READ_TIMEOUT:
 	case PERR_CONNECT_TIMEOUT:
 	case PERR_TLS_TIMEOUT:
-		if ((r->sys_err == ETIMEDOUT ||
-		    r->sys_err == PROBE_ETIME_STARTTLS) && r->latency_us > 0) {
+		if (r->sys_err == ETIMEDOUT && r->latency_us > 0) {
 			snprintf(buf, len, "timed out after %.3fs while %s",
-			    r->latency_us / 1e6, probe_phase_words(r->error,
-			    r->sys_err));
+			    r->latency_us / 1e6, probe_phase_words(r->error));
 			break;
 		}
 		/* FALLTHROUGH */
@@ -173,16 +198,45 @@ probe_result_message(const struct probe_result *r, char *buf, size_t len)
 static enum poll
 probe_future_poll(struct future *f, struct task *t)
 {
-	struct probe *p = (struct probe *)f;
-
-	return p->tc->kind == PROBE_HELLO ? hello_poll(p, t) :
-	    peeraddr_poll(p, t);
+	return probe_poll((struct probe *)f, t);
 }
 
 static void
 probe_future_drop(struct future *f)
 {
 	probe_drop((struct probe *)f);
+}
+
+/*
+ * The chain after the connect: the target's steps, or hello's one send of
+ * its payload; a TLS handshake first for tls = true without a tls step.
+ */
+static void
+probe_init_steps(struct probe *p, const struct target_conf *tc)
+{
+	p->step_i = 0;
+	p->left = 0;
+	p->recv_total = 0;
+	p->seen_before = 0;
+	p->step_deadline_us = 0;
+	p->chain_us = 0;
+	timer_init(&p->step_tm);
+	if (tc->steps != NULL) {
+		p->steps = tc->steps->s;
+		p->nsteps = tc->steps->n;
+		memset(p->step_us, 0, p->nsteps * sizeof(p->step_us[0]));
+	} else if (tc->kind == PROBE_HELLO) {
+		memset(&p->hello, 0, sizeof(p->hello));
+		p->hello.kind = STEP_SEND;
+		p->steps = &p->hello;
+		p->nsteps = 1;
+		p->step_us[0] = 0;
+	} else {
+		p->steps = NULL;
+		p->nsteps = 0;
+	}
+	p->tls_first = tc->tls != NULL &&
+	    (tc->steps == NULL || !tc->steps->has_tls);
 }
 
 /* Set up a new probe of tc; nothing happens until the first poll. */
@@ -206,8 +260,8 @@ probe_init(struct probe *p, const struct target_conf *tc,
 	p->tls_info = NULL;
 	p->tls.ssl = NULL;
 	p->tls.state = TLS_INIT;
-	p->st_step = 0;
 	p->state = PROBE_RESOLVING;
+	probe_init_steps(p, tc);
 	memset(&p->res, 0, sizeof(p->res));
 	p->start_us = clock_mono_us();
 	p->end_us = 0;
@@ -230,23 +284,27 @@ probe_elapsed(const struct probe *p)
 	return probe_since(p, clock_mono_us());
 }
 
-/* Keep what the peer sent, for an operator to read on a failed expect. */
+/*
+ * Keep what the peer sent, from at on, for an operator to read on a
+ * failed expect.
+ */
 static void
-probe_keep_received(struct probe *p)
+probe_keep_received(struct probe *p, size_t at)
 {
-	size_t n = p->read.len;
+	const struct read_fut *rd = &p->expect.read;
+	size_t n = rd->len > at ? rd->len - at : 0;
 
-	p->res.recv_total = (uint32_t)n;
+	p->res.recv_total = (uint32_t)p->recv_total;
 	if (n > RESULT_RECV_KEEP)
 		n = RESULT_RECV_KEEP;
 	if (n == 0)
 		return;
 	/* without a keep buffer the bytes stay where they were read */
 	if (p->keep != NULL) {
-		memcpy(p->keep, p->read.buf, n);
+		memcpy(p->keep, rd->buf + at, n);
 		p->res.recv = p->keep;
 	} else
-		p->res.recv = p->read.buf;
+		p->res.recv = rd->buf + at;
 	p->res.recv_len = (uint16_t)n;
 }
 
@@ -255,6 +313,8 @@ probe_close(struct probe *p)
 {
 	struct linger lg = { 1, 0 };
 
+	if (p->step_tm.index != TIMER_IDLE)
+		timer_disarm(&p->step_tm, p->step_tm.task->ex);
 	tls_close(&p->tls);
 	if (p->fd == -1)
 		return;
@@ -272,6 +332,7 @@ probe_end(struct probe *p, enum probe_error e, int err)
 	probe_close(p);
 	p->res.error = e;
 	p->res.sys_err = err;
+	p->res.recv_total = (uint32_t)p->recv_total;
 	p->end_us = clock_mono_us();
 	p->res.latency_us = p->res.ph.total_us = probe_since(p, p->end_us);
 	p->state = PROBE_DONE;
@@ -349,6 +410,18 @@ probe_resolve(struct probe *p, struct task *t)
 	return POLL_READY;
 }
 
+/* a send step's bytes: its own, or the target's payload (a shorthand's) */
+static const unsigned char *
+probe_send_data(const struct probe *p, const struct step *st, size_t *len)
+{
+	if (st->data != NULL) {
+		*len = st->len;
+		return st->data;
+	}
+	*len = p->tc->payload_len;
+	return p->tc->payload;
+}
+
 static void
 probe_connect_start(struct probe *p)
 {
@@ -356,12 +429,13 @@ probe_connect_start(struct probe *p)
 	    p->tc->has_source ? &p->tc->source : NULL);
 	p->connect.timeout_us = p->tc->connect_timeout_us;
 	/*
-	 * A plain hello sends its payload as the test of the connect: one
-	 * send() instead of getpeername() and then send().
+	 * A chain that starts with a send (hello's payload) sends it as the
+	 * test of the connect: one send() instead of getpeername() and then
+	 * send().
 	 */
-	if (p->tc->kind == PROBE_HELLO && p->tc->tls == NULL) {
-		p->connect.early = p->tc->payload;
-		p->connect.early_len = p->tc->payload_len;
+	if (p->nsteps > 0 && p->steps[0].kind == STEP_SEND && !p->tls_first) {
+		p->connect.early = probe_send_data(p, &p->steps[0],
+		    &p->connect.early_len);
 	}
 }
 
@@ -427,109 +501,6 @@ probe_connect_poll(struct probe *p, struct task *t)
 	}
 }
 
-static int
-probe_expects(const struct probe *p)
-{
-	return p->tc->expect != NULL || p->tc->regex != NULL;
-}
-
-static int
-probe_matches(const struct probe *p)
-{
-	regmatch_t m;
-
-	if (p->tc->expect != NULL)
-		return memmem(p->read.buf, p->read.len, p->tc->expect,
-		    p->tc->expect_len) != NULL;
-	/*
-	 * REG_STARTEND: the bytes may hold NULs.  They get a terminator all
-	 * the same (rbuf has room for it): regexec's callers, sanitizers
-	 * among them, may look for one.
-	 */
-	p->read.buf[p->read.len] = '\0';
-	m.rm_so = 0;
-	m.rm_eo = (regoff_t)p->read.len;
-	return regexec(p->tc->regex, (const char *)p->read.buf, 1, &m,
-	    REG_STARTEND) == 0;
-}
-
-/*
- * Reading: until the expected reply shows up, read_limit bytes came
- * without it, or the peer closed.
- */
-static enum poll
-probe_read_poll(struct probe *p, struct task *t)
-{
-	size_t before;
-	enum poll r;
-
-	for (;;) {
-		before = p->read.len;
-		r = read_poll(&p->read, t);
-		if (r == POLL_PENDING)
-			return POLL_PENDING;
-		if (r == POLL_ERROR) {
-			probe_keep_received(p);
-			return probe_end(p, probe_error_classify(p->read.err),
-			    p->read.err);
-		}
-		if (before == 0 && p->read.len > 0)
-			p->res.ph.first_byte_us = probe_elapsed(p);
-		if (probe_matches(p)) {
-			p->res.recv_total = (uint32_t)p->read.len;
-			return probe_end(p, PERR_NONE, 0);
-		}
-		if (p->read.eof || p->read.len == p->read.cap) {
-			probe_keep_received(p);
-			return probe_end(p, p->read.eof ? PERR_CLOSED_EARLY :
-			    PERR_EXPECT_MISMATCH, 0);
-		}
-	}
-}
-
-static void
-probe_start_read(struct probe *p)
-{
-	read_init(&p->read, p->w, p->fd, p->rbuf, p->tc->read_limit);
-	p->read.ssl = p->tls.ssl;
-	p->state = PROBE_READING;
-}
-
-/*
- * STARTTLS: the plain-text dialogue before the handshake.  Each step sends
- * its line (if any), then reads until a line that starts with what it
- * wants; SMTP's "250-" continuation lines are read past.
- */
-struct starttls_step {
-	const char	*send;
-	const char	*want;
-};
-static const struct starttls_step starttls_smtp[] = {
-	{ NULL, "220 " }, { "EHLO futd.invalid\r\n", "250 " },
-	{ "STARTTLS\r\n", "220 " }, { NULL, NULL },
-};
-static const struct starttls_step starttls_imap[] = {
-	{ NULL, "* OK" }, { "a001 STARTTLS\r\n", "a001 OK" }, { NULL, NULL },
-};
-static const struct starttls_step starttls_pop3[] = {
-	{ NULL, "+OK" }, { "STLS\r\n", "+OK" }, { NULL, NULL },
-};
-
-static const struct starttls_step *
-probe_starttls_steps(enum starttls_kind k)
-{
-	switch (k) {
-	case STARTTLS_SMTP:
-		return starttls_smtp;
-	case STARTTLS_IMAP:
-		return starttls_imap;
-	case STARTTLS_POP3:
-		return starttls_pop3;
-	default:
-		return NULL;
-	}
-}
-
 static enum poll
 probe_tls_fail(struct probe *p, enum probe_error e, const char *what,
     const char *detail)
@@ -543,159 +514,233 @@ probe_tls_fail(struct probe *p, enum probe_error e, const char *what,
 	return probe_end(p, e, EPROTO);
 }
 
-/* Step st_step: 2 x step sends, 2 x step + 1 reads its answer. */
+/*
+ * A failed step: which one, and what it read.  A reject keeps the bytes
+ * from where it matched (its line, not what came before it).
+ */
 static enum poll
-probe_starttls_poll(struct probe *p, struct task *t)
+probe_step_fail(struct probe *p, enum probe_error e, int err)
 {
-	const struct starttls_step *steps =
-	    probe_starttls_steps(p->tc->tls->starttls), *st;
-	char line[96];
-	size_t i, start;
-	enum poll r;
+	size_t at;
 
-	for (;;) {
-		st = &steps[p->st_step / 2];
-		if (st->want == NULL)
-			return POLL_READY;
-		if (p->st_step % 2 == 0) {
-			if (st->send != NULL) {
-				r = write_poll(&p->write, t);
-				if (r == POLL_PENDING)
-					return POLL_PENDING;
-				if (r == POLL_ERROR)
-					return probe_end(p, probe_error_classify(
-					    p->write.err), p->write.err);
-			}
-			read_init(&p->read, p->w, p->fd, p->rbuf,
-			    p->tc->read_limit);
-			p->st_step++;
-		}
-		r = read_poll(&p->read, t);
-		if (r == POLL_PENDING)
-			return POLL_PENDING;
-		if (r == POLL_ERROR)
-			return probe_end(p, probe_error_classify(p->read.err),
-			    p->read.err);
-		/* look at every complete line */
-		for (i = 0, start = 0; i < p->read.len; i++) {
-			if (p->read.buf[i] != '\n')
-				continue;
-			snprintf(line, sizeof(line), "%.*s",
-			    (int)(i - start), (char *)p->read.buf + start);
-			line[strcspn(line, "\r")] = '\0';
-			start = i + 1;
-			if (strncmp(line, st->want, strlen(st->want)) == 0)
-				break;
-			/* SMTP's multi-line replies: NNN-text */
-			if (strlen(line) > 3 && line[3] == '-' &&
-			    strncmp(line, st->want, 3) == 0)
-				continue;
-			return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
-			    "STARTTLS refused: ", line);
-		}
-		if (i == p->read.len) {
-			if (p->read.eof || p->read.len == p->read.cap)
-				return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
-				    "STARTTLS: ", p->read.eof ? "the peer "
-				    "closed the connection" : "no answer line");
-			continue;	/* a partial line: read on */
-		}
-		p->st_step++;
-		st = &steps[p->st_step / 2];
-		if (st->send != NULL)
-			write_init(&p->write, p->w, p->fd, st->send,
-			    strlen(st->send));
+	if (p->step_i < p->nsteps) {
+		p->res.step = (uint8_t)(p->step_i + 1);
+		p->res.step_kind = p->steps[p->step_i].kind;
 	}
+	if (p->state == PROBE_READING) {
+		at = e == PERR_REJECTED ? p->expect.at : 0;
+		if (e == PERR_REJECTED && at < p->expect.read.len &&
+		    p->expect.read.buf[at] == '\n')
+			at++;
+		probe_keep_received(p, at);
+	}
+	return probe_end(p, e, err);
+}
+
+/* A step's own deadline, if it has one, on the executor's timers. */
+static int
+probe_step_timer(struct probe *p, const struct step *st, struct task *t)
+{
+	if (st->timeout_us == 0) {
+		p->step_deadline_us = 0;
+		return 0;
+	}
+	p->step_deadline_us = clock_mono_us() + st->timeout_us;
+	return timer_arm(&p->step_tm, t, p->step_deadline_us);
+}
+
+static enum poll
+probe_handshake_start(struct probe *p)
+{
+	p->state = PROBE_HANDSHAKE;
+	/* plain text read before the handshake is not the server's over TLS */
+	p->left = 0;
+	if (tls_start(&p->tls, p->w, p->tc->tls, p->fd, p->tc->host,
+	    p->tc->numeric) == -1)
+		return probe_tls_fail(p, PERR_TLS_HANDSHAKE, p->tls.error, "");
+	return POLL_READY;
 }
 
 /*
- * Connected: for a TLS target, the STARTTLS dialogue and the handshake.
- * READY when the connection is ready for the payload (p->tls.ssl set for
- * TLS).
+ * The next step of the chain, ready for its first poll; READY at the end
+ * of the chain is the probe's success (PROBE_DONE).
  */
 static enum poll
-probe_setup_poll(struct probe *p, struct task *t)
+probe_step_start(struct probe *p, struct task *t)
 {
-	const struct starttls_step *steps;
+	const struct step *st;
+	const unsigned char *data;
+	size_t len;
+
+	if (p->step_i == 0)
+		p->chain_us = probe_elapsed(p);
+	if (p->step_i >= p->nsteps)
+		return probe_end(p, PERR_NONE, 0);
+	st = &p->steps[p->step_i];
+	if (probe_step_timer(p, st, t) == -1)
+		return probe_step_fail(p, PERR_OTHER, ENOMEM);
+	switch (st->kind) {
+	case STEP_SEND:
+		data = probe_send_data(p, st, &len);
+		write_init(&p->write, p->w, p->fd, data, len);
+		p->write.ssl = p->tls.ssl;
+		/* what the connect's first write took already */
+		if (p->step_i == 0 && p->tls.ssl == NULL)
+			p->write.off = p->connect.sent;
+		p->state = PROBE_WRITING;
+		return POLL_READY;
+	case STEP_EXPECT:
+		if (p->rbuf == NULL)	/* the target's buffer: none lent */
+			return probe_step_fail(p, PERR_OTHER, ENOBUFS);
+		expect_init(&p->expect, st, p->w, p->fd, p->rbuf,
+		    p->tc->steps->read_max + 1, p->left, p->tc->read_limit);
+		p->expect.read.ssl = p->tls.ssl;
+		p->state = PROBE_READING;
+		return POLL_READY;
+	default:
+		return probe_handshake_start(p);
+	}
+}
+
+/* A step is done: on to the next. */
+static enum poll
+probe_step_next(struct probe *p, struct task *t)
+{
+	if (p->step_i < STEPS_MAX)
+		p->step_us[p->step_i] = probe_elapsed(p);
+	p->step_i++;
+	return probe_step_start(p, t);
+}
+
+static enum probe_error
+probe_expect_error(const struct expect_fut *e)
+{
+	switch (e->end) {
+	case EXPECT_LIMIT:
+		return PERR_EXPECT_MISMATCH;
+	case EXPECT_CLOSED:
+		return PERR_CLOSED_EARLY;
+	case EXPECT_REJECTED:
+		return PERR_REJECTED;
+	default:
+		return probe_error_classify(e->err);
+	}
+}
+
+static enum poll
+probe_reading_poll(struct probe *p, struct task *t)
+{
 	enum poll r;
 
+	r = expect_poll(&p->expect, t);
+	p->recv_total += p->expect.seen - p->seen_before;
+	p->seen_before = p->expect.seen;
+	if (p->res.ph.first_byte_us == 0 && p->recv_total > 0)
+		p->res.ph.first_byte_us = probe_elapsed(p);
+	if (r == POLL_PENDING)
+		return POLL_PENDING;
+	if (r == POLL_ERROR)
+		return probe_step_fail(p, probe_expect_error(&p->expect),
+		    p->expect.end == EXPECT_IOERR ? p->expect.err : 0);
+	p->left = p->expect.left;
+	p->seen_before = 0;
+	return probe_step_next(p, t);
+}
+
+static enum poll
+probe_writing_poll(struct probe *p, struct task *t)
+{
+	enum poll r;
+
+	/*
+	 * All of it in the send that told the connect was done: the last
+	 * byte went to the kernel right then.
+	 */
+	if (p->write.off == p->write.len && p->step_i == 0 &&
+	    p->connect.sent == p->write.len && p->write.ssl == NULL)
+		p->res.ph.write_us = p->res.ph.connect_us;
+	else {
+		r = write_poll(&p->write, t);
+		if (r == POLL_PENDING)
+			return POLL_PENDING;
+		if (r == POLL_ERROR)
+			return probe_step_fail(p, probe_error_classify(
+			    p->write.err), p->write.err);
+		/* the request: the first send (a dialogue's others: step_us) */
+		if (p->res.ph.write_us == 0)
+			p->res.ph.write_us = probe_elapsed(p);
+	}
+	return probe_step_next(p, t);
+}
+
+static enum poll
+probe_handshake_poll(struct probe *p, struct task *t)
+{
+	enum poll r;
+
+	r = tls_poll(&p->tls, t);
+	if (r == POLL_PENDING)
+		return POLL_PENDING;
+	if (p->tls_info != NULL) {
+		tls_describe(&p->tls, p->tls_info);
+		p->res.tls = p->tls_info;
+	}
+	if (r == POLL_ERROR) {
+		if (p->tls_info != NULL)
+			snprintf(p->tls_info->error,
+			    sizeof(p->tls_info->error), "%s", p->tls.error);
+		return p->tls_first ? probe_end(p, p->tls.verify_failed ?
+		    PERR_TLS_VERIFY : PERR_TLS_HANDSHAKE, EPROTO) :
+		    probe_step_fail(p, p->tls.verify_failed ?
+		    PERR_TLS_VERIFY : PERR_TLS_HANDSHAKE, EPROTO);
+	}
+	p->res.ph.handshake_us = probe_elapsed(p);
+	if (p->tls_first) {
+		p->tls_first = 0;
+		return probe_step_start(p, t);
+	}
+	return probe_step_next(p, t);
+}
+
+/* Has the running step's own deadline passed? */
+static int
+probe_step_expired(const struct probe *p)
+{
+	return p->step_deadline_us != 0 &&
+	    clock_mono_us() >= p->step_deadline_us;
+}
+
+/*
+ * The probe: resolve, connect, then the chain of steps, each one future
+ * on the connection (net.h's write, step.h's expect, tls.h's handshake).
+ * peeraddr has none but a handshake of tls = true; hello one send, its
+ * payload; a target with steps what they say.
+ */
+enum poll
+probe_poll(struct probe *p, struct task *t)
+{
+	if (p->state >= PROBE_HANDSHAKE && p->state < PROBE_DONE &&
+	    probe_step_expired(p)) {
+		probe_timed_out(p);
+		return POLL_ERROR;
+	}
 	for (;;) {
 		switch (p->state) {
 		case PROBE_RESOLVING:
 		case PROBE_CONNECTING:
 			TRY_READY(probe_connect_poll(p, t));
-			if (p->tc->tls == NULL)
-				return POLL_READY;
-			if ((steps = probe_starttls_steps(
-			    p->tc->tls->starttls)) != NULL) {
-				if (p->rbuf == NULL)
-					return probe_tls_fail(p,
-					    PERR_TLS_HANDSHAKE,
-					    "STARTTLS without a buffer", "");
-				p->st_step = 0;
-				if (steps[0].send != NULL)
-					write_init(&p->write, p->w, p->fd,
-					    steps[0].send,
-					    strlen(steps[0].send));
-				p->state = PROBE_STARTTLS;
-				break;
-			}
-			p->state = PROBE_HANDSHAKE;
-			if (tls_start(&p->tls, p->w, p->tc->tls, p->fd,
-			    p->tc->host, p->tc->numeric) == -1)
-				return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
-				    p->tls.error, "");
-			break;
-		case PROBE_STARTTLS:
-			TRY_READY(probe_starttls_poll(p, t));
-			p->state = PROBE_HANDSHAKE;
-			if (tls_start(&p->tls, p->w, p->tc->tls, p->fd,
-			    p->tc->host, p->tc->numeric) == -1)
-				return probe_tls_fail(p, PERR_TLS_HANDSHAKE,
-				    p->tls.error, "");
+			TRY_READY(p->tls_first ? probe_handshake_start(p) :
+			    probe_step_start(p, t));
 			break;
 		case PROBE_HANDSHAKE:
-			r = tls_poll(&p->tls, t);
-			if (r == POLL_PENDING)
-				return POLL_PENDING;
-			if (p->tls_info != NULL) {
-				tls_describe(&p->tls, p->tls_info);
-				p->res.tls = p->tls_info;
-			}
-			if (r == POLL_ERROR) {
-				if (p->tls_info != NULL)
-					snprintf(p->tls_info->error,
-					    sizeof(p->tls_info->error), "%s",
-					    p->tls.error);
-				return probe_end(p, p->tls.verify_failed ?
-				    PERR_TLS_VERIFY : PERR_TLS_HANDSHAKE,
-				    EPROTO);
-			}
-			p->res.ph.handshake_us = probe_elapsed(p);
-			return POLL_READY;
-		default:
-			return POLL_READY;
-		}
-	}
-}
-
-enum poll
-peeraddr_poll(struct probe *p, struct task *t)
-{
-	for (;;) {
-		switch (p->state) {
-		case PROBE_RESOLVING:
-		case PROBE_CONNECTING:
-		case PROBE_STARTTLS:
-		case PROBE_HANDSHAKE:
-			TRY_READY(probe_setup_poll(p, t));
-			if (!probe_expects(p) || p->rbuf == NULL)
-				return probe_end(p, PERR_NONE, 0);
-			probe_start_read(p);
+			TRY_READY(probe_handshake_poll(p, t));
+			break;
+		case PROBE_WRITING:
+			TRY_READY(probe_writing_poll(p, t));
 			break;
 		case PROBE_READING:
-			return probe_read_poll(p, t);
-		case PROBE_WRITING:
+			TRY_READY(probe_reading_poll(p, t));
+			break;
 		case PROBE_DONE:
 			return p->res.error == PERR_NONE ? POLL_READY :
 			    POLL_ERROR;
@@ -703,54 +748,15 @@ peeraddr_poll(struct probe *p, struct task *t)
 	}
 }
 
-enum poll
-hello_poll(struct probe *p, struct task *t)
+void
+probe_trace_get(const struct probe *p, struct probe_trace *tr)
 {
-	enum poll r;
+	unsigned i;
 
-	for (;;) {
-		switch (p->state) {
-		case PROBE_RESOLVING:
-		case PROBE_CONNECTING:
-		case PROBE_STARTTLS:
-		case PROBE_HANDSHAKE:
-			TRY_READY(probe_setup_poll(p, t));
-			write_init(&p->write, p->w, p->fd, p->tc->payload,
-			    p->tc->payload_len);
-			p->write.ssl = p->tls.ssl;
-			/* what the connect's first write took already */
-			if (p->tls.ssl == NULL)
-				p->write.off = p->connect.sent;
-			p->state = PROBE_WRITING;
-			break;
-		case PROBE_WRITING:
-			/*
-			 * All of it in the send that told the connect was
-			 * done: the last byte went to the kernel right then.
-			 */
-			if (p->write.off == p->write.len &&
-			    p->connect.sent == p->write.len &&
-			    p->write.ssl == NULL)
-				p->res.ph.write_us = p->res.ph.connect_us;
-			else {
-				r = write_poll(&p->write, t);
-				if (r == POLL_PENDING)
-					return POLL_PENDING;
-				if (r == POLL_ERROR)
-					return probe_end(p, probe_error_classify(
-					    p->write.err), p->write.err);
-				p->res.ph.write_us = probe_elapsed(p);
-			}
-			if (!probe_expects(p) || p->rbuf == NULL)
-				return probe_end(p, PERR_NONE, 0);
-			probe_start_read(p);
-			break;
-		case PROBE_READING:
-			return probe_read_poll(p, t);
-		case PROBE_DONE:
-			return p->res.error == PERR_NONE ? POLL_READY :
-			    POLL_ERROR;
-		}
+	tr->n = p->nsteps < STEPS_MAX ? p->nsteps : STEPS_MAX;
+	for (i = 0; i < tr->n; i++) {
+		tr->kind[i] = p->steps[i].kind;
+		tr->end_us[i] = p->step_us[i];
 	}
 }
 
@@ -766,16 +772,6 @@ probe_drop(struct probe *p)
 	case PROBE_CONNECTING:
 		connect_drop(&p->connect);
 		break;
-	case PROBE_STARTTLS:
-		/*
-		 * The dialogue's writes and reads wait on the probe's one
-		 * waiter.  Its write future is not set up while it waits for
-		 * the server's greeting (every protocol's first step): a
-		 * write_drop() then followed a stale or NULL pointer, and a
-		 * server that never greets crashed futd at the deadline.
-		 */
-		waiter_disarm(p->w);
-		break;
 	case PROBE_HANDSHAKE:
 		tls_close(&p->tls);
 		break;
@@ -783,8 +779,8 @@ probe_drop(struct probe *p)
 		write_drop(&p->write);
 		break;
 	case PROBE_READING:
-		probe_keep_received(p);
-		read_drop(&p->read);
+		probe_keep_received(p, 0);
+		expect_drop(&p->expect);
 		break;
 	case PROBE_DONE:
 		break;
@@ -792,44 +788,51 @@ probe_drop(struct probe *p)
 	probe_close(p);
 }
 
-/* The deadline passed: the phase we were in names the error. */
-void
-probe_timed_out(struct probe *p)
+/*
+ * Where a probe was when a deadline passed: the phase, or the step, names
+ * the error.  Bytes that came and matched nothing make a wrong reply, not
+ * a late one.
+ */
+static enum probe_error
+probe_timeout_error(struct probe *p)
 {
-	enum probe_error e;
-	int err;
-
 	switch (p->state) {
 	case PROBE_RESOLVING:
-		e = PERR_DNS_TIMEOUT;
-		break;
+		return PERR_DNS_TIMEOUT;
 	case PROBE_WRITING:
-		e = PERR_WRITE_TIMEOUT;
-		break;
+		return PERR_WRITE_TIMEOUT;
 	case PROBE_READING:
-		/* bytes came and none matched: the reply is wrong, not late */
-		e = p->read.len > 0 ? PERR_EXPECT_MISMATCH : PERR_READ_TIMEOUT;
-		break;
-	case PROBE_STARTTLS:
+		return p->expect.read.len > 0 ? PERR_EXPECT_MISMATCH :
+		    PERR_READ_TIMEOUT;
 	case PROBE_HANDSHAKE:
-		e = PERR_TLS_TIMEOUT;
 		/* what a TLS result holds, even when it never finished */
 		if (p->tls_info != NULL) {
 			tls_describe(&p->tls, p->tls_info);
 			snprintf(p->tls_info->error,
-			    sizeof(p->tls_info->error), "timed out %s",
-			    p->state == PROBE_STARTTLS ? "in the STARTTLS "
-			    "dialogue" : "in the TLS handshake");
+			    sizeof(p->tls_info->error), "timed out in the TLS "
+			    "handshake");
 			p->res.tls = p->tls_info;
 		}
-		break;
+		return PERR_TLS_TIMEOUT;
 	default:
-		e = PERR_CONNECT_TIMEOUT;
 		if (p->naddrs > 0)
 			p->res.peer = p->addrs[p->addr_i];
-		break;
+		return PERR_CONNECT_TIMEOUT;
 	}
-	err = p->state == PROBE_STARTTLS ? PROBE_ETIME_STARTTLS : ETIMEDOUT;
+}
+
+/* The deadline passed: the target's timeout future's, or the step's. */
+void
+probe_timed_out(struct probe *p)
+{
+	enum probe_error e = probe_timeout_error(p);
+
+	if (p->state >= PROBE_HANDSHAKE && p->state < PROBE_DONE &&
+	    !(p->state == PROBE_HANDSHAKE && p->tls_first) &&
+	    p->step_i < p->nsteps) {
+		p->res.step = (uint8_t)(p->step_i + 1);
+		p->res.step_kind = p->steps[p->step_i].kind;
+	}
 	probe_drop(p);
-	probe_end(p, e, err);
+	probe_end(p, e, ETIMEDOUT);
 }

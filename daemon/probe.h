@@ -1,7 +1,9 @@
 /*
- * probe.h - a probe as a future (probe.c): peeraddr or hello, a chain of
- * the leaf futures of net.h and tls.h, and its outcome: one struct
- * probe_result with one enum probe_error, whose names are probe.c's.
+ * probe.h - a probe as a future (probe.c): resolve, connect, then a chain
+ * of steps (step.h: hello's send, an expect, a TLS handshake, or what a
+ * target's steps say), each a leaf future of net.h, step.h or tls.h; and
+ * its outcome: one struct probe_result with one enum probe_error, whose
+ * names are probe.c's, and the step that failed.
  */
 #ifndef FUTD_PROBE_H
 #define FUTD_PROBE_H
@@ -13,6 +15,7 @@
 #include "dns.h"
 #include "future.h"
 #include "net.h"
+#include "step.h"
 #include "tls.h"
 
 struct evdns_base;
@@ -39,6 +42,7 @@ enum probe_error {
 	PERR_TLS_HANDSHAKE,
 	PERR_TLS_VERIFY,
 	PERR_TLS_TIMEOUT,
+	PERR_REJECTED,		/* a step's reject pattern came first */
 	PERR__MAX
 };
 
@@ -61,9 +65,6 @@ struct probe_phases {
 
 #define RESULT_RECV_KEEP	64	/* received bytes kept on expect failure */
 
-/* a result's errno for a deadline passed in STARTTLS's dialogue (probe.c) */
-#define PROBE_ETIME_STARTTLS	ETIME
-
 /* The result of one probe. */
 struct probe_result {
 	int64_t			 wall_us;	/* when it started */
@@ -77,6 +78,9 @@ struct probe_result {
 	union sockaddr_union	 peer;		/* family 0 when none */
 	union sockaddr_union	 local;
 	uint16_t		 recv_len;	/* bytes at recv */
+	uint8_t			 step;		/* 1-based: the step that
+						   failed; 0: none */
+	uint8_t			 step_kind;	/* its enum step_kind */
 	uint32_t		 recv_total;	/* bytes read in all */
 	const unsigned char	*recv;		/* the target's keep buffer */
 	const struct tls_info	*tls;		/* TLS targets: the handshake */
@@ -90,17 +94,20 @@ struct dns_cache {
 	int			 valid;
 };
 
+/* the chain's states in its order: those from HANDSHAKE on are steps' */
 enum probe_state {
 	PROBE_RESOLVING,
 	PROBE_CONNECTING,
-	PROBE_STARTTLS,
-	PROBE_HANDSHAKE,
-	PROBE_WRITING,
-	PROBE_READING,
+	PROBE_HANDSHAKE,	/* a tls step, or tls = true's before them */
+	PROBE_WRITING,		/* a send step */
+	PROBE_READING,		/* an expect step */
 	PROBE_DONE,
 };
 
-/* A probe is a future: peeraddr or hello, as the seed writes them. */
+/*
+ * A probe is a future: peeraddr and hello as the seed writes them, grown
+ * by chaining (its "chaining computations"): a step after another.
+ */
 struct probe {
 	struct future		 base;
 	enum probe_state	 state;
@@ -112,10 +119,22 @@ struct probe {
 	struct resolve_fut	 resolve;
 	struct connect_fut	 connect;
 	struct write_fut	 write;
-	struct read_fut		 read;
+	struct expect_fut	 expect;
 	struct tls_fut		 tls;
 	struct tls_info		*tls_info;	/* the target's, written at the end */
-	unsigned		 st_step;	/* STARTTLS dialogue step */
+	const struct step	*steps;		/* the chain after the connect */
+	unsigned		 nsteps;
+	unsigned		 step_i;	/* the one running */
+	int			 tls_first;	/* tls = true, no tls step */
+	struct step		 hello;		/* hello's send, without steps */
+	size_t			 left;		/* what an expect left unread */
+	size_t			 recv_total;	/* bytes the expects read */
+	size_t			 seen_before;	/* of them, the step's counted */
+	struct timer		 step_tm;	/* a step's own timeout */
+	uint64_t		 step_deadline_us;	/* 0: none */
+	uint32_t		 chain_us;	/* the first step's start */
+	uint32_t		 step_us[STEPS_MAX];	/* each step's end, from
+							   the start; 0: not */
 	union sockaddr_union	 addrs[TARGET_MAX_ADDRS];
 	unsigned		 naddrs;
 	unsigned		 addr_i;	/* the one being tried */
@@ -123,15 +142,24 @@ struct probe {
 	int			 fd;
 	uint64_t		 start_us;	/* monotonic */
 	uint64_t		 end_us;	/* monotonic, once done */
-	unsigned char		*rbuf;		/* read_limit + 1 bytes, the target's */
+	unsigned char		*rbuf;		/* the steps' read_max + 1 bytes,
+						   the target's */
 	unsigned char		*keep;		/* RESULT_RECV_KEEP bytes, its */
 	struct probe_result	 res;
 };
 
+/* Each step of a probe and when it ended (`futctl probe`, adhoc.c). */
+struct probe_trace {
+	unsigned		 n;		/* steps the probe had */
+	uint8_t			 kind[STEPS_MAX];
+	uint32_t		 end_us[STEPS_MAX];	/* from the start; 0:
+							   not reached */
+};
+
+void		 probe_trace_get(const struct probe *, struct probe_trace *);
 void		 probe_init(struct probe *, const struct target_conf *,
 		    struct evdns_base *, struct waiter *);
-enum poll	 peeraddr_poll(struct probe *, struct task *);
-enum poll	 hello_poll(struct probe *, struct task *);
+enum poll	 probe_poll(struct probe *, struct task *);
 void		 probe_skip_resolve(struct probe *);
 void		 probe_drop(struct probe *);
 void		 probe_timed_out(struct probe *);

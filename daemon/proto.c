@@ -18,8 +18,9 @@ static const struct proto_command {
 	const char		*usage;
 } proto_commands[] = {
 	{ "ping",	CTL_PING,	0, 0, "ping" },
-	{ "status",	CTL_STATUS,	0, 2,
-	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping]" },
+	{ "status",	CTL_STATUS,	0, 3,
+	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping] "
+	    "[trend=N]" },
 	{ "show",	CTL_SHOW,	1, 1, "show NAME" },
 	{ "reload",	CTL_RELOAD,	0, 0, "reload" },
 	{ "probe",	CTL_PROBE,	1, 1, "probe NAME" },

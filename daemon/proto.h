@@ -40,7 +40,10 @@
  * Data, per command (version 1):
  *   ping:   {"schema":1,"pong":true,"daemon":"futd","version":"X.Y.Z","pid":N,
  *            "uptime_s":F,"targets":N}
- *   status: {"schema":1,"targets":[TARGET,...]}
+ *   status [match=GLOB|name=NAME] [state=S] [trend=N]:
+ *           {"schema":1,"targets":[TARGET,...]}; with trend=N (1..64)
+ *           each TARGET has "trend": the latencies of its last N results
+ *           in microseconds, newest first, null for a failure
  *   show:   {"schema":1,"target":TARGET+{"history":[RESULT,...]}}
  *   probe:  {"schema":1,"target","probe","host","port","timeout",
  *            "result":RESULT+{...in full},

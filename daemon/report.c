@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 #include <jansson.h>
 #include <openssl/ssl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -202,6 +203,13 @@ report_result(struct jsonw *jw, const struct probe_result *pr, int full)
 		report_name(jw, probe_error_name(pr->error));
 		jsonw_lit(jw, ",\"message\":");
 		jsonw_str(jw, probe_result_message(pr, msg, sizeof(msg)));
+		/* the history keeps no step: the last result and probe's do */
+		if (full && pr->step > 0) {
+			jsonw_lit(jw, ",\"step\":");
+			jsonw_u64(jw, pr->step);
+			jsonw_lit(jw, ",\"step_kind\":");
+			report_name(jw, step_kind_name(pr->step_kind));
+		}
 	}
 	jsonw_lit(jw, ",\"latency_us\":");
 	jsonw_u64(jw, pr->latency_us);
@@ -302,6 +310,117 @@ report_labels(struct jsonw *jw, const char *l, size_t len)
 	jsonw_lit(jw, "}");
 }
 
+/*
+ * probe's steps: those done, with when each ended, then the one that
+ * failed (at the end of the probe); none after it.
+ */
+static void
+report_trace(struct jsonw *jw, const struct probe_result *pr,
+    const struct probe_trace *tr)
+{
+	unsigned i;
+
+	jsonw_lit(jw, ",\"steps\":[");
+	for (i = 0; i < tr->n; i++) {
+		if (tr->end_us[i] == 0 && pr->step != i + 1)
+			break;
+		if (i > 0)
+			jsonw_lit(jw, ",");
+		jsonw_lit(jw, "{\"step\":");
+		jsonw_u64(jw, i + 1);
+		jsonw_lit(jw, ",\"kind\":");
+		report_name(jw, step_kind_name(tr->kind[i]));
+		jsonw_lit(jw, ",\"end_us\":");
+		jsonw_u64(jw, pr->step == i + 1 ? pr->latency_us :
+		    tr->end_us[i]);
+		if (pr->step == i + 1) {
+			jsonw_lit(jw, ",\"ok\":false}");
+			break;
+		}
+		jsonw_lit(jw, ",\"ok\":true}");
+	}
+	jsonw_lit(jw, "]");
+}
+
+/* bytes as written: a string, escaped, or hex digits */
+static void
+report_step_bytes(struct jsonw *jw, const char *key, const unsigned char *b,
+    size_t n, int hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	char h[2];
+	size_t i;
+
+	jsonw_lit(jw, ",\"");
+	jsonw_raw(jw, key, strlen(key));
+	if (!hex) {
+		jsonw_lit(jw, "\":");
+		report_bytes(jw, b, n);
+		return;
+	}
+	jsonw_lit(jw, "_hex\":\"");
+	for (i = 0; i < n; i++) {
+		h[0] = digits[b[i] >> 4];
+		h[1] = digits[b[i] & 0xf];
+		jsonw_raw(jw, h, 2);
+	}
+	jsonw_lit(jw, "\"");
+}
+
+static void
+report_step_pattern(struct jsonw *jw, const char *key,
+    const struct step_pattern *p)
+{
+	char k[32];
+
+	if (p->regex != NULL) {
+		snprintf(k, sizeof(k), ",\"%s_regex\":", key);
+		jsonw_raw(jw, k, strlen(k));
+		jsonw_str(jw, p->text);
+	} else if (p->bytes != NULL)
+		report_step_bytes(jw, key, p->bytes, p->len, p->hex);
+}
+
+/*
+ * The steps, presets and shorthands expanded: what the probe does after
+ * the connect, each as its keys would write it.
+ */
+static void
+report_steps(struct jsonw *jw, const struct target_conf *tc)
+{
+	const struct step *st;
+	unsigned i;
+
+	jsonw_lit(jw, ",\"steps\":[");
+	for (i = 0; tc->steps != NULL && i < tc->steps->n; i++) {
+		st = &tc->steps->s[i];
+		if (i > 0)
+			jsonw_lit(jw, ",");
+		jsonw_lit(jw, "{\"kind\":");
+		report_name(jw, step_kind_name(st->kind));
+		if (st->kind == STEP_SEND && st->data == NULL) {
+			jsonw_lit(jw, ",\"payload_bytes\":");
+			jsonw_u64(jw, tc->payload_len);
+		} else if (st->kind == STEP_SEND)
+			report_step_bytes(jw, "send", st->data, st->len,
+			    st->hex);
+		report_step_pattern(jw, "expect", &st->expect);
+		report_step_pattern(jw, "reject", &st->reject);
+		if (st->read_limit != 0) {
+			jsonw_lit(jw, ",\"read_limit\":");
+			jsonw_u64(jw, st->read_limit);
+		}
+		if (st->timeout_us != 0) {
+			jsonw_lit(jw, ",\"timeout\":");
+			jsonw_g16_us(jw, (int64_t)st->timeout_us);
+		}
+		jsonw_lit(jw, ",\"from\":");
+		report_name(jw, step_origin_name(st->origin));
+		jsonw_lit(jw, "}");
+	}
+	jsonw_lit(jw, "]");
+}
+
 /* The settings, as futd understood them (show). */
 static void
 report_conf(struct jsonw *jw, const struct target_conf *tc)
@@ -338,6 +457,8 @@ report_conf(struct jsonw *jw, const struct target_conf *tc)
 		jsonw_lit(jw, ",\"expect_regex\":");
 		jsonw_str(jw, tc->expect_regex);
 	}
+	if (tc->steps != NULL)
+		report_steps(jw, tc);
 	if (tc->has_source) {
 		jsonw_lit(jw, ",\"source\":");
 		jsonw_addr(jw, &tc->source);
@@ -612,9 +733,34 @@ report_target_more(struct jsonw *jw, const struct target *tg)
  * printed, and by hand rather than by printf: jsonw.c) and `show` write
  * it; show adds the rest of the statistics and what follows "cert".
  */
+/*
+ * status trend=N: the latencies of the last n results, newest first, in
+ * microseconds, null for a failure (futctl status -w's sparklines): a
+ * few bytes a result where show's history costs a few hundred.
+ */
+static void
+report_trend(struct jsonw *jw, const struct target *tg, unsigned n)
+{
+	struct hist_cursor c;
+	struct probe_result pr;
+	unsigned i = 0;
+
+	jsonw_lit(jw, ",\"trend\":[");
+	results_cursor(&c, &tg->res);
+	while (i < n && results_next(&c, &pr) == 0) {
+		if (i++ > 0)
+			jsonw_lit(jw, ",");
+		if (pr.error == PERR_NONE)
+			jsonw_u64(jw, pr.latency_us);
+		else
+			jsonw_lit(jw, "null");
+	}
+	jsonw_lit(jw, "]");
+}
+
 void
 report_target(struct jsonw *jw, const struct target *tg,
-    enum report_detail detail)
+    enum report_detail detail, unsigned trend)
 {
 	const struct results *r = &tg->res;
 	struct probe_result lastbuf;
@@ -631,6 +777,8 @@ report_target(struct jsonw *jw, const struct target *tg,
 		jsonw_lit(jw, ",\"cert\":");
 		report_json(jw, report_cert(tg));
 	}
+	if (trend > 0)
+		report_trend(jw, tg, trend);
 	if (detail == REPORT_SHOW)
 		report_target_more(jw, tg);
 	jsonw_lit(jw, "}");
@@ -660,7 +808,7 @@ report_show(struct jsonw *jw, const struct target *tg)
 	jsonw_lit(jw, "{\"schema\":");
 	jsonw_u64(jw, FUTD_SCHEMA_VERSION);
 	jsonw_lit(jw, ",\"target\":");
-	report_target(jw, tg, REPORT_SHOW);
+	report_target(jw, tg, REPORT_SHOW, 0);
 	jsonw_lit(jw, "}");
 }
 
@@ -672,7 +820,7 @@ report_show(struct jsonw *jw, const struct target *tg)
 void
 report_probe(struct jsonw *jw, const struct target *tg,
     const struct probe_result *pr, const struct probe_result *each,
-    unsigned neach)
+    unsigned neach, const struct probe_trace *tr)
 {
 	unsigned i;
 
@@ -690,6 +838,8 @@ report_probe(struct jsonw *jw, const struct target *tg,
 	jsonw_g16_us(jw, (int64_t)tg->conf.timeout_us);
 	jsonw_lit(jw, ",\"result\":");
 	report_result(jw, pr, 1);
+	if (tr != NULL && tr->n > 0)
+		report_trace(jw, pr, tr);
 	if (neach > 0) {
 		jsonw_lit(jw, ",\"addresses\":[");
 		for (i = 0; i < neach; i++) {

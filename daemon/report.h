@@ -43,7 +43,7 @@ void		 report_json(struct jsonw *, struct json_t *);
 
 /* printed data */
 void		 report_target(struct jsonw *, const struct target *,
-		    enum report_detail);
+		    enum report_detail, unsigned);
 void		 report_result(struct jsonw *, const struct probe_result *,
 		    int);
 void		 report_status_begin(struct jsonw *, size_t);
@@ -51,7 +51,7 @@ void		 report_status_end(struct jsonw *);
 void		 report_show(struct jsonw *, const struct target *);
 void		 report_probe(struct jsonw *, const struct target *,
 		    const struct probe_result *, const struct probe_result *,
-		    unsigned);
+		    unsigned, const struct probe_trace *);
 void		 report_metrics_begin(struct jsonw *, const char *);
 void		 report_metrics_end(struct jsonw *, int);
 

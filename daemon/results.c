@@ -540,6 +540,8 @@ results_last_pack(struct last_result *l, const struct probe_result *pr)
 	results_addr_pack(&l->local, &pr->local);
 	l->recv_len = pr->recv != NULL ? pr->recv_len : 0;
 	l->error = (uint8_t)pr->error;
+	l->step = pr->step;
+	l->step_kind = pr->step_kind;
 	l->flags = (uint8_t)(pr->flags & (RESULT_DNS_STALE |
 	    RESULT_DNS_CACHED)) | (pr->tls != NULL ? RESULT_TLS : 0);
 }
@@ -570,6 +572,8 @@ results_last(const struct results *r, struct probe_result *pr)
 	results_addr_unpack(&l->local, &pr->local);
 	pr->recv_len = l->recv_len;
 	pr->error = (enum probe_error)l->error;
+	pr->step = l->step;
+	pr->step_kind = l->step_kind;
 	pr->flags = l->flags;
 	return 0;
 }

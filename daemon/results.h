@@ -103,6 +103,8 @@ struct last_result {
 	uint16_t		 recv_len;
 	uint8_t			 error;
 	uint8_t			 flags;		/* RESULT_*, RESULT_TLS */
+	uint8_t			 step;		/* in the padding: still 96 */
+	uint8_t			 step_kind;
 };
 
 /*

@@ -19,7 +19,12 @@ struct event;
 struct event_base;
 
 #define STATE_MAGIC		"FUTDSTAT"
-#define STATE_VERSION		1
+/*
+ * 2: the failures by class gained "rejected" (results_detail's errors, one
+ * more); a file of version 1 is read and converted (state_load.c).
+ */
+#define STATE_VERSION		2
+#define STATE_VERSION_MIN	1
 #define STATE_ENDIAN		0x01020304u
 
 /*
@@ -78,6 +83,7 @@ struct state_rec {
 	const struct results	*res;		/* NULL: none; at any
 						   offset: copied to use */
 	const unsigned char	*detail;	/* NULL: none */
+	uint32_t		 version;	/* the file's */
 	const unsigned char	*hist;
 	unsigned		 nhist;
 	const unsigned char	*each;		/* addresses "each" */
@@ -90,6 +96,7 @@ struct state_iter {
 	const unsigned char	*p;
 	const unsigned char	*end;
 	uint64_t		 left;		/* records */
+	uint32_t		 version;	/* the file's */
 };
 
 /* Saving: the timer, the child writing, the file. */

@@ -244,9 +244,9 @@ state_check(const unsigned char *buf, size_t len, struct state_header *h,
 		    "order");
 		return -1;
 	}
-	if (h->version != STATE_VERSION) {
-		snprintf(why, whylen, "version %u, this futd reads %u",
-		    h->version, STATE_VERSION);
+	if (h->version < STATE_VERSION_MIN || h->version > STATE_VERSION) {
+		snprintf(why, whylen, "version %u, this futd reads %u to %u",
+		    h->version, STATE_VERSION_MIN, STATE_VERSION);
 		return -1;
 	}
 	if (h->sz_results != sizeof(struct results) ||
@@ -270,6 +270,7 @@ state_check(const unsigned char *buf, size_t len, struct state_header *h,
 	it->p = buf + sizeof(*h);
 	it->end = buf + len - sizeof(crc);
 	it->left = h->ntargets;
+	it->version = h->version;
 	walk = *it;
 	while ((r = state_next(&walk, &rec)) == 1)
 		;
@@ -355,6 +356,7 @@ state_next(struct state_iter *it, struct state_rec *rec)
 	if (it->left == 0)
 		return 0;
 	memset(rec, 0, sizeof(*rec));
+	rec->version = it->version;
 	if ((size_t)(it->end - p) < sizeof(len) + sizeof(nl))
 		return -1;
 	memcpy(&len, p, sizeof(len));

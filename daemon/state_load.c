@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -82,6 +83,21 @@ state_apply_maint(struct daemon *d, struct target *tg,
 }
 
 /*
+ * A detail of a version 1 file: its failures by class were one fewer
+ * (no "rejected", the last), and ok_before came right after them.
+ */
+static void
+state_detail_v1(struct results_detail *det)
+{
+	size_t v1_ok_before = offsetof(struct results_detail, errors) +
+	    (PERR_REJECTED - 1) * sizeof(det->errors[0]);
+
+	memcpy(&det->ok_before, (const unsigned char *)det + v1_ok_before,
+	    sizeof(det->ok_before));
+	det->errors[PERR_REJECTED - 1] = 0;
+}
+
+/*
  * One record onto its target.  The file's bytes are copied out first:
  * a record sits at any offset, and the detail wants 64-byte alignment.
  */
@@ -116,6 +132,8 @@ state_apply(struct daemon *d, const struct state_rec *rec, int64_t shift,
 	memcpy(&res, rec->res, sizeof(res));
 	if (rec->detail != NULL)
 		memcpy(&det, rec->detail, sizeof(det));
+	if (rec->detail != NULL && rec->version == 1)
+		state_detail_v1(&det);
 	if (rec->nhist > 0 && (hist = malloc(rec->nhist *
 	    sizeof(*hist))) != NULL)
 		memcpy(hist, rec->hist, rec->nhist * sizeof(*hist));

@@ -11,7 +11,6 @@
  * (Waiting); its wait is counted, and its deadline starts once it runs.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -67,16 +66,20 @@ target_rare_new(const struct target_conf *tc, int reads,
 	struct target_rare *rare;
 
 	*rp = NULL;
-	if (!reads && tc->expect_regex == NULL && !tc->has_source &&
+	if (!reads && tc->expect_regex == NULL && tc->steps == NULL &&
+	    !tc->has_source &&
 	    tc->connect_timeout_us == 0 && tc->labels == NULL)
 		return 0;
 	if ((rare = calloc(1, sizeof(*rare))) == NULL)
 		return -1;
 	if ((tc->labels != NULL &&
 	    (rare->labels = malloc(tc->labels_len)) == NULL) ||
-	    (reads && (rare->rbuf = malloc(tc->read_limit + 1 +
+	    (tc->steps != NULL && (rare->step_us = calloc(tc->steps->n + 1,
+	    sizeof(*rare->step_us))) == NULL) ||
+	    (reads && (rare->rbuf = malloc(tc->steps->read_max + 1 +
 	    RESULT_RECV_KEEP)) == NULL)) {
 		free(rare->labels);
+		free(rare->step_us);
 		free(rare);
 		return -1;
 	}
@@ -99,8 +102,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	int shared = tc->payload != NULL &&
 	    plen == sizeof(target_payload_default) - 1 &&
 	    memcmp(tc->payload, target_payload_default, plen) == 0;
-	int reads = tc->expect != NULL || tc->regex != NULL ||
-	    (tc->tls != NULL && tc->tls->starttls != STARTTLS_NONE);
+	int reads = tc->steps != NULL && tc->steps->read_max > 0;
 	char *s;
 
 	if ((tg = calloc(1, sizeof(*tg) + nlen + hlen +
@@ -118,6 +120,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 		if (rare != NULL) {
 			free(rare->rbuf);
 			free(rare->labels);
+			free(rare->step_us);
 		}
 		free(rare);
 		free(tg);
@@ -151,7 +154,7 @@ target_new(struct daemon *d, struct target_conf *tc, unsigned history)
 	if ((tg->rare = rare) != NULL) {
 		rare->expect = tc->expect;
 		rare->expect_regex = tc->expect_regex;
-		rare->regex = tc->regex;
+		rare->steps = tc->steps;
 		rare->connect_timeout_us = tc->connect_timeout_us;
 		rare->expect_len = tc->expect_len;
 		rare->source = tc->source;
@@ -220,7 +223,7 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 		tc->expect_regex = rare->expect_regex;
 		tc->labels = rare->labels;
 		tc->labels_len = rare->labels_len;
-		tc->regex = rare->regex;
+		tc->steps = rare->steps;
 		tc->connect_timeout_us = rare->connect_timeout_us;
 		tc->has_source = rare->has_source;
 		tc->source = rare->source;
@@ -230,7 +233,7 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 		tc->expect_regex = NULL;
 		tc->labels = NULL;
 		tc->labels_len = 0;
-		tc->regex = NULL;
+		tc->steps = NULL;
 		tc->connect_timeout_us = 0;
 		tc->has_source = 0;
 		memset(&tc->source, 0, sizeof(tc->source));
@@ -376,10 +379,8 @@ target_free(struct target *tg)
 		free(tg->rare->expect);
 		free(tg->rare->expect_regex);
 		free(tg->rare->labels);
-		if (tg->rare->regex != NULL) {
-			regfree(tg->rare->regex);
-			free(tg->rare->regex);
-		}
+		steps_free(tg->rare->steps);
+		free(tg->rare->step_us);
 		free(tg->rare->rbuf);
 		free(tg->rare);
 	}
@@ -519,8 +520,8 @@ target_last(const struct target *tg, struct probe_result *buf)
 	if (buf->flags & RESULT_TLS)
 		buf->tls = tg->tls_info;
 	buf->flags &= ~RESULT_TLS;
-	if (tg->rare != NULL && tg->rare->rbuf != NULL && buf->recv_len > 0)
-		buf->recv = tg->rare->rbuf + tg->conf.read_limit + 1;
+	if (buf->recv_len > 0 && target_keep(tg->rare) != NULL)
+		buf->recv = target_keep(tg->rare);
 	else
 		buf->recv_len = 0;
 	return buf;
@@ -578,7 +579,7 @@ target_probe_start(struct target *tg, uint8_t each_i)
 	p->rbuf = tg->rare != NULL ? tg->rare->rbuf : NULL;
 	p->tls_info = tg->tls_info;
 	/* what an expect failure read is kept past the next probe's reads */
-	p->keep = p->rbuf != NULL ? p->rbuf + tg->conf.read_limit + 1 : NULL;
+	p->keep = target_keep(tg->rare);
 	if (d->dns_cache_max_us > 0) {
 		p->cache = tg->cache;
 		p->cache_max_us = d->dns_cache_max_us;
@@ -599,6 +600,21 @@ target_probe_start(struct target *tg, uint8_t each_i)
 		tg->res.probes++;
 	tg->phase = TARGET_PROBING;
 	return 0;
+}
+
+/* the steps' times of the last probe, for the metrics */
+static void
+target_keep_steps(struct target *tg, const struct probe *p)
+{
+	struct target_rare *rare = tg->rare;
+	unsigned i;
+
+	if (rare == NULL || rare->step_us == NULL ||
+	    p->nsteps != rare->steps->n)
+		return;
+	rare->step_us[0] = p->chain_us;
+	for (i = 0; i < p->nsteps; i++)
+		rare->step_us[i + 1] = p->step_us[i];
 }
 
 /*
@@ -636,6 +652,7 @@ target_probe_done(struct target *tg)
 		tg->round_failed = 0;
 	}
 	results_record_at(&tg->res, pr, p->end_us);
+	target_keep_steps(tg, p);
 	if (results_state(&tg->res) != before)
 		d->on_state(d, tg, before, pr);
 	else if (pr->error != PERR_NONE)

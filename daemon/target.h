@@ -13,6 +13,7 @@
 #include "net.h"
 #include "probe.h"
 #include "results.h"
+#include "step.h"
 #include "target_conf.h"
 
 struct conf_file;
@@ -24,8 +25,8 @@ struct tls_info;
 /*
  * A running target's config (struct target's conf): what every target has
  * inline, in the order that leaves no holes.  What few targets have (the
- * options expect, expect_regex, source, connect_timeout, labels, and the buffer
- * that expect and STARTTLS read into) is out of line, in one struct
+ * options expect, expect_regex, steps, source, connect_timeout, labels, and
+ * the buffer that the steps' expects read into) is out of line, in one struct
  * target_rare, NULL when none is set.  target_getconf() gives the config
  * back whole, as the struct target_conf the probes and `show` read.
  */
@@ -34,8 +35,11 @@ struct target_rare {
 	char			*expect_regex;
 	char			*labels;	/* "name\0value\0" each */
 	size_t			 labels_len;
-	void			*regex;
-	unsigned char		*rbuf;		/* expect, STARTTLS: read_limit +
+	struct steps		*steps;		/* NULL: none (target_conf.h) */
+	uint32_t		*step_us;	/* the last probe's: where its
+						   steps began, then each one's
+						   end (0: not reached) */
+	unsigned char		*rbuf;		/* the steps' expects: read_max +
 						   1 + RESULT_RECV_KEEP */
 	uint64_t		 connect_timeout_us;
 	size_t			 expect_len;
@@ -149,6 +153,17 @@ target_name_hash(const char *s)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+/*
+ * Where a target's buffer keeps what a failed expect read (probe.h's
+ * keep): after the bytes its expects read into, their terminator's.
+ */
+static inline unsigned char *
+target_keep(const struct target_rare *rare)
+{
+	return rare != NULL && rare->rbuf != NULL ? rare->rbuf +
+	    rare->steps->read_max + 1 : NULL;
 }
 
 struct probe_ctx *probe_ctx_get(struct daemon *);

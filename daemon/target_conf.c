@@ -7,16 +7,17 @@
 
 #include <openssl/evp.h>
 
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "step.h"
 #include "target_conf.h"
 #include "tls.h"
 
 static const char *const probe_kind_names[] = {
 	[PROBE_PEERADDR] =	"peeraddr",
 	[PROBE_HELLO] =		"hello",
+	[PROBE_STEPS] =		"steps",
 };
 
 static const char *const addr_mode_names[] = {
@@ -48,7 +49,7 @@ family_name(int family)
 const char *
 probe_kind_name(enum probe_kind k)
 {
-	return (unsigned)k <= PROBE_HELLO ? probe_kind_names[k] : "?";
+	return (unsigned)k <= PROBE_STEPS ? probe_kind_names[k] : "?";
 }
 
 void
@@ -63,10 +64,7 @@ target_conf_free(struct target_conf *tc)
 		free(tc->labels);
 	free(tc->expect);
 	free(tc->expect_regex);
-	if (tc->regex != NULL) {
-		regfree(tc->regex);
-		free(tc->regex);
-	}
+	steps_free(tc->steps);
 	if (tc->tls != NULL) {
 		tls_conf_free(tc->tls);
 		free(tc->tls);
@@ -92,7 +90,8 @@ conf_memeq(const unsigned char *a, size_t alen, const unsigned char *b,
  * Does b measure what a measures?  What is probed, where, and what counts
  * as an answer: the name, the probe, the host, the port, the family, the
  * addresses, the source address, the payload, the expect (and the bytes
- * read for it), TLS and everything of its handshake.  A change of one of
+ * read for it), TLS and everything of its handshake, its steps (their
+ * timeouts too: a step that may take longer answers another question).  A change of one of
  * these makes the results so far those of another thing.
  */
 static int
@@ -111,6 +110,7 @@ target_conf_same_probe(const struct target_conf *a,
 	    b->payload_len) &&
 	    conf_memeq(a->expect, a->expect_len, b->expect, b->expect_len) &&
 	    conf_streq(a->expect_regex, b->expect_regex) &&
+	    (a->kind != PROBE_STEPS || steps_equal(a->steps, b->steps)) &&
 	    (a->tls == NULL) == (b->tls == NULL) &&
 	    (a->tls == NULL || tls_conf_same_probe(a->tls, b->tls));
 }
@@ -130,6 +130,40 @@ static void
 target_conf_id_str(EVP_MD_CTX *md, const char *s)
 {
 	target_conf_id_put(md, s, s != NULL ? strlen(s) + 1 : 0);
+}
+
+static void
+target_conf_id_pattern(EVP_MD_CTX *md, const struct step_pattern *p)
+{
+	uint32_t hex = p->hex;
+
+	target_conf_id_put(md, &hex, sizeof(hex));
+	target_conf_id_put(md, p->bytes, p->len);
+	target_conf_id_str(md, p->text);
+}
+
+/* a `steps` target's steps (a shorthand's are its other fields') */
+static void
+target_conf_id_steps(EVP_MD_CTX *md, const struct steps *ss)
+{
+	const struct step *st;
+	uint64_t v[4];
+	unsigned i;
+
+	v[0] = ss->n;
+	v[1] = ss->preset;
+	target_conf_id_put(md, v, 2 * sizeof(v[0]));
+	for (i = 0; i < ss->n; i++) {
+		st = &ss->s[i];
+		v[0] = st->kind;
+		v[1] = st->hex;
+		v[2] = st->read_limit;
+		v[3] = st->timeout_us;
+		target_conf_id_put(md, v, sizeof(v));
+		target_conf_id_put(md, st->data, st->len);
+		target_conf_id_pattern(md, &st->expect);
+		target_conf_id_pattern(md, &st->reject);
+	}
 }
 
 /*
@@ -168,6 +202,8 @@ target_conf_identity(const struct target_conf *tc,
 	target_conf_id_put(md, tc->payload, tc->payload_len);
 	target_conf_id_put(md, tc->expect, tc->expect_len);
 	target_conf_id_str(md, tc->expect_regex);
+	if (tc->kind == PROBE_STEPS && tc->steps != NULL)
+		target_conf_id_steps(md, tc->steps);
 	if (t != NULL) {
 		target_conf_id_str(md, t->sni);
 		target_conf_id_str(md, t->ca_file);

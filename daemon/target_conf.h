@@ -13,11 +13,13 @@
 #include "net.h"
 
 struct conf_file;
+struct steps;
 struct tls_conf;
 
 enum probe_kind {
 	PROBE_PEERADDR,
 	PROBE_HELLO,
+	PROBE_STEPS,	/* a dialogue: steps = ( ... ) (step.h) */
 };
 
 enum addr_mode {
@@ -57,7 +59,9 @@ struct target_conf {
 	char			*labels;	/* "name\0value\0" each, or NULL:
 						   pooled as name is */
 	size_t			 labels_len;
-	void			*regex;		/* compiled regex_t, or NULL */
+	struct steps		*steps;		/* what the probe does after the
+						   connect, NULL: its TLS and
+						   payload alone (probe.c) */
 	struct tls_conf		*tls;		/* NULL: plain TCP */
 	uint32_t		 read_limit;
 	uint64_t		 interval_us;

@@ -32,12 +32,14 @@
 static const char *starttls_names[] = {
 	[STARTTLS_NONE] = "none", [STARTTLS_SMTP] = "smtp",
 	[STARTTLS_IMAP] = "imap", [STARTTLS_POP3] = "pop3",
+	[STARTTLS_POSTGRES] = "postgres", [STARTTLS_FTP] = "ftp",
+	[STARTTLS_XMPP] = "xmpp",
 };
 
 const char *
 starttls_name(enum starttls_kind k)
 {
-	return (unsigned)k <= STARTTLS_POP3 ? starttls_names[k] : "?";
+	return (unsigned)k <= STARTTLS_XMPP ? starttls_names[k] : "?";
 }
 
 /*

@@ -19,6 +19,9 @@ enum starttls_kind {
 	STARTTLS_SMTP,
 	STARTTLS_IMAP,
 	STARTTLS_POP3,
+	STARTTLS_POSTGRES,
+	STARTTLS_FTP,
+	STARTTLS_XMPP,
 };
 
 /* A target's TLS settings, compared whole on reload. */

@@ -44,6 +44,7 @@ struct web_query {
 	char		*name;		/* fnmatch(3) pattern, or NULL */
 	int		 state;		/* enum target_state, or -1 */
 	unsigned	 page;		/* from 1 */
+	unsigned	 trend;		/* /api/status: latencies each */
 };
 
 struct web_stream {

@@ -6,7 +6,8 @@
  * socket's reply, and so do these.
  *
  * The status streams, by name as futctl's does, with ?name= and ?state=
- * as `futctl status --match GLOB --state STATE`.
+ * as `futctl status --match GLOB --state STATE`, and ?trend=N as the
+ * control socket's status trend=N (the last N latencies of each).
  */
 #include <event2/buffer.h>
 
@@ -43,7 +44,7 @@ web_api_status(struct web_stream *ws, const struct daemon *d,
 			continue;
 		if (ws->shown++ > 0)
 			jsonw_lit(&ws->jw, ",");
-		report_target(&ws->jw, tg, REPORT_STATUS);
+		report_target(&ws->jw, tg, REPORT_STATUS, ws->q.trend);
 	}
 	report_status_end(&ws->jw);
 	jsonw_lit(&ws->jw, "\n");

@@ -6,6 +6,8 @@
  *			--match`'s)
  *	state=STATE	up, down, flapping, unknown or disabled
  *	page=N		the list's page, from 1 (WEB_PAGE_ROWS a page)
+ *	trend=N		/api/status: the last N latencies of each target,
+ *			1 to 64 (proto.h's status trend=N)
  *
  * Other keys are ignored (a browser's form may add some); a bad value
  * is a 400 that says what is good.
@@ -24,6 +26,7 @@
 #include "web.h"
 
 #define WEB_PAGE_MAX	1000000
+#define WEB_TREND_MAX	64
 #define WEB_GLOB_MAX	256
 #define WEB_GLOB_STARS	4
 
@@ -69,6 +72,7 @@ web_query_parse(struct web_query *q, const char *query, char *why,
 	q->name = NULL;
 	q->state = -1;
 	q->page = 1;
+	q->trend = 0;
 	if (query == NULL || *query == '\0')
 		return 0;
 	TAILQ_INIT(&kv);
@@ -104,6 +108,15 @@ web_query_parse(struct web_query *q, const char *query, char *why,
 				rc = -1;
 			} else
 				q->page = (unsigned)n;
+		} else if (strcmp(p->key, "trend") == 0) {
+			n = strtoul(p->value, &end, 10);
+			if (*p->value < '0' || *p->value > '9' ||
+			    *end != '\0' || n < 1 || n > WEB_TREND_MAX) {
+				snprintf(why, whylen, "trend is a number from "
+				    "1 to %d", WEB_TREND_MAX);
+				rc = -1;
+			} else
+				q->trend = (unsigned)n;
 		}
 	}
 	evhttp_clear_headers(&kv);

@@ -305,7 +305,7 @@ static const struct bad_case {
 	{ "bad/unknown_defaults_key.conf", 4,
 	    "unknown key \"timout\" in defaults; did you mean timeout?" },
 	{ "bad/unknown_probe.conf", 3,
-	    "unknown probe \"ping\" in target \"a\" (known: peeraddr, hello)" },
+	    "unknown probe \"ping\" in target \"a\" (known: peeraddr, hello, steps)" },
 	{ "bad/port_zero.conf", 3,
 	    "port 0 out of range 1..65535 in target \"a\"" },
 	{ "bad/port_big.conf", 3,
@@ -391,7 +391,7 @@ START_TEST(test_bad_all_reported)
 		{ 5, "interval must be positive, not 0 in defaults" },
 		{ 8, "port 0 out of range 1..65535 in target \"a\"" },
 		{ 9, "unknown probe \"ping\" in target \"b\" "
-		    "(known: peeraddr, hello)" },
+		    "(known: peeraddr, hello, steps)" },
 		{ 10, "missing host in target \"c\"" },
 		{ 12, "duplicate target name \"ok\" (first defined at line "
 		    "11)" },

@@ -48,6 +48,7 @@ static const struct {
 	{ "GLOBAL SETTINGS", CONF_PLACE_TOP },
 	{ "TARGET FILES", CONF_PLACE_FILE },
 	{ "TARGETS", CONF_PLACE_TARGET },
+	{ "STEPS", CONF_PLACE_STEP },
 };
 
 /* the place of a section's entries; -1: a section of no keys */
@@ -140,6 +141,8 @@ doc_place_name(enum conf_place p)
 		return "TARGET FILES";
 	case CONF_PLACE_TARGET:
 		return "TARGETS";
+	case CONF_PLACE_STEP:
+		return "STEPS";
 	default:
 		return "defaults";
 	}
@@ -176,6 +179,7 @@ START_TEST(test_doc_keys)
 {
 	static const enum conf_place places[] = {
 		CONF_PLACE_TOP, CONF_PLACE_FILE, CONF_PLACE_TARGET,
+		CONF_PLACE_STEP,
 	};
 	const struct doc_entry *e;
 	const char *k;
@@ -188,7 +192,9 @@ START_TEST(test_doc_keys)
 				doc_problem("no entry \".It Ic %s\" under %s, "
 				    "and futd takes it there", k,
 				    doc_place_name(places[i]));
-			else if (strstr(e->text, "Default") == NULL &&
+			/* a step's action has no default: it is the step */
+			else if (places[i] != CONF_PLACE_STEP &&
+			    strstr(e->text, "Default") == NULL &&
 			    strstr(e->text, "Required") == NULL)
 				doc_problem("%s, %s: neither its default nor "
 				    "\"Required\"", doc_place_name(places[i]),
@@ -362,7 +368,7 @@ START_TEST(test_doc_examples)
 		c = conf_load(path, &errs, NULL);
 		ck_assert_msg(c != NULL, "futd.conf(5)'s example %d does not "
 		    "load: %s", i + 1, errs.n > 0 ? errs.msg[0] : "");
-		ck_assert_uint_eq(c->ntargets, i == 0 ? 4 : 2);
+		ck_assert_uint_eq(c->ntargets, i == 0 ? 6 : 2);
 		conf_free(c);
 	}
 	sys_rmtree(dir);
@@ -374,7 +380,7 @@ START_TEST(test_doc_sorted)
 {
 	static const enum conf_place places[] = {
 		CONF_PLACE_TOP, CONF_PLACE_DEFAULTS, CONF_PLACE_FILE,
-		CONF_PLACE_TARGET,
+		CONF_PLACE_TARGET, CONF_PLACE_STEP,
 	};
 	const char *k, *next;
 	size_t i, j;

@@ -15,6 +15,9 @@
  *    probe a line per address, the log and check name the address that
  *    failed.
  *  - futctl -h and futd -h fit 80 columns.
+ *  - show draws the history as a sparkline, status -w a short one per
+ *    target (TREND): the characters those of the results futd kept, in
+ *    C.UTF-8 and in the C locale, within 60 columns and the terminal.
  *
  * The width of a line is counted by glibc's wcwidth() in C.UTF-8, not by
  * futctl's own table: two opinions that must agree.
@@ -42,6 +45,7 @@
 
 #include <jansson.h>
 
+#include "../client/spark.h"
 #include "certs.h"
 #include "tests.h"
 #include "sys.h"
@@ -53,6 +57,9 @@
 #define DISP_PTY_COLS		72	/* the terminal of test_tty */
 #define DISP_MAX_COLS		512	/* a line's columns we look at */
 #define ELLIPSIS		"\xe2\x80\xa6"
+#define SPARK_HISTORY		64	/* the history kept, results */
+#define SPARK_TREND		16	/* status -w's TREND, cells */
+#define SPARK_WAIT_MS		15000	/* 64 results at 50 ms and more */
 
 /* Per TCase, made and removed by the runner (unchecked fixture). */
 static char	root_dir[PATH_MAX];
@@ -886,6 +893,298 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* sparklines */
+
+/*
+ * Ask futd until target name has probed at least probes times and failed
+ * at least failed times, accepting what came to sw meanwhile.
+ */
+static void
+spark_wait(const char *name, long long probes, long long failed)
+{
+	uint64_t deadline = sys_now_ms() + SPARK_WAIT_MS;
+	const json_t *t;
+	json_t *st;
+	int done;
+
+	for (;;) {
+		sys_switch_drain(&sw);
+		st = sys_status_get(fx.sock);
+		t = sys_target_get(st, name);
+		done = sys_jint(t, "probes") >= probes &&
+		    sys_jint(t, "failed") >= failed;
+		json_decref(st);
+		if (done)
+			return;
+		ck_assert_msg(sys_left_ms(deadline) > 0, "%s: not %lld probes, "
+		    "%lld failed within %d ms", name, probes, failed,
+		    SPARK_WAIT_MS);
+		sys_sleep_ms(DISP_STEP_MS);
+	}
+}
+
+/* --json show name's history (the caller's), or NULL. */
+static json_t *
+spark_history(const char *name)
+{
+	json_t *j, *h;
+
+	if ((j = sys_futctl_json(fx.sock, "show", name)) == NULL)
+		return NULL;
+	h = json_incref(json_object_get(json_object_get(j, "target"),
+	    "history"));
+	json_decref(j);
+	return h;
+}
+
+/*
+ * up (testsrv), down (a port that refuses) and flappy (sw: on for the
+ * first history's worth, off for four failures, on again for four ok),
+ * 64 results kept; then all of them disabled, so that what futctl draws
+ * and what --json show says are of the same results: until two looks
+ * 300 ms apart see the same history.
+ */
+static void
+spark_futd(void)
+{
+	static const char *const names[] = { "up", "down", "flappy" };
+	json_t *a, *b;
+	unsigned up, refused;
+	int fd, same, tries;
+	size_t i;
+
+	up = srv_start("testsrv", NULL);
+	ck_assert(sys_bound_port(&fd, &refused) == 0);
+	sys_fx_fd(&fx, fd);
+	sys_switch_init(&sw);
+	sys_switch_on(&sw);
+	sys_write_filef(fx.conf, "history = %d;\n"
+	    "defaults = { interval = 0.05; timeout = 1; };\n"
+	    "targets = (\n"
+	    "  { name = \"up\"; host = \"127.0.0.1\"; port = %u; },\n"
+	    "  { name = \"down\"; host = \"127.0.0.1\"; port = %u; },\n"
+	    "  { name = \"flappy\"; host = \"127.0.0.1\"; port = %u; }\n);\n",
+	    SPARK_HISTORY, up, refused, sw.port);
+	sys_fx_futd(&fx);
+	spark_wait("flappy", SPARK_HISTORY, 0);
+	sys_switch_off(&sw);
+	spark_wait("flappy", 0, 4);
+	sys_switch_on(&sw);
+	spark_wait("flappy", SPARK_HISTORY + 12, 4);
+	for (i = 0; i < 3; i++)
+		spark_wait(names[i], SPARK_HISTORY + 4, 0);
+	ck_assert_int_eq(sys_futctl(NULL, fx.sock, "disable", "*",
+	    (char *)NULL), 0);
+	for (i = 0; i < 3; i++) {
+		for (same = 0, tries = 0; !same && tries < 20; tries++) {
+			a = spark_history(names[i]);
+			sys_sleep_ms(300);
+			b = spark_history(names[i]);
+			same = a != NULL && json_equal(a, b);
+			json_decref(a);
+			json_decref(b);
+		}
+		ck_assert_msg(same, "%s: the history did not stop", names[i]);
+	}
+}
+
+/*
+ * The sparkline of the newest cells results of a --json history, as
+ * spark.c draws it (check_spark.c has its characters for known series).
+ */
+static void
+spark_want(char *buf, const json_t *hist, size_t cells, int utf8,
+    struct spark_scale *sc)
+{
+	struct spark_point pts[SPARK_HISTORY];
+	const json_t *r;
+	size_t n = json_array_size(hist), i;
+
+	ck_assert_uint_eq(n, SPARK_HISTORY);
+	for (i = 0; i < n; i++) {
+		r = json_array_get(hist, n - 1 - i);	/* newest first */
+		pts[i].kind = json_is_true(json_object_get(r, "ok")) ?
+		    SPARK_OK : SPARK_FAIL;
+		pts[i].us = (unsigned long long)sys_jint(r, "latency_us");
+	}
+	spark_draw(buf, SPARK_BUF, pts, n, cells, utf8, sc);
+}
+
+/* Count the times needle occurs in s. */
+static size_t
+count_of(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * 6. show's "history:" line: the last 60 of the 64 results, newest on
+ * the right, the characters those futd's history says (✗ where a probe
+ * failed, a block where it did not), the scale in words; "x" and
+ * "_.:-=+*#" in the C locale; at most 60 columns of sparkline, the line
+ * within COLUMNS=80, and fewer cells where COLUMNS=50 has less room.
+ */
+START_TEST(test_show_spark)
+{
+	static const char *const names[] = { "up", "down", "flappy" };
+	static const char *const envs[][3] = {
+		{ "COLUMNS=200", "LC_ALL=C.UTF-8", NULL },
+		{ "COLUMNS=200", "LC_ALL=C", NULL },
+		{ "COLUMNS=80", "LC_ALL=C.UTF-8", NULL },
+		{ "COLUMNS=50", "LC_ALL=C.UTF-8", NULL },
+	};
+	struct spark_scale sc;
+	struct sys_out out;
+	char want[SPARK_BUF], words[64], *line, *end;
+	const char *args[] = { "show", NULL, NULL };
+	json_t *hist;
+	size_t i, e, w;
+
+	spark_futd();
+	for (i = 0; i < 3; i++) {
+		hist = spark_history(names[i]);
+		args[1] = names[i];
+		for (e = 0; e < sizeof(envs) / sizeof(envs[0]); e++) {
+			ck_assert_int_eq(futctl_env(&out, envs[e], args), 0);
+			line = line_of(out.out, "history:     ");
+			ck_assert_msg(line != NULL, "show %s, %s: no history "
+			    "line:\n%s", names[i], envs[e][1], out.out);
+			ck_assert_msg((end = strstr(line + 13, "  ")) != NULL,
+			    "show %s: %s", names[i], line);
+			*end = '\0';
+			w = disp_width(line + 13, strlen(line + 13), NULL);
+			ck_assert_msg(w <= 60, "%s: a sparkline of %zu columns",
+			    names[i], w);
+			spark_want(want, hist, w, strcmp(envs[e][1],
+			    "LC_ALL=C") != 0, &sc);
+			ck_assert_msg(strcmp(line + 13, want) == 0, "show %s, "
+			    "%s, %s: \"%s\", want \"%s\"", names[i],
+			    envs[e][0], envs[e][1], line + 13, want);
+			*end = ' ';
+			if (sc.ok == 0)
+				snprintf(words, sizeof(words), "no ok result");
+			else
+				snprintf(words, sizeof(words), ", %s",
+				    sc.log ? "log" : "linear");
+			assert_has(line, words, names[i]);
+			if (e < 2)
+				ck_assert_uint_eq(w, 60);
+			if (e == 1)	/* ASCII alone */
+				ck_assert_msg(strspn(line, " _.:-=+*#x"
+				    "abcdefghijklmnopqrstuvwxyz0123456789,") ==
+				    strlen(line), "LC_ALL=C: %s", line);
+			/* (show's table of results is wider than 50) */
+			assert_fits(e == 3 ? line : out.out, e == 2 ? 80 :
+			    e == 3 ? 50 : 200, envs[e][0]);
+			if (e == 3)
+				ck_assert_msg(w < 50 - 13, "COLUMNS=50: %zu "
+				    "cells", w);
+			free(line);
+			sys_out_free(&out);
+		}
+		/* what each target is known for, in its 60 cells */
+		spark_want(want, hist, 60, 1, &sc);
+		if (strcmp(names[i], "down") == 0)
+			ck_assert_msg(count_of(want, "✗") == 60, "%s", want);
+		else if (strcmp(names[i], "up") == 0)
+			ck_assert_msg(count_of(want, "✗") == 0, "%s", want);
+		else
+			ck_assert_msg(count_of(want, "✗") >= 4 &&
+			    count_of(want, "✗") < 60, "%s", want);
+		json_decref(hist);
+	}
+}
+END_TEST
+
+/*
+ * 7. status -w: TREND last, the last 16 results of each target as show
+ * draws them (flappy's failures in them), aligned under its header as
+ * every other column, in C.UTF-8 and in C; not in status without -w, and
+ * --json status -w as it was: no history in it.
+ */
+START_TEST(test_status_trend)
+{
+	static const char *const names[] = { "up", "down", "flappy" };
+	static const char *const wide[] = { "status", "-w", NULL };
+	static const char *const narrow[] = { "status", NULL };
+	static const char *const jwide[] = { "--json", "status", "-w", NULL };
+	static const char *const envs[][3] = {
+		{ "COLUMNS=80", "LC_ALL=C.UTF-8", NULL },
+		{ "COLUMNS=80", "LC_ALL=C", NULL },
+	};
+	struct disp_col cols[] = {
+		{ "NAME", 0, 0, 0 }, { "STATE", 0, 0, 0 },
+		{ "SINCE", 1, 0, 0 }, { "AVAIL", 1, 0, 0 },
+		{ "P50", 1, 0, 0 }, { "P99", 1, 0, 0 },
+		{ "LATENCY", 1, 0, 0 }, { "OK/FAILED", 1, 0, 0 },
+		{ "LAST", 0, 0, 0 }, { "TREND", 0, 0, 0 },
+	};
+	struct spark_scale sc;
+	struct sys_out out;
+	char want[SPARK_BUF], prefix[32], *line, *hdr;
+	const char *cell;
+	json_t *hist, *j, *t;
+	size_t i, e, k;
+
+	spark_futd();
+	for (e = 0; e < 2; e++) {
+		ck_assert_int_eq(futctl_env(&out, envs[e], wide), 0);
+		assert_aligned(out.out, cols, sizeof(cols) / sizeof(cols[0]),
+		    "status -w");
+		hdr = line_of(out.out, "NAME ");
+		ck_assert_msg(hdr != NULL && strlen(hdr) > 5 && strcmp(hdr +
+		    strlen(hdr) - 5, "TREND") == 0, "TREND not last:\n%s",
+		    out.out);
+		for (i = 0; i < 3; i++) {
+			hist = spark_history(names[i]);
+			spark_want(want, hist, SPARK_TREND, e == 0, &sc);
+			snprintf(prefix, sizeof(prefix), "%s ", names[i]);
+			line = line_of(out.out, prefix);
+			ck_assert_msg(line != NULL, "no %s row:\n%s", names[i],
+			    out.out);
+			/* the cell: from TREND's column to the end */
+			for (k = 0; line[k] != '\0' && (((unsigned char)
+			    line[k] & 0xc0) == 0x80 || disp_width(line, k,
+			    NULL) < cols[9].start); k++)
+				;
+			cell = line + k;
+			ck_assert_msg(strcmp(cell, want) == 0, "status -w, %s, "
+			    "%s: TREND \"%s\", want \"%s\":\n%s", envs[e][1],
+			    names[i], cell, want, out.out);
+			ck_assert_uint_eq(disp_width(cell, strlen(cell), NULL),
+			    SPARK_TREND);
+			if (strcmp(names[i], "flappy") == 0)
+				ck_assert_msg(strstr(cell, e == 0 ? "✗" : "x")
+				    != NULL, "flappy's failures not in its "
+				    "TREND: %s", cell);
+			free(line);
+			json_decref(hist);
+		}
+		free(hdr);
+		sys_out_free(&out);
+	}
+
+	ck_assert_int_eq(futctl_env(&out, envs[0], narrow), 0);
+	ck_assert_msg(strstr(out.out, "TREND") == NULL && strstr(out.out,
+	    "▁") == NULL, "TREND without -w:\n%s", out.out);
+	sys_out_free(&out);
+
+	ck_assert_int_eq(futctl_env(&out, envs[0], jwide), 0);
+	ck_assert((j = json_loads(out.out, 0, NULL)) != NULL);
+	json_array_foreach(json_object_get(j, "targets"), i, t)
+		ck_assert_msg(json_object_get(t, "history") == NULL,
+		    "--json status -w has a history:\n%s", out.out);
+	json_decref(j);
+	sys_out_free(&out);
+}
+END_TEST
+
 Suite *
 display_suite(void)
 {
@@ -901,6 +1200,9 @@ display_suite(void)
 	tcase_add_test(tc, test_flapping_since);
 	tcase_add_test(tc, test_each);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_show_spark);
+	tcase_add_test(tc, test_status_trend);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, spark_tcase());
 	return s;
 }

@@ -327,6 +327,15 @@ START_TEST(test_bad_requests)
 	ck_assert_int_eq(mt_raw("futd/1 disable\n"), 400);
 	ck_assert_int_eq(mt_raw("futd/1 enable web1 web2\n"), 400);
 	ck_assert_int_eq(mt_raw("futd/1 enable nosuch\n"), 404);
+	/* a word past the last argument is an error, not dropped */
+	ck_assert_int_eq(mt_raw("futd/1 disable web1 for=60 reason=x "
+	    "junk\n"), 400);
+	/* status trend=N: 1..64 results */
+	ck_assert_int_eq(mt_raw("futd/1 status trend=0\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 status trend=65\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 status trend=3x\n"), 400);
+	ck_assert_int_eq(mt_raw("futd/1 status match=web* state=up "
+	    "trend=64\n"), 200);
 	/* none of it took */
 	json_decref(sys_wait_state(fx.sock, NULL, "web1", "up", 1, 500));
 }

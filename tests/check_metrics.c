@@ -80,6 +80,7 @@ static const char *const families[] = {
 	"futd_probe_tls_version_info",
 	"futd_probe_tls_leaf_cert_expiry_timestamp_seconds",
 	"futd_probe_tls_earliest_cert_expiry_timestamp_seconds",
+	"futd_probe_step_duration_seconds",
 	"futd_address_up",
 	"futd_address_probes_total",
 	"futd_address_failures_total",

@@ -465,8 +465,7 @@ run_poll(struct task *t, void *arg)
 		if (pr != POLL_PENDING && r->to.expired)
 			probe_timed_out(&r->p);
 	} else
-		pr = r->tc.kind == PROBE_HELLO ? hello_poll(&r->p, t) :
-		    peeraddr_poll(&r->p, t);
+		pr = probe_poll(&r->p, t);
 	if (pr == POLL_PENDING) {
 		r->pending++;
 		woken_by = armed(&r->io) || r->p.resolve.req4 != NULL ||
@@ -548,6 +547,9 @@ run_wait(struct run *r, unsigned ms)
 		else
 			probe_drop(&r->p);
 	}
+	/* run_expect's; the test's own, not the probe's */
+	steps_free(r->tc.steps);
+	r->tc.steps = NULL;
 	ck_assert_msg(done, "the probe did not end within %u ms", ms);
 	ck_assert_msg(r->unarmed == 0, "%u PENDING answers with nothing "
 	    "armed", r->unarmed);
@@ -937,12 +939,29 @@ END_TEST
 
 /* expect: the reply the peer must send */
 
+/*
+ * The steps the config makes of `expect` (conf_steps.c): hello's payload
+ * first, then the expect.
+ */
 static void
 run_expect(struct run *r, const char *expect)
 {
+	struct steps *ss;
+	char err[64];
+	unsigned k = 0;
+
+	ss = steps_new(r->tc.kind == PROBE_HELLO ? 2 : 1);
+	ck_assert_ptr_nonnull(ss);
+	if (r->tc.kind == PROBE_HELLO)
+		ss->s[k++].kind = STEP_SEND;	/* the payload */
+	ss->s[k].kind = STEP_EXPECT;
+	ck_assert_int_eq(step_pattern_set(&ss->s[k].expect, expect,
+	    strlen(expect), NULL, 0, err, sizeof(err)), 0);
 	r->tc.expect = (unsigned char *)(uintptr_t)expect;
 	r->tc.expect_len = strlen(expect);
 	r->tc.read_limit = 128;
+	ss->read_max = r->tc.read_limit;
+	r->tc.steps = ss;
 }
 
 /* A banner check: connect, read until the substring shows up. */

@@ -115,7 +115,12 @@ static const struct bad_case {
 	    "wrong number of arguments", "ping" },
 	{ "futd/1 status a b c d e f", -1, PROTO_BAD_REQUEST,
 	    "wrong number of arguments",
-	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping]" },
+	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping] "
+	    "[trend=N]" },
+	{ "futd/1 status a b c d", -1, PROTO_BAD_REQUEST,
+	    "wrong number of arguments",
+	    "status [match=GLOB|name=NAME] [state=up|down|unknown|flapping] "
+	    "[trend=N]" },
 	{ "futd/1 reload now", -1, PROTO_BAD_REQUEST,
 	    "wrong number of arguments", "reload" },
 	{ "futd/1 ping\x01", -1, PROTO_BAD_REQUEST,

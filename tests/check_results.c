@@ -485,7 +485,7 @@ START_TEST(test_report_history)
 
 	/* as `show` writes it, read back */
 	jsonw_init(&jw);
-	report_target(&jw, tg, REPORT_SHOW);
+	report_target(&jw, tg, REPORT_SHOW, 0);
 	ck_assert_int_eq(jw.nomem, 0);
 	o = json_loadb(jw.b, jw.n, JSON_REJECT_DUPLICATES, NULL);
 	jsonw_free(&jw);

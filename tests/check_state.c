@@ -15,6 +15,7 @@
 #include <fcntl.h>
 
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,6 +402,67 @@ START_TEST(test_unknown_section_skipped)
 END_TEST
 
 /*
+ * A file of version 1 (before "rejected" joined the failure classes: its
+ * details had one class fewer, ok_before right after them) is read and
+ * converted.  Made from a version 2 file: each detail's ok_before moved
+ * back 4 bytes and set to 2, the version 1, the CRC anew.  Unconverted,
+ * those 2 would read as 2 "rejected" failures.
+ */
+START_TEST(test_version1_read)
+{
+	size_t len, off = sizeof(struct state_header), at, end;
+	size_t v1_ok = offsetof(struct results_detail, errors) +
+	    (PERR_REJECTED - 1) * sizeof(uint32_t), ndet = 0;
+	uint32_t rlen, tag, slen, crc, two = 2, zero = 0, v1 = 1;
+	struct sys_out out;
+	unsigned char *f;
+	const char *rej;
+	uint16_t nl;
+
+	setup_targets("", 60);
+	start_futd("futd1.err");
+	wait_ok("up", "ok", 3);
+	stop_futd(SIGTERM);
+	f = (unsigned char *)sys_read_file(state_path, &len);
+	ck_assert(f != NULL && len > off + 4);
+	for (at = off; at + 4 <= len - 4; at = end) {
+		memcpy(&rlen, f + at, 4);
+		end = at + 4 + rlen;
+		ck_assert(end <= len - 4);
+		/* past the name (length, bytes) and the identity */
+		memcpy(&nl, f + at + 4, 2);
+		for (at += 4 + 2 + nl + TARGET_ID_LEN; at + 8 <= end;
+		    at += 8 + slen) {
+			memcpy(&tag, f + at, 4);
+			memcpy(&slen, f + at + 4, 4);
+			if (tag != STATE_TAG_DETAIL)
+				continue;
+			ck_assert_uint_eq(slen, sizeof(struct results_detail));
+			memcpy(f + at + 8 + v1_ok, &two, 4);
+			memcpy(f + at + 8 + v1_ok + 4, &zero, 4);
+			ndet++;
+		}
+	}
+	ck_assert_uint_gt(ndet, 0);
+	memcpy(f + offsetof(struct state_header, version), &v1, 4);
+	crc = state_crc(0, f, len - 4);
+	memcpy(f + len - 4, &crc, 4);
+	sys_write_file(state_path, f, len);
+	free(f);
+	start_futd("futd2.err");
+	ck_assert(log_has("futd2.err", "state: 2 restored, 0 reset, "
+	    "0 dropped"));
+	ck_assert(access(bad_path, F_OK) == -1);
+	ck_assert_int_eq(sys_futctl(&out, fx.sock, "metrics", (char *)NULL),
+	    0);
+	rej = strstr(out.out, "error=\"rejected\"");
+	ck_assert_msg(rej == NULL, "a version 1 file's ok_before read as "
+	    "rejected failures: %.80s", rej);
+	sys_out_free(&out);
+}
+END_TEST
+
+/*
  * A disabled target stays disabled across a restart: who, why, until when,
  * and no "-> disabled" news for a state it already had.
  */
@@ -507,6 +569,7 @@ state_suite(void)
 	tcase_add_test(tc, test_restart_keeps_all);
 	tcase_add_test(tc, test_sigkill_loses_little);
 	tcase_add_test(tc, test_broken_files);
+	tcase_add_test(tc, test_version1_read);
 	tcase_add_test(tc, test_changed_and_removed);
 	tcase_add_test(tc, test_unknown_section_skipped);
 	tcase_add_test(tc, test_disable_kept);

@@ -897,8 +897,8 @@ END_TEST
 
 /*
  * 8. A peer that takes the ClientHello and never answers: tls_timeout,
- * at the deadline (0.5 s) and not much after; with STARTTLS, the words
- * say it timed out in the dialogue, before any handshake.
+ * at the deadline (0.5 s) and not much after; with STARTTLS, it timed
+ * out reading the greeting, step 1 of the dialogue, before any handshake.
  */
 START_TEST(test_stall)
 {
@@ -919,12 +919,13 @@ START_TEST(test_stall)
 	assert_failed(st, "stall", "tls_timeout",
 	    "while in the TLS handshake");
 	/* an SMTP server that never greets: not the handshake's fault */
-	assert_failed(st, "nogreeting", "tls_timeout",
-	    "while in the STARTTLS dialogue");
+	assert_failed(st, "nogreeting", "read_timeout", "while reading");
 	t = show_get("nogreeting", &reply);
+	ck_assert_int_eq(jint(t, "last.step"), 1);
+	ck_assert_pstr_eq(jstr(t, "last.step_kind"), "expect");
 	ck_assert_msg(jstr(json_array_get(json_object_get(t, "history"), 0),
 	    "message") != NULL && strstr(jstr(json_array_get(json_object_get(
-	    t, "history"), 0), "message"), "in the STARTTLS dialogue") != NULL,
+	    t, "history"), 0), "message"), "while reading") != NULL,
 	    "the history says otherwise: %s", jstr(json_array_get(
 	    json_object_get(t, "history"), 0), "message"));
 	json_decref(reply);
@@ -1141,11 +1142,12 @@ srvlog_line(const char *log, unsigned port, const char *kv)
 /*
  * The STARTTLS targets of one protocol: one server that starts TLS, one
  * that refuses (-r).  "ok" is up through the dialogue and the handshake,
- * with SNI; "ip" (host 127.0.0.1) sends no SNI; "no" is tls_handshake in
- * words that quote the server's refusal.
+ * with SNI; "ip" (host 127.0.0.1) sends no SNI; "no" is rejected at the
+ * dialogue's step that read the refusal, in words that quote it.
  */
 static void
-starttls_case(const char *proto, const char *refusal, const char *cmds)
+starttls_case(const char *proto, const char *refusal, const char *cmds,
+    int step)
 {
 	const char *const okopts[] = { "-s", proto, "-B", "hello in TLS\\r\\n",
 	    NULL };
@@ -1182,10 +1184,14 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 	ck_assert_msg(jint(t, "ok") >= 1, "%s ip: %s", proto,
 	    jstr(t, "last_error"));
 	assert_tls_ok(t, "leaf.pem", 1, "ok");
-	snprintf(want, sizeof(want), "STARTTLS refused: %s", refusal);
-	assert_failed(st, "no", "tls_handshake", want);
+	snprintf(want, sizeof(want), "reply rejected: %s", refusal);
+	assert_failed(st, "no", "rejected", want);
 	ck_assert_pstr_eq(jstr(sys_target_get(st, "no"), "last_error"), want);
 	json_decref(st);
+	t = show_get("no", &reply);
+	ck_assert_int_eq(jint(t, "last.step"), step);
+	ck_assert_pstr_eq(jstr(t, "last.step_kind"), "expect");
+	json_decref(reply);
 
 	t = show_get("ok", &reply);
 	ck_assert_pstr_eq(jstr(t, "config.tls.starttls"), proto);
@@ -1226,7 +1232,7 @@ starttls_case(const char *proto, const char *refusal, const char *cmds)
 START_TEST(test_starttls_smtp)
 {
 	starttls_case("smtp", "454 4.7.0 TLS not available",
-	    "EHLO_futd.invalid|STARTTLS");
+	    "EHLO_futd.invalid|STARTTLS", 5);
 }
 END_TEST
 
@@ -1234,14 +1240,34 @@ END_TEST
 START_TEST(test_starttls_imap)
 {
 	starttls_case("imap", "a001 NO STARTTLS not available",
-	    "a001_STARTTLS");
+	    "a001_STARTTLS", 3);
 }
 END_TEST
 
 /* 14. STARTTLS: POP3 (STLS) */
 START_TEST(test_starttls_pop3)
 {
-	starttls_case("pop3", "-ERR STLS not available", "STLS");
+	starttls_case("pop3", "-ERR STLS not available", "STLS", 3);
+}
+END_TEST
+
+/* 14b. STARTTLS: FTP (AUTH TLS after a multi-line 220, wanting 234) */
+START_TEST(test_starttls_ftp)
+{
+	starttls_case("ftp", "534 TLS not available", "AUTH_TLS", 3);
+}
+END_TEST
+
+/*
+ * 14c. STARTTLS: XMPP (a client stream to the host, starttls among its
+ * features, <proceed/>); the refusal is <failure/>, quoted to the 64
+ * bytes a result keeps.
+ */
+START_TEST(test_starttls_xmpp)
+{
+	starttls_case("xmpp", "<failure xmlns='urn:ietf:params:xml:ns:xmpp-"
+	    "tls'/></stream:strea", "<?xml_version='1.0'?>|<stream:stream_to="
+	    "'localhost'_xmlns='jabber:client'", 4);
 }
 END_TEST
 
@@ -1272,11 +1298,11 @@ START_TEST(test_config)
 	    "  { name = \"a\"; host = \"localhost\"; port = 443;\n"
 	    "    sni = \"www.example.test\"; },\n"
 	    "  { name = \"b\"; host = \"localhost\"; port = 443; tls = true;\n"
-	    "    starttls = \"ftp\"; min_version = \"1.1\"; }\n);\n");
+	    "    starttls = \"gopher\"; min_version = \"1.1\"; }\n);\n");
 	ck_assert_int_eq(sys_run(argv, NULL, SYS_RUN_MS, &out), 1);
 	snprintf(want, sizeof(want), "%s:3: sni needs tls = true", fx.conf);
 	assert_has(out.err, want, "futd -n");
-	assert_has(out.err, "unknown starttls \"ftp\"", "futd -n");
+	assert_has(out.err, "unknown starttls \"gopher\"", "futd -n");
 	assert_has(out.err, "unknown min_version \"1.1\"", "futd -n");
 	sys_out_free(&out);
 
@@ -1348,6 +1374,8 @@ tls_suite(void)
 	tcase_add_test(tc, test_starttls_smtp);
 	tcase_add_test(tc, test_starttls_imap);
 	tcase_add_test(tc, test_starttls_pop3);
+	tcase_add_test(tc, test_starttls_ftp);
+	tcase_add_test(tc, test_starttls_xmpp);
 	tcase_add_test(tc, test_config);
 	suite_add_tcase(s, tc);
 

@@ -674,6 +674,18 @@ START_TEST(test_web_api)
 	json_decref(api);
 	json_decref(ctl);
 
+	/* trend=N as the control socket's: the last N latencies each */
+	curl("GET", "/api/status?trend=3&name=web-1", &r);
+	api = json_loads(r.body, 0, &jerr);
+	ck_assert_msg(api != NULL, "%s", r.body);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_array_get(
+	    json_object_get(api, "targets"), 0), "trend")), 3);
+	json_decref(api);
+	reply_free(&r);
+	curl("GET", "/api/status?trend=65", &r);
+	ck_assert_int_eq(r.status, 400);
+	reply_free(&r);
+
 	/* filtered as `futctl status --state down` */
 	curl("GET", "/api/status?state=down", &r);
 	api = json_loads(r.body, 0, &jerr);

@@ -198,12 +198,12 @@ for c in sorted(loops, key=len, reverse=True):
 HOUSE = [
     ("base", "log heap slab strlist"),
     ("core", "task"),
-    ("io", "net dns tls uring"),
+    ("io", "net dns tls uring step"),
     ("probe", "probe target_conf"),
     ("results", "results"),
     ("schedule", "target adhoc maint"),
     ("record", "events"),
-    ("config", "conf_keys conf_labels conf_host conf_syntax conf_value conf_read conf_target conf_dir conf reload daemon"),
+    ("config", "conf_keys conf_labels conf_host conf_syntax conf_value conf_read conf_target conf_steps conf_dir conf reload daemon"),
     ("serve", "alerts report control control_maint metrics html svg web web_query web_api web_target http hook jsonw proto sdnotify state state_file state_load"),
     ("main", "server futd"),
 ]

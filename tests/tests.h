@@ -30,6 +30,7 @@ Suite	*alerts_suite(void);
 Suite	*web_suite(void);
 TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
 Suite	*display_suite(void);
+TCase	*spark_tcase(void);		/* check_spark.c: in display */
 Suite	*state_suite(void);
 
 /* parts of conf_suite, each in a file of its own */

@@ -3,11 +3,13 @@
  *
  * openssl s_server plays a TLS peer well but cannot speak a plain-text
  * dialogue before the handshake; this one can.  Each connection gets the
- * greeting of its protocol (-s smtp, imap, pop3, or none for TLS at once),
- * its answers to the client's commands up to STARTTLS (STLS for POP3),
- * then the handshake, then it reads to EOF.  With -r it refuses STARTTLS
- * the way a server without a certificate does (SMTP "454", IMAP "NO",
- * POP3 "-ERR") and reads on in plain text.  Every connection it ends is
+ * greeting of its protocol (-s smtp, imap, pop3, ftp, xmpp, or none for
+ * TLS at once), its answers to the client's commands up to STARTTLS (STLS
+ * for POP3, AUTH TLS for FTP, <starttls/> for XMPP, whose "lines" end at
+ * '>'), then the handshake, then it reads to EOF.  With -r it refuses
+ * STARTTLS the way a server without a certificate does (SMTP "454", IMAP
+ * "NO", POP3 "-ERR", FTP "534", XMPP <failure/>) and reads on in plain
+ * text.  Every connection it ends is
  * one line of the log, so a test can check what the client said, which
  * name it sent in SNI and whether the handshake completed.
  *
@@ -46,6 +48,8 @@ enum proto {
 	PROTO_SMTP,
 	PROTO_IMAP,
 	PROTO_POP3,
+	PROTO_FTP,
+	PROTO_XMPP,
 };
 
 /*
@@ -65,27 +69,47 @@ struct dialogue {
 	} steps[2];
 	size_t		 nsteps;
 	const char	*refuse;
+	char		 eol;		/* a command's end: '\n', or '>' */
 };
 
 static const struct dialogue dialogues[] = {
-	[PROTO_NONE] = { "none", 0, NULL, NULL, { { NULL, NULL } }, 0, NULL },
+	[PROTO_NONE] = { "none", 0, NULL, NULL, { { NULL, NULL } }, 0, NULL,
+	    '\n' },
 	[PROTO_SMTP] = { "smtp", 0,
 	    "220-tlssrv.test ESMTP\r\n220 tlssrv.test at your service\r\n",
 	    "500 5.5.1 command unrecognized\r\n",
 	    { { "EHLO", "250-tlssrv.test greets you\r\n250-SIZE 1000\r\n"
 		"250 STARTTLS\r\n" },
 	      { "STARTTLS", "220 2.0.0 Ready to start TLS\r\n" } }, 2,
-	    "454 4.7.0 TLS not available\r\n" },
+	    "454 4.7.0 TLS not available\r\n", '\n' },
 	[PROTO_IMAP] = { "imap", 1,
 	    "* OK [CAPABILITY IMAP4rev1 STARTTLS] tlssrv ready\r\n",
 	    "BAD unknown command\r\n",
 	    { { "STARTTLS", "OK Begin TLS negotiation now\r\n" } }, 1,
-	    "NO STARTTLS not available\r\n" },
+	    "NO STARTTLS not available\r\n", '\n' },
 	[PROTO_POP3] = { "pop3", 0,
 	    "+OK tlssrv POP3 ready\r\n",
 	    "-ERR unknown command\r\n",
 	    { { "STLS", "+OK Begin TLS negotiation\r\n" } }, 1,
-	    "-ERR STLS not available\r\n" },
+	    "-ERR STLS not available\r\n", '\n' },
+	[PROTO_FTP] = { "ftp", 0,
+	    "220-tlssrv.test FTP\r\n220 ready\r\n",
+	    "500 unknown command\r\n",
+	    { { "AUTH", "234 AUTH TLS successful\r\n" } }, 1,
+	    "534 TLS not available\r\n", '\n' },
+	/* the client speaks first: its <?xml ...?> gets nothing back */
+	[PROTO_XMPP] = { "xmpp", 0, NULL, "",
+	    { { "<stream:stream", "<?xml version='1.0'?><stream:stream "
+		"from='tlssrv.test' id='t1' version='1.0' "
+		"xmlns='jabber:client' "
+		"xmlns:stream='http://etherx.jabber.org/streams'>"
+		"<stream:features><starttls "
+		"xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
+		"</starttls></stream:features>" },
+	      { "<starttls", "<proceed "
+		"xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" } }, 2,
+	    "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+	    "</stream:stream>", '>' },
 };
 
 enum conn_state {
@@ -149,10 +173,10 @@ usage(void)
 	    "  -k KEY      its private key (PEM)\n"
 	    "  -b ADDR     loopback address to bind: 127.0.0.0/8 or ::1 "
 	    "(default 127.0.0.1)\n"
-	    "  -s PROTO    the dialogue before TLS: smtp, imap, pop3 or none "
-	    "(default none)\n"
-	    "  -r          refuse STARTTLS (smtp 454, imap NO, pop3 -ERR), "
-	    "then read to EOF\n"
+	    "  -s PROTO    the dialogue before TLS: smtp, imap, pop3, ftp, "
+	    "xmpp or none (default none)\n"
+	    "  -r          refuse STARTTLS (smtp 454, imap NO, pop3 -ERR, ftp "
+	    "534, xmpp <failure/>), then read to EOF\n"
 	    "  -B TEXT     send TEXT over TLS after the handshake; "
 	    "\\r \\n \\t \\\\ decoded\n"
 	    "  -l LOGFILE  append one line per finished connection\n"
@@ -325,7 +349,7 @@ conn_command(struct conn *c, char *line)
 static int
 conn_plain(struct conn *c)
 {
-	char buf[READ_CHUNK];
+	char buf[READ_CHUNK], eol = dialogues[c->srv->proto].eol;
 	ssize_t n;
 	size_t i;
 
@@ -376,7 +400,10 @@ conn_plain(struct conn *c)
 		return 0;
 	for (i = 0; i < (size_t)n && !c->start_tls &&
 	    c->state == CONN_PLAIN; i++) {
-		if (buf[i] != '\n') {
+		if (buf[i] == '>' && eol == '>' &&
+		    c->linelen + 1 < sizeof(c->line))
+			c->line[c->linelen++] = buf[i];
+		if (buf[i] != eol) {
 			if (c->linelen + 1 >= sizeof(c->line)) {
 				snprintf(c->error, sizeof(c->error),
 				    "line too long");
@@ -483,7 +510,7 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	LIST_INSERT_HEAD(&srv->conns, c, entry);
 	if (srv->proto == PROTO_NONE)
 		c->start_tls = 1;
-	else
+	else if (dialogues[srv->proto].greeting != NULL)
 		conn_queue(c, NULL, dialogues[srv->proto].greeting);
 	conn_step(c);
 }
@@ -608,7 +635,7 @@ main(int argc, char *argv[])
 	if (srv_port_parse(argv[0], &port) == -1)
 		usage();
 	if (srv.refuse && srv.proto == PROTO_NONE) {
-		warnx("-r needs -s smtp, imap or pop3");
+		warnx("-r needs -s smtp, imap, pop3, ftp or xmpp");
 		usage();
 	}
 	if (text != NULL && (errstr = srv_text_decode(text, 0, &srv.text,
