@@ -28,7 +28,7 @@ static const char html_style[] =
 	"th{background:#f6f8fa;font-weight:600}"
 	"td.num{text-align:right;white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}"
-	"td.name{white-space:nowrap}"
+	"td.name{white-space:nowrap}td.fail{color:#d1242f;font-weight:600}"
 	"td.err{max-width:22em;overflow-wrap:anywhere;color:#57606a}"
 	".st{display:inline-block;min-width:5.5em;padding:1px 6px;"
 	"border-radius:3px;font-weight:600;text-align:center;color:#fff}"

@@ -21,6 +21,7 @@
 #include "html.h"
 #include "probe.h"
 #include "results.h"
+#include "step.h"
 #include "svg.h"
 #include "target.h"
 #include "target_conf.h"
@@ -249,6 +250,84 @@ web_target_settings(struct evbuffer *out, const struct target *tg)
 	html_lit(out, "</dl>\n");
 }
 
+/* A step's pattern: its bytes, or its regex between slashes. */
+static void
+web_pattern(struct evbuffer *out, const char *what,
+    const struct step_pattern *p)
+{
+	if (p->bytes == NULL && p->text == NULL)
+		return;
+	evbuffer_add_printf(out, "%s <code>", what);
+	if (p->text != NULL) {
+		html_lit(out, "/");
+		html_text(out, p->text);
+		html_lit(out, "/");
+	} else
+		html_bytes(out, p->bytes, p->len);
+	html_lit(out, "</code> ");
+}
+
+/*
+ * How long a step of the last probe took, from where it began: its end,
+ * or the probe's for the one that failed; NULL for one not reached.
+ */
+static const char *
+web_step_time(char *buf, size_t len, const struct target_rare *rare,
+    const struct probe_result *last, unsigned i, uint32_t *start)
+{
+	uint32_t end = rare->step_us[i + 1];
+	char num[HTML_NUM];
+
+	if (end == 0 && (last == NULL || last->step != i + 1))
+		return NULL;
+	if (end == 0)
+		end = last->latency_us;
+	snprintf(buf, len, "%s%s", html_ms(num, sizeof(num), end >= *start ?
+	    end - *start : 0), rare->step_us[i + 1] == 0 ? ", failed" : "");
+	*start = end;
+	return buf;
+}
+
+/* Its steps, what each does, and how long each took in the last probe. */
+static void
+web_target_steps(struct evbuffer *out, const struct target *tg,
+    const struct probe_result *last)
+{
+	const struct target_rare *rare = tg->rare;
+	const struct step *st;
+	uint32_t start;
+	const char *took;
+	char buf[64];
+	unsigned i;
+
+	if (rare == NULL || rare->steps == NULL || rare->steps->n == 0)
+		return;
+	html_lit(out, "<h2>Steps</h2><table class=\"steps\"><thead><tr>"
+	    "<th>#</th><th>step</th><th>from</th><th>what</th><th>last "
+	    "probe</th></tr></thead><tbody>\n");
+	start = rare->step_us != NULL ? rare->step_us[0] : 0;
+	for (i = 0; i < rare->steps->n; i++) {
+		st = &rare->steps->s[i];
+		evbuffer_add_printf(out, "<tr><td class=\"num\">%u</td><td>%s"
+		    "</td><td>%s</td><td>", i + 1, step_kind_name(st->kind),
+		    step_origin_name(st->origin));
+		if (st->kind == STEP_SEND && st->data != NULL) {
+			html_lit(out, "<code>");
+			html_bytes(out, st->data, st->len);
+			html_lit(out, "</code>");
+		} else if (st->kind == STEP_SEND)
+			html_lit(out, "the payload");
+		web_pattern(out, "expect", &st->expect);
+		web_pattern(out, "reject", &st->reject);
+		took = rare->step_us != NULL ? web_step_time(buf, sizeof(buf),
+		    rare, last, i, &start) : NULL;
+		evbuffer_add_printf(out, "</td><td class=\"num%s\">%s</td></tr>"
+		    "\n", took != NULL && strstr(took, "failed") != NULL ?
+		    " fail" : "", took != NULL ? took : "\xe2\x80\x94");
+	}
+	html_lit(out, "</tbody></table>\n");
+}
+
 /* Its events, newest first: one walk of the ring, back from its head. */
 static void
 web_target_events(struct evbuffer *out, const struct daemon *d,
@@ -299,6 +378,7 @@ web_target_page(struct web_stream *ws, const struct daemon *d,
 	web_target_figures(out, tg, last);
 	web_target_graph(out, tg);
 	web_target_last(out, tg, last);
+	web_target_steps(out, tg, last);
 	web_target_settings(out, tg);
 	web_target_events(out, d, tg);
 	html_lit(out, "<footer><a href=\"/\">all targets</a></footer>\n"

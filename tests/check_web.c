@@ -513,6 +513,52 @@ START_TEST(test_web_cert_dom)
 }
 END_TEST
 
+/* A target's steps on its page: each, what it does, how long it took. */
+START_TEST(test_web_steps)
+{
+	static const char *const pong[] = { "-m", "respond", "-B",
+	    "+PONG\\r\\n", NULL };
+	struct sys_srv srv;
+	struct reply r;
+	uint64_t deadline;
+	json_t *st;
+	int done;
+
+	ck_assert(sys_testsrv(&srv, pong, 1, NULL) == 0);
+	http_port = sys_free_port();
+	sys_write_filef(fx.conf, "http_listen = \"127.0.0.1:%u\";\n"
+	    "targets = ({ name = \"steps\"; host = \"127.0.0.1\"; port = %u; "
+	    "interval = 0.2; timeout = 1; steps = ( "
+	    "{ send = \"<script>x</script>\\r\\n\"; }, "
+	    "{ expect = \"+PONG\"; }, "
+	    "{ expect_regex = \"<b>|never\"; timeout = 0.1; } ); });\n",
+	    http_port, srv.port[0]);
+	sys_fx_futd(&fx);
+	deadline = sys_now_ms() + WEB_SETTLE_MS;
+	do {
+		ck_assert_msg(sys_left_ms(deadline) > 0, "no result");
+		sys_sleep_ms(100);
+		st = sys_status_get(fx.sock);
+		done = sys_jint(sys_target_get(st, "steps"), "failed") > 0;
+		json_decref(st);
+	} while (!done);
+	curl("GET", "/target/steps", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "<h2>Steps</h2>") != NULL &&
+	    count(r.body, "</td></tr>\n") >= 3, "%s", r.body);
+	ck_assert_msg(strstr(r.body, "<code>&lt;script&gt;x&lt;/script&gt;"
+	    "\\x0d\\x0a</code>") != NULL, "the send step: %s", r.body);
+	ck_assert(strstr(r.body, "expect <code>+PONG</code>") != NULL);
+	ck_assert(strstr(r.body, "expect <code>/&lt;b&gt;|never/</code>") !=
+	    NULL);
+	ck_assert_msg(count(r.body, "<td class=\"num fail\">") == 1 &&
+	    strstr(r.body, " ms, failed</td>") != NULL, "the third step "
+	    "failed: %s", r.body);
+	ck_assert(count(r.body, "<script") == 0);
+	reply_free(&r);
+}
+END_TEST
+
 /* PNG's IHDR: width and height, big-endian, at bytes 16 and 20 */
 static unsigned
 png_u32(const unsigned char *p)
@@ -862,6 +908,7 @@ web_suite(void)
 	tcase_add_test(tc, test_web_list_dom);
 	tcase_add_test(tc, test_web_target_dom);
 	tcase_add_test(tc, test_web_cert_dom);
+	tcase_add_test(tc, test_web_steps);
 	tcase_add_test(tc, test_web_screenshot);
 	tcase_add_test(tc, test_web_filter);
 	tcase_add_test(tc, test_web_api);
