@@ -3,12 +3,14 @@
  * starttls preset and the shorthands expanded, each marked), the step a
  * failed result names, and probe's step-by-step times.
  *
- * steps:       1 expect  /(^|\n)220 [^\n]*\n/, reject /.../  (starttls)
- *              2 send    "EHLO futd.invalid\x0d\x0a"          (starttls)
- *              ...
- *              6 tls                                           (starttls)
+ * steps:        1 expect /(^|\n)220 [^\n]*\n/, reject /.../
+ *               2 send   "EHLO futd.invalid\x0d\x0a"
+ *               ...
+ *               6 tls
+ *              (1-6 from starttls)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "field.h"
@@ -91,27 +93,69 @@ steps_words(char *buf, size_t size, const json_t *st)
 	    lim, tmo);
 }
 
-/* show: the steps of conf, one line each */
+/* a step's line: its words wrapped under themselves, not under the label */
+static void
+steps_line(const char *label, size_t n, const char *kind, const char *words)
+{
+	char *line;
+
+	if ((words[0] != '\0' ? asprintf(&line, "%2zu %-6s %s", n, kind,
+	    words) : asprintf(&line, "%2zu %s", n, kind)) == -1)
+		return;
+	printf("%-13s", label);
+	print_wrap(stdout, line, 13, 13 + 10, print_columns());
+	putchar('\n');
+	free(line);
+}
+
+/*
+ * Where the steps not written in `steps` come from, in runs: "(1-6 from
+ * starttls, 7 from payload, 8 from expect)"; "" when all are the target's.
+ */
+static void
+steps_origins(char *buf, size_t size, const json_t *steps)
+{
+	const char *from, *run = NULL;
+	size_t i, n = json_array_size(steps), first = 0, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i <= n; i++) {
+		from = i < n ? field_str(json_array_get(steps, i), "from") :
+		    NULL;
+		if (from != NULL && run != NULL && strcmp(from, run) == 0)
+			continue;
+		if (run != NULL && strcmp(run, "steps") != 0 && o + 1 < size)
+			o += (size_t)snprintf(buf + o, size - o, "%s%zu%s%.0zu "
+			    "from %s", o == 0 ? "(" : ", ", first + 1,
+			    i - first > 1 ? "-" : "", i - first > 1 ? i : 0,
+			    run);
+		run = from;
+		first = i;
+	}
+	if (o > 0 && o + 2 < size)
+		snprintf(buf + o, size - o, ")");
+}
+
+/* show: the steps of conf, one line each, then where they come from */
 void
 text_steps(const json_t *conf)
 {
 	const json_t *steps = json_object_get(conf, "steps"), *st;
-	const char *kind, *from;
-	char words[1400];
+	const char *kind;
+	char words[1400], from[256];
 	size_t i;
 
 	if (!json_is_array(steps) || json_array_size(steps) == 0)
 		return;
 	json_array_foreach(steps, i, st) {
 		kind = field_str(st, "kind");
-		from = field_str(st, "from");
 		steps_words(words, sizeof(words), st);
-		text_kv(i == 0 ? "steps:" : "", "%2zu %-6s %s%s%s%s", i + 1,
-		    kind != NULL ? kind : "-", words, from != NULL &&
-		    strcmp(from, "steps") != 0 ? (words[0] ? "  (" : "(") : "",
-		    from != NULL && strcmp(from, "steps") != 0 ? from : "",
-		    from != NULL && strcmp(from, "steps") != 0 ? ")" : "");
+		steps_line(i == 0 ? "steps:" : "", i + 1,
+		    kind != NULL ? kind : "-", words);
 	}
+	steps_origins(from, sizeof(from), steps);
+	if (from[0] != '\0')
+		text_kv("", "%s", from);
 }
 
 /* " at step 4 (expect)", or "" when the result names no step */

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "step.h"
 #include "results.h"
 #include "strlist.h"
 #include "target_conf.h"
@@ -199,6 +200,51 @@ check_message(const char *path, const char *msg, int include)
 	CHECK(*rest != '\0');
 }
 
+/* A target's steps as the loader promises them (conf_steps.c). */
+static void
+check_steps(const struct target_conf *tc)
+{
+	const struct steps *ss = tc->steps;
+	const struct step *st;
+	unsigned i, ntls = 0;
+	uint32_t lim;
+
+	CHECK(tc->kind != PROBE_STEPS || ss != NULL);
+	CHECK((tc->expect == NULL && tc->expect_regex == NULL) ||
+	    (ss != NULL && ss->n > 0 && ss->s[ss->n - 1].kind == STEP_EXPECT));
+	if (ss == NULL)
+		return;
+	CHECK(ss->n >= 1 && ss->n <= STEPS_MAX);
+	for (i = 0; i < ss->n; i++) {
+		st = &ss->s[i];
+		CHECK(st->kind <= STEP_TLS);
+		CHECK(st->timeout_us < tc->timeout_us);
+		if (st->kind == STEP_TLS) {
+			ntls++;
+			CHECK(tc->tls != NULL);
+		}
+		if (st->kind == STEP_SEND)
+			CHECK(st->data != NULL ? st->len > 0 :
+			    tc->kind == PROBE_HELLO);
+		else
+			CHECK(st->data == NULL && st->len == 0);
+		if (st->kind == STEP_EXPECT) {
+			/* one pattern: bytes or a regex */
+			CHECK((st->expect.bytes != NULL) !=
+			    (st->expect.regex != NULL));
+			lim = st->read_limit != 0 ? st->read_limit :
+			    tc->read_limit;
+			CHECK(lim <= ss->read_max);
+		} else {
+			CHECK(st->expect.bytes == NULL &&
+			    st->expect.regex == NULL);
+			CHECK(st->reject.bytes == NULL &&
+			    st->reject.regex == NULL && st->read_limit == 0);
+		}
+	}
+	CHECK(ntls <= 1 && (ntls == 1) == (ss->has_tls != 0));
+}
+
 static void
 check_conf(const struct conf *c, const char *path)
 {
@@ -231,15 +277,16 @@ check_conf(const struct conf *c, const char *path)
 		CHECK(tc->rise >= 1 && tc->rise <= 100);
 		CHECK(tc->fall >= 1 && tc->fall <= 100);
 		CHECK(tc->flap < FLAP_KEEP);
-		CHECK(tc->kind == PROBE_PEERADDR || tc->kind == PROBE_HELLO);
+		CHECK(tc->kind == PROBE_PEERADDR || tc->kind == PROBE_HELLO ||
+		    tc->kind == PROBE_STEPS);
 		CHECK(tc->kind == PROBE_HELLO ? tc->payload != NULL :
 		    tc->payload == NULL);
 		CHECK(tc->addrs <= ADDRS_EACH && tc->close <= CLOSE_RST);
 		CHECK(tc->family == AF_UNSPEC || tc->family == AF_INET ||
 		    tc->family == AF_INET6);
 		CHECK((tc->expect == NULL) == (tc->expect_len == 0));
-		CHECK((tc->regex == NULL) == (tc->expect_regex == NULL));
-		CHECK(tc->expect == NULL || tc->regex == NULL);
+		CHECK(tc->expect == NULL || tc->expect_regex == NULL);
+		check_steps(tc);
 		/* a TLS target's SSL_CTX is built at load (conf_tls) */
 		CHECK(tc->tls == NULL || tc->tls->ctx != NULL);
 		CHECK(target_conf_compare(tc, tc) == TARGET_CONF_SAME);
