@@ -191,7 +191,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(req.cmd > CTL_NONE && req.cmd <= CTL_METRICS);
 		CHECK(req.error == NULL);
 		CHECK(req.usage != NULL && *req.usage != '\0');
-		CHECK(req.nargs >= 0 && req.nargs <= 2);
+		CHECK(req.nargs >= 0 && req.nargs <= PROTO_MAX_WORDS - 2);
 		CHECK(req.nargs == 0 ? req.arg == NULL :
 		    req.arg == req.args[0]);
 		for (a = 0; a < req.nargs; a++) {
