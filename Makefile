@@ -54,7 +54,7 @@ DAEMON_SRCS	 = daemon/heap.c daemon/slab.c daemon/task.c daemon/net.c daemon/uri
 		   daemon/conf.c daemon/conf_value.c daemon/conf_labels.c daemon/conf_target.c daemon/conf_steps.c \
 		   daemon/conf_dir.c daemon/conf_read.c daemon/conf_keys.c \
 		   daemon/conf_host.c daemon/conf_syntax.c daemon/daemon.c daemon/log.c \
-		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/alerts.c daemon/http.c daemon/hook.c daemon/control.c \
+		   daemon/proto.c daemon/report.c daemon/jsonw.c daemon/events.c daemon/adhoc.c daemon/metrics.c daemon/alerts.c daemon/html.c daemon/svg.c daemon/web_query.c daemon/web_api.c daemon/web_target.c daemon/web.c daemon/http.c daemon/hook.c daemon/control.c \
 		   daemon/sdnotify.c daemon/reload.c daemon/state.c daemon/state_file.c \
 		   daemon/state_load.c daemon/server.c
 CLIENT_SRCS	 = client/parser.c client/ctl.c client/output.c client/output_maint.c client/output_steps.c \

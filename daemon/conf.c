@@ -107,24 +107,41 @@ conf_dns(struct conf_ctx *ctx, const config_setting_t *root, struct conf *c)
 	}
 }
 
+/*
+ * http_listen, and metrics_listen, its name before the listener served
+ * more than /metrics: either, not both (which would win is a guess).
+ */
 static void
-conf_metrics_listen(struct conf_ctx *ctx, const config_setting_t *root,
+conf_http_listen(struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *c)
 {
-	const config_setting_t *s;
+	const config_setting_t *s, *old;
 	struct sockaddr_storage ss;
-	const char *v;
+	const char *v, *key = "http_listen";
 	int sslen = sizeof(ss);
 
-	if ((s = config_setting_get_member(root, "metrics_listen")) == NULL ||
-	    (v = conf_string(ctx, s, "metrics_listen")) == NULL)
+	s = config_setting_get_member(root, "http_listen");
+	old = config_setting_get_member(root, "metrics_listen");
+	if (s != NULL && old != NULL) {
+		conf_error(ctx, old, "metrics_listen and http_listen both "
+		    "set: metrics_listen is http_listen's old name; keep "
+		    "http_listen only");
+		return;
+	}
+	if (s == NULL) {
+		s = old;
+		key = "metrics_listen";
+	}
+	if (s == NULL || (v = conf_string(ctx, s, key)) == NULL)
 		return;
 	if (evutil_parse_sockaddr_port(v, (struct sockaddr *)&ss,
 	    &sslen) == -1 || strchr(v, ':') == NULL)
-		conf_error(ctx, s, "metrics_listen \"%s\" must be "
-		    "address:port, e.g. 127.0.0.1:9464", v);
-	else
-		c->metrics_listen = strdup(v);
+		conf_error(ctx, s, "%s \"%s\" must be address:port, e.g. "
+		    "127.0.0.1:9464", key, v);
+	else {
+		c->http_listen = strdup(v);
+		c->http_listen_key = key;
+	}
 }
 
 /* state_file and state_save (state.c) */
@@ -345,7 +362,7 @@ conf_main(struct conf_ctx *ctx, const config_setting_t *root,
 			c->max_inflight = (unsigned)x;
 	}
 	conf_dns(ctx, root, c);
-	conf_metrics_listen(ctx, root, c);
+	conf_http_listen(ctx, root, c);
 	conf_on_change(ctx, root, c);
 	conf_alerts(ctx, root, c);
 	conf_shard(ctx, root, c);
@@ -661,7 +678,7 @@ conf_free(struct conf *c)
 	free(c->path);
 	free(c->control_socket);
 	free(c->log_level);
-	free(c->metrics_listen);
+	free(c->http_listen);
 	free(c->on_change);
 	free(c->state_file);
 	for (i = 0; i < c->nam_urls; i++)

@@ -77,7 +77,8 @@ struct conf {
 	uint64_t		 dns_cache_max_us;
 	unsigned		 max_inflight;	/* 0: no cap */
 	unsigned		 events;	/* event ring size */
-	char			*metrics_listen;	/* NULL: no HTTP listener */
+	char			*http_listen;	/* NULL: no HTTP listener */
+	const char		*http_listen_key;	/* or metrics_listen */
 	char			*on_change;	/* hook.c's program, or NULL */
 	unsigned		 on_change_max;	/* hooks running at once */
 	uint64_t		 on_change_timeout_us;

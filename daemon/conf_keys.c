@@ -16,7 +16,8 @@
 /* sorted: looked up by bsearch */
 const char *const conf_top_keys[] = {
 	"alert_resend", "alertmanager_urls", "control_socket", "defaults",
-	"dns_attempts", "dns_cache_max", "dns_timeout", "events", "history", "log_level", "max_inflight",
+	"dns_attempts", "dns_cache_max", "dns_timeout", "events", "history",
+	"http_listen", "log_level", "max_inflight",
 	"metrics_listen", "nameservers", "on_change", "on_change_max",
 	"on_change_timeout", "shard", "state_file", "state_save", "targets",
 	"targets_dir", NULL

@@ -1,15 +1,21 @@
 /*
- * http.c - the metrics listener (`metrics_listen = "ADDR:PORT"`): GET
- * /metrics on libevent's evhttp, on the daemon's one reactor.
+ * http.c - the HTTP listener (`http_listen = "ADDR:PORT"`, formerly
+ * `metrics_listen`) on libevent's evhttp, on the daemon's one reactor.
+ * It routes; metrics.c renders /metrics, web.c the rest (web.h).
  *
  *	GET /metrics	200, the Prometheus text format 0.0.4; OpenMetrics
  *			1.0 when Accept names application/openmetrics-text
- *	HEAD /metrics	200, the headers only
+ *	GET /		the status page (web.c); ?name=GLOB&state=S&page=N
+ *	GET /target/NAME	one target's page (web_target.c)
+ *	GET /api/status, GET /api/target/NAME
+ *			futctl --json status, show NAME (web_api.c)
+ *	HEAD		200 (or 404, 400), the headers only
  *	other methods	405 (Allow: GET, HEAD)
- *	other paths	404
+ *	other paths	404, as is a target futd does not have
  *
- * The reply is streamed: a chunk of about HTTP_CHUNK bytes is rendered
- * (metrics.c's cursor), handed to the connection, and the next one is
+ * Every reply is streamed: a chunk of about HTTP_CHUNK bytes is rendered
+ * (metrics.c's cursor, or web.c's), handed to the connection, and the
+ * next one is
  * rendered only once the client has taken it all and a zero-timeout timer
  * has given the reactor back to the probes.  A scrape of 100 000 targets
  * (560 MB) so never holds the loop for more than a chunk's rendering
@@ -61,8 +67,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
-
-/* metrics.c's cursor; belongs in metrics.h (asked for) */
+#include "web.h"
 
 #define HTTP_MAX_HEADERS	(8 * 1024)
 #define HTTP_MAX_BODY		1024
@@ -75,6 +80,10 @@
 #define CT_TEXT		"text/plain; version=0.0.4; charset=utf-8"
 #define CT_OPENMETRICS	"application/openmetrics-text; version=1.0.0; " \
 			"charset=utf-8"
+/* the pages fetch nothing and run nothing, whatever a string slips in */
+#define WEB_CSP		"default-src 'none'; style-src 'unsafe-inline'; " \
+			"form-action 'self'; base-uri 'none'; " \
+			"frame-ancestors 'none'"
 
 struct http;
 
@@ -84,9 +93,10 @@ struct http_conn {
 	struct evhttp_connection	*evcon;	/* NULL until attached */
 	struct event			*deadline;	/* for its request */
 	int				 over;	/* beyond HTTP_MAX_CONNS */
-	/* a /metrics reply on its way */
+	/* a reply on its way: /metrics (ms) or a page (ws) */
 	struct evhttp_request		*req;
 	struct metrics_stream		*ms;
+	struct web_stream		*ws;
 	struct evbuffer			*chunk;
 	struct event			*next_ev;	/* renders the next chunk */
 	TAILQ_ENTRY(http_conn)		 entry;
@@ -149,7 +159,7 @@ http_count(struct http *h, int delta)
 		if (full && (h->full_warned_us == 0 || clock_mono_us() -
 		    h->full_warned_us >= HTTP_WARN_EVERY_US)) {
 			h->full_warned_us = clock_mono_us();
-			log_warnx("metrics: %zu connections, not accepting "
+			log_warnx("http: %zu connections, not accepting "
 			    "more for now", h->nconns);
 		}
 		http_listen_update(h);
@@ -168,6 +178,7 @@ http_conn_free(struct http_conn *c, struct http_conns *list)
 	if (c->chunk != NULL)
 		evbuffer_free(c->chunk);
 	metrics_stream_free(c->ms);
+	web_free(c->ws);
 	http_count(c->h, -1);
 	free(c);
 }
@@ -186,7 +197,7 @@ http_close_cb(struct evhttp_connection *evcon, void *arg)
 	 * it and goes with it.
 	 */
 	if (c->req != NULL && evhttp_request_get_connection(c->req) == NULL) {
-		log_debug("metrics: a reply cut short (client gone or too "
+		log_debug("http: a reply cut short (client gone or too "
 		    "slow)");
 		evhttp_send_reply_end(c->req);
 	}
@@ -285,7 +296,7 @@ http_accept_error_cb(struct evconnlistener *lev, void *arg)
 	struct timeval one = { 1, 0 };
 
 	(void)lev;
-	log_warn("metrics: accept");
+	log_warn("http: accept");
 	h->paused = 1;
 	http_listen_update(h);
 	evtimer_add(h->resume_ev, &one);
@@ -376,10 +387,13 @@ http_next_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	r = metrics_stream_next(c->ms, c->h->d, c->chunk, HTTP_CHUNK);
+	if (c->ms != NULL)
+		r = metrics_stream_next(c->ms, c->h->d, c->chunk, HTTP_CHUNK);
+	else
+		r = web_next(c->ws, c->h->d, c->chunk, HTTP_CHUNK);
 	if (r == -1) {
 		/* a cut reply must not look whole: drop the connection */
-		log_warnx("metrics: out of memory rendering, connection "
+		log_warnx("http: out of memory rendering, connection "
 		    "dropped");
 		evhttp_connection_free(c->evcon);	/* calls http_close_cb */
 		return;
@@ -395,56 +409,22 @@ http_next_cb(evutil_socket_t fd, short what, void *arg)
 	c->req = NULL;
 	metrics_stream_free(c->ms);
 	c->ms = NULL;
+	web_free(c->ws);
+	c->ws = NULL;
 	/* the next request, if any, within the deadline again */
 	evtimer_add(c->deadline, &http_timeout);
 }
 
+/*
+ * The reply's headers are set and c->ms or c->ws holds its renderer: send
+ * them, then the chunks.
+ */
 static void
-http_request_cb(struct evhttp_request *req, void *arg)
+http_stream(struct http_conn *c, struct evhttp_request *req)
 {
-	struct http *h = arg;
-	struct http_conn *c;
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	const char *conn;
-	int om;
 
-	c = http_conn_find(h, evhttp_request_get_connection(req));
-	if (c != NULL)
-		evtimer_del(c->deadline);
-	if (c == NULL || c->over) {
-		http_error(req, 503, "Service Unavailable",
-		    "too many connections", "Retry-After", "10");
-		return;
-	}
-	if (path == NULL || strcmp(path, "/metrics") != 0) {
-		http_error(req, HTTP_NOTFOUND, "Not Found", "try /metrics",
-		    NULL, NULL);
-		return;
-	}
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		http_error(req, HTTP_BADMETHOD, "Method Not Allowed", NULL,
-		    "Allow", "GET, HEAD");
-		return;
-	}
-	om = http_wants_openmetrics(evhttp_find_header(in, "Accept"));
-	evhttp_add_header(out, "Content-Type", om ? CT_OPENMETRICS : CT_TEXT);
-	if (cmd == EVHTTP_REQ_HEAD) {
-		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
-		evtimer_add(c->deadline, &http_timeout);
-		return;
-	}
-	if ((c->chunk == NULL && (c->chunk = evbuffer_new()) == NULL) ||
-	    (c->next_ev == NULL && (c->next_ev = evtimer_new(h->base,
-	    http_next_cb, c)) == NULL) ||
-	    (c->ms = metrics_stream_new(om)) == NULL) {
-		http_error(req, HTTP_INTERNAL, "Internal Server Error",
-		    "out of memory", NULL, NULL);
-		return;
-	}
 	/*
 	 * An HTTP/1.0 client that asks to keep the connection would get
 	 * "Content-Length: 0" from evhttp before a body of unknown length:
@@ -457,6 +437,113 @@ http_request_cb(struct evhttp_request *req, void *arg)
 	c->req = req;
 	evhttp_send_reply_start(req, HTTP_OK, "OK");
 	evtimer_add(c->next_ev, &http_now);
+}
+
+/* a reply's buffer and timer, kept for the connection's next ones */
+static int
+http_conn_ready(struct http_conn *c)
+{
+	return (c->chunk != NULL || (c->chunk = evbuffer_new()) != NULL) &&
+	    (c->next_ev != NULL || (c->next_ev = evtimer_new(c->h->base,
+	    http_next_cb, c)) != NULL) ? 0 : -1;
+}
+
+static void
+http_metrics(struct http_conn *c, struct evhttp_request *req, int head)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	int om;
+
+	om = http_wants_openmetrics(evhttp_find_header(in, "Accept"));
+	evhttp_add_header(out, "Content-Type", om ? CT_OPENMETRICS : CT_TEXT);
+	if (head) {
+		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+		evtimer_add(c->deadline, &http_timeout);
+		return;
+	}
+	if (http_conn_ready(c) == -1 || (c->ms = metrics_stream_new(om)) ==
+	    NULL) {
+		http_error(req, HTTP_INTERNAL, "Internal Server Error",
+		    "out of memory", NULL, NULL);
+		return;
+	}
+	http_stream(c, req);
+}
+
+/* Any other path: web.c's, or 404. */
+static void
+http_web(struct http_conn *c, struct evhttp_request *req, const char *path,
+    const char *query, enum evhttp_cmd_type cmd)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct web_stream *ws;
+	const char *ctype = NULL;
+	char why[160];
+	int code;
+
+	code = web_open(c->h->d, path != NULL ? path : "", query, &ws, &ctype,
+	    why, sizeof(why));
+	if (code != 200) {
+		http_error(req, code, code == HTTP_NOTFOUND ? "Not Found" :
+		    code == HTTP_BADREQUEST ? "Bad Request" :
+		    "Internal Server Error", why, NULL, NULL);
+		return;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		web_free(ws);
+		http_error(req, HTTP_BADMETHOD, "Method Not Allowed", NULL,
+		    "Allow", "GET, HEAD");
+		return;
+	}
+	evhttp_add_header(out, "Content-Type", ctype);
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(out, "Content-Security-Policy", WEB_CSP);
+	if (cmd == EVHTTP_REQ_HEAD) {
+		web_free(ws);
+		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+		evtimer_add(c->deadline, &http_timeout);
+		return;
+	}
+	if (http_conn_ready(c) == -1) {
+		web_free(ws);
+		http_error(req, HTTP_INTERNAL, "Internal Server Error",
+		    "out of memory", NULL, NULL);
+		return;
+	}
+	c->ws = ws;
+	http_stream(c, req);
+}
+
+static void
+http_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	struct http_conn *c;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+
+	c = http_conn_find(h, evhttp_request_get_connection(req));
+	if (c != NULL)
+		evtimer_del(c->deadline);
+	if (c == NULL || c->over) {
+		http_error(req, 503, "Service Unavailable",
+		    "too many connections", "Retry-After", "10");
+		return;
+	}
+	if (path == NULL || strcmp(path, "/metrics") != 0) {
+		http_web(c, req, path, uri != NULL ? evhttp_uri_get_query(uri) :
+		    NULL, cmd);
+		return;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		http_error(req, HTTP_BADMETHOD, "Method Not Allowed", NULL,
+		    "Allow", "GET, HEAD");
+		return;
+	}
+	http_metrics(c, req, cmd == EVHTTP_REQ_HEAD);
 }
 
 struct http *
@@ -475,7 +562,7 @@ http_start(struct daemon *d, struct event_base *base, const char *listen,
 	memset(&ss, 0, sizeof(ss));
 	if (evutil_parse_sockaddr_port(listen, sa, &sslen) == -1 ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)) {
-		snprintf(err, errlen, "metrics_listen %s: not ADDRESS:PORT",
+		snprintf(err, errlen, "%s: not ADDRESS:PORT",
 		    listen);
 		return NULL;
 	}
@@ -487,13 +574,13 @@ http_start(struct daemon *d, struct event_base *base, const char *listen,
 		port = ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
 	}
 	if (inet_ntop(sa->sa_family, a, host, sizeof(host)) == NULL) {
-		snprintf(err, errlen, "metrics_listen %s: %s", listen,
+		snprintf(err, errlen, "%s: %s", listen,
 		    strerror(errno));
 		return NULL;
 	}
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		snprintf(err, errlen, "metrics_listen %s: out of memory",
+		snprintf(err, errlen, "%s: out of memory",
 		    listen);
 		return NULL;
 	}
@@ -505,7 +592,7 @@ http_start(struct daemon *d, struct event_base *base, const char *listen,
 	    (h->attach_ev = event_new(base, -1, 0, http_attach_cb, h)) ==
 	    NULL ||
 	    (h->resume_ev = evtimer_new(base, http_resume_cb, h)) == NULL) {
-		snprintf(err, errlen, "metrics_listen %s: out of memory",
+		snprintf(err, errlen, "%s: out of memory",
 		    listen);
 		http_free(h);
 		return NULL;
@@ -526,7 +613,7 @@ http_start(struct daemon *d, struct event_base *base, const char *listen,
 	if ((h->bound = evhttp_bind_socket_with_handle(h->eh, host, port)) ==
 	    NULL) {
 		e = errno;
-		snprintf(err, errlen, "metrics_listen %s: %s%s", listen,
+		snprintf(err, errlen, "%s: %s%s", listen,
 		    e != 0 ? strerror(e) : "cannot listen", e == EADDRINUSE ?
 		    " (another program listens there: `ss -ltnp` names it; "
 		    "choose another port)" : e == EADDRNOTAVAIL ? " (no "

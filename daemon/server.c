@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -93,14 +94,17 @@ server_on_state(struct daemon *d, struct target *tg, enum target_state before,
 }
 
 /*
- * The metrics listener follows the config: started, moved or stopped.  A
- * listener that cannot start is an error at start-up and a warning on
- * reload (probing goes on; the old listener, if any, stays).
+ * The HTTP listener (status pages, /metrics) follows the config: started,
+ * moved or stopped.  A listener that cannot start is an error at start-up
+ * and a warning on reload (probing goes on; the old listener, if any,
+ * stays).
  */
 static int
-server_http(struct server *s, const char *listen, char *err, size_t errlen)
+server_http(struct server *s, const struct conf *c, char *err, size_t errlen)
 {
+	const char *listen = c->http_listen;
 	struct http *h;
+	char why[256];
 
 	if (listen == NULL) {
 		http_free(s->http);
@@ -116,11 +120,15 @@ server_http(struct server *s, const char *listen, char *err, size_t errlen)
 	s->http = NULL;
 	free(s->http_listen);
 	s->http_listen = NULL;
-	if ((h = http_start(&s->d, s->base, listen, err, errlen)) == NULL)
+	/* the error names the key the config used */
+	if ((h = http_start(&s->d, s->base, listen, why, sizeof(why))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s %s", c->http_listen_key, why);
 		return -1;
+	}
 	s->http = h;
 	s->http_listen = strdup(listen);
-	log_info("metrics on http://%s/metrics", listen);
+	log_info("status page on http://%s/, metrics on /metrics", listen);
 	return 0;
 }
 
@@ -146,7 +154,7 @@ server_reload_done(void *arg, struct conf *c, struct strlist *errs,
 	if (r == -1 && errs->n == 0)
 		strlist_add(errs, "%s: the reload failed", s->d.conf->path);
 	event_reload(&s->d, &rep, r == -1 ? errs : NULL);
-	if (r == 0 && server_http(s, s->d.conf->metrics_listen, err,
+	if (r == 0 && server_http(s, s->d.conf, err,
 	    sizeof(err)) == -1)
 		log_warnx("%s", err);
 	if (r == 0 && state_configure(s->state, s->d.conf->state_file,
@@ -435,7 +443,7 @@ server_init(struct server *s, struct conf *c, const char *sock_override,
 		return -1;
 	}
 	state_load(s->state);
-	if (server_http(s, s->d.conf->metrics_listen, err, errlen) == -1)
+	if (server_http(s, s->d.conf, err, errlen) == -1)
 		return -1;
 	if (alerts_conf(s->alerts, s->d.conf) == -1)
 		log_warnx("some alertmanager_urls were not taken");

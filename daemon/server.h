@@ -27,7 +27,7 @@ struct server {
 	struct sdnotify		 sn;
 	struct event		*sig_ev[3];
 	struct hook		 hook;		/* on_change */
-	struct http		*http;		/* metrics_listen */
+	struct http		*http;		/* http_listen */
 	struct alerts		*alerts;	/* alertmanager_urls */
 	char			*http_listen;	/* what http listens on */
 	struct reloader		*reloader;

@@ -36,6 +36,7 @@ main(void)
 	srunner_add_suite(sr, state_suite());
 	srunner_add_suite(sr, alerts_suite());
 	srunner_add_suite(sr, steps_suite());
+	srunner_add_suite(sr, web_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

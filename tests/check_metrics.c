@@ -736,8 +736,9 @@ START_TEST(test_http_errors)
 		    "GET, HEAD");
 		hresp_free(&r);
 	}
-	http_do(ports.metrics, "GET", "/", NULL, &r);
-	ck_assert_msg(r.status == 404, "GET /: %s", r.head);
+	/* (GET / is the status page now: tests/check_web.c) */
+	http_do(ports.metrics, "GET", "/nowhere", NULL, &r);
+	ck_assert_msg(r.status == 404, "GET /nowhere: %s", r.head);
 	hresp_free(&r);
 	http_do(ports.metrics, "GET", "/metrics/x", NULL, &r);
 	ck_assert_msg(r.status == 404, "GET /metrics/x: %s", r.head);

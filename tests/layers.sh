@@ -204,7 +204,7 @@ HOUSE = [
     ("schedule", "target adhoc maint"),
     ("record", "events"),
     ("config", "conf_keys conf_labels conf_host conf_syntax conf_value conf_read conf_target conf_steps conf_dir conf reload daemon"),
-    ("serve", "alerts report control control_maint metrics http hook jsonw proto sdnotify state state_file state_load"),
+    ("serve", "alerts report control control_maint metrics html svg web web_query web_api web_target http hook jsonw proto sdnotify state state_file state_load"),
     ("main", "server futd"),
 ]
 layer = {}

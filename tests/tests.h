@@ -27,6 +27,7 @@ Suite	*keep_suite(void);
 Suite	*log_suite(void);
 Suite	*maint_suite(void);
 Suite	*alerts_suite(void);
+Suite	*web_suite(void);
 TCase	*metrics_tls_tcase(void);	/* check_metrics_tls.c: in metrics */
 Suite	*display_suite(void);
 TCase	*spark_tcase(void);		/* check_spark.c: in display */
