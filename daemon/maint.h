@@ -30,6 +30,7 @@ struct maint {
 struct maints {
 	struct maint		*v;
 	size_t			 n;
+	size_t			 cap;		/* of v: doubles */
 };
 
 const struct maint *maints_find(const struct maints *, const char *);
