@@ -60,6 +60,10 @@ def futd(job):
 
 
 def main():
+    if len(sys.argv) > 2 or sys.argv[1:] and sys.argv[1] in ("-h", "--help"):
+        sys.exit(__doc__.strip())
+    if sys.argv[1:] and not os.access(sys.argv[1], os.X_OK):
+        sys.exit("%s: %s is not an executable" % (os.path.basename(sys.argv[0]), sys.argv[1]))
     D.FUTD = sys.argv[1] if len(sys.argv) > 1 else D.FUTD
     if not os.access(URING, os.X_OK):
         sys.exit("equal.py: no %s: run sh bench/run.sh once (or set URING_PROBER)" % URING)

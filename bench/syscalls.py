@@ -44,6 +44,10 @@ def strace_counts(pid, seconds):
 
 
 def main():
+    if len(sys.argv) > 2 or sys.argv[1:] and sys.argv[1] in ("-h", "--help"):
+        sys.exit(__doc__.strip())
+    if sys.argv[1:] and not os.access(sys.argv[1], os.X_OK):
+        sys.exit("%s: %s is not an executable" % (os.path.basename(sys.argv[0]), sys.argv[1]))
     D.FUTD = sys.argv[1] if len(sys.argv) > 1 else D.FUTD
     want = D.env("LOADS", "")
     D.PORT = D.free_ports(D.PORT)
