@@ -1500,6 +1500,9 @@ def callgrind_top(path, inclusive, k=15):
     return total, top, r.stdout
 
 
+PROFILE_MARK = "<!-- sh bench/profile.sh writes what follows; what precedes stays -->"
+
+
 def profile():
     global PORT
     os.makedirs(OUT, exist_ok=True)
@@ -1640,8 +1643,15 @@ def profile():
     finally:
         sink.stop()
     path = env("PROFILE_MD", os.path.join(HERE, "PROFILE.md"))
+    # what is written by hand above the marker stays (issue 23's notes)
+    head = ""
+    if os.path.exists(path):
+        with open(path) as fh:
+            old = fh.read()
+        if PROFILE_MARK in old:
+            head = old[:old.index(PROFILE_MARK) + len(PROFILE_MARK)] + "\n\n"
     with open(path, "w") as fh:
-        fh.write("\n".join(md) + "\n")
+        fh.write(head + "\n".join(md) + "\n")
     log("\n".join(md))
     log("== wrote %s" % path)
 

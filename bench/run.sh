@@ -55,6 +55,12 @@ build() { # out src [flags...]: compile src into out when out is missing or olde
 if [ -n "$SHARED_BENCH" ]; then
 	build "$BENCH_BIN/sink" "$SHARED_BENCH/sink.c" -lm || exit 1
 	build "$BENCH_BIN/epoll_prober" "$SHARED_BENCH/epoll_prober.c" -lm || exit 1
+	# the bare io_uring prober, for bench/equal.py (issue 23)
+	if [ -f "$SHARED_BENCH/uring_prober.c" ]; then
+		build "$BENCH_BIN/uring_prober" "$SHARED_BENCH/uring_prober.c" \
+		    -luring -lm || echo "bench: uring_prober did not build:" \
+		    "bench/equal.py cannot run" >&2
+	fi
 else
 	echo "bench: no shared bench (/work/shared/bench, ../shared/bench):" \
 	    "epoll comparison skipped, testsrv is the target server" >&2

@@ -45,7 +45,7 @@
 #define LOG_SETTLE_MS		50	/* testsrv logs a connection at EOF */
 #define PAIR_TRIES		8	/* same port on two addresses */
 #define MANY			10000	/* test 9 */
-#define MANY_BURST_MAX		30	/* 3 x the mean of 10 per 10 ms */
+#define MANY_BURST_MAX		60	/* 3 x the mean of 20 per 20 ms */
 #define INFLIGHT_MAX		10	/* test 10 */
 #define INFLIGHT_TARGETS	100
 #define MAX_OBS			256
@@ -54,6 +54,8 @@
 #define BUSY			150	/* test 8b: targets keeping futd busy */
 #define SPREAD_REFS		16	/* test 9: targets compared after restart */
 #define SPREAD_NICE		(-15)	/* test 9: futd's priority, if we may */
+#define SPREAD_CELL		0.016	/* test 9: a start waits for its cell */
+#define SPREAD_BUCKET		0.020	/* test 9: s; more than a cell */
 #define SCHED_MAX		4096	/* test 9: stalls remembered */
 #define STALL_WAIT_S		0.005	/* test 9: a wait for a CPU that counts */
 #define STALL_LATE_S		0.008	/* test 9: the watcher oversleeping */
@@ -1851,13 +1853,16 @@ stalled(const struct stalls *st, double from, double to)
  * 9. 10 000 targets of 10 s do not fire together: each one's first probe
  * comes at an offset within its interval that depends only on its name.
  * After ~3 s about 30 % have probed (not all, not none); their first
- * probes, in 10 ms buckets, average 10 per bucket, and the largest bucket
- * stays small (<= 30, 3x the mean).  A restart with the same config puts
- * targets at the same offsets again (+-20 ms).
+ * probes, in 20 ms buckets, average 20 per bucket, and the largest bucket
+ * stays small (<= 60, 3x the mean).  (20 ms: more than the 16 ms cell
+ * whose end a start waits for, target.c's target_wake_at, so that every
+ * bucket holds one.)  A restart with the same config puts
+ * targets at the same offsets again (+-20 ms, and the 16 ms cell a start
+ * waits for).
  *
  * Stalls of the machine (above) are not futd's: a bucket in or right
- * after one -- or right after an empty bucket, which at 10 per 10 ms an
- * even spread leaves with p = e^-10, so the whole machine stopped -- is a
+ * after one -- or right after an empty bucket, which at 20 per 20 ms an
+ * even spread leaves with p = e^-20, so the whole machine stopped -- is a
  * catch-up and may hold 3x the mean for each bucket's worth it catches
  * up.  Against offsets bunched on a coarse grid: >= 85 % of the buckets
  * must be non-empty; and when more than a quarter of them are catch-ups
@@ -1926,29 +1931,29 @@ START_TEST(test_spread)
 	ck_assert_msg(fabs(frac - up / 10) <= 0.05, "%.1f %% probed after "
 	    "%.2f s, an even spread gives %.1f %%", frac * 100, up, up * 10);
 
-	/* 10 ms buckets of the first probes */
+	/* buckets of the first probes */
 	qsort(off, n, sizeof(*off), cmp_double);
 	ck_assert_msg(n > 100, "only %zu targets have a result", n);
-	b0 = (long)floor(off[0] * 100);
-	span = (size_t)((long)floor(off[n - 1] * 100) - b0 + 1);
+	b0 = (long)floor(off[0] / SPREAD_BUCKET);
+	span = (size_t)((long)floor(off[n - 1] / SPREAD_BUCKET) - b0 + 1);
 	ck_assert((count = calloc(span, sizeof(*count))) != NULL);
 	for (i = 0; i < n; i++)
-		count[(long)floor(off[i] * 100) - b0]++;
+		count[(long)floor(off[i] / SPREAD_BUCKET) - b0]++;
 	mean = (double)n / (double)span;
 	for (i = 0, run = 0; i < span; i++) {
-		ws = start1 + (double)(b0 + (long)i) / 100;
+		ws = start1 + (double)(b0 + (long)i) * SPREAD_BUCKET;
 		if (count[i] > best)
 			best = count[i];
 		if (count[i] > 0)
 			nb++;
-		if (stalled(st1, ws - 0.010, ws + 0.010) ||
+		if (stalled(st1, ws - 0.010, ws + SPREAD_BUCKET) ||
 		    (i > 0 && count[i - 1] == 0)) {
 			/* catching up on run bucket's worth before it */
 			catchups++;
 			ck_assert_msg((double)count[i] <= 3 * mean *
-			    (double)(run + 1), "%zu first probes in the 10 ms "
-			    "at +%.2f s, catching up on %zu0 ms (mean %.1f per "
-			    "10 ms)", count[i], ws - start1, run + 1, mean);
+			    (double)(run + 1), "%zu first probes in the bucket "
+			    "at +%.2f s, catching up on %zu of them (mean %.1f "
+			    "a bucket)", count[i], ws - start1, run + 1, mean);
 			run++;
 		} else {
 			if (count[i] > ordinary)
@@ -1958,20 +1963,20 @@ START_TEST(test_spread)
 	}
 	free(count);
 	fprintf(stderr, "test_spread: %zu of %d targets probed in %.2f s "
-	    "(%.1f %%); first probes over %zu buckets of 10 ms, mean %.1f; "
+	    "(%.1f %%); first probes over %zu buckets of 20 ms, mean %.1f; "
 	    "largest burst %zu, %zu outside %zu catch-up buckets; futd ran "
 	    "%.0f ms, waited %.0f ms for a CPU (%zu stalls)\n", probed, MANY,
 	    up, frac * 100, span, mean, best, ordinary, catchups,
 	    st1->ran * 1000, st1->waited * 1000, st1->n);
 	ck_assert_msg(catchups * 4 <= span, "the machine is too busy to judge "
-	    "futd's spread: %zu of %zu buckets of 10 ms came right after a "
+	    "futd's spread: %zu of %zu buckets of 20 ms came right after a "
 	    "stall (futd waited %.0f ms for a CPU in 3 s)", catchups, span,
 	    st1->waited * 1000);
 	ck_assert_msg(ordinary <= MANY_BURST_MAX, "largest burst: %zu first "
-	    "probes in one 10 ms (mean %.1f, allowed %d; %zu with catch-ups)",
+	    "probes in one 20 ms (mean %.1f, allowed %d; %zu with catch-ups)",
 	    ordinary, mean, MANY_BURST_MAX, best);
 	ck_assert_msg(nb * 100 >= span * 85, "the first probes fell in only "
-	    "%zu of %zu buckets of 10 ms", nb, span);
+	    "%zu of %zu buckets of 20 ms", nb, span);
 
 	/*
 	 * Targets to find again after a restart: SPREAD_REFS of those that
@@ -2010,9 +2015,11 @@ START_TEST(test_spread)
 	 * start estimate: so the targets are compared with each other.  The
 	 * pattern as a whole may shift by that much (|shift| <= 200 ms, far
 	 * below what offsets drawn anew at each start would give: seconds);
-	 * each target must keep its place in it within 20 ms, unless its
-	 * first probe came right after a stall in either run (then within
-	 * 150 ms), and at least a quarter of them must be judged.
+	 * each target must keep its place in it within 20 ms and the cell
+	 * its start waits for (16 ms at 10 s: target.c's target_wake_at;
+	 * the shift moves each slot in its cell), unless its first probe
+	 * came right after a stall in either run (then within 150 ms), and
+	 * at least a quarter of them must be judged.
 	 */
 	ck_assert_int_eq(sys_stop(fx.futd, SYS_STOP_MS), 0);
 	fx.futd = -1;
@@ -2057,9 +2064,9 @@ START_TEST(test_spread)
 	    "probes came %+.3f s off", shift);
 	for (k = 0; k < nref; k++) {
 		ck_assert_msg(fabs(d[k] - shift) <= (excused[k] ? 0.150 :
-		    0.020), "%s: first probe at +%.3f s, after a restart at "
-		    "+%.3f s: %+.3f s off the others' %+.3f s", xname[k], x1[k],
-		    x2[k], d[k] - shift, shift);
+		    0.020 + SPREAD_CELL), "%s: first probe at +%.3f s, after "
+		    "a restart at +%.3f s: %+.3f s off the others' %+.3f s",
+		    xname[k], x1[k], x2[k], d[k] - shift, shift);
 	}
 	ck_assert_msg(judged * 4 >= nref, "the machine is too busy: %zu of "
 	    "%zu first probes came right after a stall", nref - judged, nref);
@@ -2247,6 +2254,42 @@ START_TEST(test_late)
 }
 END_TEST
 
+/*
+ * 12. A short interval is kept: hello every 0.002 s to a sink for 1.5 s.
+ * Its probe takes a fraction of a millisecond on loopback, so nearly
+ * every slot runs.  (With libevent's coarse clock, which moved 4 ms at a
+ * time, a slot came due only on a tick: half of them were skipped.)
+ */
+START_TEST(test_short_interval)
+{
+	long long probes0, late0, probes, late;
+	const json_t *t;
+	json_t *j;
+	unsigned p;
+
+	p = srv_start(NULL, NULL);
+	sys_write_filef(fx.conf, "targets = (\n"
+	    "  { name = \"short\"; host = \"127.0.0.1\"; port = %u; "
+	    "probe = \"hello\"; interval = 0.002; timeout = 0.5; }\n);\n", p);
+	sys_fx_futd(&fx);
+	j = wait_done("short", 10, 5000, &t);
+	probes0 = sys_jint(t, "probes");
+	late0 = sys_jint(t, "late");
+	json_decref(j);
+	sys_sleep_ms(1500);
+	j = show_get("short", &t);
+	probes = sys_jint(t, "probes") - probes0;
+	late = sys_jint(t, "late") - late0;
+	ck_assert_int_eq(sys_jint(t, "failed"), 0);
+	json_decref(j);
+	fprintf(stderr, "test_short_interval: %lld probes, %lld slots skipped "
+	    "in 1.5 s of 2 ms slots\n", probes, late);
+	/* 750 slots; a busy machine's stalls skip some */
+	ck_assert_msg(probes >= 500 && late <= 250, "%lld probes, %lld slots "
+	    "skipped in 1.5 s of 2 ms slots", probes, late);
+}
+END_TEST
+
 static TCase *
 truth_tcase(const char *name)
 {
@@ -2287,6 +2330,7 @@ truth_suite(void)
 	tcase_add_test(tc, test_spread);
 	tcase_add_test(tc, test_max_inflight);
 	tcase_add_test(tc, test_late);
+	tcase_add_test(tc, test_short_interval);
 	suite_add_tcase(s, tc);
 
 	return s;
