@@ -76,39 +76,18 @@ fx_teardown(void)
 	sys_fx_teardown(&steps_fx);
 }
 
-/* JSON at a dotted path ("last.tls.subject"), or NULL */
-
-const json_t *
-steps_jget(const json_t *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-	size_t n;
-
-	while (o != NULL && *path != '\0') {
-		dot = strchr(path, '.');
-		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_object_get(o, key);
-		path += n + (dot != NULL);
-	}
-	return o;
-}
 
 const char *
 steps_jstr(const json_t *o, const char *path)
 {
-	return json_string_value(steps_jget(o, path));
+	return json_string_value(sys_jpath(o, path));
 }
 
 /* an integer; LLONG_MIN when absent */
 long long
 steps_jint(const json_t *o, const char *path)
 {
-	const json_t *v = steps_jget(o, path);
+	const json_t *v = sys_jpath(o, path);
 
 	return json_is_integer(v) ? (long long)json_integer_value(v) :
 	    LLONG_MIN;
@@ -178,9 +157,9 @@ steps_assert_up(const char *name)
 	const json_t *t = steps_show(name, &reply);
 	char *dump = steps_jdump(t);
 
-	ck_assert_msg(json_is_true(steps_jget(t, "last.ok")), "%s not ok: %s",
+	ck_assert_msg(json_is_true(sys_jpath(t, "last.ok")), "%s not ok: %s",
 	    name, dump);
-	ck_assert_msg(steps_jget(t, "last.step") == NULL, "%s: a step in an "
+	ck_assert_msg(sys_jpath(t, "last.step") == NULL, "%s: a step in an "
 	    "ok result: %s", name, dump);
 	free(dump);
 	json_decref(reply);
@@ -197,7 +176,7 @@ steps_assert_failed(const char *name, const char *error, int step,
 	const json_t *t = steps_show(name, reply);
 	char *dump = steps_jdump(t);
 
-	ck_assert_msg(json_is_false(steps_jget(t, "last.ok")), "%s ok: %s",
+	ck_assert_msg(json_is_false(sys_jpath(t, "last.ok")), "%s ok: %s",
 	    name, dump);
 	ck_assert_msg(steps_jstr(t, "last.error") != NULL &&
 	    strcmp(steps_jstr(t, "last.error"), error) == 0,
@@ -536,7 +515,7 @@ START_TEST(test_reload)
 	deadline = sys_now_ms() + FIRST_MS;
 	for (;;) {
 		t = steps_show("a", &reply);
-		if (json_is_true(steps_jget(t, "last.ok")))
+		if (json_is_true(sys_jpath(t, "last.ok")))
 			break;
 		json_decref(reply);
 		ck_assert_msg(sys_left_ms(deadline) > 0, "a: not up with its "

@@ -20,7 +20,6 @@ TCase		*steps_redis_tcase(void);
 TCase		*steps_pg_tcase(void);
 TCase		*steps_tls_tcase(void);
 
-const json_t	*steps_jget(const json_t *, const char *);
 const char	*steps_jstr(const json_t *, const char *);
 long long	 steps_jint(const json_t *, const char *);
 char		*steps_jdump(const json_t *);

@@ -219,8 +219,8 @@ assert_pg_tls(void)
 	steps_assert_up("pg");
 	t = steps_show("pg", &reply);
 	dump = steps_jdump(t);
-	ck_assert_msg(json_is_true(steps_jget(t, "last.tls.handshake")) &&
-	    json_is_true(steps_jget(t, "last.tls.verified")), "tls: %s", dump);
+	ck_assert_msg(json_is_true(sys_jpath(t, "last.tls.handshake")) &&
+	    json_is_true(sys_jpath(t, "last.tls.verified")), "tls: %s", dump);
 	ck_assert_pstr_eq(steps_jstr(t, "last.tls.subject"), "CN=localhost");
 	ck_assert_pstr_eq(steps_jstr(t, "last.tls.issuer"), "CN=futd test CA");
 	ck_assert_pstr_eq(steps_jstr(t, "config.tls.starttls"), "postgres");
@@ -239,7 +239,7 @@ assert_pg_refused(unsigned ms)
 	json_decref(reply);
 	t = steps_assert_failed("pg", "rejected", 2, "expect", &reply);
 	ck_assert_pstr_eq(steps_jstr(t, "last.message"), "reply rejected: N");
-	ck_assert_msg(steps_jget(t, "last.tls") == NULL, "TLS after an 'N'");
+	ck_assert_msg(sys_jpath(t, "last.tls") == NULL, "TLS after an 'N'");
 	json_decref(reply);
 }
 

@@ -124,7 +124,7 @@ START_TEST(test_starttls_by_hand)
 	steps_assert_up("ok");
 	t = steps_show("ok", &reply);
 	ck_assert_pstr_eq(steps_jstr(t, "last.tls.subject"), "CN=localhost");
-	ck_assert_msg(json_is_true(steps_jget(t, "last.tls.verified")),
+	ck_assert_msg(json_is_true(sys_jpath(t, "last.tls.verified")),
 	    "not verified");
 	json_decref(reply);
 

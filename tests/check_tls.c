@@ -320,38 +320,17 @@ tlssrv_start(const char *const opts[], const char *log)
 
 /* JSON: jansson accessors that tolerate a missing object or key */
 
-/* The value at a dotted path ("last.tls.version"), or NULL. */
-static const json_t *
-jget(const json_t *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-	size_t n;
-
-	while (o != NULL && *path != '\0') {
-		dot = strchr(path, '.');
-		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_object_get(o, key);
-		path += n + (dot != NULL);
-	}
-	return o;
-}
-
 static const char *
 jstr(const json_t *o, const char *path)
 {
-	return json_string_value(jget(o, path));
+	return json_string_value(sys_jpath(o, path));
 }
 
 /* An integer; LLONG_MIN when absent or not an integer. */
 static long long
 jint(const json_t *o, const char *path)
 {
-	const json_t *v = jget(o, path);
+	const json_t *v = sys_jpath(o, path);
 
 	return json_is_integer(v) ? (long long)json_integer_value(v) :
 	    LLONG_MIN;
@@ -361,7 +340,7 @@ jint(const json_t *o, const char *path)
 static int
 jbool(const json_t *o, const char *path)
 {
-	const json_t *v = jget(o, path);
+	const json_t *v = sys_jpath(o, path);
 
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
@@ -459,7 +438,7 @@ static void
 assert_tls_ok(const json_t *t, const char *certfile, int verified,
     const char *verify)
 {
-	const json_t *tls = jget(t, "last.tls");
+	const json_t *tls = sys_jpath(t, "last.tls");
 	const char *v = jstr(tls, "version");
 	long long na = cert_not_after(certfile), d0, d1, days;
 	char *dump = jdump(t);
@@ -478,7 +457,7 @@ assert_tls_ok(const json_t *t, const char *certfile, int verified,
 	ck_assert_int_eq(jint(tls, "chain_not_after"), na);
 	ck_assert_int_eq(jbool(tls, "verified"), verified);
 	ck_assert_pstr_eq(jstr(tls, "verify"), verify);
-	ck_assert_msg(json_is_null(jget(tls, "error")), "error: %s", dump);
+	ck_assert_msg(json_is_null(sys_jpath(tls, "error")), "error: %s", dump);
 	/*
 	 * Whole days, counted when futd answered: between our two looks, give
 	 * or take the second that time(3)'s whole seconds hide from futd's
@@ -558,9 +537,9 @@ START_TEST(test_chain_ok)
 	ck_assert_msg(jint(t, "ok") >= 1, "web failed: %s",
 	    jstr(t, "last_error"));
 	ck_assert_pstr_eq(jstr(t, "state"), "up");
-	ck_assert_msg(json_is_null(jget(t, "error")), "web: error");
+	ck_assert_msg(json_is_null(sys_jpath(t, "error")), "web: error");
 	assert_tls_ok(t, "leaf.pem", 1, "ok");
-	ck_assert_msg(json_is_null(jget(t, "last.tls.alpn")), "alpn");
+	ck_assert_msg(json_is_null(sys_jpath(t, "last.tls.alpn")), "alpn");
 	ck_assert_pstr_eq(jstr(t, "cert.status"), "ok");
 
 	t = sys_target_get(st, "ip");
@@ -571,11 +550,11 @@ START_TEST(test_chain_ok)
 
 	/* show: the settings as futd understood them */
 	t = show_get("web", &reply);
-	ck_assert_msg(json_is_null(jget(t, "config.tls.sni")), "sni");
-	ck_assert_msg(json_is_null(jget(t, "config.tls.alpn")), "alpn");
+	ck_assert_msg(json_is_null(sys_jpath(t, "config.tls.sni")), "sni");
+	ck_assert_msg(json_is_null(sys_jpath(t, "config.tls.alpn")), "alpn");
 	ck_assert_int_eq(jbool(t, "config.tls.verify"), 1);
 	ck_assert_pstr_eq(jstr(t, "config.tls.ca_file"), cert("ca.pem"));
-	ck_assert_msg(json_is_null(jget(t, "config.tls.min_version")),
+	ck_assert_msg(json_is_null(sys_jpath(t, "config.tls.min_version")),
 	    "min_version");
 	ck_assert_int_eq(jint(t, "config.tls.cert_warn_days"),
 	    CERT_WARN_DEFAULT);
@@ -720,7 +699,7 @@ START_TEST(test_failed_cert_shown)
 	st = wait_results(FIRST_MS, "old", NULL);
 	assert_failed(st, "old", "tls_verify", "certificate has expired");
 	t = sys_target_get(st, "old");
-	dump = jdump(jget(t, "last.tls"));
+	dump = jdump(sys_jpath(t, "last.tls"));
 	ck_assert_msg(jstr(t, "last.tls.subject") != NULL &&
 	    strcmp(jstr(t, "last.tls.subject"), "CN=localhost") == 0,
 	    "the failed certificate is not shown: tls %s", dump);
@@ -832,7 +811,7 @@ START_TEST(test_alpn)
 	ck_assert_pstr_eq(jstr(t, "last.tls.alpn"), "http/1.1");
 	t = sys_target_get(st, "none");
 	ck_assert_msg(jint(t, "ok") >= 1, "none: %s", jstr(t, "last_error"));
-	ck_assert_msg(json_is_null(jget(t, "last.tls.alpn")), "none: alpn");
+	ck_assert_msg(json_is_null(sys_jpath(t, "last.tls.alpn")), "none: alpn");
 	assert_failed(st, "disagree", "tls_handshake",
 	    "no application protocol");
 	json_decref(st);
@@ -887,10 +866,10 @@ START_TEST(test_not_tls)
 	ck_assert_int_eq(jbool(t, "last.tls.handshake"), 0);
 	ck_assert_pstr_eq(jstr(t, "last.tls.error"), jstr(t, "last_error"));
 	ck_assert_msg(jint(t, "last.phases.connect_us") > 0, "not connected");
-	ck_assert_msg(json_is_null(jget(t, "last.phases.handshake_us")),
+	ck_assert_msg(json_is_null(sys_jpath(t, "last.phases.handshake_us")),
 	    "a handshake_us for a failed handshake");
 	ck_assert_pstr_eq(jstr(t, "cert.status"), "unknown");
-	ck_assert_msg(json_is_null(jget(t, "cert.days_left")), "days_left");
+	ck_assert_msg(json_is_null(sys_jpath(t, "cert.days_left")), "days_left");
 	json_decref(st);
 }
 END_TEST
@@ -938,7 +917,7 @@ START_TEST(test_stall)
 	    19) == 0, "last_error: %s", jstr(t, "last_error"));
 	ck_assert_msg(jint(t, "last.phases.connect_us") > 0, "not connected");
 	ck_assert_msg(jint(t, "last.phases.handshake_us") == LLONG_MIN ||
-	    json_is_null(jget(t, "last.phases.handshake_us")),
+	    json_is_null(sys_jpath(t, "last.phases.handshake_us")),
 	    "a handshake_us for a handshake that did not finish");
 	json_decref(st);
 }
@@ -1104,9 +1083,9 @@ START_TEST(test_cert_days)
 	j = json_loads(out.out, 0, NULL);
 	ck_assert_msg(j != NULL, "check -j: not JSON: %s", out.out);
 	ck_assert_pstr_eq(jstr(j, "status"), "WARNING");
-	ck_assert_msg(json_number_value(jget(j, "perfdata.cert_days.value"))
-	    == (double)d20 && json_number_value(jget(j,
-	    "perfdata.cert_days.warn")) == 30 && json_number_value(jget(j,
+	ck_assert_msg(json_number_value(sys_jpath(j, "perfdata.cert_days.value"))
+	    == (double)d20 && json_number_value(sys_jpath(j,
+	    "perfdata.cert_days.warn")) == 30 && json_number_value(sys_jpath(j,
 	    "perfdata.cert_days.crit")) == 7, "perfdata: %s", out.out);
 	json_decref(j);
 	sys_out_free(&out);

@@ -961,6 +961,27 @@ sys_jreal(const json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : -1.0;
 }
 
+/* The value at a dotted path ("last.tls.version"), or NULL. */
+const json_t *
+sys_jpath(const json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+	size_t n;
+
+	while (o != NULL && *path != '\0') {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		o = json_object_get(o, key);
+		path += n + (dot != NULL);
+	}
+	return o;
+}
+
 /* A string member, or NULL. */
 const char *
 sys_jstr(const json_t *o, const char *key)

@@ -104,6 +104,7 @@ json_t		*sys_target_get(const json_t *, const char *);
 long long	 sys_jint(const json_t *, const char *);
 double		 sys_jreal(const json_t *, const char *);
 const char	*sys_jstr(const json_t *, const char *);
+const json_t	*sys_jpath(const json_t *, const char *);
 
 unsigned	 sys_free_port(void);
 
