@@ -964,6 +964,73 @@ run_expect(struct run *r, const char *expect)
 	r->tc.steps = ss;
 }
 
+/*
+ * One match a poll (step.c): what the step had (left over) is matched,
+ * then the bytes that came are read, and their match waits for the
+ * executor's next pass (the task on the run queue), so that a pattern
+ * glibc matches slowly against a peer that never stops sending cannot
+ * hold the reactor.  On that pass the new bytes are matched.
+ */
+struct yield_run {
+	struct expect_fut	 e;
+	struct task		 task;
+	enum poll		 r;
+	int			 done;
+};
+
+static enum poll
+yield_poll(struct task *t, void *arg)
+{
+	struct yield_run *y = arg;
+
+	y->r = expect_poll(&y->e, t);
+	y->done = y->r != POLL_PENDING;
+	return y->r;
+}
+
+START_TEST(test_expect_one_match_a_poll)
+{
+	static struct yield_run y;
+	struct waiter w;
+	struct step st;
+	unsigned char buf[128 + 1];
+	char err[64];
+	int sv[2];
+
+	memset(&st, 0, sizeof(st));
+	st.kind = STEP_EXPECT;
+	ck_assert_int_eq(step_pattern_set(&st.expect, NULL, 0, "x+y", 0, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+	    sv), 0);
+	waiter_init(&w);
+	/* 10 bytes left by the step before, 20 waiting in the socket */
+	memcpy(buf, "aaaaaaaaaa", 10);
+	ck_assert_int_eq(send(sv[1], "bbbbbbbbbbxxxxxxxxxx", 20, 0), 20);
+	memset(&y, 0, sizeof(y));
+	expect_init(&y.e, &st, &w, sv[0], buf, sizeof(buf), 10, 128);
+	task_init(&y.task, &ex, yield_poll, NULL, &y);
+	/* its first poll, by hand (task_spawn would queue it) */
+	ck_assert_int_eq(yield_poll(&y.task, &y), POLL_PENDING);
+	ck_assert_uint_eq(y.e.read.len, 30);
+	ck_assert_msg(y.e.matched_len == 10, "matched %zu bytes in the first "
+	    "poll, not the 10 it had", y.e.matched_len);
+	ck_assert_msg(y.task.flags & TASK_QUEUED, "PENDING, and not on the "
+	    "run queue: nothing would poll it again");
+	/* the next pass matches the 30; then "y" completes the match */
+	run_for(20);
+	ck_assert_uint_eq(y.e.matched_len, 30);
+	ck_assert(!y.done);
+	ck_assert_int_eq(send(sv[1], "y", 1, 0), 1);
+	ck_assert(run_until(&y.done, 2000));
+	ck_assert_int_eq(y.r, POLL_READY);
+	expect_drop(&y.e);
+	step_pattern_free(&st.expect);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 /* A banner check: connect, read until the substring shows up. */
 START_TEST(test_expect_banner)
 {
@@ -1697,6 +1764,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_expect_closed_early);
 	tcase_add_test(tc, test_expect_read_timeout);
 	tcase_add_test(tc, test_expect_mismatch_at_deadline);
+	tcase_add_test(tc, test_expect_one_match_a_poll);
 	tcase_add_test(tc, test_addresses_any_and_first);
 	tcase_add_test(tc, test_dns_no_such_name);
 	tcase_add_test(tc, test_dns_timeout);
