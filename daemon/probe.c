@@ -779,7 +779,6 @@ probe_drop(struct probe *p)
 		write_drop(&p->write);
 		break;
 	case PROBE_READING:
-		probe_keep_received(p, 0);
 		expect_drop(&p->expect);
 		break;
 	case PROBE_DONE:
@@ -833,6 +832,13 @@ probe_timed_out(struct probe *p)
 		p->res.step = (uint8_t)(p->step_i + 1);
 		p->res.step_kind = p->steps[p->step_i].kind;
 	}
+	/*
+	 * What the expect read, for the result: here, not in probe_drop,
+	 * which a stop or a disable runs too, for a probe nobody records
+	 * (it wrote over the kept bytes of the last result).
+	 */
+	if (p->state == PROBE_READING)
+		probe_keep_received(p, 0);
 	probe_drop(p);
 	probe_end(p, e, ETIMEDOUT);
 }
