@@ -608,6 +608,9 @@ results_record_each(struct results *r, const struct probe_result *pr,
 	else
 		a->failed++;
 	a->last = *pr;
+	/* its bytes were in the target's one buffer, the next address's now */
+	a->last.recv = NULL;
+	a->last.recv_len = 0;
 	a->have_last = 1;
 	return 0;
 }

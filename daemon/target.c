@@ -648,6 +648,40 @@ target_keep_steps(struct target *tg, const struct probe *p)
 }
 
 /*
+ * addresses = "each": p's result is the round's (the first failure, else
+ * the first).  What it read and its steps' times are kept apart: the next
+ * address's probe writes over the target's buffers.
+ */
+static void
+target_take_round(struct target *tg, const struct probe *p)
+{
+	struct probe_ctx *pc = tg->pc;
+
+	pc->round = p->res;
+	tg->round_failed = p->res.error != PERR_NONE;
+	if (p->res.recv != NULL && p->res.recv_len > 0) {
+		memcpy(pc->round_recv, p->res.recv, p->res.recv_len);
+		pc->round.recv = pc->round_recv;
+	}
+	target_keep_steps(tg, p);
+}
+
+/* The round is complete: its result, its bytes back where show finds them */
+static const struct probe_result *
+target_round_done(struct target *tg)
+{
+	struct probe_ctx *pc = tg->pc;
+	unsigned char *keep = target_keep(tg->rare);
+
+	tg->round_failed = 0;
+	if (pc->round.recv == pc->round_recv && keep != NULL) {
+		memcpy(keep, pc->round_recv, pc->round.recv_len);
+		pc->round.recv = keep;
+	}
+	return &pc->round;
+}
+
+/*
  * A probe finished.  Answer 1 when the round goes on (addresses = "each"
  * has more addresses to probe), 0 when it is complete.
  */
@@ -672,17 +706,14 @@ target_probe_done(struct target *tg)
 	    p->addr_i < p->naddrs) {
 		results_record_each(&tg->res, pr, p->addr_i, p->naddrs);
 		if (tg->each_i == 0 || (pr->error != PERR_NONE &&
-		    !tg->round_failed)) {
-			tg->pc->round = *pr;
-			tg->round_failed = pr->error != PERR_NONE;
-		}
+		    !tg->round_failed))
+			target_take_round(tg, p);
 		if (p->addr_i + 1 < p->naddrs)
 			return 1;
-		pr = &tg->pc->round;
-		tg->round_failed = 0;
-	}
+		pr = target_round_done(tg);
+	} else
+		target_keep_steps(tg, p);
 	results_record_at(&tg->res, pr, p->end_us);
-	target_keep_steps(tg, p);
 	if (results_state(&tg->res) != before)
 		d->on_state(d, tg, before, pr);
 	else if (pr->error != PERR_NONE)

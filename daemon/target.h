@@ -91,6 +91,7 @@ struct probe_ctx {
 	struct waiter		 io;
 	struct waiter		 tmo;		/* the deadline's timer */
 	struct probe_result	 round;		/* each: the round's first failure */
+	unsigned char		 round_recv[RESULT_RECV_KEEP];	/* its bytes */
 	struct target_conf	 tc;		/* the target's, whole, for probe.c */
 	struct probe_ctx	*next;		/* in the free list */
 };

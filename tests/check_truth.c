@@ -652,6 +652,56 @@ futd_start_wall(void)
 /* ================================================================ */
 
 /*
+ * 1b. addresses = "each" and an expect: the round's result is its first
+ * failure (127.0.0.2's), and the bytes it shows are that address's, not
+ * those of 127.0.0.3, probed after it into the same buffer; an address's
+ * own result claims none (it could not keep them).
+ */
+START_TEST(test_each_received)
+{
+	const char *const o2[] = { "-m", "banner", "-B", "+PANG-2\\r\\n",
+	    NULL };
+	const char *const o3[] = { "-m", "banner", "-B", "+PANG-3\\r\\n",
+	    NULL };
+	const char *const names[] = { "each", NULL };
+	const json_t *t, *a;
+	unsigned port = 0, port3;
+	pid_t p2, p3;
+	json_t *j;
+	size_t i;
+
+	for (i = 0; i < PAIR_TRIES && port == 0; i++) {
+		ck_assert((p2 = testsrv_at("127.0.0.2", 0, o2, NULL,
+		    &port)) != -1);
+		if ((p3 = testsrv_at("127.0.0.3", port, o3, NULL, &port3)) !=
+		    -1 && port3 == port)
+			break;
+		if (p3 != -1)
+			sys_stop(p3, SYS_STOP_MS);
+		sys_stop(p2, SYS_STOP_MS);
+		port = 0;
+	}
+	ck_assert_msg(port != 0, "no port free on 127.0.0.2 and .3");
+	dns_start("two.test A 60 127.0.0.2\ntwo.test A 60 127.0.0.3\n");
+	sys_write_filef(fx.conf, "nameservers = [\"127.0.0.1:%u\"];\n"
+	    "targets = (\n  { name = \"each\"; host = \"two.test\"; "
+	    "port = %u; addresses = \"each\";\n    expect = \"+PONG\"; "
+	    "interval = 1; timeout = 0.3; }\n);\n", testdns.port, port);
+	sys_fx_futd(&fx);
+	json_decref(wait_all(names, 3000));
+	j = show_get("each", &t);
+	ck_assert_msg(sys_jstr(jobj(t, "last"), "received") != NULL &&
+	    strcmp(sys_jstr(jobj(t, "last"), "received"),
+	    "+PANG-2\\x0d\\x0a") == 0, "the round's bytes are not "
+	    "127.0.0.2's: %s", dump(jobj(t, "last")));
+	json_array_foreach(json_object_get(t, "addresses"), i, a)
+		ck_assert_msg(sys_jstr(jobj(a, "last"), "received") == NULL,
+		    "an address claims bytes: %s", dump(a));
+	json_decref(j);
+}
+END_TEST
+
+/*
  * 1. A and AAAA, family and addresses.  both.test has A 127.0.0.1 and
  * AAAA ::1 (TTL 60, so one lookup each); two.test has A 127.0.0.2 and A
  * 127.0.0.3, in that order.
@@ -2309,6 +2359,7 @@ truth_suite(void)
 
 	tc = truth_tcase("dns");
 	tcase_add_test(tc, test_families);
+	tcase_add_test(tc, test_each_received);
 	tcase_add_test(tc, test_localhost_without_dns);
 	tcase_add_test(tc, test_ttl_cache);
 	tcase_add_test(tc, test_cache_max_caps);
