@@ -190,26 +190,6 @@ steps_assert_failed(const char *name, const char *error, int step,
 	return t;
 }
 
-/* Does something listen on 127.0.0.1:port?  (bind fails only then) */
-int
-steps_listening(unsigned port)
-{
-	struct sockaddr_in sin;
-	int fd, one = 1, r;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((in_port_t)port);
-	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
-	    errno == EADDRINUSE;
-	close(fd);
-	return r;
-}
-
 /*
  * In dir: ca.pem ("CN=futd test CA"), and leaf.pem (CN=localhost, SAN
  * localhost and 127.0.0.1, 2 days) with leaf.key, which it signed.

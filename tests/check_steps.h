@@ -29,7 +29,6 @@ const json_t	*steps_show(const char *, json_t **);
 void		 steps_assert_up(const char *);
 const json_t	*steps_assert_failed(const char *, const char *, int,
 		    const char *, json_t **);
-int		 steps_listening(unsigned);
 unsigned	 steps_testsrv(const char *const []);
 struct certs;
 void		 steps_certs(struct certs *, const char *);

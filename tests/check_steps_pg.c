@@ -146,10 +146,10 @@ pg_start(struct pg *pg, int ssl)
 	ck_assert_msg(pg->pid != -1, "cannot run setpriv: %s",
 	    strerror(errno));
 	deadline = sys_now_ms() + PG_LISTEN_MS;
-	while (!steps_listening(pg->port) && sys_wait(pg->pid, 0, NULL) == -1 &&
+	while (!sys_listening(pg->port) && sys_wait(pg->pid, 0, NULL) == -1 &&
 	    sys_left_ms(deadline) > 0)
 		sys_sleep_ms(20);
-	if (!steps_listening(pg->port)) {
+	if (!sys_listening(pg->port)) {
 		log = sys_read_file(pg->log, NULL);
 		ck_abort_msg("postgres did not listen on 127.0.0.1:%u:\n%s",
 		    pg->port, log != NULL ? log : "");

@@ -44,10 +44,10 @@ redis_start(pid_t *pid)
 	*pid = sys_spawn(argv, NULL, errpath, errpath);
 	ck_assert_msg(*pid != -1, "cannot run %s: %s", REDIS, strerror(errno));
 	deadline = sys_now_ms() + REDIS_LISTEN_MS;
-	while (!steps_listening(port) && sys_wait(*pid, 0, NULL) == -1 &&
+	while (!sys_listening(port) && sys_wait(*pid, 0, NULL) == -1 &&
 	    sys_left_ms(deadline) > 0)
 		sys_sleep_ms(10);
-	if (!steps_listening(port)) {
+	if (!sys_listening(port)) {
 		err = sys_read_file(errpath, NULL);
 		ck_abort_msg("redis-server did not listen on 127.0.0.1:%u: %s",
 		    port, err != NULL ? err : "");

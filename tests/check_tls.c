@@ -166,30 +166,6 @@ fx_teardown(void)
 /* servers */
 
 /*
- * Does something listen on 127.0.0.1:port?  A bind with SO_REUSEADDR
- * fails only then (Linux).  (/proc/net/tcp would say it too, but it
- * lists every TIME_WAIT socket of the machine: slow to read when busy.)
- */
-static int
-listening(unsigned port)
-{
-	struct sockaddr_in sin;
-	int fd, one = 1, r;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((in_port_t)port);
-	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
-	    errno == EADDRINUSE;
-	close(fd);
-	return r;
-}
-
-/*
  * openssl s_server with cert (and leaf.key) and the extra options, on a
  * port of 127.0.0.1; its port once it listens.  -quiet: without it,
  * s_server takes EOF on its stdin (/dev/null) for "quit".
@@ -232,10 +208,10 @@ ssrv_start(const char *certfile, const char *const extra[])
 		ck_assert_msg(pid != -1, "cannot run openssl: %s",
 		    strerror(errno));
 		deadline = sys_now_ms() + LISTEN_MS;
-		while (!listening(port) && sys_wait(pid, 0, &status) == -1 &&
+		while (!sys_listening(port) && sys_wait(pid, 0, &status) == -1 &&
 		    sys_left_ms(deadline) > 0)
 			sys_sleep_ms(5);
-		if (listening(port))
+		if (sys_listening(port))
 			return port;
 		if (sys_wait(pid, 0, &status) == -1) {
 			kill(pid, SIGKILL);

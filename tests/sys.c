@@ -961,6 +961,30 @@ sys_jreal(const json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : -1.0;
 }
 
+/*
+ * Does something listen on 127.0.0.1:port?  A bind with SO_REUSEADDR
+ * fails only then (Linux).  (/proc/net/tcp would say it too, but it
+ * lists every TIME_WAIT socket of the machine: slow to read when busy.)
+ */
+int
+sys_listening(unsigned port)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1, r;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((in_port_t)port);
+	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+	    errno == EADDRINUSE;
+	close(fd);
+	return r;
+}
+
 /* The value at a dotted path ("last.tls.version"), or NULL. */
 const json_t *
 sys_jpath(const json_t *o, const char *path)

@@ -105,6 +105,7 @@ long long	 sys_jint(const json_t *, const char *);
 double		 sys_jreal(const json_t *, const char *);
 const char	*sys_jstr(const json_t *, const char *);
 const json_t	*sys_jpath(const json_t *, const char *);
+int		 sys_listening(unsigned);
 
 unsigned	 sys_free_port(void);
 
