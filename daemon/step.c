@@ -250,7 +250,6 @@ expect_init(struct expect_fut *e, const struct step *st, struct waiter *w,
 	e->base.drop = expect_future_drop;
 	e->expect = &st->expect;
 	e->reject = &st->reject;
-	e->size = size;
 	read_init(&e->read, w, fd, buf, limit);
 	e->read.len = left < limit ? left : limit;
 	e->matched_len = 0;

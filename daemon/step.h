@@ -85,7 +85,6 @@ struct expect_fut {
 	const struct step_pattern *expect;
 	const struct step_pattern *reject;
 	struct read_fut		 read;		/* into the probe's buffer */
-	size_t			 size;		/* the buffer's, for leftovers */
 	size_t			 matched_len;	/* what the last match looked at */
 	size_t			 left;		/* after a match: unconsumed */
 	size_t			 seen;		/* bytes of this step's reads */
