@@ -207,6 +207,9 @@ probe_future_drop(struct future *f)
 	probe_drop((struct probe *)f);
 }
 
+/* hello's one step: a send of no bytes of its own, the target's payload */
+static const struct step probe_hello_step = { .kind = STEP_SEND };
+
 /*
  * The chain after the connect: the target's steps, or hello's one send of
  * its payload; a TLS handshake first for tls = true without a tls step.
@@ -226,9 +229,7 @@ probe_init_steps(struct probe *p, const struct target_conf *tc)
 		p->nsteps = tc->steps->n;
 		memset(p->step_us, 0, p->nsteps * sizeof(p->step_us[0]));
 	} else if (tc->kind == PROBE_HELLO) {
-		memset(&p->hello, 0, sizeof(p->hello));
-		p->hello.kind = STEP_SEND;
-		p->steps = &p->hello;
+		p->steps = &probe_hello_step;
 		p->nsteps = 1;
 		p->step_us[0] = 0;
 	} else {

@@ -126,7 +126,6 @@ struct probe {
 	unsigned		 nsteps;
 	unsigned		 step_i;	/* the one running */
 	int			 tls_first;	/* tls = true, no tls step */
-	struct step		 hello;		/* hello's send, without steps */
 	size_t			 left;		/* what an expect left unread */
 	size_t			 recv_total;	/* bytes the expects read */
 	size_t			 seen_before;	/* of them, the step's counted */
