@@ -259,15 +259,23 @@ target_getconf(const struct target *tg, struct target_conf *tc)
  * cell late, 1/32 of the interval at most.
  */
 static uint64_t
-target_wake_at(const struct target *tg, uint64_t us)
+target_cell(const struct target *tg)
 {
 	uint64_t iv = tg->conf.interval_us, cell = TARGET_CELL_MIN;
 
 	if (iv < cell)
-		return us;
+		return 0;
 	while (cell * 2 <= iv / 32 && cell * 2 <= TARGET_CELL_MAX)
 		cell *= 2;
-	return (us + cell - 1) / cell * cell;
+	return cell;
+}
+
+static uint64_t
+target_wake_at(const struct target *tg, uint64_t us)
+{
+	uint64_t cell = target_cell(tg);
+
+	return cell == 0 ? us : (us + cell - 1) / cell * cell;
 }
 
 /*
@@ -731,7 +739,7 @@ static void
 target_schedule_next(struct target *tg, uint64_t now)
 {
 	struct daemon *d = target_daemon(tg);
-	uint64_t iv = tg->conf.interval_us, missed;
+	uint64_t iv = tg->conf.interval_us, missed, cell, past;
 	int64_t j;
 
 	if (tg->conf.jitter_ppm > 0) {
@@ -744,10 +752,19 @@ target_schedule_next(struct target *tg, uint64_t now)
 			iv = 1;
 	}
 	tg->next_us += iv;
-	if (tg->next_us <= now) {
+	/*
+	 * A slot is missed when its start, the end of its cell, has passed:
+	 * its slot's own time passing is not enough (an interval of 1 ms,
+	 * the cell's size, would skip every other slot of a target whose
+	 * slot lies early in its cell).  past: the last cell's end before
+	 * now; the slots up to it are missed.
+	 */
+	cell = target_cell(tg);
+	past = cell == 0 ? now : (now - 1) / cell * cell;
+	if (tg->next_us <= past) {
 		/* mostly one slot: a division only for more */
-		missed = now - tg->next_us < tg->conf.interval_us ? 1 :
-		    (now - tg->next_us) / tg->conf.interval_us + 1;
+		missed = past - tg->next_us < tg->conf.interval_us ? 1 :
+		    (past - tg->next_us) / tg->conf.interval_us + 1;
 		tg->res.late += missed;
 		d->late_total += missed;
 		tg->next_us += missed * tg->conf.interval_us;

@@ -2340,6 +2340,77 @@ START_TEST(test_short_interval)
 }
 END_TEST
 
+/*
+ * 13. An interval of 1 ms, its cell's size, keeps its slots too.  A probe
+ * starts at the end of its slot's cell, up to 1 ms after the slot, and the
+ * next slot is missed only when its own start has passed before the probe
+ * ended.  (Judged by the slot's time instead, a target whose slot lay
+ * early in its cell skipped every other slot: a quarter of them and more,
+ * seen here.)  Sixteen targets spread their slots over the cell, each to
+ * a port of its own: 16 000 connects a second toward one port would take
+ * the ephemeral ports, and their stalls are not what is tested.
+ */
+#define CELL_TARGETS	16
+
+START_TEST(test_interval_of_a_cell)
+{
+	long long probes0[CELL_TARGETS], late0[CELL_TARGETS], probes, late;
+	long long sum_probes = 0, sum_late = 0;
+	struct sys_srv srv[2];
+	const char *opts[] = { "0", "0", "0", "0", "0", "0", "0", "0", NULL };
+	const json_t *t;
+	char name[16];
+	json_t *st;
+	FILE *f;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		ck_assert_msg(sys_testsrv(&srv[i], opts, 8, NULL) == 0,
+		    "testsrv did not start (is %s/testsrv built?)",
+		    sys_build());
+	f = fopen(fx.conf, "w");
+	ck_assert_msg(f != NULL, "%s: %s", fx.conf, strerror(errno));
+	fprintf(f, "defaults = { interval = 0.001; timeout = 0.5; };\n"
+	    "targets = (\n");
+	for (i = 0; i < CELL_TARGETS; i++)
+		fprintf(f, "  { name = \"c%zu\"; host = \"127.0.0.1\"; "
+		    "port = %u; probe = \"hello\"; }%s\n", i,
+		    srv[i / 8].port[i % 8], i + 1 < CELL_TARGETS ? "," : "");
+	fprintf(f, ");\n");
+	ck_assert_int_eq(fclose(f), 0);
+	sys_fx_futd(&fx);
+	json_decref(wait_done("c0", 50, 5000, &t));
+	st = status_get();
+	for (i = 0; i < CELL_TARGETS; i++) {
+		snprintf(name, sizeof(name), "c%zu", i);
+		t = sys_target_get(st, name);
+		ck_assert_msg(t != NULL, "no target %s: %s", name, dump(st));
+		probes0[i] = sys_jint(t, "probes");
+		late0[i] = sys_jint(t, "late");
+	}
+	json_decref(st);
+	sys_sleep_ms(1500);
+	st = status_get();
+	for (i = 0; i < CELL_TARGETS; i++) {
+		snprintf(name, sizeof(name), "c%zu", i);
+		t = sys_target_get(st, name);
+		probes = sys_jint(t, "probes") - probes0[i];
+		late = sys_jint(t, "late") - late0[i];
+		ck_assert_int_eq(sys_jint(t, "failed"), 0);
+		sum_probes += probes;
+		sum_late += late;
+		/* 1 500 slots; a busy machine's stalls skip some of all */
+		ck_assert_msg(late * 5 <= probes + late, "%s: %lld probes, "
+		    "%lld slots skipped in 1.5 s of 1 ms slots", name, probes,
+		    late);
+	}
+	fprintf(stderr, "test_interval_of_a_cell: %d targets, %lld probes, "
+	    "%lld slots skipped in 1.5 s of 1 ms slots\n", CELL_TARGETS,
+	    sum_probes, sum_late);
+	json_decref(st);
+}
+END_TEST
+
 static TCase *
 truth_tcase(const char *name)
 {
@@ -2382,6 +2453,7 @@ truth_suite(void)
 	tcase_add_test(tc, test_max_inflight);
 	tcase_add_test(tc, test_late);
 	tcase_add_test(tc, test_short_interval);
+	tcase_add_test(tc, test_interval_of_a_cell);
 	suite_add_tcase(s, tc);
 
 	return s;
