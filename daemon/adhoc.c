@@ -27,7 +27,6 @@ struct adhoc {
 	struct daemon		*d;
 	struct target		*tg;
 	struct waiter		 io;
-	struct waiter		 timer;
 	struct target_conf	 tc;		/* the target's, whole */
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
@@ -83,8 +82,7 @@ adhoc_probe_init(struct adhoc *a)
 	}
 	if (tg->conf.addrs == ADDRS_EACH)
 		a->probe.each = 1;	/* the first address, on its own */
-	timeout_init(&a->timeout, &a->probe.base, &a->timer,
-	    tg->conf.timeout_us);
+	timeout_init(&a->timeout, &a->probe.base, tg->conf.timeout_us);
 }
 
 /*
@@ -142,7 +140,6 @@ adhoc_free(struct adhoc *a)
 {
 	timeout_drop(&a->timeout);
 	waiter_disarm(&a->io);
-	waiter_disarm(&a->timer);
 	if (a->tg != NULL)
 		a->tg->has_adhoc = 0;
 	LIST_REMOVE(a, entry);
@@ -186,7 +183,6 @@ adhoc_start(struct daemon *d, struct target *tg, adhoc_done_fn done,
 	a->done = done;
 	a->arg = arg;
 	waiter_init(&a->io);
-	waiter_init(&a->timer);
 	adhoc_probe_init(a);
 	task_init(&a->task, &d->ex, adhoc_poll, adhoc_task_done, a);
 	tg->has_adhoc = 1;

@@ -95,7 +95,7 @@ waiter_arm_fd(struct waiter *w, struct task *t, int fd, short what)
 	return waiter_arm(w, t, fd, what, NULL);
 }
 
-/* A plain timer, usec from now: the sleeps, a connect in io_uring. */
+/* A plain timer, usec from now: connect_timeout of a connect in io_uring. */
 static int
 waiter_arm_timer(struct waiter *w, struct task *t, uint64_t usec)
 {
@@ -606,52 +606,40 @@ sleep_future_drop(struct future *f)
 	sleep_drop((struct sleep_fut *)f);
 }
 
+/* Not while it is armed (SLEEP_ARMED): its timer is in the executor's heap. */
 void
-sleep_init(struct sleep_fut *s, struct waiter *w, uint64_t usec)
+sleep_init(struct sleep_fut *s, uint64_t usec)
 {
 	s->base.poll = sleep_future_poll;
 	s->base.drop = sleep_future_drop;
-	s->w = w;
+	timer_init(&s->tm);
 	s->usec = usec;
 	s->state = SLEEP_INIT;
-}
-
-static int
-sleep_arm(struct sleep_fut *s, struct task *t, uint64_t usec)
-{
-	return waiter_arm_timer(s->w, t, usec);
 }
 
 enum poll
 sleep_poll(struct sleep_fut *s, struct task *t)
 {
-	uint64_t now;
-
 	switch (s->state) {
 	case SLEEP_INIT:
 		s->deadline_us = clock_mono_us() + s->usec;
 		/*
-		 * A timer that cannot be armed is a broken reactor, not a
-		 * reason to spin: report it, the owner decides.
+		 * A timer that cannot be armed (no memory for the heap) is
+		 * not a reason to spin: report it, the owner decides.
 		 */
-		if (sleep_arm(s, t, s->usec) == -1)
+		if (timer_arm(&s->tm, t, s->deadline_us) == -1)
 			return POLL_ERROR;
 		s->state = SLEEP_ARMED;
 		return POLL_PENDING;
 	case SLEEP_ARMED:
-		if (!(s->w->fired & EV_TIMEOUT))
+		/* the heap reads clock_mono_us()'s clock: never early */
+		if (!s->tm.fired)
 			return POLL_PENDING;
-		s->w->fired = 0;
 		/*
-		 * libevent's clock may run a tick behind ours: a deadline
-		 * is not passed until our clock says so.
+		 * Out of the heap now, not after this task (timers_cb): its
+		 * owner may start it again at once (addresses = "each").
 		 */
-		now = clock_mono_us();
-		if (now < s->deadline_us) {
-			if (sleep_arm(s, t, s->deadline_us - now) == -1)
-				return POLL_ERROR;
-			return POLL_PENDING;
-		}
+		timer_disarm(&s->tm, t->ex);
 		s->state = SLEEP_DONE;
 		return POLL_READY;
 	case SLEEP_DONE:
@@ -664,7 +652,7 @@ void
 sleep_drop(struct sleep_fut *s)
 {
 	if (s->state == SLEEP_ARMED)
-		waiter_disarm(s->w);
+		timer_disarm(&s->tm, s->tm.task->ex);
 	s->state = SLEEP_INIT;
 }
 
@@ -683,13 +671,12 @@ timeout_future_drop(struct future *f)
 }
 
 void
-timeout_init(struct timeout_fut *to, struct future *inner, struct waiter *w,
-    uint64_t usec)
+timeout_init(struct timeout_fut *to, struct future *inner, uint64_t usec)
 {
 	to->base.poll = timeout_future_poll;
 	to->base.drop = timeout_future_drop;
 	to->inner = inner;
-	sleep_init(&to->timer, w, usec);
+	sleep_init(&to->timer, usec);
 	to->err = 0;
 	to->expired = 0;
 }

@@ -1,11 +1,12 @@
 /*
  * net.h - leaf futures: the places where a task really waits.
  *
- * Every leaf waits through a struct waiter: one embedded libevent event that
- * wakes the owning task when a socket becomes ready or a timer expires.  A
- * waiter is borrowed, not owned, by the leaves that use it, so that the
- * futures of one probe (connect, then write) share one event and a target
- * does not carry an event per state it might be in.
+ * Every leaf that waits on a socket waits through a struct waiter: one
+ * embedded libevent event that wakes the owning task when the socket becomes
+ * ready or a timer expires.  A waiter is borrowed, not owned, by the leaves
+ * that use it, so that the futures of one probe (connect, then write) share
+ * one event and a target does not carry an event per state it might be in.
+ * A sleep (and so a timeout) waits on a timer of the executor's heap.
  */
 #ifndef FUTD_NET_H
 #define FUTD_NET_H
@@ -90,11 +91,16 @@ struct read_fut {
 	int			 err;
 };
 
-/* sleep for a while (a relative duration, started on the first poll) */
+/*
+ * sleep for a while (a relative duration, started on the first poll), on
+ * the executor's timer heap: a probe's deadline is armed and disarmed once
+ * a probe, and a libevent timer's add and del cost 4 times the heap's
+ * move (bench/PROFILE.md).
+ */
 enum sleep_state { SLEEP_INIT, SLEEP_ARMED, SLEEP_DONE };
 struct sleep_fut {
 	struct future		 base;
-	struct waiter		*w;
+	struct timer		 tm;
 	uint64_t		 usec;
 	uint64_t		 deadline_us;	/* monotonic, once armed */
 	enum sleep_state	 state;
@@ -138,12 +144,11 @@ void		 read_init(struct read_fut *, struct waiter *, int, void *,
 enum poll	 read_poll(struct read_fut *, struct task *);
 void		 read_drop(struct read_fut *);
 
-void		 sleep_init(struct sleep_fut *, struct waiter *, uint64_t);
+void		 sleep_init(struct sleep_fut *, uint64_t);
 enum poll	 sleep_poll(struct sleep_fut *, struct task *);
 void		 sleep_drop(struct sleep_fut *);
 
-void		 timeout_init(struct timeout_fut *, struct future *,
-		    struct waiter *, uint64_t);
+void		 timeout_init(struct timeout_fut *, struct future *, uint64_t);
 enum poll	 timeout_poll(struct timeout_fut *, struct task *);
 void		 timeout_drop(struct timeout_fut *);
 

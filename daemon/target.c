@@ -575,7 +575,6 @@ probe_ctx_get(struct daemon *d)
 		d->pc_free = pc->next;
 	else if ((pc = calloc(1, sizeof(*pc))) != NULL) {
 		waiter_init(&pc->io);
-		waiter_init(&pc->tmo);
 		d->pc_total++;
 	} else
 		return NULL;
@@ -587,7 +586,6 @@ void
 probe_ctx_put(struct daemon *d, struct probe_ctx *pc)
 {
 	waiter_disarm(&pc->io);
-	waiter_disarm(&pc->tmo);
 	pc->next = d->pc_free;
 	d->pc_free = pc;
 	d->pc_used--;
@@ -631,8 +629,7 @@ target_probe_start(struct target *tg, uint8_t each_i)
 			probe_skip_resolve(p);
 		}
 	}
-	timeout_init(&tg->pc->timeout, &p->base, &tg->pc->tmo,
-	    tg->conf.timeout_us);
+	timeout_init(&tg->pc->timeout, &p->base, tg->conf.timeout_us);
 	tg->each_i = each_i;
 	if (each_i == 0)
 		tg->res.probes++;

@@ -80,8 +80,8 @@ enum target_phase {
 };
 
 /*
- * What a probe in flight needs: the probe future, its deadline, its
- * socket's event.  Targets borrow one from the daemon's pool while they
+ * What a probe in flight needs: the probe future, its deadline (a timer
+ * of the executor's), its socket's event.  Targets borrow one from the daemon's pool while they
  * probe, so memory grows with the probes in flight, not with the targets,
  * and the steady state allocates nothing.
  */
@@ -89,7 +89,6 @@ struct probe_ctx {
 	struct probe		 probe;
 	struct timeout_fut	 timeout;
 	struct waiter		 io;
-	struct waiter		 tmo;		/* the deadline's timer */
 	struct probe_result	 round;		/* each: the round's first failure */
 	unsigned char		 round_recv[RESULT_RECV_KEEP];	/* its bytes */
 	struct target_conf	 tc;		/* the target's, whole, for probe.c */

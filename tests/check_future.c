@@ -370,6 +370,14 @@ armed(const struct waiter *w)
 	    event_pending(&w->ev, EV_READ | EV_WRITE | EV_TIMEOUT, NULL);
 }
 
+/* A sleep's timer is in the executor's heap, and only while armed. */
+static int
+sleep_armed(const struct sleep_fut *s)
+{
+	return s->tm.index != TIMER_IDLE && s->tm.index < ex.timers.n &&
+	    ex.timers.heap[s->tm.index].t == &s->tm;
+}
+
 /*
  * Polled on spawn, then once per PENDING it answered with a wake-up armed:
  * no poll without a wake-up, no PENDING without one armed.
@@ -434,7 +442,6 @@ struct nap {
 	struct tt		 tt;
 	enum nap_state		 state;
 	uint64_t		 usec;
-	struct waiter		 w;
 	struct sleep_fut	 sleep;
 };
 
@@ -444,7 +451,7 @@ nap_step(struct nap *n, struct task *t)
 	for (;;) {
 		switch (n->state) {
 		case NAP_START:
-			sleep_init(&n->sleep, &n->w, n->usec);
+			sleep_init(&n->sleep, n->usec);
 			n->state = NAP_SLEEPING;
 			break;
 		case NAP_SLEEPING:
@@ -463,14 +470,13 @@ nap_poll(struct task *t, void *arg)
 	struct nap *n = arg;
 	enum poll r = nap_step(n, t);
 
-	return tt_note(&n->tt, r, armed(&n->w));
+	return tt_note(&n->tt, r, sleep_armed(&n->sleep));
 }
 
 static void
 nap_spawn(struct nap *n, uint64_t usec)
 {
 	memset(n, 0, sizeof(*n));
-	waiter_init(&n->w);
 	n->usec = usec;
 	tt_spawn(&n->tt, nap_poll);
 }
@@ -485,17 +491,16 @@ START_TEST(test_sleep_polled_twice)
 	ck_assert_int_eq(n.tt.result, POLL_READY);
 	ck_assert_int_eq(n.state, NAP_DONE);
 	/*
-	 * spawn, then the timer: nothing in between, nothing after.  One
-	 * more wake, and poll, if the reactor's timer fired a hair before
-	 * the deadline by our clock and the sleep armed itself again.
+	 * spawn, then the timer: nothing in between, nothing after (the
+	 * executor's heap reads our clock: it never wakes a sleep early).
 	 */
-	ck_assert_uint_ge(n.tt.task.polls, 2);
-	ck_assert_uint_le(n.tt.task.polls, 3);
-	ck_assert_uint_eq(ex.polls, n.tt.task.polls);
-	ck_assert_uint_eq(ex.wakes, n.tt.task.polls - 1);
-	ck_assert_uint_eq(n.tt.pending, n.tt.task.polls - 1);
+	ck_assert_uint_eq(n.tt.task.polls, 2);
+	ck_assert_uint_eq(ex.polls, 2);
+	ck_assert_uint_eq(ex.wakes, 1);
+	ck_assert_uint_eq(n.tt.pending, 1);
 	assert_polled_only_when_woken(&n.tt);
-	ck_assert(!n.w.armed);
+	ck_assert(!sleep_armed(&n.sleep));
+	ck_assert_uint_eq(ex.timers.n, 0);
 	polls = n.tt.task.polls;
 	run_for(60);
 	ck_assert_uint_eq(n.tt.task.polls, polls);
@@ -512,7 +517,8 @@ START_TEST(test_sleep_duration)
 	assert_polled_only_when_woken(&n.tt);
 	/* done stays done, and arms nothing */
 	ck_assert_int_eq(sleep_poll(&n.sleep, &n.tt.task), POLL_READY);
-	ck_assert(!n.w.armed);
+	ck_assert(!sleep_armed(&n.sleep));
+	ck_assert_uint_eq(ex.timers.n, 0);
 }
 END_TEST
 
@@ -524,15 +530,62 @@ START_TEST(test_sleep_drop)
 	nap_spawn(&n, 30 * MS);
 	run_for(10);
 	ck_assert_uint_eq(n.tt.task.polls, 1);
-	ck_assert(armed(&n.w));
+	ck_assert(sleep_armed(&n.sleep));
 	sleep_drop(&n.sleep);
-	ck_assert(!n.w.armed);
-	ck_assert(!event_pending(&n.w.ev, EV_TIMEOUT, NULL));
+	ck_assert(!sleep_armed(&n.sleep));
+	ck_assert_uint_eq(ex.timers.n, 0);
 	task_cancel(&n.tt.task);
 	run_for(60);
 	ck_assert_uint_eq(n.tt.task.polls, 1);
 	ck_assert_uint_eq(ex.wakes, 0);
 	ck_assert_int_eq(n.tt.done, 0);
+}
+END_TEST
+
+/*
+ * A sleep that ended is started again in the poll that saw it end (as a
+ * probe of addresses = "each" starts its next address's timeout): each
+ * round waits its whole time, and one timer is in the heap, not two.
+ */
+struct naps {
+	struct tt		 tt;
+	unsigned		 left;
+	struct sleep_fut	 sleep;
+};
+
+static enum poll
+naps_poll(struct task *t, void *arg)
+{
+	struct naps *n = arg;
+	enum poll r;
+
+	for (;;) {
+		r = sleep_poll(&n->sleep, t);
+		if (r != POLL_READY || --n->left == 0)
+			break;
+		sleep_init(&n->sleep, 20 * MS);
+	}
+	/* while PENDING, exactly our timer waits */
+	return tt_note(&n->tt, r, sleep_armed(&n->sleep) &&
+	    ex.timers.n == 1);
+}
+
+START_TEST(test_sleep_again)
+{
+	struct naps n;
+
+	memset(&n, 0, sizeof(n));
+	n.left = 3;
+	sleep_init(&n.sleep, 20 * MS);
+	tt_spawn(&n.tt, naps_poll);
+	ck_assert(run_until(&n.tt.done, 2000));
+	ck_assert_int_eq(n.tt.result, POLL_READY);
+	assert_took("three 20 ms sleeps", n.tt.t1 - n.tt.t0, 60 * MS,
+	    200 * MS);
+	/* spawn, then each sleep's end: none woke early */
+	ck_assert_uint_eq(n.tt.task.polls, 4);
+	assert_polled_only_when_woken(&n.tt);
+	ck_assert_uint_eq(ex.timers.n, 0);
 }
 END_TEST
 
@@ -767,7 +820,6 @@ struct holder {
 	enum holder_state	 state;
 	struct sem		*sem;
 	struct sem_wait		 sw;
-	struct waiter		 w;
 	struct sleep_fut	 sleep;
 	int			 order;		/* 1st, 2nd... to hold it */
 };
@@ -787,7 +839,7 @@ holder_step(struct holder *h, struct task *t)
 			h->order = ++sem_order;
 			if (++sem_holders > sem_max_holders)
 				sem_max_holders = sem_holders;
-			sleep_init(&h->sleep, &h->w, 20 * MS);
+			sleep_init(&h->sleep, 20 * MS);
 			h->state = HOLD_SLEEP;
 			break;
 		case HOLD_SLEEP:
@@ -813,7 +865,8 @@ holder_poll(struct task *t, void *arg)
 	struct holder *h = arg;
 	enum poll r = holder_step(h, t);
 
-	return tt_note(&h->tt, r, h->sw.state == SEM_QUEUED || armed(&h->w));
+	return tt_note(&h->tt, r, h->sw.state == SEM_QUEUED ||
+	    sleep_armed(&h->sleep));
 }
 
 START_TEST(test_semaphore)
@@ -829,7 +882,6 @@ START_TEST(test_semaphore)
 		memset(&h[i], 0, sizeof(h[i]));
 		h[i].sem = &sem;
 		sem_wait_init(&h[i].sw);
-		waiter_init(&h[i].w);
 	}
 	sem_next = &h[1];
 	for (i = 0; i < 3; i++)
@@ -1121,7 +1173,6 @@ END_TEST
 struct to_task {
 	struct tt		 tt;
 	struct waiter		 w;	/* the inner future's */
-	struct waiter		 tw;	/* the deadline's */
 	struct connect_fut	 c;
 	struct sleep_fut	 s;
 	struct timeout_fut	 to;
@@ -1134,13 +1185,14 @@ to_poll(struct task *t, void *arg)
 	enum poll r = timeout_poll(&tt->to, t);
 
 	/* PENDING: the inner future's wake-up and the deadline, both */
-	return tt_note(&tt->tt, r, armed(&tt->w) && armed(&tt->tw));
+	return tt_note(&tt->tt, r, sleep_armed(&tt->to.timer) &&
+	    (armed(&tt->w) || sleep_armed(&tt->s)));
 }
 
 static void
 to_spawn(struct to_task *tt, struct future *inner, uint64_t usec)
 {
-	timeout_init(&tt->to, inner, &tt->tw, usec);
+	timeout_init(&tt->to, inner, usec);
 	tt_spawn(&tt->tt, to_poll);
 }
 
@@ -1149,7 +1201,6 @@ to_prepare(struct to_task *tt)
 {
 	memset(tt, 0, sizeof(*tt));
 	waiter_init(&tt->w);
-	waiter_init(&tt->tw);
 }
 
 START_TEST(test_timeout_connect)
@@ -1172,10 +1223,10 @@ START_TEST(test_timeout_connect)
 	/* the inner connect was dropped: socket closed, nothing armed */
 	ck_assert_int_eq(tt.c.fd, -1);
 	ck_assert(!tt.w.armed);
-	ck_assert(!tt.tw.armed);
-	/* spawn, the deadline (and its re-arm, if the reactor fired early) */
-	ck_assert_uint_ge(tt.tt.task.polls, 2);
-	ck_assert_uint_le(tt.tt.task.polls, 3);
+	ck_assert(!sleep_armed(&tt.to.timer));
+	ck_assert_uint_eq(ex.timers.n, 0);
+	/* spawn, then the deadline */
+	ck_assert_uint_eq(tt.tt.task.polls, 2);
 	assert_polled_only_when_woken(&tt.tt);
 	/* expired stays expired */
 	ck_assert_int_eq(timeout_poll(&tt.to, &tt.tt.task), POLL_ERROR);
@@ -1190,7 +1241,7 @@ START_TEST(test_timeout_inner_too_slow)
 	struct to_task tt;
 
 	to_prepare(&tt);
-	sleep_init(&tt.s, &tt.w, 1000 * MS);
+	sleep_init(&tt.s, 1000 * MS);
 	to_spawn(&tt, &tt.s.base, 100 * MS);
 	ck_assert(run_until(&tt.tt.done, 2000));
 	ck_assert_int_eq(tt.tt.result, POLL_ERROR);
@@ -1199,10 +1250,9 @@ START_TEST(test_timeout_inner_too_slow)
 	    200 * MS);
 	/* the inner sleep was dropped: its timer is gone */
 	ck_assert_int_eq(tt.s.state, SLEEP_INIT);
-	ck_assert(!tt.w.armed);
-	ck_assert(!event_pending(&tt.w.ev, EV_TIMEOUT, NULL));
-	ck_assert_uint_ge(tt.tt.task.polls, 2);
-	ck_assert_uint_le(tt.tt.task.polls, 3);	/* a timer re-armed */
+	ck_assert(!sleep_armed(&tt.s));
+	ck_assert_uint_eq(ex.timers.n, 0);
+	ck_assert_uint_eq(tt.tt.task.polls, 2);
 	assert_polled_only_when_woken(&tt.tt);
 }
 END_TEST
@@ -1213,7 +1263,7 @@ START_TEST(test_timeout_inner_first)
 	uint64_t polls;
 
 	to_prepare(&tt);
-	sleep_init(&tt.s, &tt.w, 30 * MS);
+	sleep_init(&tt.s, 30 * MS);
 	to_spawn(&tt, &tt.s.base, 1000 * MS);
 	ck_assert(run_until(&tt.tt.done, 2000));
 	ck_assert_int_eq(tt.tt.result, POLL_READY);
@@ -1221,12 +1271,11 @@ START_TEST(test_timeout_inner_first)
 	ck_assert_int_eq(tt.to.err, 0);
 	assert_took("a 30 ms sleep", tt.tt.t1 - tt.tt.t0, 30 * MS, 200 * MS);
 	/* the deadline went with the answer */
-	ck_assert(!tt.tw.armed);
-	ck_assert(!event_pending(&tt.tw.ev, EV_TIMEOUT, NULL));
+	ck_assert(!sleep_armed(&tt.to.timer));
+	ck_assert_uint_eq(ex.timers.n, 0);
 	assert_polled_only_when_woken(&tt.tt);
 	polls = tt.tt.task.polls;
-	ck_assert_uint_ge(polls, 2);
-	ck_assert_uint_le(polls, 3);	/* a timer re-armed */
+	ck_assert_uint_eq(polls, 2);	/* spawn, the inner sleep's end */
 	run_for(20);
 	ck_assert_uint_eq(tt.tt.task.polls, polls);
 }
@@ -1614,6 +1663,7 @@ future_suite(void)
 	tcase_add_test(tc, test_write_partial);
 	tcase_add_test(tc, test_sleep_duration);
 	tcase_add_test(tc, test_sleep_drop);
+	tcase_add_test(tc, test_sleep_again);
 	tcase_add_test(tc, test_timeout_connect);
 	tcase_add_test(tc, test_timeout_inner_too_slow);
 	tcase_add_test(tc, test_timeout_inner_first);

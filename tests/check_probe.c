@@ -432,7 +432,6 @@ struct run {
 	char			 host[INET6_ADDRSTRLEN];
 	struct probe		 p;
 	struct waiter		 io;
-	struct waiter		 timer;
 	struct timeout_fut	 to;
 	unsigned char		 rbuf[256];	/* read_limit at most */
 	int			 use_timeout;
@@ -453,6 +452,16 @@ armed(const struct waiter *w)
 	    event_pending(&w->ev, EV_READ | EV_WRITE | EV_TIMEOUT, NULL);
 }
 
+/* The deadline's timer is in the executor's heap, and only while armed. */
+static int
+deadline_armed(const struct run *r)
+{
+	const struct timer *tm = &r->to.timer.tm;
+
+	return tm->index != TIMER_IDLE && tm->index < ex.timers.n &&
+	    ex.timers.heap[tm->index].t == tm;
+}
+
 static enum poll
 run_poll(struct task *t, void *arg)
 {
@@ -471,7 +480,7 @@ run_poll(struct task *t, void *arg)
 		woken_by = armed(&r->io) || r->p.resolve.req4 != NULL ||
 		    r->p.resolve.req6 != NULL ||
 		    r->p.connect.uring_slot != URING_NONE;
-		if (!woken_by || (r->use_timeout && !armed(&r->timer)))
+		if (!woken_by || (r->use_timeout && !deadline_armed(r)))
 			r->unarmed++;
 	}
 	return pr;
@@ -521,14 +530,13 @@ static void
 run_start(struct run *r, struct evdns_base *dns, uint64_t timeout_us)
 {
 	waiter_init(&r->io);
-	waiter_init(&r->timer);
 	r->wall0 = clock_wall_us();
 	probe_init(&r->p, &r->tc, dns, &r->io);
 	r->p.rbuf = r->rbuf;		/* what target.c lends it */
 	ck_assert_uint_le(r->tc.read_limit, sizeof(r->rbuf));
 	r->use_timeout = timeout_us > 0;
 	if (r->use_timeout)
-		timeout_init(&r->to, &r->p.base, &r->timer, timeout_us);
+		timeout_init(&r->to, &r->p.base, timeout_us);
 	task_init(&r->task, &ex, run_poll, run_done, r);
 	r->t0 = clock_mono_us();
 	task_spawn(&r->task);
@@ -560,7 +568,7 @@ run_wait(struct run *r, unsigned ms)
 	ck_assert_int_eq(r->p.fd, -1);
 	ck_assert_int_eq(r->p.connect.fd, -1);
 	ck_assert(!r->io.armed);
-	ck_assert(!r->timer.armed);
+	ck_assert(!deadline_armed(r));
 }
 
 static unsigned
