@@ -246,17 +246,17 @@ target_getconf(const struct target *tg, struct target_conf *tc)
 }
 
 /*
- * When the timer wakes the target for its slot at us: at the end of the
- * slot's cell, the largest of 1, 2, 4, 8 and 16 ms not over a 32nd of the
- * interval (none under 1 ms).  The cells lie on one grid from the clock's
- * zero, so the targets whose slots fall in one cell start in one pass of
- * the reactor: one wake-up and one io_uring_enter() for all of their
- * connects.  10 000 targets every second start 160 a pass, every 16 ms,
- * and each wake-up and each batch costs more than a probe's share of it:
- * bench/pair.py at that load, 0.93-0.94 of the CPU a probe of passes of
+ * A target's cell, and when its timer wakes it for its slot at us: at the
+ * end of the slot's cell, the largest of 1, 2, 4, 8 and 16 ms not over a
+ * 32nd of the interval (none under 1 ms).  The cells lie on one grid from
+ * the clock's zero, so the targets whose slots fall in one cell start in
+ * one pass of the reactor: one wake-up and one io_uring_enter() for all of
+ * their connects.  10 000 targets every second start 160 a pass, every
+ * 16 ms, and each wake-up and each batch costs more than a probe's share of
+ * it: bench/pair.py at that load, 0.93-0.94 of the CPU a probe of passes of
  * 40 every 4 ms (libevent's coarse ticks, server.c); cells of 8 ms, 0.99.
- * The slot stays where it is (next_us): only the start comes up to a
- * cell late, 1/32 of the interval at most.
+ * The slot stays where it is (next_us): only the start comes up to a cell
+ * late, 1/32 of the interval at most.
  */
 static uint64_t
 target_cell(const struct target *tg)

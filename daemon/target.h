@@ -80,10 +80,10 @@ enum target_phase {
 };
 
 /*
- * What a probe in flight needs: the probe future, its deadline (a timer
- * of the executor's), its socket's event.  Targets borrow one from the daemon's pool while they
- * probe, so memory grows with the probes in flight, not with the targets,
- * and the steady state allocates nothing.
+ * What a probe in flight needs: the probe future, its deadline (a timer of the
+ * executor's), its socket's event.  Targets borrow one from the daemon's pool
+ * while they probe, so memory grows with the probes in flight, not with the
+ * targets, and the steady state allocates nothing.
  */
 struct probe_ctx {
 	struct probe		 probe;
