@@ -15,8 +15,9 @@ by +-15 % from one 4 s run to the next; run at once, the two meet the same
 slow and fast spells, and a difference of half a percent shows (the median
 of five pairs moves by +-0.5 % between runs). CPU per probe: the process's
 run time (/proc/PID/schedstat, in ns) over the probes futd counted
-(`status`), or the prober's own report. Prints each pair and the median of
-SECOND / FIRST. The absolute figures are higher than figure 1's: two
+(`status`), or the prober's own report. Prints each pair, with each
+build's probes a second and slots skipped (a build that costs less a probe
+by running fewer of them is no better), and the medians of SECOND / FIRST. The absolute figures are higher than figure 1's: two
 processes take turns on one core and each finds the caches cold.
 
 Loopback only; every process it starts it stops (driver.py's helpers).
@@ -43,8 +44,10 @@ else:
 
 
 def one(builds, job, sink):
-    """CPU µs per probe of each build (or "eager") over one shared window."""
-    futds, out = {}, {}
+    """CPU µs per probe of each build (or "eager") over one shared window;
+    of a futd also its probes a second and its slots skipped, for a build
+    that costs less a probe by running fewer of them is no better."""
+    futds, out, runs = {}, {}, {}
     try:
         for b in builds:
             if b == "eager":
@@ -55,23 +58,26 @@ def one(builds, job, sink):
             if f.wait_ready() is None:
                 raise RuntimeError("%s: %s" % (b, f.fail_note()))
         time.sleep(WARM)  # rate10k: every target's first probe is past
-        t0 = {b: (f.status()[0], schedstat_ns(f.p.pid)) for b, f in futds.items()}
+        t0 = {b: (f.status()[0], schedstat_ns(f.p.pid), time.monotonic())
+              for b, f in futds.items()}
         if "eager" in builds:
             j = D.epoll_prober("closed", 64, D.DURATION, job, eager=True)
             if j is None:
                 raise RuntimeError("epoll_prober --eager failed")
             n = j["probes_ok"] + j["probes_failed"]
             out["eager"] = (j["cpu_user_s"] + j["cpu_sys_s"]) * 1e6 / n
+            runs["eager"] = (n / j["seconds"], 0)
         else:
             time.sleep(D.DURATION)
         for b, f in futds.items():
             s1, c1 = f.status()[0], schedstat_ns(f.p.pid)
             d = D.dsub(s1, t0[b][0])
             out[b] = (c1 - t0[b][1]) / 1e3 / (d["ok"] + d["failed"])
+            runs[b] = ((d["ok"] + d["failed"]) / (time.monotonic() - t0[b][2]), d["late"])
     finally:
         for f in futds.values():
             f.stop()
-    return out
+    return out, runs
 
 
 def main():
@@ -87,21 +93,25 @@ def main():
         sys.exit("pair.py: no epoll_prober in %s: run sh bench/run.sh once" % D.BIN)
     D.PORT = D.free_ports(D.PORT)
     sink = D.Sink(D.PORT).start()
-    ratios = {}
+    ratios, rates = {}, {}
     try:
         for rep in range(D.REPS):
             for job in JOBS:
-                cpu = one(builds, job, sink)
+                cpu, runs = one(builds, job, sink)
                 r = cpu[builds[1]] / cpu[builds[0]]
                 ratios.setdefault(job, []).append(r)
-                print("rep %d %-8s %s %.2f µs, %s %.2f µs: %.3f" % (
-                    rep + 1, job, builds[0], cpu[builds[0]], builds[1], cpu[builds[1]], r),
-                    flush=True)
+                rates.setdefault(job, []).append(runs[builds[1]][0] / runs[builds[0]][0])
+                print("rep %d %-8s %s %.2f µs (%.1f k/s, %d late), %s %.2f µs "
+                      "(%.1f k/s, %d late): %.3f" % (
+                          rep + 1, job, builds[0], cpu[builds[0]], runs[builds[0]][0] / 1e3,
+                          runs[builds[0]][1], builds[1], cpu[builds[1]],
+                          runs[builds[1]][0] / 1e3, runs[builds[1]][1], r), flush=True)
     finally:
         sink.stop()
     for job, rs in ratios.items():
-        print("%-8s CPU per probe %s ÷ %s: median %.3f (%s)" % (
-            job, builds[1], builds[0], statistics.median(rs), " ".join("%.3f" % x for x in rs)))
+        print("%-8s CPU per probe %s ÷ %s: median %.3f (%s); probes/s %.3f" % (
+            job, builds[1], builds[0], statistics.median(rs), " ".join("%.3f" % x for x in rs),
+            statistics.median(rates[job])))
 
 
 if __name__ == "__main__":
