@@ -256,7 +256,7 @@ target_getconf(const struct target *tg, struct target_conf *tc)
  * it: bench/pair.py at that load, 0.93-0.94 of the CPU a probe of passes of
  * 40 every 4 ms (libevent's coarse ticks, server.c); cells of 8 ms, 0.99.
  * The slot stays where it is (next_us): only the start comes up to a cell
- * late, 1/32 of the interval at most.
+ * late, 1/32 of the interval at most from 32 ms up, 1 ms below.
  */
 static uint64_t
 target_cell(const struct target *tg)
@@ -276,6 +276,20 @@ target_wake_at(const struct target *tg, uint64_t us)
 	uint64_t cell = target_cell(tg);
 
 	return cell == 0 ? us : (us + cell - 1) / cell * cell;
+}
+
+/*
+ * The last cell's end before now: the slots up to it had their start
+ * (their cell's end) before now, and are past.  Judged by a slot's own
+ * time instead, a target every 1 ms, its cell's size, whose slot lies
+ * early in its cell would pass over every other slot.
+ */
+static uint64_t
+target_started_by(const struct target *tg, uint64_t now)
+{
+	uint64_t cell = target_cell(tg);
+
+	return cell == 0 ? now : (now - 1) / cell * cell;
 }
 
 /*
@@ -462,15 +476,16 @@ target_reconf_prepare(struct target *tg, const struct target_conf *tc)
 static void
 target_reschedule(struct target *tg, uint64_t old_iv)
 {
-	uint64_t iv = tg->conf.interval_us, now, last, next;
+	uint64_t iv = tg->conf.interval_us, now, last, next, past;
 
 	if (tg->phase != TARGET_SLEEPING || tg->tm.fired)
 		return;
 	now = clock_mono_us();
 	last = tg->next_us > old_iv ? tg->next_us - old_iv : 0;
 	next = last + iv;
-	if (next <= now)
-		next += ((now - next) / iv + 1) * iv;
+	past = target_started_by(tg, now);
+	if (next <= past)
+		next += ((past - next) / iv + 1) * iv;
 	tg->next_us = next;
 	/* in the heap already: it moves, and that cannot fail */
 	if (timer_arm(&tg->tm, &tg->task, target_wake_at(tg, next)) == -1) {
@@ -736,7 +751,7 @@ static void
 target_schedule_next(struct target *tg, uint64_t now)
 {
 	struct daemon *d = target_daemon(tg);
-	uint64_t iv = tg->conf.interval_us, missed, cell, past;
+	uint64_t iv = tg->conf.interval_us, missed, past;
 	int64_t j;
 
 	if (tg->conf.jitter_ppm > 0) {
@@ -749,15 +764,8 @@ target_schedule_next(struct target *tg, uint64_t now)
 			iv = 1;
 	}
 	tg->next_us += iv;
-	/*
-	 * A slot is missed when its start, the end of its cell, has passed:
-	 * its slot's own time passing is not enough (an interval of 1 ms,
-	 * the cell's size, would skip every other slot of a target whose
-	 * slot lies early in its cell).  past: the last cell's end before
-	 * now; the slots up to it are missed.
-	 */
-	cell = target_cell(tg);
-	past = cell == 0 ? now : (now - 1) / cell * cell;
+	/* a slot is missed when its start has passed, not its own time */
+	past = target_started_by(tg, now);
 	if (tg->next_us <= past) {
 		/* mostly one slot: a division only for more */
 		missed = past - tg->next_us < tg->conf.interval_us ? 1 :
