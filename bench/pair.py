@@ -17,8 +17,9 @@ of five pairs moves by +-0.5 % between runs). CPU per probe: the process's
 run time (/proc/PID/schedstat, in ns) over the probes futd counted
 (`status`), or the prober's own report. Prints each pair, with each
 build's probes a second and slots skipped (a build that costs less a probe
-by running fewer of them is no better), and the medians of SECOND / FIRST. The absolute figures are higher than figure 1's: two
-processes take turns on one core and each finds the caches cold.
+by running fewer of them is no better), and the medians of SECOND / FIRST.
+The absolute figures are higher than figure 1's: two processes take turns
+on one core and each finds the caches cold.
 
 Loopback only; every process it starts it stops (driver.py's helpers).
 """

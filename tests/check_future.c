@@ -374,8 +374,7 @@ armed(const struct waiter *w)
 static int
 sleep_armed(const struct sleep_fut *s)
 {
-	return s->tm.index != TIMER_IDLE && s->tm.index < ex.timers.n &&
-	    ex.timers.heap[s->tm.index].t == &s->tm;
+	return timer_in_heap(&ex, &s->tm);
 }
 
 /*

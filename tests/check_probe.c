@@ -456,10 +456,7 @@ armed(const struct waiter *w)
 static int
 deadline_armed(const struct run *r)
 {
-	const struct timer *tm = &r->to.timer.tm;
-
-	return tm->index != TIMER_IDLE && tm->index < ex.timers.n &&
-	    ex.timers.heap[tm->index].t == tm;
+	return timer_in_heap(&ex, &r->to.timer.tm);
 }
 
 static enum poll

@@ -30,6 +30,14 @@ timer_slack_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* A timer is in its executor's heap (a sleep armed), where it says. */
+int
+timer_in_heap(const struct executor *ex, const struct timer *tm)
+{
+	return tm->index != TIMER_IDLE && tm->index < ex->timers.n &&
+	    ex->timers.heap[tm->index].t == tm;
+}
+
 /* A wait of `want` us took `took`: not early (but for the tick), not late. */
 void
 assert_took(const char *what, uint64_t took, uint64_t want, uint64_t margin)

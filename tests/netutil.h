@@ -13,6 +13,7 @@
 #define MS		1000ULL		/* one millisecond in microseconds */
 
 uint64_t	timer_slack_us(void);
+int		timer_in_heap(const struct executor *, const struct timer *);
 void		assert_took(const char *, uint64_t, uint64_t, uint64_t);
 void		loopback(int, uint16_t, union sockaddr_union *);
 uint16_t	port_of(const union sockaddr_union *);
