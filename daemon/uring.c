@@ -8,9 +8,11 @@
  * into io_uring's submission queue, and one io_uring_enter() hands a batch
  * of them to the kernel: every 16 connects the timers start (the
  * executor's pass hook, task.c), and whatever is left at the end of the
- * reactor's pass.  What each connect answers comes back on the completion
- * queue, whose descriptor the reactor watches like any socket, and wakes
- * the task that waits for it.
+ * reactor's pass.  A batch's closes (those of the batch before) go first,
+ * in an io_uring_enter() of their own (uring_submit() says why).  What
+ * each connect answers comes back on the completion queue, whose
+ * descriptor the reactor watches like any socket, and wakes the task that
+ * waits for it.
  *
  * Everything here is optional.  When the kernel has no io_uring, or a
  * seccomp filter (containers) or kernel.io_uring_disabled refuses it,
@@ -44,20 +46,24 @@
 struct uring_slot {
 	struct connect_fut	*c;	/* NULL: let go (or free) */
 	struct task		*task;
-	uint32_t		 next;	/* free list */
+	uint32_t		 next;	/* free list, or the batch's next */
+	socklen_t		 len;	/* of c->addr */
+	unsigned char		 waiting;	/* in the batch, not submitted */
 };
 
 static struct io_uring		 ring;
 static int			 ring_on;
 static struct event		*ring_ev;	/* completions to read */
 static struct event		*flush_ev;	/* submit at the pass's end */
-static unsigned			 unsubmitted;
+static unsigned			 unsubmitted;	/* entries: closes, cancels */
 static size_t			 closes_queued;	/* still in *sockets */
 static size_t			*sockets;	/* the sockets open (net.c's) */
 static struct executor		*ring_ex;	/* whose pass hook is ours */
 static unsigned			 connects_queued;
 static struct uring_slot	*slots;
 static uint32_t			 nslots, slots_free = URING_NONE;
+/* the connects of the batch, in order, still without their entries */
+static uint32_t			 batch_head = URING_NONE, batch_tail = URING_NONE;
 
 struct uring_stats	uring_stats;
 
@@ -187,18 +193,17 @@ uring_shutdown(void)
 	free(slots);
 	slots = NULL;
 	nslots = 0;
-	slots_free = URING_NONE;
-	unsubmitted = 0;
+	slots_free = batch_head = batch_tail = URING_NONE;
+	unsubmitted = connects_queued = 0;
 	ring_on = 0;
 }
 
-static void
-uring_submit(void)
+/* One io_uring_enter() for the entries queued.  -1: none went. */
+static int
+uring_enter(void)
 {
 	int r;
 
-	if (unsubmitted == 0)
-		return;
 	do
 		r = io_uring_submit(&ring);
 	while (r == -EINTR);
@@ -208,7 +213,7 @@ uring_submit(void)
 		 * wait in the queue; ring_cb reads the completions and
 		 * submits again (not here: we may be inside a task's poll).
 		 */
-		return;
+		return -1;
 	}
 	uring_stats.submits++;
 	unsubmitted = 0;
@@ -219,7 +224,70 @@ uring_submit(void)
 	 */
 	*sockets -= closes_queued;
 	closes_queued = 0;
-	connects_queued = 0;
+	return 0;
+}
+
+/* The batch's connects into the submission queue, in the order asked. */
+static void
+uring_prep_batch(void)
+{
+	struct io_uring_sqe *sqe;
+	struct uring_slot *s;
+	uint32_t i;
+
+	while ((i = batch_head) != URING_NONE) {
+		s = &slots[i];
+		if (s->c != NULL) {
+			/* a full queue goes to the kernel, the rest waits */
+			if ((sqe = io_uring_get_sqe(&ring)) == NULL &&
+			    (uring_enter() == -1 ||
+			    (sqe = io_uring_get_sqe(&ring)) == NULL))
+				return;
+			io_uring_prep_connect(sqe, s->c->fd, &s->c->addr.sa,
+			    s->len);
+			io_uring_sqe_set_data64(sqe, i);
+			unsubmitted++;
+		}
+		batch_head = s->next;
+		if (batch_head == URING_NONE)
+			batch_tail = URING_NONE;
+		s->waiting = 0;
+		if (s->c == NULL) {	/* let go before it was asked */
+			s->next = slots_free;
+			slots_free = i;
+		}
+		connects_queued--;
+	}
+}
+
+/*
+ * The closes first, in an enter of their own, then the connects.  The
+ * kernel releases a closed socket, and sends its FIN, when the enter that
+ * closed it returns (task work), so closes that shared an enter with
+ * connects would reach their peers after every handshake.  Before them, a
+ * peer on this host (a local service, the benchmark's sink) has the
+ * closes to handle while the handshakes come, instead of going idle in
+ * between and being woken, across CPUs, for each: bench/PROFILE.md,
+ * closed64 peeraddr.
+ */
+static void
+uring_submit(void)
+{
+	if (unsubmitted > 0 && uring_enter() == -1)
+		return;
+	if (batch_head == URING_NONE)
+		return;
+	uring_prep_batch();
+	if (unsubmitted > 0)
+		(void)uring_enter();
+}
+
+/* Something queued: the end of the pass submits it. */
+static void
+uring_queued(void)
+{
+	if (unsubmitted == 0 && connects_queued == 0)
+		event_active(flush_ev, 0, 0);
 }
 
 /* An entry of the submission queue; when it is full, empty it first. */
@@ -229,12 +297,12 @@ uring_sqe(void)
 	struct io_uring_sqe *sqe;
 
 	if ((sqe = io_uring_get_sqe(&ring)) == NULL) {
-		uring_submit();
-		if ((sqe = io_uring_get_sqe(&ring)) == NULL)
+		if (uring_enter() == -1 ||
+		    (sqe = io_uring_get_sqe(&ring)) == NULL)
 			return NULL;
 	}
-	if (unsubmitted++ == 0)
-		event_active(flush_ev, 0, 0);
+	uring_queued();
+	unsubmitted++;
 	return sqe;
 }
 
@@ -263,29 +331,32 @@ uring_slot_get(void)
 }
 
 /*
- * Ask the kernel to connect c->fd to c->addr, of len bytes.  0: queued,
- * the task is woken with c->uring_res; -1: not possible now (no ring, no
- * room), the caller connects by itself.
+ * Ask the kernel to connect c->fd to c->addr, of len bytes, with the
+ * batch.  0: queued, the task is woken with c->uring_res; -1: not
+ * possible now (no ring, no memory), the caller connects by itself.
  */
 int
 uring_connect(struct connect_fut *c, socklen_t len, struct task *t)
 {
-	struct io_uring_sqe *sqe;
+	struct uring_slot *s;
 	uint32_t i;
 
 	if (!ring_on || (i = uring_slot_get()) == URING_NONE)
 		return -1;
-	if ((sqe = uring_sqe()) == NULL) {
-		slots[i].next = slots_free;
-		slots_free = i;
-		return -1;
-	}
-	io_uring_prep_connect(sqe, c->fd, &c->addr.sa, len);
-	io_uring_sqe_set_data64(sqe, i);
-	slots[i].c = c;
-	slots[i].task = t;
+	s = &slots[i];
+	s->c = c;
+	s->task = t;
+	s->len = len;
+	s->waiting = 1;
+	s->next = URING_NONE;
+	if (batch_tail == URING_NONE)
+		batch_head = i;
+	else
+		slots[batch_tail].next = i;
+	batch_tail = i;
 	c->uring_slot = i;
 	uring_stats.connects++;
+	uring_queued();
 	connects_queued++;
 	return 0;
 }
@@ -306,6 +377,8 @@ uring_cancel(struct connect_fut *c)
 		return;
 	slots[i].c = NULL;
 	c->uring_slot = URING_NONE;
+	if (slots[i].waiting)
+		return;		/* not submitted: the batch passes it over */
 	if ((sqe = uring_sqe()) == NULL)
 		return;
 	io_uring_prep_cancel64(sqe, i, 0);
