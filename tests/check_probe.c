@@ -24,6 +24,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -747,6 +748,65 @@ START_TEST(test_uring_carries)
 	ck_assert_uint_eq(uring_stats.closes - before.closes, 1);
 	ck_assert_uint_ge(uring_stats.submits - before.submits, 1);
 	ck_assert_uint_eq(net_sockets, 0);
+}
+END_TEST
+
+/*
+ * A probe dropped (a reload, a stop) after its connect joined the batch but
+ * before the batch went to the kernel: the connect is never made, its
+ * socket is closed, and the probe behind it in the same batch connects as
+ * usual.
+ */
+START_TEST(test_uring_dropped_in_batch)
+{
+	struct uring_stats before = uring_stats;
+	union sockaddr_union su;
+	struct run gone, kept;
+	int lfd, fd, n0, accepted = 0;
+
+	if (!uring_is_on()) {
+		fprintf(stderr, "check_probe: no io_uring here, "
+		    "test_uring_dropped_in_batch not tested\n");
+		return;
+	}
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 8, 0, &su), -1);
+	ck_assert_int_eq(fcntl(lfd, F_SETFL, O_NONBLOCK), 0);
+	n0 = count_fds();
+
+	/* polled once, outside the reactor: the connect waits in the batch */
+	run_conf(&gone, PROBE_PEERADDR, &su, NULL, 0);
+	gone.done = 0;
+	waiter_init(&gone.io);
+	probe_init(&gone.p, &gone.tc, NULL, &gone.io);
+	task_init(&gone.task, &ex, run_poll, run_done, &gone);
+	ck_assert_int_eq(probe_poll(&gone.p, &gone.task), POLL_PENDING);
+	ck_assert_uint_ne(gone.p.connect.uring_slot, URING_NONE);
+	ck_assert_int_eq(count_fds(), n0 + 1);
+	probe_drop(&gone.p);
+	ck_assert_uint_eq(gone.p.connect.uring_slot, URING_NONE);
+
+	run_conf(&kept, PROBE_PEERADDR, &su, NULL, 0);
+	run_start(&kept, NULL, 2000 * MS);
+	run_wait(&kept, 3000);
+	ck_assert_msg(kept.result == POLL_READY, "peeraddr: %s (%s)",
+	    probe_error_name(kept.p.res.error), kept.msg);
+	run_for(20);
+
+	while ((fd = accept(lfd, NULL, NULL)) != -1) {
+		accepted++;
+		close(fd);
+	}
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_msg(accepted == 1, "%d connections, not the kept probe's "
+	    "alone", accepted);
+	/* no answer came for the dropped one: nothing woke its task */
+	ck_assert_uint_eq(gone.task.polls, 0);
+	ck_assert_int_eq(gone.done, 0);
+	ck_assert_uint_eq(uring_stats.connects - before.connects, 2);
+	ck_assert_uint_eq(uring_stats.closes - before.closes, 2);
+	ck_assert_int_eq(count_fds(), n0);
+	ck_assert_uint_eq(net_sockets, 0);
+	close(lfd);
 }
 END_TEST
 
@@ -1760,6 +1820,7 @@ probe_suite(void)
 	tcase_add_checked_fixture(tu, setup_uring, teardown);
 	tcase_set_timeout(tu, 10);
 	tcase_add_test(tu, test_uring_carries);
+	tcase_add_test(tu, test_uring_dropped_in_batch);
 	for (i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
 		tcase_add_test(tc, both[i]);
 		tcase_add_test(tu, both[i]);
