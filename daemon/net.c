@@ -215,7 +215,7 @@ connect_arm(struct connect_fut *c, struct task *t, uint64_t usec)
  * The connect goes to io_uring (uring.c) with the others of its batch (up
  * to 16, or what the reactor's pass has), in one system call, and answers
  * when it is done; meanwhile connect_timeout rides on a plain timer.
- * 1: queued; 0: no ring or no room, connect by ourselves; -1: no timer.
+ * 1: queued; 0: no ring or no memory, connect by ourselves; -1: no timer.
  */
 static int
 connect_via_uring(struct connect_fut *c, struct task *t)

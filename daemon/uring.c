@@ -21,9 +21,9 @@
  *
  * A connect in flight belongs to a slot of ours, not to the future that
  * asked for it: a future dropped before its answer came (a timeout, a
- * reload, a stop) lets go of its slot, the kernel is asked to cancel, and
- * the late completion finds an empty slot instead of memory that may have
- * been given to someone else.
+ * reload, a stop) lets go of its slot, the kernel is asked to cancel (if
+ * the connect was submitted at all), and the late completion finds an
+ * empty slot instead of memory that may have been given to someone else.
  */
 #include <liburing.h>
 #include <event2/event.h>
@@ -48,14 +48,15 @@ struct uring_slot {
 	struct task		*task;
 	uint32_t		 next;	/* free list, or the batch's next */
 	socklen_t		 len;	/* of c->addr */
-	unsigned char		 waiting;	/* in the batch, not submitted */
+	unsigned char		 waiting;	/* in the batch, no entry yet */
 };
 
 static struct io_uring		 ring;
 static int			 ring_on;
 static struct event		*ring_ev;	/* completions to read */
 static struct event		*flush_ev;	/* submit at the pass's end */
-static unsigned			 unsubmitted;	/* entries: closes, cancels */
+static int			 flush_armed;	/* flush_ev is active */
+static unsigned			 unsubmitted;	/* entries not yet submitted */
 static size_t			 closes_queued;	/* still in *sockets */
 static size_t			*sockets;	/* the sockets open (net.c's) */
 static struct executor		*ring_ex;	/* whose pass hook is ours */
@@ -69,6 +70,7 @@ struct uring_stats	uring_stats;
 
 static void	uring_reap(void);
 static void	uring_submit(void);
+static int	uring_enter(void);
 
 static void
 ring_cb(evutil_socket_t fd, short what, void *arg)
@@ -91,6 +93,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	flush_armed = 0;
 	uring_flush();
 }
 
@@ -177,13 +180,24 @@ uring_is_on(void)
 	return ring_on;
 }
 
-/* Hand the last closes to the kernel, then let the ring go. */
+/*
+ * Hand the last closes to the kernel, then let the ring go.  The connects
+ * still waiting or in flight are not ours any more: their futures forget
+ * their slots, so that a drop after this (an ad hoc probe's, freed with
+ * its target after the ring at a stop) touches nothing of the ring's.
+ */
 void
 uring_shutdown(void)
 {
+	uint32_t i;
+
 	if (!ring_on)
 		return;
-	uring_submit();
+	if (unsubmitted > 0)
+		(void)uring_enter();
+	for (i = 0; i < nslots; i++)
+		if (slots[i].c != NULL)
+			slots[i].c->uring_slot = URING_NONE;
 	executor_set_pass_hook(ring_ex, NULL, NULL);
 	ring_ex = NULL;
 	event_free(ring_ev);
@@ -195,6 +209,7 @@ uring_shutdown(void)
 	nslots = 0;
 	slots_free = batch_head = batch_tail = URING_NONE;
 	unsubmitted = connects_queued = 0;
+	flush_armed = 0;
 	ring_on = 0;
 }
 
@@ -211,7 +226,8 @@ uring_enter(void)
 		/*
 		 * EBUSY: completions the kernel holds back.  The entries
 		 * wait in the queue; ring_cb reads the completions and
-		 * submits again (not here: we may be inside a task's poll).
+		 * submits again (not here: we may be inside a task's poll),
+		 * or the next pass does (uring_queued).
 		 */
 		return -1;
 	}
@@ -282,12 +298,17 @@ uring_submit(void)
 		(void)uring_enter();
 }
 
-/* Something queued: the end of the pass submits it. */
+/*
+ * Something queued: the end of the pass submits it.  Not "the first thing
+ * queued": after a submit that failed, what is left waits for the next.
+ */
 static void
 uring_queued(void)
 {
-	if (unsubmitted == 0 && connects_queued == 0)
+	if (!flush_armed) {
+		flush_armed = 1;
 		event_active(flush_ev, 0, 0);
+	}
 }
 
 /* An entry of the submission queue; when it is full, empty it first. */

@@ -810,6 +810,54 @@ START_TEST(test_uring_dropped_in_batch)
 }
 END_TEST
 
+/*
+ * The ring goes (a stop) with one connect in flight and one still waiting
+ * in the batch, and their probes are dropped after it, as an ad hoc
+ * probe's is when its target is freed after the ring (server_free): the
+ * drops close the sockets and touch nothing of the ring's.  futd crashed
+ * here on SIGTERM during `futctl probe` of a target that hangs.
+ */
+START_TEST(test_uring_shutdown_then_drop)
+{
+	union sockaddr_union su;
+	struct run flying, waiting;
+	int lfd, fill[FILL_MAX], n0;
+
+	if (!uring_is_on()) {
+		fprintf(stderr, "check_probe: no io_uring here, "
+		    "test_uring_shutdown_then_drop not tested\n");
+		return;
+	}
+	ck_assert_int_ne(lfd = tcp_listen(AF_INET, 0, 0, 0, &su), -1);
+	fill_accept_queue(&su, fill);
+	n0 = count_fds();
+
+	run_conf(&flying, PROBE_PEERADDR, &su, NULL, 0);
+	run_start(&flying, NULL, 4000 * MS);
+	run_for(50);
+	ck_assert_int_eq(flying.p.connect.state, CONNECT_URING);
+	run_conf(&waiting, PROBE_PEERADDR, &su, NULL, 0);
+	waiter_init(&waiting.io);
+	probe_init(&waiting.p, &waiting.tc, NULL, &waiting.io);
+	task_init(&waiting.task, &ex, run_poll, run_done, &waiting);
+	ck_assert_int_eq(probe_poll(&waiting.p, &waiting.task), POLL_PENDING);
+	ck_assert_int_eq(count_fds(), n0 + 2);
+
+	uring_shutdown();
+	ck_assert(!uring_is_on());
+	ck_assert_uint_eq(flying.p.connect.uring_slot, URING_NONE);
+	ck_assert_uint_eq(waiting.p.connect.uring_slot, URING_NONE);
+	task_cancel(&flying.task);
+	timeout_drop(&flying.to);
+	probe_drop(&waiting.p);
+	/* both sockets closed, and the ring's own descriptor gone */
+	ck_assert_int_eq(count_fds(), n0 - 1);
+	ck_assert_uint_eq(net_sockets, 0);
+	fill_close(fill);
+	close(lfd);
+}
+END_TEST
+
 START_TEST(test_peeraddr_ipv6)
 {
 	union sockaddr_union su;
@@ -1821,6 +1869,7 @@ probe_suite(void)
 	tcase_set_timeout(tu, 10);
 	tcase_add_test(tu, test_uring_carries);
 	tcase_add_test(tu, test_uring_dropped_in_batch);
+	tcase_add_test(tu, test_uring_shutdown_then_drop);
 	for (i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
 		tcase_add_test(tc, both[i]);
 		tcase_add_test(tu, both[i]);
