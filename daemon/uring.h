@@ -17,7 +17,7 @@ struct task;
 
 struct uring_stats {
 	uint64_t	submits;	/* io_uring_enter() calls */
-	uint64_t	connects;
+	uint64_t	connects;	/* asked for, submitted or not */
 	uint64_t	closes;
 };
 extern struct uring_stats uring_stats;
