@@ -299,8 +299,8 @@ uring_submit(void)
 }
 
 /*
- * Something queued: the end of the pass submits it.  Not "the first thing
- * queued": after a submit that failed, what is left waits for the next.
+ * Something queued: the end of the pass submits it (flush_ev), even when
+ * something was queued already: what a failed submit left goes with it.
  */
 static void
 uring_queued(void)
