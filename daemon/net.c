@@ -306,7 +306,7 @@ connect_wait(struct connect_fut *c, struct task *t)
 	return connect_fail(c, err != 0 ? err : ENOTCONN);
 }
 
-/* CONNECT_URING: io_uring's connect, in flight or answered. */
+/* CONNECT_URING: io_uring's connect, in its batch, in flight or answered. */
 static enum poll
 connect_uring_wait(struct connect_fut *c, struct task *t)
 {

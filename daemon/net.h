@@ -57,7 +57,7 @@ struct connect_fut {
 	union sockaddr_union	 peer;	/* the peer, once connected */
 	int			 fd;	/* ours until taken with connect_take */
 	int			 err;	/* errno when poll said ERROR */
-	uint32_t		 uring_slot;	/* in io_uring, or URING_NONE */
+	uint32_t		 uring_slot;	/* uring.c's: batched or in flight */
 	int			 uring_res;	/* what it answered */
 	enum connect_state	 state;
 };

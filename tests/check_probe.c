@@ -752,6 +752,23 @@ START_TEST(test_uring_carries)
 END_TEST
 
 /*
+ * A peeraddr probe at su polled once, outside the reactor: its connect
+ * waits in uring.c's batch, and its task is not spawned (nothing polls it
+ * but an answer).
+ */
+static void
+run_batched(struct run *r, const union sockaddr_union *su)
+{
+	run_conf(r, PROBE_PEERADDR, su, NULL, 0);
+	r->done = 0;
+	waiter_init(&r->io);
+	probe_init(&r->p, &r->tc, NULL, &r->io);
+	task_init(&r->task, &ex, run_poll, run_done, r);
+	ck_assert_int_eq(probe_poll(&r->p, &r->task), POLL_PENDING);
+	ck_assert_uint_ne(r->p.connect.uring_slot, URING_NONE);
+}
+
+/*
  * A probe dropped (a reload, a stop) after its connect joined the batch but
  * before the batch went to the kernel: the connect is never made, its
  * socket is closed, and the probe behind it in the same batch connects as
@@ -773,14 +790,7 @@ START_TEST(test_uring_dropped_in_batch)
 	ck_assert_int_eq(fcntl(lfd, F_SETFL, O_NONBLOCK), 0);
 	n0 = count_fds();
 
-	/* polled once, outside the reactor: the connect waits in the batch */
-	run_conf(&gone, PROBE_PEERADDR, &su, NULL, 0);
-	gone.done = 0;
-	waiter_init(&gone.io);
-	probe_init(&gone.p, &gone.tc, NULL, &gone.io);
-	task_init(&gone.task, &ex, run_poll, run_done, &gone);
-	ck_assert_int_eq(probe_poll(&gone.p, &gone.task), POLL_PENDING);
-	ck_assert_uint_ne(gone.p.connect.uring_slot, URING_NONE);
+	run_batched(&gone, &su);
 	ck_assert_int_eq(count_fds(), n0 + 1);
 	probe_drop(&gone.p);
 	ck_assert_uint_eq(gone.p.connect.uring_slot, URING_NONE);
@@ -836,11 +846,7 @@ START_TEST(test_uring_shutdown_then_drop)
 	run_start(&flying, NULL, 4000 * MS);
 	run_for(50);
 	ck_assert_int_eq(flying.p.connect.state, CONNECT_URING);
-	run_conf(&waiting, PROBE_PEERADDR, &su, NULL, 0);
-	waiter_init(&waiting.io);
-	probe_init(&waiting.p, &waiting.tc, NULL, &waiting.io);
-	task_init(&waiting.task, &ex, run_poll, run_done, &waiting);
-	ck_assert_int_eq(probe_poll(&waiting.p, &waiting.task), POLL_PENDING);
+	run_batched(&waiting, &su);
 	ck_assert_int_eq(count_fds(), n0 + 2);
 
 	uring_shutdown();
